@@ -1,0 +1,153 @@
+/**
+ * Effective form of a function's output: what CloudFront would actually
+ * forward or send (types.ts documents the shape). Assumes the value passed
+ * validate.ts; tolerant of odd shapes anyway (never throws on bad input).
+ */
+import { wireHeaderName } from '../event/header-policy.js';
+import type { EffectiveBody, EffectiveRequest, EffectiveResponse } from './types.js';
+
+export type Obj = Record<string, unknown>;
+export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+function strValues(list: unknown): string[] | undefined {
+  if (!Array.isArray(list) || list.length === 0) return undefined;
+  const out: string[] = [];
+  for (const x of list) out.push(isObj(x) ? String(x.value) : String(x));
+  return out;
+}
+
+function sameArr(a: readonly string[], b: readonly string[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * Values CloudFront uses for one `{value, multiValue?}` entry given the
+ * entry the function received under the same name (reference §2): a
+ * multiValue that exists and differs from the input's wins (value ignored);
+ * otherwise the (possibly changed) value replaces the first value and the
+ * later values stay.
+ */
+export function effectiveValues(out: unknown, input: unknown): string[] {
+  if (!isObj(out)) return [];
+  const value = String(out.value);
+  const mv = strValues(out.multiValue);
+  if (!mv) return [value];
+  const inMv = isObj(input) ? strValues(input.multiValue) : undefined;
+  if (!sameArr(mv, inMv)) return mv;
+  mv[0] = value;
+  return mv;
+}
+
+/** Map of `{value, multiValue?}` entries -> name: values. `wire` applies header capitalisation. */
+export function effectiveMap(out: unknown, input: unknown, wire: boolean): Record<string, string[]> {
+  const res: Record<string, string[]> = {};
+  if (!isObj(out)) return res;
+  const inp = isObj(input) ? input : undefined;
+  for (const name in out) {
+    res[wire ? wireHeaderName(name) : name] = effectiveValues(out[name], inp ? inp[name] : undefined);
+  }
+  return res;
+}
+
+/** Parse a returned string querystring (no percent-decoding, like the event's own form). */
+export function parseQueryString(qs: string): Record<string, string[]> {
+  const res: Record<string, string[]> = {};
+  const s = qs.startsWith('?') ? qs.slice(1) : qs;
+  if (s === '') return res;
+  for (const part of s.split('&')) {
+    if (part === '') continue;
+    const i = part.indexOf('=');
+    const k = i < 0 ? part : part.slice(0, i);
+    const v = i < 0 ? '' : part.slice(i + 1);
+    (res[k] ??= []).push(v);
+  }
+  return res;
+}
+
+export function effectiveQuery(out: unknown, input: unknown): Record<string, string[]> {
+  if (typeof out === 'string') return parseQueryString(out);
+  return effectiveMap(out, input, false);
+}
+
+/** Length in bytes of the query as CloudFront would serialize it (for the 8,192 limit). */
+export function queryLength(q: unknown, eff: Record<string, string[]>): number {
+  if (typeof q === 'string') return Buffer.byteLength(q, 'utf8');
+  let n = 0;
+  let first = true;
+  for (const k in eff) {
+    for (const v of eff[k]!) {
+      n += (first ? 0 : 1) + Buffer.byteLength(k, 'utf8') + 1 + Buffer.byteLength(v, 'utf8');
+      first = false;
+    }
+  }
+  return n;
+}
+
+export function effectiveRequest(out: Obj, input: Obj): EffectiveRequest {
+  return {
+    method: String(input.method),
+    uri: String(out.uri),
+    querystring: effectiveQuery(out.querystring, input.querystring),
+    headers: effectiveMap(out.headers, input.headers, true),
+    cookies: effectiveMap(out.cookies, input.cookies, false),
+  };
+}
+
+function setCookieValues(out: unknown, input: unknown): { value: string; attributes: string }[] {
+  if (!isObj(out)) return [];
+  const one = (x: unknown) => (isObj(x) ? { value: String(x.value), attributes: x.attributes === undefined ? '' : String(x.attributes) } : { value: String(x), attributes: '' });
+  const first = one(out);
+  if (!Array.isArray(out.multiValue) || out.multiValue.length === 0) return [first];
+  const mv = out.multiValue.map(one);
+  const inMv = isObj(input) && Array.isArray(input.multiValue) ? input.multiValue.map(one) : undefined;
+  const same =
+    inMv !== undefined &&
+    inMv.length === mv.length &&
+    mv.every((m, i) => m.value === inMv[i]!.value && m.attributes === inMv[i]!.attributes);
+  if (!same) return mv;
+  mv[0] = first;
+  return mv;
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Normalize a body (validated): text stays text; base64 whose bytes are UTF-8 becomes text; empty = null. */
+export function effectiveBody(body: unknown, viewerResponse: boolean): EffectiveBody {
+  if (body === undefined) return viewerResponse ? 'origin' : null;
+  if (body === null) return null;
+  let encoding = 'text';
+  let data: string;
+  if (typeof body === 'string') data = body;
+  else if (isObj(body)) {
+    if (body.encoding !== undefined) encoding = String(body.encoding);
+    data = body.data === undefined ? '' : String(body.data);
+  } else data = String(body);
+  if (encoding === 'base64') {
+    const bytes = Buffer.from(data, 'base64');
+    if (bytes.length === 0) return null;
+    try {
+      return { encoding: 'text', data: UTF8.decode(bytes) };
+    } catch {
+      return { encoding: 'base64', data: bytes.toString('base64') };
+    }
+  }
+  return data === '' ? null : { encoding: 'text', data };
+}
+
+export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): EffectiveResponse {
+  const res: EffectiveResponse = {
+    statusCode: Number(out.statusCode),
+    headers: effectiveMap(out.headers, inputResponse?.headers, true),
+    cookies: {},
+    body: effectiveBody(out.body, inputResponse !== undefined),
+  };
+  const desc = out.statusDescription ?? inputResponse?.statusDescription;
+  if (desc !== undefined) res.statusDescription = String(desc);
+  if (isObj(out.cookies)) {
+    const inC = isObj(inputResponse?.cookies) ? inputResponse.cookies : undefined;
+    for (const name in out.cookies) res.cookies[name] = setCookieValues(out.cookies[name], inC?.[name]);
+  }
+  return res;
+}

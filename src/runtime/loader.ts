@@ -1,0 +1,333 @@
+/**
+ * loadFunction: syntax gate, import rewriting, one vm context per loaded
+ * function, and the per-invocation run.
+ *
+ * Fresh state per invocation without a new context: the source is compiled
+ * once inside a factory
+ *
+ *   (function(<every offered global>){return function(__cfreplay_require){'use strict';
+ *   <source>
+ *   ;return typeof handler === 'function' ? handler : undefined;
+ *   }})
+ *
+ * and the factory is called for each invocation, so top-level var/let/function
+ * state is new each time. The outer function receives the context's globals
+ * as parameters: lookups of `Object`, `JSON`, `console`, ... become closure
+ * reads instead of going through the vm global interceptor (2x faster), and a
+ * function that assigns to a built-in global by name only changes its own
+ * invocation's binding. The prefix is on its own line and the script is
+ * compiled with lineOffset -1, so line/column numbers are the user's.
+ * `import x from 'm'` lines are rewritten in place (same line) to
+ * `const x = __cfreplay_require("m");`.
+ *
+ * Global leaks: writes to `globalThis.x` (enumerable properties) show up on
+ * the contextified sandbox object; a host-side for-in over it (~70 ns) and an
+ * in-context check of enumerable additions to Object/Array/String/Function/
+ * Number prototypes detect them after each run, and they are then deleted so
+ * the next invocation starts clean. Not detected: non-enumerable properties
+ * defined with Object.defineProperty, and replaced/mutated existing built-ins
+ * (e.g. `Math.max = ...`, changing `JSON.parse`); CloudFront would discard
+ * those too; such functions are rare and documented here.
+ *
+ * Concurrency: invocations of one LoadedFunction share the context's clock,
+ * seed and log buffer, so an invoke issued while an async invocation is
+ * pending waits for it (they are serialized). Use one LoadedFunction per
+ * concurrent lane (or workers) for parallelism.
+ */
+import vm from 'node:vm';
+import type { EventType } from '../event/types.js';
+import { FunctionLoadError } from './errors.js';
+import { createSandbox, type Sandbox } from './globals.js';
+import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
+import { formatError, toErrorInfo } from './njs-errors.js';
+import { validateQueryUnchanged, validateRequest, validateResponse } from './validate.js';
+import { effectiveRequest, effectiveResponse, isObj } from './effective.js';
+import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
+import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
+import type {
+  ErrorInfo,
+  ExecutionErrorReason,
+  FunctionKind,
+  InvokeOptions,
+  LoadOptions,
+  Outcome,
+  RunResult,
+  Runtime,
+  SideEffects,
+  ValidationProblem,
+  EffectiveOutput,
+} from './types.js';
+
+export interface LoadedFunction {
+  readonly runtime: Runtime;
+  readonly kind: FunctionKind;
+  readonly filename: string;
+  /** True when the entry point is declared `async` (invoke then always returns a Promise). */
+  readonly isAsync: boolean;
+  /**
+   * Run one event. Returns a RunResult synchronously when the function
+   * returns a plain value (the fast path), a Promise when it returns a
+   * promise (async handler) or another invocation is pending.
+   */
+  invoke(event: unknown, opts?: InvokeOptions): RunResult | Promise<RunResult>;
+  /** Same as invoke, always a Promise. */
+  invokeAsync(event: unknown, opts?: InvokeOptions): Promise<RunResult>;
+}
+
+const TIMED_CALL = Symbol.for('cfreplay.timedCall');
+const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
+const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
+const OUT_FORWARD: Outcome = Object.freeze({ kind: 'forward' });
+const OUT_RESPONSE: Outcome = Object.freeze({ kind: 'response' });
+const OUT_MODIFIED: Outcome = Object.freeze({ kind: 'modified-response' });
+const OUT_ALLOW: Outcome = Object.freeze({ kind: 'connection-allow' });
+const OUT_DENY: Outcome = Object.freeze({ kind: 'connection-deny' });
+const EFF_ALLOW: EffectiveOutput = Object.freeze({ connection: 'allow' as const });
+const EFF_DENY: EffectiveOutput = Object.freeze({ connection: 'deny' as const });
+const EFF_502: EffectiveOutput = Object.freeze({ error: Object.freeze({ status: 502 as const, type: 'FunctionValidationError' as const }) });
+const EFF_503: EffectiveOutput = Object.freeze({ error: Object.freeze({ status: 503 as const, type: 'FunctionExecutionError' as const }) });
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** Replace `import x from 'm'` statements in place, keeping every line where it was. */
+function rewriteImports(source: string, analysis: SourceAnalysis): string {
+  if (analysis.imports.length === 0) return source;
+  let out = '';
+  let pos = 0;
+  for (const imp of analysis.imports) {
+    const original = source.slice(imp.start, imp.end);
+    const newlines = original.split('\n').length - 1;
+    out += source.slice(pos, imp.start) + `const ${imp.local} = __cfreplay_require(${JSON.stringify(imp.module)});` + '\n'.repeat(newlines);
+    pos = imp.end;
+  }
+  return out + source.slice(pos);
+}
+
+function seedWords(seed: number): [number, number] {
+  const s = Math.floor(Math.abs(seed));
+  const lo = s % 4294967296 >>> 0;
+  const hi = Math.floor(s / 4294967296) >>> 0;
+  return [lo ^ (seed < 0 ? 0x5bd1e995 : 0), hi];
+}
+
+export function executionError(reason: ExecutionErrorReason, error: ErrorInfo): Outcome {
+  return { kind: 'execution-error', status: 503, reason, error };
+}
+
+export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunction {
+  const filename = opts.filename ?? 'function.js';
+  if (typeof source !== 'string') throw new FunctionLoadError(filename, 'function source must be a string');
+  const hasTopHandler = /(^|[\s;}])(?:async\s+)?function\s+(handler|connectionHandler)\s*\(/.test(source);
+  if (!hasTopHandler && looksLikeLambdaEdgeSource(source)) throw new FunctionLoadError(filename, LAMBDA_EDGE_SOURCE_MESSAGE);
+  const runtime = opts.runtime ?? detectRuntime(source);
+  const analysis = checkSource(source, runtime, filename);
+  if (!analysis.hasHandler && !analysis.hasConnectionHandler) {
+    throw new FunctionLoadError(
+      filename,
+      analysis.looksLikeLambda ? LAMBDA_EDGE_SOURCE_MESSAGE : 'no handler: define a top-level `function handler(event)` (or `connectionHandler(connection)`)',
+    );
+  }
+  const kind: FunctionKind = analysis.hasHandler ? 'viewer' : 'connection';
+  if (kind === 'connection' && runtime !== 'cloudfront-js-2.0')
+    throw new FunctionLoadError(filename, 'connection functions (connectionHandler) require the cloudfront-js-2.0 runtime');
+  const entryName = kind === 'viewer' ? 'handler' : 'connectionHandler';
+  const isAsync = new RegExp(`async\\s+function\\s+${entryName}\\s*\\(`).test(source);
+
+  const sandbox = createSandbox(runtime, opts.kvs, opts.edgeLocation ?? DEFAULT_EDGE_LOCATION);
+  const body = rewriteImports(source, analysis);
+  const wrapped =
+    `(function(${sandbox.shadowNames.join(',')}){return function(__cfreplay_require){'use strict';\n` +
+    body +
+    `\n;return typeof ${entryName} === 'function' ? ${entryName} : undefined;\n}})`;
+  let factory: (req: unknown) => unknown;
+  try {
+    const script = new vm.Script(wrapped, { filename, lineOffset: -1 });
+    const outer = script.runInContext(sandbox.context) as (...globals: unknown[]) => (req: unknown) => unknown;
+    factory = outer(...sandbox.shadowValues);
+  } catch (e) {
+    const info = toErrorInfo(e, filename);
+    throw new FunctionLoadError(filename, `${info.name}: ${info.message}`, info.line !== undefined ? [{ message: `${info.name}: ${info.message}`, line: info.line, column: info.column ?? 1 }] : []);
+  }
+  return new SandboxedFunction(sandbox, factory, runtime, kind, filename, isAsync, opts.eventType);
+}
+
+class SandboxedFunction implements LoadedFunction {
+  /** An async invocation is in flight: others wait in `queue` (they share the context's state). */
+  private busy = false;
+  private readonly queue: (() => void)[] = [];
+  private timedScript: vm.Script | null = null;
+
+  constructor(
+    private readonly sb: Sandbox,
+    private readonly factory: (req: unknown) => unknown,
+    readonly runtime: Runtime,
+    readonly kind: FunctionKind,
+    readonly filename: string,
+    readonly isAsync: boolean,
+    private readonly fixedEventType: EventType | undefined,
+  ) {}
+
+  invokeAsync(event: unknown, opts?: InvokeOptions): Promise<RunResult> {
+    return Promise.resolve(this.invoke(event, opts));
+  }
+
+  invoke(event: unknown, opts?: InvokeOptions): RunResult | Promise<RunResult> {
+    if (this.busy) {
+      return new Promise<RunResult>((resolve) => this.queue.push(() => resolve(this.run(event, opts))));
+    }
+    return this.run(event, opts);
+  }
+
+  private drain(): void {
+    while (!this.busy && this.queue.length > 0) this.queue.shift()!();
+  }
+
+  private run(event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
+    const o = opts ?? {};
+    const now = o.now ?? 0;
+    const [lo, hi] = seedWords(o.seed ?? now);
+    const st = this.sb.state;
+    const isConn = this.kind === 'connection';
+    st.eventType = isConn
+      ? 'connection'
+      : (this.fixedEventType ??
+        ((isObj(event) && isObj(event.context) && (event.context.eventType as EventType)) || 'viewer-request'));
+    st.origin = null;
+    if (st.byteStrings.size > 0) st.byteStrings.clear();
+
+    let ret: unknown;
+    let error: unknown;
+    let threw = false;
+    const t0 = process.hrtime.bigint();
+    try {
+      if (o.timeoutMs !== undefined) ret = this.invokeTimed(event, now, lo, hi, o.rawQuery, isConn, o.timeoutMs);
+      else ret = this.sb.api.invoke(this.factory, this.sb.requireFn, event, now, lo, hi, o.rawQuery, isConn);
+    } catch (e) {
+      threw = true;
+      error = e;
+    }
+    if (!threw && isThenable(ret)) return this.settle(ret, event, t0);
+    const dt = Number(process.hrtime.bigint() - t0);
+    return this.finish(event, ret, threw, error, dt);
+  }
+
+  private invokeTimed(event: unknown, now: number, lo: number, hi: number, rq: string | undefined, isConn: boolean, timeoutMs: number): unknown {
+    const api = this.sb.api;
+    const thunk = () => api.invoke(this.factory, this.sb.requireFn, event, now, lo, hi, rq, isConn);
+    const g = vm.runInContext('globalThis', this.sb.context) as Record<symbol, unknown>;
+    Object.defineProperty(g, TIMED_CALL, { value: thunk, configurable: true, enumerable: false, writable: true });
+    this.timedScript ??= new vm.Script(`globalThis[Symbol.for('cfreplay.timedCall')]()`, { filename: 'cfreplay:timed' });
+    try {
+      return this.timedScript.runInContext(this.sb.context, { timeout: Math.max(1, Math.ceil(timeoutMs)) });
+    } finally {
+      delete g[TIMED_CALL];
+    }
+  }
+
+  private settle(p: PromiseLike<unknown>, event: unknown, t0: bigint): Promise<RunResult> {
+    this.busy = true;
+    return new Promise<RunResult>((resolve) => {
+      let settled = false;
+      const end = (threw: boolean, v: unknown, reason?: ExecutionErrorReason) => {
+        if (settled) return;
+        settled = true;
+        const dt = Number(process.hrtime.bigint() - t0);
+        resolve(this.finish(event, threw ? undefined : v, threw, threw ? v : undefined, dt, reason));
+        this.busy = false;
+        this.drain();
+      };
+      p.then(
+        (v) => end(false, v),
+        (e) => end(true, e),
+      );
+      // No timers exist in the sandbox: once the microtask queue has drained
+      // (setImmediate runs after it), a still-pending promise can never settle.
+      setImmediate(() =>
+        end(true, { name: 'Error', message: 'the promise returned by the function never settled' }, 'never-settled'),
+      );
+    });
+  }
+
+  private finish(event: unknown, ret: unknown, threw: boolean, error: unknown, durationNs: number, reason?: ExecutionErrorReason): RunResult {
+    const sb = this.sb;
+    const api = sb.api;
+    const ps = api.state;
+    // Leak check: enumerable globals land on the sandbox object; prototypes checked in-context.
+    let leaked = false;
+    for (const _k in sb.sandboxObject) {
+      leaked = true;
+      break;
+    }
+    if (leaked || api.protoPolluted()) api.cleanupLeaks();
+
+    const logs = ps.logs ?? EMPTY_LOGS;
+    const logsTruncated = ps.logsTruncated;
+    let sideEffects = NO_SIDE_EFFECTS;
+    if (sb.state.origin !== null || ps.customData !== null) {
+      sideEffects = { origin: sb.state.origin ?? [] };
+      if (ps.customData !== null) sideEffects.customData = ps.customData;
+    }
+    const eventType = sb.state.eventType;
+    const base = { raw: ret, logs, logsTruncated, sideEffects, durationNs, runtime: this.runtime, eventType };
+
+    if (threw) {
+      let info: ErrorInfo;
+      let why: ExecutionErrorReason = reason ?? 'exception';
+      const code = isObj(error) ? error.code : undefined;
+      if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
+        why = 'timeout';
+        info = { name: 'InternalError', message: 'function execution time limit exceeded', v8Message: String((error as { message?: unknown }).message) };
+      } else info = toErrorInfo(error, this.filename);
+      return { ...base, raw: undefined, outcome: executionError(why, info), effective: EFF_503 };
+    }
+
+    if (this.kind === 'connection') {
+      const allowed = ps.decision === 'allow';
+      return { ...base, outcome: allowed ? OUT_ALLOW : OUT_DENY, effective: allowed ? EFF_ALLOW : EFF_DENY };
+    }
+
+    const input = isObj(event) ? event : {};
+    const inReq = isObj(input.request) ? input.request : {};
+    if (!isObj(ret)) {
+      const problems: ValidationProblem[] = [
+        {
+          rule: 'invalid-return',
+          path: '',
+          message: `the function returned ${ret === undefined ? 'nothing' : JSON.stringify(ret) ?? String(ret)}; expected ${eventType === 'viewer-response' ? 'the response object' : 'the request or a response object'}`,
+        },
+      ];
+      return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+    }
+
+    if (eventType === 'viewer-response') {
+      const inRes = isObj(input.response) ? input.response : {};
+      const problems = validateResponse(ret, inRes);
+      const evAfter = ps.event;
+      if (isObj(evAfter) && isObj(evAfter.request)) problems.push(...validateQueryUnchanged(evAfter.request.querystring, inReq.querystring));
+      if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+      return { ...base, outcome: OUT_MODIFIED, effective: { response: effectiveResponse(ret, inRes) } };
+    }
+
+    if ('statusCode' in ret) {
+      const problems = validateResponse(ret, undefined);
+      if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+      return { ...base, outcome: OUT_RESPONSE, effective: { response: effectiveResponse(ret, undefined) } };
+    }
+    const problems = validateRequest(ret, inReq);
+    if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+    const effective: EffectiveOutput =
+      sideEffects.origin.length > 0
+        ? { request: effectiveRequest(ret, inReq), origin: sideEffects.origin }
+        : { request: effectiveRequest(ret, inReq) };
+    return { ...base, outcome: OUT_FORWARD, effective };
+  }
+}
+
+/** One-line error text like TestFunction's FunctionErrorMessage, for an outcome (undefined when none). */
+export function outcomeErrorMessage(outcome: Outcome): string | undefined {
+  if (outcome.kind === 'execution-error') return formatError(outcome.error);
+  if (outcome.kind === 'validation-error') return outcome.problems.map((p) => p.message).join('; ');
+  return undefined;
+}

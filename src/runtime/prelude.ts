@@ -1,0 +1,325 @@
+/**
+ * JavaScript compiled INSIDE each sandbox context (so every object it makes
+ * belongs to the context's realm): the frozen Date, the seeded Math.random,
+ * console, the in-realm event clone, the per-invocation runner, global-leak
+ * cleanup and the `querystring` module.
+ *
+ * The source is a function expression called once per context with host
+ * helpers; it returns the `SandboxApi` below. It is not user code: the syntax
+ * gate does not apply, but it must not rely on anything the sandbox deletes.
+ */
+
+/** What the prelude returns (all functions/objects live in the context's realm). */
+export interface SandboxApi {
+  /** Run one invocation: clone the event, set clock/seed/raw query, call the factory then the entry point. */
+  invoke(
+    factory: (require: unknown, cfRequire: unknown) => unknown,
+    requireFn: unknown,
+    event: unknown,
+    now: number,
+    seedLo: number,
+    seedHi: number,
+    rawQuery: string | undefined,
+    isConnection: boolean,
+  ): unknown;
+  /** Per-invocation state, reset by invoke. */
+  state: PreludeState;
+  /** Delete enumerable globals / prototype additions left by a function; returns their names. */
+  cleanupLeaks(): string[];
+  /** Record the current global names as the baseline (after all globals are installed). */
+  snapshotBaseline(): void;
+  /** Install a non-enumerable global. */
+  defineGlobal(name: string, value: unknown): void;
+  /** Install a non-enumerable property on a realm object. */
+  hide(obj: object, name: string, value: unknown): void;
+  /** True when Object.prototype / Array.prototype / String.prototype / Function.prototype got enumerable additions. */
+  protoPolluted(): boolean;
+  realm: RealmCtors;
+  querystring: object;
+  /** Deep copy host data into realm objects (for KVS json values, origin params echo, ...). */
+  clone(v: unknown): unknown;
+}
+
+export interface PreludeState {
+  /** The event copy the function received (in-realm). */
+  event: unknown;
+  /** Log lines, null when nothing was logged (avoids an allocation per call). */
+  logs: string[] | null;
+  logBytes: number;
+  logsTruncated: boolean;
+  /** Connection functions: null = neither allow() nor deny() called. */
+  decision: 'allow' | 'deny' | null;
+  customData: string | null;
+}
+
+export interface RealmCtors {
+  Object: ObjectConstructor;
+  Array: ArrayConstructor;
+  Promise: PromiseConstructor;
+  Error: ErrorConstructor;
+  TypeError: TypeErrorConstructor;
+  RangeError: RangeErrorConstructor;
+  JSON: JSON;
+  Uint8Array: Uint8ArrayConstructor;
+  InternalError: ErrorConstructor;
+  MemoryError: ErrorConstructor;
+}
+
+/** Host helpers handed to the prelude. */
+export interface PreludeHost {
+  byteLength(s: string): number;
+  /** Truncate a string to at most n UTF-8 bytes. */
+  truncateBytes(s: string, n: number): string;
+  logLimit: number;
+  customDataLimit: number;
+  runtime2: boolean;
+}
+
+export const PRELUDE_SOURCE = String.raw`(function (host) {
+'use strict';
+var G = globalThis;
+var ODate = Date, OObject = Object, OArray = Array, isArray = Array.isArray, OJSON = JSON;
+var defineProperty = Object.defineProperty, ownNames = Object.getOwnPropertyNames;
+var OString = String, OError = Error, OTypeError = TypeError, OPromise = Promise;
+function hide(obj, name, value) {
+  defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
+}
+
+// ---- njs error types --------------------------------------------------
+class InternalError extends OError {}
+defineProperty(InternalError.prototype, 'name', { value: 'InternalError', writable: true, configurable: true, enumerable: false });
+class MemoryError extends OError {}
+defineProperty(MemoryError.prototype, 'name', { value: 'MemoryError', writable: true, configurable: true, enumerable: false });
+hide(G, 'InternalError', InternalError);
+hide(G, 'MemoryError', MemoryError);
+
+// ---- frozen clock ------------------------------------------------------
+// new Date() / Date.now() / Date() return the invocation's frozen instant;
+// every other form behaves as usual. instanceof Date and the prototype chain
+// are those of the context's real Date.
+var frozenNow = 0;
+var FrozenDate = function Date(a, b, c, d, e, f, g) {
+  if (new.target === undefined) return new ODate(frozenNow).toString();
+  if (arguments.length === 0) return Reflect.construct(ODate, [frozenNow], new.target);
+  return Reflect.construct(ODate, arguments, new.target);
+};
+defineProperty(FrozenDate, 'prototype', { value: ODate.prototype, writable: false, enumerable: false, configurable: false });
+hide(ODate.prototype, 'constructor', FrozenDate);
+hide(FrozenDate, 'now', function now() { return frozenNow; });
+hide(FrozenDate, 'parse', ODate.parse);
+hide(FrozenDate, 'UTC', ODate.UTC);
+hide(G, 'Date', FrozenDate);
+
+// ---- seeded Math.random (sfc32, seeded by splitmix32 from the seed words) --
+// Not njs's arc4random: same seed gives the same sequence here, but not the
+// same numbers as CloudFront.
+var ra = 0, rb = 0, rc = 0, rd = 0;
+function sm(x) { x = (x + 0x9e3779b9) | 0; var z = x; z = Math.imul(z ^ (z >>> 16), 0x85ebca6b); z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35); return [x, (z ^ (z >>> 16)) >>> 0]; }
+function random() {
+  var t = (((ra + rb) | 0) + rd) | 0;
+  rd = (rd + 1) | 0;
+  ra = rb ^ (rb >>> 9);
+  rb = (rc + (rc << 3)) | 0;
+  rc = (rc << 21) | (rc >>> 11);
+  rc = (rc + t) | 0;
+  return (t >>> 0) / 4294967296;
+}
+function seed(lo, hi) {
+  var s = (lo ^ Math.imul(hi, 0x27d4eb2d)) | 0;
+  ra = lo | 0; rb = hi | 0; rc = s; rd = 1;
+  rc = (rc ^ 0x9e3779b9) | 0;
+  for (var i = 0; i < 15; i++) random();
+}
+hide(Math, 'random', random);
+
+// ---- console -------------------------------------------------------------
+var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null };
+function fmt(v) {
+  if (typeof v === 'string') return v;
+  if (v !== null && typeof v === 'object') {
+    try { var j = OJSON.stringify(v); if (typeof j === 'string') return j; } catch (e) { /* fall through */ }
+  }
+  return OString(v);
+}
+var console = {};
+// CloudFront's console.log takes ONE argument: extra arguments are ignored.
+hide(console, 'log', function log(v) {
+  if (st.logsTruncated) return;
+  var s = fmt(v);
+  var n = host.byteLength(s) + 1;
+  if (st.logs === null) st.logs = [];
+  if (st.logBytes + n > host.logLimit) {
+    var room = host.logLimit - st.logBytes - 1;
+    if (room > 0) st.logs.push(host.truncateBytes(s, room));
+    st.logBytes = host.logLimit;
+    st.logsTruncated = true;
+    return;
+  }
+  st.logBytes += n;
+  st.logs.push(s);
+});
+hide(G, 'console', console);
+
+// ---- remove what the runtime does not offer ------------------------------
+// njs has no Intl, WebAssembly, shared memory, weak refs, BigInt or Proxy.
+var drop = ['Intl', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'FinalizationRegistry', 'WeakRef',
+  'BigInt', 'BigInt64Array', 'BigUint64Array', 'Proxy'];
+for (var i = 0; i < drop.length; i++) delete G[drop[i]];
+
+// ---- in-realm clone of host data -----------------------------------------
+function clone(v) {
+  if (typeof v !== 'object' || v === null) return v;
+  if (isArray(v)) {
+    var a = [];
+    for (var i = 0; i < v.length; i++) a.push(clone(v[i]));
+    return a;
+  }
+  var o = {};
+  for (var k in v) o[k] = clone(v[k]);
+  return o;
+}
+var rawQ;
+function rawQueryString() { return rawQ; }
+
+// ---- invocation --------------------------------------------------------
+function allow() { if (st.decision === null) st.decision = 'allow'; }
+function deny() { if (st.decision === null) st.decision = 'deny'; }
+function logCustomData(s) {
+  var v = OString(s);
+  st.customData = host.byteLength(v) > host.customDataLimit ? host.truncateBytes(v, host.customDataLimit) : v;
+}
+function invoke(factory, requireFn, event, now, seedLo, seedHi, rq, isConnection) {
+  frozenNow = now;
+  seed(seedLo, seedHi);
+  st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null;
+  rawQ = rq;
+  var ev = clone(event);
+  if (isConnection) {
+    // First call of allow()/deny() decides (unconfirmed; later calls are ignored).
+    hide(ev, 'allow', allow);
+    hide(ev, 'deny', deny);
+    hide(ev, 'logCustomData', logCustomData);
+  } else if (host.runtime2 && ev !== null && typeof ev === 'object' && ev.request !== null && typeof ev.request === 'object') {
+    hide(ev.request, 'rawQueryString', rawQueryString);
+  }
+  st.event = ev;
+  var entry = factory(requireFn, requireFn);
+  if (typeof entry !== 'function') {
+    throw new OTypeError(isConnection ? 'connectionHandler is not a function' : 'handler is not a function');
+  }
+  return entry(ev);
+}
+
+// ---- leaks -------------------------------------------------------------
+var baseline = {};
+function snapshotBaseline() {
+  var names = ownNames(G);
+  for (var i = 0; i < names.length; i++) baseline[names[i]] = true;
+}
+function defineGlobal(name, value) { hide(G, name, value); }
+var protos = [Object.prototype, Array.prototype, String.prototype, Function.prototype, Number.prototype];
+var emptyObj = {}, emptyArr = [], emptyFn = function () {};
+function protoPolluted() {
+  for (var k in emptyObj) return true;
+  for (var k2 in emptyArr) return true;
+  for (var k3 in '') return true;
+  for (var k4 in emptyFn) return true;
+  for (var k5 in 0) return true;
+  return false;
+}
+function cleanupLeaks() {
+  var removed = [];
+  var own = ownNames(G);
+  for (var i = 0; i < own.length; i++) {
+    if (!baseline[own[i]]) { removed.push(own[i]); delete G[own[i]]; }
+  }
+  for (var p = 0; p < protos.length; p++) {
+    var proto = protos[p];
+    for (var k in proto) {
+      if (Object.prototype.hasOwnProperty.call(proto, k)) { removed.push(k); delete proto[k]; }
+    }
+  }
+  return removed;
+}
+
+// ---- querystring module (njs semantics, modelled on Node's querystring) ---
+function qsEscape(s) { return encodeURIComponent(s); }
+function qsUnescape(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
+function qsPrim(v) {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' && isFinite(v)) return '' + v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  return '';
+}
+function qsParse(str, sep, eq, options) {
+  var obj = {};
+  if (typeof str !== 'string' || str.length === 0) return obj;
+  sep = (sep === undefined || sep === null || sep === '') ? '&' : OString(sep);
+  eq = (eq === undefined || eq === null || eq === '') ? '=' : OString(eq);
+  var maxKeys = 1000;
+  var decode = qsUnescape;
+  if (options !== null && typeof options === 'object') {
+    if (typeof options.maxKeys === 'number') maxKeys = options.maxKeys;
+    if (typeof options.decodeURIComponent === 'function') decode = options.decodeURIComponent;
+  }
+  var parts = str.split(sep);
+  if (maxKeys > 0 && parts.length > maxKeys) parts.length = maxKeys;
+  for (var i = 0; i < parts.length; i++) {
+    var part = parts[i];
+    if (part.length === 0) continue;
+    var idx = part.indexOf(eq);
+    var k, v;
+    // '+' means space in a query string (Node and njs parse both do this).
+    if (idx >= 0) { k = part.slice(0, idx); v = part.slice(idx + eq.length); } else { k = part; v = ''; }
+    k = decode(k.replace(/\+/g, ' '));
+    v = decode(v.replace(/\+/g, ' '));
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) obj[k] = v;
+    else if (isArray(obj[k])) obj[k].push(v);
+    else obj[k] = [obj[k], v];
+  }
+  return obj;
+}
+function qsStringify(obj, sep, eq, options) {
+  sep = (sep === undefined || sep === null || sep === '') ? '&' : OString(sep);
+  eq = (eq === undefined || eq === null || eq === '') ? '=' : OString(eq);
+  var encode = qsEscape;
+  if (options !== null && typeof options === 'object' && typeof options.encodeURIComponent === 'function') encode = options.encodeURIComponent;
+  if (obj === null || typeof obj !== 'object') return '';
+  var out = '';
+  var keys = Object.keys(obj);
+  for (var i = 0; i < keys.length; i++) {
+    var k = keys[i], v = obj[k];
+    var ks = encode(qsPrim(k)) + eq;
+    if (isArray(v)) {
+      if (v.length === 0) continue;
+      for (var j = 0; j < v.length; j++) { if (out) out += sep; out += ks + encode(qsPrim(v[j])); }
+    } else {
+      if (out) out += sep;
+      out += ks + encode(qsPrim(v));
+    }
+  }
+  return out;
+}
+var querystring = {
+  parse: qsParse, decode: qsParse, stringify: qsStringify, encode: qsStringify,
+  escape: qsEscape, unescape: qsUnescape,
+};
+Object.freeze(querystring);
+
+return {
+  invoke: invoke,
+  state: st,
+  cleanupLeaks: cleanupLeaks,
+  snapshotBaseline: snapshotBaseline,
+  defineGlobal: defineGlobal,
+  hide: hide,
+  protoPolluted: protoPolluted,
+  clone: clone,
+  querystring: querystring,
+  realm: {
+    Object: OObject, Array: OArray, Promise: OPromise, Error: OError, TypeError: OTypeError,
+    RangeError: RangeError, JSON: OJSON, Uint8Array: Uint8Array,
+    InternalError: InternalError, MemoryError: MemoryError,
+  },
+};
+})`;

@@ -1,0 +1,41 @@
+/**
+ * Worker-thread entry (plain JS at run time: dist/runtime/sandbox-worker.js).
+ * Loads one function, then answers `invoke` messages one at a time. The
+ * supervisor (worker-runner.ts) enforces the time budget by terminating this
+ * thread and the memory limit through `resourceLimits`.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadFunction } from './loader.js';
+import { loadKvsFile } from './kvs.js';
+import { toJsonSafe } from './json-safe.js';
+import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
+import type { RunResult } from './types.js';
+import type { SourceProblem } from './errors.js';
+
+const port = parentPort;
+if (!port) throw new Error('sandbox-worker must run in a worker thread');
+const post = (m: FromWorker): void => port.postMessage(m);
+
+function plainResult(r: RunResult): RunResult {
+  return { ...r, raw: toJsonSafe(r.raw), logs: Array.from(r.logs) };
+}
+
+const spec = (workerData as { spec: WorkerLoadSpec }).spec;
+try {
+  const kvs = spec.kvs ?? (spec.kvsPath !== undefined ? loadKvsFile(spec.kvsPath) : undefined);
+  const fn = loadFunction(spec.source, {
+    ...(spec.runtime ? { runtime: spec.runtime } : {}),
+    ...(kvs ? { kvs } : {}),
+    ...(spec.filename !== undefined ? { filename: spec.filename } : {}),
+    ...(spec.eventType ? { eventType: spec.eventType } : {}),
+    ...(spec.edgeLocation ? { edgeLocation: spec.edgeLocation } : {}),
+  });
+  port.on('message', (m: ToWorker) => {
+    if (m.type !== 'invoke') return;
+    void Promise.resolve(fn.invoke(m.event, m.opts)).then((result) => post({ type: 'result', id: m.id, result: plainResult(result) }));
+  });
+  post({ type: 'ready', runtime: fn.runtime, kind: fn.kind, isAsync: fn.isAsync });
+} catch (e) {
+  const err = e as { name?: string; message?: string; problems?: SourceProblem[] };
+  post({ type: 'load-error', name: String(err.name ?? 'Error'), message: String(err.message ?? e), problems: err.problems ?? [] });
+}

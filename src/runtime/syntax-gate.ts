@@ -1,0 +1,261 @@
+/**
+ * Syntax gate: rejects, before anything runs, what CloudFront's engine (njs)
+ * rejects, with line and column. Also detects the runtime from the source and
+ * collects what the loader needs (import lines to rewrite, entry points).
+ *
+ * Rules (reference §3 and AWS "functions-javascript-runtime-10/-20"):
+ * - both runtimes: no destructuring, classes, for...of, spread, default
+ *   parameters, generators, optional chaining, `??`, `export`, dynamic import,
+ *   top-level await;
+ * - 1.0: `var` only (no const/let), no async/await, no `import`;
+ * - 2.0: `import x from '<built-in>'` only (default or namespace import of
+ *   cloudfront, crypto, querystring, buffer); AWS documents that "async
+ *   arguments and closures are not supported", so an async function must be a
+ *   top-level function declaration (async arrows, async function expressions
+ *   and nested async functions are rejected);
+ * - source over 10 KB (10,240 UTF-8 bytes) is rejected as CloudFront does.
+ * Features neither listed nor known to be missing (shorthand properties,
+ * logical assignment, ...) are accepted: a false rejection would block users.
+ */
+import { parse, type Options } from 'acorn';
+import * as walk from 'acorn-walk';
+import type { Runtime } from './types.js';
+import { FunctionLoadError, type SourceProblem } from './errors.js';
+
+export const MAX_CODE_BYTES = 10 * 1024;
+export const BUILTIN_MODULES = ['cloudfront', 'crypto', 'querystring', 'buffer'] as const;
+export type BuiltinModule = (typeof BUILTIN_MODULES)[number];
+const MODULES_BY_RUNTIME: Record<Runtime, readonly string[]> = {
+  'cloudfront-js-1.0': ['crypto', 'querystring'],
+  'cloudfront-js-2.0': BUILTIN_MODULES,
+};
+
+export function modulesFor(runtime: Runtime): readonly string[] {
+  return MODULES_BY_RUNTIME[runtime];
+}
+
+/** An `import x from 'm'` to rewrite in place as `const x = __cf_require('m');`. */
+export interface ImportRewrite {
+  start: number;
+  end: number;
+  local: string;
+  module: string;
+}
+
+export interface SourceAnalysis {
+  imports: ImportRewrite[];
+  /** Top-level `handler` declared (function or variable). */
+  hasHandler: boolean;
+  hasConnectionHandler: boolean;
+  /** Uses `exports.handler` / `module.exports` / `exports.x =` (Lambda@Edge / Node style). */
+  looksLikeLambda: boolean;
+}
+
+interface AnyNode {
+  type: string;
+  start: number;
+  end: number;
+  loc?: { start: { line: number; column: number } } | null;
+  [k: string]: unknown;
+}
+
+const PARSE_OPTS: Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'module',
+  locations: true,
+  allowHashBang: false,
+};
+
+function byteLength(s: string): number {
+  return Buffer.byteLength(s, 'utf8');
+}
+
+function parseOrThrow(source: string, filename: string): AnyNode {
+  try {
+    return parse(source, PARSE_OPTS) as unknown as AnyNode;
+  } catch (e) {
+    const err = e as { message?: string; loc?: { line: number; column: number } };
+    const msg = String(err.message ?? e).replace(/ \(\d+:\d+\)$/, '');
+    const line = err.loc?.line ?? 1;
+    const column = (err.loc?.column ?? 0) + 1;
+    throw new FunctionLoadError(filename, `SyntaxError: ${msg} (not valid JavaScript)`, [
+      { message: `SyntaxError: ${msg}`, line, column },
+    ]);
+  }
+}
+
+/**
+ * Guess the runtime: `import` statements, `async` functions, `await`, `const`
+ * or `let` mean 2.0; otherwise 1.0. A source that does not parse is 1.0 (the
+ * gate will report it).
+ */
+export function detectRuntime(source: string): Runtime {
+  let ast: AnyNode;
+  try {
+    ast = parse(source, PARSE_OPTS) as unknown as AnyNode;
+  } catch {
+    return 'cloudfront-js-1.0';
+  }
+  let v2 = false;
+  walk.full(ast as never, (n: unknown) => {
+    const node = n as AnyNode;
+    if (v2) return;
+    if (node.type === 'ImportDeclaration' || node.type === 'AwaitExpression') v2 = true;
+    else if (node.type === 'VariableDeclaration' && node.kind !== 'var') v2 = true;
+    else if (
+      (node.type === 'FunctionDeclaration' ||
+        node.type === 'FunctionExpression' ||
+        node.type === 'ArrowFunctionExpression') &&
+      node.async === true
+    )
+      v2 = true;
+  });
+  return v2 ? 'cloudfront-js-2.0' : 'cloudfront-js-1.0';
+}
+
+const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
+
+/**
+ * Check `source` for `runtime`. Throws FunctionLoadError listing every problem
+ * (message names the first). Returns what the loader needs.
+ */
+export function checkSource(source: string, runtime: Runtime, filename: string): SourceAnalysis {
+  const size = byteLength(source);
+  if (size > MAX_CODE_BYTES) {
+    throw new FunctionLoadError(
+      filename,
+      `The function code size exceeds the maximum allowed size of 10 KB (${size} bytes > ${MAX_CODE_BYTES} bytes)`,
+    );
+  }
+  const ast = parseOrThrow(source, filename);
+  const problems: SourceProblem[] = [];
+  const is1 = runtime === 'cloudfront-js-1.0';
+  const add = (node: AnyNode, message: string): void => {
+    const loc = node.loc?.start;
+    problems.push({ message, line: loc?.line ?? 1, column: (loc?.column ?? 0) + 1 });
+  };
+  const analysis: SourceAnalysis = { imports: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
+  const allowedModules = MODULES_BY_RUNTIME[runtime];
+
+  // Top level: entry points and imports.
+  for (const stmt of ast.body as AnyNode[]) {
+    if (stmt.type === 'FunctionDeclaration') {
+      const name = (stmt.id as AnyNode | null)?.name;
+      if (name === 'handler') analysis.hasHandler = true;
+      if (name === 'connectionHandler') analysis.hasConnectionHandler = true;
+    } else if (stmt.type === 'VariableDeclaration') {
+      for (const d of stmt.declarations as AnyNode[]) {
+        const id = d.id as AnyNode;
+        if (id.type === 'Identifier' && id.name === 'handler') analysis.hasHandler = true;
+        if (id.type === 'Identifier' && id.name === 'connectionHandler') analysis.hasConnectionHandler = true;
+      }
+    } else if (stmt.type === 'ImportDeclaration') {
+      const mod = String((stmt.source as AnyNode).value);
+      const specs = stmt.specifiers as AnyNode[];
+      if (is1) {
+        add(stmt, `SyntaxError: "import" is not supported in cloudfront-js-1.0 (use require('${mod}'), or the cloudfront-js-2.0 runtime)`);
+      } else if (!allowedModules.includes(mod)) {
+        add(stmt, `Error: Cannot find module "${mod}" (built-in modules: ${allowedModules.join(', ')})`);
+      } else if (
+        specs.length !== 1 ||
+        (specs[0]!.type !== 'ImportDefaultSpecifier' && specs[0]!.type !== 'ImportNamespaceSpecifier')
+      ) {
+        add(stmt, `SyntaxError: only a default import is supported: import x from '${mod}'`);
+      } else {
+        const local = String((specs[0]!.local as AnyNode).name);
+        analysis.imports.push({ start: stmt.start, end: stmt.end, local, module: mod });
+      }
+    }
+  }
+
+  walk.fullAncestor(ast as never, (n: unknown, _state: unknown, ancestors: unknown) => {
+    const node = n as AnyNode;
+    const anc = ancestors as AnyNode[];
+    switch (node.type) {
+      case 'VariableDeclaration':
+        if (is1 && node.kind !== 'var') add(node, `SyntaxError: "${String(node.kind)}" is not supported in cloudfront-js-1.0 (use var)`);
+        break;
+      case 'ObjectPattern':
+      case 'ArrayPattern':
+        add(node, 'SyntaxError: destructuring is not supported');
+        break;
+      case 'AssignmentPattern':
+        add(node, 'SyntaxError: default parameters are not supported');
+        break;
+      case 'ClassDeclaration':
+      case 'ClassExpression':
+        add(node, 'SyntaxError: classes are not supported');
+        break;
+      case 'ForOfStatement':
+        add(node, 'SyntaxError: for...of is not supported');
+        break;
+      case 'SpreadElement':
+        add(node, 'SyntaxError: spread syntax is not supported');
+        break;
+      case 'ChainExpression':
+        add(node, 'SyntaxError: optional chaining (?.) is not supported');
+        break;
+      case 'LogicalExpression':
+        if (node.operator === '??') add(node, 'SyntaxError: nullish coalescing (??) is not supported');
+        break;
+      case 'AssignmentExpression':
+        if (node.operator === '??=') add(node, 'SyntaxError: nullish coalescing assignment (??=) is not supported');
+        break;
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+      case 'ExportAllDeclaration':
+        add(node, 'SyntaxError: "export" is not supported (CloudFront calls the top-level function handler)');
+        break;
+      case 'ImportExpression':
+        add(node, 'SyntaxError: dynamic import() is not supported');
+        break;
+      case 'MetaProperty':
+        if ((node.meta as AnyNode).name === 'import') add(node, 'SyntaxError: import.meta is not supported');
+        break;
+      case 'AwaitExpression': {
+        if (is1) {
+          add(node, 'SyntaxError: "await" is not supported in cloudfront-js-1.0');
+          break;
+        }
+        let inAsync = false;
+        for (let i = anc.length - 2; i >= 0; i--) {
+          const a = anc[i]!;
+          if (FUNCTION_TYPES.has(a.type)) {
+            inAsync = a.async === true;
+            break;
+          }
+        }
+        if (!inAsync) add(node, 'SyntaxError: "await" can be used only inside an async function');
+        break;
+      }
+      case 'MemberExpression': {
+        const obj = node.object as AnyNode;
+        const prop = node.property as AnyNode;
+        if (obj.type === 'Identifier' && obj.name === 'module' && prop.type === 'Identifier' && prop.name === 'exports')
+          analysis.looksLikeLambda = true;
+        if (obj.type === 'Identifier' && obj.name === 'exports') analysis.looksLikeLambda = true;
+        break;
+      }
+      default:
+        break;
+    }
+    if (FUNCTION_TYPES.has(node.type)) {
+      if (node.generator === true) add(node, 'SyntaxError: generators are not supported');
+      if (node.async === true) {
+        if (is1) add(node, 'SyntaxError: "async" is not supported in cloudfront-js-1.0');
+        else {
+          const parent = anc[anc.length - 2];
+          const topLevel = node.type === 'FunctionDeclaration' && parent?.type === 'Program';
+          if (!topLevel)
+            add(node, 'SyntaxError: async arguments and closures are not supported (only top-level async function declarations)');
+        }
+      }
+    }
+  });
+
+  if (problems.length > 0) {
+    problems.sort((a, b) => a.line - b.line || a.column - b.column);
+    throw new FunctionLoadError(filename, problems[0]!.message + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''), problems);
+  }
+  return analysis;
+}
