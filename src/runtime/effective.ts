@@ -40,13 +40,24 @@ export function effectiveValues(out: unknown, input: unknown): string[] {
   return mv;
 }
 
+const wireCache = new Map<string, string>();
+/** wireHeaderName with a cache (header names repeat across millions of events). */
+export function wire(name: string): string {
+  let w = wireCache.get(name);
+  if (w === undefined) {
+    w = wireHeaderName(name);
+    if (wireCache.size < 10_000) wireCache.set(name, w);
+  }
+  return w;
+}
+
 /** Map of `{value, multiValue?}` entries -> name: values. `wire` applies header capitalisation. */
-export function effectiveMap(out: unknown, input: unknown, wire: boolean): Record<string, string[]> {
+export function effectiveMap(out: unknown, input: unknown, wireNames: boolean): Record<string, string[]> {
   const res: Record<string, string[]> = {};
   if (!isObj(out)) return res;
   const inp = isObj(input) ? input : undefined;
   for (const name in out) {
-    res[wire ? wireHeaderName(name) : name] = effectiveValues(out[name], inp ? inp[name] : undefined);
+    res[wireNames ? wire(name) : name] = effectiveValues(out[name], inp ? inp[name] : undefined);
   }
   return res;
 }

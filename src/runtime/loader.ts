@@ -270,7 +270,18 @@ class SandboxedFunction implements LoadedFunction {
       if (ps.customData !== null) sideEffects.customData = ps.customData;
     }
     const eventType = sb.state.eventType;
-    const base = { raw: ret, logs, logsTruncated, sideEffects, durationNs, runtime: this.runtime, eventType };
+    const runtime = this.runtime;
+    const mk = (outcome: Outcome, effective: EffectiveOutput, raw: unknown): RunResult => ({
+      outcome,
+      raw,
+      effective,
+      logs,
+      logsTruncated,
+      sideEffects,
+      durationNs,
+      runtime,
+      eventType,
+    });
 
     if (threw) {
       let info: ErrorInfo;
@@ -280,48 +291,52 @@ class SandboxedFunction implements LoadedFunction {
         why = 'timeout';
         info = { name: 'InternalError', message: 'function execution time limit exceeded', v8Message: String((error as { message?: unknown }).message) };
       } else info = toErrorInfo(error, this.filename);
-      return { ...base, raw: undefined, outcome: executionError(why, info), effective: EFF_503 };
+      return mk(executionError(why, info), EFF_503, undefined);
     }
 
     if (this.kind === 'connection') {
       const allowed = ps.decision === 'allow';
-      return { ...base, outcome: allowed ? OUT_ALLOW : OUT_DENY, effective: allowed ? EFF_ALLOW : EFF_DENY };
+      return mk(allowed ? OUT_ALLOW : OUT_DENY, allowed ? EFF_ALLOW : EFF_DENY, ret);
     }
+    const invalid = (problems: ValidationProblem[]): RunResult =>
+      mk({ kind: 'validation-error', status: 502, problems }, EFF_502, ret);
 
     const input = isObj(event) ? event : {};
     const inReq = isObj(input.request) ? input.request : {};
     if (!isObj(ret)) {
-      const problems: ValidationProblem[] = [
+      return invalid([
         {
           rule: 'invalid-return',
           path: '',
           message: `the function returned ${ret === undefined ? 'nothing' : JSON.stringify(ret) ?? String(ret)}; expected ${eventType === 'viewer-response' ? 'the response object' : 'the request or a response object'}`,
         },
-      ];
-      return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+      ]);
     }
 
     if (eventType === 'viewer-response') {
       const inRes = isObj(input.response) ? input.response : {};
       const problems = validateResponse(ret, inRes);
       const evAfter = ps.event;
-      if (isObj(evAfter) && isObj(evAfter.request)) problems.push(...validateQueryUnchanged(evAfter.request.querystring, inReq.querystring));
-      if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
-      return { ...base, outcome: OUT_MODIFIED, effective: { response: effectiveResponse(ret, inRes) } };
+      if (isObj(evAfter) && isObj(evAfter.request)) {
+        const q = validateQueryUnchanged(evAfter.request.querystring, inReq.querystring);
+        if (q.length > 0) problems.push(...q);
+      }
+      if (problems.length > 0) return invalid(problems);
+      return mk(OUT_MODIFIED, { response: effectiveResponse(ret, inRes) }, ret);
     }
 
     if ('statusCode' in ret) {
       const problems = validateResponse(ret, undefined);
-      if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
-      return { ...base, outcome: OUT_RESPONSE, effective: { response: effectiveResponse(ret, undefined) } };
+      if (problems.length > 0) return invalid(problems);
+      return mk(OUT_RESPONSE, { response: effectiveResponse(ret, undefined) }, ret);
     }
     const problems = validateRequest(ret, inReq);
-    if (problems.length > 0) return { ...base, outcome: { kind: 'validation-error', status: 502, problems }, effective: EFF_502 };
+    if (problems.length > 0) return invalid(problems);
     const effective: EffectiveOutput =
       sideEffects.origin.length > 0
         ? { request: effectiveRequest(ret, inReq), origin: sideEffects.origin }
         : { request: effectiveRequest(ret, inReq) };
-    return { ...base, outcome: OUT_FORWARD, effective };
+    return mk(OUT_FORWARD, effective, ret);
   }
 }
 

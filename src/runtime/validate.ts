@@ -53,14 +53,30 @@ function checkMap(m: unknown, path: string, add: Add, setCookie = false): m is O
   return true;
 }
 
+function sameEntry(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (!isObj(a) || !isObj(b)) return false;
+  if (a.multiValue === undefined && b.multiValue === undefined) return a.value === b.value;
+  const x = effectiveValues(a, a);
+  const y = effectiveValues(b, a);
+  return x.length === y.length && x.every((v, k) => v === y[k]);
+}
+
 function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, add: Add): void {
-  if (!checkMap(out, path, add)) return;
+  if (out === undefined) {
+    /* no headers */
+  } else if (!isObj(out)) {
+    add('shape', path, `${path} must be an object`);
+    return;
+  }
   const o = (out ?? {}) as Obj;
   const i = isObj(input) ? input : {};
   for (const name in o) {
+    checkEntry(o[name], `${path}.${name}`, add, false);
+    if (name in i) continue; // present in the input: lowercase, allowed
     const lower = name.toLowerCase();
     if (name !== lower) add('header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
-    if (isDisallowedHeader(lower) && !(lower in i))
+    if (isDisallowedHeader(lower))
       add('header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
   }
   if (!readOnly) return;
@@ -69,12 +85,8 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: read
     const has = ro in o;
     if (had && !has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
     else if (!had && has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
-    else if (had && has) {
-      const a = effectiveValues(i[ro], i[ro]);
-      const b = effectiveValues(o[ro], i[ro]);
-      if (a.length !== b.length || a.some((v, k) => v !== b[k]))
-        add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
-    }
+    else if (had && has && !sameEntry(i[ro], o[ro]))
+      add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
   }
 }
 
@@ -92,6 +104,21 @@ function checkBody(body: unknown, add: Add, path: string): void {
   else if (enc === 'base64' && !B64.test(body.data)) add('body-base64', `${path}.data`, `${path}.data is not valid base64`);
 }
 
+/** Upper bound of URI+query bytes without allocating (3 bytes per UTF-16 unit at most). */
+function roughLength(uriLen: number, q: unknown): number {
+  if (typeof q === 'string') return uriLen + 1 + 3 * q.length;
+  let n = uriLen + 1;
+  if (isObj(q)) {
+    for (const k in q) {
+      const e = q[k];
+      if (!isObj(e)) continue;
+      n += 3 * (k.length + 2 + String(e.value).length);
+      if (Array.isArray(e.multiValue)) for (const m of e.multiValue) n += 3 * (k.length + 2 + String(isObj(m) ? m.value : m).length);
+    }
+  }
+  return n;
+}
+
 export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
   const problems: ValidationProblem[] = [];
   const add: Add = (rule, path, message) => problems.push({ rule, path, message });
@@ -107,7 +134,7 @@ export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
   if (typeof q !== 'string' && checkMap(q, 'request.querystring', add)) {
     /* checked */
   }
-  if (typeof q === 'string' || isObj(q) || q === undefined) {
+  if ((typeof q === 'string' || isObj(q) || q === undefined) && roughLength(uriLen, q) > MAX_URI_AND_QUERY) {
     const eff = effectiveQuery(q ?? {}, input.querystring);
     const total = uriLen + (Object.keys(eff).length > 0 || (typeof q === 'string' && q !== '') ? 1 + queryLength(q, eff) : 0);
     if (total > MAX_URI_AND_QUERY)
