@@ -1,0 +1,296 @@
+/**
+ * `cfreplay run <function.js> --event <file|->`: run one function on one event,
+ * like AWS TestFunction but local. The function runs in a worker thread
+ * (time budget --timeout-ms, heap limit), so an infinite loop or unbounded
+ * allocation is reported as an execution error instead of hanging the tool.
+ *
+ * Exit status: 0 when the function ran (forward / response / connection
+ * decision), 1 when the outcome is an execution or validation error (set via
+ * process.exitCode), 2 for user errors (UsageError, printed by the CLI main).
+ */
+import { readFileSync } from 'node:fs';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import {
+  FunctionLoadError,
+  KvsFileError,
+  LAMBDA_EDGE_EVENT_MESSAGE,
+  RUNTIMES,
+  isConnectionEvent,
+  isLambdaEdgeEvent,
+  loadKvsFile,
+  normalizeCloudFrontEvent,
+  outcomeErrorMessage,
+  runInWorker,
+  validateCloudFrontEvent,
+  type KvsSnapshot,
+  type RunResult,
+  type Runtime,
+} from '../../runtime/index.js';
+import { checkSource, detectRuntime } from '../../runtime/syntax-gate.js';
+
+export interface RunArgs {
+  function: string;
+  event: string;
+  index?: number;
+  runtime?: string;
+  kvs?: string;
+  json?: boolean;
+  'timeout-ms': number;
+  now?: string;
+  seed?: number;
+  'event-type'?: string;
+  'raw-query'?: string;
+}
+
+function readText(path: string, what: string): string {
+  try {
+    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${path}: ${what} not found`);
+    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a ${what}`);
+    throw new UsageError(`${path}: cannot read ${what} (${code ?? String(e)})`);
+  }
+}
+
+function parseNow(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new UsageError(`--now: "${v}" is neither epoch milliseconds nor an ISO date`);
+  return t;
+}
+
+interface LoadedEvent {
+  event: unknown;
+  /** Capture time of a corpus record (frozen clock default). */
+  time?: number;
+  rawQuery?: string;
+  label: string;
+}
+
+type CorpusLike = Record<string, unknown>;
+type RecordLike = {
+  id?: string;
+  time?: number;
+  distributionDomainName?: string;
+  distributionId?: string;
+  viewerIp?: string;
+  request?: unknown;
+  response?: unknown;
+  rawQuery?: string;
+};
+
+/** Read record N of a corpus through src/store (written separately); adapts to its accessor name. */
+async function readCorpusRecord(path: string, index: number, eventType: string | undefined): Promise<LoadedEvent> {
+  let store: Record<string, unknown>;
+  try {
+    store = (await import(['..', '..', 'store', 'index.js'].join('/'))) as Record<string, unknown>;
+  } catch {
+    store = {};
+  }
+  const open = store.openCorpus;
+  if (typeof open !== 'function')
+    throw new UsageError(`${path}: reading a corpus with --index needs src/store openCorpus, which is not available yet (TODO: runtime/run.ts)`);
+  let corpus: CorpusLike;
+  try {
+    corpus = (await (open as (p: string) => unknown)(path)) as CorpusLike;
+  } catch (e) {
+    throw new UsageError(`${path}: cannot open corpus (${(e as Error).message})`);
+  }
+  let rec: RecordLike | undefined;
+  for (const name of ['get', 'read', 'at', 'record']) {
+    const f = corpus[name];
+    if (typeof f === 'function') {
+      rec = (await (f as (i: number) => unknown).call(corpus, index)) as RecordLike | undefined;
+      break;
+    }
+  }
+  if (rec === undefined && Symbol.asyncIterator in corpus) {
+    let i = 0;
+    for await (const r of corpus as unknown as AsyncIterable<RecordLike>) {
+      if (i++ === index) {
+        rec = r;
+        break;
+      }
+    }
+  }
+  const close = corpus.close;
+  if (typeof close === 'function') await (close as () => unknown).call(corpus);
+  if (!rec) throw new UsageError(`${path}: no record at --index ${index}`);
+  const type = eventType ?? 'viewer-request';
+  if (type === 'viewer-response' && !rec.response)
+    throw new UsageError(`${path}: record ${index} has no response, cannot build a viewer-response event`);
+  const event: Record<string, unknown> = {
+    version: '1.0',
+    context: {
+      distributionDomainName: rec.distributionDomainName ?? '',
+      distributionId: rec.distributionId ?? '',
+      eventType: type,
+      requestId: rec.id ?? String(index),
+    },
+    viewer: { ip: rec.viewerIp ?? '' },
+    request: rec.request,
+  };
+  if (type === 'viewer-response') event.response = rec.response;
+  const out: LoadedEvent = { event, label: `${path}#${index}` };
+  if (typeof rec.time === 'number') out.time = rec.time;
+  if (typeof rec.rawQuery === 'string') out.rawQuery = rec.rawQuery;
+  return out;
+}
+
+async function loadEvent(args: RunArgs): Promise<LoadedEvent> {
+  if (args.index !== undefined) {
+    if (args.event === '-') throw new UsageError('--index needs a corpus file, not stdin');
+    return readCorpusRecord(args.event, args.index, args['event-type']);
+  }
+  const label = args.event === '-' ? '<stdin>' : args.event;
+  const text = readText(args.event, 'event file');
+  let event: unknown;
+  try {
+    event = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (e) {
+    throw new UsageError(`${label}: event is not valid JSON (${(e as Error).message})`);
+  }
+  return { event, label };
+}
+
+export interface RunReport {
+  FunctionOutput: string;
+  FunctionExecutionLogs: string[];
+  FunctionErrorMessage: string;
+  outcome: RunResult['outcome'];
+  effective: RunResult['effective'];
+  sideEffects: RunResult['sideEffects'];
+  runtime: Runtime;
+  eventType: RunResult['eventType'];
+  durationNs: number;
+  durationMs: number;
+  now: number;
+  seed: number;
+  logsTruncated: boolean;
+}
+
+export function toReport(r: RunResult, now: number, seed: number): RunReport {
+  let output = '';
+  if (r.outcome.kind === 'forward') output = JSON.stringify({ request: r.raw });
+  else if (r.outcome.kind === 'response' || r.outcome.kind === 'modified-response') output = JSON.stringify({ response: r.raw });
+  else if (r.outcome.kind === 'validation-error' && r.raw !== undefined) output = JSON.stringify(r.raw) ?? '';
+  return {
+    FunctionOutput: output,
+    FunctionExecutionLogs: r.logs,
+    FunctionErrorMessage: outcomeErrorMessage(r.outcome) ?? '',
+    outcome: r.outcome,
+    effective: r.effective,
+    sideEffects: r.sideEffects,
+    runtime: r.runtime,
+    eventType: r.eventType,
+    durationNs: r.durationNs,
+    durationMs: r.durationNs / 1e6,
+    now,
+    seed,
+    logsTruncated: r.logsTruncated,
+  };
+}
+
+const OUTCOME_TEXT: Record<RunResult['outcome']['kind'], string> = {
+  forward: 'forward (request sent on to the origin)',
+  response: 'response (generated by the function)',
+  'modified-response': 'modified-response (sent to the viewer)',
+  'connection-allow': 'connection-allow',
+  'connection-deny': 'connection-deny',
+  'execution-error': 'execution-error (CloudFront answers 503 FunctionExecutionError)',
+  'validation-error': 'validation-error (CloudFront answers 502 FunctionValidationError)',
+};
+
+export function formatReport(rep: RunReport): string {
+  const lines: string[] = [];
+  lines.push('FunctionOutput:');
+  lines.push(rep.FunctionOutput === '' ? '  (none)' : JSON.stringify(JSON.parse(rep.FunctionOutput), null, 2));
+  lines.push('FunctionExecutionLogs:');
+  if (rep.FunctionExecutionLogs.length === 0) lines.push('  (none)');
+  for (const l of rep.FunctionExecutionLogs) lines.push(`  ${l}`);
+  if (rep.logsTruncated) lines.push('  (logs truncated at 10 KB)');
+  lines.push(`FunctionErrorMessage: ${rep.FunctionErrorMessage === '' ? '(none)' : rep.FunctionErrorMessage}`);
+  if (rep.outcome.kind === 'validation-error') for (const p of rep.outcome.problems) lines.push(`  - [${p.rule}] ${p.message}`);
+  lines.push(`Outcome: ${OUTCOME_TEXT[rep.outcome.kind]}${rep.outcome.kind === 'execution-error' ? ` [${rep.outcome.reason}]` : ''}`);
+  if (rep.sideEffects.origin.length > 0) lines.push(`Origin changes: ${JSON.stringify(rep.sideEffects.origin)}`);
+  if (rep.sideEffects.customData !== undefined) lines.push(`Custom log data: ${rep.sideEffects.customData}`);
+  lines.push(`Runtime: ${rep.runtime}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms`);
+  lines.push(`Clock: ${new Date(rep.now).toISOString()} (--now ${rep.now})  Seed: ${rep.seed}`);
+  return lines.join('\n');
+}
+
+/** The command's work, separated from yargs for tests. Throws UsageError for user errors. */
+export async function runCommand(args: RunArgs): Promise<RunReport> {
+  const source = readText(args.function, 'function file');
+  if (args.runtime !== undefined && !RUNTIMES.includes(args.runtime as Runtime))
+    throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')} (got "${args.runtime}")`);
+  const runtime = (args.runtime as Runtime | undefined) ?? detectRuntime(source);
+  // Fail fast in this thread on load problems (the worker would report the same).
+  let kvs: KvsSnapshot | undefined;
+  try {
+    if (args.kvs !== undefined) kvs = loadKvsFile(args.kvs);
+  } catch (e) {
+    if (e instanceof KvsFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  const ev = await loadEvent(args);
+  if (isLambdaEdgeEvent(ev.event)) throw new UsageError(`${ev.label}: ${LAMBDA_EDGE_EVENT_MESSAGE}`);
+  const connectionFn = /function\s+connectionHandler\s*\(/.test(source) && !/function\s+handler\s*\(/.test(source);
+  if (connectionFn) {
+    if (!isConnectionEvent(ev.event))
+      throw new UsageError(`${ev.label}: a connection function needs a connection event ({clientIp, connectionId, clientCertificate, ...})`);
+  } else {
+    const problems = validateCloudFrontEvent(ev.event);
+    if (problems.length > 0) throw new UsageError(`${ev.label}: not a CloudFront Functions event: ${problems.join('; ')}`);
+    normalizeCloudFrontEvent(ev.event);
+  }
+  const nowArg = parseNow(args.now);
+  const now = nowArg ?? ev.time ?? Date.now();
+  const seed = args.seed ?? now;
+  let result: RunResult;
+  try {
+    checkSource(source, runtime, args.function); // one clear line with file:line:col
+    result = await runInWorker(
+      { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}) },
+      ev.event,
+      {
+        now,
+        seed,
+        timeoutMs: args['timeout-ms'],
+        ...(args['raw-query'] !== undefined ? { rawQuery: args['raw-query'] } : ev.rawQuery !== undefined ? { rawQuery: ev.rawQuery } : {}),
+      },
+    );
+  } catch (e) {
+    if (e instanceof FunctionLoadError || e instanceof KvsFileError) throw new UsageError(e.message);
+    throw e;
+  }
+  return toReport(result, now, seed);
+}
+
+export const runCommandModule: CommandModule<object, RunArgs> = {
+  command: 'run <function>',
+  describe: 'Run a CloudFront Function on one event, like TestFunction but local',
+  builder: (y: Argv<object>) =>
+    y
+      .positional('function', { type: 'string', demandOption: true, describe: 'function source (.js)' })
+      .option('event', { type: 'string', demandOption: true, describe: 'event JSON file, - for stdin, or a corpus file with --index' })
+      .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
+      .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record' })
+      .option('runtime', { type: 'string', choices: [...RUNTIMES], describe: 'default: detected from the source' })
+      .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot ({"data":[{"key","value"}]})' })
+      .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of the run' })
+      .option('now', { type: 'string', describe: 'frozen clock: epoch ms or ISO date (default: capture time, else now)' })
+      .option('seed', { type: 'number', describe: 'Math.random seed (default: the clock value)' })
+      .option('raw-query', { type: 'string', describe: 'raw query string for request.rawQueryString()' }) as unknown as Argv<RunArgs>,
+  handler: async (args) => {
+    const rep = await runCommand(args);
+    process.stdout.write((args.json ? JSON.stringify(rep, null, 2) : formatReport(rep)) + '\n');
+    if (rep.outcome.kind === 'execution-error' || rep.outcome.kind === 'validation-error') process.exitCode = 1;
+  },
+};
+
+export default runCommandModule;
