@@ -86,7 +86,8 @@ function parseOrThrow(source: string, filename: string): AnyNode {
 
 /**
  * Guess the runtime: `import` statements, `async` functions, `await`, `const`
- * or `let` mean 2.0; otherwise 1.0. A source that does not parse is 1.0 (the
+ * or `let`, or a top-level `connectionHandler` (connection functions exist
+ * only in 2.0) mean 2.0; otherwise 1.0. A source that does not parse is 1.0 (the
  * gate will report it).
  */
 export function detectRuntime(source: string): Runtime {
@@ -101,6 +102,7 @@ export function detectRuntime(source: string): Runtime {
     const node = n as AnyNode;
     if (v2) return;
     if (node.type === 'ImportDeclaration' || node.type === 'AwaitExpression') v2 = true;
+    else if (node.type === 'FunctionDeclaration' && (node.id as AnyNode | null)?.name === 'connectionHandler') v2 = true;
     else if (node.type === 'VariableDeclaration' && node.kind !== 'var') v2 = true;
     else if (
       (node.type === 'FunctionDeclaration' ||

@@ -100,6 +100,7 @@ describe('detectRuntime', () => {
     ['async function handler(e) { return e.request; }', 'cloudfront-js-2.0'],
     ['function handler(e) { const a = 1; return e.request; }', 'cloudfront-js-2.0'],
     ['function handler(e) { let a = 1; return e.request; }', 'cloudfront-js-2.0'],
+    ['function connectionHandler(c) { c.allow(); }', 'cloudfront-js-2.0'],
   ])('%s -> %s', (src, rt) => {
     expect(detectRuntime(src)).toBe(rt);
     expect(loadFunction(src).runtime).toBe(rt);
