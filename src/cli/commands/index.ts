@@ -1,0 +1,5 @@
+import type { CommandModule } from 'yargs';
+import { runCommandModule } from './run.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
+export const commands: CommandModule<any, any>[] = [runCommandModule];

@@ -1,0 +1,15 @@
+/**
+ * A mistake by the user (bad flag, missing file, malformed input). The CLI
+ * prints its message as one line, without a stack trace, and exits with 2.
+ * The message must name the file, entry or field and what was expected.
+ */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Exit codes shared by every command. */
+export const EXIT_OK = 0;
+/** Differences found, a threshold exceeded, or the function itself failed. */
+export const EXIT_DIFFERENCES = 1;
+/** Usage or input error. */
+export const EXIT_USAGE = 2;

@@ -1,0 +1,44 @@
+/**
+ * The cfreplay command line: a thin yargs layer over the programmatic API.
+ * Every command module lives in ./commands; this file only wires them up and
+ * turns user errors into one-line messages with exit code 2.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { readFileSync } from 'node:fs';
+import { UsageError, EXIT_USAGE } from './errors.js';
+import { userFacingError } from './user-facing-error.js';
+import { commands } from './commands/index.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const cli = yargs(argv)
+    .scriptName('cfreplay')
+    .usage('$0 <command> [options]\n\nRecord real traffic as CloudFront Functions events, replay it through two versions of a function, and report every behavioural difference.')
+    .version(packageVersion())
+    .strict()
+    .demandCommand(1, 'Name a command (see the list above).')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilogue('Exit codes: 0 ok / no difference, 1 differences or a failing outcome, 2 usage or input error.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  for (const command of commands) cli.command(command);
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    const message = userFacingError(err);
+    if (message !== undefined) {
+      process.stderr.write(`cfreplay: ${message}\n`);
+      process.exitCode = EXIT_USAGE;
+      return;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * Build CloudFront Functions event data from a normalized exchange, following
+ * cloudfront-functions.md §1 to the letter:
+ * - header names lowercased, repeated names folded into value + multiValue
+ *   (first value in both), one header line holding commas never split;
+ * - Cookie parsed into request.cookies, Set-Cookie into response.cookies with
+ *   attributes, neither left in headers;
+ * - querystring always present, raw (not percent-decoded), `?a` and `?a=` give "";
+ * - uri is the raw path;
+ * - disallowed headers dropped; HTTP/2 `:authority` becomes `host`, other
+ *   pseudo-headers dropped.
+ */
+
+import { createHash } from 'node:crypto';
+import { isDroppedWhenRecording } from './header-policy.js';
+import type { HttpHeader, NormalizedExchange } from './exchange.js';
+import type {
+  CfRequest,
+  CfResponse,
+  CookieMap,
+  HeaderMap,
+  MultiValueEntry,
+  QueryStringMap,
+  RecordedExchange,
+  SetCookieMap,
+  SetCookieValue,
+} from './types.js';
+import { splitRawUrl } from './url.js';
+
+export interface BuildOptions {
+  distributionDomainName: string;
+  distributionId: string;
+  /** Used when the capture does not know the client address. */
+  defaultViewerIp: string;
+}
+
+/** Documented defaults: a CloudFront-looking domain and id, and a TEST-NET-3 address. */
+export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
+  distributionDomainName: 'd111111abcdef8.cloudfront.net',
+  distributionId: 'EDFDVBD6EXAMPLE',
+  defaultViewerIp: '203.0.113.10',
+};
+
+/** Add a value under a name, folding repeats into multiValue. */
+function addValue(map: Record<string, MultiValueEntry>, name: string, value: string): void {
+  const existing = map[name];
+  if (existing === undefined) {
+    map[name] = { value };
+    return;
+  }
+  if (existing.multiValue === undefined) existing.multiValue = [{ value: existing.value }];
+  existing.multiValue.push({ value });
+}
+
+/** Parse a raw query string (no leading '?') keeping names and values exactly as sent. */
+export function parseRawQuery(query: string | undefined): QueryStringMap {
+  const out: QueryStringMap = {};
+  if (query === undefined || query === '') return out;
+  for (const part of query.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq < 0) addValue(out, part, '');
+    else addValue(out, part.slice(0, eq), part.slice(eq + 1));
+  }
+  return out;
+}
+
+/** Parse one or more Cookie header values (HTTP/2 may send several). */
+export function parseCookieHeader(values: string[], into: CookieMap = {}): CookieMap {
+  for (const header of values) {
+    for (const pair of header.split(';')) {
+      const trimmed = pair.trim();
+      if (trimmed === '') continue;
+      const eq = trimmed.indexOf('=');
+      if (eq < 0) addValue(into, trimmed, '');
+      else addValue(into, trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
+    }
+  }
+  return into;
+}
+
+/** Parse Set-Cookie header values into the response cookie map. */
+export function parseSetCookieHeaders(values: string[]): SetCookieMap {
+  const out: SetCookieMap = {};
+  for (const raw of values) {
+    // Some HAR producers join several Set-Cookie lines with '\n' in one header.
+    for (const line of raw.split('\n')) {
+      const trimmed = line.trim();
+      if (trimmed === '') continue;
+      const semi = trimmed.indexOf(';');
+      const pair = semi >= 0 ? trimmed.slice(0, semi) : trimmed;
+      const attributes = semi >= 0 ? trimmed.slice(semi + 1).trim() : '';
+      const eq = pair.indexOf('=');
+      const name = (eq >= 0 ? pair.slice(0, eq) : pair).trim();
+      const value = eq >= 0 ? pair.slice(eq + 1).trim() : '';
+      if (name === '') continue;
+      const entry: SetCookieValue = { value, attributes };
+      const existing = out[name];
+      if (existing === undefined) {
+        out[name] = { value, attributes };
+      } else {
+        if (existing.multiValue === undefined) {
+          existing.multiValue = [{ value: existing.value, attributes: existing.attributes }];
+        }
+        existing.multiValue.push(entry);
+      }
+    }
+  }
+  return out;
+}
+
+interface SplitHeaders {
+  headers: HeaderMap;
+  cookieValues: string[];
+  authority: string | undefined;
+}
+
+function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cookie'): SplitHeaders {
+  const headers: HeaderMap = {};
+  const cookieValues: string[] = [];
+  let authority: string | undefined;
+  for (const { name, value } of captured) {
+    if (name === '') continue;
+    const lower = name.toLowerCase();
+    if (lower.charCodeAt(0) === 58 /* : */) {
+      if (lower === ':authority') authority = value;
+      continue;
+    }
+    if (lower === cookieHeader) {
+      cookieValues.push(value);
+      continue;
+    }
+    if (isDroppedWhenRecording(lower)) continue;
+    addValue(headers, lower, value);
+  }
+  return { headers, cookieValues, authority };
+}
+
+export function buildRequest(exchange: NormalizedExchange): { request: CfRequest; rawQuery: string | undefined } {
+  const url = splitRawUrl(exchange.url);
+  const { headers, cookieValues, authority } = foldHeaders(exchange.headers, 'cookie');
+  if (headers['host'] === undefined) {
+    const host = authority ?? url.authority;
+    if (host !== '') {
+      // Host goes first, as on the wire for HTTP/1.1.
+      const withHost: HeaderMap = { host: { value: host } };
+      for (const key of Object.keys(headers)) withHost[key] = headers[key]!;
+      return {
+        request: finishRequest(exchange.method, url.path, url.query, withHost, cookieValues),
+        rawQuery: url.query,
+      };
+    }
+  }
+  return { request: finishRequest(exchange.method, url.path, url.query, headers, cookieValues), rawQuery: url.query };
+}
+
+function finishRequest(
+  method: string,
+  uri: string,
+  query: string | undefined,
+  headers: HeaderMap,
+  cookieValues: string[],
+): CfRequest {
+  return {
+    method: method.toUpperCase(),
+    uri,
+    querystring: parseRawQuery(query),
+    headers,
+    cookies: parseCookieHeader(cookieValues),
+  };
+}
+
+export function buildResponse(exchange: NormalizedExchange): CfResponse | undefined {
+  const captured = exchange.response;
+  if (captured === undefined) return undefined;
+  const { headers, cookieValues } = foldHeaders(captured.headers, 'set-cookie');
+  const response: CfResponse = {
+    statusCode: captured.status,
+    headers,
+    cookies: parseSetCookieHeaders(cookieValues),
+  };
+  if (captured.statusText !== undefined && captured.statusText !== '') {
+    response.statusDescription = captured.statusText;
+  }
+  return response;
+}
+
+/**
+ * A request id that looks like CloudFront's (56 characters, base64url-ish,
+ * ending in "==") and is stable for the same input: hashing the capture's
+ * own content means recording the same file twice gives the same ids.
+ */
+export function stableRequestId(exchange: NormalizedExchange): string {
+  const h = createHash('sha512');
+  h.update(exchange.source.file);
+  h.update('\0');
+  h.update(String(exchange.source.entry));
+  h.update('\0');
+  h.update(String(exchange.time));
+  h.update('\0');
+  h.update(exchange.method);
+  h.update('\0');
+  h.update(exchange.url);
+  for (const { name, value } of exchange.headers) {
+    h.update('\0');
+    h.update(name);
+    h.update(':');
+    h.update(value);
+  }
+  return `${h.digest('base64url').slice(0, 54)}==`;
+}
+
+/** The stored form of one exchange: both event types can be produced from it. */
+export function buildRecordedExchange(exchange: NormalizedExchange, options: BuildOptions): RecordedExchange {
+  const { request, rawQuery } = buildRequest(exchange);
+  const recorded: RecordedExchange = {
+    id: stableRequestId(exchange),
+    time: exchange.time,
+    source: exchange.source,
+    distributionDomainName: options.distributionDomainName,
+    distributionId: options.distributionId,
+    viewerIp: exchange.viewerIp ?? options.defaultViewerIp,
+    request,
+  };
+  if (rawQuery !== undefined) recorded.rawQuery = rawQuery;
+  const response = buildResponse(exchange);
+  if (response !== undefined) recorded.response = response;
+  return recorded;
+}

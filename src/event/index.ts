@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './exchange.js';
+export * from './header-policy.js';
+export * from './url.js';
+export * from './build.js';
+export * from './views.js';
