@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { runCommandModule } from './run.js';
+import { recordCommandModule } from './record.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [runCommandModule];
+export const commands: CommandModule<any, any>[] = [runCommandModule, recordCommandModule];

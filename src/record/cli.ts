@@ -1,0 +1,186 @@
+/**
+ * What every `cfreplay record <source>` subcommand shares: the options
+ * (output, append, filters, event context, summary), and running a list of
+ * sources into the output with progress, summary and exit codes.
+ *
+ * A new source (proxy, gor, cflog, events) is a yargs command module that
+ * calls `addRecordOptions(y)` in its builder and `runRecordCommand(args,
+ * sources, inputPaths)` in its handler; add it to `recordSourceCommands` in
+ * src/cli/commands/record.ts.
+ */
+import { isIP } from 'node:net';
+import type { Argv } from 'yargs';
+import { DEFAULT_BUILD_OPTIONS } from '../event/index.js';
+import { checkOutputPath, openCorpusSink } from './corpus-sink.js';
+import { InputError } from './errors.js';
+import { compileFilters, splitList } from './filters.js';
+import { runRecording, RecordingInterrupted } from './pipeline.js';
+import { createProgress, silentProgress } from './progress.js';
+import { formatSummary, type RecordSummary } from './summary.js';
+import type { RecordSink, RecordSource } from './types.js';
+
+export interface RecordCommonArgs {
+  output: string;
+  append: boolean;
+  force: boolean;
+  'include-host'?: string[];
+  'exclude-host'?: string[];
+  include?: string[];
+  exclude?: string[];
+  method?: string[];
+  'viewer-ip'?: string;
+  'distribution-domain': string;
+  'distribution-id': string;
+  'json-summary': boolean;
+  quiet: boolean;
+  progress?: boolean;
+}
+
+const FILTERS = 'Filters:';
+const EVENT = 'Event context:';
+const OUTPUT = 'Output:';
+
+/** Add the shared record options to a subcommand's yargs builder. */
+export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the capture has no client address'): Argv<T & RecordCommonArgs> {
+  return y
+    .option('output', {
+      alias: 'o',
+      type: 'string',
+      demandOption: true,
+      describe: 'Corpus file to write, e.g. recordings/site.cfr (its directory must exist)',
+      group: OUTPUT,
+      requiresArg: true,
+    })
+    .option('append', { type: 'boolean', default: false, describe: 'Add the records to an existing corpus', group: OUTPUT })
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'Replace an existing output file (the old one is kept until the new one is complete)',
+      group: OUTPUT,
+    })
+    .option('json-summary', { type: 'boolean', default: false, describe: 'Print the summary as JSON on stdout', group: OUTPUT })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr (warnings still shown)', group: OUTPUT })
+    .option('progress', { type: 'boolean', describe: 'Progress line on stderr (default: when stderr is a terminal)', group: OUTPUT })
+    .option('include-host', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'Keep only these hosts (repeatable or comma separated; "*.example.com" matches subdomains; port ignored)',
+      group: FILTERS,
+    })
+    .option('exclude-host', { type: 'string', array: true, requiresArg: true, describe: 'Drop these hosts (same syntax)', group: FILTERS })
+    .option('include', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'Keep only URLs matching one of these regular expressions (tested on scheme://host/path?query, raw)',
+      group: FILTERS,
+    })
+    .option('exclude', { type: 'string', array: true, requiresArg: true, describe: 'Drop URLs matching one of these regular expressions', group: FILTERS })
+    .option('method', { type: 'string', array: true, requiresArg: true, describe: 'Keep only these methods (e.g. --method GET,HEAD)', group: FILTERS })
+    .option('viewer-ip', {
+      type: 'string',
+      requiresArg: true,
+      describe: `viewer.ip for the events, ${viewerIpNote} [default: ${DEFAULT_BUILD_OPTIONS.defaultViewerIp}, a TEST-NET-3 documentation address]`,
+      group: EVENT,
+    })
+    .option('distribution-domain', {
+      type: 'string',
+      default: DEFAULT_BUILD_OPTIONS.distributionDomainName,
+      requiresArg: true,
+      describe: 'context.distributionDomainName for the events',
+      group: EVENT,
+    })
+    .option('distribution-id', {
+      type: 'string',
+      default: DEFAULT_BUILD_OPTIONS.distributionId,
+      requiresArg: true,
+      describe: 'context.distributionId for the events',
+      group: EVENT,
+    }) as unknown as Argv<T & RecordCommonArgs>;
+}
+
+/** Validate the shared options; throws InputError with the flag's name. */
+export function recordOptionsFromArgs(args: RecordCommonArgs) {
+  const viewerIp = args['viewer-ip'];
+  if (viewerIp !== undefined && isIP(viewerIp) === 0) throw new InputError(`--viewer-ip: "${viewerIp}" is not an IPv4 or IPv6 address`);
+  const domain = args['distribution-domain'].trim();
+  if (domain === '' || /[\s/]/.test(domain)) throw new InputError(`--distribution-domain: "${args['distribution-domain']}" is not a domain name`);
+  const id = args['distribution-id'].trim();
+  if (id === '' || /\s/.test(id)) throw new InputError(`--distribution-id: "${args['distribution-id']}" is not a distribution id`);
+  const filters = compileFilters({
+    includeHosts: splitList(args['include-host']),
+    excludeHosts: splitList(args['exclude-host']),
+    include: args.include ?? [],
+    exclude: args.exclude ?? [],
+    methods: splitList(args.method),
+  });
+  return {
+    build: {
+      distributionDomainName: domain,
+      distributionId: id,
+      defaultViewerIp: viewerIp ?? DEFAULT_BUILD_OPTIONS.defaultViewerIp,
+    },
+    filters,
+  };
+}
+
+export interface RunRecordCommandOptions {
+  /** Paths read by the sources (so the output cannot overwrite one). */
+  inputPaths?: readonly string[];
+  /** Override the sink (tests, dry runs). */
+  sink?: RecordSink;
+  /** Where the summary goes (tests). */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stdout?: NodeJS.WritableStream;
+}
+
+/**
+ * Run sources into the output named by `args`: output checks first (before
+ * any input is read), then the pipeline, then the summary. User errors are
+ * thrown as user-facing errors (the CLI prints them, exit 2); Ctrl-C aborts
+ * the output and exits 130.
+ */
+export async function runRecordCommand(
+  args: RecordCommonArgs,
+  openSources: () => Promise<RecordSource[]>,
+  options: RunRecordCommandOptions = {},
+): Promise<RecordSummary | undefined> {
+  const stderr = options.stderr ?? process.stderr;
+  const stdout = options.stdout ?? process.stdout;
+  const { build, filters } = recordOptionsFromArgs(args);
+  const sinkOptions = { append: args.append, force: args.force };
+  await checkOutputPath(args.output, sinkOptions, options.inputPaths ?? []);
+  const sources = await openSources();
+  const sink = options.sink ?? (await openCorpusSink(args.output, sinkOptions));
+  const wantProgress = args.progress ?? (stderr as { isTTY?: boolean }).isTTY === true;
+  const progress = wantProgress ? createProgress(stderr as NodeJS.WriteStream, args.progress === true ? { delayMs: 0 } : {}) : silentProgress;
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  let summary: RecordSummary;
+  try {
+    summary = await runRecording(sources, sink, {
+      build,
+      filters,
+      progress,
+      output: args.output,
+      append: args.append,
+      signal: controller.signal,
+    });
+  } catch (e) {
+    if (e instanceof RecordingInterrupted) {
+      stderr.write(`cfreplay: ${e.message}\n`);
+      process.exitCode = 130;
+      return undefined;
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (summary.recordsWritten === 0) summary.warnings.push('nothing was recorded: every entry was skipped or filtered out (see above)');
+  if (!args.quiet) stderr.write(`${formatSummary(summary)}\n`);
+  else for (const w of summary.warnings) stderr.write(`cfreplay: warning: ${w}\n`);
+  if (args['json-summary']) stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+  return summary;
+}

@@ -1,0 +1,101 @@
+/**
+ * The corpus file as a RecordSink, with the output-path rules of the record
+ * commands: refuse to clobber an existing file unless --force (then the old
+ * file is replaced only when the new one is complete), --append adds to an
+ * existing corpus, a missing directory is a one-line error.
+ */
+import { randomBytes } from 'node:crypto';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from './errors.js';
+import type { RecordSink, SinkCloseResult } from './types.js';
+import type { RecordedExchange } from '../event/index.js';
+
+export interface CorpusSinkOptions {
+  append?: boolean;
+  /** Replace an existing file (atomically, at close). */
+  force?: boolean;
+}
+
+interface StoreWriter {
+  write(record: RecordedExchange): void | Promise<void>;
+  close(): Promise<{ events: number; chunks: number; bytesWritten: number; fileBytes: number }>;
+  abort(): Promise<void>;
+}
+type CreateCorpusWriter = (path: string, opts?: { append?: boolean }) => Promise<StoreWriter>;
+
+async function loadWriterFactory(): Promise<CreateCorpusWriter> {
+  // Resolved at run time so this module builds before src/store exists.
+  const spec = ['..', 'store', 'index.js'].join('/');
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(spec)) as Record<string, unknown>;
+  } catch {
+    mod = {};
+  }
+  const create = mod.createCorpusWriter;
+  if (typeof create !== 'function') throw new InputError('writing a corpus needs src/store createCorpusWriter, which is not available in this build yet');
+  return create as CreateCorpusWriter;
+}
+
+async function exists(path: string): Promise<'file' | 'dir' | false> {
+  try {
+    const st = await stat(path);
+    return st.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return false;
+  }
+}
+
+/** Output path checks that need no store: run before any input is read. */
+export async function checkOutputPath(path: string, options: CorpusSinkOptions, inputs: readonly string[] = []): Promise<void> {
+  const abs = resolve(path);
+  for (const input of inputs) {
+    if (resolve(input) === abs) throw new InputError(`${path}: the output is also an input`);
+  }
+  const dir = dirname(abs);
+  const dirState = await exists(dir);
+  if (dirState === false) throw new InputError(`${path}: directory ${dirname(path)} does not exist`);
+  if (dirState !== 'dir') throw new InputError(`${path}: ${dirname(path)} is not a directory`);
+  const state = await exists(abs);
+  if (state === 'dir') throw new InputError(`${path}: is a directory, expected a corpus file name`);
+  if (options.append && options.force) throw new InputError('--append and --force cannot be used together');
+  if (options.append && state === false) throw new InputError(`${path}: --append needs an existing corpus, and there is no such file`);
+  if (!options.append && !options.force && state === 'file') {
+    throw new InputError(`${path}: already exists (use --append to add to it, or --force to replace it)`);
+  }
+}
+
+/**
+ * Open the corpus writer behind a RecordSink. With --force over an existing
+ * file the records go to a temporary file in the same directory, renamed
+ * over the target at close: a failed run leaves the old corpus untouched.
+ */
+export async function openCorpusSink(path: string, options: CorpusSinkOptions = {}): Promise<RecordSink> {
+  const create = await loadWriterFactory();
+  const replacing = !options.append && (await exists(path)) === 'file';
+  const target = replacing ? join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
+  const writer = await create(target, { append: options.append ?? false });
+  if (!replacing) return writer;
+  return {
+    write: (record) => writer.write(record),
+    async close(): Promise<SinkCloseResult> {
+      let result;
+      try {
+        result = await writer.close();
+        await rename(target, path);
+      } catch (e) {
+        await rm(target, { force: true });
+        throw e;
+      }
+      return result;
+    },
+    async abort() {
+      try {
+        await writer.abort();
+      } finally {
+        await rm(target, { force: true });
+      }
+    },
+  };
+}

@@ -1,0 +1,9 @@
+/**
+ * Input the user has to fix (missing file, bad flag value, unreadable
+ * capture). The CLI prints the message on one line and exits 2; the message
+ * names the file and the place.
+ */
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly userFacing = true;
+}

@@ -1,0 +1,123 @@
+/**
+ * The recording pipeline every recorder shares:
+ *
+ *   sources --> checks (scheme, method, time, CloudFront size limits)
+ *           --> filters (host / URL / method)
+ *           --> buildRecordedExchange (all CloudFront event rules)
+ *           --> sink (corpus file, Redis, memory)
+ *
+ * with the summary (every skip counted with its reason) and progress. Any
+ * error aborts the sink, so no partial output is left looking complete.
+ */
+import { buildRecordedExchange, DEFAULT_BUILD_OPTIONS, InvalidUrlError, type BuildOptions } from '../event/index.js';
+import { checkExchange, SKIP } from './checks.js';
+import { compileFilters, type ExchangeFilter, type FilterOptions } from './filters.js';
+import { silentProgress, type ProgressReporter } from './progress.js';
+import { SummaryBuilder, type RecordSummary } from './summary.js';
+import type { RecordSink, RecordSource, SinkCloseResult } from './types.js';
+
+export interface RecordingOptions {
+  /** Event builder options (distribution, default viewer IP); defaults from DEFAULT_BUILD_OPTIONS. */
+  build?: Partial<BuildOptions>;
+  /** Filter options, or a compiled filter. */
+  filters?: FilterOptions | ExchangeFilter;
+  progress?: ProgressReporter;
+  /** For the summary: where the records go and whether they were appended. */
+  output?: string;
+  append?: boolean;
+  /** Stop early (Ctrl-C): the sink is aborted and RecordingInterrupted thrown. */
+  signal?: AbortSignal;
+}
+
+/** Thrown when `signal` fired; the sink has been aborted. */
+export class RecordingInterrupted extends Error {
+  override name = 'RecordingInterrupted';
+  readonly userFacing = true;
+}
+
+const PROGRESS_EVERY = 64;
+
+/**
+ * Read every source in order into the sink. Resolves with the summary after
+ * the sink closed; on any error the sink is aborted and the error rethrown.
+ */
+export async function runRecording(sources: readonly RecordSource[], sink: RecordSink, options: RecordingOptions = {}): Promise<RecordSummary> {
+  const build: BuildOptions = { ...DEFAULT_BUILD_OPTIONS, ...stripUndefined(options.build ?? {}) };
+  const filter = typeof options.filters === 'function' ? options.filters : compileFilters(options.filters);
+  const progress = options.progress ?? silentProgress;
+  const summary = new SummaryBuilder(options.output, options.append ?? false);
+  const signal = options.signal;
+  const allKnown = sources.every((s) => s.totalBytes !== undefined);
+  const totalBytes = allKnown ? sources.reduce((n, s) => n + (s.totalBytes ?? 0), 0) : undefined;
+  let doneBytes = 0;
+  let closed: SinkCloseResult;
+  try {
+    for (const source of sources) {
+      summary.beginSource(source.label);
+      let n = 0;
+      for await (const item of source.items()) {
+        summary.entry();
+        if (++n % PROGRESS_EVERY === 0) {
+          if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
+          progress.update({
+            label: source.label,
+            bytesRead: doneBytes + source.bytesRead,
+            totalBytes,
+            entries: summary.entriesRead,
+            written: summary.recordsWritten,
+          });
+        }
+        if (item.kind === 'skip') {
+          summary.skip(item.reason, item.source, item.detail);
+          continue;
+        }
+        const exchange = item.exchange;
+        const checked = checkExchange(exchange);
+        if (!checked.ok) {
+          summary.skip(checked.reason, exchange.source, checked.detail);
+          continue;
+        }
+        const filtered = filter(checked.view);
+        if (filtered !== undefined) {
+          summary.filter(filtered, exchange.source);
+          continue;
+        }
+        let record;
+        try {
+          record = buildRecordedExchange(exchange, build);
+        } catch (e) {
+          if (e instanceof InvalidUrlError) {
+            summary.skip(SKIP.invalidUrl, exchange.source, e.message);
+            continue;
+          }
+          throw e;
+        }
+        const pending = sink.write(record);
+        if (pending !== undefined) await pending;
+        summary.written(record, item.responseNote);
+        if (item.notes !== undefined) for (const note of item.notes) summary.note(note);
+      }
+      if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
+      const bytes = source.bytesRead;
+      doneBytes += bytes;
+      summary.endSource(bytes, source.report?.());
+    }
+    progress.done();
+    closed = await sink.close();
+  } catch (e) {
+    progress.done();
+    try {
+      await sink.abort();
+    } catch {
+      /* the original error is what the user needs */
+    }
+    throw e;
+  }
+  return summary.finish(closed);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

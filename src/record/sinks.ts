@@ -1,0 +1,39 @@
+/** Sinks that need no storage backend: for tests, dry runs and library users. */
+import type { RecordedExchange } from '../event/index.js';
+import type { RecordSink, SinkCloseResult } from './types.js';
+
+/** Keeps every record in memory; bytesWritten counts their JSON size. */
+export class MemorySink implements RecordSink {
+  records: RecordedExchange[] = [];
+  state: 'open' | 'closed' | 'aborted' = 'open';
+  private bytes = 0;
+
+  write(record: RecordedExchange): void {
+    if (this.state !== 'open') throw new Error(`MemorySink: write after ${this.state}`);
+    this.records.push(record);
+    this.bytes += Buffer.byteLength(JSON.stringify(record));
+  }
+
+  async close(): Promise<SinkCloseResult> {
+    if (this.state !== 'open') throw new Error(`MemorySink: close after ${this.state}`);
+    this.state = 'closed';
+    return { events: this.records.length, bytesWritten: this.bytes };
+  }
+
+  async abort(): Promise<void> {
+    this.state = 'aborted';
+    this.records = [];
+  }
+}
+
+/** Discards records, counts them (e.g. `--dry-run`). */
+export class CountingSink implements RecordSink {
+  events = 0;
+  write(): void {
+    this.events++;
+  }
+  async close(): Promise<SinkCloseResult> {
+    return { events: this.events, bytesWritten: 0 };
+  }
+  async abort(): Promise<void> {}
+}

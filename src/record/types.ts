@@ -1,0 +1,80 @@
+/**
+ * The recording pipeline's contracts. Every recorder (HAR, proxy, GoReplay,
+ * CloudFront logs, event files) is a `RecordSource`; every destination
+ * (corpus file, Redis, memory) is a `RecordSink`. `runRecording` in
+ * pipeline.ts connects them with the shared checks, filters, summary and
+ * progress.
+ */
+import type { EventSource, NormalizedExchange, RecordedExchange } from '../event/index.js';
+
+/** One thing a source read: an exchange to record, or an input it had to skip. */
+export type SourceItem =
+  | {
+      kind: 'exchange';
+      exchange: NormalizedExchange;
+      /**
+       * Why the capture has a response side that cannot be used (e.g. the
+       * HAR says "status 0: aborted"). Shown in the summary as the reason no
+       * viewer-response event exists, instead of "no response captured".
+       */
+      responseNote?: string;
+      /** Small per-entry observations counted in the summary ("Cookie rebuilt from cookies[]"). */
+      notes?: string[];
+    }
+  | {
+      kind: 'skip';
+      /** A short, bounded reason ("served from the browser cache (_fromCache)"); counted in the summary. */
+      reason: string;
+      source: EventSource;
+      /** Free text for the first example shown in the summary (e.g. the URL). */
+      detail?: string;
+    };
+
+/** What a source can tell after it has been read completely. */
+export interface SourceReport {
+  /** Things the user should know ("this HAR looks sanitized: no cookies at all"). */
+  warnings: string[];
+  /** Free-form facts shown with the source in the summary ("creator": "Firefox 111.0"). */
+  info: Record<string, string>;
+}
+
+export interface RecordSource {
+  /** The input as named to the user (file path, "proxy :8080"...). */
+  readonly label: string;
+  /** Input size in bytes when known up front (for progress); undefined for live sources. */
+  readonly totalBytes: number | undefined;
+  /** Bytes consumed so far (live, for progress and the rate in the summary). */
+  readonly bytesRead: number;
+  /**
+   * The exchanges, in order. Throw a user-facing error (`userFacing = true`,
+   * message naming the input and the place) for input that cannot be read at
+   * all; the pipeline then aborts the sink.
+   */
+  items(): AsyncIterable<SourceItem>;
+  /** Called once after `items()` completed. */
+  report?(): SourceReport;
+}
+
+/** What closing a sink tells the summary. */
+export interface SinkCloseResult {
+  /** Records stored by this run. */
+  events: number;
+  /** Bytes this run added to the destination (compressed, as stored). */
+  bytesWritten: number;
+  /** Destination size after closing, when it is a file. */
+  fileBytes?: number;
+  chunks?: number;
+}
+
+/**
+ * A destination for recorded exchanges. The corpus writer in src/store
+ * satisfies it as is; Redis and the in-memory sink (tests) too.
+ */
+export interface RecordSink {
+  /** May return a promise when backpressure applies: the pipeline awaits it. */
+  write(record: RecordedExchange): void | Promise<void>;
+  /** Finish: everything written is durable and the result looks complete. */
+  close(): Promise<SinkCloseResult>;
+  /** Give up: nothing from this run may be left looking complete. */
+  abort(): Promise<void>;
+}
