@@ -26,6 +26,7 @@ import type {
   SetCookieValue,
 } from './types.js';
 import { splitRawUrl } from './url.js';
+import { requestIdFromSeed, seedFromDigest } from './request-id.js';
 
 export interface BuildOptions {
   distributionDomainName: string;
@@ -174,24 +175,22 @@ export function buildResponse(exchange: NormalizedExchange): CfResponse | undefi
   const captured = exchange.response;
   if (captured === undefined) return undefined;
   const { headers, cookieValues } = foldHeaders(captured.headers, 'set-cookie');
-  const response: CfResponse = {
-    statusCode: captured.status,
-    headers,
-    cookies: parseSetCookieHeaders(cookieValues),
-  };
+  const cookies = parseSetCookieHeaders(cookieValues);
+  // Key order as CloudFront shows it: statusCode, statusDescription, headers, cookies.
   if (captured.statusText !== undefined && captured.statusText !== '') {
-    response.statusDescription = captured.statusText;
+    return { statusCode: captured.status, statusDescription: captured.statusText, headers, cookies };
   }
-  return response;
+  return { statusCode: captured.status, headers, cookies };
 }
 
 /**
  * A request id that looks like CloudFront's (56 characters, base64url-ish,
  * ending in "==") and is stable for the same input: hashing the capture's
- * own content means recording the same file twice gives the same ids.
+ * own content means recording the same file twice gives the same ids. It is
+ * expanded from a 52-bit seed so the corpus can store it in 7 bytes.
  */
 export function stableRequestId(exchange: NormalizedExchange): string {
-  const h = createHash('sha512');
+  const h = createHash('sha256');
   h.update(exchange.source.file);
   h.update('\0');
   h.update(String(exchange.source.entry));
@@ -207,7 +206,7 @@ export function stableRequestId(exchange: NormalizedExchange): string {
     h.update(':');
     h.update(value);
   }
-  return `${h.digest('base64url').slice(0, 54)}==`;
+  return requestIdFromSeed(seedFromDigest(h.digest()));
 }
 
 /** The stored form of one exchange: both event types can be produced from it. */

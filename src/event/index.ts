@@ -4,3 +4,4 @@ export * from './header-policy.js';
 export * from './url.js';
 export * from './build.js';
 export * from './views.js';
+export * from './request-id.js';

@@ -1,0 +1,81 @@
+/**
+ * Generated request ids are stored as a 52-bit seed instead of 56 characters.
+ *
+ * CloudFront request ids are 40 random-looking bytes in base64 (56 chars with
+ * "=="). The recorders generate ours from a hash of the capture; the id's
+ * first 7 bytes carry that hash (masked) and the other 33 bytes are expanded
+ * from it deterministically. The codec recognises such an id, stores only the
+ * seed, and regenerates the exact same string on decode. Any other id (a real
+ * one from a log or event file) is stored verbatim.
+ */
+
+const MASK = [0x5a, 0xc3, 0x17, 0x9e, 0x2b, 0xd4, 0x68];
+const SEED_BYTES = 7;
+const ID_BYTES = 40;
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const B64_CODES = Uint8Array.from(B64, (c) => c.charCodeAt(0));
+const bytes = new Uint8Array(ID_BYTES + 2);
+const text = Buffer.alloc(56);
+text[54] = 61; // '='
+text[55] = 61;
+
+/** The 56-character id for a seed in [0, 2^52). Hot on decode: no allocation but the string. */
+export function requestIdFromSeed(seed: number): string {
+  let s = seed;
+  for (let i = SEED_BYTES - 1; i >= 0; i--) {
+    bytes[i] = (s % 256) ^ MASK[i]!;
+    s = Math.floor(s / 256);
+  }
+  // sfc32 keyed by the seed. Fixed forever: changing it would change every
+  // stored id, so do not "improve" it.
+  let a = seed >>> 0;
+  let b = Math.floor(seed / 0x100000000) >>> 0;
+  let c = 0x9e3779b9;
+  let d = 1;
+  for (let i = -12; i < ID_BYTES - SEED_BYTES; i += 4) {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    if (i < 0) continue;
+    const at = SEED_BYTES + i;
+    bytes[at] = t & 0xff;
+    bytes[at + 1] = (t >>> 8) & 0xff;
+    bytes[at + 2] = (t >>> 16) & 0xff;
+    bytes[at + 3] = (t >>> 24) & 0xff;
+  }
+  // base64url of the 40 bytes: 13 full groups of 3, then 1 byte left (2 chars + "==").
+  let o = 0;
+  for (let i = 0; i < 39; i += 3) {
+    const v = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    text[o++] = B64_CODES[v >>> 18]!;
+    text[o++] = B64_CODES[(v >>> 12) & 63]!;
+    text[o++] = B64_CODES[(v >>> 6) & 63]!;
+    text[o++] = B64_CODES[v & 63]!;
+  }
+  const last = bytes[39]!;
+  text[o++] = B64_CODES[last >>> 2]!;
+  text[o++] = B64_CODES[(last & 3) << 4]!;
+  return text.toString('latin1', 0, 56);
+}
+
+/** The seed of an id made by requestIdFromSeed, or undefined for any other id. */
+export function seedOfRequestId(id: string): number | undefined {
+  if (id.length !== 56 || !id.endsWith('==')) return undefined;
+  const bytes = Buffer.from(id.slice(0, 54), 'base64url');
+  if (bytes.length !== ID_BYTES) return undefined;
+  let seed = 0;
+  for (let i = 0; i < SEED_BYTES; i++) seed = seed * 256 + (bytes[i]! ^ MASK[i]!);
+  if (seed >= 2 ** 52) return undefined;
+  return requestIdFromSeed(seed) === id ? seed : undefined;
+}
+
+/** A seed from the first bytes of a digest (52 bits). */
+export function seedFromDigest(digest: Buffer): number {
+  let seed = 0;
+  for (let i = 0; i < 7; i++) seed = seed * 256 + digest[i]!;
+  return seed % 2 ** 52;
+}

@@ -1,0 +1,22 @@
+/**
+ * Store errors carry `userFacing = true`: the CLI prints their message as one
+ * line (no stack) and exits 2. Messages always name the file and the place.
+ */
+export class CorpusError extends Error {
+  override name = 'CorpusError';
+  readonly userFacing = true;
+}
+
+/** One chunk failed its checksum or could not be decoded; the rest of the corpus is still readable. */
+export class CorruptChunkError extends CorpusError {
+  override name = 'CorruptChunkError';
+
+  constructor(
+    readonly file: string,
+    readonly chunk: number,
+    readonly offset: number,
+    readonly reason: string,
+  ) {
+    super(`${file}: chunk ${chunk} at byte ${offset} is corrupt (${reason}); its events are skipped, the other chunks are readable`);
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Streaming corpus writer. Records are buffered into chunks; each chunk is
+ * compressed off the main thread and appended in order. The index and
+ * trailer are written only by close(), so a file without them is visibly
+ * unfinished while every completed chunk stays readable.
+ *
+ * Failure policy ("nothing lost, nothing looking complete when it is not"):
+ * - abort() on a new file removes it;
+ * - abort() on an append restores the file to its previous bytes exactly.
+ */
+import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { Packr } from 'msgpackr';
+import type { RecordedExchange } from '../event/types.js';
+import { encodeChunk } from './chunk.js';
+import { CorpusError } from './errors.js';
+import {
+  FILE_HEADER_FIXED,
+  FILE_MAGIC,
+  FORMAT_VERSION,
+  INDEX_HEADER_SIZE,
+  INDEX_MAGIC,
+  checksum,
+  writeTrailer,
+} from './format.js';
+import { openCorpusFile, type ChunkInfo } from './reader.js';
+
+export interface CorpusWriterOptions {
+  /** Add to an existing corpus instead of creating one. */
+  append?: boolean;
+  /** Replace an existing file (without it, an existing file is an error unless appending). */
+  overwrite?: boolean;
+  /** Records per chunk (default 8192). */
+  chunkEvents?: number;
+  /**
+   * Write out the pending partial chunk when this much time passed since the
+   * last write-out (live capture: a crash loses at most this long). Default: off.
+   */
+  flushIntervalMs?: number;
+  /** Version string stored in the file header. */
+  tool?: string;
+}
+
+export interface CorpusWriteStats {
+  /** Events written by this writer (not counting what an appended file held). */
+  events: number;
+  /** Chunks written by this writer. */
+  chunks: number;
+  /** Bytes written by this writer. */
+  bytesWritten: number;
+  /** Size of the finished file. */
+  fileBytes: number;
+  /** Events in the whole corpus after closing. */
+  totalEvents: number;
+}
+
+/** What a recorder writes into: a corpus file, Redis, or memory in tests. */
+export interface RecordSink {
+  write(record: RecordedExchange): void | Promise<void>;
+  close(): Promise<CorpusWriteStats>;
+  abort(): Promise<void>;
+}
+
+export const DEFAULT_CHUNK_EVENTS = 8192;
+/** Chunks being compressed at once before write() asks the caller to wait. */
+const MAX_IN_FLIGHT = 2;
+
+const metaPackr = new Packr({ useRecords: false });
+
+interface IndexBody {
+  v: number;
+  events: number;
+  chunks: [offset: number, length: number, events: number, minTime: number, maxTime: number][];
+}
+
+export function encodeIndex(chunks: readonly ChunkInfo[], events: number): Buffer {
+  const body: IndexBody = {
+    v: 1,
+    events,
+    chunks: chunks.map((c) => [c.offset, c.length, c.events, c.minTime, c.maxTime]),
+  };
+  const packed = metaPackr.pack(body);
+  const head = Buffer.alloc(INDEX_HEADER_SIZE);
+  INDEX_MAGIC.copy(head, 0);
+  head.writeUInt32LE(packed.length, 4);
+  head.writeUInt32LE(checksum(packed), 8);
+  return Buffer.concat([head, packed]);
+}
+
+export function encodeFileHeader(tool: string): Buffer {
+  const meta = metaPackr.pack({ created: new Date().toISOString(), tool, layout: 'columns-v1', codec: 'brotli' });
+  const head = Buffer.alloc(FILE_HEADER_FIXED);
+  FILE_MAGIC.copy(head, 0);
+  head.writeUInt16LE(FORMAT_VERSION, 8);
+  head.writeUInt16LE(0, 10);
+  head.writeUInt32LE(meta.length, 12);
+  head.writeUInt32LE(checksum(meta), 16);
+  return Buffer.concat([head, meta]);
+}
+
+async function checkTarget(path: string): Promise<void> {
+  try {
+    const s = await stat(dirname(path));
+    if (!s.isDirectory()) throw new CorpusError(`${path}: ${dirname(path)} is not a directory`);
+  } catch (e) {
+    if (e instanceof CorpusError) throw e;
+    throw new CorpusError(`${path}: the directory ${dirname(path)} does not exist (create it first)`);
+  }
+}
+
+export class CorpusFileWriter implements RecordSink {
+  private pending: RecordedExchange[] = [];
+  private readonly chunks: ChunkInfo[];
+  private writeChain: Promise<void> = Promise.resolve();
+  private inFlight = 0;
+  private failure: Error | undefined;
+  private events = 0;
+  private chunksWritten = 0;
+  private bytesWritten = 0;
+  private offset: number;
+  private lastFlush = Date.now();
+  private timer: NodeJS.Timeout | undefined;
+  private finished = false;
+  private readonly chunkEvents: number;
+
+  private constructor(
+    readonly path: string,
+    private readonly fh: FileHandle,
+    startOffset: number,
+    existingChunks: ChunkInfo[],
+    private readonly previousEvents: number,
+    /** For append: bytes to restore on abort (old index + trailer) and where they go. */
+    private readonly restore: { at: number; tail: Buffer } | undefined,
+    options: CorpusWriterOptions,
+  ) {
+    this.offset = startOffset;
+    this.chunks = existingChunks;
+    this.chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
+    const interval = options.flushIntervalMs;
+    if (interval !== undefined && interval > 0) {
+      this.timer = setInterval(() => {
+        if (this.pending.length > 0 && Date.now() - this.lastFlush >= interval) void this.flush().catch(() => undefined);
+      }, Math.max(50, Math.floor(interval / 4)));
+      this.timer.unref();
+    }
+  }
+
+  static async create(path: string, options: CorpusWriterOptions = {}): Promise<CorpusFileWriter> {
+    await checkTarget(path);
+    const tool = options.tool ?? 'cfreplay';
+    let exists = false;
+    try {
+      exists = (await stat(path)).isFile();
+    } catch {
+      exists = false;
+    }
+    if (options.append === true && exists) {
+      const existing = await openCorpusFile(path);
+      const info = existing.summary();
+      await existing.close();
+      const fh = await open(path, 'r+');
+      const size = (await fh.stat()).size;
+      const tail = Buffer.alloc(size - info.dataEnd);
+      await fh.read(tail, 0, tail.length, info.dataEnd);
+      await fh.truncate(info.dataEnd);
+      return new CorpusFileWriter(path, fh, info.dataEnd, [...info.chunks], info.events, { at: info.dataEnd, tail }, options);
+    }
+    if (exists && options.overwrite !== true && options.append !== true) {
+      throw new CorpusError(`${path}: already exists (use --append to add to it, or --force to replace it)`);
+    }
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'w');
+    } catch (e) {
+      throw new CorpusError(`${path}: cannot create (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    const header = encodeFileHeader(tool);
+    await fh.write(header, 0, header.length, 0);
+    const writer = new CorpusFileWriter(path, fh, header.length, [], 0, undefined, options);
+    writer.bytesWritten = header.length;
+    return writer;
+  }
+
+  write(record: RecordedExchange): void | Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    if (this.finished) throw new CorpusError(`${this.path}: write after close`);
+    this.pending.push(record);
+    if (this.pending.length >= this.chunkEvents) return this.flush();
+    return undefined;
+  }
+
+  /** Start writing the pending records as a chunk; resolves when the caller may continue. */
+  flush(): Promise<void> {
+    if (this.pending.length === 0) return this.inFlight >= MAX_IN_FLIGHT ? this.writeChain : Promise.resolve();
+    const records = this.pending;
+    this.pending = [];
+    this.lastFlush = Date.now();
+    this.inFlight++;
+    const encoded = encodeChunk(records);
+    encoded.catch(() => undefined); // handled when the chain reaches it; avoid an early unhandled-rejection report
+    this.writeChain = this.writeChain.then(async () => {
+      try {
+        const framed = await encoded;
+        if (this.failure !== undefined) return;
+        await this.fh.write(framed, 0, framed.length, this.offset);
+        const header = framed;
+        this.chunks.push({
+          index: this.chunks.length,
+          offset: this.offset,
+          length: framed.length,
+          events: records.length,
+          minTime: header.readDoubleLE(16),
+          maxTime: header.readDoubleLE(24),
+        });
+        this.offset += framed.length;
+        this.bytesWritten += framed.length;
+        this.events += records.length;
+        this.chunksWritten++;
+      } catch (e) {
+        this.failure ??= new CorpusError(`${this.path}: cannot write chunk (${(e as Error).message})`);
+      } finally {
+        this.inFlight--;
+      }
+    });
+    // Backpressure: only make the caller wait when too many chunks are in the pipeline.
+    return this.inFlight >= MAX_IN_FLIGHT ? this.writeChain : Promise.resolve();
+  }
+
+  async close(): Promise<CorpusWriteStats> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    await this.flush();
+    await this.writeChain;
+    if (this.failure !== undefined) {
+      await this.abort();
+      throw this.failure;
+    }
+    this.finished = true;
+    const totalEvents = this.previousEvents + this.events;
+    const index = encodeIndex(this.chunks, totalEvents);
+    const trailer = writeTrailer(this.offset);
+    const tail = Buffer.concat([index, trailer]);
+    await this.fh.write(tail, 0, tail.length, this.offset);
+    this.bytesWritten += tail.length;
+    await this.fh.sync();
+    await this.fh.close();
+    return {
+      events: this.events,
+      chunks: this.chunksWritten,
+      bytesWritten: this.bytesWritten,
+      fileBytes: this.offset + tail.length,
+      totalEvents,
+    };
+  }
+
+  async abort(): Promise<void> {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    if (this.finished) return;
+    this.finished = true;
+    this.failure ??= new CorpusError(`${this.path}: recording aborted`);
+    await this.writeChain.catch(() => undefined);
+    if (this.restore !== undefined) {
+      await this.fh.truncate(this.restore.at);
+      await this.fh.write(this.restore.tail, 0, this.restore.tail.length, this.restore.at);
+      await this.fh.close();
+    } else {
+      await this.fh.close();
+      await unlink(this.path).catch(() => undefined);
+    }
+  }
+}
+
+export function createCorpusWriter(path: string, options?: CorpusWriterOptions): Promise<CorpusFileWriter> {
+  return CorpusFileWriter.create(path, options);
+}

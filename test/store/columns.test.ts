@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { decodeColumns, encodeColumns } from '../../src/store/columns.js';
+import { requestIdFromSeed, seedOfRequestId } from '../../src/event/request-id.js';
+import { buildRecordedExchange, DEFAULT_BUILD_OPTIONS } from '../../src/event/build.js';
+import type { RecordedExchange } from '../../src/event/types.js';
+import { syntheticRecords } from '../helpers/synthetic.js';
+
+function roundTrip(records: RecordedExchange[]): RecordedExchange[] {
+  return decodeColumns(encodeColumns(records));
+}
+
+function base(): RecordedExchange {
+  return buildRecordedExchange(
+    {
+      time: 1_700_000_000_123,
+      method: 'GET',
+      url: 'https://www.example.com/a/b?x=1&y=%E5%AE%B6&x=2&flag',
+      headers: [
+        { name: 'Host', value: 'www.example.com' },
+        { name: 'Accept', value: 'text/html, application/json' },
+        { name: 'X-Dup', value: 'one' },
+        { name: 'X-Dup', value: 'two' },
+        { name: 'Cookie', value: 'a=1; b=2; a=3' },
+      ],
+      viewerIp: '198.51.100.7',
+      response: {
+        status: 200,
+        statusText: 'OK',
+        headers: [
+          { name: 'Content-Type', value: 'text/html' },
+          { name: 'Set-Cookie', value: 's=1; Path=/; Secure' },
+          { name: 'Set-Cookie', value: 's=2; Path=/x' },
+        ],
+      },
+      source: { file: 'x.har', entry: 3 },
+    },
+    DEFAULT_BUILD_OPTIONS,
+  );
+}
+
+describe('column encoding', () => {
+  it('round-trips realistic traffic exactly, including key order', () => {
+    const records = syntheticRecords(3000);
+    const decoded = roundTrip(records);
+    expect(decoded).toEqual(records);
+    expect(JSON.stringify(decoded)).toBe(JSON.stringify(records));
+  });
+
+  it('round-trips multiValue headers, query params, request and response cookies', () => {
+    const r = base();
+    expect(r.request.headers['x-dup']).toEqual({ value: 'one', multiValue: [{ value: 'one' }, { value: 'two' }] });
+    expect(r.request.cookies['a']).toEqual({ value: '1', multiValue: [{ value: '1' }, { value: '3' }] });
+    expect(r.response?.cookies['s']?.multiValue).toHaveLength(2);
+    expect(roundTrip([r, r])).toEqual([r, r]);
+  });
+
+  it('stores records the columns cannot express verbatim, in their original positions', () => {
+    const odd = base();
+    // multiValue[0] differs from value: only possible in hand-made events
+    odd.request.headers['x-odd'] = { value: 'a', multiValue: [{ value: 'b' }, { value: 'c' }] };
+    const extra = { ...base(), custom: { anything: [1, 2] } } as unknown as RecordedExchange;
+    const fractional = { ...base(), time: 1_700_000_000_123.5 };
+    const nul = base();
+    nul.request.uri = '/with\0nul';
+    const realId = { ...base(), id: 'not-a-generated-id' };
+    const explicitQuery = base();
+    explicitQuery.request.querystring = { a: { value: 'x&y' } };
+    const records = [base(), odd, base(), extra, fractional, nul, realId, explicitQuery, base()];
+    expect(roundTrip(records)).toEqual(records);
+  });
+
+  it('handles empty chunks and records without response or query', () => {
+    expect(roundTrip([])).toEqual([]);
+    const r = base();
+    delete r.response;
+    delete r.rawQuery;
+    r.request.querystring = {};
+    expect(roundTrip([r])).toEqual([r]);
+  });
+
+  it('uses dictionaries for repeated values, keeping chunks small', () => {
+    const records = syntheticRecords(2000);
+    const jsonBytes = Buffer.byteLength(records.map((r) => JSON.stringify(r)).join('\n'));
+    expect(encodeColumns(records).length).toBeLessThan(jsonBytes / 3);
+  });
+});
+
+describe('generated request ids', () => {
+  it('look like CloudFront ids and store as their seed', () => {
+    for (const seed of [0, 1, 42, 2 ** 52 - 1, 987654321012]) {
+      const id = requestIdFromSeed(seed);
+      expect(id).toMatch(/^[A-Za-z0-9_-]{54}==$/);
+      expect(seedOfRequestId(id)).toBe(seed);
+    }
+  });
+
+  it('refuse ids that were not generated from a seed', () => {
+    const id = requestIdFromSeed(77);
+    const tampered = `${id.slice(0, 30)}${id[30] === 'A' ? 'B' : 'A'}${id.slice(31)}`;
+    expect(seedOfRequestId(tampered)).toBeUndefined();
+    expect(seedOfRequestId('4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==')).toBeUndefined();
+    expect(seedOfRequestId('short')).toBeUndefined();
+  });
+
+  it('are stable for the same capture and differ between entries', () => {
+    const a = base();
+    const b = base();
+    expect(a.id).toBe(b.id);
+    const other = buildRecordedExchange(
+      { time: 1, method: 'GET', url: '/', headers: [], source: { file: 'x.har', entry: 4 } },
+      DEFAULT_BUILD_OPTIONS,
+    );
+    expect(other.id).not.toBe(a.id);
+  });
+});
