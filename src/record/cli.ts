@@ -18,9 +18,11 @@ import { runRecording, RecordingInterrupted } from './pipeline.js';
 import { createProgress, silentProgress } from './progress.js';
 import { formatSummary, type RecordSummary } from './summary.js';
 import type { RecordSink, RecordSource } from './types.js';
+import { CountingSink } from './sinks.js';
 
 export interface RecordCommonArgs {
-  output: string;
+  output?: string;
+  'dry-run'?: boolean;
   append: boolean;
   force: boolean;
   'include-host'?: string[];
@@ -46,10 +48,15 @@ export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the ca
     .option('output', {
       alias: 'o',
       type: 'string',
-      demandOption: true,
-      describe: 'Corpus file to write, e.g. recordings/site.cfr (its directory must exist)',
+      describe: 'Corpus file to write, e.g. recordings/site.cfr (its directory must exist) [required unless --dry-run]',
       group: OUTPUT,
       requiresArg: true,
+    })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Read and check everything, print the summary, write nothing',
+      group: OUTPUT,
     })
     .option('append', { type: 'boolean', default: false, describe: 'Add the records to an existing corpus', group: OUTPUT })
     .option('force', {
@@ -150,9 +157,15 @@ export async function runRecordCommand(
   const stdout = options.stdout ?? process.stdout;
   const { build, filters } = recordOptionsFromArgs(args);
   const sinkOptions = { append: args.append, force: args.force };
-  await checkOutputPath(args.output, sinkOptions, options.inputPaths ?? []);
+  const dryRun = args['dry-run'] === true;
+  const output = args.output;
+  if (output === undefined || output === '') {
+    if (!dryRun && options.sink === undefined) throw new InputError('name the corpus file to write with -o, e.g. -o recordings/site.cfr (or use --dry-run)');
+  } else if (!dryRun) {
+    await checkOutputPath(output, sinkOptions, options.inputPaths ?? []);
+  }
   const sources = await openSources();
-  const sink = options.sink ?? (await openCorpusSink(args.output, sinkOptions));
+  const sink = options.sink ?? (dryRun || output === undefined ? new CountingSink() : await openCorpusSink(output, sinkOptions));
   const wantProgress = args.progress ?? (stderr as { isTTY?: boolean }).isTTY === true;
   const progress = wantProgress ? createProgress(stderr as NodeJS.WriteStream, args.progress === true ? { delayMs: 0 } : {}) : silentProgress;
   const controller = new AbortController();
@@ -164,7 +177,7 @@ export async function runRecordCommand(
       build,
       filters,
       progress,
-      output: args.output,
+      ...(dryRun || output === undefined ? {} : { output }),
       append: args.append,
       signal: controller.signal,
     });
@@ -178,6 +191,7 @@ export async function runRecordCommand(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  if (dryRun) summary.warnings.push('--dry-run: nothing was written');
   if (summary.recordsWritten === 0) summary.warnings.push('nothing was recorded: every entry was skipped or filtered out (see above)');
   if (!args.quiet) stderr.write(`${formatSummary(summary)}\n`);
   else for (const w of summary.warnings) stderr.write(`cfreplay: warning: ${w}\n`);

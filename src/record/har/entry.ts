@@ -40,6 +40,8 @@ export interface HarFileStats {
 
 type Json = Record<string, unknown>;
 
+const NETWORK_URL_RE = /^(?:https?|wss?):\/\//i;
+
 function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -162,7 +164,7 @@ export function harEntryToItem(entry: unknown, source: EventSource, stats: HarFi
     }
   }
   if (bad.bad > 0) notes.push(HAR_NOTES.badHeaderLine);
-  stats.exchanges++;
+  if (NETWORK_URL_RE.test(url)) stats.exchanges++;
   const item: SourceItem = { kind: 'exchange', exchange };
   if (responseNote !== undefined) item.responseNote = responseNote;
   if (notes.length > 0) item.notes = notes;

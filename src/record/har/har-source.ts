@@ -134,14 +134,18 @@ export class HarSource implements RecordSource {
       const chrome = creator !== undefined && /WebInspector|Chrome|Edge/i.test(creator);
       warnings.push(
         chrome
-          ? `${this.path}: no Cookie, Set-Cookie or Authorization anywhere in ${this.stats.exchanges} requests: the HAR looks sanitized ` +
+          ? `${this.path}: no Cookie, Set-Cookie or Authorization anywhere in ${plural(this.stats.exchanges, 'request')}: the HAR looks sanitized ` +
               '(Chrome 130+ exports without sensitive data by default; use "Export HAR (with sensitive data)"). Functions that read cookies will see none.'
-          : `${this.path}: no Cookie, Set-Cookie or Authorization anywhere in ${this.stats.exchanges} requests: if the HAR was exported ` +
+          : `${this.path}: no Cookie, Set-Cookie or Authorization anywhere in ${plural(this.stats.exchanges, 'request')}: if the HAR was exported ` +
               'sanitized, functions that read cookies will see none.',
       );
     }
     return { warnings, info };
   }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 function describeTool(v: unknown): string | undefined {

@@ -222,6 +222,17 @@ export class HarScanner {
   private out: ScannedEntry[] = [];
   private jsonpClosed = false;
   private bomBytes = 0;
+  private jsonpGap = false;
+  private jsonpName = '';
+  private jsonpNameStart = 0;
+
+  /** A file holding only `true`, `false` or `null` is JSON, just not a HAR. */
+  private failBareName(offset: number): void {
+    const n = this.jsonpName;
+    if (n === 'true' || n === 'false' || n === 'null') {
+      this.fail(`not a HAR: the file holds a JSON ${n === 'null' ? 'null' : 'boolean'}, expected an object with a "log" member`, offset);
+    }
+  }
 
   constructor(label: string, options: ScannerOptions = {}) {
     this.label = label;
@@ -255,6 +266,7 @@ export class HarScanner {
       const c = chunk[i]!;
       // whitespace
       if (c === 32 || c === 10 || c === 13 || c === 9) {
+        if (this.phase === P_JSONP_NAME) this.jsonpGap = true;
         if (c === 10) {
           this.line++;
           this.lineStart = base + i + 1;
@@ -378,7 +390,10 @@ export class HarScanner {
       this.fail('truncated: the file ends inside its byte order mark', at);
     }
     if (this.phase === P_PRE) this.fail('empty file: expected a HAR (JSON with a "log" object)', at);
-    if (this.phase === P_JSONP_NAME) this.fail('not JSON: the file holds only a name', at);
+    if (this.phase === P_JSONP_NAME) {
+      this.failBareName(0);
+      this.fail('not JSON: the file holds only a name', at);
+    }
     if (this.phase === P_BODY) {
       let where = '';
       if (this.capturing && this.captureRole === R_ENTRY) {
@@ -388,7 +403,7 @@ export class HarScanner {
       } else if (this.depth > 0) {
         where = ` with ${this.depth} unclosed ${this.depth === 1 ? 'bracket' : 'brackets'}`;
       }
-      this.fail(`truncated JSON: the file ends${where}`, at);
+      this.fail(`truncated JSON: the file ends${where}`, at, false);
     }
     if (this.meta.jsonp && !this.jsonpClosed) this.fail("truncated: JSONP wrapper has no closing ')'", at);
   }
@@ -543,13 +558,16 @@ export class HarScanner {
       case P_PRE: {
         if (offset === 0 && (c === 0xff || c === 0xfe)) this.fail('the file is UTF-16 encoded: save it as UTF-8', offset);
         if (offset === 0 && c === 0x1f && chunk[i + 1] === 0x8b) this.fail('the file is gzip-compressed: decompress it first', offset);
-        if (c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) {
+        if (c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57)) {
           this.phase = P_BODY;
           this.expect = E_VALUE;
           return i; // reprocess as a value
         }
         if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36) {
+          // A JSONP callback name, or a bare literal (true/false/null), or just text.
           this.phase = P_JSONP_NAME;
+          this.jsonpName = String.fromCharCode(c);
+          this.jsonpNameStart = offset;
           return i + 1;
         }
         if (c === 60 /* < */) this.fail("not JSON: the file starts with '<' (HTML or XML?)", offset);
@@ -557,14 +575,18 @@ export class HarScanner {
         break;
       }
       case P_JSONP_NAME:
-        if (isJsonpNameByte(c)) return i + 1;
+        if (isJsonpNameByte(c) && !this.jsonpGap) {
+          if (this.jsonpName.length < 40) this.jsonpName += String.fromCharCode(c);
+          return i + 1;
+        }
         if (c === 40 /* ( */) {
           this.meta.jsonp = true;
           this.phase = P_BODY;
           this.expect = E_VALUE;
           return i + 1;
         }
-        this.fail(`not JSON: unexpected ${describeByte(c)} after a name at the start (expected JSON, or JSONP "name(...)")`, offset);
+        this.failBareName(offset);
+        this.fail(`not JSON: the file starts with the text "${this.jsonpName}" (expected a HAR: JSON with a "log" object)`, this.jsonpNameStart);
         break;
       case P_POST:
         if (this.meta.jsonp && !this.jsonpClosed && c === 41 /* ) */) {
@@ -709,12 +731,12 @@ export class HarScanner {
     }
   }
 
-  private fail(what: string, offset: number): never {
+  private fail(what: string, offset: number, sayEntry = true): never {
     // Line/column are exact when the offset is on the current line (always the case for syntax errors).
     const line = this.line;
     const column = offset >= this.lineStart ? offset - this.lineStart + 1 : 0;
     const place = column > 0 ? `line ${line}, column ${column}, byte ${offset}` : `byte ${offset}`;
-    const where = this.capturing && this.captureRole === R_ENTRY ? ` (in log.entries[${this.entryCount - 1}])` : '';
+    const where = sayEntry && this.capturing && this.captureRole === R_ENTRY ? ` (in log.entries[${this.entryCount - 1}])` : '';
     throw new HarFormatError(`${this.label}: ${what} at ${place}${where}`, offset, line, column);
   }
 }

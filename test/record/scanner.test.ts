@@ -1,0 +1,179 @@
+// The streaming HAR scanner: grammar, strings, BOM, JSONP, elision, chunk
+// boundaries anywhere, and clean errors for bad input.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HarFormatError, HarScanner, scanHarBuffer, type ScannedEntry } from '../../src/record/har/scanner.js';
+
+const fixtures = new URL('../fixtures/har/', import.meta.url).pathname;
+const sharedHar = new URL('../../../shared/corpus/har/', import.meta.url).pathname;
+
+function scanChunks(data: Buffer, sizes: () => number, label = 'test.har'): { entries: ScannedEntry[]; scanner: HarScanner } {
+  const scanner = new HarScanner(label);
+  const entries: ScannedEntry[] = [];
+  for (let i = 0; i < data.length; ) {
+    const n = Math.max(1, sizes());
+    entries.push(...scanner.push(data.subarray(i, i + n)));
+    i += n;
+  }
+  scanner.end();
+  return { entries, scanner };
+}
+
+/** A seeded PRNG so a failing chunking is reproducible. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+const har = (entries: string, extra = ''): Buffer =>
+  Buffer.from(`{"log":{"version":"1.2","creator":{"name":"t","version":"1"}${extra},"entries":[${entries}]}}`);
+
+function scanError(data: Buffer | string, label = 'bad.har'): HarFormatError {
+  try {
+    scanHarBuffer(label, Buffer.isBuffer(data) ? data : Buffer.from(data));
+  } catch (e) {
+    expect(e).toBeInstanceOf(HarFormatError);
+    return e as HarFormatError;
+  }
+  throw new Error('expected an error');
+}
+
+describe('HarScanner', () => {
+  it('slices each entry exactly and parses log metadata', () => {
+    const data = har('{"a":1,"b":[1,2,{"c":null}]} , {"request":{"url":"x"}}');
+    const { entries, meta } = scanHarBuffer('t.har', data);
+    expect(entries.map((e) => JSON.parse(e.text!))).toEqual([{ a: 1, b: [1, 2, { c: null }] }, { request: { url: 'x' } }]);
+    expect(entries[0]!.index).toBe(0);
+    expect(entries[1]!.index).toBe(1);
+    expect(data.subarray(entries[0]!.offset, entries[0]!.offset + 1).toString()).toBe('{');
+    expect(meta.creator).toEqual({ name: 't', version: '1' });
+    expect(meta.version).toBe('1.2');
+  });
+
+  it('strings holding quotes, backslashes, braces and brackets do not confuse nesting', () => {
+    const tricky = String.raw`{"request":{"url":"https://e.com/?q=\"}]","headers":[{"name":"X","value":"\\"},{"name":"Y","value":"\\\"{["}]},"k\"ey}":"]"}`;
+    const { entries } = scanHarBuffer('t.har', har(`${tricky},{"n":2}`));
+    expect(entries).toHaveLength(2);
+    expect(JSON.parse(entries[0]!.text!)).toEqual(JSON.parse(tricky));
+  });
+
+  it('elides response.content.text, request.postData.text and _webSocketMessages', () => {
+    const e = String.raw`{"request":{"url":"u","postData":{"mimeType":"a","text":"BODY\"}"}},"response":{"status":200,"content":{"size":9,"text":"<html>\"]}</html>","mimeType":"text/html"}},"_webSocketMessages":[{"data":"x"}],"other":{"text":"kept"}}`;
+    const { entries } = scanHarBuffer('t.har', har(e));
+    const parsed = JSON.parse(entries[0]!.text!);
+    expect(parsed.response.content).toEqual({ size: 9, text: '', mimeType: 'text/html' });
+    expect(parsed.request.postData).toEqual({ mimeType: 'a', text: '' });
+    expect(parsed._webSocketMessages).toBeNull();
+    expect(parsed.other).toEqual({ text: 'kept' });
+    expect(entries[0]!.text).not.toContain('BODY');
+  });
+
+  it('keeps bodies when elision is off', () => {
+    const e = `{"response":{"content":{"text":"B"}}}`;
+    const s = new HarScanner('t.har', { elideBodies: false });
+    const [entry] = s.push(har(e));
+    s.end();
+    expect(JSON.parse(entry!.text!).response.content.text).toBe('B');
+  });
+
+  it('accepts a UTF-8 BOM, and JSONP (.harp)', () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), har('{"a":"\u00e9"}')]);
+    const r = scanHarBuffer('bom.har', bom);
+    expect(r.meta.bom).toBe(true);
+    expect(JSON.parse(r.entries[0]!.text!)).toEqual({ a: 'é' });
+    const jsonp = Buffer.from(`onInputData(${har('{"a":1}').toString()});\n`);
+    const j = scanHarBuffer('x.harp', jsonp);
+    expect(j.meta.jsonp).toBe(true);
+    expect(j.entries).toHaveLength(1);
+  });
+
+  it('reports entries that are not objects, and oversized entries, without text', () => {
+    const { entries } = scanHarBuffer('t.har', har('1,"s",{"ok":true},null,[1]'));
+    expect(entries.map((e) => e.problem ?? 'ok')).toEqual(['not an object', 'not an object', 'ok', 'not an object', 'not an object']);
+    const s = new HarScanner('t.har', { maxEntryBytes: 20 });
+    const big = s.push(har(`{"a":"${'x'.repeat(100)}"},{"b":1}`));
+    s.end();
+    expect(big[0]!.problem).toBe('too large');
+    expect(big[1]!.text).toBe('{"b":1}');
+  });
+
+  const files: [string, Buffer][] = [
+    ['edge-cases.har', readFileSync(`${fixtures}edge-cases.har`)],
+    ['bom + tricky', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), har(String.raw`{"x":"\\\"","response":{"content":{"text":"a\\\\\"b\\"}}},{"n":-1.5e+3,"t":true,"f":false}`)])],
+  ];
+  if (existsSync(`${sharedHar}harviewer-testLoad1.harp`)) files.push(['harviewer-testLoad1.harp', readFileSync(`${sharedHar}harviewer-testLoad1.harp`)]);
+  if (existsSync(`${sharedHar}harviewer-issue-61_ie11.fiddler.har`)) files.push(['fiddler (BOM)', readFileSync(`${sharedHar}harviewer-issue-61_ie11.fiddler.har`)]);
+
+  it.each(files)('%s: 1-byte, 7-byte and random chunks give identical entries', (_name, data) => {
+    const whole = scanChunks(data, () => data.length).entries;
+    expect(whole.length).toBeGreaterThan(0);
+    expect(scanChunks(data, () => 1).entries).toEqual(whole);
+    expect(scanChunks(data, () => 7).entries).toEqual(whole);
+    for (const seed of [1, 2, 3]) {
+      const r = rng(seed);
+      expect(scanChunks(data, () => 1 + Math.floor(r() * 300)).entries).toEqual(whole);
+    }
+  });
+
+  it('errors also land at the same place whatever the chunking', () => {
+    const data = Buffer.from('{"log":{"entries":[{"a":1}, {"b":2} {"c":3}]}}');
+    const whole = scanError(data, 'test.har');
+    expect(() => scanChunks(data, () => 1)).toThrow(whole.message);
+    expect(() => scanChunks(data, () => 7)).toThrow(whole.message);
+  });
+});
+
+describe('HarScanner bad input: one line, file and place', () => {
+  it.each([
+    ['empty file', '', /bad\.har: empty file/],
+    ['whitespace only', '  \n ', /bad\.har: empty file/],
+    ['not JSON (text)', 'hello world', /bad\.har: not JSON: the file starts with the text "hello" .* at line 1, column 1, byte 0$/],
+    ['not JSON (bare name)', 'hello', /bad\.har: not JSON: the file holds only a name/],
+    ['not JSON (HTML)', '<html></html>', /bad\.har: not JSON: the file starts with '<' \(HTML or XML\?\) at line 1, column 1, byte 0/],
+    ['not JSON (binary)', '\x00\x01', /bad\.har: not JSON: unexpected byte 0x00 at the start/],
+    ['a JSON array', '[1,2]', /not a HAR: the file holds a JSON array/],
+    ['a JSON string', '"x"', /not a HAR: the file holds a JSON string/],
+    ['a JSON boolean', 'true', /not a HAR: the file holds a JSON boolean/],
+    ['a JSON null', ' null\n', /not a HAR: the file holds a JSON null/],
+    ['no log', '{"foo":1,"bar":[]}', /not a HAR: no top-level "log" member \(top-level members: "foo", "bar"\) at line 1, column 18, byte 17/],
+    ['Lambda@Edge event', '{"Records":[{"cf":{}}]}', /Lambda@Edge/],
+    ['CloudFront Functions event', '{"version":"1.0","context":{},"viewer":{},"request":{}}', /record events/],
+    ['log is an array', '{"log":[1]}', /not a HAR: "log" is an array, expected an object at line 1, column 8, byte 7/],
+    ['no entries', '{"log":{"version":"1.2"}}', /not a HAR: "log" has no "entries" array/],
+    ['entries not an array', '{"log":{"entries":{}}}', /"log.entries" is an object, expected an array/],
+    ['missing comma', '{"log":{"entries":[{"a":1} {"b":2}]}}', /not valid JSON: unexpected '\{', expected ',' or '\]' at line 1, column 28, byte 27/],
+    ['trailing comma', '{"log":{"entries":[{"a":1},]}}', /unexpected '\]', expected a value/],
+    ['missing colon', '{"log":{"entries" []}}', /unexpected '\[', expected ':'/],
+    ['bad literal', '{"log":{"entries":[{"a":tru}]}}', /invalid literal \(expected 'true'\)/],
+    ['bad number outside entries', '{"log":{"x":01,"entries":[]}}', /invalid number '01'/],
+    ['trailing garbage', '{"log":{"entries":[]}} x', /unexpected 'x' after the end of the JSON value at line 1, column 24, byte 23/],
+    ['two documents', '{"log":{"entries":[]}}{"log":{}}', /unexpected '\{' after the end of the JSON value/],
+    ['UTF-16', Buffer.from([0xff, 0xfe, 0x7b, 0x00]), /UTF-16/],
+    ['gzip bytes', Buffer.from([0x1f, 0x8b, 0x08, 0x00]), /gzip-compressed/],
+    ['truncated in an entry', '{"log":{"entries":[{"a":1},\n{"b":[2,', /truncated JSON: the file ends inside log\.entries\[1\] \(which starts at line 2, byte 28\) at line 2, column 9, byte 36$/],
+    ['truncated in a string', '{"log":{"entries":[], "x":"abc', /truncated JSON: the file ends inside a string that starts at byte 26/],
+    ['truncated after the root', '{"log":{"entries":[]}', /truncated JSON: the file ends with 1 unclosed bracket/],
+    ['truncated JSONP', 'cb({"log":{"entries":[]}}', /JSONP wrapper has no closing '\)'/],
+    ['truncated BOM', Buffer.from([0xef, 0xbb]), /ends inside its byte order mark/],
+  ])('%s', (_name, input, re) => {
+    const err = scanError(typeof input === 'string' ? Buffer.from(input) : input);
+    expect(err.message).toMatch(re);
+    expect(err.message).not.toContain('\n');
+    expect(err.userFacing).toBe(true);
+  });
+
+  it('the INVALID file of the shared corpus gets a clean error', () => {
+    const dir = sharedHar;
+    if (!existsSync(dir)) {
+      console.warn(`shared corpus not found at ${dir}: skipped`);
+      return;
+    }
+    for (const f of readdirSync(dir).filter((n) => n.startsWith('INVALID-'))) {
+      const err = scanError(readFileSync(dir + f), f);
+      expect(err.message).toMatch(new RegExp(`^${f.replace(/[.]/g, '\\.')}: .* at line \\d+, column \\d+, byte \\d+`));
+    }
+  });
+});
