@@ -1,6 +1,8 @@
 import type { CommandModule } from 'yargs';
 import { runCommandModule } from './run.js';
 import { recordCommandModule } from './record.js';
+import { inspectCommandModule } from './inspect.js';
+import { catCommandModule } from './cat.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [runCommandModule, recordCommandModule];
+export const commands: CommandModule<any, any>[] = [recordCommandModule, inspectCommandModule, catCommandModule, runCommandModule];

@@ -1,0 +1,49 @@
+import type { Argv, CommandModule } from 'yargs';
+import { openCorpus, type CorruptChunkError } from '../../store/index.js';
+import { toEvent } from '../../event/views.js';
+import type { EventType } from '../../event/types.js';
+import { EXIT_USAGE } from '../errors.js';
+import { writeLine, endOutput } from '../output.js';
+
+interface CatArgs {
+  corpus: string;
+  limit?: number;
+  'event-type': EventType;
+  records: boolean;
+}
+
+export const catCommandModule: CommandModule<object, CatArgs> = {
+  command: 'cat <corpus>',
+  describe: 'Print the events of a corpus as JSON lines, exactly as a function receives them',
+  builder: (y: Argv) =>
+    y
+      .positional('corpus', { type: 'string', demandOption: true, describe: 'corpus file (.cfr)' })
+      .option('limit', { type: 'number', describe: 'stop after N events' })
+      .option('event-type', {
+        choices: ['viewer-request', 'viewer-response'] as const,
+        default: 'viewer-request' as EventType,
+        describe: 'which event to build from each record (viewer-response: only exchanges CloudFront would run it on)',
+      })
+      .option('records', { type: 'boolean', default: false, describe: 'print the stored records (capture time, source) instead of events' })
+      .example('$0 cat recordings/sample.cfr --limit 3 | jq .request.uri', 'the first URIs')
+      .example('$0 cat prod.cfr --event-type viewer-response > events.jsonl', 'viewer-response events for another tool') as unknown as Argv<CatArgs>,
+  handler: async (args) => {
+    const corpus = await openCorpus(args.corpus);
+    const problems: CorruptChunkError[] = [];
+    let printed = 0;
+    try {
+      for await (const record of corpus.records({ onCorruptChunk: (e) => problems.push(e) })) {
+        if (args.limit !== undefined && printed >= args.limit) break;
+        const out = args.records ? record : toEvent(record, args['event-type']);
+        if (out === undefined) continue;
+        if (!(await writeLine(JSON.stringify(out)))) break; // reader went away (e.g. `| head`)
+        printed++;
+      }
+    } finally {
+      await corpus.close();
+      await endOutput();
+    }
+    for (const p of problems) process.stderr.write(`cfreplay: ${p.message}\n`);
+    if (problems.length > 0) process.exitCode = EXIT_USAGE;
+  },
+};

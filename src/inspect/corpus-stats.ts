@@ -1,0 +1,124 @@
+/**
+ * What `cfreplay inspect` reports about a corpus: the traffic it holds and the
+ * health of the file. Computed in one streaming pass.
+ */
+import type { RecordedExchange } from '../event/types.js';
+import { viewerResponseSkipReason } from '../event/views.js';
+import type { CorpusFile } from '../store/reader.js';
+import { CorruptChunkError } from '../store/errors.js';
+import { CHUNK_HEADER_SIZE } from '../store/format.js';
+
+export interface CorpusStats {
+  corpus: string;
+  complete: boolean;
+  chunks: number;
+  fileBytes: number;
+  /** Events in readable chunks. */
+  records: number;
+  events: { 'viewer-request': number; 'viewer-response': number };
+  viewerResponseNotProduced: Record<string, number>;
+  methods: Record<string, number>;
+  hosts: Record<string, number>;
+  statusClasses: Record<string, number>;
+  topUris: { uri: string; count: number }[];
+  timeRange: { first: string; last: string } | null;
+  bytesPerEvent: number;
+  /** Uncompressed column bytes / compressed bytes. */
+  compressionRatio: number;
+  integrity: { ok: boolean; problems: string[] };
+}
+
+function bump(map: Map<string, number>, key: string): void {
+  map.set(key, (map.get(key) ?? 0) + 1);
+}
+
+function top(map: Map<string, number>, n: number): [string, number][] {
+  return [...map.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, n);
+}
+
+/** Counters are capped so a corpus with millions of distinct URIs keeps bounded memory. */
+const MAX_DISTINCT_URIS = 200_000;
+
+export async function corpusStats(corpus: CorpusFile, topN = 10): Promise<CorpusStats> {
+  const methods = new Map<string, number>();
+  const hosts = new Map<string, number>();
+  const statuses = new Map<string, number>();
+  const uris = new Map<string, number>();
+  const notProduced = new Map<string, number>();
+  let records = 0;
+  let viewerResponse = 0;
+  let minTime = Infinity;
+  let maxTime = -Infinity;
+  let rawBytes = 0;
+  let compressedBytes = 0;
+  const problems: string[] = corpus.summary().problems.map((p) => `byte ${p.offset}: ${p.message}`);
+
+  const visit = (r: RecordedExchange): void => {
+    records++;
+    bump(methods, r.request.method);
+    bump(hosts, r.request.headers['host']?.value ?? '(no host)');
+    const status = r.response?.statusCode;
+    bump(statuses, status === undefined ? 'no response' : `${Math.floor(status / 100)}xx`);
+    if (uris.size < MAX_DISTINCT_URIS || uris.has(r.request.uri)) bump(uris, r.request.uri);
+    const skip = viewerResponseSkipReason(r);
+    if (skip === undefined) viewerResponse++;
+    else bump(notProduced, skip);
+    if (r.time < minTime) minTime = r.time;
+    if (r.time > maxTime) maxTime = r.time;
+  };
+
+  for (const chunk of corpus.chunks) {
+    const framed = await corpus.readFramedChunk(chunk.index);
+    rawBytes += framed.length >= 12 ? framed.readUInt32LE(8) : 0;
+    compressedBytes += framed.length - CHUNK_HEADER_SIZE;
+    try {
+      const cursor = await corpus.openChunk(chunk.index);
+      for (let r = cursor.next(); r !== undefined; r = cursor.next()) visit(r);
+    } catch (e) {
+      if (e instanceof CorruptChunkError) problems.push(e.message);
+      else throw e;
+    }
+  }
+  const fileBytes = corpus.summary().fileBytes;
+  return {
+    corpus: corpus.path,
+    complete: corpus.complete,
+    chunks: corpus.chunks.length,
+    fileBytes,
+    records,
+    events: { 'viewer-request': records, 'viewer-response': viewerResponse },
+    viewerResponseNotProduced: Object.fromEntries(notProduced),
+    methods: Object.fromEntries(top(methods, 50)),
+    hosts: Object.fromEntries(top(hosts, topN)),
+    statusClasses: Object.fromEntries(top(statuses, 10)),
+    topUris: top(uris, topN).map(([uri, count]) => ({ uri, count })),
+    timeRange: records === 0 ? null : { first: new Date(minTime).toISOString(), last: new Date(maxTime).toISOString() },
+    bytesPerEvent: records === 0 ? 0 : fileBytes / records,
+    compressionRatio: compressedBytes === 0 ? 0 : rawBytes / compressedBytes,
+    integrity: { ok: problems.length === 0, problems },
+  };
+}
+
+export function formatCorpusStats(s: CorpusStats): string {
+  const lines: string[] = [];
+  const pct = (n: number) => (s.records === 0 ? '0%' : `${((n / s.records) * 100).toFixed(1)}%`);
+  const table = (title: string, m: Record<string, number>) => {
+    lines.push(`${title}:`);
+    for (const [k, v] of Object.entries(m)) lines.push(`  ${k.padEnd(28)} ${String(v).padStart(10)}  ${pct(v)}`);
+  };
+  lines.push(`corpus       ${s.corpus}${s.complete ? '' : '  (UNFINISHED: no index, recovered by scanning)'}`);
+  lines.push(`events       ${s.events['viewer-request']} viewer-request, ${s.events['viewer-response']} viewer-response`);
+  for (const [reason, n] of Object.entries(s.viewerResponseNotProduced)) {
+    lines.push(`             ${n} without viewer-response event: ${reason}`);
+  }
+  lines.push(`time range   ${s.timeRange ? `${s.timeRange.first} .. ${s.timeRange.last}` : '-'}`);
+  lines.push(`size         ${s.fileBytes} bytes in ${s.chunks} chunks, ${s.bytesPerEvent.toFixed(1)} bytes/event, compression ${s.compressionRatio.toFixed(1)}x`);
+  table('methods', s.methods);
+  table('hosts', s.hosts);
+  table('status', s.statusClasses);
+  lines.push('top URIs:');
+  for (const { uri, count } of s.topUris) lines.push(`  ${String(count).padStart(10)}  ${uri}`);
+  lines.push(`integrity    ${s.integrity.ok ? 'ok (every chunk checksum verified)' : `${s.integrity.problems.length} problem(s)`}`);
+  for (const p of s.integrity.problems) lines.push(`  ! ${p}`);
+  return lines.join('\n');
+}
