@@ -9,33 +9,12 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
-import type { RecordedExchange } from '../event/index.js';
+import { createCorpusWriter } from '../store/index.js';
 
 export interface CorpusSinkOptions {
   append?: boolean;
   /** Replace an existing file (atomically, at close). */
   force?: boolean;
-}
-
-interface StoreWriter {
-  write(record: RecordedExchange): void | Promise<void>;
-  close(): Promise<{ events: number; chunks: number; bytesWritten: number; fileBytes: number }>;
-  abort(): Promise<void>;
-}
-type CreateCorpusWriter = (path: string, opts?: { append?: boolean }) => Promise<StoreWriter>;
-
-async function loadWriterFactory(): Promise<CreateCorpusWriter> {
-  // Resolved at run time so this module builds before src/store exists.
-  const spec = ['..', 'store', 'index.js'].join('/');
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(spec)) as Record<string, unknown>;
-  } catch {
-    mod = {};
-  }
-  const create = mod.createCorpusWriter;
-  if (typeof create !== 'function') throw new InputError('writing a corpus needs src/store createCorpusWriter, which is not available in this build yet');
-  return create as CreateCorpusWriter;
 }
 
 async function exists(path: string): Promise<'file' | 'dir' | false> {
@@ -72,10 +51,9 @@ export async function checkOutputPath(path: string, options: CorpusSinkOptions, 
  * over the target at close: a failed run leaves the old corpus untouched.
  */
 export async function openCorpusSink(path: string, options: CorpusSinkOptions = {}): Promise<RecordSink> {
-  const create = await loadWriterFactory();
   const replacing = !options.append && (await exists(path)) === 'file';
   const target = replacing ? join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
-  const writer = await create(target, { append: options.append ?? false });
+  const writer = await createCorpusWriter(target, { append: options.append ?? false });
   if (!replacing) return writer;
   return {
     write: (record) => writer.write(record),

@@ -46,6 +46,8 @@ export interface RecordSummary {
   bytesWritten: number;
   fileBytes?: number;
   chunks?: number;
+  /** Records in the whole output after closing (appending: old + new). */
+  totalRecords?: number;
   /** bytesWritten / recordsWritten (0 when nothing was written). */
   bytesPerRecord: number;
   inputBytes: number;
@@ -165,11 +167,16 @@ export class SummaryBuilder {
     if (this.output !== undefined) summary.output = this.output;
     if (closed?.fileBytes !== undefined) summary.fileBytes = closed.fileBytes;
     if (closed?.chunks !== undefined) summary.chunks = closed.chunks;
+    if (closed?.totalEvents !== undefined) summary.totalRecords = closed.totalEvents;
     return summary;
   }
 }
 
 const int = (n: number): string => n.toLocaleString('en-US');
+
+function plural(n: number, word: string): string {
+  return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
+}
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
@@ -190,7 +197,7 @@ function reasonLines(reasons: ReasonCount[], indent: string): string[] {
 export function formatSummary(s: RecordSummary): string {
   const lines: string[] = [];
   const dest = s.output !== undefined ? ` ${s.append ? 'appended to' : 'into'} ${s.output}` : '';
-  lines.push(`cfreplay: recorded ${int(s.recordsWritten)} exchanges from ${s.sources.length} ${s.sources.length === 1 ? 'input' : 'inputs'}${dest}`);
+  lines.push(`cfreplay: recorded ${plural(s.recordsWritten, 'exchange')} from ${plural(s.sources.length, 'input')}${dest}`);
   if (s.sources.length > 1 || Object.keys(s.sources[0]?.info ?? {}).length > 0) {
     for (const src of s.sources) {
       const info = Object.entries(src.info)
@@ -218,7 +225,8 @@ export function formatSummary(s: RecordSummary): string {
   const perRecord = s.recordsWritten > 0 ? ` (${s.bytesPerRecord.toFixed(1)} bytes per exchange)` : '';
   lines.push(`  bytes written         ${int(s.bytesWritten).padStart(12)}${perRecord}`);
   if (s.fileBytes !== undefined) {
-    lines.push(`  corpus file size      ${int(s.fileBytes).padStart(12)}${s.chunks !== undefined ? ` (${int(s.chunks)} chunks)` : ''}`);
+    const total = s.append && s.totalRecords !== undefined ? `, ${int(s.totalRecords)} exchanges in all` : '';
+    lines.push(`  corpus file size      ${int(s.fileBytes).padStart(12)}${s.chunks !== undefined ? ` (${plural(s.chunks, 'chunk')} written${total})` : ''}`);
   }
   const secs = s.durationMs / 1000;
   lines.push(`  input                 ${formatBytes(s.inputBytes).padStart(12)} in ${secs.toFixed(2)} s (${s.inputMBps.toFixed(1)} MB/s)`);

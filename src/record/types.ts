@@ -64,6 +64,8 @@ export interface SinkCloseResult {
   /** Destination size after closing, when it is a file. */
   fileBytes?: number;
   chunks?: number;
+  /** Records in the whole destination after closing (differs from `events` when appending). */
+  totalEvents?: number;
 }
 
 /**

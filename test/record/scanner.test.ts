@@ -90,6 +90,23 @@ describe('HarScanner', () => {
     expect(j.entries).toHaveLength(1);
   });
 
+  it('accepts every valid number form', () => {
+    const { entries } = scanHarBuffer('t.har', har('{"n":[0,-0,1.5e+10,2E-3,10,-12.25,3e7,0.5]}'));
+    expect(JSON.parse(entries[0]!.text!).n).toEqual([0, -0, 1.5e10, 2e-3, 10, -12.25, 3e7, 0.5]);
+  });
+
+  it('elides queryString[], timings and _initiator (never used)', () => {
+    const e = '{"request":{"url":"u?q=%41","queryString":[{"name":"q","value":"A"}]},"timings":{"wait":1},"_initiator":{"stack":{"callFrames":[]}},"time":3}';
+    const parsed = JSON.parse(scanHarBuffer('t.har', har(e)).entries[0]!.text!);
+    expect(parsed).toEqual({ request: { url: 'u?q=%41', queryString: null }, timings: null, _initiator: null, time: 3 });
+  });
+
+  it('matches member names written with escapes', () => {
+    const e = String.raw`{"request":{"postData":{"text":"BODY"}}}`;
+    const parsed = JSON.parse(scanHarBuffer('t.har', Buffer.from(String.raw`{"log":{"entries":[${e}]}}`)).entries[0]!.text!);
+    expect(parsed).toEqual({ request: { postData: { text: '' } } });
+  });
+
   it('reports entries that are not objects, and oversized entries, without text', () => {
     const { entries } = scanHarBuffer('t.har', har('1,"s",{"ok":true},null,[1]'));
     expect(entries.map((e) => e.problem ?? 'ok')).toEqual(['not an object', 'not an object', 'ok', 'not an object', 'not an object']);
@@ -148,7 +165,10 @@ describe('HarScanner bad input: one line, file and place', () => {
     ['trailing comma', '{"log":{"entries":[{"a":1},]}}', /unexpected '\]', expected a value/],
     ['missing colon', '{"log":{"entries" []}}', /unexpected '\[', expected ':'/],
     ['bad literal', '{"log":{"entries":[{"a":tru}]}}', /invalid literal \(expected 'true'\)/],
-    ['bad number outside entries', '{"log":{"x":01,"entries":[]}}', /invalid number '01'/],
+    ['bad number outside entries', '{"log":{"x":01,"entries":[]}}', /invalid number at line 1, column 13, byte 12/],
+    ...['1.', '-', '1e', '1.5e+', '00', '-01', '1.2.3', '2e5.1'].map(
+      (n): [string, string, RegExp] => [`bad number ${n} inside an entry`, `{"log":{"entries":[{"a":${n}}]}}`, /invalid number at line 1, column 25, byte 24 \(in log\.entries\[0\]\)/],
+    ),
     ['trailing garbage', '{"log":{"entries":[]}} x', /unexpected 'x' after the end of the JSON value at line 1, column 24, byte 23/],
     ['two documents', '{"log":{"entries":[]}}{"log":{}}', /unexpected '\{' after the end of the JSON value/],
     ['UTF-16', Buffer.from([0xff, 0xfe, 0x7b, 0x00]), /UTF-16/],

@@ -115,7 +115,41 @@ const T_STRING = 1;
 const T_NUMBER = 2;
 const T_LITERAL = 3;
 
-const NUMBER_RE = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+/*
+ * JSON number grammar as a DFA over bytes (no strings built):
+ * 0 start, 1 after '-', 2 leading '0', 3 integer digits, 4 after '.',
+ * 5 fraction digits, 6 after 'e', 7 after exponent sign, 8 exponent digits,
+ * 9 invalid. Accepting: 2, 3, 5, 8.
+ */
+const N_INVALID = 9;
+const NUMBER_NEXT = buildNumberTable();
+const NUMBER_ACCEPT = [false, false, true, true, false, true, false, false, true, false];
+
+function buildNumberTable(): Uint8Array {
+  const t = new Uint8Array(10 * 128).fill(N_INVALID);
+  const set = (from: number, chars: string, to: number) => {
+    for (const ch of chars) t[from * 128 + ch.charCodeAt(0)] = to;
+  };
+  const digits = '0123456789';
+  set(0, '-', 1);
+  set(0, '0', 2);
+  set(0, '123456789', 3);
+  set(1, '0', 2);
+  set(1, '123456789', 3);
+  set(2, '.', 4);
+  set(2, 'eE', 6);
+  set(3, digits, 3);
+  set(3, '.', 4);
+  set(3, 'eE', 6);
+  set(4, digits, 5);
+  set(5, digits, 5);
+  set(5, 'eE', 6);
+  set(6, '+-', 7);
+  set(6, digits, 8);
+  set(7, digits, 8);
+  set(8, digits, 8);
+  return t;
+}
 const LITERALS = [Buffer.from('true'), Buffer.from('false'), Buffer.from('null')];
 const EMPTY_STRING_JSON = Buffer.from('""');
 const NULL_JSON = Buffer.from('null');
@@ -133,29 +167,53 @@ function describeByte(c: number): string {
   return `byte 0x${c.toString(16).padStart(2, '0')}`;
 }
 
+/**
+ * Members whose value has a role, per frame role. Elided: bodies, the
+ * producer-decoded `queryString[]` (the raw query comes from `url`), timings
+ * and Chrome's `_initiator` (stack traces): none is used, all cost parsing.
+ */
+const ROLE_KEYS: (readonly (readonly [string, number])[] | undefined)[] = [];
+ROLE_KEYS[R_ROOT] = [['log', R_LOG]];
+ROLE_KEYS[R_LOG] = [
+  ['entries', R_ENTRIES],
+  ['creator', R_META],
+  ['browser', R_META],
+  ['version', R_META],
+];
+ROLE_KEYS[R_ENTRY] = [
+  ['request', R_REQUEST],
+  ['response', R_RESPONSE],
+  ['_webSocketMessages', R_ELIDE],
+  ['timings', R_ELIDE],
+  ['_initiator', R_ELIDE],
+];
+ROLE_KEYS[R_REQUEST] = [
+  ['postData', R_POSTDATA],
+  ['queryString', R_ELIDE],
+];
+ROLE_KEYS[R_RESPONSE] = [['content', R_CONTENT]];
+ROLE_KEYS[R_CONTENT] = [['text', R_ELIDE]];
+ROLE_KEYS[R_POSTDATA] = [['text', R_ELIDE]];
+const ROLE_KEY_BYTES: (readonly [Buffer, number][] | undefined)[] = ROLE_KEYS.map((list) => list?.map(([k, r]) => [Buffer.from(k), r] as const));
+
 function childRole(frameRole: number, key: string): number {
-  switch (frameRole) {
-    case R_ROOT:
-      return key === 'log' ? R_LOG : R_OTHER;
-    case R_LOG:
-      if (key === 'entries') return R_ENTRIES;
-      if (key === 'creator' || key === 'browser' || key === 'version') return R_META;
-      return R_OTHER;
-    case R_ENTRY:
-      if (key === 'request') return R_REQUEST;
-      if (key === 'response') return R_RESPONSE;
-      if (key === '_webSocketMessages') return R_ELIDE;
-      return R_OTHER;
-    case R_REQUEST:
-      return key === 'postData' ? R_POSTDATA : R_OTHER;
-    case R_RESPONSE:
-      return key === 'content' ? R_CONTENT : R_OTHER;
-    case R_CONTENT:
-    case R_POSTDATA:
-      return key === 'text' ? R_ELIDE : R_OTHER;
-    default:
-      return R_OTHER;
+  const list = ROLE_KEYS[frameRole];
+  if (list === undefined) return R_OTHER;
+  for (const [k, r] of list) if (k === key) return r;
+  return R_OTHER;
+}
+
+/** childRole for a key held in chunk[start, end) without escapes, no string made. */
+function childRoleBytes(frameRole: number, chunk: Buffer, start: number, end: number): number {
+  const list = ROLE_KEY_BYTES[frameRole];
+  if (list === undefined) return R_OTHER;
+  const len = end - start;
+  outer: for (const [k, r] of list) {
+    if (k.length !== len) continue;
+    for (let j = 0; j < len; j++) if (k[j] !== chunk[start + j]) continue outer;
+    return r;
   }
+  return R_OTHER;
 }
 
 /** Frames whose member names decide a role (their keys must be read). */
@@ -193,8 +251,7 @@ export class HarScanner {
   private collectKey = false;
   private keyText = '';
   private keyHasEscape = false;
-  private numText = '';
-  private numValidate = false;
+  private numState = 0;
   private litWord: Buffer = LITERALS[0]!;
   private litPos = 0;
   private tokenOffset = 0;
@@ -272,6 +329,7 @@ export class HarScanner {
           this.lineStart = base + i + 1;
         }
         i++;
+        while (i < n && chunk[i] === 32) i++; // indentation
         continue;
       }
       if (this.phase !== P_BODY) {
@@ -364,8 +422,7 @@ export class HarScanner {
             if (e !== E_VALUE && e !== E_VALUE_OR_END) this.unexpected(c, base + i);
             this.beginValue(chunk, i, base, c);
             this.tok = T_NUMBER;
-            this.numValidate = !this.capturing || this.eliding;
-            this.numText = '';
+            this.numState = 0;
             this.tokenOffset = base + i;
             i = this.scanNumber(chunk, i, base);
             continue;
@@ -650,8 +707,13 @@ export class HarScanner {
       this.tok = T_NONE;
       if (this.strIsKey) {
         if (this.collectKey) {
-          this.keyText += chunk.toString('latin1', start, q);
-          this.finishKey();
+          const frameRole = this.roles[this.depth]!;
+          if (this.keyText === '' && !this.keyHasEscape && frameRole !== R_ROOT && frameRole !== R_LOG && noBackslash(chunk, start, q)) {
+            this.keyRoles[this.depth] = childRoleBytes(frameRole, chunk, start, q);
+          } else {
+            this.keyText += chunk.toString('latin1', start, q);
+            this.finishKey();
+          }
         } else {
           this.keyRoles[this.depth] = R_OTHER;
         }
@@ -681,13 +743,17 @@ export class HarScanner {
 
   private scanNumber(chunk: Buffer, i: number, base: number): number {
     const n = chunk.length;
-    const start = i;
-    while (i < n && isNumberByte(chunk[i]!)) i++;
-    if (this.numValidate) this.numText += chunk.toString('latin1', start, i);
+    let state = this.numState;
+    let c = 0;
+    while (i < n && isNumberByte((c = chunk[i]!))) {
+      state = NUMBER_NEXT[state * 128 + c]!;
+      i++;
+    }
+    this.numState = state;
     if (i >= n) return n;
     // number ended before chunk[i]
     this.tok = T_NONE;
-    if (this.numValidate && !NUMBER_RE.test(this.numText)) this.fail(`invalid number '${this.numText.slice(0, 40)}'`, this.tokenOffset);
+    if (!NUMBER_ACCEPT[state]) this.fail('invalid number', this.tokenOffset);
     this.endValue(chunk, i, base);
     this.afterValue();
     return i;
@@ -739,6 +805,11 @@ export class HarScanner {
     const where = sayEntry && this.capturing && this.captureRole === R_ENTRY ? ` (in log.entries[${this.entryCount - 1}])` : '';
     throw new HarFormatError(`${this.label}: ${what} at ${place}${where}`, offset, line, column);
   }
+}
+
+function noBackslash(chunk: Buffer, start: number, end: number): boolean {
+  for (let j = start; j < end; j++) if (chunk[j] === 92) return false;
+  return true;
 }
 
 function jsonKind(c: number): string {
