@@ -9,3 +9,4 @@ export * from './sinks.js';
 export * from './har/scanner.js';
 export * from './har/entry.js';
 export * from './har/har-source.js';
+export * from './cli.js';

@@ -14,6 +14,7 @@ import {
   HarFormatError,
   InputError,
   MemorySink,
+  RecordingInterrupted,
   SKIP,
   formatSummary,
   openHarSource,
@@ -289,6 +290,14 @@ describe('bad input: one-line errors naming the file and place, sink aborted', (
     const { err } = await failing(`${fixtures}truncated.har`);
     expect(err).toBeInstanceOf(HarFormatError);
     expect(err.message).toMatch(/truncated\.har: truncated JSON: the file ends inside log\.entries\[1\] \(which starts at line \d+, byte \d+\) at line \d+, column \d+, byte 1499$/);
+  });
+
+  it('an interrupted recording (Ctrl-C) aborts the sink', async () => {
+    const sink = new MemorySink();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(record([`${fixtures}edge-cases.har`], { signal: controller.signal }, sink)).rejects.toBeInstanceOf(RecordingInterrupted);
+    expect(sink.state).toBe('aborted');
   });
 
   it('a missing file and a directory are user errors before anything is read', async () => {
