@@ -17,6 +17,7 @@
 import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { compiledSibling } from '../util/compiled-sibling.js';
 import { FunctionLoadError, KvsFileError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
 import type { ExecutionErrorReason, FunctionKind, InvokeOptions, RunResult, Runtime } from './types.js';
@@ -40,14 +41,7 @@ export interface WorkerLimits {
 export const DEFAULT_WORKER_TIMEOUT_MS = 1000;
 
 export function workerScriptUrl(): URL {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const url = new URL(here.replace(/\/src\/runtime\/worker-runner\.ts$/, '/dist/runtime/sandbox-worker.js'));
-    if (!existsSync(fileURLToPath(url)))
-      throw new Error(`worker script ${fileURLToPath(url)} is missing: build first (npx tsc -p tsconfig.json)`);
-    return url;
-  }
-  return new URL('./sandbox-worker.js', here);
+  return compiledSibling(import.meta.url, 'sandbox-worker.js');
 }
 
 interface Pending {

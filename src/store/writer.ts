@@ -12,7 +12,7 @@ import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Packr } from 'msgpackr';
 import type { RecordedExchange } from '../event/types.js';
-import { encodeChunk } from './chunk.js';
+import { encodeChunk, verifyChunk } from './chunk.js';
 import { CorpusError } from './errors.js';
 import {
   FILE_HEADER_FIXED,
@@ -187,6 +187,32 @@ export class CorpusFileWriter implements RecordSink {
     this.pending.push(record);
     if (this.pending.length >= this.chunkEvents) return this.flush();
     return undefined;
+  }
+
+  /**
+   * Append an already framed chunk as it is (bit for bit): how a corpus is
+   * copied from Redis or between files without decoding. The chunk is
+   * verified first; records written before it are flushed first.
+   */
+  async appendFramed(framed: Uint8Array): Promise<void> {
+    if (this.failure !== undefined) throw this.failure;
+    const header = verifyChunk(framed);
+    await this.flush();
+    const bytes = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
+    this.writeChain = this.writeChain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await this.fh.write(bytes, 0, bytes.length, this.offset);
+        this.chunks.push({ index: this.chunks.length, offset: this.offset, length: bytes.length, events: header.events, minTime: header.minTime, maxTime: header.maxTime });
+        this.offset += bytes.length;
+        this.bytesWritten += bytes.length;
+        this.events += header.events;
+        this.chunksWritten++;
+      } catch (e) {
+        this.failure ??= new CorpusError(`${this.path}: cannot write chunk (${(e as Error).message})`);
+      }
+    });
+    await this.writeChain;
   }
 
   /** Start writing the pending records as a chunk; resolves when the caller may continue. */

@@ -1,0 +1,121 @@
+import { writeFile } from 'node:fs/promises';
+import type { Argv, CommandModule } from 'yargs';
+import { replay, type ReplayProgress } from '../../replay/replay.js';
+import { formatTerminalReport } from '../../report/terminal.js';
+import type { EventType } from '../../event/types.js';
+import type { Runtime } from '../../runtime/types.js';
+import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
+import { ProgressLine } from '../progress-line.js';
+
+interface ReplayArgs {
+  old: string;
+  new: string;
+  corpus: string;
+  'event-type'?: EventType;
+  runtime?: Runtime;
+  kvs?: string;
+  workers?: number;
+  ignore: string[];
+  json?: string;
+  html?: string;
+  markdown?: string;
+  junit?: string;
+  'max-diff-rate'?: string;
+  'max-latency-ratio'?: number;
+  'timeout-ms': number;
+  noise: boolean;
+  seed: number;
+  top: number;
+  progress?: boolean;
+}
+
+/** "1%", "0.5 %", "0.01" -> fraction. */
+export function parseRate(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  if (m === null) throw new UsageError(`--max-diff-rate: expected a fraction like 0.01 or a percentage like 1%, got "${text}"`);
+  const v = Number(m[1]) / (m[2] === '%' ? 100 : 1);
+  if (v > 1) throw new UsageError(`--max-diff-rate: ${text} is more than 100%`);
+  return v;
+}
+
+function describeProgress(p: ReplayProgress): string {
+  const secs = p.elapsedMs / 1000;
+  const rate = secs > 0 ? p.recordsDone / secs : 0;
+  const left = rate > 0 ? (p.recordsTotal - p.recordsDone) / rate : 0;
+  const pctDone = p.recordsTotal === 0 ? 100 : (p.recordsDone / p.recordsTotal) * 100;
+  return `replay ${pctDone.toFixed(1)}%  ${p.recordsDone.toLocaleString('en-US')}/${p.recordsTotal.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${left.toFixed(0)} s  changed ${p.changed.toLocaleString('en-US')}`;
+}
+
+export const replayCommandModule: CommandModule<object, ReplayArgs> = {
+  command: 'replay',
+  describe: 'Replay a corpus through OLD and NEW versions of a function and report every behavioural difference and the latency change',
+  builder: (y: Argv) =>
+    y
+      .option('old', { type: 'string', demandOption: true, describe: 'the function as deployed now (.js)' })
+      .option('new', { type: 'string', demandOption: true, describe: 'the candidate version (.js)' })
+      .option('corpus', { type: 'string', demandOption: true, describe: 'recorded traffic (.cfr file)' })
+      .option('event-type', {
+        choices: ['viewer-request', 'viewer-response'] as const,
+        describe: 'default: viewer-response when both functions read event.response, else viewer-request',
+      })
+      .option('runtime', { choices: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const, describe: 'default: detected from each source' })
+      .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot in the AWS import format ({"data":[{"key","value"}]})' })
+      .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
+      .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'paths to leave out of the diff, e.g. request.headers.x-debug, response.headers.*' })
+      .option('json', { type: 'string', describe: 'write the JSON report here' })
+      .option('html', { type: 'string', describe: 'write the self-contained HTML report here' })
+      .option('markdown', { type: 'string', describe: 'write a Markdown summary (for a PR comment) here' })
+      .option('junit', { type: 'string', describe: 'write JUnit XML (one case per diff group and gate) here' })
+      .option('max-diff-rate', { type: 'string', describe: 'pass while at most this share of events changed (0.01 or 1%); default: any change fails' })
+      .option('max-latency-ratio', { type: 'number', describe: 'fail when NEW p99 / OLD p99 exceeds this (and the change is significant)' })
+      .option('timeout-ms', { type: 'number', default: 250, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
+      .option('noise', { type: 'boolean', default: true, describe: 'confirm differences with a second OLD run (other clock and seed); --no-noise to skip' })
+      .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
+      .option('top', { type: 'number', default: 10, describe: 'diff groups shown in the terminal' })
+      .option('progress', { type: 'boolean', describe: 'progress on stderr (default: when stderr is a terminal)' })
+      .example('$0 replay --old spa.js --new spa-fixed.js --corpus recordings/sample.cfr', 'compare two versions on the sample corpus')
+      .example('$0 replay --old live.js --new pr.js --corpus prod.cfr --json report.json --max-diff-rate 0.5%', 'CI gate allowing up to 0.5% changed events')
+      .example('$0 replay --old a.js --new b.js --corpus prod.cfr --ignore response.headers.date', 'leave a field out on purpose') as unknown as Argv<ReplayArgs>,
+  handler: async (args) => {
+    const maxDiffRate = args['max-diff-rate'] !== undefined ? parseRate(args['max-diff-rate']) : undefined;
+    if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
+      throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
+    }
+    if (!(args['timeout-ms'] > 0)) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds`);
+    const showProgress = args.progress ?? process.stderr.isTTY === true;
+    const line = new ProgressLine(process.stderr, showProgress);
+    let report;
+    try {
+      report = await replay({
+        oldPath: args.old,
+        newPath: args.new,
+        corpus: args.corpus,
+        ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
+        ...(args.runtime ? { runtime: args.runtime } : {}),
+        ...(args.kvs ? { kvsPath: args.kvs } : {}),
+        ...(args.workers ? { workers: args.workers } : {}),
+        ignore: args.ignore,
+        timeoutMs: args['timeout-ms'],
+        noise: args.noise,
+        seed: args.seed,
+        ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
+        ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
+        onProgress: (p) => line.update(describeProgress(p)),
+      });
+    } finally {
+      line.clear();
+    }
+    if (args.json) await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
+    if (args.html || args.markdown || args.junit) {
+      const { writeReportOutputs } = await import('../../report/outputs.js');
+      await writeReportOutputs(report, {
+        ...(args.html ? { html: args.html } : {}),
+        ...(args.markdown ? { markdown: args.markdown } : {}),
+        ...(args.junit ? { junit: args.junit } : {}),
+      });
+    }
+    process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
+    if (report.events === 0) throw new UsageError(`no event was replayed: ${report.run.problems.join('; ') || 'the corpus is empty'}`);
+    process.exitCode = report.gate.passed ? EXIT_OK : EXIT_DIFFERENCES;
+  },
+};

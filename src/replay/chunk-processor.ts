@@ -1,0 +1,339 @@
+/**
+ * Replays one chunk: for each record, build the event, run OLD and NEW on it
+ * (same frozen clock and seed, separate copies, random order per event), diff
+ * their effective outputs, confirm differences against a second run of OLD
+ * with another clock and seed (noise), and accumulate a ChunkResult.
+ *
+ * Pure logic without threads, so the worker thread, the distributed Redis
+ * worker and the tests all use exactly this code.
+ */
+import type { EventType, RecordedExchange } from '../event/types.js';
+import { toEvent, viewerResponseSkipReason } from '../event/views.js';
+import { openChunk } from '../store/chunk.js';
+import type { LoadedFunction } from '../runtime/loader.js';
+import type { RunResult, Outcome } from '../runtime/types.js';
+import { outcomeErrorMessage } from '../runtime/loader.js';
+import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type IgnoreMatcher } from '../diff/index.js';
+import type { DiffExample, EventSample, OutcomeLabel, SampleRun } from '../report/types.js';
+import {
+  EXAMPLES_PER_GROUP,
+  capRoutes,
+  groupKey,
+  type ChunkResult,
+  type ErrorPartial,
+  type GroupPartial,
+  type NoisePartial,
+} from './chunk-result.js';
+import { encodeHistogram, newHistogram, type LatencyHistogram } from './latency.js';
+
+export type Version = 'old' | 'new' | 'rerun';
+
+export interface ProcessorOptions {
+  eventType: EventType;
+  ignore?: IgnoreMatcher;
+  /** Re-run OLD with another clock and seed on events that differ (default true). */
+  noise?: boolean;
+  /** Seed of the per-event order choice (default 1). */
+  seed?: number;
+  /** Full samples (event + both outputs) kept per chunk (default 20). */
+  samplesPerChunk?: number;
+}
+
+/** Calls the supervisor already stopped (time budget or memory) on an earlier attempt at this chunk. */
+export interface KilledCall {
+  index: number;
+  version: Version;
+  reason: 'timeout' | 'memory' | 'crash';
+}
+
+/** Lets a supervisor see which call is running (for the time budget). */
+export interface CallObserver {
+  starting(index: number, version: Version): void;
+  finished(): void;
+}
+
+/** How far the noise run moves the clock: not a round number, so time-of-day logic moves too. */
+const NOISE_CLOCK_SHIFT_MS = 3 * 3_600_000 + 17 * 60_000 + 3_301;
+const NOISE_SEED_SALT = 0x5deece66d;
+
+function killedResult(reason: KilledCall['reason']): RunResult {
+  const message =
+    reason === 'timeout'
+      ? 'function execution time limit exceeded'
+      : reason === 'memory'
+        ? 'function ran out of memory'
+        : 'the sandbox crashed while running the function';
+  const outcome: Outcome = {
+    kind: 'execution-error',
+    status: 503,
+    reason,
+    error: { name: reason === 'memory' ? 'MemoryError' : 'InternalError', message, v8Message: message },
+  };
+  return {
+    outcome,
+    raw: undefined,
+    effective: { error: { status: 503, type: 'FunctionExecutionError' } },
+    logs: [],
+    logsTruncated: false,
+    sideEffects: { origin: [] },
+    durationNs: 0,
+    runtime: 'cloudfront-js-2.0',
+    eventType: 'viewer-request',
+  };
+}
+
+function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
+  return typeof (v as { then?: unknown }).then === 'function';
+}
+
+/** xorshift32 per chunk: the order of OLD/NEW per event is reproducible whichever worker runs the chunk. */
+function orderRng(seed: number, chunk: number): () => boolean {
+  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(chunk + 1, 0xc2b2ae35)) >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return (s & 1) === 1;
+  };
+}
+
+function errorMessageOf(run: RunResult): string {
+  return outcomeErrorMessage(run.outcome) ?? outcomeLabel(run.outcome);
+}
+
+function sampleRun(run: RunResult): SampleRun {
+  const out: SampleRun = {
+    outcome: outcomeLabel(run.outcome),
+    effective: run.effective,
+    logs: run.logs.slice(0, 20),
+    durationNs: run.durationNs,
+  };
+  const err = outcomeErrorMessage(run.outcome);
+  if (err !== undefined) out.error = err;
+  return out;
+}
+
+class ChunkAccumulator {
+  events = 0;
+  changed = 0;
+  noiseOnly = 0;
+  readonly skipped: Record<string, number> = {};
+  readonly outcomesOld: Record<OutcomeLabel, number> = {};
+  readonly outcomesNew: Record<OutcomeLabel, number> = {};
+  readonly transitions: Record<string, number> = {};
+  readonly groups = new Map<string, GroupPartial>();
+  readonly noise = new Map<string, NoisePartial>();
+  readonly errorsOld = new Map<string, ErrorPartial>();
+  readonly errorsNew = new Map<string, ErrorPartial>();
+  readonly histOld: LatencyHistogram = newHistogram();
+  readonly histNew: LatencyHistogram = newHistogram();
+  readonly samples: EventSample[] = [];
+  readonly killed = { old: 0, new: 0 };
+
+  constructor(
+    readonly chunk: number,
+    private readonly samplesCap: number,
+  ) {}
+
+  error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, example: () => DiffExample): void {
+    const key = `${label}\u0000${message}`;
+    let e = map.get(key);
+    if (e === undefined) {
+      e = { outcome: label, message, count: 0, examples: [] };
+      map.set(key, e);
+    }
+    e.count++;
+    if (e.examples.length < EXAMPLES_PER_GROUP) e.examples.push(example());
+  }
+
+  wantsSample(): boolean {
+    return this.samples.length < this.samplesCap;
+  }
+
+  finish(): ChunkResult {
+    const groups = [...this.groups.values()];
+    for (const g of groups) g.routes = capRoutes(g.routes);
+    return {
+      chunk: this.chunk,
+      events: this.events,
+      changed: this.changed,
+      noiseOnly: this.noiseOnly,
+      skipped: this.skipped,
+      outcomes: { old: this.outcomesOld, new: this.outcomesNew },
+      transitions: this.transitions,
+      groups,
+      noise: [...this.noise.values()],
+      errors: { old: [...this.errorsOld.values()], new: [...this.errorsNew.values()] },
+      histograms: { old: encodeHistogram(this.histOld), new: encodeHistogram(this.histNew) },
+      samples: this.samples,
+      killed: this.killed,
+    };
+  }
+}
+
+export interface ChunkTask {
+  chunk: number;
+  /** Framed chunk bytes (header + compressed payload), as stored. */
+  framed: Uint8Array;
+  /** Corpus position of the chunk's first record. */
+  firstPosition: number;
+  /** Calls already stopped by the supervisor on an earlier attempt. */
+  killed?: readonly KilledCall[];
+}
+
+export interface FunctionPair {
+  old: LoadedFunction;
+  new: LoadedFunction;
+}
+
+/**
+ * Replay a chunk. Synchronous handlers keep the whole loop synchronous (the
+ * fast path); the first async result switches to awaiting.
+ */
+export async function processChunk(
+  task: ChunkTask,
+  fns: FunctionPair,
+  options: ProcessorOptions,
+  observer?: CallObserver,
+): Promise<ChunkResult> {
+  const cursor = openChunk(task.framed);
+  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20);
+  const newFirst = orderRng(options.seed ?? 1, task.chunk);
+  const noiseEnabled = options.noise !== false;
+  const eventType = options.eventType;
+  const ignore = options.ignore;
+  const killed = new Map<string, KilledCall['reason']>();
+  for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
+
+  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: RecordedExchange, shift: number): RunResult | Promise<RunResult> => {
+    const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
+    if (stopped !== undefined) return killedResult(stopped);
+    observer?.starting(index, version);
+    const now = record.time + shift;
+    const opts = shift === 0
+      ? { now, rawQuery: record.rawQuery }
+      : { now, seed: now ^ NOISE_SEED_SALT, rawQuery: record.rawQuery };
+    const res = fn.invoke(event, opts);
+    if (isThenable(res)) return res.finally(() => observer?.finished());
+    observer?.finished();
+    return res;
+  };
+
+  for (let index = 0, record = cursor.next(); record !== undefined; index++, record = cursor.next()) {
+    const event = toEvent(record, eventType);
+    if (event === undefined) {
+      const reason = `viewer-response not run: ${viewerResponseSkipReason(record) ?? 'not eligible'}`;
+      acc.skipped[reason] = (acc.skipped[reason] ?? 0) + 1;
+      continue;
+    }
+    const position = task.firstPosition + index;
+    let oldRun: RunResult;
+    let newRun: RunResult;
+    if (newFirst()) {
+      const n = call(fns.new, 'new', index, event, record, 0);
+      newRun = isThenable(n) ? await n : n;
+      const o = call(fns.old, 'old', index, event, record, 0);
+      oldRun = isThenable(o) ? await o : o;
+    } else {
+      const o = call(fns.old, 'old', index, event, record, 0);
+      oldRun = isThenable(o) ? await o : o;
+      const n = call(fns.new, 'new', index, event, record, 0);
+      newRun = isThenable(n) ? await n : n;
+    }
+    // Only events that differ return a promise: equal ones stay on the synchronous path.
+    const pending = recordEvent(acc, record, position, oldRun, newRun, async () => {
+      if (!noiseEnabled) return undefined;
+      const r = call(fns.old, 'rerun', index, event, record, NOISE_CLOCK_SHIFT_MS);
+      return isThenable(r) ? await r : r;
+    });
+    if (pending !== undefined) await pending;
+  }
+  return acc.finish();
+
+  function recordEvent(
+    a: ChunkAccumulator,
+    record: RecordedExchange,
+    position: number,
+    oldRun: RunResult,
+    newRun: RunResult,
+    rerunOld: () => Promise<RunResult | undefined>,
+  ): Promise<void> | void {
+    a.events++;
+    // Calls the supervisor stopped have no meaningful duration: counted apart, not in the histograms.
+    if (wasStopped(oldRun)) a.killed.old++;
+    else a.histOld.recordValue(Math.max(1, oldRun.durationNs));
+    if (wasStopped(newRun)) a.killed.new++;
+    else a.histNew.recordValue(Math.max(1, newRun.durationNs));
+    const oldLabel = outcomeLabel(oldRun.outcome);
+    const newLabel = outcomeLabel(newRun.outcome);
+    a.outcomesOld[oldLabel] = (a.outcomesOld[oldLabel] ?? 0) + 1;
+    a.outcomesNew[newLabel] = (a.outcomesNew[newLabel] ?? 0) + 1;
+    let exampleCache: DiffExample | undefined;
+    const example = (): DiffExample =>
+      (exampleCache ??= { eventId: record.id, position, method: record.request.method, uri: record.request.uri });
+    if (oldLabel !== newLabel) {
+      const key = `${oldLabel} -> ${newLabel}`;
+      a.transitions[key] = (a.transitions[key] ?? 0) + 1;
+    }
+    if (isErrorLabel(oldLabel)) a.error(a.errorsOld, oldLabel, errorMessageOf(oldRun), example);
+    if (isErrorLabel(newLabel)) a.error(a.errorsNew, newLabel, errorMessageOf(newRun), example);
+
+    const diffs = diffRuns(oldRun, newRun, ignore);
+    if (diffs.length === 0) return;
+    return rerunOld().then((rerun) => {
+      let real = 0;
+      const route = routeOf(record.request.uri);
+      for (const d of diffs) {
+        const noisy = rerun !== undefined && isNoisyDiff(d, oldRun, rerun);
+        const withValues = (): DiffExample => {
+          const e: DiffExample = { ...example() };
+          if (d.old !== undefined) e.old = d.old;
+          if (d.new !== undefined) e.new = d.new;
+          return e;
+        };
+        if (rerun !== undefined) {
+          const nk = `${d.path}\u0000${d.kind}`;
+          let n = a.noise.get(nk);
+          if (n === undefined) {
+            n = { path: d.path, kind: d.kind, count: 0, noisyCount: 0, examples: [] };
+            a.noise.set(nk, n);
+          }
+          n.count++;
+          if (noisy) {
+            n.noisyCount++;
+            if (n.examples.length < EXAMPLES_PER_GROUP) n.examples.push(withValues());
+          }
+        }
+        if (noisy) continue;
+        real++;
+        const signature = signatureOf(d);
+        const key = groupKey(d.path, d.kind, signature);
+        let g = a.groups.get(key);
+        if (g === undefined) {
+          g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [] };
+          a.groups.set(key, g);
+          if (a.wantsSample()) {
+            a.samples.push({ eventId: record.id, position, event: toEvent(record, eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
+          }
+        }
+        g.count++;
+        g.routes[route] = (g.routes[route] ?? 0) + 1;
+        if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(withValues());
+      }
+      if (real > 0) a.changed++;
+      else a.noiseOnly++;
+    });
+  }
+}
+
+/** Stopped from outside (time budget, memory, crash) rather than failing by itself. */
+function wasStopped(run: RunResult): boolean {
+  const o = run.outcome;
+  return o.kind === 'execution-error' && (o.reason === 'timeout' || o.reason === 'memory' || o.reason === 'crash');
+}
+
+function isErrorLabel(label: OutcomeLabel): boolean {
+  return label !== 'forward' && label !== 'response' && label !== 'modified-response' && label !== 'connection-allow' && label !== 'connection-deny';
+}

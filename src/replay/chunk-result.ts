@@ -1,0 +1,93 @@
+/**
+ * What replaying one chunk produces: counts, diff groups, noise, errors and
+ * latency histograms. Plain data (structured-clone and msgpack friendly) so
+ * it can cross a worker boundary or be stored in Redis, and merging is a sum:
+ * the final report is the same whichever worker or machine ran which chunk.
+ */
+import type { DiffExample, DiffKind, EventSample, OutcomeLabel, Risk } from '../report/types.js';
+
+export interface GroupPartial {
+  path: string;
+  kind: DiffKind;
+  risk: Risk;
+  signature: string;
+  count: number;
+  routes: Record<string, number>;
+  examples: DiffExample[];
+}
+
+export interface NoisePartial {
+  path: string;
+  kind: DiffKind;
+  count: number;
+  noisyCount: number;
+  examples: DiffExample[];
+}
+
+export interface ErrorPartial {
+  outcome: OutcomeLabel;
+  message: string;
+  count: number;
+  examples: DiffExample[];
+}
+
+export interface ChunkResult {
+  /** Chunk index in the corpus: merging the same chunk twice is ignored. */
+  chunk: number;
+  events: number;
+  changed: number;
+  noiseOnly: number;
+  skipped: Record<string, number>;
+  outcomes: { old: Record<OutcomeLabel, number>; new: Record<OutcomeLabel, number> };
+  /** "from -> to" keys. */
+  transitions: Record<string, number>;
+  groups: GroupPartial[];
+  noise: NoisePartial[];
+  errors: { old: ErrorPartial[]; new: ErrorPartial[] };
+  histograms: { old: string; new: string };
+  samples: EventSample[];
+  /** Calls stopped by the time budget or the memory limit (by version). */
+  killed: { old: number; new: number };
+}
+
+export const EXAMPLES_PER_GROUP = 5;
+export const ROUTES_PER_GROUP = 50;
+
+export function groupKey(path: string, kind: DiffKind, signature: string): string {
+  return `${path}\u0000${kind}\u0000${signature}`;
+}
+
+/** Keep the examples with the lowest corpus positions: deterministic whatever the merge order. */
+export function mergeExamples(into: DiffExample[], more: readonly DiffExample[], cap = EXAMPLES_PER_GROUP): DiffExample[] {
+  if (more.length === 0) return into;
+  const all = into.concat(more);
+  all.sort((a, b) => a.position - b.position);
+  const out: DiffExample[] = [];
+  let last = -1;
+  for (const e of all) {
+    if (e.position === last) continue;
+    out.push(e);
+    last = e.position;
+    if (out.length >= cap) break;
+  }
+  return out;
+}
+
+export function addCounts(into: Record<string, number>, more: Readonly<Record<string, number>>): void {
+  for (const k in more) into[k] = (into[k] ?? 0) + more[k]!;
+}
+
+/** Top routes by count (ties by name), the rest folded into "(other)". */
+export function capRoutes(routes: Record<string, number>, cap = ROUTES_PER_GROUP): Record<string, number> {
+  const entries = Object.entries(routes);
+  if (entries.length <= cap) return routes;
+  entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const out: Record<string, number> = {};
+  let other = 0;
+  entries.forEach(([route, count], i) => {
+    if (i < cap - 1 && route !== '(other)') out[route] = count;
+    else other += count;
+  });
+  out['(other)'] = other;
+  return out;
+}

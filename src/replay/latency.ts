@@ -1,0 +1,144 @@
+/**
+ * Latency of function calls: HDR histograms recorded in workers (mergeable,
+ * fixed relative precision), percentiles, and whether NEW differs from OLD
+ * significantly. hdr-histogram-js is used rather than sorting samples because
+ * histograms merge across workers and machines in constant size.
+ */
+import * as hdr from 'hdr-histogram-js';
+import type { LatencyComparison, LatencyStats, PercentileComparison } from '../report/types.js';
+
+export type LatencyHistogram = hdr.Histogram;
+
+/** 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing. */
+export function newHistogram(): LatencyHistogram {
+  return hdr.build({
+    bitBucketSize: 'packed',
+    useWebAssembly: false,
+    autoResize: true,
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
+}
+
+export function encodeHistogram(h: LatencyHistogram): string {
+  return hdr.encodeIntoCompressedBase64(h);
+}
+
+export function decodeHistogram(encoded: string): LatencyHistogram {
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 'packed', false);
+  const h = newHistogram();
+  h.add(decoded);
+  return h;
+}
+
+export function latencyStats(h: LatencyHistogram): LatencyStats {
+  const count = h.totalCount;
+  if (count === 0) return { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
+  return {
+    count,
+    min: h.minNonZeroValue,
+    mean: h.mean,
+    stddev: h.stdDeviation,
+    p50: h.getValueAtPercentile(50),
+    p90: h.getValueAtPercentile(90),
+    p99: h.getValueAtPercentile(99),
+    p999: h.getValueAtPercentile(99.9),
+    max: h.maxValue,
+  };
+}
+
+interface Bin {
+  value: number;
+  count: number;
+}
+
+function bins(h: LatencyHistogram): Bin[] {
+  const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+  it.reset();
+  const out: Bin[] = [];
+  while (it.hasNext()) {
+    const v = it.next();
+    out.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+  }
+  return out;
+}
+
+/** Standard normal CDF (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7). */
+function normalCdf(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-x * x);
+  return z >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+export interface MannWhitney {
+  pValue: number;
+  /** P(a NEW call takes longer than an OLD call), ties counted half. */
+  probabilityNewSlower: number;
+}
+
+/**
+ * Mann-Whitney U over the two distributions, computed from histogram bins
+ * (values in one HDR bucket are ties), normal approximation with tie
+ * correction: exact enough for the thousands-to-millions of samples a replay
+ * produces, and it needs no raw samples.
+ */
+export function mannWhitney(oldH: LatencyHistogram, newH: LatencyHistogram): MannWhitney {
+  const n1 = oldH.totalCount;
+  const n2 = newH.totalCount;
+  if (n1 === 0 || n2 === 0) return { pValue: 1, probabilityNewSlower: 0.5 };
+  const a = bins(oldH);
+  const b = bins(newH);
+  let i = 0;
+  let j = 0;
+  let rank = 0;
+  let rankSumNew = 0;
+  let tieTerm = 0;
+  while (i < a.length || j < b.length) {
+    const va = i < a.length ? a[i]!.value : Infinity;
+    const vb = j < b.length ? b[j]!.value : Infinity;
+    const v = Math.min(va, vb);
+    const ca = va === v ? a[i++]!.count : 0;
+    const cb = vb === v ? b[j++]!.count : 0;
+    const t = ca + cb;
+    const midrank = rank + (t + 1) / 2;
+    rankSumNew += cb * midrank;
+    tieTerm += t * t * t - t;
+    rank += t;
+  }
+  const n = n1 + n2;
+  const uNew = rankSumNew - (n2 * (n2 + 1)) / 2;
+  const meanU = (n1 * n2) / 2;
+  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)));
+  const probabilityNewSlower = uNew / (n1 * n2);
+  if (variance <= 0) return { pValue: 1, probabilityNewSlower };
+  const z = (uNew - meanU) / Math.sqrt(variance);
+  return { pValue: Math.min(1, 2 * (1 - normalCdf(Math.abs(z)))), probabilityNewSlower };
+}
+
+/** Ratios within the histogram's resolution (0.1% per value, twice for a ratio) are never called significant. */
+const RESOLUTION = 0.002;
+export const SIGNIFICANCE_LEVEL = 0.05;
+
+export function compareLatency(oldH: LatencyHistogram, newH: LatencyHistogram): LatencyComparison {
+  const o = latencyStats(oldH);
+  const n = latencyStats(newH);
+  const test = mannWhitney(oldH, newH);
+  const significantOverall = test.pValue < SIGNIFICANCE_LEVEL;
+  const cmp = (a: number, b: number): PercentileComparison => {
+    const ratio = a === 0 ? (b === 0 ? 1 : Infinity) : b / a;
+    return { old: a, new: b, ratio, significant: significantOverall && Math.abs(ratio - 1) > RESOLUTION };
+  };
+  return {
+    test: 'mann-whitney-u',
+    pValue: test.pValue,
+    probabilityNewSlower: test.probabilityNewSlower,
+    p50: cmp(o.p50, n.p50),
+    p90: cmp(o.p90, n.p90),
+    p99: cmp(o.p99, n.p99),
+    p999: cmp(o.p999, n.p999),
+    max: cmp(o.max, n.max),
+    mean: cmp(o.mean, n.mean),
+  };
+}

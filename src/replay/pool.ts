@@ -1,0 +1,238 @@
+/**
+ * The replay supervisor: a pool of worker threads fed with framed chunks
+ * (never decoded here), at most `chunksPerWorker` in flight per worker so
+ * memory stays bounded whatever the corpus size.
+ *
+ * Limits: each worker publishes which call it is running in a shared
+ * heartbeat. A call running past the time budget gets its worker terminated
+ * (the only way to stop a synchronous infinite loop); a worker that runs out
+ * of heap dies by itself. Either way the chunk is sent again to a fresh
+ * worker with that call marked as stopped (timeout / memory / crash), so the
+ * run goes on and the report counts it as that event's outcome.
+ */
+import { Worker } from 'node:worker_threads';
+import { compiledSibling } from '../util/compiled-sibling.js';
+import type { ChunkResult } from './chunk-result.js';
+import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
+import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, type FromWorker, type WorkerInit } from './worker-protocol.js';
+
+export interface PoolOptions {
+  workers: number;
+  /** Time budget of one function call, ms. */
+  timeoutMs: number;
+  /** Heap of each worker, MB: a function allocating without bound is stopped here. */
+  maxHeapMb?: number;
+  chunksPerWorker?: number;
+  /** Stop the run after this many calls were stopped (a function that hangs on everything). */
+  maxStoppedCalls?: number;
+}
+
+export interface PoolEvents {
+  result(result: ChunkResult): void;
+  chunkError(chunk: number, message: string): void;
+}
+
+const VERSION_OF_STATE: Record<number, Version> = { 1: 'old', 2: 'new', 3: 'rerun' };
+
+interface Assigned {
+  task: ChunkTask;
+  killed: KilledCall[];
+}
+
+interface Slot {
+  id: number;
+  worker: Worker;
+  hb: Int32Array;
+  assigned: Assigned[];
+  ready: boolean;
+  lastSeq: number;
+  lastSeqAt: number;
+  retiring: boolean;
+}
+
+export class StopRunError extends Error {}
+
+export class ReplayPool {
+  private readonly slots: Slot[] = [];
+  private readonly backlog: Assigned[] = [];
+  private nextId = 0;
+  private stoppedCalls = 0;
+  private readonly watchdog: NodeJS.Timeout;
+  private failure: Error | undefined;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  /** Crash count per chunk outside any function call (a bug or a bad chunk): give up after 2. */
+  private readonly crashes = new Map<number, number>();
+
+  constructor(
+    private readonly init: Omit<WorkerInit, 'heartbeat'>,
+    private readonly options: PoolOptions,
+    private readonly events: PoolEvents,
+  ) {
+    for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
+    const tick = Math.max(5, Math.min(50, Math.floor(options.timeoutMs / 4)));
+    this.watchdog = setInterval(() => this.checkHeartbeats(), tick);
+    this.watchdog.unref();
+  }
+
+  get stopped(): number {
+    return this.stoppedCalls;
+  }
+
+  private spawn(): Slot {
+    const sab = new SharedArrayBuffer(HB_SLOTS * 4);
+    const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), {
+      workerData: { ...this.init, heartbeat: sab } satisfies WorkerInit,
+      resourceLimits: {
+        maxOldGenerationSizeMb: this.options.maxHeapMb ?? 256,
+        // A roomier young generation: replay allocates many short-lived objects per event.
+        maxYoungGenerationSizeMb: 48,
+        stackSizeMb: 4,
+      },
+    });
+    const slot: Slot = { id: this.nextId++, worker, hb: new Int32Array(sab), assigned: [], ready: false, lastSeq: -1, lastSeqAt: 0, retiring: false };
+    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
+    worker.on('error', (err: Error & { code?: string }) => this.onDeath(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', err));
+    worker.on('exit', (code) => {
+      if (!slot.retiring && !this.closed) this.onDeath(slot, 'crash', new Error(`worker exited with code ${code}`));
+    });
+    return slot;
+  }
+
+  /** Capacity for another chunk right now? */
+  hasCapacity(): boolean {
+    const per = this.options.chunksPerWorker ?? 2;
+    return this.backlog.length === 0 && this.slots.some((s) => s.assigned.length < per);
+  }
+
+  /** Resolves when a chunk slot frees up (or the run failed). */
+  waitForCapacity(): Promise<void> {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    if (this.hasCapacity()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.waiters.push(() => (this.failure !== undefined ? reject(this.failure) : resolve()));
+    });
+  }
+
+  /** Resolves when nothing is in flight. */
+  async drain(): Promise<void> {
+    while (this.slots.some((s) => s.assigned.length > 0) || this.backlog.length > 0) {
+      if (this.failure !== undefined) throw this.failure;
+      await new Promise<void>((resolve) => this.waiters.push(resolve));
+    }
+    if (this.failure !== undefined) throw this.failure;
+  }
+
+  submit(task: ChunkTask): void {
+    this.dispatch({ task, killed: [...(task.killed ?? [])] });
+  }
+
+  private dispatch(a: Assigned): void {
+    const per = this.options.chunksPerWorker ?? 2;
+    const slot = this.slots.filter((s) => !s.retiring && s.assigned.length < per).sort((x, y) => x.assigned.length - y.assigned.length)[0];
+    if (slot === undefined) {
+      this.backlog.push(a);
+      return;
+    }
+    slot.assigned.push(a);
+    slot.worker.postMessage({ type: 'chunk', task: { ...a.task, killed: a.killed } });
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  private onMessage(slot: Slot, msg: FromWorker): void {
+    switch (msg.type) {
+      case 'ready':
+        slot.ready = true;
+        return;
+      case 'result': {
+        slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.result.chunk);
+        this.events.result(msg.result);
+        break;
+      }
+      case 'chunk-error':
+        slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.chunk);
+        this.events.chunkError(msg.chunk, msg.message);
+        break;
+      case 'fatal':
+        this.fail(new Error(`replay worker failed: ${msg.message}`));
+        return;
+    }
+    while (this.backlog.length > 0 && this.slots.some((s) => !s.retiring && s.assigned.length < (this.options.chunksPerWorker ?? 2))) {
+      this.dispatch(this.backlog.shift()!);
+    }
+    this.wake();
+  }
+
+  private checkHeartbeats(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      if (slot.retiring) continue;
+      const state = Atomics.load(slot.hb, HB_STATE);
+      const seq = Atomics.load(slot.hb, HB_SEQ);
+      if (state === 0 || seq !== slot.lastSeq) {
+        slot.lastSeq = seq;
+        slot.lastSeqAt = now;
+        continue;
+      }
+      if (now - slot.lastSeqAt > this.options.timeoutMs) this.onDeath(slot, 'timeout');
+    }
+  }
+
+  /** A worker is gone (terminated for a timeout, out of memory, crashed): mark the call and re-send its chunks. */
+  private onDeath(slot: Slot, reason: KilledCall['reason'], err?: Error): void {
+    if (slot.retiring || this.closed) return;
+    slot.retiring = true;
+    const state = Atomics.load(slot.hb, HB_STATE);
+    const version = VERSION_OF_STATE[state];
+    const chunk = Atomics.load(slot.hb, HB_CHUNK);
+    const index = Atomics.load(slot.hb, HB_INDEX);
+    void slot.worker.terminate();
+    this.slots.splice(this.slots.indexOf(slot), 1, this.spawn());
+    const pending = slot.assigned;
+    slot.assigned = [];
+    if (version !== undefined) {
+      const current = pending.find((a) => a.task.chunk === chunk);
+      if (current !== undefined) current.killed.push({ index, version, reason });
+      this.stoppedCalls++;
+      const max = this.options.maxStoppedCalls ?? 50;
+      if (this.stoppedCalls > max) {
+        this.fail(new StopRunError(`more than ${max} function calls were stopped (time budget ${this.options.timeoutMs} ms or memory limit); the function seems to hang or exhaust memory on most events`));
+        return;
+      }
+    } else {
+      // Died outside a function call: our bug, or something odd in the chunk. Retry twice, then give up on it.
+      const first = pending[0];
+      if (first !== undefined) {
+        const n = (this.crashes.get(first.task.chunk) ?? 0) + 1;
+        this.crashes.set(first.task.chunk, n);
+        if (n > 2) {
+          pending.shift();
+          this.events.chunkError(first.task.chunk, `the replay worker crashed on this chunk 3 times (${err?.message ?? reason})`);
+        }
+      }
+    }
+    for (const a of pending) this.dispatch(a);
+    this.wake();
+  }
+
+  private fail(err: Error): void {
+    this.failure ??= err;
+    this.wake();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.watchdog);
+    await Promise.all(
+      this.slots.map((s) => {
+        s.retiring = true;
+        return s.worker.terminate();
+      }),
+    );
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * `replay()`: run OLD and NEW over a whole corpus in worker threads and
+ * build the report. The main thread only reads framed chunks and merges
+ * results; decoding, running and diffing happen in the workers.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename } from 'node:path';
+import type { EventType } from '../event/types.js';
+import { loadFunction } from '../runtime/loader.js';
+import { detectRuntime } from '../runtime/syntax-gate.js';
+import { loadKvsFile } from '../runtime/kvs.js';
+import type { KvsSnapshot, Runtime } from '../runtime/types.js';
+import { compileIgnore } from '../diff/index.js';
+import { openCorpus } from '../store/index.js';
+import type { ChunkInfo } from '../store/reader.js';
+import { buildReport } from '../report/build.js';
+import type { FunctionInfo, ReplayReport } from '../report/types.js';
+import { inferEventType } from './event-type.js';
+import { ReplayPool, StopRunError } from './pool.js';
+import { RunAccumulator } from './run-accumulator.js';
+import type { FunctionSource } from './worker-protocol.js';
+import { toolVersion } from '../util/version.js';
+
+export class ReplayInputError extends Error {
+  override name = 'ReplayInputError';
+  readonly userFacing = true;
+}
+
+/** What the replay reads chunks from: a corpus file, or a Redis corpus. */
+export interface ChunkSource {
+  readonly path: string;
+  readonly events: number;
+  readonly chunks: readonly Pick<ChunkInfo, 'index' | 'events' | 'offset'>[];
+  readonly complete?: boolean;
+  readFramedChunk(index: number): Promise<Uint8Array>;
+  close(): Promise<void>;
+}
+
+export interface ReplayOptions {
+  oldPath: string;
+  newPath: string;
+  /** Corpus file path, or an already opened source (Redis). */
+  corpus: string | ChunkSource;
+  eventType?: EventType;
+  /** Default: detected per function from its source. */
+  runtime?: Runtime;
+  kvsPath?: string;
+  /** Default: one per core. */
+  workers?: number;
+  ignore?: string[];
+  /** Time budget of one function call, ms (default 250). */
+  timeoutMs?: number;
+  maxHeapMb?: number;
+  maxDiffRate?: number;
+  maxLatencyRatio?: number;
+  /** Confirm differences against a second run of OLD (default true). */
+  noise?: boolean;
+  seed?: number;
+  /** Stop after this many calls were stopped by the time budget / memory limit (default 50). */
+  maxStoppedCalls?: number;
+  onProgress?: (p: ReplayProgress) => void;
+}
+
+export interface ReplayProgress {
+  recordsDone: number;
+  recordsTotal: number;
+  eventsDone: number;
+  changed: number;
+  chunksDone: number;
+  chunksTotal: number;
+  elapsedMs: number;
+}
+
+export const DEFAULT_TIMEOUT_MS = 250;
+
+interface LoadedSource {
+  info: FunctionInfo;
+  source: FunctionSource;
+}
+
+function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined): LoadedSource {
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ReplayInputError(`${path}: ${label} function ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(e)})`}`);
+  }
+  const runtime = runtimeFlag ?? detectRuntime(source);
+  // Load once here so a broken function fails fast with its line and column, before any worker starts.
+  const fn = loadFunction(source, { runtime, filename: path });
+  if (fn.kind !== 'viewer') {
+    throw new ReplayInputError(`${path}: ${label} is a connection function (connectionHandler); only viewer-request/viewer-response functions replay HTTP traffic`);
+  }
+  return {
+    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source) },
+    source: { source, filename: path, runtime },
+  };
+}
+
+export async function replay(options: ReplayOptions): Promise<ReplayReport> {
+  const started = performance.now();
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime);
+  let eventType = options.eventType;
+  if (eventType === undefined) {
+    const decision = inferEventType(oldFn.source.source, newFn.source.source);
+    if ('ambiguous' in decision) {
+      throw new ReplayInputError(`cannot tell which event type to replay: ${decision.ambiguous}; pass --event-type viewer-request or viewer-response`);
+    }
+    eventType = decision.eventType;
+  }
+  const kvs: KvsSnapshot | undefined = options.kvsPath !== undefined ? loadKvsFile(options.kvsPath) : undefined;
+  const ignore = options.ignore ?? [];
+  compileIgnore(ignore); // validates the patterns before any work starts
+  const corpus: ChunkSource = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
+  const workers = Math.max(1, options.workers ?? availableParallelism());
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const acc = new RunAccumulator();
+  const problems: string[] = [];
+  if (corpus.complete === false) problems.push(`${corpus.path}: the recording did not finish (no index); replaying the chunks recovered by scanning`);
+  let recordsDone = 0;
+  let chunksDone = 0;
+  const progress = () =>
+    options.onProgress?.({
+      recordsDone,
+      recordsTotal: corpus.events,
+      eventsDone: acc.events,
+      changed: acc.changed,
+      chunksDone,
+      chunksTotal: corpus.chunks.length,
+      elapsedMs: performance.now() - started,
+    });
+  const chunkById = new Map(corpus.chunks.map((c) => [c.index, c]));
+  const pool = new ReplayPool(
+    {
+      old: oldFn.source,
+      new: newFn.source,
+      ...(kvs ? { kvs } : {}),
+      eventType,
+      ignore,
+      noise: options.noise !== false,
+      seed: options.seed ?? 1,
+      samplesPerChunk: 20,
+    },
+    { workers, timeoutMs, maxHeapMb: options.maxHeapMb ?? 256, maxStoppedCalls: options.maxStoppedCalls ?? 50 },
+    {
+      result(r) {
+        if (acc.add(r)) {
+          chunksDone++;
+          recordsDone += chunkById.get(r.chunk)?.events ?? 0;
+          progress();
+        }
+      },
+      chunkError(chunk, message) {
+        const info = chunkById.get(chunk);
+        acc.skipChunk(chunk, info?.events ?? 0, 'corrupt chunk');
+        problems.push(`${corpus.path}: chunk ${chunk}${info ? ` at byte ${info.offset}` : ''} is corrupt (${message}); its ${info?.events ?? '?'} events were not replayed`);
+        chunksDone++;
+        recordsDone += info?.events ?? 0;
+        progress();
+      },
+    },
+  );
+  let stoppedEarly: string | undefined;
+  try {
+    let firstPosition = 0;
+    for (const chunk of corpus.chunks) {
+      await pool.waitForCapacity();
+      const framed = await corpus.readFramedChunk(chunk.index);
+      pool.submit({ chunk: chunk.index, framed, firstPosition });
+      firstPosition += chunk.events;
+    }
+    await pool.drain();
+  } catch (e) {
+    if (!(e instanceof StopRunError)) throw e;
+    stoppedEarly = e.message;
+  } finally {
+    await pool.close();
+    if (typeof options.corpus === 'string') await corpus.close();
+  }
+  const meta = {
+    toolVersion: toolVersion(),
+    corpus: { name: basename(corpus.path), location: corpus.path, records: corpus.events },
+    eventType,
+    functions: { old: oldFn.info, new: newFn.info },
+    options: {
+      workers,
+      ignore,
+      timeoutMs,
+      ...(options.maxDiffRate !== undefined ? { maxDiffRate: options.maxDiffRate } : {}),
+      ...(options.maxLatencyRatio !== undefined ? { maxLatencyRatio: options.maxLatencyRatio } : {}),
+    },
+    durationMs: performance.now() - started,
+    problems,
+    ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+  };
+  if (acc.events === 0 && stoppedEarly === undefined) {
+    const why = Object.entries(acc.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
+    problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
+  }
+  return buildReport(acc, meta);
+}

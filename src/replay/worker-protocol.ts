@@ -1,0 +1,42 @@
+/** Messages between the replay supervisor (main thread) and its worker threads. */
+import type { EventType } from '../event/types.js';
+import type { KvsSnapshot, Runtime } from '../runtime/types.js';
+import type { ChunkResult } from './chunk-result.js';
+import type { ChunkTask } from './chunk-processor.js';
+
+export interface FunctionSource {
+  source: string;
+  filename: string;
+  runtime: Runtime;
+}
+
+export interface WorkerInit {
+  old: FunctionSource;
+  new: FunctionSource;
+  kvs?: KvsSnapshot;
+  eventType: EventType;
+  ignore: string[];
+  noise: boolean;
+  seed: number;
+  samplesPerChunk: number;
+  /**
+   * Int32Array view: [state, index, chunk, seq]. state 0 = not in a function
+   * call, 1 = OLD, 2 = NEW, 3 = OLD rerun; seq changes at every call so the
+   * supervisor can tell a long call from many short ones.
+   */
+  heartbeat: SharedArrayBuffer;
+}
+
+export const HB_STATE = 0;
+export const HB_INDEX = 1;
+export const HB_CHUNK = 2;
+export const HB_SEQ = 3;
+export const HB_SLOTS = 4;
+
+export type ToWorker = { type: 'chunk'; task: ChunkTask };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; result: ChunkResult }
+  | { type: 'chunk-error'; chunk: number; message: string }
+  | { type: 'fatal'; message: string };

@@ -1,0 +1,70 @@
+/**
+ * Replay worker thread: loads both functions once, then replays the chunks
+ * it is sent. Publishes which call is running in a shared heartbeat so the
+ * supervisor can stop a call that exceeds the time budget.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadFunction } from '../runtime/loader.js';
+import { compileIgnore } from '../diff/index.js';
+import { ChunkDecodeError } from '../store/chunk.js';
+import { processChunk, type CallObserver, type FunctionPair, type Version } from './chunk-processor.js';
+import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const hb = new Int32Array(init.heartbeat);
+
+function send(msg: FromWorker): void {
+  port.postMessage(msg);
+}
+
+const STATE_OF: Record<Version, number> = { old: 1, new: 2, rerun: 3 };
+
+let fns: FunctionPair;
+try {
+  const kvs = init.kvs;
+  fns = {
+    old: loadFunction(init.old.source, { runtime: init.old.runtime, filename: init.old.filename, eventType: init.eventType, ...(kvs ? { kvs } : {}) }),
+    new: loadFunction(init.new.source, { runtime: init.new.runtime, filename: init.new.filename, eventType: init.eventType, ...(kvs ? { kvs } : {}) }),
+  };
+} catch (e) {
+  send({ type: 'fatal', message: (e as Error).message });
+  throw e;
+}
+const ignore = compileIgnore(init.ignore);
+let seq = 0;
+let currentChunk = 0;
+const observer: CallObserver = {
+  starting(index, version) {
+    hb[HB_INDEX] = index;
+    hb[HB_CHUNK] = currentChunk;
+    hb[HB_SEQ] = ++seq;
+    Atomics.store(hb, HB_STATE, STATE_OF[version]);
+  },
+  finished() {
+    Atomics.store(hb, HB_STATE, 0);
+  },
+};
+
+// Chunks are processed one after another, in arrival order.
+let queue = Promise.resolve();
+port.on('message', (msg: ToWorker) => {
+  if (msg.type !== 'chunk') return;
+  queue = queue.then(async () => {
+    currentChunk = msg.task.chunk;
+    try {
+      const result = await processChunk(
+        msg.task,
+        fns,
+        { eventType: init.eventType, noise: init.noise, seed: init.seed, samplesPerChunk: init.samplesPerChunk, ...(ignore ? { ignore } : {}) },
+        observer,
+      );
+      send({ type: 'result', result });
+    } catch (e) {
+      Atomics.store(hb, HB_STATE, 0);
+      if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });
+      else send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
+    }
+  });
+});
+send({ type: 'ready' });

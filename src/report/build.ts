@@ -1,0 +1,142 @@
+/**
+ * Build the JSON report from a run's merged state, and decide the CI gate.
+ */
+import { createHash } from 'node:crypto';
+import type { EventType } from '../event/types.js';
+import type { RunAccumulator } from '../replay/run-accumulator.js';
+import { compareGroups } from '../replay/run-accumulator.js';
+import { compareLatency, encodeHistogram, latencyStats } from '../replay/latency.js';
+import {
+  REPORT_SCHEMA,
+  type DiffGroup,
+  type ErrorGroup,
+  type FunctionInfo,
+  type GateCheck,
+  type NoiseGroup,
+  type ReplayReport,
+} from './types.js';
+import type { ErrorPartial } from '../replay/chunk-result.js';
+
+export interface ReportMeta {
+  toolVersion: string;
+  corpus: { name: string; location: string; records: number };
+  eventType: EventType;
+  functions: { old: FunctionInfo; new: FunctionInfo };
+  options: ReplayReport['options'];
+  durationMs: number;
+  stoppedEarly?: string;
+  problems: string[];
+}
+
+export function groupId(path: string, kind: string, signature: string): string {
+  return createHash('sha256').update(`${path}\u0000${kind}\u0000${signature}`).digest('hex').slice(0, 12);
+}
+
+function errorGroups(map: Map<string, ErrorPartial>): ErrorGroup[] {
+  return [...map.values()].sort((a, b) => b.count - a.count).map((e) => ({ ...e }));
+}
+
+export function gateChecks(
+  r: Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'>,
+  limits: { maxDiffRate?: number; maxLatencyRatio?: number },
+): GateCheck[] {
+  const checks: GateCheck[] = [];
+  const rate = r.events === 0 ? 0 : r.changed / r.events;
+  if (limits.maxDiffRate === undefined) {
+    checks.push({
+      name: 'behaviour',
+      passed: r.changed === 0,
+      actual: r.changed,
+      limit: 0,
+      message: r.changed === 0 ? 'no behavioural difference' : `${r.changed} of ${r.events} events behave differently`,
+    });
+  } else {
+    checks.push({
+      name: 'diff-rate',
+      passed: rate <= limits.maxDiffRate,
+      actual: rate,
+      limit: limits.maxDiffRate,
+      message: `${(rate * 100).toFixed(3)}% of events changed (limit ${(limits.maxDiffRate * 100).toFixed(3)}%)`,
+    });
+  }
+  if (limits.maxLatencyRatio !== undefined) {
+    const p99 = r.latency.comparison.p99;
+    const exceeded = p99.significant && p99.ratio > limits.maxLatencyRatio;
+    checks.push({
+      name: 'latency-ratio',
+      passed: !exceeded,
+      actual: p99.ratio,
+      limit: limits.maxLatencyRatio,
+      message: `p99 new/old = ${p99.ratio.toFixed(3)}${p99.significant ? '' : ' (~, not significant)'} (limit ${limits.maxLatencyRatio})`,
+    });
+  }
+  if (r.run.stoppedEarly !== undefined) {
+    checks.push({ name: 'completed', passed: false, message: `run stopped early: ${r.run.stoppedEarly}` });
+  }
+  return checks;
+}
+
+export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport {
+  const events = acc.events;
+  const groups = [...acc.groups.values()].sort(compareGroups);
+  const diffs: DiffGroup[] = groups.map((g) => ({
+    id: groupId(g.path, g.kind, g.signature),
+    path: g.path,
+    kind: g.kind,
+    risk: g.risk,
+    signature: g.signature,
+    count: g.count,
+    share: events === 0 ? 0 : g.count / events,
+    routes: Object.entries(g.routes)
+      .map(([route, count]) => ({ route, count }))
+      .sort((a, b) => b.count - a.count || (a.route < b.route ? -1 : 1)),
+    examples: g.examples,
+  }));
+  const noise: NoiseGroup[] = [...acc.noise.values()]
+    .filter((n) => n.noisyCount > 0)
+    .sort((a, b) => b.noisyCount - a.noisyCount)
+    .map((n) => ({ ...n }));
+  const comparison = compareLatency(acc.histOld, acc.histNew);
+  const eventsPerSecond = meta.durationMs > 0 ? Math.round(events / (meta.durationMs / 1000)) : 0;
+  const run: ReplayReport['run'] = { durationMs: Math.round(meta.durationMs), eventsPerSecond, problems: meta.problems };
+  if (meta.stoppedEarly !== undefined) run.stoppedEarly = meta.stoppedEarly;
+  const latency: ReplayReport['latency'] = {
+    unit: 'ns',
+    old: latencyStats(acc.histOld),
+    new: latencyStats(acc.histNew),
+    comparison,
+    histograms: { old: encodeHistogram(acc.histOld), new: encodeHistogram(acc.histNew) },
+  };
+  const transitions = Object.entries(acc.transitions)
+    .map(([key, count]) => {
+      const [from, to] = key.split(' -> ') as [string, string];
+      return { from, to, count };
+    })
+    .sort((a, b) => b.count - a.count);
+  const checks = gateChecks({ events, changed: acc.changed, latency, run }, meta.options);
+  const report: ReplayReport = {
+    schema: REPORT_SCHEMA,
+    tool: { name: 'cfreplay', version: meta.toolVersion },
+    createdAt: new Date().toISOString(),
+    corpus: meta.corpus,
+    eventType: meta.eventType,
+    functions: meta.functions,
+    options: meta.options,
+    events,
+    changed: acc.changed,
+    unchanged: events - acc.changed - acc.noiseOnly,
+    noiseOnly: acc.noiseOnly,
+    skipped: { ...acc.skipped },
+    outcomes: { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } },
+    outcomeTransitions: transitions,
+    diffs,
+    noise,
+    errors: { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) },
+    latency,
+    samples: acc.keptSamples(),
+    gate: { passed: checks.every((c) => c.passed), checks },
+    run,
+  };
+  if (acc.foldedGroups > 0) report.diffsTruncated = { groups: acc.foldedGroups, events: acc.foldedEvents };
+  return report;
+}

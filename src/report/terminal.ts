@@ -1,0 +1,151 @@
+/**
+ * The terminal summary of a replay: what a person reads in ten seconds.
+ * Colour only when the output is a TTY.
+ */
+import * as hdr from 'hdr-histogram-js';
+import { decodeHistogram, type LatencyHistogram } from '../replay/latency.js';
+import type { PercentileComparison, ReplayReport } from './types.js';
+
+export interface TerminalOptions {
+  color: boolean;
+  /** Diff groups listed (default 10). */
+  topGroups?: number;
+  /** Width of the histogram bars (default 40). */
+  barWidth?: number;
+}
+
+type Paint = (s: string) => string;
+
+function painter(color: boolean) {
+  const wrap = (code: string): Paint => (color ? (s) => `\u001b[${code}m${s}\u001b[0m` : (s) => s);
+  return { red: wrap('31'), green: wrap('32'), yellow: wrap('33'), dim: wrap('2'), bold: wrap('1'), cyan: wrap('36') };
+}
+
+const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const pct = (n: number, of: number) => (of === 0 ? '0%' : `${((n / of) * 100).toFixed(n / of < 0.001 && n > 0 ? 4 : 2)}%`);
+
+export function formatNs(ns: number): string {
+  if (ns < 1_000) return `${Math.round(ns)} ns`;
+  if (ns < 1_000_000) return `${(ns / 1_000).toFixed(ns < 10_000 ? 2 : 1)} µs`;
+  if (ns < 1_000_000_000) return `${(ns / 1_000_000).toFixed(2)} ms`;
+  return `${(ns / 1_000_000_000).toFixed(2)} s`;
+}
+
+function ratio(c: PercentileComparison): string {
+  if (!Number.isFinite(c.ratio)) return 'n/a';
+  return c.significant ? `${c.ratio.toFixed(2)}x` : '~';
+}
+
+function truncate(s: string, n: number): string {
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s;
+}
+
+/** Log-scaled buckets covering both versions; bars side by side. */
+export function asciiHistogram(oldH: LatencyHistogram, newH: LatencyHistogram, width = 40, rows = 12): string[] {
+  if (oldH.totalCount === 0 && newH.totalCount === 0) return ['  (no calls timed)'];
+  const lo = Math.max(1, Math.min(oldH.getValueAtPercentile(0.1), newH.getValueAtPercentile(0.1)));
+  const hi = Math.max(lo * 1.01, Math.max(oldH.getValueAtPercentile(99.9), newH.getValueAtPercentile(99.9)));
+  const step = Math.log(hi / lo) / rows;
+  const bucket = (h: LatencyHistogram): number[] => {
+    const counts = new Array<number>(rows).fill(0);
+    const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+    it.reset();
+    while (it.hasNext()) {
+      const v = it.next();
+      const i = Math.min(rows - 1, Math.max(0, Math.floor(Math.log(Math.max(v.valueIteratedTo, lo) / lo) / step)));
+      counts[i]! += v.countAtValueIteratedTo;
+    }
+    return counts.map((c) => (h.totalCount === 0 ? 0 : c / h.totalCount));
+  };
+  const o = bucket(oldH);
+  const n = bucket(newH);
+  const peak = Math.max(...o, ...n, 1e-9);
+  const bar = (share: number, ch: string) => ch.repeat(Math.round((share / peak) * width));
+  const lines = [`  ${'upper bound'.padStart(11)}  ${'OLD'.padEnd(width)}  NEW`];
+  for (let i = 0; i < rows; i++) {
+    const upper = lo * Math.exp(step * (i + 1));
+    const label = i === rows - 1 ? `> ${formatNs(lo * Math.exp(step * i))}` : formatNs(upper);
+    lines.push(`  ${label.padStart(11)}  ${bar(o[i]!, '█').padEnd(width)}  ${bar(n[i]!, '▒')}`);
+  }
+  lines.push(`  ${''.padStart(11)}  ${'(share of calls, log-scaled time; 0.1%..99.9%)'}`);
+  return lines;
+}
+
+export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): string {
+  const p = painter(opts.color);
+  const out: string[] = [];
+  const top = opts.topGroups ?? 10;
+  out.push(p.bold(`cfreplay replay: ${r.corpus.location} (${r.eventType})`));
+  out.push(`  OLD ${r.functions.old.path}  ${p.dim(`${r.functions.old.runtime}, sha256 ${r.functions.old.sha256.slice(0, 12)}`)}`);
+  out.push(`  NEW ${r.functions.new.path}  ${p.dim(`${r.functions.new.runtime}, sha256 ${r.functions.new.sha256.slice(0, 12)}`)}`);
+  out.push('');
+  const changedText = `${int(r.changed)} changed (${pct(r.changed, r.events)})`;
+  out.push(
+    `events   ${int(r.events)} replayed   ${r.changed > 0 ? p.red(changedText) : p.green(changedText)}   ${int(r.unchanged)} unchanged` +
+      (r.noiseOnly > 0 ? `   ${int(r.noiseOnly)} noise only` : ''),
+  );
+  for (const [reason, n] of Object.entries(r.skipped)) out.push(p.dim(`         ${int(n)} not replayed: ${reason}`));
+
+  const labels = [...new Set([...Object.keys(r.outcomes.old), ...Object.keys(r.outcomes.new)])];
+  out.push('');
+  out.push(`${'outcome'.padEnd(20)} ${'OLD'.padStart(12)} ${'NEW'.padStart(12)}`);
+  for (const l of labels) {
+    const a = r.outcomes.old[l] ?? 0;
+    const b = r.outcomes.new[l] ?? 0;
+    const line = `  ${l.padEnd(18)} ${int(a).padStart(12)} ${int(b).padStart(12)}`;
+    out.push(a !== b ? p.yellow(line) : line);
+  }
+  for (const t of r.outcomeTransitions.slice(0, 5)) out.push(p.dim(`  ${t.from} -> ${t.to}: ${int(t.count)} events`));
+
+  out.push('');
+  if (r.diffs.length === 0) out.push(p.green('differences: none'));
+  else {
+    out.push(p.bold(`differences: ${r.diffs.length} group${r.diffs.length === 1 ? '' : 's'}${r.diffs.length > top ? ` (top ${top})` : ''}`));
+    for (const g of r.diffs.slice(0, top)) {
+      const risk = g.risk === 'high' ? p.red('HIGH  ') : g.risk === 'medium' ? p.yellow('MEDIUM') : p.dim('LOW   ');
+      const kind = g.kind === g.path ? '' : ` ${g.kind}`;
+      out.push(`  ${risk} ${p.bold(g.path)}${kind}: ${truncate(g.signature, 70)}  ${p.cyan(`${int(g.count)} events (${pct(g.count, r.events)})`)}`);
+      const routes = g.routes.slice(0, 3).map((x) => `${x.route} (${int(x.count)})`).join(', ');
+      if (routes) out.push(p.dim(`         routes: ${routes}${g.routes.length > 3 ? ', …' : ''}`));
+      const ex = g.examples[0];
+      if (ex !== undefined) {
+        const values = ex.old !== undefined || ex.new !== undefined ? `: ${truncate(ex.old ?? '(absent)', 40)} -> ${truncate(ex.new ?? '(absent)', 40)}` : '';
+        out.push(p.dim(`         e.g. ${ex.method} ${truncate(ex.uri, 50)}${values}  [cfreplay show <report> ${ex.eventId}]`));
+      }
+    }
+    if (r.diffsTruncated) out.push(p.dim(`  ${int(r.diffsTruncated.groups)} more groups (${int(r.diffsTruncated.events)} events) folded into "(other changes)"`));
+  }
+  if (r.noise.length > 0) {
+    out.push(p.dim(`noise (differs between two runs of OLD too; not counted as changes):`));
+    for (const n of r.noise.slice(0, 5)) out.push(p.dim(`  ${n.path} ${n.kind}: ${int(n.noisyCount)} of ${int(n.count)} differing events`));
+  }
+  for (const side of ['old', 'new'] as const) {
+    const errs = r.errors[side];
+    if (errs.length === 0) continue;
+    out.push(`errors in ${side.toUpperCase()}:`);
+    for (const e of errs.slice(0, 5)) {
+      const line = `  ${int(e.count)} ${e.outcome}: ${truncate(e.message, 90)}`;
+      out.push(side === 'new' ? p.red(line) : p.yellow(line));
+    }
+  }
+
+  out.push('');
+  const l = r.latency;
+  const c = l.comparison;
+  out.push(p.bold('latency per call') + p.dim(`  (Mann-Whitney p=${c.pValue < 0.0001 ? c.pValue.toExponential(1) : c.pValue.toFixed(4)}; ~ = not significant)`));
+  const cols = ['p50', 'p90', 'p99', 'p999', 'max', 'mean'] as const;
+  out.push(`  ${''.padEnd(8)}${cols.map((k) => (k === 'p999' ? 'p99.9' : k).padStart(11)).join('')}`);
+  out.push(`  ${'OLD'.padEnd(8)}${cols.map((k) => formatNs(l.old[k]).padStart(11)).join('')}`);
+  out.push(`  ${'NEW'.padEnd(8)}${cols.map((k) => formatNs(l.new[k]).padStart(11)).join('')}`);
+  out.push(`  ${'new/old'.padEnd(8)}${cols.map((k) => ratio(c[k]).padStart(11)).join('')}`);
+  out.push(...asciiHistogram(decodeHistogram(l.histograms.old), decodeHistogram(l.histograms.new), opts.barWidth ?? 40));
+
+  out.push('');
+  for (const check of r.gate.checks) out.push(`  ${check.passed ? p.green('pass') : p.red('FAIL')} ${check.name}: ${check.message}`);
+  for (const problem of r.run.problems) out.push(p.yellow(`  ! ${problem}`));
+  if (r.run.stoppedEarly) out.push(p.red(`  ! stopped early: ${r.run.stoppedEarly}`));
+  out.push(
+    `${r.gate.passed ? p.green(p.bold('PASSED')) : p.red(p.bold('FAILED'))}  ${int(r.events)} events in ${(r.run.durationMs / 1000).toFixed(1)} s (${int(r.run.eventsPerSecond)} events/s, ${r.options.workers} workers)`,
+  );
+  return out.join('\n');
+}

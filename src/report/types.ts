@@ -1,0 +1,205 @@
+/**
+ * The JSON report of a replay (`cfreplay replay --json report.json`), schema
+ * "cfreplay-report/1". Everything a person or a CI system sees (terminal,
+ * HTML, Markdown, JUnit) is rendered from this one object. Documented field
+ * by field in the README; keep both in step.
+ */
+import type { EventType } from '../event/types.js';
+
+export const REPORT_SCHEMA = 'cfreplay-report/1';
+
+/** How a field differs between OLD and NEW. */
+export type DiffKind = 'added' | 'removed' | 'changed' | 'ordering' | 'outcome';
+
+/**
+ * high: outcome, status, location, uri or origin changed, new errors or
+ * validation failures; medium: other values changed or removed; low: additions
+ * and ordering-only changes.
+ */
+export type Risk = 'high' | 'medium' | 'low';
+
+/**
+ * Outcome labels used in counts: the runtime's outcome kinds, with execution
+ * errors split by reason so a timeout is visible as such:
+ * forward, response, modified-response, connection-allow, connection-deny,
+ * execution-error (thrown), timeout, memory, never-settled, crash,
+ * validation-error.
+ */
+export type OutcomeLabel = string;
+
+export interface FunctionInfo {
+  path: string;
+  /** sha256 of the source, hex. */
+  sha256: string;
+  runtime: string;
+  bytes: number;
+}
+
+export interface DiffExample {
+  /** context.requestId of the event. */
+  eventId: string;
+  /** Position of the record in the corpus (0-based), for `cfreplay show`. */
+  position: number;
+  method: string;
+  uri: string;
+  /** The value at the path in OLD / NEW (absent when the field is absent). */
+  old?: string;
+  new?: string;
+}
+
+export interface RouteCount {
+  /** Templated path, e.g. "/products/:id". "(other)" collects the rest past the cap. */
+  route: string;
+  count: number;
+}
+
+export interface DiffGroup {
+  /** Stable short id of (path, kind, signature). */
+  id: string;
+  /** e.g. "request.uri", "request.headers.x-foo", "response.statusCode", "origin", "outcome". */
+  path: string;
+  kind: DiffKind;
+  risk: Risk;
+  /** The change, value-independent where possible, e.g. `append "/index.html"` or `"HIT" -> "MISS"`. */
+  signature: string;
+  /** Events in this group. */
+  count: number;
+  /** count / events replayed. */
+  share: number;
+  routes: RouteCount[];
+  examples: DiffExample[];
+}
+
+export interface NoiseGroup {
+  path: string;
+  kind: DiffKind;
+  /** Events where OLD and NEW differed at this path. */
+  count: number;
+  /** Of those, events where two runs of OLD (different clock and seed) differed too. */
+  noisyCount: number;
+  examples: DiffExample[];
+}
+
+export interface ErrorGroup {
+  /** Outcome label (execution-error, timeout, memory, validation-error, ...). */
+  outcome: OutcomeLabel;
+  /** Error message, or the broken validation rules joined. */
+  message: string;
+  count: number;
+  examples: DiffExample[];
+}
+
+/** Latency of one version's function calls, in nanoseconds. */
+export interface LatencyStats {
+  count: number;
+  min: number;
+  mean: number;
+  stddev: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface PercentileComparison {
+  old: number;
+  new: number;
+  /** new / old. */
+  ratio: number;
+  /** False renders as `~`: the change is not statistically significant. */
+  significant: boolean;
+}
+
+export interface LatencyComparison {
+  /** Mann-Whitney U test over the two distributions (from the histograms). */
+  test: 'mann-whitney-u';
+  pValue: number;
+  /** Probability that a NEW call is slower than an OLD call (0.5 = no difference). */
+  probabilityNewSlower: number;
+  p50: PercentileComparison;
+  p90: PercentileComparison;
+  p99: PercentileComparison;
+  p999: PercentileComparison;
+  max: PercentileComparison;
+  mean: PercentileComparison;
+}
+
+export interface GateCheck {
+  name: 'behaviour' | 'diff-rate' | 'latency-ratio' | 'completed';
+  passed: boolean;
+  /** Human-readable: what was measured against what. */
+  message: string;
+  actual?: number;
+  limit?: number;
+}
+
+/** Full inputs and outputs of a few example events, for side-by-side views. */
+export interface EventSample {
+  eventId: string;
+  position: number;
+  /** The event object exactly as both functions received it. */
+  event: unknown;
+  old: SampleRun;
+  new: SampleRun;
+}
+
+export interface SampleRun {
+  outcome: OutcomeLabel;
+  /** Effective output (what CloudFront would forward or send). */
+  effective: unknown;
+  error?: string;
+  logs: string[];
+  durationNs: number;
+}
+
+export interface ReplayReport {
+  schema: typeof REPORT_SCHEMA;
+  tool: { name: 'cfreplay'; version: string };
+  createdAt: string;
+  corpus: { name: string; location: string; records: number };
+  eventType: EventType;
+  functions: { old: FunctionInfo; new: FunctionInfo };
+  options: {
+    workers: number;
+    ignore: string[];
+    timeoutMs: number;
+    maxDiffRate?: number;
+    maxLatencyRatio?: number;
+  };
+  /** Events replayed through both versions. */
+  events: number;
+  /** Events with at least one difference that is neither noise nor ignored. */
+  changed: number;
+  unchanged: number;
+  /** Events whose only differences were noise. */
+  noiseOnly: number;
+  /** Records not replayed, by reason (e.g. "viewer-response: origin status >= 400", "corrupt chunk"). */
+  skipped: Record<string, number>;
+  outcomes: { old: Record<OutcomeLabel, number>; new: Record<OutcomeLabel, number> };
+  /** Outcome changes, e.g. { from: "forward", to: "response", count }. */
+  outcomeTransitions: { from: OutcomeLabel; to: OutcomeLabel; count: number }[];
+  /** Sorted by risk (high first), then count. */
+  diffs: DiffGroup[];
+  /** Groups past the cap, merged: how many groups and events were folded away. */
+  diffsTruncated?: { groups: number; events: number };
+  noise: NoiseGroup[];
+  errors: { old: ErrorGroup[]; new: ErrorGroup[] };
+  latency: {
+    unit: 'ns';
+    old: LatencyStats;
+    new: LatencyStats;
+    comparison: LatencyComparison;
+    /** HDR histograms, compressed base64 (hdr-histogram-js encodeIntoCompressedBase64). */
+    histograms: { old: string; new: string };
+  };
+  samples: EventSample[];
+  gate: { passed: boolean; checks: GateCheck[] };
+  run: {
+    durationMs: number;
+    eventsPerSecond: number;
+    /** Set when the run stopped before the end of the corpus. */
+    stoppedEarly?: string;
+    problems: string[];
+  };
+}
