@@ -17,8 +17,10 @@ import { compileFilters, splitList } from './filters.js';
 import { runRecording, RecordingInterrupted } from './pipeline.js';
 import { createProgress, silentProgress } from './progress.js';
 import { formatSummary, type RecordSummary } from './summary.js';
-import type { RecordSink, RecordSource } from './types.js';
+import type { RecordSink, RecordSource, RecordStep } from './types.js';
 import { CountingSink } from './sinks.js';
+import { createSampler, parseSampleKey, parseSampleRate } from './sampling.js';
+import { parseRedactRule, Redactor, REDACT_KEY_ENV, resolveRedactKey } from './redaction.js';
 
 export interface RecordCommonArgs {
   output?: string;
@@ -36,11 +38,16 @@ export interface RecordCommonArgs {
   'json-summary': boolean;
   quiet: boolean;
   progress?: boolean;
+  sample?: string;
+  'sample-key'?: string;
+  redact?: string[];
+  'redact-key'?: string;
 }
 
 const FILTERS = 'Filters:';
 const EVENT = 'Event context:';
 const OUTPUT = 'Output:';
+const PRIVACY = 'Sampling and redaction:';
 
 /** Add the shared record options to a subcommand's yargs builder. */
 export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the capture has no client address'): Argv<T & RecordCommonArgs> {
@@ -69,6 +76,7 @@ export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the ca
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No summary on stderr (warnings still shown)', group: OUTPUT })
     .option('progress', { type: 'boolean', describe: 'Progress line on stderr (default: when stderr is a terminal)', group: OUTPUT })
     .option('include-host', {
+      alias: 'host',
       type: 'string',
       array: true,
       requiresArg: true,
@@ -85,6 +93,33 @@ export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the ca
     })
     .option('exclude', { type: 'string', array: true, requiresArg: true, describe: 'Drop URLs matching one of these regular expressions', group: FILTERS })
     .option('method', { type: 'string', array: true, requiresArg: true, describe: 'Keep only these methods (e.g. --method GET,HEAD)', group: FILTERS })
+    .option('sample', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Keep this share of the traffic (10%, 0.1 or 1/10), decided by a hash of --sample-key: a session is kept or dropped whole, the same way in every run',
+      group: PRIVACY,
+    })
+    .option('sample-key', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'What --sample hashes: ip, cookie:NAME, header:NAME or query:NAME [default: ip]. Requests without it fall back to the viewer IP (when known), else are sampled one by one',
+      group: PRIVACY,
+    })
+    .option('redact', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe:
+        'Redact before storing: header:NAME, cookie:NAME or query:NAME, then =hash (default: keyed HMAC, equal values stay equal) or =drop. ' +
+        'header:cookie / header:set-cookie mean every cookie. Repeatable',
+      group: PRIVACY,
+    })
+    .option('redact-key', {
+      type: 'string',
+      requiresArg: true,
+      describe: `HMAC key for --redact ...=hash (else $${REDACT_KEY_ENV}, else a random key printed once). Never stored in the corpus`,
+      group: PRIVACY,
+    })
     .option('viewer-ip', {
       type: 'string',
       requiresArg: true,
@@ -122,6 +157,24 @@ export function recordOptionsFromArgs(args: RecordCommonArgs) {
     exclude: args.exclude ?? [],
     methods: splitList(args.method),
   });
+  if (args['sample-key'] !== undefined && args.sample === undefined) throw new InputError('--sample-key needs --sample (e.g. --sample 10%)');
+  const sampler =
+    args.sample !== undefined
+      ? createSampler({ rate: parseSampleRate(args.sample), key: args['sample-key'] !== undefined ? parseSampleKey(args['sample-key']) : { kind: 'ip' } })
+      : undefined;
+  const rules = (args.redact ?? []).map(parseRedactRule);
+  if (args['redact-key'] !== undefined && rules.length === 0) throw new InputError('--redact-key needs at least one --redact rule');
+  let redactor: Redactor | undefined;
+  let generatedKey: string | undefined;
+  if (rules.length > 0) {
+    const needsKey = rules.some((r) => r.mode === 'hash');
+    const resolved = needsKey ? resolveRedactKey(args['redact-key']) : undefined;
+    if (resolved?.generated === true) generatedKey = resolved.key;
+    redactor = new Redactor(rules, resolved?.key);
+  }
+  const steps: RecordStep[] = [];
+  if (sampler !== undefined) steps.push(sampler);
+  if (redactor !== undefined) steps.push(redactor.step());
   return {
     build: {
       distributionDomainName: domain,
@@ -129,6 +182,9 @@ export function recordOptionsFromArgs(args: RecordCommonArgs) {
       defaultViewerIp: viewerIp ?? DEFAULT_BUILD_OPTIONS.defaultViewerIp,
     },
     filters,
+    steps,
+    redactor,
+    generatedKey,
   };
 }
 
@@ -140,6 +196,14 @@ export interface RunRecordCommandOptions {
   /** Where the summary goes (tests). */
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
   stdout?: NodeJS.WritableStream;
+  /**
+   * 'abort' (default): Ctrl-C aborts the recording and removes the output.
+   * 'finish': the source handles SIGINT/SIGTERM itself by ending its items
+   * (live capture), and the output is completed normally.
+   */
+  interrupt?: 'abort' | 'finish';
+  /** Write a partial chunk at least this often (live capture; corpus file outputs). */
+  flushIntervalMs?: number;
 }
 
 /**
@@ -155,8 +219,8 @@ export async function runRecordCommand(
 ): Promise<RecordSummary | undefined> {
   const stderr = options.stderr ?? process.stderr;
   const stdout = options.stdout ?? process.stdout;
-  const { build, filters } = recordOptionsFromArgs(args);
-  const sinkOptions = { append: args.append, force: args.force };
+  const { build, filters, steps, redactor, generatedKey } = recordOptionsFromArgs(args);
+  const sinkOptions = { append: args.append, force: args.force, ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}) };
   const dryRun = args['dry-run'] === true;
   const output = args.output;
   if (output === undefined || output === '') {
@@ -165,12 +229,18 @@ export async function runRecordCommand(
     await checkOutputPath(output, sinkOptions, options.inputPaths ?? []);
   }
   const sources = await openSources();
+  if (generatedKey !== undefined) {
+    stderr.write(
+      `cfreplay: --redact: generated HMAC key (not stored in the corpus; pass --redact-key or set ${REDACT_KEY_ENV} to it to hash the same way next time): ${generatedKey}\n`,
+    );
+  }
   const sink = options.sink ?? (dryRun || output === undefined ? new CountingSink() : await openCorpusSink(output, sinkOptions));
   const wantProgress = args.progress ?? (stderr as { isTTY?: boolean }).isTTY === true;
   const progress = wantProgress ? createProgress(stderr as NodeJS.WriteStream, args.progress === true ? { delayMs: 0 } : {}) : silentProgress;
   const controller = new AbortController();
   const onSigint = () => controller.abort();
-  process.once('SIGINT', onSigint);
+  const abortOnSigint = options.interrupt !== 'finish';
+  if (abortOnSigint) process.once('SIGINT', onSigint);
   let summary: RecordSummary;
   try {
     summary = await runRecording(sources, sink, {
@@ -180,6 +250,7 @@ export async function runRecordCommand(
       ...(dryRun || output === undefined ? {} : { output }),
       append: args.append,
       signal: controller.signal,
+      steps,
     });
   } catch (e) {
     if (e instanceof RecordingInterrupted) {
@@ -191,6 +262,7 @@ export async function runRecordCommand(
   } finally {
     process.removeListener('SIGINT', onSigint);
   }
+  if (redactor !== undefined) summary.notes.push(...redactor.notes());
   if (dryRun) summary.warnings.push('--dry-run: nothing was written');
   if (summary.recordsWritten === 0) summary.warnings.push('nothing was recorded: every entry was skipped or filtered out (see above)');
   if (!args.quiet) stderr.write(`${formatSummary(summary)}\n`);

@@ -15,6 +15,8 @@ export interface CorpusSinkOptions {
   append?: boolean;
   /** Replace an existing file (atomically, at close). */
   force?: boolean;
+  /** Write the pending partial chunk at least this often (live capture). */
+  flushIntervalMs?: number;
 }
 
 async function exists(path: string): Promise<'file' | 'dir' | false> {
@@ -53,7 +55,10 @@ export async function checkOutputPath(path: string, options: CorpusSinkOptions, 
 export async function openCorpusSink(path: string, options: CorpusSinkOptions = {}): Promise<RecordSink> {
   const replacing = !options.append && (await exists(path)) === 'file';
   const target = replacing ? join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`) : path;
-  const writer = await createCorpusWriter(target, { append: options.append ?? false });
+  const writer = await createCorpusWriter(target, {
+    append: options.append ?? false,
+    ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+  });
   if (!replacing) return writer;
   return {
     write: (record) => writer.write(record),

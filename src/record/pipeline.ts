@@ -14,7 +14,8 @@ import { checkExchange, SKIP } from './checks.js';
 import { compileFilters, type ExchangeFilter, type FilterOptions } from './filters.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { SummaryBuilder, type RecordSummary } from './summary.js';
-import type { RecordSink, RecordSource, SinkCloseResult } from './types.js';
+import type { RecordedExchange } from '../event/index.js';
+import type { RecordSink, RecordSource, RecordStep, SinkCloseResult } from './types.js';
 
 export interface RecordingOptions {
   /** Event builder options (distribution, default viewer IP); defaults from DEFAULT_BUILD_OPTIONS. */
@@ -27,6 +28,8 @@ export interface RecordingOptions {
   append?: boolean;
   /** Stop early (Ctrl-C): the sink is aborted and RecordingInterrupted thrown. */
   signal?: AbortSignal;
+  /** Run on each built record, in order, before the sink (sampling, then redaction). */
+  steps?: readonly RecordStep[];
 }
 
 /** Thrown when `signal` fired; the sink has been aborted. */
@@ -47,6 +50,7 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
   const progress = options.progress ?? silentProgress;
   const summary = new SummaryBuilder(options.output, options.append ?? false);
   const signal = options.signal;
+  const steps = options.steps ?? [];
   const allKnown = sources.every((s) => s.totalBytes !== undefined);
   const totalBytes = allKnown ? sources.reduce((n, s) => n + (s.totalBytes ?? 0), 0) : undefined;
   let doneBytes = 0;
@@ -82,15 +86,28 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
           summary.filter(filtered, exchange.source);
           continue;
         }
-        let record;
+        let record: RecordedExchange;
         try {
-          record = buildRecordedExchange(exchange, build);
+          record = item.prebuilt !== undefined ? item.prebuilt(build) : buildRecordedExchange(exchange, build);
         } catch (e) {
           if (e instanceof InvalidUrlError) {
             summary.skip(SKIP.invalidUrl, exchange.source, e.message);
             continue;
           }
           throw e;
+        }
+        let dropped: string | undefined;
+        for (const step of steps) {
+          const out = step(record, exchange);
+          if ('filtered' in out) {
+            dropped = out.filtered;
+            break;
+          }
+          record = out;
+        }
+        if (dropped !== undefined) {
+          summary.filter(dropped, exchange.source);
+          continue;
         }
         const pending = sink.write(record);
         if (pending !== undefined) await pending;

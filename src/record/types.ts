@@ -5,7 +5,7 @@
  * pipeline.ts connects them with the shared checks, filters, summary and
  * progress.
  */
-import type { EventSource, NormalizedExchange, RecordedExchange } from '../event/index.js';
+import type { BuildOptions, EventSource, NormalizedExchange, RecordedExchange } from '../event/index.js';
 
 /** One thing a source read: an exchange to record, or an input it had to skip. */
 export type SourceItem =
@@ -20,6 +20,12 @@ export type SourceItem =
       responseNote?: string;
       /** Small per-entry observations counted in the summary ("Cookie rebuilt from cookies[]"). */
       notes?: string[];
+      /**
+       * The stored record, already made (e.g. an existing CloudFront event
+       * file, kept exactly as written): used instead of the HTTP event
+       * builder. `exchange` still describes it for the checks and filters.
+       */
+      prebuilt?: (build: BuildOptions) => RecordedExchange;
     }
   | {
       kind: 'skip';
@@ -54,6 +60,13 @@ export interface RecordSource {
   /** Called once after `items()` completed. */
   report?(): SourceReport;
 }
+
+/**
+ * A step run on each built record before it is stored (sampling, redaction).
+ * Returns the record to store (possibly changed), or `{ filtered: reason }`
+ * to leave it out (counted under "filtered out" with that reason).
+ */
+export type RecordStep = (record: RecordedExchange, exchange: NormalizedExchange) => RecordedExchange | { filtered: string };
 
 /** What closing a sink tells the summary. */
 export interface SinkCloseResult {

@@ -29,6 +29,7 @@ export const HAR_NOTES = {
   cookieRebuilt: 'Cookie header rebuilt from request.cookies[]',
   setCookieRebuilt: 'Set-Cookie rebuilt from response.cookies[]',
   badHeaderLine: 'malformed header lines ignored',
+  provisionalDropped: 'Chrome provisional request headers dropped (the headers actually sent are kept)',
 } as const;
 
 /** Facts gathered over a whole file (for the "looks sanitized" warning). */
@@ -62,6 +63,73 @@ function readHeaders(list: unknown, notes: { bad: number }): HttpHeader[] {
     else notes.bad++;
   }
   return out;
+}
+
+/**
+ * Chrome exports made by chrome-har list the provisional request headers
+ * (what DevTools shows before the request is sent: `Upgrade-Insecure-Requests`,
+ * `User-Agent`, `sec-ch-ua`...) and then the HTTP/2 headers actually sent,
+ * after the pseudo-headers (`:authority`, `:method`...). On the wire only the
+ * second set exists: keeping both would turn every header into a multiValue.
+ * When pseudo-headers are followed by regular headers, everything before the
+ * first pseudo-header is the provisional set and is dropped whole (it can even
+ * hold headers never sent, e.g. an empty `Referer` the referrer policy removed).
+ * Returns the headers to use (the same array when nothing was dropped).
+ */
+export function dropProvisionalHeaders(headers: HttpHeader[]): HttpHeader[] {
+  let firstPseudo = -1;
+  for (let i = 0; i < headers.length; i++) {
+    if (headers[i]!.name.charCodeAt(0) === 58 /* : */) {
+      firstPseudo = i;
+      break;
+    }
+  }
+  if (firstPseudo > 0) {
+    for (let i = firstPseudo + 1; i < headers.length; i++) {
+      if (headers[i]!.name.charCodeAt(0) !== 58) return headers.slice(firstPseudo);
+    }
+    return headers;
+  }
+  if (firstPseudo === 0) return headers;
+  return dropProvisionalHttp1(headers);
+}
+
+/**
+ * The same quirk on HTTP/1.1 entries, without pseudo-headers to mark the
+ * split: the provisional set comes first, then the headers sent, which
+ * always include Host (the provisional set never does). The split is the
+ * first position where the rest has Host, no repeated name, and repeats every
+ * earlier header with the same value (an earlier empty value may be missing:
+ * a Referer the referrer policy removed). A list without repeated names, or
+ * with genuine repeats (different values), is left alone.
+ */
+function dropProvisionalHttp1(headers: HttpHeader[]): HttpHeader[] {
+  const n = headers.length;
+  if (n < 3) return headers;
+  const lower = headers.map((h) => h.name.toLowerCase());
+  if (new Set(lower).size === n) return headers;
+  for (let k = 1; k < n - 1; k++) {
+    const rest = new Map<string, string>();
+    let unique = true;
+    for (let i = k; i < n; i++) {
+      if (rest.has(lower[i]!)) {
+        unique = false;
+        break;
+      }
+      rest.set(lower[i]!, headers[i]!.value);
+    }
+    if (!unique || !rest.has('host')) continue;
+    let covered = true;
+    for (let i = 0; i < k; i++) {
+      const v = headers[i]!.value;
+      const again = rest.get(lower[i]!);
+      if (again === v || (again === undefined && v === '')) continue;
+      covered = false;
+      break;
+    }
+    if (covered) return headers.slice(k);
+  }
+  return headers;
 }
 
 function hasHeader(headers: HttpHeader[], lowerName: string): boolean {
@@ -126,7 +194,9 @@ export function harEntryToItem(entry: unknown, source: EventSource, stats: HarFi
 
   const bad = { bad: 0 };
   const notes: string[] = [];
-  const headers = readHeaders(request.headers, bad);
+  const listed = readHeaders(request.headers, bad);
+  const headers = dropProvisionalHeaders(listed);
+  if (headers !== listed) notes.push(HAR_NOTES.provisionalDropped);
   const requestCookies = readCookies(request.cookies);
   if (hasHeader(headers, 'cookie') || hasHeader(headers, 'authorization') || requestCookies.length > 0) stats.sensitiveSeen = true;
   if (requestCookies.length > 0 && !hasHeader(headers, 'cookie')) {
