@@ -38,6 +38,22 @@ function pair(a: string, b: string, sep: string, prefix: string): string {
   return `${prefix}${quote(ta)}${sep}${quote(tb)}`;
 }
 
+/**
+ * `long` is the shorter string with `k` characters inserted at `at`. The
+ * same edit can often sit elsewhere (`/a` -> `/v2/a` inserts `v2/` after the
+ * `/` or `/v2` before it): prefer the start or end of the value when the
+ * edit can slide there, so `prepend`/`append` are recognised.
+ */
+function edit(long: string, at: number, k: number, atEnd: string, atStart: string, inside: string): string {
+  let l = at;
+  while (l > 0 && long.charCodeAt(l - 1) === long.charCodeAt(l - 1 + k)) l--;
+  if (l === 0) return `${atStart} ${t(long.slice(0, k))}`;
+  let r = at;
+  while (r + k < long.length && long.charCodeAt(r) === long.charCodeAt(r + k)) r++;
+  if (r + k === long.length) return `${atEnd} ${t(long.slice(r))}`;
+  return `${inside} ${t(long.slice(l, l + k))}`;
+}
+
 export function changedSignature(path: string, a: string, b: string): string {
   if (path === P_STATUS) return `${a} -> ${b}`;
   if (a.length === b.length && a !== b) {
@@ -51,14 +67,8 @@ export function changedSignature(path: string, a: string, b: string): string {
   while (p < min && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let s = 0;
   while (s < min - p && a.charCodeAt(la - 1 - s) === b.charCodeAt(lb - 1 - s)) s++;
-  if (p + s === la) {
-    const ins = b.slice(p, lb - s);
-    return s === 0 ? `append ${t(ins)}` : p === 0 ? `prepend ${t(ins)}` : `insert ${t(ins)}`;
-  }
-  if (p + s === lb) {
-    const del = a.slice(p, la - s);
-    return s === 0 ? `remove suffix ${t(del)}` : p === 0 ? `remove prefix ${t(del)}` : `remove ${t(del)}`;
-  }
+  if (p + s === la) return edit(b, p, lb - la, 'append', 'prepend', 'insert');
+  if (p + s === lb) return edit(a, p, la - lb, 'remove suffix', 'remove prefix', 'remove');
   // Widen the changed middle to whole tokens, then take the delimiters around it.
   while (p > 0 && !DELIMS.has(a[p - 1]!)) p--;
   while (s > 0 && !DELIMS.has(a[la - s]!)) s--;
