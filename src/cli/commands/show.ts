@@ -1,0 +1,243 @@
+/**
+ * `cfreplay show <report.json> <event-id>`: one event of a replay report in
+ * full: the event as both functions received it, OLD's and NEW's outcome and
+ * effective output, and a readable diff per path.
+ *
+ * Sources: the report's `samples[]` when it has the event; otherwise the event
+ * is re-created from the corpus (`corpus.location`, record at the position
+ * of any example with that id) and both function files are run again (a
+ * warning when a file's sha256 no longer matches the report). A re-run also
+ * runs OLD a second time with another clock and seed and marks noisy paths.
+ * The report does not store the KVS file yet: pass it with --kvs.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../errors.js';
+import { REPORT_SCHEMA, type DiffExample, type EventSample, type FunctionInfo, type ReplayReport, type SampleRun } from '../../report/types.js';
+import {
+  compileIgnore,
+  diffRuns,
+  isNoisyDiff,
+  outcomeDetail,
+  riskOf,
+  signatureOf,
+  type IgnoreMatcher,
+  type RunView,
+} from '../../diff/index.js';
+import { COLOURS, PLAIN, renderShow, type ShowDiff, type ShowRun, type ShowView } from '../../diff/render.js';
+import { loadFunction, loadKvsFile, type EffectiveOutput, type ExecutionErrorReason, type KvsSnapshot, type Outcome, type RunResult, type Runtime } from '../../runtime/index.js';
+import { openCorpus } from '../../store/index.js';
+import { toEvent } from '../../event/views.js';
+
+export interface ShowArgs {
+  report: string;
+  'event-id': string;
+  json?: boolean;
+  kvs?: string;
+  color?: boolean;
+}
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export function readReport(path: string): ReplayReport {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new UsageError(`${path}: report file not found`);
+    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a report written by cfreplay replay --json`);
+    throw new UsageError(`${path}: cannot read report (${code ?? String(e)})`);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    throw new UsageError(`${path}: not a cfreplay report (not JSON; expected the file written by cfreplay replay --json)`);
+  }
+  if (!isObj(data) || data.schema !== REPORT_SCHEMA) {
+    const got = isObj(data) && typeof data.schema === 'string' ? ` (schema "${data.schema}")` : '';
+    throw new UsageError(`${path}: not a cfreplay report${got}; expected schema "${REPORT_SCHEMA}" as written by cfreplay replay --json`);
+  }
+  return data as unknown as ReplayReport;
+}
+
+/** Every example of the report (diff groups, noise, errors), for positions and the list of known ids. */
+function examples(report: ReplayReport): DiffExample[] {
+  const out: DiffExample[] = [];
+  for (const g of report.diffs ?? []) out.push(...g.examples);
+  for (const g of report.noise ?? []) out.push(...g.examples);
+  for (const g of [...(report.errors?.old ?? []), ...(report.errors?.new ?? [])]) out.push(...g.examples);
+  return out;
+}
+
+const ERROR_REASONS: Record<string, ExecutionErrorReason> = {
+  'execution-error': 'exception',
+  timeout: 'timeout',
+  memory: 'memory',
+  'never-settled': 'never-settled',
+  crash: 'crash',
+};
+
+/** A RunView from a report sample: the label and error text stand in for the full outcome. */
+export function runViewOfSample(s: SampleRun): RunView {
+  const effective = s.effective as EffectiveOutput;
+  const reason = ERROR_REASONS[s.outcome];
+  let outcome: Outcome;
+  if (reason !== undefined) {
+    const text = (s.error ?? '').replace(/ \(line \d+, column \d+\)$/, '');
+    const i = text.indexOf(': ');
+    const error = i < 0 ? { name: '', message: text, v8Message: text } : { name: text.slice(0, i), message: text.slice(i + 2), v8Message: text };
+    outcome = { kind: 'execution-error', status: 503, reason, error };
+  } else if (s.outcome === 'validation-error') {
+    const problems = (s.error ?? '').split('; ').filter((m) => m !== '').map((m) => ({ rule: m, path: '', message: m }));
+    outcome = { kind: 'validation-error', status: 502, problems };
+  } else outcome = { kind: s.outcome as 'forward' };
+  return { outcome, effective };
+}
+
+function showRunOfSample(s: SampleRun, view: RunView): ShowRun {
+  const r: ShowRun = { label: s.outcome, detail: outcomeDetail(view), effective: s.effective, logs: s.logs ?? [], durationNs: s.durationNs };
+  if (s.error !== undefined) r.error = s.error;
+  return r;
+}
+
+function showRunOfResult(r: RunResult): ShowRun {
+  const out: ShowRun = { label: outcomeDetail(r).split(/[ :]/)[0]!, detail: outcomeDetail(r), effective: r.effective, logs: r.logs, durationNs: r.durationNs };
+  if (r.outcome.kind === 'execution-error') out.error = `${r.outcome.error.name}: ${r.outcome.error.message}${r.outcome.error.line !== undefined ? ` (line ${r.outcome.error.line}, column ${r.outcome.error.column ?? 0})` : ''}`;
+  else if (r.outcome.kind === 'validation-error') out.error = r.outcome.problems.map((p) => p.message).join('; ');
+  return out;
+}
+
+function ignoreOf(report: ReplayReport): IgnoreMatcher | undefined {
+  try {
+    return compileIgnore(report.options?.ignore ?? []);
+  } catch {
+    return undefined;
+  }
+}
+
+function diffsOf(a: RunView, b: RunView, ignore: IgnoreMatcher | undefined, rerun?: RunView): ShowDiff[] {
+  return diffRuns(a, b).map((d) => {
+    const s: ShowDiff = { ...d, risk: riskOf(d), signature: signatureOf(d), ignored: d.path !== 'outcome' && ignore !== undefined && ignore(d.path) };
+    if (rerun !== undefined) s.noisy = isNoisyDiff(d, a, rerun);
+    return s;
+  });
+}
+
+function fromSample(report: ReplayReport, sample: EventSample, warnings: string[]): ShowView {
+  const a = runViewOfSample(sample.old);
+  const b = runViewOfSample(sample.new);
+  return {
+    eventId: sample.eventId,
+    position: sample.position,
+    eventType: report.eventType,
+    source: 'sample',
+    functions: { old: report.functions.old.path, new: report.functions.new.path },
+    event: sample.event,
+    old: showRunOfSample(sample.old, a),
+    new: showRunOfSample(sample.new, b),
+    diffs: diffsOf(a, b, ignoreOf(report)),
+    warnings,
+  };
+}
+
+/** Resolve a path stored in the report: as written, else relative to the report's folder. */
+function locate(stored: string, reportPath: string): string {
+  try {
+    readFileSync(stored, { flag: 'r' }).length;
+    return stored;
+  } catch {
+    return resolve(dirname(reportPath), stored);
+  }
+}
+
+function loadVersion(info: FunctionInfo, which: string, reportPath: string, report: ReplayReport, kvs: KvsSnapshot | undefined, warnings: string[]) {
+  const path = locate(info.path, reportPath);
+  let source: string;
+  try {
+    source = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`${info.path}: ${which} function file not found (needed to re-run the event: it has no sample in the report)`);
+  }
+  const sha = createHash('sha256').update(source).digest('hex');
+  if (sha !== info.sha256) warnings.push(`${info.path} changed since the replay (sha256 ${sha.slice(0, 12)}… instead of ${info.sha256.slice(0, 12)}…): the outputs may differ from the report`);
+  const opts: Parameters<typeof loadFunction>[1] = { filename: path, eventType: report.eventType };
+  if (info.runtime === 'cloudfront-js-1.0' || info.runtime === 'cloudfront-js-2.0') opts.runtime = info.runtime as Runtime;
+  if (kvs !== undefined) opts.kvs = kvs;
+  return loadFunction(source, opts);
+}
+
+async function fromRerun(report: ReplayReport, reportPath: string, eventId: string, position: number, kvsPath: string | undefined, warnings: string[]): Promise<ShowView> {
+  const kvs = kvsPath !== undefined ? loadKvsFile(kvsPath) : undefined;
+  if (kvsPath === undefined) warnings.push('re-run without a KeyValueStore (the report does not record one): pass --kvs if the functions use one');
+  const fOld = loadVersion(report.functions.old, 'OLD', reportPath, report, kvs, warnings);
+  const fNew = loadVersion(report.functions.new, 'NEW', reportPath, report, kvs, warnings);
+  const corpus = await openCorpus(locate(report.corpus.location, reportPath));
+  let record;
+  try {
+    record = await corpus.recordAt(position);
+  } finally {
+    await corpus.close();
+  }
+  if (record === undefined) throw new UsageError(`${report.corpus.location}: no record at position ${position} (the corpus has changed since the replay)`);
+  if (record.id !== eventId)
+    throw new UsageError(`${report.corpus.location}: the record at position ${position} is ${record.id}, not ${eventId} (the corpus has changed since the replay)`);
+  const event = toEvent(record, report.eventType);
+  if (event === undefined) throw new UsageError(`event ${eventId} has no ${report.eventType} event (no eligible response in the corpus record)`);
+  const opts = { now: record.time, rawQuery: record.rawQuery, timeoutMs: report.options?.timeoutMs ?? 1000 };
+  const a = await fOld.invokeAsync(event, opts);
+  const b = await fNew.invokeAsync(event, opts);
+  const shifted = record.time + 3_600_000;
+  const rerun = await fOld.invokeAsync(event, { ...opts, now: shifted, seed: shifted ^ 0x5deece66d });
+  return {
+    eventId,
+    position,
+    eventType: report.eventType,
+    source: 'rerun',
+    functions: { old: report.functions.old.path, new: report.functions.new.path },
+    event,
+    old: showRunOfResult(a),
+    new: showRunOfResult(b),
+    diffs: diffsOf(a, b, ignoreOf(report), rerun),
+    warnings,
+  };
+}
+
+/** Build the view of one event (no output). Throws UsageError for user mistakes. */
+export async function showEvent(args: ShowArgs): Promise<ShowView> {
+  const report = readReport(args.report);
+  const id = args['event-id'];
+  const warnings: string[] = [];
+  const sample = (report.samples ?? []).find((s) => s.eventId === id);
+  if (sample !== undefined) return fromSample(report, sample, warnings);
+  const all = examples(report);
+  const ex = all.find((e) => e.eventId === id);
+  if (ex === undefined) {
+    const known = [...new Set([...(report.samples ?? []).map((s) => s.eventId), ...all.map((e) => e.eventId)])];
+    const list = known.length === 0 ? 'the report has no example events' : `events it has: ${known.slice(0, 5).join(', ')}${known.length > 5 ? `, … (${known.length} in all)` : ''}`;
+    throw new UsageError(`${args.report}: no event ${id} in the report's samples or examples; ${list}`);
+  }
+  return fromRerun(report, args.report, id, ex.position, args.kvs, warnings);
+}
+
+export const showCommandModule: CommandModule<object, ShowArgs> = {
+  command: 'show <report> <event-id>',
+  describe: 'Show one event of a replay report: the event, both outputs and a readable diff',
+  builder: (y: Argv) =>
+    y
+      .positional('report', { type: 'string', demandOption: true, describe: 'report written by cfreplay replay --json' })
+      .positional('event-id', { type: 'string', demandOption: true, describe: 'event id (context.requestId), as listed in the report examples' })
+      .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+      .option('kvs', { type: 'string', describe: 'KeyValueStore file for re-running the functions (the report does not record it)' })
+      .option('color', { type: 'boolean', describe: 'colour the output (default: when stdout is a terminal)' })
+      .example('$0 show report.json 4AXTZ2tJ3oWo8kH2', 'why this event differs')
+      .example('$0 show report.json 4AXTZ2tJ3oWo8kH2 --json | jq .diffs', 'the differences for a script') as unknown as Argv<ShowArgs>,
+  handler: async (args) => {
+    const view = await showEvent(args);
+    const colour = args.color ?? (process.stdout.isTTY === true && process.env.NO_COLOR === undefined);
+    process.stdout.write(args.json ? `${JSON.stringify(view, null, 2)}\n` : `${renderShow(view, colour ? COLOURS : PLAIN)}\n`);
+  },
+};
