@@ -1,0 +1,196 @@
+/**
+ * The Markdown summary of a replay, for a pull-request comment: verdict and
+ * counts first, the riskiest difference groups in a table, everything else in
+ * collapsed `<details>` sections. Deterministic (no clock, no locale) so it
+ * can be compared with a recorded example, and bounded in size (a GitHub
+ * comment holds 65,536 characters) however large the report is.
+ *
+ * Every value from the report goes out either in a code span (backtick fence
+ * longer than any run of backticks in it) or as escaped text, so HTML, links
+ * or table pipes in recorded traffic cannot change the rendering.
+ */
+import type { DiffExample, DiffGroup, ReplayReport } from './types.js';
+import {
+  compareGroups,
+  formatCount,
+  formatNs,
+  formatPercent,
+  formatPValue,
+  formatRatio,
+  outcomeLabels,
+  shortSha,
+  signedCount,
+  sumCounts,
+  truncate,
+} from './html/format.js';
+
+export interface MarkdownOptions {
+  /** Groups in the main table (default 10); up to `moreGroups` more go in a collapsed section. */
+  topGroups?: number;
+  moreGroups?: number;
+  /** Link to the full (HTML) report, shown at the end. */
+  link?: string;
+}
+
+/** GitHub's limit for a comment body. */
+export const MARKDOWN_MAX_CHARS = 65_536;
+
+// Characters XML/Markdown viewers choke on: C0 controls except tab/newline, DEL..C1, lone surrogates, U+FFFE/FFFF.
+const BAD_CHARS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+function clean(s: string): string {
+  return s.replace(BAD_CHARS, '\uFFFD').replace(/\r\n|\r|\n/g, '⏎').replace(/\t/g, ' ');
+}
+
+/** A value in a code span, safe inside a table cell. */
+function code(value: string, max = 60): string {
+  const s = clean(truncate(value, max));
+  if (s === '') return '*(empty)*';
+  let longest = 0;
+  for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
+  const fence = '`'.repeat(longest + 1);
+  const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ')) ? ' ' : '';
+  return `${fence}${pad}${s}${pad}${fence}`.replace(/\|/g, '\\|');
+}
+
+/** Plain text with Markdown and HTML syntax escaped, safe inside a table cell. */
+function text(value: string, max = 200): string {
+  return clean(truncate(value, max))
+    .replace(/[\\`*_[\]<>|~#!]/g, (c) => `\\${c}`)
+    .replace(/&/g, '&amp;');
+}
+
+function optionalValue(v: string | undefined): string {
+  return v === undefined ? '*(absent)*' : code(v);
+}
+
+const RISK_LABEL: Record<string, string> = { high: '🔴 high', medium: '🟠 medium', low: '🟡 low' };
+
+function groupRow(g: DiffGroup): string {
+  const routes = g.routes
+    .slice(0, 3)
+    .map((r) => `${code(r.route, 40)} ${formatCount(r.count)}`)
+    .join(', ');
+  const more = g.routes.length > 3 ? `, +${g.routes.length - 3}` : '';
+  return `| ${RISK_LABEL[g.risk] ?? text(g.risk)} | ${code(g.path, 50)} | ${text(g.kind)} | ${code(g.signature, 60)} | ${formatCount(g.count)} | ${formatPercent(g.share)} | ${routes}${more} |`;
+}
+
+const GROUP_HEADER = ['| Risk | Path | Kind | Change | Events | Share | Top routes |', '|---|---|---|---|---:|---:|---|'];
+
+function exampleLine(path: string, e: DiffExample): string {
+  return `- ${code(path, 50)} on ${code(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${code(e.eventId, 60)}, record ${e.position})`;
+}
+
+export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = {}): string {
+  const top = options.topGroups ?? 10;
+  const moreMax = options.moreGroups ?? 50;
+  const out: string[] = [];
+  const verdict = report.gate.passed ? '✅ passed' : '❌ failed';
+  const changedShare = report.events === 0 ? 0 : report.changed / report.events;
+  out.push(`## cfreplay: ${verdict} · ${formatCount(report.changed)} of ${formatCount(report.events)} events changed (${formatPercent(changedShare)})`);
+  out.push('');
+  const f = report.functions;
+  out.push(
+    `OLD ${code(f.old.path, 80)} (${code(shortSha(f.old.sha256))}) → NEW ${code(f.new.path, 80)} (${code(shortSha(f.new.sha256))}) · ${text(report.eventType)} · corpus ${code(report.corpus.name, 80)} (${formatCount(report.corpus.records)} records) · cfreplay ${text(report.tool.version)}`,
+  );
+  out.push('');
+  if (report.run.stoppedEarly !== undefined) out.push(`> [!WARNING]\n> The run stopped early: ${text(report.run.stoppedEarly)}`, '');
+  const skipped = sumCounts(report.skipped);
+  const newErrors = report.errors.new.reduce((a, e) => a + e.count, 0);
+  out.push('| Events | Changed | Unchanged | Noise only | Skipped | Errors (NEW) |', '|---:|---:|---:|---:|---:|---:|');
+  out.push(`| ${formatCount(report.events)} | ${formatCount(report.changed)} (${formatPercent(changedShare)}) | ${formatCount(report.unchanged)} | ${formatCount(report.noiseOnly)} | ${formatCount(skipped)} | ${formatCount(newErrors)} |`);
+  out.push('');
+
+  out.push(`### Gate: ${verdict}`, '', '| Check | Result | Details |', '|---|---|---|');
+  for (const c of report.gate.checks) out.push(`| ${text(c.name)} | ${c.passed ? '✅ pass' : '❌ fail'} | ${text(c.message)} |`);
+  out.push('');
+
+  const groups = [...report.diffs].sort(compareGroups);
+  const truncated = report.diffsTruncated;
+  const groupTotal = groups.length + (truncated?.groups ?? 0);
+  out.push(`### Differences: ${formatCount(groupTotal)} group${groupTotal === 1 ? '' : 's'}`);
+  out.push('');
+  if (groups.length === 0) {
+    out.push('No behavioural difference.', '');
+  } else {
+    const byRisk = (r: string) => groups.filter((g) => g.risk === r).length;
+    out.push(`🔴 ${formatCount(byRisk('high'))} high · 🟠 ${formatCount(byRisk('medium'))} medium · 🟡 ${formatCount(byRisk('low'))} low`, '');
+    out.push(...GROUP_HEADER);
+    for (const g of groups.slice(0, top)) out.push(groupRow(g));
+    out.push('');
+    const rest = groups.slice(top, top + moreMax);
+    if (rest.length > 0) {
+      out.push(`<details><summary>${formatCount(groups.length - top)} more group${groups.length - top === 1 ? '' : 's'}</summary>`, '');
+      out.push(...GROUP_HEADER);
+      for (const g of rest) out.push(groupRow(g));
+      out.push('');
+      const unshown = groups.length - top - rest.length;
+      if (unshown > 0) out.push(`…and ${formatCount(unshown)} more in the HTML report.`, '');
+      out.push('</details>', '');
+    }
+    if (truncated !== undefined && truncated.groups > 0) {
+      out.push(`${formatCount(truncated.groups)} smaller groups (${formatCount(truncated.events)} events) were folded away by the group cap.`, '');
+    }
+    const withExamples = groups.slice(0, top).filter((g) => g.examples.length > 0);
+    if (withExamples.length > 0) {
+      out.push(`<details><summary>Examples</summary>`, '');
+      for (const g of withExamples) for (const e of g.examples.slice(0, 2)) out.push(exampleLine(g.path, e));
+      out.push('', '</details>', '');
+    }
+  }
+
+  out.push('### Outcomes', '', '| Outcome | OLD | NEW | Δ |', '|---|---:|---:|---:|');
+  for (const label of outcomeLabels(report.outcomes.old, report.outcomes.new)) {
+    const o = report.outcomes.old[label] ?? 0;
+    const n = report.outcomes.new[label] ?? 0;
+    out.push(`| ${code(label)} | ${formatCount(o)} | ${formatCount(n)} | ${signedCount(n - o)} |`);
+  }
+  out.push('');
+  const transitions = [...report.outcomeTransitions].sort((a, b) => b.count - a.count || (a.from + a.to < b.from + b.to ? -1 : 1));
+  if (transitions.length > 0) {
+    out.push(`<details><summary>Outcome changes (${formatCount(transitions.length)})</summary>`, '', '| OLD | NEW | Events |', '|---|---|---:|');
+    for (const t of transitions.slice(0, 30)) out.push(`| ${code(t.from)} | ${code(t.to)} | ${formatCount(t.count)} |`);
+    out.push('', '</details>', '');
+  }
+
+  const errorSides = (['old', 'new'] as const).filter((s) => report.errors[s].length > 0);
+  if (errorSides.length > 0) {
+    out.push(`<details><summary>Errors: OLD ${formatCount(report.errors.old.reduce((a, e) => a + e.count, 0))}, NEW ${formatCount(newErrors)}</summary>`, '', '| Version | Outcome | Message | Events |', '|---|---|---|---:|');
+    for (const s of errorSides) for (const e of report.errors[s].slice(0, 20)) out.push(`| ${s.toUpperCase()} | ${code(e.outcome)} | ${code(e.message, 100)} | ${formatCount(e.count)} |`);
+    out.push('', '</details>', '');
+  }
+
+  const lat = report.latency;
+  const cmp = lat.comparison;
+  out.push(`### Latency`, '');
+  out.push(`Mann-Whitney U ${formatPValue(cmp.pValue)}; P(NEW call slower) = ${cmp.probabilityNewSlower.toFixed(3)}. \`~\` = no significant change.`, '');
+  out.push('| | OLD | NEW | NEW/OLD |', '|---|---:|---:|---:|');
+  const rows: [string, keyof typeof cmp][] = [['p50', 'p50'], ['p90', 'p90'], ['p99', 'p99'], ['p99.9', 'p999'], ['max', 'max'], ['mean', 'mean']];
+  for (const [label, key] of rows) {
+    const c = cmp[key];
+    if (typeof c !== 'object') continue;
+    out.push(`| ${label} | ${formatNs(c.old)} | ${formatNs(c.new)} | ${formatRatio(c.ratio, c.significant)} |`);
+  }
+  out.push('');
+
+  if (report.noise.length > 0) {
+    const noise = [...report.noise].sort((a, b) => b.count - a.count || (a.path < b.path ? -1 : 1));
+    out.push(`<details><summary>Noise: ${formatCount(noise.length)} path${noise.length === 1 ? '' : 's'} differ between two runs of OLD too (not counted as changes)</summary>`, '', '| Path | Kind | Events | Also between OLD runs |', '|---|---|---:|---:|');
+    for (const n of noise.slice(0, 30)) out.push(`| ${code(n.path, 60)} | ${text(n.kind)} | ${formatCount(n.count)} | ${formatCount(n.noisyCount)} |`);
+    out.push('', '</details>', '');
+  }
+
+  const notes: string[] = [];
+  if (skipped > 0) notes.push(`skipped ${formatCount(skipped)} records (${Object.keys(report.skipped).sort().map((k) => `${text(k, 80)}: ${formatCount(report.skipped[k] ?? 0)}`).join('; ')})`);
+  for (const p of report.run.problems.slice(0, 10)) notes.push(text(p));
+  if (report.options.ignore.length > 0) notes.push(`ignored paths: ${report.options.ignore.slice(0, 20).map((p) => code(p, 60)).join(', ')}`);
+  out.push(`<sub>${formatCount(report.events)} events in ${formatCount(report.run.durationMs)} ms (${formatCount(report.run.eventsPerSecond)} events/s)${notes.length > 0 ? ` · ${notes.join(' · ')}` : ''}</sub>`);
+  if (options.link !== undefined) out.push('', `[Full report](${options.link.replace(/[()\s<>]/g, encodeURIComponent)})`);
+  let md = `${out.join('\n')}\n`;
+  if (md.length > MARKDOWN_MAX_CHARS) {
+    // Only reachable with absurd option values; cut at a line and say so.
+    const cut = md.lastIndexOf('\n', MARKDOWN_MAX_CHARS - 200);
+    md = `${md.slice(0, cut)}\n\n…(cut to fit a comment; see the HTML report)\n`;
+  }
+  return md;
+}
