@@ -283,7 +283,7 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   const perGroup = options.examplesPerGroup ?? 8;
   const nSamples = options.samples ?? 24;
   const hostile = options.hostile ?? true;
-  const changed = Math.max(nGroups > 0 ? Math.min(events, nGroups) : 0, Math.round(events * (options.changeRate ?? 0.08)));
+  const changed = nGroups === 0 ? 0 : Math.max(Math.min(events, nGroups), Math.round(events * (options.changeRate ?? 0.08)));
   const maxDiffRate = options.maxDiffRate ?? 0.01;
   const maxLatencyRatio = options.maxLatencyRatio ?? 1.2;
 

@@ -42,15 +42,21 @@ function clean(s: string): string {
   return s.replace(BAD_CHARS, '\uFFFD').replace(/\r\n|\r|\n/g, '⏎').replace(/\t/g, ' ');
 }
 
-/** A value in a code span, safe inside a table cell. */
-function code(value: string, max = 60): string {
+/** A value in a code span; pipes escaped for a table cell (GitHub splits cells before code spans). */
+function code(value: string, max = 60, inTable = true): string {
   const s = clean(truncate(value, max));
   if (s === '') return '*(empty)*';
   let longest = 0;
   for (const m of s.matchAll(/`+/g)) longest = Math.max(longest, m[0].length);
   const fence = '`'.repeat(longest + 1);
   const pad = s.startsWith('`') || s.endsWith('`') || (s.startsWith(' ') && s.endsWith(' ')) ? ' ' : '';
-  return `${fence}${pad}${s}${pad}${fence}`.replace(/\|/g, '\\|');
+  const span = `${fence}${pad}${s}${pad}${fence}`;
+  return inTable ? span.replace(/\|/g, '\\|') : span;
+}
+
+/** A code span outside tables. */
+function inline(value: string, max = 60): string {
+  return code(value, max, false);
 }
 
 /** Plain text with Markdown and HTML syntax escaped, safe inside a table cell. */
@@ -61,7 +67,7 @@ function text(value: string, max = 200): string {
 }
 
 function optionalValue(v: string | undefined): string {
-  return v === undefined ? '*(absent)*' : code(v);
+  return v === undefined ? '*(absent)*' : inline(v);
 }
 
 const RISK_LABEL: Record<string, string> = { high: '🔴 high', medium: '🟠 medium', low: '🟡 low' };
@@ -78,7 +84,7 @@ function groupRow(g: DiffGroup): string {
 const GROUP_HEADER = ['| Risk | Path | Kind | Change | Events | Share | Top routes |', '|---|---|---|---|---:|---:|---|'];
 
 function exampleLine(path: string, e: DiffExample): string {
-  return `- ${code(path, 50)} on ${code(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${code(e.eventId, 60)}, record ${e.position})`;
+  return `- ${inline(path, 50)} on ${inline(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${inline(e.eventId, 60)}, record ${e.position})`;
 }
 
 export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = {}): string {
@@ -91,7 +97,7 @@ export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = 
   out.push('');
   const f = report.functions;
   out.push(
-    `OLD ${code(f.old.path, 80)} (${code(shortSha(f.old.sha256))}) → NEW ${code(f.new.path, 80)} (${code(shortSha(f.new.sha256))}) · ${text(report.eventType)} · corpus ${code(report.corpus.name, 80)} (${formatCount(report.corpus.records)} records) · cfreplay ${text(report.tool.version)}`,
+    `OLD ${inline(f.old.path, 80)} (${inline(shortSha(f.old.sha256))}) → NEW ${inline(f.new.path, 80)} (${inline(shortSha(f.new.sha256))}) · ${text(report.eventType)} · corpus ${inline(report.corpus.name, 80)} (${formatCount(report.corpus.records)} records) · cfreplay ${text(report.tool.version)}`,
   );
   out.push('');
   if (report.run.stoppedEarly !== undefined) out.push(`> [!WARNING]\n> The run stopped early: ${text(report.run.stoppedEarly)}`, '');
@@ -133,8 +139,8 @@ export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = 
     }
     const withExamples = groups.slice(0, top).filter((g) => g.examples.length > 0);
     if (withExamples.length > 0) {
-      out.push(`<details><summary>Examples</summary>`, '');
-      for (const g of withExamples) for (const e of g.examples.slice(0, 2)) out.push(exampleLine(g.path, e));
+      out.push(`<details><summary>Examples (one per group above)</summary>`, '');
+      for (const g of withExamples) out.push(exampleLine(g.path, g.examples[0] as DiffExample));
       out.push('', '</details>', '');
     }
   }
@@ -183,7 +189,7 @@ export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = 
   const notes: string[] = [];
   if (skipped > 0) notes.push(`skipped ${formatCount(skipped)} records (${Object.keys(report.skipped).sort().map((k) => `${text(k, 80)}: ${formatCount(report.skipped[k] ?? 0)}`).join('; ')})`);
   for (const p of report.run.problems.slice(0, 10)) notes.push(text(p));
-  if (report.options.ignore.length > 0) notes.push(`ignored paths: ${report.options.ignore.slice(0, 20).map((p) => code(p, 60)).join(', ')}`);
+  if (report.options.ignore.length > 0) notes.push(`ignored paths: ${report.options.ignore.slice(0, 20).map((p) => inline(p, 60)).join(', ')}`);
   out.push(`<sub>${formatCount(report.events)} events in ${formatCount(report.run.durationMs)} ms (${formatCount(report.run.eventsPerSecond)} events/s)${notes.length > 0 ? ` · ${notes.join(' · ')}` : ''}</sub>`);
   if (options.link !== undefined) out.push('', `[Full report](${options.link.replace(/[()\s<>]/g, encodeURIComponent)})`);
   let md = `${out.join('\n')}\n`;
