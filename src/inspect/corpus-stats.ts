@@ -4,7 +4,7 @@
  */
 import type { RecordedExchange } from '../event/types.js';
 import { viewerResponseSkipReason } from '../event/views.js';
-import type { CorpusFile } from '../store/reader.js';
+import type { Corpus } from '../store/corpus.js';
 import { CorruptChunkError } from '../store/errors.js';
 import { CHUNK_HEADER_SIZE } from '../store/format.js';
 
@@ -39,7 +39,7 @@ function top(map: Map<string, number>, n: number): [string, number][] {
 /** Counters are capped so a corpus with millions of distinct URIs keeps bounded memory. */
 const MAX_DISTINCT_URIS = 200_000;
 
-export async function corpusStats(corpus: CorpusFile, topN = 10): Promise<CorpusStats> {
+export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStats> {
   const methods = new Map<string, number>();
   const hosts = new Map<string, number>();
   const statuses = new Map<string, number>();

@@ -19,6 +19,8 @@ import { createProgress, silentProgress } from './progress.js';
 import { formatSummary, type RecordSummary } from './summary.js';
 import type { RecordSink, RecordSource, RecordStep } from './types.js';
 import { CountingSink } from './sinks.js';
+import { checkRedisOutput, openRedisSink } from './redis-sink.js';
+import { isRedisUrl, maskPassword } from '../store/redis/url.js';
 import { createSampler, parseSampleKey, parseSampleRate } from './sampling.js';
 import { parseRedactRule, Redactor, REDACT_KEY_ENV, resolveRedactKey } from './redaction.js';
 
@@ -226,7 +228,8 @@ export async function runRecordCommand(
   if (output === undefined || output === '') {
     if (!dryRun && options.sink === undefined) throw new InputError('name the corpus file to write with -o, e.g. -o recordings/site.cfr (or use --dry-run)');
   } else if (!dryRun) {
-    await checkOutputPath(output, sinkOptions, options.inputPaths ?? []);
+    if (isRedisUrl(output)) await checkRedisOutput(output, sinkOptions);
+    else await checkOutputPath(output, sinkOptions, options.inputPaths ?? []);
   }
   const sources = await openSources();
   if (generatedKey !== undefined) {
@@ -234,7 +237,7 @@ export async function runRecordCommand(
       `cfreplay: --redact: generated HMAC key (not stored in the corpus; pass --redact-key or set ${REDACT_KEY_ENV} to it to hash the same way next time): ${generatedKey}\n`,
     );
   }
-  const sink = options.sink ?? (dryRun || output === undefined ? new CountingSink() : await openCorpusSink(output, sinkOptions));
+  const sink = options.sink ?? (dryRun || output === undefined ? new CountingSink() : isRedisUrl(output) ? await openRedisSink(output, sinkOptions) : await openCorpusSink(output, sinkOptions));
   const wantProgress = args.progress ?? (stderr as { isTTY?: boolean }).isTTY === true;
   const progress = wantProgress ? createProgress(stderr as NodeJS.WriteStream, args.progress === true ? { delayMs: 0 } : {}) : silentProgress;
   const controller = new AbortController();
@@ -247,7 +250,7 @@ export async function runRecordCommand(
       build,
       filters,
       progress,
-      ...(dryRun || output === undefined ? {} : { output }),
+      ...(dryRun || output === undefined ? {} : { output: maskPassword(output) }),
       append: args.append,
       signal: controller.signal,
       steps,

@@ -12,9 +12,19 @@ export {
   type RecordSink,
 } from './writer.js';
 
-import { openCorpusFile, type CorpusFile } from './reader.js';
+export { type Corpus } from './corpus.js';
 
-/** Open a corpus by path (Redis URLs join here later). */
-export function openCorpus(path: string): Promise<CorpusFile> {
+import { openCorpusFile } from './reader.js';
+import type { Corpus } from './corpus.js';
+
+/**
+ * Open a corpus by path, or in Redis by URL and name
+ * (`redis://[user:password@]host:port/db#name`, `rediss://` for TLS).
+ */
+export async function openCorpus(path: string): Promise<Corpus> {
+  if (/^rediss?:\/\//i.test(path)) {
+    const { openRedisCorpus } = await import('./redis/corpus.js');
+    return openRedisCorpus(path);
+  }
   return openCorpusFile(path);
 }

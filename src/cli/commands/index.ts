@@ -6,6 +6,8 @@ import { catCommandModule } from './cat.js';
 import { showCommandModule } from './show.js';
 import { reportCommandModule } from './report.js';
 import { replayCommandModule } from './replay.js';
+import { pushCommandModule, pullCommandModule } from './push.js';
+import { lsCommandModule, rmCommandModule } from './ls.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [recordCommandModule, replayCommandModule, inspectCommandModule, catCommandModule, runCommandModule, showCommandModule, reportCommandModule];
+export const commands: CommandModule<any, any>[] = [recordCommandModule, replayCommandModule, inspectCommandModule, catCommandModule, runCommandModule, showCommandModule, reportCommandModule, pushCommandModule, pullCommandModule, lsCommandModule, rmCommandModule];

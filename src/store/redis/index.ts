@@ -1,0 +1,4 @@
+export * from './connect.js';
+export * from './keys.js';
+export * from './corpus.js';
+export * from './admin.js';
