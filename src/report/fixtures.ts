@@ -288,7 +288,8 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   const maxLatencyRatio = options.maxLatencyRatio ?? 1.2;
 
   // Group sizes: an event can fall in several groups, so the sizes add up to a bit more than `changed`.
-  const sizes = nGroups > 0 ? zipfSplit(Math.round(changed * 1.25), nGroups, 0.95, 1) : [];
+  const groupEvents = Math.round(changed * 1.25);
+  const sizes = nGroups > 0 ? zipfSplit(groupEvents, nGroups, 0.95, Math.max(1, Math.min(perGroup, Math.floor(groupEvents / nGroups / 2)))) : [];
   let position = 0;
   const nextPosition = () => (position = (position + 1 + Math.floor(rng() * Math.max(1, (events / Math.max(1, nGroups * perGroup)) * 2))) % Math.max(1, events));
 

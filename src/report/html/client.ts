@@ -247,11 +247,12 @@ export const CLIENT_JS = String.raw`
       if (!isObj(val)) { lines.push([prefix + JSON.stringify(val) + comma, cls, f]); return; }
       var arr = Array.isArray(val), keys = arr ? val.map(function (_, i) { return i; }) : Object.keys(val);
       if (keys.length === 0) { lines.push([prefix + (arr ? '[]' : '{}') + comma, cls, f]); return; }
-      if (arr && val.every(function (x) { return !isObj(x); })) {
-        var flat = JSON.stringify(val);
+      // Short arrays and objects of plain values on one line: ["a", "b"], {"value": "x"}.
+      if (keys.every(function (k) { return !isObj(val[k]); })) {
+        var flat = arr ? JSON.stringify(val).replace(/","/g, '", "') : '{' + keys.map(function (k) { return JSON.stringify(k) + ': ' + JSON.stringify(val[k]); }).join(', ') + '}';
         if (flat.length <= 72) {
           if (mark && !cls && has && !same(val, oth)) cls = 'chg';
-          lines.push([prefix + flat.replace(/","/g, '", "') + comma, cls, f]);
+          lines.push([prefix + flat + comma, cls, f]);
           return;
         }
       }
