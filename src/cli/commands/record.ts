@@ -8,6 +8,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { addRecordOptions, runRecordCommand, type RecordCommonArgs } from '../../record/cli.js';
 import { openHarSource } from '../../record/har/har-source.js';
+import { extraRecordSourceCommands } from './record-sources.js';
 
 interface RecordHarArgs extends RecordCommonArgs {
   files: string[];
@@ -46,17 +47,19 @@ export const recordHarCommand: CommandModule<object, RecordHarArgs> = {
 
 /** Every `record <source>` subcommand. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const recordSourceCommands: CommandModule<any, any>[] = [recordHarCommand];
+export const recordSourceCommands: CommandModule<any, any>[] = [recordHarCommand, ...extraRecordSourceCommands];
 
 export const recordCommandModule: CommandModule = {
   command: 'record',
-  describe: 'Record captured traffic (HAR, ...) into a corpus of CloudFront Functions events',
+  describe: 'Record traffic (HAR, live proxy, GoReplay, CloudFront logs, test events) into a corpus of CloudFront Functions events',
   builder: (y: Argv) => {
     let out = y.usage('$0 record <source> <input...> -o <corpus.cfr> [options]');
     for (const c of recordSourceCommands) out = out.command(c);
     return out
       .demandCommand(1, 'Name a source: cfreplay record har <file.har> -o recordings/NAME.cfr')
-      .example('$0 record har session.har -o recordings/site.cfr', 'Record a HAR file');
+      .example('$0 record har session.har -o recordings/site.cfr', 'Record a HAR file')
+      .example('$0 record proxy --listen 127.0.0.1:8080 --target http://127.0.0.1:3000 -o recordings/live.cfr', 'Record live traffic')
+      .example('$0 record cflog logs/*.gz -o recordings/prod.cfr', 'Record CloudFront access logs');
   },
   handler: () => {},
 };

@@ -1,0 +1,288 @@
+/**
+ * CloudFront access logs as a RecordSource: standard logs (W3C, tab
+ * separated, `#Version` / `#Fields` lines, often .gz) and real-time logs
+ * (Kinesis records, the field order of the log configuration: from a
+ * `#Fields` line when the file has one, else `--fields`).
+ *
+ * What a line gives: the time (date + time, or timestamp), the viewer IP
+ * (c-ip), method, Host (x-host-header, else cs(Host)), path and raw query
+ * (decoded once: CloudFront URL-encodes the fields), User-Agent, Referer,
+ * Cookie when logged, Accept / Accept-Encoding / every header when a
+ * real-time log has them, and the response status with its content type and
+ * length. Bad lines are counted and skipped; RTMP logs are refused.
+ */
+import { isIP } from 'node:net';
+import { basename } from 'node:path';
+import type { CapturedResponse, HttpHeader, NormalizedExchange } from '../../event/index.js';
+import { InputError } from '../errors.js';
+import { FileInput } from '../file-input.js';
+import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import { normalizeIp } from '../viewer-ip.js';
+import { DecodeCache, decodeLogField, looksEncodedTwice } from './decode.js';
+import { layoutOf, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
+
+export const CFLOG_SKIP = {
+  fieldCount: 'malformed log line (wrong number of fields)',
+  badTime: 'malformed log line (bad date/time)',
+  rtmpLine: 'RTMP stream event (rtmp:// URL), not an HTTP request',
+} as const;
+
+export const CFLOG_NOTES = {
+  methodAssumed: 'method not logged: GET assumed',
+  noHost: 'host not logged: the events have no Host header',
+  uaTwice: 'User-Agent URL-encoded twice in the log (decoded twice)',
+  headersTruncated: 'cs-headers truncated by CloudFront: some request headers are missing',
+  badIp: 'c-ip is not an address (default viewer IP used)',
+} as const;
+
+const STATUS_000 = 'status 000 in the log: the viewer left before CloudFront answered';
+
+export interface CflogSourceOptions {
+  /** Field order for files without a `#Fields` line (real-time logs). */
+  fields?: string[];
+}
+
+function present(v: string | undefined): v is string {
+  return v !== undefined && v !== '-' && v !== '';
+}
+
+export class CflogSource implements RecordSource {
+  readonly label: string;
+  private readonly file: string;
+  private layout: FieldLayout | undefined;
+  private readonly decode = new DecodeCache();
+  private lastTimeKey = '';
+  private lastTime = Number.NaN;
+  private counts = { lines: 0, directives: 0 };
+  private fieldsFrom: 'header' | '--fields' | undefined;
+  private ignoredFieldsOption = false;
+
+  constructor(
+    private readonly input: FileInput,
+    private readonly options: CflogSourceOptions = {},
+  ) {
+    this.label = input.path;
+    this.file = basename(input.path);
+  }
+
+  get totalBytes(): number {
+    return this.input.totalBytes;
+  }
+
+  get bytesRead(): number {
+    return this.input.bytesRead;
+  }
+
+  /** Read the first lines: refuse RTMP logs and files whose field order is unknown, before any output exists. */
+  async check(): Promise<void> {
+    const head = (await this.input.head()).toString('utf8');
+    const lines = head.split('\n').slice(0, 200);
+    let fields: string[] | undefined;
+    let firstData: string | undefined;
+    for (const raw of lines) {
+      const line = raw.replace(/\r$/, '');
+      if (line.startsWith('#Fields:')) {
+        fields ??= splitFieldList(line.slice(8));
+      } else if (!line.startsWith('#') && line.trim() !== '' && firstData === undefined) {
+        firstData = line;
+      }
+    }
+    if (firstData !== undefined && firstData.split('\t').some((f) => f.startsWith('rtmp://'))) throw new RtmpLogError(rtmpMessage(this.input.path));
+    if (fields !== undefined) {
+      this.layout = layoutOf(fields, this.input.path);
+      this.fieldsFrom = 'header';
+      if (this.options.fields !== undefined) this.ignoredFieldsOption = true;
+      return;
+    }
+    if (this.options.fields !== undefined) {
+      this.layout = layoutOf(this.options.fields, this.input.path);
+      this.fieldsFrom = '--fields';
+      return;
+    }
+    if (firstData === undefined) return; // empty file: nothing to record
+    const realTime = /^\d{9,11}(\.\d+)?\t/.test(firstData);
+    throw new InputError(
+      realTime
+        ? `${this.input.path}: a CloudFront real-time log without a #Fields line: give the field order of its log configuration with --fields (a comma separated list, or a file holding it)`
+        : `${this.input.path}: no #Fields line: not a CloudFront access log, or a headerless one (give the field order with --fields)`,
+    );
+  }
+
+  private timeOf(f: string[], l: FieldLayout): number {
+    if (l.kind === 'standard') {
+      const key = `${f[l.date]}T${f[l.time]}`;
+      if (key !== this.lastTimeKey) {
+        this.lastTimeKey = key;
+        this.lastTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(key) ? Date.parse(`${key}Z`) : Number.NaN;
+      }
+      return this.lastTime;
+    }
+    const ts = f[l.timestamp];
+    if (ts === undefined || !/^\d+(\.\d+)?$/.test(ts)) return Number.NaN;
+    // Seconds with a fraction (Kinesis), or milliseconds (13 digits).
+    const n = Number(ts);
+    return ts.indexOf('.') < 0 && ts.length >= 13 ? n : Math.round(n * 1000);
+  }
+
+  /** One data line to an item (exported for tests through the class). */
+  lineToItem(line: string, lineIndex: number): SourceItem {
+    const l = this.layout!;
+    const source = { file: this.file, entry: lineIndex };
+    const f = line.split('\t');
+    // A trailing tab (seen in real files) is not a field.
+    if (f.length === l.names.length + 1 && f[f.length - 1]!.trim() === '') f.pop();
+    if (f.length !== l.names.length) {
+      return { kind: 'skip', reason: CFLOG_SKIP.fieldCount, source, detail: `line ${lineIndex + 1}: ${f.length} fields, expected ${l.names.length}` };
+    }
+    const time = this.timeOf(f, l);
+    if (Number.isNaN(time)) return { kind: 'skip', reason: CFLOG_SKIP.badTime, source, detail: `line ${lineIndex + 1}` };
+    const notes: string[] = [];
+    const at = (i: number): string | undefined => (i >= 0 ? f[i] : undefined);
+
+    let method = at(l.method);
+    if (!present(method)) {
+      method = 'GET';
+      notes.push(CFLOG_NOTES.methodAssumed);
+    }
+    const hostHeaderRaw = at(l.hostHeader);
+    const hostRaw = present(hostHeaderRaw) ? hostHeaderRaw : at(l.host);
+    const host = present(hostRaw) ? this.decode.get(hostRaw) : undefined;
+    const proto = at(l.protocol);
+    const scheme = proto === 'http' || proto === 'https' || proto === 'ws' || proto === 'wss' ? proto : 'https';
+    const stemRaw = f[l.stem]!;
+    if (stemRaw.startsWith('rtmp://')) return { kind: 'skip', reason: CFLOG_SKIP.rtmpLine, source };
+    let path = present(stemRaw) ? decodeLogField(stemRaw) : '/';
+    let query: string | undefined;
+    const q = path.indexOf('?');
+    if (q >= 0) {
+      // Some real-time logs carry the query in cs-uri-stem too.
+      query = path.slice(q + 1);
+      path = path.slice(0, q);
+    }
+    const queryRaw = at(l.query);
+    if (present(queryRaw)) query = decodeLogField(queryRaw);
+    const target = query !== undefined ? `${path}?${query}` : path;
+
+    const headers: HttpHeader[] = [];
+    const allHeaders = at(l.headers);
+    if (present(allHeaders)) {
+      const text = decodeLogField(allHeaders);
+      for (const part of text.split('\n')) {
+        if (part === '') continue;
+        const colon = part.indexOf(':');
+        if (colon <= 0) continue;
+        headers.push({ name: part.slice(0, colon), value: part.slice(colon + 1).trimStart() });
+      }
+      const count = at(l.headersCount);
+      if (present(count) && Number(count) > headers.length) notes.push(CFLOG_NOTES.headersTruncated);
+    }
+    const has = (lower: string) => headers.some((h) => h.name.toLowerCase() === lower);
+    const add = (name: string, raw: string | undefined, decode = true) => {
+      if (!present(raw) || has(name.toLowerCase())) return;
+      headers.push({ name, value: decode ? this.decode.get(raw) : raw });
+    };
+    if (host !== undefined && !has('host')) headers.unshift({ name: 'Host', value: host });
+    else if (host === undefined && !has('host')) notes.push(CFLOG_NOTES.noHost);
+    const uaRaw = at(l.userAgent);
+    if (present(uaRaw) && !has('user-agent')) {
+      let ua = this.decode.get(uaRaw);
+      if (looksEncodedTwice(ua)) {
+        ua = decodeLogField(ua);
+        notes.push(CFLOG_NOTES.uaTwice);
+      }
+      headers.push({ name: 'User-Agent', value: ua });
+    }
+    add('Accept', at(l.accept));
+    add('Accept-Encoding', at(l.acceptEncoding));
+    add('Referer', at(l.referer));
+    add('Cookie', at(l.cookie));
+    add('X-Forwarded-For', at(l.forwardedFor));
+
+    const exchange: NormalizedExchange = {
+      time,
+      method,
+      url: host !== undefined ? `${scheme}://${host}${target}` : target,
+      headers,
+      source,
+    };
+    const ipRaw = at(l.clientIp);
+    if (present(ipRaw)) {
+      const ip = normalizeIp(ipRaw);
+      if (isIP(ip) !== 0) exchange.viewerIp = ip;
+      else notes.push(CFLOG_NOTES.badIp);
+    }
+    let responseNote: string | undefined;
+    const status = at(l.status);
+    if (present(status)) {
+      if (status === '000') responseNote = STATUS_000;
+      else if (/^\d{3}$/.test(status)) {
+        const response: CapturedResponse = { status: Number(status), headers: [] };
+        const type = at(l.contentType);
+        if (present(type)) response.headers.push({ name: 'Content-Type', value: this.decode.get(type) });
+        const len = at(l.contentLength);
+        if (present(len) && /^\d+$/.test(len)) response.headers.push({ name: 'Content-Length', value: len });
+        exchange.response = response;
+      }
+    }
+    const item: SourceItem = { kind: 'exchange', exchange };
+    if (responseNote !== undefined) item.responseNote = responseNote;
+    if (notes.length > 0) item.notes = notes;
+    return item;
+  }
+
+  async *items(): AsyncGenerator<SourceItem> {
+    if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
+    let lineIndex = -1;
+    for await (const batch of this.input.lineBatches()) {
+      for (const line of batch) {
+        lineIndex++;
+        if (line === '') continue;
+        if (line.charCodeAt(0) === 35 /* # */) {
+          this.counts.directives++;
+          if (line.startsWith('#Fields:')) {
+            // Concatenated logs repeat the header; a different field list applies from here on.
+            this.layout = layoutOf(splitFieldList(line.slice(8)), this.input.path);
+          }
+          continue;
+        }
+        if (this.layout === undefined) throw new InputError(`${this.input.path}: line ${lineIndex + 1}: a log line before any #Fields line`);
+        this.counts.lines++;
+        yield this.lineToItem(line, lineIndex);
+      }
+    }
+  }
+
+  report(): SourceReport {
+    const info: Record<string, string> = {};
+    const warnings: string[] = [];
+    if (this.layout !== undefined) info.format = this.layout.kind === 'standard' ? 'CloudFront standard access log' : 'CloudFront real-time log';
+    if (this.fieldsFrom !== undefined) info.fields = this.fieldsFrom === 'header' ? '#Fields line' : '--fields';
+    if (this.input.gzip) info.compression = 'gzip';
+    if (this.ignoredFieldsOption) warnings.push(`${this.input.path}: has its own #Fields line: --fields was not used for it`);
+    const l = this.layout;
+    if (l !== undefined && this.counts.lines > 0) {
+      if (l.headers < 0) {
+        const logged = [
+          l.host >= 0 || l.hostHeader >= 0 ? 'Host' : '',
+          l.userAgent >= 0 ? 'User-Agent' : '',
+          l.accept >= 0 ? 'Accept' : '',
+          l.acceptEncoding >= 0 ? 'Accept-Encoding' : '',
+          l.referer >= 0 ? 'Referer' : '',
+          l.cookie >= 0 ? 'Cookie' : '',
+          l.forwardedFor >= 0 ? 'X-Forwarded-For' : '',
+        ].filter((h) => h !== '');
+        warnings.push(
+          `${this.input.path}: the events hold only the headers this log has (${logged.join(', ') || 'none'})` +
+            `${l.cookie < 0 ? '; cookies are not logged, so functions that read cookies will see none' : ''}`,
+        );
+      }
+    }
+    return { warnings, info };
+  }
+}
+
+export async function openCflogSource(path: string, options: CflogSourceOptions = {}): Promise<CflogSource> {
+  const source = new CflogSource(await FileInput.open(path, 'a CloudFront log file'), options);
+  await source.check();
+  return source;
+}

@@ -1,0 +1,134 @@
+/**
+ * Field layouts of CloudFront logs. Standard access logs (W3C, `#Fields:`
+ * line) and real-time logs (Kinesis, field order chosen in the log
+ * configuration, usually no header) name the same facts differently; both
+ * map to one `FieldLayout` of column indexes.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { InputError } from '../errors.js';
+
+export interface FieldLayout {
+  names: string[];
+  kind: 'standard' | 'real-time';
+  date: number;
+  time: number;
+  /** Real-time: epoch seconds with milliseconds. */
+  timestamp: number;
+  clientIp: number;
+  method: number;
+  host: number;
+  hostHeader: number;
+  protocol: number;
+  stem: number;
+  query: number;
+  status: number;
+  referer: number;
+  userAgent: number;
+  cookie: number;
+  forwardedFor: number;
+  accept: number;
+  acceptEncoding: number;
+  /** Real-time `cs-headers`: every request header, "Name:value\n" URL-encoded. */
+  headers: number;
+  headersCount: number;
+  contentType: number;
+  contentLength: number;
+}
+
+/** Each fact and the names it has in either kind of log. */
+const NAMES: Record<Exclude<keyof FieldLayout, 'names' | 'kind'>, string[]> = {
+  date: ['date'],
+  time: ['time'],
+  timestamp: ['timestamp', 'timestamp(ms)'],
+  clientIp: ['c-ip'],
+  method: ['cs-method'],
+  host: ['cs(host)', 'cs-host'],
+  hostHeader: ['x-host-header'],
+  protocol: ['cs-protocol'],
+  stem: ['cs-uri-stem'],
+  query: ['cs-uri-query'],
+  status: ['sc-status'],
+  referer: ['cs(referer)', 'cs-referer'],
+  userAgent: ['cs(user-agent)', 'cs-user-agent'],
+  cookie: ['cs(cookie)', 'cs-cookie'],
+  forwardedFor: ['x-forwarded-for'],
+  accept: ['cs-accept'],
+  acceptEncoding: ['cs-accept-encoding'],
+  headers: ['cs-headers'],
+  headersCount: ['cs-headers-count'],
+  contentType: ['sc-content-type'],
+  contentLength: ['sc-content-len'],
+};
+
+/** Fields only RTMP (streaming distribution) logs have. */
+const RTMP_FIELDS = new Set(['x-event', 'x-sname', 'x-sname-query', 'x-cf-status', 'x-cf-client-id', 'x-page-url', 'x-sid']);
+
+export class RtmpLogError extends InputError {}
+
+export function rtmpMessage(path: string): string {
+  return (
+    `${path}: this is a CloudFront RTMP (streaming distribution) access log: it holds stream events (connect, play, stop), ` +
+    'not HTTP requests, and CloudFront Functions never run on RTMP distributions (retired in 2020). Nothing to record.'
+  );
+}
+
+export function isRtmpFieldList(names: readonly string[]): boolean {
+  // The RTMP header is known to carry a zero-width space in "x-page-url​": compare cleaned names.
+  return names.some((n) => RTMP_FIELDS.has(n));
+}
+
+/** Lowercase, without zero-width characters and surrounding spaces. */
+export function cleanFieldName(n: string): string {
+  return n.replace(/[\u200B-\u200D\uFEFF]/g, '').trim().toLowerCase();
+}
+
+export function splitFieldList(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map(cleanFieldName)
+    .filter((n) => n !== '');
+}
+
+export function layoutOf(rawNames: readonly string[], path: string): FieldLayout {
+  const names = rawNames.map(cleanFieldName);
+  if (isRtmpFieldList(names)) throw new RtmpLogError(rtmpMessage(path));
+  const layout = { names } as FieldLayout;
+  for (const [key, aliases] of Object.entries(NAMES) as [keyof typeof NAMES, string[]][]) {
+    let at = -1;
+    for (const a of aliases) {
+      at = names.indexOf(a);
+      if (at >= 0) break;
+    }
+    layout[key] = at;
+  }
+  layout.kind = layout.date >= 0 && layout.time >= 0 ? 'standard' : 'real-time';
+  if (layout.stem < 0) throw new InputError(`${path}: the field list has no cs-uri-stem, so no request can be rebuilt (fields: ${names.join(' ')})`);
+  if (layout.kind === 'real-time' && layout.timestamp < 0) {
+    throw new InputError(`${path}: the field list has neither date and time nor timestamp: the request time cannot be known`);
+  }
+  return layout;
+}
+
+/**
+ * `--fields`: a comma/space separated list, or the path of a file holding it
+ * (lines starting with "#" are comments).
+ */
+export async function readFieldsOption(value: string): Promise<string[]> {
+  const v = value.trim();
+  let text = v;
+  if (!/[,\s]/.test(v)) {
+    try {
+      if ((await stat(v)).isFile()) {
+        text = (await readFile(v, 'utf8'))
+          .split('\n')
+          .filter((l) => !l.trimStart().startsWith('#'))
+          .join(' ');
+      }
+    } catch {
+      /* not a file: a one-field list */
+    }
+  }
+  const names = splitFieldList(text);
+  if (names.length < 2) throw new InputError(`--fields: "${value}" is neither a field list (e.g. timestamp,c-ip,cs-method,cs-host,cs-uri-stem) nor a file holding one`);
+  return names;
+}

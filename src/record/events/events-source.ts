@@ -1,0 +1,222 @@
+/**
+ * Existing CloudFront Functions test events as RecordSources: a `.json` file
+ * holding one event or an array of events, a `.jsonl` / `.ndjson` file with
+ * one event per line, or a directory of such files (read recursively, in
+ * name order). Each event is validated; Lambda@Edge events are recognised and
+ * refused with a clear message; an event that is not a CloudFront Functions
+ * event is counted and skipped.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { basename, extname, join } from 'node:path';
+import {
+  isConnectionEvent,
+  isLambdaEdgeEvent,
+  LAMBDA_EDGE_EVENT_MESSAGE,
+  validateCloudFrontEvent,
+} from '../../runtime/index.js';
+import { InputError } from '../errors.js';
+import { FileInput, fileError } from '../file-input.js';
+import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import { eventToExchange, eventToRecord, type EventRecordContext } from './to-record.js';
+
+export const EVENTS_SKIP = {
+  lambdaEdge: 'Lambda@Edge event (Records[0].cf): not a CloudFront Functions event, refused',
+  connection: 'connection (mTLS) event: no request to record',
+  invalid: 'not a valid CloudFront Functions event',
+  notJson: 'not valid JSON',
+} as const;
+
+const JSON_LINES = new Set(['.jsonl', '.ndjson']);
+const EVENT_FILES = new Set(['.json', ...JSON_LINES]);
+/** A single .json file is read whole: test event files are small. */
+const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+export interface EventsSourceOptions {
+  /** Capture time for every event (epoch ms); default: the file's modification time. */
+  time?: number;
+}
+
+type Obj = Record<string, unknown>;
+
+export class EventFileSource implements RecordSource {
+  readonly label: string;
+  private readonly file: string;
+  private parsed: unknown;
+  private mtime = 0;
+  private stats = { events: 0, lambdaEdge: 0, invalid: 0 };
+
+  constructor(
+    private readonly input: FileInput,
+    /** Named on the command line (its problems are errors) rather than found in a directory (its problems are skips). */
+    private readonly named: boolean,
+    private readonly options: EventsSourceOptions = {},
+  ) {
+    this.label = input.path;
+    this.file = basename(input.path);
+  }
+
+  get totalBytes(): number {
+    return this.input.totalBytes;
+  }
+
+  get bytesRead(): number {
+    return this.jsonLines ? this.input.bytesRead : this.wholeRead;
+  }
+
+  private wholeRead = 0;
+
+  private get jsonLines(): boolean {
+    return JSON_LINES.has(extname(this.input.path).toLowerCase());
+  }
+
+  /** Parse a .json file up front: a file that is only Lambda@Edge events, or not JSON, is refused before any output exists. */
+  async check(): Promise<void> {
+    this.mtime = (await stat(this.input.path)).mtimeMs;
+    if (this.jsonLines) return;
+    if (this.input.gzip) throw new InputError(`${this.input.path}: gzip-compressed: only JSON lines files (.jsonl, .ndjson) may be compressed`);
+    if (this.input.totalBytes > MAX_JSON_BYTES) throw new InputError(`${this.input.path}: over 256 MiB: write the events as JSON lines (.jsonl) instead`);
+    let text: string;
+    try {
+      text = this.input.gzip ? '' : await readFile(this.input.path, 'utf8');
+    } catch (e) {
+      throw fileError(this.input.path, e, 'an event file');
+    }
+    text = text.replace(/^\uFEFF/, '');
+    try {
+      this.parsed = JSON.parse(text);
+    } catch (e) {
+      // JSON lines saved as .json
+      const lines = text.split('\n').filter((l) => l.trim() !== '');
+      if (lines.length > 1 && lines.every((l) => isJson(l))) {
+        this.parsed = lines.map((l) => JSON.parse(l) as unknown);
+      } else if (this.named) {
+        throw new InputError(`${this.input.path}: not valid JSON (${(e as Error).message})`);
+      } else {
+        this.parsed = NOT_JSON;
+        return;
+      }
+    }
+    const events = Array.isArray(this.parsed) ? this.parsed : [this.parsed];
+    if (this.named && events.length > 0 && events.every((e) => isLambdaEdgeEvent(e))) {
+      throw new InputError(
+        `${this.input.path}: ${LAMBDA_EDGE_EVENT_MESSAGE}. cfreplay records CloudFront Functions events only; ` +
+          'Lambda@Edge functions have a different event and runtime',
+      );
+    }
+  }
+
+  private time(): number {
+    return this.options.time ?? Math.floor(this.mtime);
+  }
+
+  private toItem(value: unknown, entry: number): SourceItem {
+    const source = { file: this.file, entry };
+    if (isLambdaEdgeEvent(value)) {
+      this.stats.lambdaEdge++;
+      return { kind: 'skip', reason: EVENTS_SKIP.lambdaEdge, source };
+    }
+    if (isConnectionEvent(value)) return { kind: 'skip', reason: EVENTS_SKIP.connection, source };
+    const problems = validateCloudFrontEvent(value);
+    if (problems.length > 0) {
+      this.stats.invalid++;
+      return { kind: 'skip', reason: EVENTS_SKIP.invalid, source, detail: problems.slice(0, 3).join('; ') };
+    }
+    this.stats.events++;
+    const event = value as Obj;
+    const ctx: EventRecordContext = { source, time: this.time() };
+    return { kind: 'exchange', exchange: eventToExchange(event, ctx), prebuilt: (build) => eventToRecord(event, ctx, build) };
+  }
+
+  async *items(): AsyncGenerator<SourceItem> {
+    if (this.mtime === 0) await this.check();
+    if (!this.jsonLines) {
+      if (this.parsed === NOT_JSON) {
+        yield { kind: 'skip', reason: EVENTS_SKIP.notJson, source: { file: this.file, entry: 0 } };
+        return;
+      }
+      const events = Array.isArray(this.parsed) ? this.parsed : [this.parsed];
+      for (let i = 0; i < events.length; i++) yield this.toItem(events[i], i);
+      this.parsed = undefined;
+      this.wholeRead = this.input.totalBytes;
+      return;
+    }
+    let line = -1;
+    for await (const batch of this.input.lineBatches()) {
+      for (const text of batch) {
+        line++;
+        const t = line === 0 ? text.replace(/^\uFEFF/, '') : text;
+        if (t.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(t);
+        } catch (e) {
+          yield { kind: 'skip', reason: EVENTS_SKIP.notJson, source: { file: this.file, entry: line }, detail: `line ${line + 1}: ${(e as Error).message}` };
+          continue;
+        }
+        yield this.toItem(value, line);
+      }
+    }
+  }
+
+  report(): SourceReport {
+    const warnings: string[] = [];
+    if (this.stats.lambdaEdge > 0) {
+      warnings.push(`${this.input.path}: ${this.stats.lambdaEdge} Lambda@Edge event(s) refused: ${LAMBDA_EDGE_EVENT_MESSAGE}`);
+    }
+    return { warnings, info: this.jsonLines ? { format: 'JSON lines' } : {} };
+  }
+}
+
+const NOT_JSON = Symbol('not JSON');
+
+function isJson(s: string): boolean {
+  try {
+    JSON.parse(s);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function listEventFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await listEventFiles(p)));
+    else if (e.isFile() && EVENT_FILES.has(extname(e.name).toLowerCase()) && !e.name.endsWith('package.json') && !e.name.endsWith('tsconfig.json')) out.push(p);
+  }
+  return out;
+}
+
+/** One source per event file; directories are expanded (recursively, in name order). */
+export async function openEventSources(paths: readonly string[], options: EventsSourceOptions = {}): Promise<EventFileSource[]> {
+  const sources: EventFileSource[] = [];
+  for (const p of paths) {
+    let st;
+    try {
+      st = await stat(p);
+    } catch (e) {
+      throw fileError(p, e, 'an event file or directory');
+    }
+    if (st.isDirectory()) {
+      const files = await listEventFiles(p);
+      if (files.length === 0) throw new InputError(`${p}: no event files (.json, .jsonl, .ndjson) in this directory`);
+      for (const f of files) sources.push(new EventFileSource(await FileInput.open(f, 'an event file'), false, options));
+    } else {
+      sources.push(new EventFileSource(await FileInput.open(p, 'an event file'), true, options));
+    }
+  }
+  for (const s of sources) await s.check();
+  return sources;
+}
+
+/** `--time`: ISO 8601 or epoch milliseconds. */
+export function parseTimeOption(value: string): number {
+  const v = value.trim();
+  const t = /^\d+$/.test(v) ? Number(v) : Date.parse(v);
+  if (!Number.isFinite(t)) throw new InputError(`--time: "${value}" is not an ISO 8601 date (2024-05-01T10:00:00Z) or epoch milliseconds`);
+  return t;
+}

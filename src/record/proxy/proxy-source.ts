@@ -1,0 +1,431 @@
+/**
+ * The recording reverse proxy (`cfreplay record proxy`) as a live
+ * RecordSource. Every request is forwarded to the origin over a keep-alive
+ * agent with its body streamed (piped, never buffered) and the answer streamed
+ * back; when the exchange completes it is queued for the recording pipeline:
+ * request line and headers as sent (rawHeaders, in order), viewer IP from the
+ * socket (or the first X-Forwarded-For hop with trustForwarded), response
+ * status and headers. One request gives exactly one recorded exchange, also
+ * when the origin fails (502) or times out (504) or the viewer leaves.
+ *
+ * Stopping (SIGINT/SIGTERM, maxEvents, duration): stop accepting, let the
+ * exchanges in flight finish (bounded), end the items so the pipeline closes
+ * the corpus normally. A second signal stops at once.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { connect, isIP } from 'node:net';
+import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
+import { InputError } from '../errors.js';
+import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
+import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface ProxyOptions {
+  listen: ListenAddress;
+  target: URL;
+  trustForwarded?: boolean;
+  /** Forward the viewer's Host instead of the origin's. */
+  preserveHost?: boolean;
+  /** No activity from the origin for this long: 504. */
+  timeoutMs?: number;
+  maxEvents?: number;
+  durationMs?: number;
+  /** Status lines (start, stop, first origin error). */
+  log?: (line: string) => void;
+  /** Install SIGINT/SIGTERM handlers (default true). */
+  handleSignals?: boolean;
+  /** Skip the start-up reachability check of the origin. */
+  skipProbe?: boolean;
+}
+
+export const PROXY_NOTES = {
+  viewerLeft: 'viewer closed the connection before the answer was complete',
+  overLimit: 'answered 503 after --max-events (not recorded)',
+} as const;
+
+const VIEWER_LEFT_EARLY = 'viewer closed the connection before the origin answered';
+
+/** "127.0.0.1:8080", "8080", "[::1]:8080", "localhost:8080". */
+export function parseListen(value: string): ListenAddress {
+  const v = value.trim();
+  let host = '127.0.0.1';
+  let port: string;
+  const m = /^\[([^\]]+)\]:(\d+)$/.exec(v) ?? /^([^:]*):(\d+)$/.exec(v);
+  if (m !== null) {
+    host = m[1] === '' ? '0.0.0.0' : m[1]!;
+    port = m[2]!;
+  } else if (/^\d+$/.test(v)) {
+    port = v;
+  } else {
+    throw new InputError(`--listen: "${value}" is not host:port (e.g. 127.0.0.1:8080)`);
+  }
+  const n = Number(port);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InputError(`--listen: port ${port} is out of range`);
+  return { host, port: n };
+}
+
+export function parseTarget(value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value.includes('://') ? value : `http://${value}`);
+  } catch {
+    throw new InputError(`--target: "${value}" is not a URL (e.g. http://127.0.0.1:3000)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InputError(`--target: "${value}": only http:// and https:// origins are supported`);
+  if (url.pathname !== '/' || url.search !== '') throw new InputError(`--target: "${value}": give the origin only (scheme://host:port), requests keep their own path`);
+  return url;
+}
+
+/** "500ms", "90s", "10m", "1h", or seconds as a bare number. */
+export function parseDuration(value: string, option: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
+  if (m === null) throw new InputError(`${option}: "${value}" is not a duration (e.g. 90s, 10m, 1h)`);
+  const n = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
+  if (ms <= 0) throw new InputError(`${option}: "${value}" must be more than zero`);
+  return ms;
+}
+
+function targetPort(target: URL): number {
+  return target.port !== '' ? Number(target.port) : target.protocol === 'https:' ? 443 : 80;
+}
+
+function targetHostname(target: URL): string {
+  return target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+}
+
+/** Can a TCP connection to the origin be opened? Resolves, or rejects with a one-line InputError. */
+export function probeOrigin(target: URL, timeoutMs = 3000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: targetHostname(target), port: targetPort(target) });
+    const fail = (why: string) => {
+      socket.destroy();
+      reject(new InputError(`cannot reach the origin ${target.origin}: ${why} (start it first, or check --target)`));
+    };
+    socket.setTimeout(timeoutMs, () => fail(`no answer within ${timeoutMs / 1000} s`));
+    socket.once('connect', () => {
+      socket.end();
+      socket.destroy();
+      resolve();
+    });
+    socket.once('error', (e: NodeJS.ErrnoException) => fail(e.code === 'ECONNREFUSED' ? 'connection refused' : e.code === 'ENOTFOUND' ? 'unknown host' : (e.code ?? e.message)));
+  });
+}
+
+function listenError(listen: ListenAddress, e: NodeJS.ErrnoException): InputError {
+  const where = `${listen.host.includes(':') ? `[${listen.host}]` : listen.host}:${listen.port}`;
+  switch (e.code) {
+    case 'EADDRINUSE':
+      return new InputError(`--listen ${where}: address already in use (another process listens there; choose another port)`);
+    case 'EACCES':
+      return new InputError(`--listen ${where}: permission denied (ports below 1024 need privileges)`);
+    case 'EADDRNOTAVAIL':
+      return new InputError(`--listen ${where}: not an address of this machine`);
+    case 'ENOTFOUND':
+      return new InputError(`--listen ${where}: unknown host name`);
+    default:
+      return new InputError(`--listen ${where}: cannot listen (${e.code ?? e.message})`);
+  }
+}
+
+export class ProxySource implements RecordSource {
+  readonly label: string;
+  readonly totalBytes = undefined;
+  bytesRead = 0;
+  private readonly server: http.Server;
+  private readonly agent: http.Agent;
+  private readonly request: typeof http.request;
+  private queue: SourceItem[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private stopping: string | undefined;
+  private inFlight = 0;
+  private started = 0;
+  private answered = 0;
+  private refused = 0;
+  private upstreamErrors = new Map<string, number>();
+  private timeouts = 0;
+  private durationTimer: NodeJS.Timeout | undefined;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private readonly onSignal: (signal: NodeJS.Signals) => void;
+  private readonly hostForOrigin: string | undefined;
+  private readonly log: (line: string) => void;
+  private address = '';
+
+  constructor(private readonly options: ProxyOptions) {
+    const t = options.target;
+    this.label = `proxy ${options.listen.host}:${options.listen.port} -> ${t.origin}`;
+    const isHttps = t.protocol === 'https:';
+    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const };
+    this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+    this.request = (isHttps ? https.request : http.request) as typeof http.request;
+    this.hostForOrigin = options.preserveHost === true ? undefined : t.host;
+    this.log = options.log ?? (() => {});
+    this.server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
+    this.server.keepAliveTimeout = 65_000;
+    this.server.headersTimeout = 66_000;
+    this.server.requestTimeout = 0;
+    this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
+  }
+
+  /** The address actually listened on (port 0 gives a free port). */
+  get port(): number {
+    const a = this.server.address();
+    return typeof a === 'object' && a !== null ? a.port : this.options.listen.port;
+  }
+
+  async start(): Promise<void> {
+    if (this.options.skipProbe !== true) await probeOrigin(this.options.target);
+    await new Promise<void>((resolve, reject) => {
+      const onError = (e: NodeJS.ErrnoException) => reject(listenError(this.options.listen, e));
+      this.server.once('error', onError);
+      this.server.listen(this.options.listen.port, this.options.listen.host, () => {
+        this.server.removeListener('error', onError);
+        resolve();
+      });
+    });
+    this.server.on('error', (e) => this.log(`cfreplay: proxy server error: ${e.message}`));
+    const host = this.options.listen.host;
+    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    if (this.options.handleSignals !== false) {
+      process.on('SIGINT', this.onSignal);
+      process.on('SIGTERM', this.onSignal);
+    }
+    if (this.options.durationMs !== undefined) {
+      this.durationTimer = setTimeout(() => this.stop(`--duration reached`), this.options.durationMs);
+    }
+    this.log(`cfreplay: recording proxy on ${this.address} -> ${this.options.target.origin} (Ctrl-C to stop and write the summary)`);
+  }
+
+  private push(item: SourceItem): void {
+    this.queue.push(item);
+    const w = this.wake;
+    if (w !== undefined) {
+      this.wake = undefined;
+      w();
+    }
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    res.sendDate = false;
+    const max = this.options.maxEvents;
+    if (this.stopping !== undefined || (max !== undefined && this.started >= max)) {
+      this.refused++;
+      const body = 'cfreplay proxy: recording has finished\n';
+      res.shouldKeepAlive = false;
+      res.writeHead(503, { 'content-type': 'text/plain', connection: 'close', 'content-length': String(body.length) });
+      res.end(body);
+      return;
+    }
+    const index = this.started++;
+    this.inFlight++;
+    if (max !== undefined && this.started >= max) setImmediate(() => this.stop(`--max-events ${max} reached`));
+    const time = Date.now();
+    const raw = req.rawHeaders;
+    const socketIp = req.socket.remoteAddress !== undefined ? normalizeIp(req.socket.remoteAddress) : undefined;
+    let viewerIp = socketIp;
+    if (this.options.trustForwarded === true) {
+      let xff: string | undefined;
+      for (let i = 0; i < raw.length; i += 2) {
+        if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'x-forwarded-for') {
+          xff = raw[i + 1];
+          break;
+        }
+      }
+      viewerIp = firstForwardedHop(xff) ?? socketIp;
+    }
+    const exchange: NormalizedExchange = {
+      time,
+      method: req.method ?? '',
+      url: req.url ?? '/',
+      headers: headerLines(raw),
+      source: { file: 'proxy', entry: index },
+    };
+    if (viewerIp !== undefined && isIP(viewerIp) !== 0) exchange.viewerIp = viewerIp;
+
+    let done = false;
+    let note: string | undefined;
+    let responseNote: string | undefined;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      this.inFlight--;
+      this.answered++;
+      const item: SourceItem = { kind: 'exchange', exchange };
+      if (note !== undefined) item.notes = [note];
+      if (responseNote !== undefined) item.responseNote = responseNote;
+      this.push(item);
+      if (this.stopping !== undefined && this.inFlight === 0) this.end();
+    };
+
+    const t = this.options.target;
+    const upstream = this.request({
+      agent: this.agent,
+      protocol: t.protocol,
+      hostname: targetHostname(t),
+      port: targetPort(t),
+      method: req.method,
+      path: req.url,
+      headers: forwardRequestHeaders(raw, { host: this.hostForOrigin, clientIp: socketIp }),
+      setHost: false,
+    });
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    upstream.setTimeout(timeoutMs, () => {
+      const e = new Error(`no answer from the origin within ${timeoutMs / 1000} s`) as NodeJS.ErrnoException;
+      e.code = 'CFREPLAY_TIMEOUT';
+      upstream.destroy(e);
+    });
+
+    const answerError = (status: 502 | 504, why: string) => {
+      const statusText = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
+      const body = `cfreplay proxy: ${statusText}: ${why}\n`;
+      const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store'];
+      exchange.response = { status, statusText, headers: headerLines(headers) };
+      res.writeHead(status, statusText, headers);
+      res.end(body);
+    };
+
+    upstream.on('response', (upRes) => {
+      const response: CapturedResponse = { status: upRes.statusCode ?? 0, headers: headerLines(upRes.rawHeaders) };
+      if (upRes.statusMessage !== undefined && upRes.statusMessage !== '') response.statusText = upRes.statusMessage;
+      exchange.response = response;
+      res.writeHead(response.status, upRes.statusMessage, forwardResponseHeaders(upRes.rawHeaders));
+      upRes.on('data', (chunk: Buffer) => {
+        this.bytesRead += chunk.length;
+      });
+      upRes.on('error', () => res.destroy());
+      upRes.on('close', () => {
+        if (upRes.complete || done) return;
+        note ??= 'origin closed the connection in the middle of the answer';
+        res.destroy();
+      });
+      upRes.pipe(res);
+    });
+
+    upstream.on('error', (e: NodeJS.ErrnoException) => {
+      if (done) return;
+      const timeout = e.code === 'CFREPLAY_TIMEOUT';
+      if (timeout) this.timeouts++;
+      else this.countUpstreamError(e.code ?? e.message);
+      if (!res.headersSent && !res.destroyed) answerError(timeout ? 504 : 502, timeout ? e.message : `${e.code ?? e.message}`);
+      else {
+        // The answer had started: the viewer gets a cut answer, recorded with the origin's status.
+        note = timeout ? 'origin stalled in the middle of the answer (connection cut)' : 'origin failed in the middle of the answer (connection cut)';
+        res.destroy();
+      }
+    });
+
+    req.on('data', (chunk: Buffer) => {
+      this.bytesRead += chunk.length;
+    });
+    req.on('error', () => upstream.destroy());
+    req.pipe(upstream);
+
+    res.on('finish', finish);
+    res.on('close', () => {
+      if (done) return;
+      if (!res.writableFinished) {
+        if (exchange.response === undefined) responseNote = VIEWER_LEFT_EARLY;
+        else note ??= PROXY_NOTES.viewerLeft;
+        upstream.destroy();
+      }
+      finish();
+    });
+  }
+
+  private countUpstreamError(code: string): void {
+    const n = (this.upstreamErrors.get(code) ?? 0) + 1;
+    this.upstreamErrors.set(code, n);
+    if (n === 1) this.log(`cfreplay: origin error ${code}: the viewer got a 502 (recorded); further ones are counted in the summary`);
+  }
+
+  /** Stop accepting and finish: the exchanges in flight complete (at most `graceMs`), then the items end. */
+  stop(reason: string, graceMs = Math.min(this.options.timeoutMs ?? 30_000, 10_000)): void {
+    if (this.ended) return;
+    if (this.stopping !== undefined) {
+      this.log(`cfreplay: ${reason} again: stopping now`);
+      this.server.closeAllConnections();
+      this.end();
+      return;
+    }
+    this.stopping = reason;
+    this.log(`cfreplay: ${reason}: stopping${this.inFlight > 0 ? `, finishing ${this.inFlight} exchange(s) in flight` : ''}`);
+    if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
+    this.server.close();
+    this.server.closeIdleConnections();
+    if (this.inFlight === 0) {
+      this.end();
+      return;
+    }
+    this.graceTimer = setTimeout(() => {
+      this.log(`cfreplay: ${this.inFlight} exchange(s) still in flight after ${graceMs / 1000} s: cut`);
+      this.server.closeAllConnections();
+      // Their 'close' handlers record them; end once the event loop ran them.
+      setImmediate(() => this.end());
+    }, graceMs);
+    this.graceTimer.unref();
+  }
+
+  private end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
+    if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
+    process.removeListener('SIGINT', this.onSignal);
+    process.removeListener('SIGTERM', this.onSignal);
+    this.server.close();
+    this.server.closeAllConnections();
+    this.agent.destroy();
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  async *items(): AsyncGenerator<SourceItem> {
+    try {
+      for (;;) {
+        if (this.queue.length > 0) {
+          const batch = this.queue;
+          this.queue = [];
+          for (const item of batch) yield item;
+          continue;
+        }
+        if (this.ended) return;
+        await new Promise<void>((resolve) => {
+          this.wake = resolve;
+        });
+      }
+    } finally {
+      // The pipeline gave up (sink error): stop serving.
+      if (!this.ended) {
+        this.stopping ??= 'recording ended';
+        this.end();
+      }
+    }
+  }
+
+  report(): SourceReport {
+    const info: Record<string, string> = { requests: String(this.started), answered: String(this.answered) };
+    if (this.refused > 0) info['refused after stop'] = String(this.refused);
+    if (this.stopping !== undefined) info.stopped = this.stopping;
+    const warnings: string[] = [];
+    const errors = [...this.upstreamErrors].map(([code, n]) => `${code} ${n}`).join(', ');
+    if (errors !== '') warnings.push(`origin errors (the viewers got 502, recorded as such): ${errors}`);
+    if (this.timeouts > 0) warnings.push(`origin timeouts (the viewers got 504, recorded as such): ${this.timeouts}`);
+    return { warnings, info };
+  }
+}
+
+/** Start the proxy (origin check, then listen); throws one-line InputErrors. */
+export async function startProxySource(options: ProxyOptions): Promise<ProxySource> {
+  const source = new ProxySource(options);
+  await source.start();
+  return source;
+}
