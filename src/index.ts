@@ -2,3 +2,12 @@
 export * from './event/index.js';
 export * from './store/index.js';
 export * from './runtime/index.js';
+export { replay, ReplayInputError, DEFAULT_TIMEOUT_MS, type ReplayOptions, type ReplayProgress, type ChunkSource } from './replay/replay.js';
+export { processChunk, type ChunkTask, type FunctionPair, type ProcessorOptions } from './replay/chunk-processor.js';
+export type { ChunkResult } from './replay/chunk-result.js';
+export { RunAccumulator } from './replay/run-accumulator.js';
+export { inferEventType } from './replay/event-type.js';
+export { buildReport, gateChecks } from './report/build.js';
+export { formatTerminalReport } from './report/terminal.js';
+export * from './report/types.js';
+export * as diff from './diff/index.js';

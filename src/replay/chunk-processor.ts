@@ -52,6 +52,9 @@ export interface CallObserver {
   finished(): void;
 }
 
+/** Occurrences of a change per chunk confirmed against a rerun of OLD before trusting its verdict. */
+export const NOISE_CHECKS = 16;
+
 /** How far the noise run moves the clock: not a round number, so time-of-day logic moves too. */
 const NOISE_CLOCK_SHIFT_MS = 3 * 3_600_000 + 17 * 60_000 + 3_301;
 const NOISE_SEED_SALT = 0x5deece66d;
@@ -132,9 +135,12 @@ class ChunkAccumulator {
   readonly samples: EventSample[] = [];
   readonly killed = { old: 0, new: 0 };
 
+  private readonly noiseState = new Map<string, { checked: number; noisy: number }>();
+
   constructor(
     readonly chunk: number,
     private readonly samplesCap: number,
+    private readonly noiseEnabled: boolean,
   ) {}
 
   error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, example: () => DiffExample): void {
@@ -146,6 +152,31 @@ class ChunkAccumulator {
     }
     e.count++;
     if (e.examples.length < EXAMPLES_PER_GROUP) e.examples.push(example());
+  }
+
+  /**
+   * Noise is confirmed by running OLD again (other clock and seed) for the
+   * first NOISE_CHECKS occurrences of each change in a chunk. A change found
+   * noisy every time (or never) keeps that verdict for its remaining
+   * occurrences in the chunk without more reruns; a mixed one keeps being
+   * checked. Undefined = check this occurrence.
+   */
+  noiseVerdict(key: string): boolean | undefined {
+    if (!this.noiseEnabled) return false;
+    const s = this.noiseState.get(key);
+    if (s === undefined || s.checked < NOISE_CHECKS) return undefined;
+    if (s.noisy === 0) return false;
+    if (s.noisy === s.checked) return true;
+    return undefined;
+  }
+
+  noiseChecked(key: string, noisy: boolean): void {
+    const s = this.noiseState.get(key);
+    if (s === undefined) this.noiseState.set(key, { checked: 1, noisy: noisy ? 1 : 0 });
+    else {
+      s.checked++;
+      if (noisy) s.noisy++;
+    }
   }
 
   wantsSample(): boolean {
@@ -199,7 +230,7 @@ export async function processChunk(
   observer?: CallObserver,
 ): Promise<ChunkResult> {
   const cursor = openChunk(task.framed);
-  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20);
+  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20, options.noise !== false);
   const newFirst = orderRng(options.seed ?? 1, task.chunk);
   const noiseEnabled = options.noise !== false;
   const eventType = options.eventType;
@@ -260,6 +291,7 @@ export async function processChunk(
     newRun: RunResult,
     rerunOld: () => Promise<RunResult | undefined>,
   ): Promise<void> | void {
+    // (see ChunkAccumulator.noiseVerdict for when OLD is run a second time)
     a.events++;
     // Calls the supervisor stopped have no meaningful duration: counted apart, not in the histograms.
     if (wasStopped(oldRun)) a.killed.old++;
@@ -282,18 +314,27 @@ export async function processChunk(
 
     const diffs = diffRuns(oldRun, newRun, ignore);
     if (diffs.length === 0) return;
-    return rerunOld().then((rerun) => {
+    const keys = diffs.map((d) => {
+      const signature = signatureOf(d);
+      return { d, signature, key: groupKey(d.path, d.kind, signature) };
+    });
+    const needsRerun = keys.some(({ key }) => a.noiseVerdict(key) === undefined);
+    const finish = (rerun: RunResult | undefined): void => {
       let real = 0;
       const route = routeOf(record.request.uri);
-      for (const d of diffs) {
-        const noisy = rerun !== undefined && isNoisyDiff(d, oldRun, rerun);
+      for (const { d, signature, key } of keys) {
+        let noisy: boolean;
+        if (rerun !== undefined && a.noiseVerdict(key) === undefined) {
+          noisy = isNoisyDiff(d, oldRun, rerun);
+          a.noiseChecked(key, noisy);
+        } else noisy = a.noiseVerdict(key) === true;
         const withValues = (): DiffExample => {
           const e: DiffExample = { ...example() };
           if (d.old !== undefined) e.old = d.old;
           if (d.new !== undefined) e.new = d.new;
           return e;
         };
-        if (rerun !== undefined) {
+        if (noiseEnabled) {
           const nk = `${d.path}\u0000${d.kind}`;
           let n = a.noise.get(nk);
           if (n === undefined) {
@@ -308,8 +349,6 @@ export async function processChunk(
         }
         if (noisy) continue;
         real++;
-        const signature = signatureOf(d);
-        const key = groupKey(d.path, d.kind, signature);
         let g = a.groups.get(key);
         if (g === undefined) {
           g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [] };
@@ -324,7 +363,9 @@ export async function processChunk(
       }
       if (real > 0) a.changed++;
       else a.noiseOnly++;
-    });
+    };
+    if (!needsRerun) return finish(undefined);
+    return rerunOld().then(finish);
   }
 }
 

@@ -9,10 +9,14 @@ import type { LatencyComparison, LatencyStats, PercentileComparison } from '../r
 
 export type LatencyHistogram = hdr.Histogram;
 
-/** 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing. */
+/**
+ * 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing.
+ * 64-bit counts: the 'packed' layout is smaller but measured at ~2 µs per
+ * recordValue, more than the function calls it times.
+ */
 export function newHistogram(): LatencyHistogram {
   return hdr.build({
-    bitBucketSize: 'packed',
+    bitBucketSize: 64,
     useWebAssembly: false,
     autoResize: true,
     lowestDiscernibleValue: 1,
@@ -26,7 +30,7 @@ export function encodeHistogram(h: LatencyHistogram): string {
 }
 
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 'packed', false);
+  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
   const h = newHistogram();
   h.add(decoded);
   return h;

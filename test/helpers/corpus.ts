@@ -1,0 +1,13 @@
+import { join } from 'node:path';
+import { createCorpusWriter } from '../../src/store/index.js';
+import type { RecordedExchange } from '../../src/event/types.js';
+import { syntheticRecords } from './synthetic.js';
+
+/** Write synthetic traffic (or the given records) as a corpus file; returns its path. */
+export async function writeSyntheticCorpus(dir: string, count: number, chunkEvents = 500, records?: RecordedExchange[]): Promise<string> {
+  const path = join(dir, `synthetic-${count}.cfr`);
+  const w = await createCorpusWriter(path, { chunkEvents });
+  for (const r of records ?? syntheticRecords(count)) await w.write(r);
+  await w.close();
+  return path;
+}
