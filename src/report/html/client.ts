@@ -340,6 +340,7 @@ export const CLIENT_JS = String.raw`
     applyFilters();
   });
   applyFilters();
+  document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
   document.documentElement.dataset.ready = '1';
 })();
 `;
