@@ -15,8 +15,25 @@ function packageVersion(): string {
   return pkg.version;
 }
 
+/**
+ * yargs-parser never takes a lone "-" as an option's value (it becomes a
+ * stray positional), yet "-" is how a user says stdin: `--event -`. Join
+ * such pairs into `--event=-` before parsing.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg.startsWith('--') && arg.length > 2 && !arg.includes('=') && argv[i + 1] === '-') {
+      out.push(`${arg}=-`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
+}
+
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const cli = yargs(argv)
+  const cli = yargs(joinDashValues(argv))
     .scriptName('cfreplay')
     .usage('$0 <command> [options]\n\nRecord real traffic as CloudFront Functions events, replay it through two versions of a function, and report every behavioural difference.')
     .version(packageVersion())

@@ -163,7 +163,8 @@ function finishRequest(
   cookieValues: string[],
 ): CfRequest {
   return {
-    method: method.toUpperCase(),
+    // As sent: HTTP methods are case-sensitive, and CloudFront passes the method through.
+    method,
     uri,
     querystring: parseRawQuery(query),
     headers,
@@ -190,22 +191,10 @@ export function buildResponse(exchange: NormalizedExchange): CfResponse | undefi
  * expanded from a 52-bit seed so the corpus can store it in 7 bytes.
  */
 export function stableRequestId(exchange: NormalizedExchange): string {
-  const h = createHash('sha256');
-  h.update(exchange.source.file);
-  h.update('\0');
-  h.update(String(exchange.source.entry));
-  h.update('\0');
-  h.update(String(exchange.time));
-  h.update('\0');
-  h.update(exchange.method);
-  h.update('\0');
-  h.update(exchange.url);
-  for (const { name, value } of exchange.headers) {
-    h.update('\0');
-    h.update(name);
-    h.update(':');
-    h.update(value);
-  }
+  // One update of the joined text: same bytes as updating piece by piece, far fewer native calls.
+  let text = `${exchange.source.file}\0${exchange.source.entry}\0${exchange.time}\0${exchange.method}\0${exchange.url}`;
+  for (const { name, value } of exchange.headers) text += `\0${name}:${value}`;
+  const h = createHash('sha256').update(text);
   return requestIdFromSeed(seedFromDigest(h.digest()));
 }
 

@@ -9,7 +9,6 @@ export {
   DEFAULT_CHUNK_EVENTS,
   type CorpusWriterOptions,
   type CorpusWriteStats,
-  type RecordSink,
 } from './writer.js';
 
 export { type Corpus } from './corpus.js';

@@ -54,7 +54,11 @@ export interface CorpusWriteStats {
   totalEvents: number;
 }
 
-/** What a recorder writes into: a corpus file, Redis, or memory in tests. */
+/**
+ * What the store's writers (file, Redis) offer a recorder. Internal to the
+ * store: the recording pipeline's own RecordSink (src/record/types.ts) is the
+ * public contract.
+ */
 export interface RecordSink {
   write(record: RecordedExchange): void | Promise<void>;
   close(): Promise<CorpusWriteStats>;
