@@ -156,7 +156,7 @@ export const CLIENT_JS = String.raw`
     var meta = el('div', 'g-meta');
     add(meta, el('span', null, 'group ' + g.id), el('span', null, fmt(g.count) + ' events (' + pct(g.share) + ' of ' + fmt(data.events) + ')'));
     var routes = el('span', 'routes');
-    g.routes.forEach(function (r) { add(routes, el('span', 'route', r[0] + ' · ' + fmt(r[1]))); });
+    fillRoutes(routes, g, 12);
     add(meta, routes);
     body.appendChild(meta);
     var sel = exampleRows(g), rows = sel.rows;
@@ -179,6 +179,15 @@ export const CLIENT_JS = String.raw`
       if (s) firstSample = false;
     });
     return body;
+  }
+  function fillRoutes(host, g, max) {
+    host.textContent = '';
+    g.routes.slice(0, max).forEach(function (r) { add(host, el('span', 'route', r[0] + ' · ' + fmt(r[1]))); });
+    if (g.routes.length > max) {
+      var more = el('button', 'btn btn-small', 'all ' + fmt(g.routes.length) + ' routes');
+      more.type = 'button'; more.dataset.allroutes = '1';
+      host.appendChild(more);
+    }
   }
   function exampleEl(g, e, sample, openSample) {
     var box = el('div', 'ex');
@@ -311,6 +320,7 @@ export const CLIENT_JS = String.raw`
       var old = box.querySelector('.g-body'); if (old) old.replaceWith(bodyEl(g));
       return;
     }
+    if (btn.dataset.allroutes) { fillRoutes(btn.parentElement, g, Infinity); return; }
     if (btn.dataset.sample) {
       var exBox = btn.closest('.ex'), existing = exBox.querySelector('.sample');
       if (existing) { existing.remove(); btn.textContent = 'Event and outputs'; }

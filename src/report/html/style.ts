@@ -74,7 +74,7 @@ h3{font-size:14px;margin:16px 0 8px}
 .rt-medium:has(input:checked){background:var(--medium-bg);border-color:var(--medium)}
 .rt-low:has(input:checked){background:var(--low-bg);border-color:var(--low)}
 .btn{font:13px var(--sans);padding:5px 12px;border:1px solid var(--border);border-radius:6px;background:var(--panel);color:var(--fg);cursor:pointer}
-.btn:hover{background:var(--soft)}.btn:disabled{opacity:.45;cursor:default}
+.btn:hover{background:var(--soft)}.btn-small{font-size:11.5px;padding:0 8px;border-radius:4px}.btn:disabled{opacity:.45;cursor:default}
 .list-head,.list-foot{display:flex;justify-content:space-between;align-items:center;margin:10px 0;gap:12px;flex-wrap:wrap}
 .pager{display:flex;gap:6px;align-items:center}
 .groups{border:1px solid var(--border);border-radius:6px;overflow:hidden}
