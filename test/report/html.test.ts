@@ -251,6 +251,21 @@ describe('HTML report in headless Chromium', () => {
     await page.close();
   });
 
+  it('a report without differences, noise, samples or latency data renders without errors', async () => {
+    const empty = generateReport({ seed: 30, groups: 0, samples: 0 });
+    empty.noise = [];
+    empty.errors = { old: [], new: [] };
+    empty.latency.histograms = { old: '', new: 'not base64 at all' };
+    const { page, errors, offPage } = await open(empty, 'report-empty.html');
+    expect(await page.textContent('#groups .empty')).toBe('No behavioural difference between OLD and NEW.');
+    expect(await page.textContent('[data-k="verdict"]')).toBe(empty.gate.passed ? 'Passed' : 'Failed');
+    expect(await page.textContent('#latency')).toContain('No latency histogram in this report');
+    expect(await page.locator('#errors').count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(offPage()).toEqual([]);
+    await page.close();
+  });
+
   it('stays responsive with 100,000 diff examples (groups paged, examples drawn on expand)', async () => {
     const big = generateReport({ seed: 5, events: 1_000_000, groups: 2_000, examplesPerGroup: 50, samples: 50, latencyDraws: 5_000, changeRate: 0.2 });
     expect(big.diffs.reduce((a, g) => a + g.examples.length, 0)).toBe(100_000);
