@@ -18,9 +18,11 @@ mkdirSync(out, { recursive: true });
 const n = (x: number) => x.toLocaleString('en-US');
 const RANK = { high: 0, medium: 1, low: 2 } as const;
 
-let browser: Browser;
+let browser: Browser | undefined;
+let launchError: unknown;
 beforeAll(async () => {
-  browser = await launchChromium();
+  // Kept, not thrown here: every test then fails with the message (vitest would report them as skipped).
+  browser = await launchChromium().catch((e: unknown) => ((launchError = e), undefined));
 });
 afterAll(async () => {
   await browser?.close();
@@ -35,6 +37,7 @@ interface Opened {
 }
 
 async function open(report: ReplayReport, name: string): Promise<Opened> {
+  if (browser === undefined) throw launchError;
   const file = `${out}${name}`;
   writeFileSync(file, renderHtml(report));
   const url = pathToFileURL(file).href;
