@@ -108,48 +108,92 @@ export class CflogSource implements RecordSource {
     );
   }
 
-  private timeOf(f: string[], l: FieldLayout): number {
+  private timeOf(line: string, l: FieldLayout): number {
     if (l.kind === 'standard') {
-      const key = `${f[l.date]}T${f[l.time]}`;
+      const key = `${this.field(line, l.date)}T${this.field(line, l.time)}`;
       if (key !== this.lastTimeKey) {
         this.lastTimeKey = key;
         this.lastTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(key) ? Date.parse(`${key}Z`) : Number.NaN;
       }
       return this.lastTime;
     }
-    const ts = f[l.timestamp];
+    const ts = this.field(line, l.timestamp);
     if (ts === undefined || !/^\d+(\.\d+)?$/.test(ts)) return Number.NaN;
     // Seconds with a fraction (Kinesis), or milliseconds (13 digits).
     const n = Number(ts);
     return ts.indexOf('.') < 0 && ts.length >= 13 ? n : Math.round(n * 1000);
   }
 
-  /** One data line to an item (exported for tests through the class). */
+  /** Tab positions of the current line: field i is line[starts[i], ends[i]). Only the fields used are sliced. */
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+
+  /** Cut the line at tabs; returns the number of fields. */
+  private scan(line: string): number {
+    let n = 0;
+    let from = 0;
+    for (;;) {
+      if (n >= this.starts.length) {
+        const grow = (a: Int32Array) => {
+          const b = new Int32Array(a.length * 2);
+          b.set(a);
+          return b;
+        };
+        this.starts = grow(this.starts);
+        this.ends = grow(this.ends);
+      }
+      const tab = line.indexOf('\t', from);
+      this.starts[n] = from;
+      if (tab < 0) {
+        this.ends[n++] = line.length;
+        return n;
+      }
+      this.ends[n++] = tab;
+      from = tab + 1;
+    }
+  }
+
+  /** Field i of the scanned line, undefined when the layout lacks it. */
+  private field(line: string, i: number): string | undefined {
+    return i >= 0 ? line.slice(this.starts[i]!, this.ends[i]!) : undefined;
+  }
+
+  private validIp(ip: string): boolean {
+    if (ip === this.lastIp) return this.lastIpValid;
+    this.lastIp = ip;
+    this.lastIpValid = isIP(ip) !== 0;
+    return this.lastIpValid;
+  }
+
+  private lastIp = '';
+  private lastIpValid = false;
+
+  /** One data line to an item. */
   lineToItem(line: string, lineIndex: number): SourceItem {
     const l = this.layout!;
     const source = { file: this.file, entry: lineIndex };
-    const f = line.split('\t');
+    let count = this.scan(line);
     // A trailing tab (seen in real files) is not a field.
-    if (f.length === l.names.length + 1 && f[f.length - 1]!.trim() === '') f.pop();
-    if (f.length !== l.names.length) {
-      return { kind: 'skip', reason: CFLOG_SKIP.fieldCount, source, detail: `line ${lineIndex + 1}: ${f.length} fields, expected ${l.names.length}` };
+    if (count === l.names.length + 1 && line.slice(this.starts[count - 1]!).trim() === '') count--;
+    if (count !== l.names.length) {
+      return { kind: 'skip', reason: CFLOG_SKIP.fieldCount, source, detail: `line ${lineIndex + 1}: ${count} fields, expected ${l.names.length}` };
     }
-    const time = this.timeOf(f, l);
+    const time = this.timeOf(line, l);
     if (Number.isNaN(time)) return { kind: 'skip', reason: CFLOG_SKIP.badTime, source, detail: `line ${lineIndex + 1}` };
-    const notes: string[] = [];
-    const at = (i: number): string | undefined => (i >= 0 ? f[i] : undefined);
+    let notes: string[] | undefined;
+    const decode = this.decode;
 
-    let method = at(l.method);
+    let method = this.field(line, l.method);
     if (!present(method)) {
       method = 'GET';
-      notes.push(CFLOG_NOTES.methodAssumed);
+      (notes ??= []).push(CFLOG_NOTES.methodAssumed);
     }
-    const hostHeaderRaw = at(l.hostHeader);
-    const hostRaw = present(hostHeaderRaw) ? hostHeaderRaw : at(l.host);
-    const host = present(hostRaw) ? this.decode.get(hostRaw) : undefined;
-    const proto = at(l.protocol);
+    const hostHeaderRaw = this.field(line, l.hostHeader);
+    const hostRaw = present(hostHeaderRaw) ? hostHeaderRaw : this.field(line, l.host);
+    const host = present(hostRaw) ? decode.get(hostRaw) : undefined;
+    const proto = this.field(line, l.protocol);
     const scheme = proto === 'http' || proto === 'https' || proto === 'ws' || proto === 'wss' ? proto : 'https';
-    const stemRaw = f[l.stem]!;
+    const stemRaw = this.field(line, l.stem)!;
     if (stemRaw.startsWith('rtmp://')) return { kind: 'skip', reason: CFLOG_SKIP.rtmpLine, source };
     let path = present(stemRaw) ? decodeLogField(stemRaw) : '/';
     let query: string | undefined;
@@ -159,13 +203,14 @@ export class CflogSource implements RecordSource {
       query = path.slice(q + 1);
       path = path.slice(0, q);
     }
-    const queryRaw = at(l.query);
+    const queryRaw = this.field(line, l.query);
     if (present(queryRaw)) query = decodeLogField(queryRaw);
     const target = query !== undefined ? `${path}?${query}` : path;
 
     const headers: HttpHeader[] = [];
-    const allHeaders = at(l.headers);
-    if (present(allHeaders)) {
+    const allHeaders = this.field(line, l.headers);
+    const fromList = present(allHeaders);
+    if (fromList) {
       const text = decodeLogField(allHeaders);
       for (const part of text.split('\n')) {
         if (part === '') continue;
@@ -173,30 +218,27 @@ export class CflogSource implements RecordSource {
         if (colon <= 0) continue;
         headers.push({ name: part.slice(0, colon), value: part.slice(colon + 1).trimStart() });
       }
-      const count = at(l.headersCount);
-      if (present(count) && Number(count) > headers.length) notes.push(CFLOG_NOTES.headersTruncated);
+      const count = this.field(line, l.headersCount);
+      if (present(count) && Number(count) > headers.length) (notes ??= []).push(CFLOG_NOTES.headersTruncated);
     }
-    const has = (lower: string) => headers.some((h) => h.name.toLowerCase() === lower);
-    const add = (name: string, raw: string | undefined, decode = true) => {
-      if (!present(raw) || has(name.toLowerCase())) return;
-      headers.push({ name, value: decode ? this.decode.get(raw) : raw });
-    };
-    if (host !== undefined && !has('host')) headers.unshift({ name: 'Host', value: host });
-    else if (host === undefined && !has('host')) notes.push(CFLOG_NOTES.noHost);
-    const uaRaw = at(l.userAgent);
-    if (present(uaRaw) && !has('user-agent')) {
-      let ua = this.decode.get(uaRaw);
+    // Individual fields fill in what cs-headers (when logged) does not have.
+    const missing = (lower: string) => !fromList || !headers.some((h) => h.name.toLowerCase() === lower);
+    if (host !== undefined) {
+      if (missing('host')) headers.unshift({ name: 'Host', value: host });
+    } else if (missing('host')) (notes ??= []).push(CFLOG_NOTES.noHost);
+    const uaRaw = this.field(line, l.userAgent);
+    if (present(uaRaw) && missing('user-agent')) {
+      let ua = decode.get(uaRaw);
       if (looksEncodedTwice(ua)) {
         ua = decodeLogField(ua);
-        notes.push(CFLOG_NOTES.uaTwice);
+        (notes ??= []).push(CFLOG_NOTES.uaTwice);
       }
       headers.push({ name: 'User-Agent', value: ua });
     }
-    add('Accept', at(l.accept));
-    add('Accept-Encoding', at(l.acceptEncoding));
-    add('Referer', at(l.referer));
-    add('Cookie', at(l.cookie));
-    add('X-Forwarded-For', at(l.forwardedFor));
+    for (const [name, lower, index] of this.simpleHeaders) {
+      const raw = this.field(line, index);
+      if (present(raw) && missing(lower)) headers.push({ name, value: decode.get(raw) });
+    }
 
     const exchange: NormalizedExchange = {
       time,
@@ -205,30 +247,51 @@ export class CflogSource implements RecordSource {
       headers,
       source,
     };
-    const ipRaw = at(l.clientIp);
+    const ipRaw = this.field(line, l.clientIp);
     if (present(ipRaw)) {
-      const ip = normalizeIp(ipRaw);
-      if (isIP(ip) !== 0) exchange.viewerIp = ip;
-      else notes.push(CFLOG_NOTES.badIp);
+      const ip = ipRaw.startsWith('::ffff:') ? normalizeIp(ipRaw) : ipRaw;
+      if (this.validIp(ip)) exchange.viewerIp = ip;
+      else (notes ??= []).push(CFLOG_NOTES.badIp);
     }
     let responseNote: string | undefined;
-    const status = at(l.status);
+    const status = this.field(line, l.status);
     if (present(status)) {
       if (status === '000') responseNote = STATUS_000;
-      else if (/^\d{3}$/.test(status)) {
+      else if (status.length === 3 && /^\d{3}$/.test(status)) {
         const response: CapturedResponse = { status: Number(status), headers: [] };
-        const type = at(l.contentType);
-        if (present(type)) response.headers.push({ name: 'Content-Type', value: this.decode.get(type) });
-        const len = at(l.contentLength);
+        const type = this.field(line, l.contentType);
+        if (present(type)) response.headers.push({ name: 'Content-Type', value: decode.get(type) });
+        const len = this.field(line, l.contentLength);
         if (present(len) && /^\d+$/.test(len)) response.headers.push({ name: 'Content-Length', value: len });
         exchange.response = response;
       }
     }
     const item: SourceItem = { kind: 'exchange', exchange };
     if (responseNote !== undefined) item.responseNote = responseNote;
-    if (notes.length > 0) item.notes = notes;
+    if (notes !== undefined) item.notes = notes;
     return item;
   }
+
+  /** Logged request headers copied as they are (after URL-decoding), in this order. */
+  private get simpleHeaders(): [string, string, number][] {
+    const l = this.layout!;
+    if (this.simpleFor !== l) {
+      this.simpleFor = l;
+      this.simple = (
+        [
+          ['Accept', 'accept', l.accept],
+          ['Accept-Encoding', 'accept-encoding', l.acceptEncoding],
+          ['Referer', 'referer', l.referer],
+          ['Cookie', 'cookie', l.cookie],
+          ['X-Forwarded-For', 'x-forwarded-for', l.forwardedFor],
+        ] as [string, string, number][]
+      ).filter((h) => h[2] >= 0);
+    }
+    return this.simple;
+  }
+
+  private simpleFor: FieldLayout | undefined;
+  private simple: [string, string, number][] = [];
 
   async *items(): AsyncGenerator<SourceItem> {
     if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
