@@ -4,7 +4,8 @@
  * - digits only -> `:id`;
  * - a UUID -> `:uuid`;
  * - 8+ hex characters with a digit and a letter -> `:hex`;
- * - 16+ word characters (`[A-Za-z0-9_-]`) with a digit and a letter -> `:token`;
+ * - 16+ word characters (`[A-Za-z0-9_]`) with a digit and a letter -> `:token`;
+ * - 8+ characters of words and digits joined by `-` (`bags-guide-17`) -> `:slug`;
  * - a hashed asset name keeps its name and extension: `app.3f9a2b1c.js` ->
  *   `app.:hash.js`, `main-3f9a2b1c.css` -> `main-:hash.css`, where the hash
  *   is 6+ hex characters with a digit, or 8+ letters and digits with both;
@@ -56,8 +57,8 @@ function segment(path: string, from: number, to: number): string | undefined {
   const seg = path.slice(from, to);
   if (n === 36 && UUID.test(seg)) return ':uuid';
   if (n >= 8 && nonHexLetters === 0 && digits + letters === n) return ':hex';
-  if (n >= 16 && others === 0 && dots === 0 && letters > 0) return ':token';
-  if (dots === 0) return undefined;
+  if (n >= 16 && others === 0 && dots === 0 && letters > 0 && !seg.includes('-')) return ':token';
+  if (dots === 0) return n >= 8 && others === 0 && letters > 0 && seg.includes('-') ? ':slug' : undefined;
   // Asset names: the hash is one of the dot-separated parts before the extension.
   const parts = seg.split('.');
   let changed = false;

@@ -11,7 +11,8 @@
  *   - `lowercase` / `uppercase`: NEW is OLD in another case;
  *   - `append "x"`, `prepend "x"`, `insert "x"`: NEW is OLD with text added
  *     at the end, start or inside;
- *   - `remove suffix "x"`, `remove prefix "x"`, `remove "x"`: the reverse;
+ *   - `remove suffix "x"`, `remove prefix "x"`, `remove "x"`: the reverse
+ *     (for request fields, removing an event-specific piece is `set "tmpl(new)"`);
  *   - `replace "/old/" with "/new/"`: a part of OLD (widened to whole
  *     tokens, between delimiters like `/ ? & = ; ,`) replaced, the rest kept;
  *   - whole value replaced: `"tmpl(old)" -> "tmpl(new)"`, or for request
@@ -27,6 +28,7 @@ import type { DiffEntry } from './types.js';
 const DELIMS = new Set(['/', '?', '&', '=', ';', ',', ':', '"', '[', ']', ' ', '\t', '\n', '|', '#', '(', ')', '{', '}', '<', '>']);
 
 const t = (s: string): string => quote(templateValue(s));
+const PLACEHOLDER = /\{(?:n|uuid|hex|token)\}/;
 
 function pair(a: string, b: string, sep: string, prefix: string): string {
   let ta = templateValue(a);
@@ -68,7 +70,13 @@ export function changedSignature(path: string, a: string, b: string): string {
   let s = 0;
   while (s < min - p && a.charCodeAt(la - 1 - s) === b.charCodeAt(lb - 1 - s)) s++;
   if (p + s === la) return edit(b, p, lb - la, 'append', 'prepend', 'insert');
-  if (p + s === lb) return edit(a, p, la - lb, 'remove suffix', 'remove prefix', 'remove');
+  if (p + s === lb) {
+    const removal = edit(a, p, la - lb, 'remove suffix', 'remove prefix', 'remove');
+    // Removing an event-specific piece (`remove prefix "/products/{n}"`) groups
+    // nothing; for request fields, what NEW sets is the systematic part.
+    if (path.startsWith('request.') && PLACEHOLDER.test(removal)) return `set ${t(b)}`;
+    return removal;
+  }
   // Widen the changed middle to whole tokens, then take the delimiters around it.
   while (p > 0 && !DELIMS.has(a[p - 1]!)) p--;
   while (s > 0 && !DELIMS.has(a[la - s]!)) s--;
