@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { routeOf, signatureOf } from '../../src/diff/index.js';
 
 describe('grouping refinements', () => {
-  it('groups an SPA fallback as one "set" whatever the original path', () => {
+  it('groups an SPA fallback as one "set" when the removed part is event-specific', () => {
+    // A literal prefix removal ("/search/index.html" -> "/index.html") stays
+    // `remove prefix "/search"`: one event cannot tell it from stripping a fixed prefix.
     const sigs = new Set(
-      ['/products/71264/index.html', '/category/hats/page/16/index.html', '/search/index.html'].map((old) =>
+      ['/products/71264/index.html', '/category/hats/page/16/index.html', '/u/0a1b2c3d4e5f/index.html'].map((old) =>
         signatureOf({ path: 'request.uri', kind: 'changed', old, new: '/index.html' }),
       ),
     );
