@@ -53,15 +53,25 @@ function addValue(map: Record<string, MultiValueEntry>, name: string, value: str
   existing.multiValue.push({ value });
 }
 
-/** Parse a raw query string (no leading '?') keeping names and values exactly as sent. */
+/**
+ * Parse a raw query string (no leading '?') keeping names and values exactly
+ * as sent. Hot: every decoded corpus record goes through it, hence a scan
+ * without intermediate arrays.
+ */
 export function parseRawQuery(query: string | undefined): QueryStringMap {
   const out: QueryStringMap = {};
   if (query === undefined || query === '') return out;
-  for (const part of query.split('&')) {
-    if (part === '') continue;
-    const eq = part.indexOf('=');
-    if (eq < 0) addValue(out, part, '');
-    else addValue(out, part.slice(0, eq), part.slice(eq + 1));
+  const len = query.length;
+  let start = 0;
+  while (start <= len) {
+    let end = query.indexOf('&', start);
+    if (end < 0) end = len;
+    if (end > start) {
+      const eq = query.indexOf('=', start);
+      if (eq < 0 || eq > end) addValue(out, query.slice(start, end), '');
+      else addValue(out, query.slice(start, eq), query.slice(eq + 1, end));
+    }
+    start = end + 1;
   }
   return out;
 }
