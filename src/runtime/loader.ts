@@ -35,13 +35,14 @@
  * concurrent lane (or workers) for parallelism.
  */
 import vm from 'node:vm';
+import { performance } from 'node:perf_hooks';
 import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
 import { createSandbox, type Sandbox } from './globals.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { formatError, toErrorInfo } from './njs-errors.js';
 import { validateQueryUnchanged, validateRequest, validateResponse } from './validate.js';
-import { effectiveRequest, effectiveResponse, isObj } from './effective.js';
+import { effectiveRequest, effectiveResponse, isObj, type Obj } from './effective.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
@@ -75,6 +76,7 @@ export interface LoadedFunction {
 }
 
 const TIMED_CALL = Symbol.for('cfreplay.timedCall');
+const NO_OPTS: InvokeOptions = Object.freeze({});
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
 const OUT_FORWARD: Outcome = Object.freeze({ kind: 'forward' });
@@ -105,12 +107,22 @@ function rewriteImports(source: string, analysis: SourceAnalysis): string {
   return out + source.slice(pos);
 }
 
-function seedWords(seed: number): [number, number] {
+// Two halves of the seed, as separate functions so the hot path allocates no tuple.
+function seedLo(seed: number): number {
   const s = Math.floor(Math.abs(seed));
-  const lo = s % 4294967296 >>> 0;
-  const hi = Math.floor(s / 4294967296) >>> 0;
-  return [lo ^ (seed < 0 ? 0x5bd1e995 : 0), hi];
+  return ((s % 4294967296) >>> 0) ^ (seed < 0 ? 0x5bd1e995 : 0);
 }
+function seedHi(seed: number): number {
+  return Math.floor(Math.floor(Math.abs(seed)) / 4294967296) >>> 0;
+}
+
+/**
+ * Monotonic clock in ms with sub-ns resolution. performance.now() costs about
+ * half of process.hrtime.bigint() (no BigInt allocated), and two readings per
+ * invocation matter at ~2 us per call.
+ */
+const clock = performance.now.bind(performance);
+const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
 
 export function executionError(reason: ExecutionErrorReason, error: ErrorInfo): Outcome {
   return { kind: 'execution-error', status: 503, reason, error };
@@ -185,9 +197,11 @@ class SandboxedFunction implements LoadedFunction {
   }
 
   private run(event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
-    const o = opts ?? {};
+    const o = opts ?? NO_OPTS;
     const now = o.now ?? 0;
-    const [lo, hi] = seedWords(o.seed ?? now);
+    const seed = o.seed ?? now;
+    const lo = seedLo(seed);
+    const hi = seedHi(seed);
     const st = this.sb.state;
     const isConn = this.kind === 'connection';
     st.eventType = isConn
@@ -200,7 +214,7 @@ class SandboxedFunction implements LoadedFunction {
     let ret: unknown;
     let error: unknown;
     let threw = false;
-    const t0 = process.hrtime.bigint();
+    const t0 = clock();
     try {
       if (o.timeoutMs !== undefined) ret = this.invokeTimed(event, now, lo, hi, o.rawQuery, isConn, o.timeoutMs);
       else ret = this.sb.api.invoke(this.factory, this.sb.requireFn, event, now, lo, hi, o.rawQuery, isConn);
@@ -209,7 +223,7 @@ class SandboxedFunction implements LoadedFunction {
       error = e;
     }
     if (!threw && isThenable(ret)) return this.settle(ret, event, t0);
-    const dt = Number(process.hrtime.bigint() - t0);
+    const dt = elapsedNs(t0);
     return this.finish(event, ret, threw, error, dt);
   }
 
@@ -226,14 +240,16 @@ class SandboxedFunction implements LoadedFunction {
     }
   }
 
-  private settle(p: PromiseLike<unknown>, event: unknown, t0: bigint): Promise<RunResult> {
+  private settle(p: PromiseLike<unknown>, event: unknown, t0: number): Promise<RunResult> {
     this.busy = true;
     return new Promise<RunResult>((resolve) => {
       let settled = false;
       const end = (threw: boolean, v: unknown, reason?: ExecutionErrorReason) => {
         if (settled) return;
         settled = true;
-        const dt = Number(process.hrtime.bigint() - t0);
+        const dt = elapsedNs(t0);
+        // The in-context probe ran when the handler returned its promise; later continuations may have polluted.
+        this.sb.api.state.polluted = null;
         resolve(this.finish(event, threw ? undefined : v, threw, threw ? v : undefined, dt, reason));
         this.busy = false;
         this.drain();
@@ -254,35 +270,25 @@ class SandboxedFunction implements LoadedFunction {
     const sb = this.sb;
     const api = sb.api;
     const ps = api.state;
-    // Leak check: enumerable globals land on the sandbox object; prototypes checked in-context.
+    // Leak check: enumerable globals land on the sandbox object; prototypes are
+    // probed in-context (by api.invoke right after a synchronous return, which
+    // saves a call into the context; null = not probed yet).
     let leaked = false;
     for (const _k in sb.sandboxObject) {
       leaked = true;
       break;
     }
-    if (leaked || api.protoPolluted()) api.cleanupLeaks();
+    if (leaked || (ps.polluted === null ? api.protoPolluted() : ps.polluted)) api.cleanupLeaks();
 
-    const logs = ps.logs ?? EMPTY_LOGS;
-    const logsTruncated = ps.logsTruncated;
     let sideEffects = NO_SIDE_EFFECTS;
     if (sb.state.origin !== null || ps.customData !== null) {
       sideEffects = { origin: sb.state.origin ?? [] };
       if (ps.customData !== null) sideEffects.customData = ps.customData;
     }
-    const eventType = sb.state.eventType;
-    const runtime = this.runtime;
-    const mk = (outcome: Outcome, effective: EffectiveOutput, raw: unknown): RunResult => ({
-      outcome,
-      raw,
-      effective,
-      logs,
-      logsTruncated,
-      sideEffects,
-      durationNs,
-      runtime,
-      eventType,
-    });
 
+    let outcome: Outcome;
+    let effective: EffectiveOutput;
+    let raw: unknown = ret;
     if (threw) {
       let info: ErrorInfo;
       let why: ExecutionErrorReason = reason ?? 'exception';
@@ -291,52 +297,76 @@ class SandboxedFunction implements LoadedFunction {
         why = 'timeout';
         info = { name: 'InternalError', message: 'function execution time limit exceeded', v8Message: String((error as { message?: unknown }).message) };
       } else info = toErrorInfo(error, this.filename);
-      return mk(executionError(why, info), EFF_503, undefined);
-    }
-
-    if (this.kind === 'connection') {
+      outcome = executionError(why, info);
+      effective = EFF_503;
+      raw = undefined;
+    } else if (this.kind === 'connection') {
       const allowed = ps.decision === 'allow';
-      return mk(allowed ? OUT_ALLOW : OUT_DENY, allowed ? EFF_ALLOW : EFF_DENY, ret);
+      outcome = allowed ? OUT_ALLOW : OUT_DENY;
+      effective = allowed ? EFF_ALLOW : EFF_DENY;
+    } else {
+      const problems = this.check(event, ret, sb.state.eventType);
+      if (problems.length > 0) {
+        outcome = { kind: 'validation-error', status: 502, problems };
+        effective = EFF_502;
+      } else {
+        const input = isObj(event) ? event : {};
+        const r = ret as Obj; // check() rejects a non-object
+        if (sb.state.eventType === 'viewer-response') {
+          outcome = OUT_MODIFIED;
+          effective = { response: effectiveResponse(r, isObj(input.response) ? input.response : {}) };
+        } else if ('statusCode' in r) {
+          outcome = OUT_RESPONSE;
+          effective = { response: effectiveResponse(r, undefined) };
+        } else {
+          outcome = OUT_FORWARD;
+          const inReq = isObj(input.request) ? input.request : {};
+          effective =
+            sideEffects.origin.length > 0
+              ? { request: effectiveRequest(r, inReq), origin: sideEffects.origin }
+              : { request: effectiveRequest(r, inReq) };
+        }
+      }
     }
-    const invalid = (problems: ValidationProblem[]): RunResult =>
-      mk({ kind: 'validation-error', status: 502, problems }, EFF_502, ret);
+    // One object literal with a fixed key order: every RunResult shares a hidden class.
+    return {
+      outcome,
+      raw,
+      effective,
+      logs: ps.logs ?? EMPTY_LOGS,
+      logsTruncated: ps.logsTruncated,
+      sideEffects,
+      durationNs,
+      runtime: this.runtime,
+      eventType: sb.state.eventType,
+    };
+  }
 
+  /** Validation problems of a viewer function's return value (empty = valid; a non-object return is never valid). */
+  private check(event: unknown, ret: unknown, eventType: EventType | 'connection'): ValidationProblem[] {
     const input = isObj(event) ? event : {};
     const inReq = isObj(input.request) ? input.request : {};
     if (!isObj(ret)) {
-      return invalid([
+      return [
         {
           rule: 'invalid-return',
           path: '',
           message: `the function returned ${ret === undefined ? 'nothing' : JSON.stringify(ret) ?? String(ret)}; expected ${eventType === 'viewer-response' ? 'the response object' : 'the request or a response object'}`,
         },
-      ]);
+      ];
     }
-
     if (eventType === 'viewer-response') {
       const inRes = isObj(input.response) ? input.response : {};
       const problems = validateResponse(ret, inRes);
-      const evAfter = ps.event;
+      const evAfter = this.sb.api.state.event;
       if (isObj(evAfter) && isObj(evAfter.request)) {
         const q = validateQueryUnchanged(evAfter.request.querystring, inReq.querystring);
-        if (q.length > 0) problems.push(...q);
+        if (q.length > 0) return problems.length > 0 ? [...problems, ...q] : q;
       }
-      if (problems.length > 0) return invalid(problems);
-      return mk(OUT_MODIFIED, { response: effectiveResponse(ret, inRes) }, ret);
+      return problems;
     }
-
-    if ('statusCode' in ret) {
-      const problems = validateResponse(ret, undefined);
-      if (problems.length > 0) return invalid(problems);
-      return mk(OUT_RESPONSE, { response: effectiveResponse(ret, undefined) }, ret);
-    }
-    const problems = validateRequest(ret, inReq);
-    if (problems.length > 0) return invalid(problems);
-    const effective: EffectiveOutput =
-      sideEffects.origin.length > 0
-        ? { request: effectiveRequest(ret, inReq), origin: sideEffects.origin }
-        : { request: effectiveRequest(ret, inReq) };
-    return mk(OUT_FORWARD, effective, ret);
+    if ('statusCode' in ret) return validateResponse(ret, undefined);
+    return validateRequest(ret, inReq);
   }
 }
 

@@ -50,6 +50,12 @@ export interface PreludeState {
   /** Connection functions: null = neither allow() nor deny() called. */
   decision: 'allow' | 'deny' | null;
   customData: string | null;
+  /**
+   * protoPolluted() as probed in-context right after the entry point returned
+   * (saves a call into the context per invocation); null when not probed
+   * (the function threw, or a promise settled later).
+   */
+  polluted: boolean | null;
 }
 
 export interface RealmCtors {
@@ -137,7 +143,7 @@ function seed(lo, hi) {
 hide(Math, 'random', random);
 
 // ---- console -------------------------------------------------------------
-var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null };
+var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null, polluted: null };
 function fmt(v) {
   if (typeof v === 'string') return v;
   if (v !== null && typeof v === 'object') {
@@ -231,6 +237,8 @@ function cloneEvent(e) {
 }
 var rawQ;
 function rawQueryString() { return rawQ; }
+// One descriptor for every invocation (defineProperty copies it).
+var rawQueryDesc = { value: rawQueryString, writable: true, configurable: true, enumerable: false };
 
 // ---- invocation --------------------------------------------------------
 function allow() { if (st.decision === null) st.decision = 'allow'; }
@@ -242,7 +250,7 @@ function logCustomData(s) {
 function invoke(factory, requireFn, event, now, lo, hi, rq, isConnection) {
   frozenNow = now;
   setSeed(lo, hi);
-  st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null;
+  st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
   rawQ = rq;
   var ev = isConnection ? clone(event) : cloneEvent(event);
   if (isConnection) {
@@ -251,14 +259,16 @@ function invoke(factory, requireFn, event, now, lo, hi, rq, isConnection) {
     hide(ev, 'deny', deny);
     hide(ev, 'logCustomData', logCustomData);
   } else if (host.runtime2 && ev !== null && typeof ev === 'object' && ev.request !== null && typeof ev.request === 'object') {
-    hide(ev.request, 'rawQueryString', rawQueryString);
+    defineProperty(ev.request, 'rawQueryString', rawQueryDesc);
   }
   st.event = ev;
   var entry = factory(requireFn, requireFn);
   if (typeof entry !== 'function') {
     throw new OTypeError(isConnection ? 'connectionHandler is not a function' : 'handler is not a function');
   }
-  return entry(ev);
+  var ret = entry(ev);
+  st.polluted = protoPolluted();
+  return ret;
 }
 
 // ---- leaks -------------------------------------------------------------
@@ -270,10 +280,11 @@ function snapshotBaseline() {
 function defineGlobal(name, value) { hide(G, name, value); }
 var protos = [Object.prototype, Array.prototype, String.prototype, Function.prototype, Number.prototype];
 // Probes chosen for speed: for-in over '' or a String wrapper costs ~1.7 us
-// (string exotic objects take V8's slow path); String.prototype itself ~0.1 us.
-var emptyObj = {}, emptyArr = [], emptyFn = function () {}, emptyStr = String.prototype, zeroNum = OObject(0);
+// (string exotic objects take V8's slow path); String.prototype itself ~0.1 us;
+// an ordinary object inheriting from String.prototype ~3 us. for-in also
+// walks the prototype chain, so each probe covers Object.prototype too.
+var emptyArr = [], emptyFn = function () {}, emptyStr = String.prototype, zeroNum = OObject(0);
 function protoPolluted() {
-  for (var k in emptyObj) return true;
   for (var k2 in emptyArr) return true;
   for (var k3 in emptyStr) return true;
   for (var k4 in emptyFn) return true;

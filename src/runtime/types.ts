@@ -162,7 +162,7 @@ export interface RunResult {
   logs: string[];
   logsTruncated: boolean;
   sideEffects: SideEffects;
-  /** process.hrtime.bigint() around the function's run (top-level code + handler), in ns. */
+  /** Monotonic clock (performance.now) around the function's run (top-level code + handler), in whole ns. */
   durationNs: number;
   runtime: Runtime;
   eventType: EventType | 'connection';
