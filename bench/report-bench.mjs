@@ -68,28 +68,33 @@ if (browser) {
     await page.goto(pathToFileURL(html).href, { waitUntil: 'commit' });
     await page.waitForSelector('html[data-ready="1"]', { timeout: 60_000 });
     const m = await page.evaluate(async () => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
       const nav = performance.getEntriesByType('navigation')[0];
       const ready = Number(document.documentElement.dataset.readyMs);
+      // A filter works as soon as the group list is drawn.
       let t = performance.now();
+      document.querySelector('input[data-risk="high"]').click();
+      const shownRisk = document.getElementById('shown').textContent;
+      await frame();
+      const riskMs = performance.now() - t;
+      document.querySelector('input[data-risk="high"]').click();
+      // Examples are read after the document is parsed; wait for them, then expand.
+      while (document.documentElement.dataset.examples !== '1') await new Promise((r) => setTimeout(r, 5));
+      const examplesAt = Number(document.documentElement.dataset.examplesMs);
+      t = performance.now();
       document.querySelector('#groups .g-head').click();
       const expanded = document.querySelectorAll('#groups .ex').length;
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      await frame();
       const expandMs = performance.now() - t;
-      t = performance.now();
-      const cb = document.querySelector('input[data-risk="high"]');
-      cb.click();
-      const shownRisk = document.getElementById('shown').textContent;
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
-      const riskMs = performance.now() - t;
       t = performance.now();
       const route = document.getElementById('f-route');
       const before = document.getElementById('shown').textContent;
       route.value = '/checkout';
       route.dispatchEvent(new Event('input'));
       while (document.getElementById('shown').textContent === before) await new Promise((r) => setTimeout(r, 5));
-      await new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)));
+      await frame();
       const routeMs = performance.now() - t;
-      return { ready, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, expanded, expandMs, riskMs, routeMs, shownRisk, heap: performance.memory?.usedJSHeapSize ?? 0 };
+      return { ready, examplesAt, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, expanded, expandMs, riskMs, routeMs, shownRisk, heap: performance.memory?.usedJSHeapSize ?? 0 };
     });
     if (requests.some((u) => !u.startsWith('file:'))) throw new Error(`the page made a network request: ${requests.join(', ')}`);
     rows.push(m);
@@ -97,8 +102,10 @@ if (browser) {
   }
   await b.close();
   const r = (k) => median(rows.map((x) => x[k]));
-  console.log(`Chromium (median of ${RUNS}): first page of groups drawn and expandable ${ms(r('ready'))} after navigation start (DOMContentLoaded ${ms(r('domContentLoaded'))}, load ${ms(r('load'))}) ${r('ready') < 2000 ? '[ok: < 2 s]' : '[OVER TARGET]'}`);
-  console.log(`  expand a group (${rows[0].expanded} examples drawn) ${ms(r('expandMs'))}; risk filter ${ms(r('riskMs'))} ("${rows[0].shownRisk}"); route filter incl. 120 ms input debounce ${ms(r('routeMs'))}; JS heap ${mb(r('heap'))}`);
-  console.log(`  interactive (ready + expand + risk filter): ${ms(r('ready') + r('expandMs') + r('riskMs'))}`);
+  console.log(`Chromium (median of ${RUNS}): summary and group list drawn, filters and expand buttons live ${ms(r('ready'))} after navigation start ${r('ready') < 2000 ? '[ok: < 2 s]' : '[OVER TARGET]'}`);
+  console.log(`  risk filter ${ms(r('riskMs'))} ("${rows[0].shownRisk}")`);
+  console.log(`  examples read ${ms(r('examplesAt'))} after navigation start (DOMContentLoaded ${ms(r('domContentLoaded'))}, load ${ms(r('load'))}) ${r('examplesAt') < 2000 ? '[ok: < 2 s]' : '[OVER 2 s]'}`);
+  console.log(`  expand a group (${rows[0].expanded} examples drawn) ${ms(r('expandMs'))}; route filter incl. 120 ms input debounce ${ms(r('routeMs'))}; JS heap ${mb(r('heap'))}`);
+  console.log(`  fully interactive (examples read + expand): ${ms(r('examplesAt') + r('expandMs'))}`);
 }
 rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,30 @@ export const CLIENT_JS = String.raw`
   'use strict';
   var PAGE = 50, EX_PAGE = 10;
   var data = JSON.parse(document.getElementById('cfr-data').textContent);
-  var S = data.strings, groups = data.groups;
+  var groups = data.groups;
+  // Examples come after this script in the file: read them once the document is parsed.
+  var S = null, EX = null;
+  function loadExamples() {
+    if (EX) return true;
+    var node = document.getElementById('cfr-examples');
+    if (!node || document.readyState === 'loading') return false;
+    var x = JSON.parse(node.textContent);
+    S = x.strings;
+    EX = new Map();
+    groups.forEach(function (g, i) { EX.set(g.id, x.ex[i] || []); });
+    return true;
+  }
+  document.addEventListener('DOMContentLoaded', function () {
+    loadExamples();
+    open.forEach(function (_, id) {
+      var box = list.querySelector('.group[data-id="' + CSS.escape(id) + '"]');
+      var g = groups.find(function (x) { return x.id === id; });
+      var b = box && box.querySelector('.g-body');
+      if (b && g) b.replaceWith(bodyEl(g));
+    });
+    document.documentElement.dataset.examplesMs = String(Math.round(performance.now()));
+    document.documentElement.dataset.examples = '1';
+  });
   var samples = new Map();
   data.samples.forEach(function (s) { samples.set(s.eventId, s); });
   var state = { risk: { high: true, medium: true, low: true }, kind: '', route: '', path: '', q: '', page: 0 };
@@ -142,14 +165,15 @@ export const CLIENT_JS = String.raw`
 
   // ---- expanded group ----
   function exampleRows(g) {
-    if (!state.route || state.route === '(other)') return { rows: g.ex, note: '' };
+    var all = EX.get(g.id) || [];
+    if (!state.route || state.route === '(other)') return { rows: all, note: '' };
     var res = [];
     var matching = g.routes.filter(function (r) { return routeTotals.has(state.route) ? r[0] === state.route : r[0].toLowerCase().indexOf(state.route.toLowerCase()) >= 0; });
     var regs = matching.map(function (r) { return routeRegex(r[0]); }).filter(Boolean);
-    if (regs.length === 0) return { rows: g.ex, note: '' };
-    g.ex.forEach(function (e) { var u = S[e[3]]; if (regs.some(function (re) { return re.test(u); })) res.push(e); });
-    if (res.length === 0) return { rows: g.ex, note: 'No kept example matches the route; showing all.' };
-    return { rows: res, note: fmt(res.length) + ' of ' + fmt(g.ex.length) + ' kept examples are on the route.' };
+    if (regs.length === 0) return { rows: all, note: '' };
+    all.forEach(function (e) { var u = S[e[3]]; if (regs.some(function (re) { return re.test(u); })) res.push(e); });
+    if (res.length === 0) return { rows: all, note: 'No kept example matches the route; showing all.' };
+    return { rows: res, note: fmt(res.length) + ' of ' + fmt(all.length) + ' kept examples are on the route.' };
   }
   function bodyEl(g) {
     var body = el('div', 'g-body');
@@ -159,6 +183,7 @@ export const CLIENT_JS = String.raw`
     fillRoutes(routes, g, 12);
     add(meta, routes);
     body.appendChild(meta);
+    if (!loadExamples()) { body.appendChild(el('div', 'ex-more small muted', 'Loading ' + fmt(g.nex) + ' examples…')); return body; }
     var sel = exampleRows(g), rows = sel.rows;
     var page = open.get(g.id) || 0, pages = Math.max(1, Math.ceil(rows.length / EX_PAGE));
     if (page >= pages) page = pages - 1;

@@ -20,19 +20,30 @@ export interface PageGroup {
   count: number;
   share: number;
   routes: [string, number][];
-  ex: PageExample[];
+  /** Examples kept (they are in PageExamples). */
+  nex: number;
 }
 
+/** What the page needs to draw the summary and the group list: small, placed before the script. */
 export interface PageData {
   v: 1;
   events: number;
-  strings: string[];
   groups: PageGroup[];
   truncated: { groups: number; events: number } | null;
   samples: EventSample[];
 }
 
-export function pageData(report: ReplayReport): PageData {
+/**
+ * The examples, placed after the script at the end of the file: the group
+ * list is usable while the browser is still reading them.
+ * `ex[i]` belongs to `groups[i]`.
+ */
+export interface PageExamples {
+  strings: string[];
+  ex: PageExample[][];
+}
+
+export function pageData(report: ReplayReport): { data: PageData; examples: PageExamples } {
   const strings: string[] = [];
   const index = new Map<string, number>();
   const intern = (s: string | undefined): number => {
@@ -45,7 +56,8 @@ export function pageData(report: ReplayReport): PageData {
     }
     return i;
   };
-  const groups = [...report.diffs].sort(compareGroups).map(
+  const sorted = [...report.diffs].sort(compareGroups);
+  const groups = sorted.map(
     (g): PageGroup => ({
       id: g.id,
       path: g.path,
@@ -55,8 +67,12 @@ export function pageData(report: ReplayReport): PageData {
       count: g.count,
       share: g.share,
       routes: g.routes.map((r) => [r.route, r.count]),
-      ex: g.examples.map((e) => [e.eventId, e.position, intern(e.method), intern(e.uri), intern(e.old), intern(e.new)]),
+      nex: g.examples.length,
     }),
   );
-  return { v: 1, events: report.events, strings, groups, truncated: report.diffsTruncated ?? null, samples: report.samples };
+  const ex = sorted.map((g) => g.examples.map((e): PageExample => [e.eventId, e.position, intern(e.method), intern(e.uri), intern(e.old), intern(e.new)]));
+  return {
+    data: { v: 1, events: report.events, groups, truncated: report.diffsTruncated ?? null, samples: report.samples },
+    examples: { strings, ex },
+  };
 }
