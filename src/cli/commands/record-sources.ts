@@ -3,13 +3,14 @@
  * yargs command module sharing the record options (src/record/cli.ts).
  */
 import type { Argv, CommandModule } from 'yargs';
-import { addRecordOptions, runRecordCommand, type RecordCommonArgs } from '../../record/cli.js';
+import { addRecordOptions, recordOptionsFromArgs, runRecordCommand, type RecordCommonArgs } from '../../record/cli.js';
 import { InputError } from '../../record/errors.js';
 import { openGorSource } from '../../record/gor/gor-source.js';
 import { openCflogSource } from '../../record/cflog/cflog-source.js';
 import { readFieldsOption } from '../../record/cflog/fields.js';
 import { openEventSources, parseTimeOption } from '../../record/events/events-source.js';
-import { parseDuration, parseListen, parseTarget, startProxySource } from '../../record/proxy/proxy-source.js';
+import { parseDuration, parseListen, parseTarget } from '../../record/proxy/proxy-source.js';
+import { runProxyRecording } from '../../record/proxy/live-recording.js';
 
 interface FilesArgs extends RecordCommonArgs {
   files: string[];
@@ -166,24 +167,20 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
     const durationMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : undefined;
     const timeoutMs = parseDuration(args.timeout, '--timeout');
     const stderr = process.stderr;
-    await runRecordCommand(
-      args,
-      async () => [
-        await startProxySource({
-          listen,
-          target,
-          trustForwarded: args['trust-forwarded'],
-          preserveHost: args['preserve-host'],
-          timeoutMs,
-          ...(maxEvents !== undefined ? { maxEvents } : {}),
-          ...(durationMs !== undefined ? { durationMs } : {}),
-          log: (line) => {
-            if (!args.quiet) stderr.write(`${line}\n`);
-          },
-        }),
-      ],
-      { interrupt: 'finish', flushIntervalMs: 1000 },
-    );
+    // Checks that need no input first (bad filters, sampling or redaction options are reported before listening).
+    recordOptionsFromArgs(args);
+    await runProxyRecording(args, {
+      listen,
+      target,
+      trustForwarded: args['trust-forwarded'],
+      preserveHost: args['preserve-host'],
+      timeoutMs,
+      ...(maxEvents !== undefined ? { maxEvents } : {}),
+      ...(durationMs !== undefined ? { durationMs } : {}),
+      log: (line) => {
+        if (!args.quiet) stderr.write(`${line}\n`);
+      },
+    });
   },
 };
 

@@ -1,0 +1,164 @@
+// The recording proxy under load, on loopback only: autocannon at a fixed
+// rate against the origin directly and then through `cfreplay record proxy`
+// (the real CLI in a child process, writing a corpus file), in the same run.
+// Reports latency percentiles of both, the proxy's added latency, and checks
+// that every answered request was recorded.
+//
+//   node bench/proxy-bench.mjs [--rate 2000] [--seconds 10] [--connections 20]
+//
+// Build first (npx tsc -p tsconfig.json). Output corpus: bench/out/ (git-ignored).
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, cpus } from 'node:os';
+import autocannon from 'autocannon';
+import hdr from 'hdr-histogram-js';
+
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+};
+const rate = arg('rate', 2000);
+const seconds = arg('seconds', 10);
+const connections = arg('connections', 20);
+const warmup = Math.round(rate * 1.5);
+const root = new URL('../', import.meta.url).pathname;
+const outDir = `${root}bench/out/`;
+mkdirSync(outDir, { recursive: true });
+const corpus = `${outDir}proxy-bench.cfr`;
+rmSync(corpus, { force: true });
+
+function waitFor(child, re, what) {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const onData = (c) => {
+      text += c.toString();
+      const m = re.exec(text);
+      if (m) {
+        child.stderr.off('data', onData);
+        child.stdout.off('data', onData);
+        resolve(m);
+      }
+    };
+    child.stderr.on('data', onData);
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}): ${text}`)));
+    setTimeout(() => reject(new Error(`${what} did not start: ${text}`)), 15_000).unref();
+  });
+}
+
+// The origin: a small keep-alive server in its own process (a typical small answer with a cookie).
+const originCode = `
+  const http = require('node:http');
+  const body = Buffer.alloc(1024, 'x');
+  const s = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'max-age=60', 'set-cookie': 'sid=abc; Path=/; Secure', 'content-length': body.length });
+      res.end(body);
+    });
+  });
+  s.keepAliveTimeout = 65000;
+  s.listen(0, '127.0.0.1', () => console.log('origin ' + s.address().port));
+`;
+const originProc = spawn(process.execPath, ['-e', originCode], { stdio: ['ignore', 'pipe', 'pipe'] });
+const originPort = Number((await waitFor(originProc, /origin (\d+)/, 'origin'))[1]);
+
+const proxyProc = spawn(
+  process.execPath,
+  [`${root}bin/cfreplay`, 'record', 'proxy', '--listen', '127.0.0.1:0', '--target', `http://127.0.0.1:${originPort}`, '-o', corpus, '--json-summary'],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
+let proxyStdout = '';
+proxyProc.stdout.on('data', (c) => (proxyStdout += c.toString()));
+let proxyStderr = '';
+proxyProc.stderr.on('data', (c) => (proxyStderr += c.toString()));
+const proxyPort = Number((await waitFor(proxyProc, /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/, 'proxy'))[1]);
+
+const headers = {
+  accept: 'text/html,application/xhtml+xml',
+  'accept-language': 'en-GB,en;q=0.9',
+  'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36',
+  cookie: 'session=0123456789abcdef; theme=dark',
+};
+
+async function load(port, amount, measure) {
+  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+  let answered = 0;
+  let non2xx = 0;
+  const instance = autocannon({
+    url: `http://127.0.0.1:${port}/products/shoes?color=red&size=42`,
+    connections,
+    overallRate: rate,
+    amount,
+    headers,
+  });
+  instance.on('response', (_client, status, _bytes, responseTimeMs) => {
+    answered++;
+    if (status < 200 || status >= 300) non2xx++;
+    hist.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
+  });
+  const result = await instance;
+  return { hist, answered, non2xx, errors: result.errors, timeouts: result.timeouts, seconds: result.duration, measure };
+}
+
+/** CPU time (ms) a process used so far, all threads (Linux /proc). */
+function cpuMs(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, in 1/100 s ticks
+  } catch {
+    return Number.NaN;
+  }
+}
+
+async function measured(port, amount) {
+  const p0 = cpuMs(proxyProc.pid);
+  const o0 = cpuMs(originProc.pid);
+  const r = await load(port, amount);
+  r.proxyCpuUs = ((cpuMs(proxyProc.pid) - p0) * 1000) / r.answered;
+  r.originCpuUs = ((cpuMs(originProc.pid) - o0) * 1000) / r.answered;
+  return r;
+}
+
+function row(name, r) {
+  const p = (q) => (r.hist.getValueAtPercentile(q) / 1000).toFixed(3);
+  return `${name.padEnd(8)} ${String(r.answered).padStart(7)} answered  ${(r.answered / r.seconds).toFixed(0).padStart(5)} req/s   p50 ${p(50)} ms  p90 ${p(90)} ms  p99 ${p(99)} ms  p99.9 ${p(99.9)} ms  max ${(r.hist.maxValue / 1000).toFixed(3)} ms  errors ${r.errors + r.timeouts}  CPU/request: origin ${r.originCpuUs.toFixed(0)} us, proxy ${r.proxyCpuUs.toFixed(0)} us`;
+}
+
+const amount = rate * seconds;
+console.log(`loopback, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}; ${rate} req/s for ${seconds} s (${amount} requests) over ${connections} keep-alive connections`);
+await load(originPort, warmup); // warm-up, not measured
+const direct = await measured(originPort, amount);
+await load(proxyPort, warmup);
+const proxied = await measured(proxyPort, amount);
+const direct2 = await measured(originPort, amount); // again, to see the noise of the machine
+proxyProc.kill('SIGTERM');
+const code = await new Promise((r) => proxyProc.once('exit', r));
+originProc.kill();
+
+console.log(row('origin', direct));
+console.log(row('proxy', proxied));
+console.log(row('origin', direct2));
+const d99 = Math.max(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
+const d99min = Math.min(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
+const added = (proxied.hist.getValueAtPercentile(99) - d99min) / 1000;
+const addedVsWorse = (proxied.hist.getValueAtPercentile(99) - d99) / 1000;
+const added50 = (proxied.hist.getValueAtPercentile(50) - Math.min(direct.hist.getValueAtPercentile(50), direct2.hist.getValueAtPercentile(50))) / 1000;
+console.log(`proxy adds: p50 ${added50.toFixed(3)} ms, p99 ${added.toFixed(3)} ms (vs the better origin run; ${addedVsWorse.toFixed(3)} ms vs the worse one)`);
+
+let summary;
+try {
+  summary = JSON.parse(proxyStdout);
+} catch {
+  console.log(`proxy exit ${code}; no JSON summary: ${proxyStderr}`);
+  process.exit(1);
+}
+const answeredThroughProxy = warmup + proxied.answered;
+console.log(
+  `proxy exit ${code}; requests answered through the proxy ${answeredThroughProxy}, exchanges recorded ${summary.recordsWritten} ` +
+    `(${summary.chunks} chunks, ${summary.fileBytes} bytes, ${summary.bytesPerRecord.toFixed(1)} bytes/exchange)`,
+);
+const lossless = summary.recordsWritten === answeredThroughProxy && proxied.non2xx === 0;
+const fast = added <= 1;
+console.log(`${fast ? 'PASS' : 'FAIL'}: p99 added <= 1 ms;  ${lossless ? 'PASS' : 'FAIL'}: no exchange lost (recorded == answered)`);
+process.exitCode = fast && lossless && code === 0 ? 0 : 1;

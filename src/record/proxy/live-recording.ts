@@ -1,0 +1,73 @@
+/**
+ * `cfreplay record proxy`: the proxy serves on the main thread, the recording
+ * pipeline runs in a worker (recording-worker.ts). Completed exchanges cross
+ * over in small batches (at most one event-loop turn old); the stop (signal,
+ * --max-events, --duration) ends the items, the worker finishes the corpus and
+ * prints the summary.
+ */
+import { Worker } from 'node:worker_threads';
+import { compiledSibling } from '../../util/compiled-sibling.js';
+import type { RecordCommonArgs } from '../cli.js';
+import { InputError } from '../errors.js';
+import type { SourceItem } from '../types.js';
+import { startProxySource, type ProxyOptions, type ProxySource } from './proxy-source.js';
+import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
+
+const BATCH = 256;
+
+export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: ProxyOptions, flushIntervalMs = 1000): Promise<void> {
+  const plainArgs = JSON.parse(JSON.stringify(args)) as Record<string, unknown>;
+  const label = `proxy ${proxyOptions.listen.host}:${proxyOptions.listen.port} -> ${proxyOptions.target.origin}`;
+  const data: WorkerData = { args: plainArgs, label, flushIntervalMs };
+  const worker = new Worker(compiledSibling(import.meta.url, 'recording-worker.js'), { workerData: data });
+  const post = (m: MainToWorker) => worker.postMessage(m);
+  let proxy: ProxySource | undefined;
+  let failure: Error | undefined;
+
+  const forward = async (p: ProxySource) => {
+    let batch: SourceItem[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      if (batch.length === 0) return;
+      post({ type: 'items', items: batch, bytesRead: p.bytesRead });
+      batch = [];
+    };
+    for await (const item of p.items()) {
+      batch.push(item);
+      if (batch.length >= BATCH) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    }
+    flush();
+    post({ type: 'end', report: p.report(), bytesRead: p.bytesRead });
+  };
+
+  await new Promise<void>((resolve) => {
+    worker.on('message', (m: WorkerToMain) => {
+      if (m.type === 'open') {
+        startProxySource(proxyOptions).then(
+          (p) => {
+            proxy = p;
+            post({ type: 'opened' });
+            forward(p).catch((e: Error) => {
+              failure ??= e;
+            });
+          },
+          (e: Error) => post({ type: 'open-failed', message: e.message }),
+        );
+      } else if (m.type === 'error') {
+        failure ??= m.userFacing ? new InputError(m.message) : Object.assign(new Error(m.message), { stack: m.stack });
+        proxy?.stop('recording failed', 0);
+      }
+    });
+    worker.on('error', (e) => {
+      failure ??= e;
+      proxy?.stop('recording failed', 0);
+    });
+    worker.on('exit', () => resolve());
+  });
+  if (failure !== undefined) throw failure;
+}

@@ -1,0 +1,89 @@
+/**
+ * The recording side of `cfreplay record proxy`, in a worker thread: the
+ * proxy's event loop only forwards traffic and hands each completed exchange
+ * over; checks, the event builder, sampling, redaction and the corpus writer
+ * (whose chunk encoding takes milliseconds of synchronous work) run here, so
+ * they never delay a request. Runs the same `runRecordCommand` as every
+ * source, with a stand-in source fed by messages from the main thread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { runRecordCommand, type RecordCommonArgs } from '../cli.js';
+import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
+
+const port = parentPort!;
+const data = workerData as WorkerData;
+const send = (m: WorkerToMain) => port.postMessage(m);
+
+class RemoteSource implements RecordSource {
+  readonly totalBytes = undefined;
+  bytesRead = 0;
+  private queue: SourceItem[] = [];
+  private wake: (() => void) | undefined;
+  private ended = false;
+  private finalReport: SourceReport = { warnings: [], info: {} };
+
+  constructor(readonly label: string) {}
+
+  accept(m: MainToWorker): void {
+    if (m.type === 'items') {
+      for (const item of m.items) this.queue.push(item);
+      this.bytesRead = m.bytesRead;
+    } else if (m.type === 'end') {
+      this.ended = true;
+      this.bytesRead = m.bytesRead;
+      this.finalReport = m.report;
+    } else return;
+    const w = this.wake;
+    this.wake = undefined;
+    w?.();
+  }
+
+  async *items(): AsyncGenerator<SourceItem> {
+    for (;;) {
+      if (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        for (const item of batch) yield item;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((r) => (this.wake = r));
+    }
+  }
+
+  report(): SourceReport {
+    return this.finalReport;
+  }
+}
+
+const source = new RemoteSource(data.label);
+let opened: ((ok: true) => void) | undefined;
+let openFailed: ((e: Error) => void) | undefined;
+port.on('message', (m: MainToWorker) => {
+  if (m.type === 'opened') opened?.(true);
+  else if (m.type === 'open-failed') openFailed?.(Object.assign(new Error(m.message), { userFacing: true }));
+  else source.accept(m);
+});
+
+try {
+  await runRecordCommand(
+    data.args as unknown as RecordCommonArgs,
+    async () => {
+      const started = new Promise<true>((resolve, reject) => {
+        opened = resolve;
+        openFailed = reject;
+      });
+      send({ type: 'open' });
+      await started;
+      return [source];
+    },
+    { interrupt: 'finish', flushIntervalMs: data.flushIntervalMs },
+  );
+  send({ type: 'done' });
+} catch (e) {
+  const err = e as Error & { userFacing?: boolean };
+  send({ type: 'error', message: err.message, userFacing: err.userFacing === true, stack: err.stack ?? '' });
+} finally {
+  port.close();
+}

@@ -1,0 +1,21 @@
+/** Messages between the proxy (main thread) and its recording worker. */
+import type { SourceItem, SourceReport } from '../types.js';
+
+export interface WorkerData {
+  /** The record command's options (plain data). */
+  args: Record<string, unknown>;
+  label: string;
+  flushIntervalMs: number;
+}
+
+export type WorkerToMain =
+  /** Output checks passed: start the proxy now. */
+  | { type: 'open' }
+  | { type: 'done' }
+  | { type: 'error'; message: string; userFacing: boolean; stack: string };
+
+export type MainToWorker =
+  | { type: 'opened' }
+  | { type: 'open-failed'; message: string }
+  | { type: 'items'; items: SourceItem[]; bytesRead: number }
+  | { type: 'end'; report: SourceReport; bytesRead: number };
