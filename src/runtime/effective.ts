@@ -32,7 +32,12 @@ function sameArr(a: readonly string[], b: readonly string[] | undefined): boolea
 export function effectiveValues(out: unknown, input: unknown): string[] {
   if (!isObj(out)) return [];
   const value = String(out.value);
-  const mv = strValues(out.multiValue);
+  return valuesOf(value, out.multiValue, input);
+}
+
+/** effectiveValues from the entry's value (converted first) and multiValue (read once). */
+function valuesOf(value: string, mvList: unknown, input: unknown): string[] {
+  const mv = strValues(mvList);
   if (!mv) return [value];
   const inMv = isObj(input) ? strValues(input.multiValue) : undefined;
   if (!sameArr(mv, inMv)) return mv;
@@ -57,7 +62,16 @@ export function effectiveMap(out: unknown, input: unknown, wireNames: boolean): 
   if (!isObj(out)) return res;
   const inp = isObj(input) ? input : undefined;
   for (const name in out) {
-    res[wireNames ? wire(name) : name] = effectiveValues(out[name], inp ? inp[name] : undefined);
+    const e = out[name];
+    const key = wireNames ? wire(name) : name;
+    if (!isObj(e)) {
+      res[key] = [];
+      continue;
+    }
+    // The input entry only matters when there is a multiValue (nearly never): looked up lazily.
+    const value = String(e.value);
+    const mvList = e.multiValue;
+    res[key] = mvList === undefined ? [value] : valuesOf(value, mvList, inp ? inp[name] : undefined);
   }
   return res;
 }

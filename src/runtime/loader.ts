@@ -280,6 +280,9 @@ class SandboxedFunction implements LoadedFunction {
     }
     if (leaked || (ps.polluted === null ? api.protoPolluted() : ps.polluted)) api.cleanupLeaks();
 
+    // Read before validation: getters on the returned object may log (they must not count).
+    const logs = ps.logs ?? EMPTY_LOGS;
+    const logsTruncated = ps.logsTruncated;
     let sideEffects = NO_SIDE_EFFECTS;
     if (sb.state.origin !== null || ps.customData !== null) {
       sideEffects = { origin: sb.state.origin ?? [] };
@@ -333,8 +336,8 @@ class SandboxedFunction implements LoadedFunction {
       outcome,
       raw,
       effective,
-      logs: ps.logs ?? EMPTY_LOGS,
-      logsTruncated: ps.logsTruncated,
+      logs,
+      logsTruncated,
       sideEffects,
       durationNs,
       runtime: this.runtime,

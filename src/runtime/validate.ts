@@ -23,34 +23,48 @@ import { effectiveQuery, effectiveValues, isObj, queryLength, type Obj } from '.
 
 export const MAX_URI_AND_QUERY = 8192;
 const NO_PROBLEMS: ValidationProblem[] = [];
+const EMPTY: Obj = Object.freeze({}) as Obj;
 
-type Add = (rule: string, path: string, message: string) => void;
+// Problems are pushed onto one array per validation; paths and messages are
+// only built when a rule is broken (a valid return allocates no strings).
+type Problems = ValidationProblem[];
 
-function checkEntry(e: unknown, path: string, add: Add, setCookie: boolean): void {
-  if (!isObj(e)) {
-    add('value-invalid', path, `${path} must be an object { value: string }`);
-    return;
-  }
-  if (typeof e.value !== 'string') add('value-not-string', `${path}.value`, `${path}.value must be a string`);
-  if (setCookie && e.attributes !== undefined && typeof e.attributes !== 'string')
-    add('value-not-string', `${path}.attributes`, `${path}.attributes must be a string`);
-  if (e.multiValue !== undefined) {
-    if (!Array.isArray(e.multiValue)) add('value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
-    else
-      e.multiValue.forEach((m, i) => {
-        if (!isObj(m) || typeof m.value !== 'string')
-          add('value-not-string', `${path}.multiValue[${i}]`, `${path}.multiValue[${i}] must be { value: string }`);
-      });
-  }
+function add(problems: Problems, rule: string, path: string, message: string): void {
+  problems.push({ rule, path, message });
 }
 
-function checkMap(m: unknown, path: string, add: Add, setCookie = false): m is Obj | undefined {
+/**
+ * Reads the entry's properties exactly as often and in the same order as
+ * before paths became lazy (a returned object may have getters).
+ */
+function checkEntry(e: unknown, base: string, name: string, problems: Problems, setCookie: boolean): void {
+  if (!isObj(e)) {
+    const path = `${base}.${name}`;
+    add(problems, 'value-invalid', path, `${path} must be an object { value: string }`);
+    return;
+  }
+  if (typeof e.value !== 'string') add(problems, 'value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
+  if (setCookie && e.attributes !== undefined && typeof e.attributes !== 'string')
+    add(problems, 'value-not-string', `${base}.${name}.attributes`, `${base}.${name}.attributes must be a string`);
+  if (e.multiValue !== undefined) checkMultiValue(e, `${base}.${name}`, problems);
+}
+
+function checkMultiValue(e: Obj, path: string, problems: Problems): void {
+  if (!Array.isArray(e.multiValue)) add(problems, 'value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
+  else
+    e.multiValue.forEach((m, i) => {
+      if (!isObj(m) || typeof m.value !== 'string')
+        add(problems, 'value-not-string', `${path}.multiValue[${i}]`, `${path}.multiValue[${i}] must be { value: string }`);
+    });
+}
+
+function checkMap(m: unknown, path: string, problems: Problems, setCookie = false): m is Obj | undefined {
   if (m === undefined) return true;
   if (!isObj(m)) {
-    add('shape', path, `${path} must be an object`);
+    add(problems, 'shape', path, `${path} must be an object`);
     return false;
   }
-  for (const k in m) checkEntry(m[k], `${path}.${k}`, add, setCookie);
+  for (const k in m) checkEntry(m[k], path, k, problems, setCookie);
   return true;
 }
 
@@ -63,52 +77,53 @@ function sameEntry(a: unknown, b: unknown): boolean {
   return x.length === y.length && x.every((v, k) => v === y[k]);
 }
 
-function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, add: Add): void {
+function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, problems: Problems): void {
   if (out === undefined) {
     /* no headers */
   } else if (!isObj(out)) {
-    add('shape', path, `${path} must be an object`);
+    add(problems, 'shape', path, `${path} must be an object`);
     return;
   }
-  const o = (out ?? {}) as Obj;
-  const i = isObj(input) ? input : {};
+  const o = (out ?? EMPTY) as Obj;
+  const i = isObj(input) ? input : EMPTY;
   for (const name in o) {
-    checkEntry(o[name], `${path}.${name}`, add, false);
+    checkEntry(o[name], path, name, problems, false);
     if (name in i) continue; // present in the input: lowercase, allowed
     const lower = name.toLowerCase();
-    if (name !== lower) add('header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
+    if (name !== lower) add(problems, 'header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
     if (isDisallowedHeader(lower))
-      add('header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
+      add(problems, 'header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
   }
   if (!readOnly) return;
-  for (const ro of readOnly) {
+  for (let k = 0; k < readOnly.length; k++) {
+    const ro = readOnly[k]!;
     const had = ro in i;
     const has = ro in o;
-    if (had && !has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
-    else if (!had && has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
+    if (had && !has) add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
+    else if (!had && has) add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
     else if (had && has && !sameEntry(i[ro], o[ro]))
-      add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
+      add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
   }
 }
 
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function checkBody(body: unknown, add: Add, path: string): void {
+function checkBody(body: unknown, problems: Problems, path: string): void {
   if (body === undefined || body === null || typeof body === 'string') return;
   if (!isObj(body)) {
-    add('body-invalid', path, `${path} must be a string or { encoding, data }`);
+    add(problems, 'body-invalid', path, `${path} must be a string or { encoding, data }`);
     return;
   }
   const enc = body.encoding === undefined ? 'text' : body.encoding;
-  if (enc !== 'text' && enc !== 'base64') add('body-encoding', `${path}.encoding`, `${path}.encoding must be "text" or "base64" (got ${JSON.stringify(enc)})`);
-  if (typeof body.data !== 'string') add('body-invalid', `${path}.data`, `${path}.data must be a string`);
-  else if (enc === 'base64' && !B64.test(body.data)) add('body-base64', `${path}.data`, `${path}.data is not valid base64`);
+  if (enc !== 'text' && enc !== 'base64') add(problems, 'body-encoding', `${path}.encoding`, `${path}.encoding must be "text" or "base64" (got ${JSON.stringify(enc)})`);
+  if (typeof body.data !== 'string') add(problems, 'body-invalid', `${path}.data`, `${path}.data must be a string`);
+  else if (enc === 'base64' && !B64.test(body.data)) add(problems, 'body-base64', `${path}.data`, `${path}.data is not valid base64`);
 }
 
 /** Upper bound of URI+query bytes without allocating (3 bytes per UTF-16 unit at most). */
-function roughLength(uriLen: number, q: unknown): number {
-  if (typeof q === 'string') return uriLen + 1 + 3 * q.length;
-  let n = uriLen + 1;
+function roughLength(uriBound: number, q: unknown): number {
+  if (typeof q === 'string') return uriBound + 1 + 3 * q.length;
+  let n = uriBound + 1;
   if (isObj(q)) {
     for (const k in q) {
       const e = q[k];
@@ -121,43 +136,42 @@ function roughLength(uriLen: number, q: unknown): number {
 }
 
 export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  const add: Add = (rule, path, message) => problems.push({ rule, path, message });
+  const problems: Problems = [];
   if (out.uri === undefined && isObj(out.request))
-    add('returned-event', '', 'the function returned the event object; return event.request (or a response)');
+    add(problems, 'returned-event', '', 'the function returned the event object; return event.request (or a response)');
   if (out.method !== undefined && out.method !== input.method)
-    add('method-changed', 'request.method', `request.method is read-only (changed from ${JSON.stringify(input.method)} to ${JSON.stringify(out.method)})`);
-  let uriLen = 0;
-  if (typeof out.uri !== 'string' || !out.uri.startsWith('/'))
-    add('uri-invalid', 'request.uri', `request.uri must be a string starting with "/" (got ${JSON.stringify(out.uri)})`);
-  else uriLen = Buffer.byteLength(out.uri, 'utf8');
+    add(problems, 'method-changed', 'request.method', `request.method is read-only (changed from ${JSON.stringify(input.method)} to ${JSON.stringify(out.method)})`);
+  const uri = out.uri;
+  const uriOk = typeof uri === 'string' && uri.startsWith('/');
+  if (!uriOk) add(problems, 'uri-invalid', 'request.uri', `request.uri must be a string starting with "/" (got ${JSON.stringify(uri)})`);
   const q = out.querystring;
-  if (typeof q !== 'string' && checkMap(q, 'request.querystring', add)) {
+  if (typeof q !== 'string' && checkMap(q, 'request.querystring', problems)) {
     /* checked */
   }
-  if ((typeof q === 'string' || isObj(q) || q === undefined) && roughLength(uriLen, q) > MAX_URI_AND_QUERY) {
+  // The exact byte count (UTF-8 encoding of the URI and query) only when the cheap upper bound is over the limit.
+  if ((typeof q === 'string' || isObj(q) || q === undefined) && roughLength(uriOk ? 3 * uri.length : 0, q) > MAX_URI_AND_QUERY) {
+    const uriLen = uriOk ? Buffer.byteLength(uri, 'utf8') : 0;
     const eff = effectiveQuery(q ?? {}, input.querystring);
     const total = uriLen + (Object.keys(eff).length > 0 || (typeof q === 'string' && q !== '') ? 1 + queryLength(q, eff) : 0);
     if (total > MAX_URI_AND_QUERY)
-      add('uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
+      add(problems, 'uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
   }
-  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS, add);
-  checkMap(out.cookies, 'request.cookies', add);
+  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS, problems);
+  checkMap(out.cookies, 'request.cookies', problems);
   return problems;
 }
 
 /** `inputResponse` is set for viewer-response (read-only rules apply), undefined for a generated response. */
 export function validateResponse(out: Obj, inputResponse: Obj | undefined): ValidationProblem[] {
-  const problems: ValidationProblem[] = [];
-  const add: Add = (rule, path, message) => problems.push({ rule, path, message });
+  const problems: Problems = [];
   const sc = out.statusCode;
   if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 100 || sc > 599)
-    add('status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
+    add(problems, 'status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
   if (out.statusDescription !== undefined && typeof out.statusDescription !== 'string')
-    add('value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
-  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null, add);
-  checkMap(out.cookies, 'response.cookies', add, true);
-  checkBody(out.body, add, 'response.body');
+    add(problems, 'value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
+  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null, problems);
+  checkMap(out.cookies, 'response.cookies', problems, true);
+  checkBody(out.body, problems, 'response.body');
   return problems;
 }
 
