@@ -17,14 +17,13 @@ import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type
 import type { DiffExample, EventSample, OutcomeLabel, SampleRun } from '../report/types.js';
 import {
   EXAMPLES_PER_GROUP,
+  ReplayTally,
   capRoutes,
   groupKey,
   type ChunkResult,
   type ErrorPartial,
-  type GroupPartial,
-  type NoisePartial,
 } from './chunk-result.js';
-import { encodeHistogram, newHistogram, type LatencyHistogram } from './latency.js';
+import { encodeHistogram } from './latency.js';
 
 export type Version = 'old' | 'new' | 'rerun';
 
@@ -118,30 +117,17 @@ function sampleRun(run: RunResult): SampleRun {
   return out;
 }
 
-class ChunkAccumulator {
-  events = 0;
-  changed = 0;
-  noiseOnly = 0;
-  readonly skipped: Record<string, number> = {};
-  readonly outcomesOld: Record<OutcomeLabel, number> = {};
-  readonly outcomesNew: Record<OutcomeLabel, number> = {};
-  readonly transitions: Record<string, number> = {};
-  readonly groups = new Map<string, GroupPartial>();
-  readonly noise = new Map<string, NoisePartial>();
-  readonly errorsOld = new Map<string, ErrorPartial>();
-  readonly errorsNew = new Map<string, ErrorPartial>();
-  readonly histOld: LatencyHistogram = newHistogram();
-  readonly histNew: LatencyHistogram = newHistogram();
+class ChunkAccumulator extends ReplayTally {
   readonly samples: EventSample[] = [];
-  readonly killed = { old: 0, new: 0 };
-
   private readonly noiseState = new Map<string, { checked: number; noisy: number }>();
 
   constructor(
     readonly chunk: number,
     private readonly samplesCap: number,
     private readonly noiseEnabled: boolean,
-  ) {}
+  ) {
+    super();
+  }
 
   error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, example: () => DiffExample): void {
     const key = `${label}\u0000${message}`;

@@ -5,6 +5,7 @@
  * the final report is the same whichever worker or machine ran which chunk.
  */
 import type { DiffExample, DiffKind, EventSample, OutcomeLabel, Risk } from '../report/types.js';
+import { newHistogram, type LatencyHistogram } from './latency.js';
 
 export interface GroupPartial {
   path: string;
@@ -90,4 +91,22 @@ export function capRoutes(routes: Record<string, number>, cap = ROUTES_PER_GROUP
   });
   out['(other)'] = other;
   return out;
+}
+
+/** The counters a chunk and a whole run both keep (a chunk's are summed into the run's). */
+export class ReplayTally {
+  events = 0;
+  changed = 0;
+  noiseOnly = 0;
+  readonly skipped: Record<string, number> = {};
+  readonly outcomesOld: Record<OutcomeLabel, number> = {};
+  readonly outcomesNew: Record<OutcomeLabel, number> = {};
+  readonly transitions: Record<string, number> = {};
+  readonly groups = new Map<string, GroupPartial>();
+  readonly noise = new Map<string, NoisePartial>();
+  readonly errorsOld = new Map<string, ErrorPartial>();
+  readonly errorsNew = new Map<string, ErrorPartial>();
+  readonly histOld: LatencyHistogram = newHistogram();
+  readonly histNew: LatencyHistogram = newHistogram();
+  readonly killed = { old: 0, new: 0 };
 }

@@ -46,7 +46,8 @@ interface Slot {
   assigned: Assigned[];
   ready: boolean;
   lastSeq: number;
-  lastSeqAt: number;
+  /** Time charged to the call in progress (see checkHeartbeats). */
+  chargedMs: number;
   retiring: boolean;
 }
 
@@ -58,6 +59,8 @@ export class ReplayPool {
   private nextId = 0;
   private stoppedCalls = 0;
   private readonly watchdog: NodeJS.Timeout;
+  private readonly tickMs: number;
+  private lastTick: number;
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -70,8 +73,9 @@ export class ReplayPool {
     private readonly events: PoolEvents,
   ) {
     for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
-    const tick = Math.max(5, Math.min(50, Math.floor(options.timeoutMs / 4)));
-    this.watchdog = setInterval(() => this.checkHeartbeats(), tick);
+    this.tickMs = Math.max(5, Math.min(50, Math.floor(options.timeoutMs / 4)));
+    this.lastTick = performance.now();
+    this.watchdog = setInterval(() => this.checkHeartbeats(), this.tickMs);
     this.watchdog.unref();
   }
 
@@ -90,7 +94,7 @@ export class ReplayPool {
         stackSizeMb: 4,
       },
     });
-    const slot: Slot = { id: this.nextId++, worker, hb: new Int32Array(sab), assigned: [], ready: false, lastSeq: -1, lastSeqAt: 0, retiring: false };
+    const slot: Slot = { id: this.nextId++, worker, hb: new Int32Array(sab), assigned: [], ready: false, lastSeq: -1, chargedMs: 0, retiring: false };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err: Error & { code?: string }) => this.onDeath(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', err));
     worker.on('exit', (code) => {
@@ -168,18 +172,28 @@ export class ReplayPool {
     this.wake();
   }
 
+  /**
+   * A call is charged the time between two watchdog ticks, but at most two
+   * tick intervals per tick: when the machine is overloaded the ticks
+   * themselves come late, and a worker thread that was merely descheduled
+   * must not be mistaken for a hanging function. A real hang keeps
+   * accumulating and is stopped.
+   */
   private checkHeartbeats(): void {
     const now = performance.now();
+    const credit = Math.min(now - this.lastTick, this.tickMs * 2);
+    this.lastTick = now;
     for (const slot of this.slots) {
       if (slot.retiring) continue;
       const state = Atomics.load(slot.hb, HB_STATE);
       const seq = Atomics.load(slot.hb, HB_SEQ);
       if (state === 0 || seq !== slot.lastSeq) {
         slot.lastSeq = seq;
-        slot.lastSeqAt = now;
+        slot.chargedMs = 0;
         continue;
       }
-      if (now - slot.lastSeqAt > this.options.timeoutMs) this.onDeath(slot, 'timeout');
+      slot.chargedMs += credit;
+      if (slot.chargedMs > this.options.timeoutMs) this.onDeath(slot, 'timeout');
     }
   }
 

@@ -31,6 +31,8 @@ export class ReplayInputError extends Error {
 /** What the replay reads chunks from: a corpus file, or a Redis corpus. */
 export interface ChunkSource {
   readonly path: string;
+  /** Short name for the report (default: the file name of `path`). */
+  readonly name?: string;
   readonly events: number;
   readonly chunks: readonly Pick<ChunkInfo, 'index' | 'events' | 'offset'>[];
   readonly complete?: boolean;
@@ -75,12 +77,12 @@ export interface ReplayProgress {
 
 export const DEFAULT_TIMEOUT_MS = 250;
 
-interface LoadedSource {
+export interface LoadedSource {
   info: FunctionInfo;
   source: FunctionSource;
 }
 
-function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined): LoadedSource {
+export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined): LoadedSource {
   let source: string;
   try {
     source = readFileSync(path, 'utf8');
@@ -100,18 +102,21 @@ function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime |
   };
 }
 
+/** The event type given, or inferred from both sources (a ReplayInputError when ambiguous). */
+export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given: EventType | undefined): EventType {
+  if (given !== undefined) return given;
+  const decision = inferEventType(oldFn.source.source, newFn.source.source);
+  if ('ambiguous' in decision) {
+    throw new ReplayInputError(`cannot tell which event type to replay: ${decision.ambiguous}; pass --event-type viewer-request or viewer-response`);
+  }
+  return decision.eventType;
+}
+
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
   const oldFn = readFunction(options.oldPath, 'OLD', options.runtime);
   const newFn = readFunction(options.newPath, 'NEW', options.runtime);
-  let eventType = options.eventType;
-  if (eventType === undefined) {
-    const decision = inferEventType(oldFn.source.source, newFn.source.source);
-    if ('ambiguous' in decision) {
-      throw new ReplayInputError(`cannot tell which event type to replay: ${decision.ambiguous}; pass --event-type viewer-request or viewer-response`);
-    }
-    eventType = decision.eventType;
-  }
+  const eventType = resolveEventType(oldFn, newFn, options.eventType);
   const kvs: KvsSnapshot | undefined = options.kvsPath !== undefined ? loadKvsFile(options.kvsPath) : undefined;
   const ignore = options.ignore ?? [];
   compileIgnore(ignore); // validates the patterns before any work starts
@@ -183,7 +188,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   }
   const meta = {
     toolVersion: toolVersion(),
-    corpus: { name: basename(corpus.path), location: corpus.path, records: corpus.events },
+    corpus: { name: corpus.name ?? basename(corpus.path), location: corpus.path, records: corpus.events },
     eventType,
     functions: { old: oldFn.info, new: newFn.info },
     options: {

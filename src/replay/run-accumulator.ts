@@ -4,8 +4,9 @@
  * once). Memory stays bounded: groups past the cap are folded into one
  * overflow group per (path, kind), routes and examples are capped.
  */
-import type { EventSample, OutcomeLabel } from '../report/types.js';
+import type { EventSample } from '../report/types.js';
 import {
+  ReplayTally,
   addCounts,
   capRoutes,
   groupKey,
@@ -13,9 +14,8 @@ import {
   type ChunkResult,
   type ErrorPartial,
   type GroupPartial,
-  type NoisePartial,
 } from './chunk-result.js';
-import { decodeHistogram, newHistogram, type LatencyHistogram } from './latency.js';
+import { decodeHistogram } from './latency.js';
 
 /** Distinct diff groups kept before folding into per-path overflow groups. */
 export const MAX_GROUPS = 10_000;
@@ -26,22 +26,8 @@ export const MAX_SAMPLES = 300;
 
 export const OVERFLOW_SIGNATURE = '(other changes past the group limit)';
 
-export class RunAccumulator {
+export class RunAccumulator extends ReplayTally {
   readonly seen = new Set<number>();
-  events = 0;
-  changed = 0;
-  noiseOnly = 0;
-  readonly skipped: Record<string, number> = {};
-  readonly outcomesOld: Record<OutcomeLabel, number> = {};
-  readonly outcomesNew: Record<OutcomeLabel, number> = {};
-  readonly transitions: Record<string, number> = {};
-  readonly groups = new Map<string, GroupPartial>();
-  readonly noise = new Map<string, NoisePartial>();
-  readonly errorsOld = new Map<string, ErrorPartial>();
-  readonly errorsNew = new Map<string, ErrorPartial>();
-  readonly histOld: LatencyHistogram = newHistogram();
-  readonly histNew: LatencyHistogram = newHistogram();
-  readonly killed = { old: 0, new: 0 };
   private samples = new Map<string, EventSample>();
   /** Groups folded into overflow groups (count of distinct groups and events). */
   foldedGroups = 0;
