@@ -8,6 +8,7 @@ import { reportCommandModule } from './report.js';
 import { replayCommandModule } from './replay.js';
 import { pushCommandModule, pullCommandModule } from './push.js';
 import { lsCommandModule, rmCommandModule } from './ls.js';
+import { workerCommandModule } from './worker.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs command modules differ in their argument types
-export const commands: CommandModule<any, any>[] = [recordCommandModule, replayCommandModule, inspectCommandModule, catCommandModule, runCommandModule, showCommandModule, reportCommandModule, pushCommandModule, pullCommandModule, lsCommandModule, rmCommandModule];
+export const commands: CommandModule<any, any>[] = [recordCommandModule, replayCommandModule, inspectCommandModule, catCommandModule, runCommandModule, showCommandModule, reportCommandModule, pushCommandModule, pullCommandModule, lsCommandModule, rmCommandModule, workerCommandModule];

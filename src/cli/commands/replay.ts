@@ -27,6 +27,11 @@ interface ReplayArgs {
   seed: number;
   top: number;
   progress?: boolean;
+  distributed?: boolean;
+  resume?: string;
+  'run-ttl'?: string;
+  'reclaim-after'?: string;
+  'keep-run'?: boolean;
 }
 
 /** "1%", "0.5 %", "0.01" -> fraction. */
@@ -53,7 +58,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     y
       .option('old', { type: 'string', demandOption: true, describe: 'the function as deployed now (.js)' })
       .option('new', { type: 'string', demandOption: true, describe: 'the candidate version (.js)' })
-      .option('corpus', { type: 'string', demandOption: true, describe: 'recorded traffic (.cfr file)' })
+      .option('corpus', { type: 'string', demandOption: true, describe: 'recorded traffic (.cfr file, or redis://host:port/db#name)' })
       .option('event-type', {
         choices: ['viewer-request', 'viewer-response'] as const,
         describe: 'default: viewer-response when both functions read event.response, else viewer-request',
@@ -73,6 +78,11 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
       .option('top', { type: 'number', default: 10, describe: 'diff groups shown in the terminal' })
       .option('progress', { type: 'boolean', describe: 'progress on stderr (default: when stderr is a terminal)' })
+      .option('distributed', { type: 'boolean', group: 'Distributed (Redis):', describe: 'queue the chunks of a Redis corpus for `cfreplay worker` processes on any machine, merge their results' })
+      .option('resume', { type: 'string', group: 'Distributed (Redis):', describe: 'continue a stopped distributed run (same --old/--new/--corpus), by its run id' })
+      .option('run-ttl', { type: 'string', group: 'Distributed (Redis):', describe: 'run data in Redis expires after this (default 24h)' })
+      .option('reclaim-after', { type: 'string', group: 'Distributed (Redis):', describe: 'a chunk held by a silent worker this long goes to another (default 30s)' })
+      .option('keep-run', { type: 'boolean', group: 'Distributed (Redis):', describe: 'keep a finished run in Redis until its TTL (default: deleted)' })
       .example('$0 replay --old spa.js --new spa-fixed.js --corpus recordings/sample.cfr', 'compare two versions on the sample corpus')
       .example('$0 replay --old live.js --new pr.js --corpus prod.cfr --json report.json --max-diff-rate 0.5%', 'CI gate allowing up to 0.5% changed events')
       .example('$0 replay --old a.js --new b.js --corpus prod.cfr --ignore response.headers.date', 'leave a field out on purpose') as unknown as Argv<ReplayArgs>,
@@ -86,7 +96,12 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     const line = new ProgressLine(process.stderr, showProgress);
     let report;
     try {
-      report = await replay({
+      report = args.distributed === true || args.resume !== undefined
+        ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, {
+            ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
+            ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
+          }, line)
+        : await replay({
         oldPath: args.old,
         newPath: args.new,
         corpus: args.corpus,

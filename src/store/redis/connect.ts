@@ -27,6 +27,12 @@ export class RedisUnavailableError extends Error {
   readonly userFacing = true;
 }
 
+/** Redis answered a command with an error (not a connection problem). */
+export class RedisCommandError extends Error {
+  override name = 'RedisCommandError';
+  readonly userFacing = true;
+}
+
 /** The server refused the credentials. */
 export class RedisAuthError extends Error {
   override name = 'RedisAuthError';
@@ -121,7 +127,7 @@ export interface ConnectOptions {
 
 /** Turn an ioredis / socket error into a one-line message about `target`. */
 export function describeRedisError(target: RedisTarget, err: unknown): Error {
-  if (err instanceof RedisAuthError || err instanceof RedisUnavailableError || err instanceof RedisTargetError) return err;
+  if (err instanceof RedisAuthError || err instanceof RedisUnavailableError || err instanceof RedisTargetError || err instanceof RedisCommandError) return err;
   const e = err as (Error & { code?: string }) | undefined;
   const msg = e?.message ?? String(err);
   if (/WRONGPASS|invalid (username-)?password|invalid password/i.test(msg)) {
@@ -144,7 +150,7 @@ export function describeRedisError(target: RedisTarget, err: unknown): Error {
   if (/LOADING/.test(msg)) return new RedisUnavailableError(`${target.server}: Redis is loading its data set, try again in a moment`);
   if (/OOM command not allowed/.test(msg)) return new RedisUnavailableError(`${target.server}: Redis is out of memory (maxmemory reached)`);
   if (/READONLY/.test(msg)) return new RedisUnavailableError(`${target.server}: this Redis is a read-only replica; point cfreplay at the primary`);
-  if (e instanceof Error && e.name === 'ReplyError') return new RedisUnavailableError(`${target.server}: Redis refused a command: ${maskPassword(msg.split('\n')[0] ?? msg)}`);
+  if (e instanceof Error && e.name === 'ReplyError') return new RedisCommandError(`${target.server}: Redis refused a command: ${maskPassword(msg.split('\n')[0] ?? msg)}`);
   return e instanceof Error ? e : new Error(String(err));
 }
 

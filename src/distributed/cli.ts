@@ -1,0 +1,86 @@
+/**
+ * The `--distributed` / `--resume` branch of `cfreplay replay`: argument
+ * handling, live progress and Ctrl-C for the coordinator.
+ */
+import type { EventType } from '../event/types.js';
+import type { Runtime } from '../runtime/types.js';
+import type { ReplayReport } from '../report/types.js';
+import { UsageError } from '../cli/errors.js';
+import type { ProgressLine } from '../cli/progress-line.js';
+import { isRedisUrl } from '../store/redis/url.js';
+import { parseDuration } from './protocol.js';
+import type { DistributedProgress } from './coordinator.js';
+
+export interface DistributedReplayArgs {
+  old: string;
+  new: string;
+  corpus: string;
+  'event-type'?: EventType;
+  runtime?: Runtime;
+  kvs?: string;
+  workers?: number;
+  ignore: string[];
+  'timeout-ms': number;
+  noise: boolean;
+  seed: number;
+  resume?: string;
+  'run-ttl'?: string;
+  'reclaim-after'?: string;
+  'keep-run'?: boolean;
+}
+
+export function describeDistributedProgress(p: DistributedProgress): string {
+  const secs = p.elapsedMs / 1000;
+  const rate = secs > 0 ? p.recordsDone / secs : 0;
+  const pct = p.recordsTotal === 0 ? 100 : (p.recordsDone / p.recordsTotal) * 100;
+  return `run ${p.runId}  ${pct.toFixed(1)}%  chunks ${p.chunksDone}/${p.chunksTotal} done, ${p.inFlight} in flight, ${p.reclaimed} reclaimed  workers ${p.workersActive} active / ${p.workersSeen} seen  ${Math.round(rate).toLocaleString('en-US')} records/s  changed ${p.changed.toLocaleString('en-US')}`;
+}
+
+export async function replayDistributedFromArgs(
+  args: DistributedReplayArgs,
+  extra: { maxDiffRate?: number; maxLatencyRatio?: number },
+  line: ProgressLine,
+): Promise<ReplayReport> {
+  if (!isRedisUrl(args.corpus)) {
+    throw new UsageError(`--distributed: the corpus must be in Redis (--corpus redis://host:port/db#name); copy a file there first with: cfreplay push ${args.corpus} redis://host:port/0`);
+  }
+  if (args.workers !== undefined) process.stderr.write('cfreplay: --workers is ignored with --distributed (each `cfreplay worker` has --threads)\n');
+  const { replayDistributed, RunInterruptedError } = await import('./coordinator.js');
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once('SIGINT', onSigint);
+  try {
+    return await replayDistributed({
+      oldPath: args.old,
+      newPath: args.new,
+      corpus: args.corpus,
+      ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
+      ...(args.runtime ? { runtime: args.runtime } : {}),
+      ...(args.kvs ? { kvsPath: args.kvs } : {}),
+      ignore: args.ignore,
+      timeoutMs: args['timeout-ms'],
+      noise: args.noise,
+      seed: args.seed,
+      ...extra,
+      ...(args.resume !== undefined ? { resume: args.resume } : {}),
+      ...(args['run-ttl'] !== undefined ? { ttlSeconds: parseDuration(args['run-ttl'], '--run-ttl') } : {}),
+      ...(args['reclaim-after'] !== undefined ? { reclaimMs: parseDuration(args['reclaim-after'], '--reclaim-after') * 1000 } : {}),
+      keepRun: args['keep-run'] === true,
+      onProgress: (p) => line.update(describeDistributedProgress(p)),
+      onInfo: (text) => {
+        line.clear();
+        process.stderr.write(`cfreplay: ${text}\n`);
+      },
+      signal: controller.signal,
+    });
+  } catch (e) {
+    line.clear();
+    if (e instanceof RunInterruptedError && e.interrupted) {
+      process.stderr.write(`cfreplay: ${e.message}\n`);
+      process.exit(130);
+    }
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+}
