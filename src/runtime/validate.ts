@@ -77,6 +77,24 @@ function sameEntry(a: unknown, b: unknown): boolean {
   return x.length === y.length && x.every((v, k) => v === y[k]);
 }
 
+const NAME_OK = 0;
+const NAME_UPPERCASE = 1;
+const NAME_DISALLOWED = 2;
+const verdicts = new Map<string, number>();
+/**
+ * Name rules for a header the function added, cached: functions add the same
+ * few names (security headers, CORS, ...) on every event.
+ */
+function nameVerdict(name: string): number {
+  let v = verdicts.get(name);
+  if (v === undefined) {
+    const lower = name.toLowerCase();
+    v = (name !== lower ? NAME_UPPERCASE : 0) | (isDisallowedHeader(lower) ? NAME_DISALLOWED : 0);
+    if (verdicts.size < 10_000) verdicts.set(name, v);
+  }
+  return v;
+}
+
 function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, problems: Problems): void {
   if (out === undefined) {
     /* no headers */
@@ -89,9 +107,10 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: read
   for (const name in o) {
     checkEntry(o[name], path, name, problems, false);
     if (name in i) continue; // present in the input: lowercase, allowed
-    const lower = name.toLowerCase();
-    if (name !== lower) add(problems, 'header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
-    if (isDisallowedHeader(lower))
+    const v = nameVerdict(name);
+    if (v === NAME_OK) continue;
+    if ((v & NAME_UPPERCASE) !== 0) add(problems, 'header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
+    if ((v & NAME_DISALLOWED) !== 0)
       add(problems, 'header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
   }
   if (!readOnly) return;
