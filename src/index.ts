@@ -9,5 +9,6 @@ export { RunAccumulator } from './replay/run-accumulator.js';
 export { inferEventType } from './replay/event-type.js';
 export { buildReport, gateChecks } from './report/build.js';
 export { formatTerminalReport } from './report/terminal.js';
+export { writeReportOutputs, renderHtml, renderMarkdown, renderJunit, readReport, validateReport } from './report/outputs.js';
 export * from './report/types.js';
 export * as diff from './diff/index.js';

@@ -290,7 +290,7 @@ export async function processChunk(
     a.outcomesNew[newLabel] = (a.outcomesNew[newLabel] ?? 0) + 1;
     let exampleCache: DiffExample | undefined;
     const example = (): DiffExample =>
-      (exampleCache ??= { eventId: record.id, position, method: record.request.method, uri: record.request.uri });
+      (exampleCache ??= { eventId: record.id, position, method: record.request.method, uri: record.request.uri, route: routeOf(record.request.uri) });
     if (oldLabel !== newLabel) {
       const key = `${oldLabel} -> ${newLabel}`;
       a.transitions[key] = (a.transitions[key] ?? 0) + 1;
@@ -307,7 +307,7 @@ export async function processChunk(
     const needsRerun = keys.some(({ key }) => a.noiseVerdict(key) === undefined);
     const finish = (rerun: RunResult | undefined): void => {
       let real = 0;
-      const route = routeOf(record.request.uri);
+      const route = example().route!;
       for (const { d, signature, key } of keys) {
         let noisy: boolean;
         if (rerun !== undefined && a.noiseVerdict(key) === undefined) {

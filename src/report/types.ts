@@ -42,6 +42,8 @@ export interface DiffExample {
   position: number;
   method: string;
   uri: string;
+  /** The route the event was counted under (templated uri, as in DiffGroup.routes). */
+  route?: string;
   /** The value at the path in OLD / NEW (absent when the field is absent). */
   old?: string;
   new?: string;

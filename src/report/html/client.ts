@@ -171,7 +171,12 @@ export const CLIENT_JS = String.raw`
     var matching = g.routes.filter(function (r) { return routeTotals.has(state.route) ? r[0] === state.route : r[0].toLowerCase().indexOf(state.route.toLowerCase()) >= 0; });
     var regs = matching.map(function (r) { return routeRegex(r[0]); }).filter(Boolean);
     if (regs.length === 0) return { rows: all, note: '' };
-    all.forEach(function (e) { var u = S[e[3]]; if (regs.some(function (re) { return re.test(u); })) res.push(e); });
+    // Exact when the report records each example's route; template matching for older reports.
+    var names = matching.map(function (r) { return r[0]; });
+    all.forEach(function (e) {
+      if (e[6] !== undefined && e[6] !== null && S[e[6]] !== undefined) { if (names.indexOf(S[e[6]]) >= 0) res.push(e); return; }
+      var u = S[e[3]]; if (regs.some(function (re) { return re.test(u); })) res.push(e);
+    });
     if (res.length === 0) return { rows: all, note: 'No kept example matches the route; showing all.' };
     return { rows: res, note: fmt(res.length) + ' of ' + fmt(all.length) + ' kept examples are on the route.' };
   }
