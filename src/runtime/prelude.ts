@@ -228,9 +228,33 @@ function cloneResponse(r) {
   for (var k in r) if (RES_KEYS[k] !== 1) o[k] = clone(r[k]);
   return o;
 }
+// context and viewer nearly always have exactly these keys, in this order, with
+// primitive values: an object literal then makes the copy in one allocation
+// instead of one map transition per key. Anything else is copied generically.
+function cloneContext(c) {
+  if (typeof c !== 'object' || c === null || isArray(c)) return clone(c);
+  var n = 0;
+  for (var k in c) {
+    if (n > 3 || k !== CONTEXT_KEYS[n] || (typeof c[k] === 'object' && c[k] !== null)) return clone(c);
+    n++;
+  }
+  if (n !== 4) return clone(c);
+  return { distributionDomainName: c.distributionDomainName, distributionId: c.distributionId, eventType: c.eventType, requestId: c.requestId };
+}
+var CONTEXT_KEYS = ['distributionDomainName', 'distributionId', 'eventType', 'requestId'];
+function cloneViewer(v) {
+  if (typeof v !== 'object' || v === null || isArray(v)) return clone(v);
+  var n = 0;
+  for (var k in v) {
+    if (n > 0 || k !== 'ip' || (typeof v.ip === 'object' && v.ip !== null)) return clone(v);
+    n++;
+  }
+  if (n !== 1) return clone(v);
+  return { ip: v.ip };
+}
 function cloneEvent(e) {
   if (typeof e !== 'object' || e === null || isArray(e)) return clone(e);
-  var o = { version: e.version, context: clone(e.context), viewer: clone(e.viewer), request: cloneRequest(e.request) };
+  var o = { version: e.version, context: cloneContext(e.context), viewer: cloneViewer(e.viewer), request: cloneRequest(e.request) };
   if (e.response !== undefined) o.response = cloneResponse(e.response);
   for (var k in e) if (EV_KEYS[k] !== 1) o[k] = clone(e[k]);
   return o;

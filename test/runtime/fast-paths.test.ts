@@ -139,6 +139,39 @@ describe('effective form: multiValue precedence and returned objects', () => {
   });
 });
 
+describe('in-realm event copy', () => {
+  const echo = loadFunction(`function handler(event) {
+    event.request.headers['x-ctx'] = {value: JSON.stringify([Object.keys(event.context), event.context, event.viewer])};
+    return event.request; }`);
+  const seen = (ev: Record<string, any>) => JSON.parse(eff(sync(echo.invoke(ev))).headers['X-Ctx']![0]!);
+  it('the usual context and viewer are copied with their keys in order', () => {
+    const ev = vrEvent();
+    expect(seen(ev)).toEqual([Object.keys(ev.context), ev.context, ev.viewer]);
+  });
+  it('unusual context / viewer shapes (other order, extra or missing keys, nested values) are copied as they are', () => {
+    const ev = vrEvent();
+    ev.context = { eventType: 'viewer-request', distributionId: 'E1', distributionDomainName: 'd', requestId: 'r' };
+    ev.viewer = { ip: '1.2.3.4', extra: { a: [1, 2] } };
+    expect(seen(ev)).toEqual([['eventType', 'distributionId', 'distributionDomainName', 'requestId'], ev.context, ev.viewer]);
+    ev.context = { distributionDomainName: 'd', distributionId: 'E1', eventType: 'viewer-request', requestId: { nested: true } };
+    ev.viewer = { ip: ['x'] };
+    expect(seen(ev)).toEqual([Object.keys(ev.context), ev.context, ev.viewer]);
+    ev.context = { distributionDomainName: 'd', distributionId: 'E1', eventType: 'viewer-request', requestId: 'r', more: 1 };
+    ev.viewer = {};
+    expect(seen(ev)).toEqual([Object.keys(ev.context), ev.context, ev.viewer]);
+  });
+  it('the copies are realm objects, not the host\'s', () => {
+    const fn = loadFunction(`function handler(event) {
+      event.request.headers['x-p'] = {value: String(Object.getPrototypeOf(event.context) === Object.prototype && Object.getPrototypeOf(event.viewer) === Object.prototype)};
+      event.context.eventType = 'mutated'; event.viewer.ip = 'mutated';
+      return event.request; }`);
+    const ev = vrEvent();
+    expect(eff(sync(fn.invoke(ev))).headers['X-P']).toEqual(['true']);
+    expect(ev.context.eventType).toBe('viewer-request');
+    expect(ev.viewer.ip).toBe('198.51.100.7');
+  });
+});
+
 describe('leak probes', () => {
   it('String/Number/Function prototype additions are removed before the next run (synchronous path)', () => {
     const fn = loadFunction(`function handler(event) {
