@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
@@ -80,8 +81,12 @@ export class FileInput {
   async *lineBatches(): AsyncGenerator<string[]> {
     let carry = '';
     const decoder = new TextDecoder('utf-8');
+    let pendingUtf8 = false;
     for await (const chunk of this.chunks()) {
-      const text = carry + decoder.decode(chunk, { stream: true });
+      // ASCII (most logs: CloudFront URL-encodes its fields) decodes as one-byte strings, much faster.
+      const ascii: boolean = !pendingUtf8 && isAscii(chunk);
+      const text = carry + (ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));
+      pendingUtf8 = !ascii && !endsOnCharBoundary(chunk);
       const lines = text.split('\n');
       carry = lines.pop()!;
       for (let i = 0; i < lines.length; i++) {
@@ -112,6 +117,20 @@ export class FileInput {
       await fh.close();
     }
   }
+}
+
+/** True when the chunk does not end inside a multi-byte UTF-8 sequence (the decoder holds nothing back). */
+function endsOnCharBoundary(chunk: Buffer): boolean {
+  // Look at the last (up to) 3 bytes for the lead byte of an unfinished sequence.
+  for (let i = chunk.length - 1, back = 0; i >= 0 && back < 3; i--, back++) {
+    const b = chunk[i]!;
+    if (b < 0x80) return true;
+    if (b >= 0xc0) {
+      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
+      return back + 1 >= need;
+    }
+  }
+  return true;
 }
 
 export function fileError(path: string, e: unknown, what: string): InputError {
