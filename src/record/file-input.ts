@@ -78,11 +78,11 @@ export class FileInput {
    * batches (one per chunk read) so a caller handling 100k+ lines/s does not
    * pay an await per line. The last line is included even without "\n".
    */
-  async *lineBatches(): AsyncGenerator<string[]> {
+  async *lineBatches(highWaterMark?: number): AsyncGenerator<string[]> {
     let carry = '';
     const decoder = new TextDecoder('utf-8');
     let pendingUtf8 = false;
-    for await (const chunk of this.chunks()) {
+    for await (const chunk of this.chunks(highWaterMark)) {
       // ASCII (most logs: CloudFront URL-encodes its fields) decodes as one-byte strings, much faster.
       const ascii: boolean = !pendingUtf8 && isAscii(chunk);
       const text = carry + (ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));

@@ -1,0 +1,42 @@
+// Line reading shared by the log and event-file sources: chunk boundaries, UTF-8, gzip, CRLF.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { FileInput } from '../../src/record/file-input.js';
+import { useTempDir } from '../helpers/tmp.js';
+
+async function lines(input: FileInput, hwm?: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of input.lineBatches(hwm)) out.push(...b);
+  return out;
+}
+
+describe('FileInput.lineBatches', () => {
+  const tmp = useTempDir();
+  const text = 'ascii line\r\ncafé au lait\n家 and 🐵 here\n\nplain again\nlast without newline';
+  const expected = ['ascii line', 'café au lait', '家 and 🐵 here', '', 'plain again', 'last without newline'];
+
+  it('gives the same lines whatever the chunk size (multi-byte characters cut across chunks, ASCII and UTF-8 chunks mixed)', async () => {
+    const p = join(tmp.path, 'mixed.txt');
+    writeFileSync(p, text);
+    const input = await FileInput.open(p, 'a text file');
+    for (const hwm of [1, 2, 3, 5, 7, 13, 1024]) expect(await lines(input, hwm)).toEqual(expected);
+    expect(input.bytesRead).toBe(Buffer.byteLength(text));
+  });
+
+  it('reads gzip-compressed files (detected from the bytes, not the name)', async () => {
+    const p = join(tmp.path, 'mixed.log');
+    writeFileSync(p, gzipSync(text));
+    const input = await FileInput.open(p, 'a text file');
+    expect(input.gzip).toBe(true);
+    expect(await lines(input)).toEqual(expected);
+  });
+
+  it('a truncated gzip file is a one-line error naming the file', async () => {
+    const p = join(tmp.path, 'cut.gz');
+    writeFileSync(p, gzipSync(Buffer.alloc(100_000, 'a')).subarray(0, 60));
+    const input = await FileInput.open(p, 'a text file');
+    await expect(lines(input)).rejects.toThrow(/cut\.gz: not a valid gzip file, or truncated/);
+  });
+});
