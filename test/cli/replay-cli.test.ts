@@ -97,3 +97,19 @@ describe('cfreplay inspect and cat (CLI)', () => {
     expect(inspect.stdout).toMatch(/1 problem/);
   });
 });
+
+describe('cfreplay run on a corpus record (CLI)', () => {
+  it('runs record N with its capture time as the clock, and refuses an index past the end', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 50, 20);
+    const ok = cfreplay(['run', fx('spa.js'), '--event', corpus, '--index', '42', '--json']);
+    expect(ok.status).toBe(0);
+    const out = JSON.parse(ok.stdout) as { outcome: { kind: string }; now: number };
+    expect(out.outcome.kind).toBe('forward');
+    const cat = cfreplay(['cat', corpus, '--records']);
+    const record = JSON.parse(cat.stdout.trim().split('\n')[42]!) as { time: number };
+    expect(ok.stdout).toContain(String(record.time));
+    const past = cfreplay(['run', fx('spa.js'), '--event', corpus, '--index', '50']);
+    expect(past.status).toBe(2);
+    expect(past.stderr).toMatch(/no record at --index 50 \(the corpus holds 50\)/);
+  });
+});

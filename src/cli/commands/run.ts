@@ -28,6 +28,9 @@ import {
   type Runtime,
 } from '../../runtime/index.js';
 import { checkSource, detectRuntime } from '../../runtime/syntax-gate.js';
+import { openCorpus } from '../../store/index.js';
+import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
+import type { EventType, RecordedExchange } from '../../event/types.js';
 
 export interface RunArgs {
   function: string;
@@ -70,80 +73,31 @@ interface LoadedEvent {
   label: string;
 }
 
-type CorpusLike = Record<string, unknown>;
-type RecordLike = {
-  id?: string;
-  time?: number;
-  distributionDomainName?: string;
-  distributionId?: string;
-  viewerIp?: string;
-  request?: unknown;
-  response?: unknown;
-  rawQuery?: string;
-};
-
-/** Read record N of a corpus through src/store (written separately); adapts to its accessor name. */
-async function readCorpusRecord(path: string, index: number, eventType: string | undefined): Promise<LoadedEvent> {
-  let store: Record<string, unknown>;
+/** Record N of a corpus (file or Redis), as the event of the requested type. */
+async function readCorpusRecord(path: string, index: number, eventType: EventType | undefined): Promise<LoadedEvent> {
+  if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index: expected a record number >= 0, got ${index}`);
+  const corpus = await openCorpus(path);
+  let record: RecordedExchange | undefined;
   try {
-    store = (await import(['..', '..', 'store', 'index.js'].join('/'))) as Record<string, unknown>;
-  } catch {
-    store = {};
+    record = await corpus.recordAt(index);
+  } finally {
+    await corpus.close();
   }
-  const open = store.openCorpus;
-  if (typeof open !== 'function')
-    throw new UsageError(`${path}: reading a corpus with --index needs src/store openCorpus, which is not available yet (TODO: runtime/run.ts)`);
-  let corpus: CorpusLike;
-  try {
-    corpus = (await (open as (p: string) => unknown)(path)) as CorpusLike;
-  } catch (e) {
-    throw new UsageError(`${path}: cannot open corpus (${(e as Error).message})`);
-  }
-  let rec: RecordLike | undefined;
-  for (const name of ['get', 'read', 'at', 'record']) {
-    const f = corpus[name];
-    if (typeof f === 'function') {
-      rec = (await (f as (i: number) => unknown).call(corpus, index)) as RecordLike | undefined;
-      break;
-    }
-  }
-  if (rec === undefined && Symbol.asyncIterator in corpus) {
-    let i = 0;
-    for await (const r of corpus as unknown as AsyncIterable<RecordLike>) {
-      if (i++ === index) {
-        rec = r;
-        break;
-      }
-    }
-  }
-  const close = corpus.close;
-  if (typeof close === 'function') await (close as () => unknown).call(corpus);
-  if (!rec) throw new UsageError(`${path}: no record at --index ${index}`);
+  if (record === undefined) throw new UsageError(`${path}: no record at --index ${index} (the corpus holds ${corpus.events})`);
   const type = eventType ?? 'viewer-request';
-  if (type === 'viewer-response' && !rec.response)
-    throw new UsageError(`${path}: record ${index} has no response, cannot build a viewer-response event`);
-  const event: Record<string, unknown> = {
-    version: '1.0',
-    context: {
-      distributionDomainName: rec.distributionDomainName ?? '',
-      distributionId: rec.distributionId ?? '',
-      eventType: type,
-      requestId: rec.id ?? String(index),
-    },
-    viewer: { ip: rec.viewerIp ?? '' },
-    request: rec.request,
-  };
-  if (type === 'viewer-response') event.response = rec.response;
-  const out: LoadedEvent = { event, label: `${path}#${index}` };
-  if (typeof rec.time === 'number') out.time = rec.time;
-  if (typeof rec.rawQuery === 'string') out.rawQuery = rec.rawQuery;
+  const event = toEvent(record, type);
+  if (event === undefined) {
+    throw new UsageError(`${path}: record ${index} gives no viewer-response event (${viewerResponseSkipReason(record) ?? 'not eligible'})`);
+  }
+  const out: LoadedEvent = { event, label: `${path}#${index}`, time: record.time };
+  if (record.rawQuery !== undefined) out.rawQuery = record.rawQuery;
   return out;
 }
 
 async function loadEvent(args: RunArgs): Promise<LoadedEvent> {
   if (args.index !== undefined) {
     if (args.event === '-') throw new UsageError('--index needs a corpus file, not stdin');
-    return readCorpusRecord(args.event, args.index, args['event-type']);
+    return readCorpusRecord(args.event, args.index, args['event-type'] as EventType | undefined);
   }
   const label = args.event === '-' ? '<stdin>' : args.event;
   const text = readText(args.event, 'event file');
