@@ -36,7 +36,7 @@ export function effectiveValues(out: unknown, input: unknown): string[] {
 }
 
 /** effectiveValues from the entry's value (converted first) and multiValue (read once). */
-function valuesOf(value: string, mvList: unknown, input: unknown): string[] {
+export function valuesOf(value: string, mvList: unknown, input: unknown): string[] {
   const mv = strValues(mvList);
   if (!mv) return [value];
   const inMv = isObj(input) ? strValues(input.multiValue) : undefined;
@@ -110,6 +110,29 @@ export function queryLength(q: unknown, eff: Record<string, string[]>): number {
   return n;
 }
 
+/**
+ * effectiveRequest with the headers / cookies / object querystring maps
+ * already built by validateRequest (same values, one pass over each map).
+ */
+export function effectiveRequestFrom(out: Obj, input: Obj, maps: EffectiveMaps): EffectiveRequest {
+  const uri = String(out.uri);
+  const q = out.querystring;
+  return {
+    method: String(input.method),
+    uri,
+    querystring: typeof q === 'string' ? parseQueryString(q) : maps.querystring,
+    headers: maps.headers,
+    cookies: maps.cookies,
+  };
+}
+
+/** Effective maps a validation pass fills as it goes (read only when the validation found no problem). */
+export interface EffectiveMaps {
+  querystring: Record<string, string[]>;
+  headers: Record<string, string[]>;
+  cookies: Record<string, string[]>;
+}
+
 export function effectiveRequest(out: Obj, input: Obj): EffectiveRequest {
   return {
     method: String(input.method),
@@ -161,10 +184,11 @@ export function effectiveBody(body: unknown, viewerResponse: boolean): Effective
   return data === '' ? null : { encoding: 'text', data };
 }
 
-export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): EffectiveResponse {
+/** `headers`: the map validateResponse built, when it did. */
+export function effectiveResponse(out: Obj, inputResponse: Obj | undefined, headers?: Record<string, string[]>): EffectiveResponse {
   const res: EffectiveResponse = {
     statusCode: Number(out.statusCode),
-    headers: effectiveMap(out.headers, inputResponse?.headers, true),
+    headers: headers ?? effectiveMap(out.headers, inputResponse?.headers, true),
     cookies: {},
     body: effectiveBody(out.body, inputResponse !== undefined),
   };

@@ -42,7 +42,7 @@ import { createSandbox, type Sandbox } from './globals.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { formatError, toErrorInfo } from './njs-errors.js';
 import { validateQueryUnchanged, validateRequest, validateResponse } from './validate.js';
-import { effectiveRequest, effectiveResponse, isObj, type Obj } from './effective.js';
+import { effectiveRequestFrom, effectiveResponse, isObj, type EffectiveMaps, type Obj } from './effective.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
@@ -77,6 +77,17 @@ export interface LoadedFunction {
 
 const TIMED_CALL = Symbol.for('cfreplay.timedCall');
 const NO_OPTS: InvokeOptions = Object.freeze({});
+/**
+ * Effective maps built during validation, handed from check() to finish()
+ * (synchronous, one invocation at a time in this thread); emptied after use.
+ */
+const MAPS: EffectiveMaps = { querystring: {}, headers: {}, cookies: {} };
+const NO_MAP: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>;
+function releaseMaps(): void {
+  MAPS.querystring = NO_MAP;
+  MAPS.headers = NO_MAP;
+  MAPS.cookies = NO_MAP;
+}
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
 const OUT_FORWARD: Outcome = Object.freeze({ kind: 'forward' });
@@ -310,6 +321,7 @@ class SandboxedFunction implements LoadedFunction {
     } else {
       const problems = this.check(event, ret, sb.state.eventType);
       if (problems.length > 0) {
+        releaseMaps();
         outcome = { kind: 'validation-error', status: 502, problems };
         effective = EFF_502;
       } else {
@@ -317,19 +329,20 @@ class SandboxedFunction implements LoadedFunction {
         const r = ret as Obj; // check() rejects a non-object
         if (sb.state.eventType === 'viewer-response') {
           outcome = OUT_MODIFIED;
-          effective = { response: effectiveResponse(r, isObj(input.response) ? input.response : {}) };
+          effective = { response: effectiveResponse(r, isObj(input.response) ? input.response : {}, MAPS.headers) };
         } else if ('statusCode' in r) {
           outcome = OUT_RESPONSE;
-          effective = { response: effectiveResponse(r, undefined) };
+          effective = { response: effectiveResponse(r, undefined, MAPS.headers) };
         } else {
           outcome = OUT_FORWARD;
           const inReq = isObj(input.request) ? input.request : {};
           effective =
             sideEffects.origin.length > 0
-              ? { request: effectiveRequest(r, inReq), origin: sideEffects.origin }
-              : { request: effectiveRequest(r, inReq) };
+              ? { request: effectiveRequestFrom(r, inReq, MAPS), origin: sideEffects.origin }
+              : { request: effectiveRequestFrom(r, inReq, MAPS) };
         }
       }
+      releaseMaps(); // do not keep the last outputs alive
     }
     // One object literal with a fixed key order: every RunResult shares a hidden class.
     return {
@@ -360,7 +373,7 @@ class SandboxedFunction implements LoadedFunction {
     }
     if (eventType === 'viewer-response') {
       const inRes = isObj(input.response) ? input.response : {};
-      const problems = validateResponse(ret, inRes);
+      const problems = validateResponse(ret, inRes, MAPS);
       const evAfter = this.sb.api.state.event;
       if (isObj(evAfter) && isObj(evAfter.request)) {
         const q = validateQueryUnchanged(evAfter.request.querystring, inReq.querystring);
@@ -368,8 +381,8 @@ class SandboxedFunction implements LoadedFunction {
       }
       return problems;
     }
-    if ('statusCode' in ret) return validateResponse(ret, undefined);
-    return validateRequest(ret, inReq);
+    if ('statusCode' in ret) return validateResponse(ret, undefined, MAPS);
+    return validateRequest(ret, inReq, MAPS);
   }
 }
 

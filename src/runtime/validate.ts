@@ -19,7 +19,7 @@
  */
 import { isDisallowedHeader, READ_ONLY_REQUEST_HEADERS, READ_ONLY_RESPONSE_HEADERS } from '../event/header-policy.js';
 import type { ValidationProblem } from './types.js';
-import { effectiveQuery, effectiveValues, isObj, queryLength, type Obj } from './effective.js';
+import { effectiveQuery, effectiveValues, isObj, queryLength, valuesOf, wire, type EffectiveMaps, type Obj } from './effective.js';
 
 export const MAX_URI_AND_QUERY = 8192;
 const NO_PROBLEMS: ValidationProblem[] = [];
@@ -46,13 +46,47 @@ function checkEntry(e: unknown, base: string, name: string, problems: Problems, 
   if (typeof e.value !== 'string') add(problems, 'value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
   if (setCookie && e.attributes !== undefined && typeof e.attributes !== 'string')
     add(problems, 'value-not-string', `${base}.${name}.attributes`, `${base}.${name}.attributes must be a string`);
-  if (e.multiValue !== undefined) checkMultiValue(e, `${base}.${name}`, problems);
+  if (e.multiValue !== undefined) checkMultiValue(e.multiValue, `${base}.${name}`, problems);
 }
 
-function checkMultiValue(e: Obj, path: string, problems: Problems): void {
-  if (!Array.isArray(e.multiValue)) add(problems, 'value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
+type ValuesMap = Record<string, string[]>;
+
+/**
+ * checkEntry that also stores the entry's effective values under `key` in
+ * `into` (see effectiveMap) while nothing is wrong: one pass over a map for
+ * both validation and the effective form.
+ */
+function checkEntryInto(e: unknown, base: string, name: string, problems: Problems, into: ValuesMap, key: string, input: Obj): void {
+  if (!isObj(e)) {
+    const path = `${base}.${name}`;
+    add(problems, 'value-invalid', path, `${path} must be an object { value: string }`);
+    return;
+  }
+  const value = e.value;
+  if (typeof value !== 'string') add(problems, 'value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
+  const mv = e.multiValue;
+  if (mv === undefined) {
+    if (problems.length === 0) into[key] = [value as string];
+    return;
+  }
+  checkMultiValue(mv, `${base}.${name}`, problems);
+  if (problems.length === 0) into[key] = valuesOf(value as string, mv, input[name]);
+}
+
+function checkMapInto(m: unknown, input: unknown, path: string, problems: Problems, into: ValuesMap): void {
+  if (m === undefined) return;
+  if (!isObj(m)) {
+    add(problems, 'shape', path, `${path} must be an object`);
+    return;
+  }
+  const i = isObj(input) ? input : EMPTY;
+  for (const k in m) checkEntryInto(m[k], path, k, problems, into, k, i);
+}
+
+function checkMultiValue(mv: unknown, path: string, problems: Problems): void {
+  if (!Array.isArray(mv)) add(problems, 'value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
   else
-    e.multiValue.forEach((m, i) => {
+    mv.forEach((m, i) => {
       if (!isObj(m) || typeof m.value !== 'string')
         add(problems, 'value-not-string', `${path}.multiValue[${i}]`, `${path}.multiValue[${i}] must be { value: string }`);
     });
@@ -95,7 +129,8 @@ function nameVerdict(name: string): number {
   return v;
 }
 
-function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, problems: Problems): void {
+/** Also fills `into` with the effective headers (wire names) while nothing is wrong. */
+function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, problems: Problems, into: ValuesMap): void {
   if (out === undefined) {
     /* no headers */
   } else if (!isObj(out)) {
@@ -105,7 +140,7 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: read
   const o = (out ?? EMPTY) as Obj;
   const i = isObj(input) ? input : EMPTY;
   for (const name in o) {
-    checkEntry(o[name], path, name, problems, false);
+    checkEntryInto(o[name], path, name, problems, into, wire(name), i);
     if (name in i) continue; // present in the input: lowercase, allowed
     const v = nameVerdict(name);
     if (v === NAME_OK) continue;
@@ -154,8 +189,16 @@ function roughLength(uriBound: number, q: unknown): number {
   return n;
 }
 
-export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
+/**
+ * When it returns no problem, `maps` holds the effective querystring (object
+ * form), headers and cookies (see effectiveRequestFrom); otherwise they are
+ * partial and meaningless.
+ */
+export function validateRequest(out: Obj, input: Obj, maps: EffectiveMaps): ValidationProblem[] {
   const problems: Problems = [];
+  maps.querystring = {};
+  maps.headers = {};
+  maps.cookies = {};
   if (out.uri === undefined && isObj(out.request))
     add(problems, 'returned-event', '', 'the function returned the event object; return event.request (or a response)');
   if (out.method !== undefined && out.method !== input.method)
@@ -164,9 +207,7 @@ export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
   const uriOk = typeof uri === 'string' && uri.startsWith('/');
   if (!uriOk) add(problems, 'uri-invalid', 'request.uri', `request.uri must be a string starting with "/" (got ${JSON.stringify(uri)})`);
   const q = out.querystring;
-  if (typeof q !== 'string' && checkMap(q, 'request.querystring', problems)) {
-    /* checked */
-  }
+  if (typeof q !== 'string') checkMapInto(q, input.querystring, 'request.querystring', problems, maps.querystring);
   // The exact byte count (UTF-8 encoding of the URI and query) only when the cheap upper bound is over the limit.
   if ((typeof q === 'string' || isObj(q) || q === undefined) && roughLength(uriOk ? 3 * uri.length : 0, q) > MAX_URI_AND_QUERY) {
     const uriLen = uriOk ? Buffer.byteLength(uri, 'utf8') : 0;
@@ -175,20 +216,24 @@ export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
     if (total > MAX_URI_AND_QUERY)
       add(problems, 'uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
   }
-  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS, problems);
-  checkMap(out.cookies, 'request.cookies', problems);
+  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS, problems, maps.headers);
+  checkMapInto(out.cookies, input.cookies, 'request.cookies', problems, maps.cookies);
   return problems;
 }
 
-/** `inputResponse` is set for viewer-response (read-only rules apply), undefined for a generated response. */
-export function validateResponse(out: Obj, inputResponse: Obj | undefined): ValidationProblem[] {
+/**
+ * `inputResponse` is set for viewer-response (read-only rules apply), undefined
+ * for a generated response. With no problem, `maps.headers` holds the effective headers.
+ */
+export function validateResponse(out: Obj, inputResponse: Obj | undefined, maps: EffectiveMaps): ValidationProblem[] {
   const problems: Problems = [];
+  maps.headers = {};
   const sc = out.statusCode;
   if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 100 || sc > 599)
     add(problems, 'status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
   if (out.statusDescription !== undefined && typeof out.statusDescription !== 'string')
     add(problems, 'value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
-  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null, problems);
+  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null, problems, maps.headers);
   checkMap(out.cookies, 'response.cookies', problems, true);
   checkBody(out.body, problems, 'response.body');
   return problems;

@@ -127,6 +127,27 @@ describe('effective form: multiValue precedence and returned objects', () => {
       cookies: { s: ['x'] },
     });
   });
+  it('maps built while validating: missing maps are empty, a rejected run leaves nothing behind for the next', () => {
+    expect(eff(vr('delete request.querystring; delete request.cookies; request.headers = undefined; return request;', vrEvent({ headers: {} })))).toEqual({
+      method: 'GET',
+      uri: '/index.html',
+      querystring: {},
+      headers: {},
+      cookies: {},
+    });
+    const fn = loadFunction(`function handler(event) {
+      var r = event.request;
+      r.headers['x-a'] = {value: 'a'};
+      if (r.uri === '/bad') r.headers['x-b'] = {value: 1};
+      r.querystring = r.uri === '/bad' ? {q: {value: '1'}} : 'p=1&p=2';
+      return r; }`);
+    expect(sync(fn.invoke(vrEvent({ uri: '/bad' }))).outcome.kind).toBe('validation-error');
+    const ok = eff(sync(fn.invoke(vrEvent({ uri: '/good' }))));
+    expect(ok.headers).toEqual({ Host: ['www.example.com'], 'X-A': ['a'] });
+    expect(ok.querystring).toEqual({ p: ['1', '2'] });
+    const res = sync(loadFunction("function handler(e) { return {statusCode: 200, headers: {'x-r': {value: 'r'}}}; }").invoke(vrEvent()));
+    expect((res.effective as { response: { headers: Record<string, string[]> } }).response.headers).toEqual({ 'X-R': ['r'] });
+  });
   it('the input event is never modified; two runs on one event give equal effective forms', () => {
     const ev = hostEvent();
     const before = JSON.stringify(ev);
