@@ -212,20 +212,20 @@ function cloneMap(m) {
   for (var k in m) o[k] = cloneEntry(m[k]);
   return o;
 }
-var REQ_KEYS = { method: 1, uri: 1, querystring: 1, headers: 1, cookies: 1 };
-var RES_KEYS = { statusCode: 1, statusDescription: 1, headers: 1, cookies: 1 };
-var EV_KEYS = { version: 1, context: 1, viewer: 1, request: 1, response: 1 };
+// Unknown keys are found with comparisons against the known names (property
+// keys are internalized strings: pointer compares) rather than a lookup table:
+// the table's keyed load costs ~10 ns per key, ~40-100 ns per event.
 function cloneRequest(r) {
   if (typeof r !== 'object' || r === null || isArray(r)) return clone(r);
   var o = { method: r.method, uri: r.uri, querystring: cloneMap(r.querystring), headers: cloneMap(r.headers), cookies: cloneMap(r.cookies) };
-  for (var k in r) if (REQ_KEYS[k] !== 1) o[k] = clone(r[k]);
+  for (var k in r) if (k !== 'method' && k !== 'uri' && k !== 'querystring' && k !== 'headers' && k !== 'cookies') o[k] = clone(r[k]);
   return o;
 }
 function cloneResponse(r) {
   if (typeof r !== 'object' || r === null || isArray(r)) return clone(r);
   var o = { statusCode: r.statusCode, statusDescription: r.statusDescription, headers: cloneMap(r.headers), cookies: cloneMap(r.cookies) };
   if (o.statusDescription === undefined) delete o.statusDescription;
-  for (var k in r) if (RES_KEYS[k] !== 1) o[k] = clone(r[k]);
+  for (var k in r) if (k !== 'statusCode' && k !== 'statusDescription' && k !== 'headers' && k !== 'cookies') o[k] = clone(r[k]);
   return o;
 }
 // context and viewer nearly always have exactly these keys, in this order, with
@@ -256,7 +256,7 @@ function cloneEvent(e) {
   if (typeof e !== 'object' || e === null || isArray(e)) return clone(e);
   var o = { version: e.version, context: cloneContext(e.context), viewer: cloneViewer(e.viewer), request: cloneRequest(e.request) };
   if (e.response !== undefined) o.response = cloneResponse(e.response);
-  for (var k in e) if (EV_KEYS[k] !== 1) o[k] = clone(e[k]);
+  for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') o[k] = clone(e[k]);
   return o;
 }
 var rawQ;

@@ -181,6 +181,26 @@ describe('in-realm event copy', () => {
     ev.viewer = {};
     expect(seen(ev)).toEqual([Object.keys(ev.context), ev.context, ev.viewer]);
   });
+  it('keys outside the event format are copied at every level, after the known ones', () => {
+    const fn = loadFunction(`function handler(event) {
+      var r = event.response;
+      r.headers['x-keys'] = {value: JSON.stringify([Object.keys(event), Object.keys(event.request), Object.keys(r), event.extra, event.request.note, r.note])};
+      return r; }`);
+    const ev = vresEvent();
+    ev.extra = { deep: [1, { a: 'b' }] };
+    ev.request.note = 'n';
+    ev.response.note = ['x'];
+    const r = sync(fn.invoke(ev));
+    const seen = JSON.parse((r.effective as { response: { headers: Record<string, string[]> } }).response.headers['X-Keys']![0]!);
+    expect(seen).toEqual([
+      ['version', 'context', 'viewer', 'request', 'response', 'extra'],
+      ['method', 'uri', 'querystring', 'headers', 'cookies', 'note'],
+      ['statusCode', 'statusDescription', 'headers', 'cookies', 'note'],
+      { deep: [1, { a: 'b' }] },
+      'n',
+      ['x'],
+    ]);
+  });
   it('the copies are realm objects, not the host\'s', () => {
     const fn = loadFunction(`function handler(event) {
       event.request.headers['x-p'] = {value: String(Object.getPrototypeOf(event.context) === Object.prototype && Object.getPrototypeOf(event.viewer) === Object.prototype)};
