@@ -1,8 +1,9 @@
 // The recording proxy under load, on loopback only: autocannon at a fixed
 // rate against the origin directly and then through `cfreplay record proxy`
 // (the real CLI in a child process, writing a corpus file), in the same run.
-// Reports latency percentiles of both, the proxy's added latency, and checks
-// that every answered request was recorded.
+// Reports latency percentiles of both, the proxy's added latency, a bare Node
+// pass-through proxy as a baseline (what any Node proxy costs on the machine),
+// CPU per request, and checks that every answered request was recorded.
 //
 //   node bench/proxy-bench.mjs [--rate 2000] [--seconds 10] [--connections 20]
 //
@@ -63,6 +64,25 @@ const originCode = `
 const originProc = spawn(process.execPath, ['-e', originCode], { stdio: ['ignore', 'pipe', 'pipe'] });
 const originPort = Number((await waitFor(originProc, /origin (\d+)/, 'origin'))[1]);
 
+// Baseline: the smallest Node pass-through proxy (keep-alive agent, pipes, no recording), to tell
+// what any Node proxy costs on this machine from what cfreplay adds.
+const bareCode = `
+  const http = require('node:http');
+  const agent = new http.Agent({ keepAlive: true });
+  const s = http.createServer((req, res) => {
+    const up = http.request({ agent, host: '127.0.0.1', port: ${originPort}, method: req.method, path: req.url, headers: req.headers }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  s.keepAliveTimeout = 65000;
+  s.listen(0, '127.0.0.1', () => console.log('bare ' + s.address().port));
+`;
+const bareProc = spawn(process.execPath, ['-e', bareCode], { stdio: ['ignore', 'pipe', 'pipe'] });
+const barePort = Number((await waitFor(bareProc, /bare (\d+)/, 'bare proxy'))[1]);
+
 const proxyProc = spawn(
   process.execPath,
   [`${root}bin/cfreplay`, 'record', 'proxy', '--listen', '127.0.0.1:0', '--target', `http://127.0.0.1:${originPort}`, '-o', corpus, '--json-summary'],
@@ -111,11 +131,11 @@ function cpuMs(pid) {
   }
 }
 
-async function measured(port, amount) {
-  const p0 = cpuMs(proxyProc.pid);
+async function measured(port, amount, proxyPid = proxyProc.pid) {
+  const p0 = cpuMs(proxyPid);
   const o0 = cpuMs(originProc.pid);
   const r = await load(port, amount);
-  r.proxyCpuUs = ((cpuMs(proxyProc.pid) - p0) * 1000) / r.answered;
+  r.proxyCpuUs = ((cpuMs(proxyPid) - p0) * 1000) / r.answered;
   r.originCpuUs = ((cpuMs(originProc.pid) - o0) * 1000) / r.answered;
   return r;
 }
@@ -132,19 +152,25 @@ const direct = await measured(originPort, amount);
 await load(proxyPort, warmup);
 const proxied = await measured(proxyPort, amount);
 const direct2 = await measured(originPort, amount); // again, to see the noise of the machine
+await load(barePort, warmup);
+const bare = await measured(barePort, amount, bareProc.pid);
 proxyProc.kill('SIGTERM');
 const code = await new Promise((r) => proxyProc.once('exit', r));
 originProc.kill();
+bareProc.kill();
 
 console.log(row('origin', direct));
 console.log(row('proxy', proxied));
 console.log(row('origin', direct2));
+console.log(row('bare', bare));
 const d99 = Math.max(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
 const d99min = Math.min(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
 const added = (proxied.hist.getValueAtPercentile(99) - d99min) / 1000;
 const addedVsWorse = (proxied.hist.getValueAtPercentile(99) - d99) / 1000;
 const added50 = (proxied.hist.getValueAtPercentile(50) - Math.min(direct.hist.getValueAtPercentile(50), direct2.hist.getValueAtPercentile(50))) / 1000;
 console.log(`proxy adds: p50 ${added50.toFixed(3)} ms, p99 ${added.toFixed(3)} ms (vs the better origin run; ${addedVsWorse.toFixed(3)} ms vs the worse one)`);
+const overBare = (proxied.hist.getValueAtPercentile(99) - bare.hist.getValueAtPercentile(99)) / 1000;
+console.log(`bare Node pass-through proxy adds p99 ${((bare.hist.getValueAtPercentile(99) - d99min) / 1000).toFixed(3)} ms; the recording proxy vs the bare one: p99 ${overBare >= 0 ? '+' : ''}${overBare.toFixed(3)} ms, CPU ${proxied.proxyCpuUs.toFixed(0)} vs ${bare.proxyCpuUs.toFixed(0)} us/request`);
 
 let summary;
 try {
