@@ -15,8 +15,6 @@
  * first (`npx tsc -p tsconfig.json`).
  */
 import { Worker } from 'node:worker_threads';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { compiledSibling } from '../util/compiled-sibling.js';
 import { FunctionLoadError, KvsFileError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
