@@ -150,6 +150,7 @@ export class ProxySource implements RecordSource {
   private started = 0;
   private answered = 0;
   private refused = 0;
+  private upgradesRefused = 0;
   private upstreamErrors = new Map<string, number>();
   private timeouts = 0;
   private durationTimer: NodeJS.Timeout | undefined;
@@ -169,6 +170,11 @@ export class ProxySource implements RecordSource {
     this.hostForOrigin = options.preserveHost === true ? undefined : t.host;
     this.log = options.log ?? (() => {});
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
+    // WebSocket and other protocol upgrades are not proxied (CloudFront Functions see only the handshake request).
+    this.server.on('upgrade', (_req, socket) => {
+      this.upgradesRefused++;
+      socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: 47\r\nConnection: close\r\n\r\ncfreplay proxy: protocol upgrades not supported');
+    });
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
     this.server.requestTimeout = 0;
@@ -413,9 +419,10 @@ export class ProxySource implements RecordSource {
 
   report(): SourceReport {
     const info: Record<string, string> = { requests: String(this.started), answered: String(this.answered) };
-    if (this.refused > 0) info['refused after stop'] = String(this.refused);
-    if (this.stopping !== undefined) info.stopped = this.stopping;
     const warnings: string[] = [];
+    if (this.refused > 0) info['refused after stop'] = String(this.refused);
+    if (this.upgradesRefused > 0) warnings.push(`${this.upgradesRefused} protocol upgrade request(s) (WebSocket) answered 501 and not recorded: the proxy does not forward upgrades`);
+    if (this.stopping !== undefined) info.stopped = this.stopping;
     const errors = [...this.upstreamErrors].map(([code, n]) => `${code} ${n}`).join(', ');
     if (errors !== '') warnings.push(`origin errors (the viewers got 502, recorded as such): ${errors}`);
     if (this.timeouts > 0) warnings.push(`origin timeouts (the viewers got 504, recorded as such): ${this.timeouts}`);
