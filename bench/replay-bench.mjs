@@ -1,20 +1,69 @@
-// Replay figures, measured side by side in one run:
+// Replay figures, measured side by side in one run, each in its own child
+// process (clean memory, peak RSS from the OS):
 //  - pure: both functions on pre-decoded events in a tight loop (one thread, no diff, no workers)
 //  - replay with 1 worker and with 2 workers over the whole corpus (decode, both runs, diff, histograms)
-//  - main-process RSS during the run (sampled)
+//  - a worst case for the diff path (79% of events changed)
+//  - optionally (--big N) a corpus of N events made of copied chunks, for main-process memory
 // Usage: node bench/replay-bench.mjs [events=1000000] [--big 10000000]
 import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createCorpusWriter, openCorpusFile, loadFunction, toViewerRequestEvent, replay } from '../dist/index.js';
 import { syntheticRecords } from './synthetic.mjs';
 
-const args = process.argv.slice(2);
-const events = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+const here = new URL('.', import.meta.url).pathname;
+// The typical pair: the official SPA rewrite and a fix touching ~2% of traffic.
+const OLD = `${here}functions/spa-rewrite.js`;
+const NEW = `${here}functions/spa-rewrite-fix.js`;
+// A worst case for the diff path: a rewrite that changes ~79% of events.
+const HEAVY_NEW = `${here}../examples/spa-rewrite-v2.js`;
+
+const [mode, ...rest] = process.argv.slice(2);
+
+if (mode === '--child-pure') {
+  const [path] = rest;
+  const corpus = await openCorpusFile(path);
+  const events = [];
+  for await (const r of corpus.records()) {
+    events.push([toViewerRequestEvent(r), r.time, r.rawQuery]);
+    if (events.length >= 200_000) break;
+  }
+  await corpus.close();
+  const oldFn = loadFunction(readFileSync(OLD, 'utf8'), { filename: OLD });
+  const newFn = loadFunction(readFileSync(NEW, 'utf8'), { filename: NEW });
+  let best = 0;
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    for (const [ev, now, rawQuery] of events) {
+      oldFn.invoke(ev, { now, rawQuery });
+      newFn.invoke(ev, { now, rawQuery });
+    }
+    best = Math.max(best, events.length / ((performance.now() - t) / 1000));
+  }
+  console.log(JSON.stringify({ rate: best }));
+  process.exit(0);
+}
+
+if (mode === '--child-replay') {
+  const [path, workers, newPath] = rest;
+  const t = performance.now();
+  const report = await replay({ oldPath: OLD, newPath, corpus: path, workers: Number(workers) });
+  const secs = (performance.now() - t) / 1000;
+  console.log(JSON.stringify({
+    rate: report.events / secs,
+    secs,
+    rssMb: process.resourceUsage().maxRSS / 1024,
+    events: report.events,
+    changed: report.changed,
+    groups: report.diffs.map((d) => [d.id, d.count]),
+  }));
+  process.exit(0);
+}
+
+const events = Number([mode, ...rest].find((a) => /^\d+$/.test(a ?? '')) ?? 1_000_000);
+const args = [mode, ...rest];
 const bigAt = args.indexOf('--big');
 const big = bigAt >= 0 ? Number(args[bigAt + 1] ?? 10_000_000) : 0;
-const out = new URL('./out/', import.meta.url).pathname;
-const corpusPath = `${out}replay-${events}.cfr`;
-const OLD = new URL('../examples/spa-rewrite.js', import.meta.url).pathname;
-const NEW = new URL('../examples/spa-rewrite-v2.js', import.meta.url).pathname;
+const corpusPath = `${here}out/replay-${events}.cfr`;
 
 async function ensureCorpus(path, n) {
   if (existsSync(path)) {
@@ -31,57 +80,24 @@ async function ensureCorpus(path, n) {
   console.log(`(generated ${n} events in ${((performance.now() - t) / 1000).toFixed(1)} s)`);
 }
 
-function rssSampler() {
-  let peak = 0;
-  const t = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
-  return () => (clearInterval(t), Math.max(peak, process.memoryUsage().rss));
-}
+const child = (...a) => JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, ...a], { encoding: 'utf8', maxBuffer: 64 << 20 }).trim().split('\n').pop());
 
 await ensureCorpus(corpusPath, events);
-console.log(`corpus ${corpusPath}: ${events} events, ${(statSync(corpusPath).size / 1e6).toFixed(1)} MB`);
-
-// 1. pure cost: pre-decoded events, both functions, tight loop, one thread
-const corpus = await openCorpusFile(corpusPath);
-const pureEvents = [];
-for await (const r of corpus.records()) {
-  pureEvents.push([toViewerRequestEvent(r), r.time, r.rawQuery]);
-  if (pureEvents.length >= 200_000) break;
-}
-await corpus.close();
-const oldFn = loadFunction(readFileSync(OLD, 'utf8'), { filename: OLD });
-const newFn = loadFunction(readFileSync(NEW, 'utf8'), { filename: NEW });
-let pureRate = 0;
-for (let round = 0; round < 3; round++) {
-  const t = performance.now();
-  for (const [ev, now, rawQuery] of pureEvents) {
-    oldFn.invoke(ev, { now, rawQuery });
-    newFn.invoke(ev, { now, rawQuery });
-  }
-  pureRate = Math.max(pureRate, pureEvents.length / ((performance.now() - t) / 1000));
-}
-pureEvents.length = 0;
-console.log(`pure: both functions, pre-decoded, tight loop   ${Math.round(pureRate)} events/s (one thread)`);
-
-// 2. full replay, 1 and 2 workers
-async function timedReplay(workers, path) {
-  const stop = rssSampler();
-  const t = performance.now();
-  const report = await replay({ oldPath: OLD, newPath: NEW, corpus: path, workers });
-  const secs = (performance.now() - t) / 1000;
-  const rss = stop();
-  return { rate: report.events / secs, secs, rss, report };
-}
-const one = await timedReplay(1, corpusPath);
-console.log(`replay, 1 worker                                 ${Math.round(one.rate)} events/s (${one.secs.toFixed(1)} s, peak RSS ${(one.rss / 1e6).toFixed(0)} MB)`);
-const two = await timedReplay(2, corpusPath);
-console.log(`replay, 2 workers                                ${Math.round(two.rate)} events/s (${two.secs.toFixed(1)} s, peak RSS ${(two.rss / 1e6).toFixed(0)} MB)  (target >= 200000)`);
-console.log(`  changed ${two.report.changed}, groups ${two.report.diffs.length}, same as 1 worker: ${JSON.stringify(one.report.diffs.map((d) => [d.id, d.count])) === JSON.stringify(two.report.diffs.map((d) => [d.id, d.count]))}`);
-console.log(`overhead: replay(1 worker) / pure                ${(one.rate / pureRate).toFixed(2)}  (target >= 0.35)`);
+console.log(`corpus ${corpusPath}: ${events} events, ${(statSync(corpusPath).size / 1e6).toFixed(1)} MB; functions ${OLD} vs ${NEW}`);
+const pure = child('--child-pure', corpusPath);
+console.log(`pure: both functions, pre-decoded, tight loop   ${Math.round(pure.rate)} events/s (one thread)`);
+const one = child('--child-replay', corpusPath, '1', NEW);
+console.log(`replay, 1 worker                                 ${Math.round(one.rate)} events/s (${one.secs.toFixed(1)} s, peak RSS ${one.rssMb.toFixed(0)} MB)`);
+const two = child('--child-replay', corpusPath, '2', NEW);
+console.log(`replay, 2 workers                                ${Math.round(two.rate)} events/s (${two.secs.toFixed(1)} s, peak RSS ${two.rssMb.toFixed(0)} MB)  (target >= 200000)`);
+console.log(`  ${two.changed} events changed (${((two.changed / two.events) * 100).toFixed(1)}%), ${two.groups.length} group(s), same groups as 1 worker: ${JSON.stringify(one.groups) === JSON.stringify(two.groups)}`);
+console.log(`overhead: replay(1 worker) / pure                ${(one.rate / pure.rate).toFixed(2)}  (target >= 0.35)`);
 console.log(`scaling: 2 workers / 1 worker                    ${(two.rate / one.rate).toFixed(2)}x  (target >= 1.7)`);
+const heavy = child('--child-replay', corpusPath, '2', HEAVY_NEW);
+console.log(`worst case (${((heavy.changed / heavy.events) * 100).toFixed(0)}% of events changed), 2 workers    ${Math.round(heavy.rate)} events/s (${heavy.groups.length} groups)`);
 
-// 3. optional: main-process memory on a very large corpus made of copied chunks
 if (big > 0) {
-  const bigPath = `${out}replay-big-${big}.cfr`;
+  const bigPath = `${here}out/replay-big-${big}.cfr`;
   if (!existsSync(bigPath)) {
     const src = await openCorpusFile(corpusPath);
     const w = await createCorpusWriter(bigPath, {});
@@ -90,6 +106,6 @@ if (big > 0) {
     await src.close();
     await w.close();
   }
-  const r = await timedReplay(2, bigPath);
-  console.log(`replay of ${r.report.events} events, 2 workers     ${Math.round(r.rate)} events/s, peak process RSS ${(r.rss / 1e6).toFixed(0)} MB (workers included; target main < 300 MB)`);
+  const r = child('--child-replay', bigPath, '2', NEW);
+  console.log(`replay of ${r.events} events, 2 workers           ${Math.round(r.rate)} events/s, peak RSS of the whole process ${r.rssMb.toFixed(0)} MB (main thread and both workers; target: main < 300 MB)`);
 }
