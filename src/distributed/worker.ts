@@ -69,6 +69,9 @@ interface RunState {
   failed: boolean;
   lastReclaim: number;
   chunks: number;
+  /** Set when the pool gave up (seen through waitForCapacity). */
+  failure: Error | undefined;
+  probing: boolean;
 }
 
 /** Jobs delivered more often than this are given up as a chunk error (a chunk that kills whole processes). */
@@ -101,6 +104,8 @@ export class DistributedWorker {
   private wake: (() => void) | undefined;
   private disconnected = false;
   private writes = new Set<Promise<void>>();
+
+  private readonly debug = process.env['CFREPLAY_DEBUG'] === '1';
 
   constructor(
     readonly target: RedisTarget,
@@ -136,6 +141,7 @@ export class DistributedWorker {
           }
         } catch (e) {
           const err = describeRedisError(this.target, e);
+          if (this.debug) this.log(`[debug] ${this.name} step failed: ${err.message}`);
           if (!isConnectionError(err)) throw err;
           if (!this.disconnected) this.log(`cfreplay worker ${this.name}: ${err.message}; dropping the chunks held here and retrying`);
           this.disconnected = true;
@@ -239,6 +245,8 @@ export class DistributedWorker {
         failed: false,
         lastReclaim: 0,
         chunks: 0,
+        failure: undefined,
+        probing: false,
       });
       this.stats.runs++;
       this.log(`cfreplay worker ${this.name}: joined run ${id} (${spec.corpus.chunks} chunks of ${spec.corpus.display})`);
@@ -331,6 +339,7 @@ export class DistributedWorker {
       jobs.push({ id: e.id, chunk, first });
     }
     if (jobs.length === 0) return;
+    if (this.debug) this.log(`[debug] ${this.name} start ${jobs.map((j) => `${j.chunk}@${j.id}`).join(' ')}`);
     const ckeys = corpusKeys(r.spec.corpus.name);
     const p = this.cmd.pipeline();
     for (const j of jobs) p.getBuffer(ckeys.chunk(r.spec.corpus.gen, j.chunk));
@@ -351,6 +360,7 @@ export class DistributedWorker {
   /** A chunk is done here (result or chunk error): write it and acknowledge its job(s). */
   private finished(r: RunState, result: ChunkResult | undefined, chunk = result?.chunk ?? -1, message = ''): void {
     const held = r.held.get(chunk);
+    if (this.debug) this.log(`[debug] ${this.name} finished ${chunk} held=${held !== undefined}`);
     if (held === undefined) return; // dropped meanwhile (Redis went away): another worker redoes it
     const entry: DoneEntry = result !== undefined ? { kind: 'result', chunk, worker: this.name, result } : { kind: 'chunk-error', chunk, worker: this.name, message };
     const w = this.writeDone(r, entry, [...held.ids])
@@ -384,14 +394,29 @@ export class DistributedWorker {
   /** A pool that gave up (too many stopped calls, or a function that fails to load): tell the coordinator. */
   private async checkPools(): Promise<void> {
     for (const r of this.runs.values()) {
-      if (r.pool === undefined || r.failed) continue;
-      const failure = await Promise.race([r.pool.waitForCapacity().then(() => undefined, (e: unknown) => e as Error), Promise.resolve(undefined)]);
+      const pool = r.pool;
+      if (pool === undefined || r.failed) continue;
+      if (!r.probing && r.failure === undefined) {
+        // Rejects at once when the pool failed; otherwise settles when a slot frees up.
+        r.probing = true;
+        pool.waitForCapacity().then(
+          () => {
+            r.probing = false;
+          },
+          (e: unknown) => {
+            r.probing = false;
+            r.failure = e instanceof Error ? e : new Error(String(e));
+            this.wake?.();
+          },
+        );
+      }
+      const failure = r.failure;
       if (failure === undefined) continue;
       r.failed = true;
       const kind = failure instanceof StopRunError ? 'stop' : 'fatal';
       this.log(`cfreplay worker ${this.name}: run ${r.id}: ${failure.message}`);
       await this.writeDone(r, { kind, chunk: -1, worker: this.name, message: failure.message }, []);
-      await r.pool.close();
+      await pool.close();
       r.pool = undefined;
     }
   }

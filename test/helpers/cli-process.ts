@@ -14,8 +14,8 @@ export interface CliRun {
   exit: Promise<number | string>;
 }
 
-export function startCli(args: string[], options: { cwd?: string } = {}): CliRun {
-  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
+  const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd ?? root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let out = '';
   let err = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));

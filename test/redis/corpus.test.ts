@@ -11,6 +11,7 @@ import { replay } from '../../src/replay/replay.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
 import { freePort, redisServerAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { cliBuilt, root, runCli } from '../helpers/cli-process.js';
+import { comparable } from '../helpers/report-compare.js';
 
 if (!redisServerAvailable) console.warn('SKIPPED: redis-server is not installed (apt-get install -y redis-server)');
 
@@ -249,17 +250,3 @@ describe.skipIf(!redisServerAvailable)('corpus in Redis', () => {
     });
   });
 });
-
-/** What must not depend on where the chunks were read or replayed. */
-export function comparable(r: import('../../src/report/types.js').ReplayReport) {
-  return {
-    events: r.events,
-    changed: r.changed,
-    unchanged: r.unchanged,
-    noiseOnly: r.noiseOnly,
-    skipped: r.skipped,
-    outcomes: r.outcomes,
-    transitions: r.outcomeTransitions,
-    groups: r.diffs.map((g) => ({ path: g.path, kind: g.kind, signature: g.signature, count: g.count, risk: g.risk })),
-  };
-}
