@@ -73,6 +73,11 @@ export function seedOfRequestId(id: string): number | undefined {
   return requestIdFromSeed(seed) === id ? seed : undefined;
 }
 
+/** A seed from the first 13 hex digits of a digest (52 bits). */
+export function seedFromHex(hex: string): number {
+  return parseInt(hex.slice(0, 13), 16);
+}
+
 /** A seed from the first bytes of a digest (52 bits). */
 export function seedFromDigest(digest: Buffer): number {
   let seed = 0;

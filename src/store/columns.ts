@@ -43,11 +43,25 @@ function packPlain(values: string[]): PlainStringColumn {
   return values.join('\0');
 }
 
+/**
+ * A cheap look at the first values: when most of them are already distinct
+ * (ids, ETags, session cookies), the full dictionary pass would only confirm it.
+ */
+function clearlyVaried(values: string[]): boolean {
+  if (values.length < DICTIONARY_PROBE * 2) return false;
+  const seen = new Set<string>();
+  for (let i = 0; i < DICTIONARY_PROBE; i++) seen.add(values[i]!);
+  return seen.size > DICTIONARY_PROBE * 0.75;
+}
+
 /** Use a dictionary when at most a quarter of the values are distinct. */
 const DICTIONARY_MAX_SHARE = 0.25;
 
+/** Values looked at before deciding a column is too varied for a dictionary. */
+const DICTIONARY_PROBE = 256;
+
 function packStrings(values: string[]): StringColumn {
-  if (values.length >= 8) {
+  if (values.length >= 8 && !clearlyVaried(values)) {
     const index = new Map<string, number>();
     const limit = values.length * DICTIONARY_MAX_SHARE;
     for (const v of values) {
@@ -286,6 +300,23 @@ function isSetCookieMap(map: unknown): map is SetCookieMap {
   return true;
 }
 
+/**
+ * Is `map` exactly what parseRawQuery(raw) gives? Checked by walking the raw
+ * query against the map's entries in order, without building the parse.
+ */
+function queryMatchesRaw(raw: string | undefined, map: Record<string, MultiValueEntry>): boolean {
+  let names = 0;
+  for (const _ in map) names++;
+  if (raw === undefined || raw === '') return names === 0;
+  if (raw.indexOf('&') < 0 && raw.indexOf('=') >= 0) {
+    // The common single-parameter case, without a second parse.
+    const eq = raw.indexOf('=');
+    const entry = map[raw.slice(0, eq)];
+    return names === 1 && entry !== undefined && entry.multiValue === undefined && entry.value === raw.slice(eq + 1);
+  }
+  return sameQuery(parseRawQuery(raw), map);
+}
+
 function sameQuery(a: Record<string, MultiValueEntry>, b: Record<string, MultiValueEntry>): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
@@ -455,7 +486,7 @@ export function encodeColumns(records: readonly RecordedExchange[]): Buffer {
       rawQueryPresent[i] = 1;
       rawQueries.push(r.rawQuery);
     }
-    if (sameQuery(parseRawQuery(r.rawQuery), r.request.querystring)) queryDerived[i] = 1;
+    if (queryMatchesRaw(r.rawQuery, r.request.querystring)) queryDerived[i] = 1;
     else {
       queryDerived[i] = 0;
       query.add(r.request.querystring);
