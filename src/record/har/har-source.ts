@@ -13,6 +13,7 @@ import { HarFormatError, HarScanner, type ScannerOptions } from './scanner.js';
 import { HAR_SKIP, harEntryToItem, type HarFileStats } from './entry.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { InputError } from '../errors.js';
+import { fileError } from '../file-input.js';
 
 export interface HarSourceOptions {
   /** Read size; 1 MiB measured best (larger gives no gain, smaller costs per-chunk overhead). */
@@ -55,7 +56,7 @@ export class HarSource implements RecordSource {
         await fh.close();
       }
     } catch (e) {
-      throw fileError(this.path, e);
+      throw fileError(this.path, e, 'a HAR file');
     }
   }
 
@@ -109,7 +110,7 @@ export class HarSource implements RecordSource {
       if (this.gzip && typeof code === 'string' && code.startsWith('Z_')) {
         throw new InputError(`${this.path}: not a valid gzip file, or truncated (${(e as Error).message}) after ${fileStream.bytesRead} bytes`);
       }
-      if (typeof code === 'string') throw fileError(this.path, e);
+      if (typeof code === 'string') throw fileError(this.path, e, 'a HAR file');
       throw e;
     } finally {
       this.finished = fileStream.bytesRead;
@@ -155,21 +156,6 @@ function describeTool(v: unknown): string | undefined {
   return typeof o.version === 'string' && o.version !== '' ? `${o.name} ${o.version}` : o.name;
 }
 
-function fileError(path: string, e: unknown): InputError {
-  if (e instanceof InputError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return new InputError(`${path}: no such file`);
-    case 'EACCES':
-    case 'EPERM':
-      return new InputError(`${path}: permission denied`);
-    case 'EISDIR':
-      return new InputError(`${path}: is a directory, expected a HAR file`);
-    default:
-      return new InputError(`${path}: cannot read (${code ?? (e as Error).message})`);
-  }
-}
 
 /** Open a HAR file as a source; fails early (user-facing) when it cannot be read. */
 export async function openHarSource(path: string, options?: HarSourceOptions): Promise<HarSource> {
