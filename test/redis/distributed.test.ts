@@ -161,6 +161,27 @@ describe.skipIf(!redisServerAvailable || !cliBuilt)('replay --distributed with w
     for (const w of children.slice(0, 2)) expect(w.stderr()).toMatch(/lost the connection to Redis|cannot connect to Redis/);
   }, 150_000);
 
+  it('Ctrl-C on the coordinator keeps the run (resumable); ls --runs lists it, rm --run deletes it', async () => {
+    const coord = coordinator([], join(tmp, 'never.json'));
+    const runId = await runIdOf(coord);
+    coord.child.kill('SIGINT');
+    expect(await withTimeout(coord.exit, 20_000, 'the interrupted coordinator')).toBe(130);
+    expect(coord.stderr()).toMatch(new RegExp(`cfreplay: stopped: run ${runId} has 0/20 chunks merged; the workers go on with it; resume with: .*--resume ${runId}\\n$`));
+    const ls = startCli(['ls', server.url, '--runs']);
+    children.push(ls);
+    expect(await ls.exit).toBe(0);
+    expect(ls.stdout()).toMatch(new RegExp(`^RUN\\s+CORPUS\\s+CHUNKS\\s+RESULTS\\s+IN FLIGHT\\s+CREATED\\s+EXPIRES\\n${runId}\\s+redis://127\\.0\\.0\\.1:\\d+/0#dist\\s+20\\s+0\\s+0\\s`));
+    const rm = startCli(['rm', server.url, '--run', runId]);
+    children.push(rm);
+    expect(await rm.exit).toBe(0);
+    expect(await redis.exists(...runKeys(runId).all)).toBe(0);
+    expect(await redis.zscore('cfreplay:runs', runId)).toBeNull();
+    const again = startCli(['rm', server.url, '--run', runId]);
+    children.push(again);
+    expect(await again.exit).toBe(2);
+    expect(again.stderr()).toMatch(/is not in redis:\/\/127\.0\.0\.1:\d+\/0 \(cfreplay ls .* --runs lists them\)\n$/);
+  });
+
   it('--resume of an unknown run, and --distributed on a file, are one-line errors', async () => {
     const r = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--resume', 'nope']);
     children.push(r);
