@@ -225,11 +225,19 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       else throw new Error(`worker ${d.worker} failed on run ${spec.id}: ${d.message}`);
     };
 
+    let lastId = '0-0';
     if (options.resume !== undefined) {
-      // Everything written so far, then queue again the chunks nobody holds or will get.
+      // First which chunks are waiting or held (a chunk's result and its acknowledgement are one
+      // MULTI, so a chunk leaving that set afterwards has its result in the done stream read next),
+      // then everything written so far; reading goes on after the last entry read here.
+      const covered = await coveredChunks(redis, keys);
       const all = parseEntries(await redis.callBuffer('XRANGE', keys.done, '-', '+'));
-      for (const e of all) merge(e.fields);
-      const lost = await lostChunks(redis, keys, total, acc.seen);
+      for (const e of all) {
+        merge(e.fields);
+        lastId = e.id;
+      }
+      const lost: number[] = [];
+      for (let i = 0; i < total; i++) if (!acc.seen.has(i) && !covered.has(i)) lost.push(i);
       if (lost.length > 0) await enqueue(redis, keys, corpus, lost, ttl);
       await exec(redis.multi().expire(keys.spec, ttl).expire(keys.jobs, ttl).expire(keys.done, ttl).expire(fnKey(oldFn.info.sha256), ttl).expire(fnKey(newFn.info.sha256), ttl));
       await redis.zadd(RUNS_KEY, Date.now() + ttl * 1000, spec.id);
@@ -237,11 +245,6 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
     }
     merged = acc.seen.size;
 
-    let lastId = '0-0';
-    if (options.resume !== undefined) {
-      const last = parseEntries(await redis.callBuffer('XREVRANGE', keys.done, '+', '-', 'COUNT', '1'))[0];
-      if (last !== undefined) lastId = last.id;
-    }
     let status = { inFlight: 0, reclaimed: 0, workersSeen: 0, workersActive: 0, threads: 0 };
     let lastStatus = 0;
     const progress = () =>
@@ -320,11 +323,12 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
   }
 }
 
-/** Chunks with no result that are neither waiting in the stream nor held by a worker. */
-async function lostChunks(redis: Redis, keys: RunKeys, total: number, seen: ReadonlySet<number>): Promise<number[]> {
-  const missing = new Set<number>();
-  for (let i = 0; i < total; i++) if (!seen.has(i)) missing.add(i);
-  if (missing.size === 0) return [];
+/**
+ * Chunks whose job is still waiting in the stream or held by a worker. Empty when the
+ * stream or its group is gone (Redis lost them): then they are created again, nothing covered.
+ */
+async function coveredChunks(redis: Redis, keys: RunKeys): Promise<Set<number>> {
+  const covered = new Set<number>();
   let lastDelivered = '0-0';
   try {
     const groups = (await redis.call('XINFO', 'GROUPS', keys.jobs)) as unknown[][];
@@ -334,16 +338,14 @@ async function lostChunks(redis: Redis, keys: RunKeys, total: number, seen: Read
       if (m.get('name') === GROUP) lastDelivered = String(m.get('last-delivered-id'));
     }
   } catch {
-    // No stream or group (Redis lost them): create them and queue every missing chunk.
     await redis.call('XGROUP', 'CREATE', keys.jobs, GROUP, '0', 'MKSTREAM');
-    return [...missing];
+    return covered;
   }
   const pending = new Set(((await redis.call('XPENDING', keys.jobs, GROUP, '-', '+', String(1_000_000))) as [string][]).map((p) => p[0]));
   for (const e of parseEntries(await redis.callBuffer('XRANGE', keys.jobs, '-', '+'))) {
-    const chunk = Number(fieldOf(e.fields, 'c'));
-    if (pending.has(e.id) || compareIds(e.id, lastDelivered) > 0) missing.delete(chunk);
+    if (pending.has(e.id) || compareIds(e.id, lastDelivered) > 0) covered.add(Number(fieldOf(e.fields, 'c')));
   }
-  return [...missing].sort((a, b) => a - b);
+  return covered;
 }
 
 async function runStatus(redis: Redis, keys: RunKeys, reclaimMs: number) {
