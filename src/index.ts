@@ -12,3 +12,7 @@ export { formatTerminalReport } from './report/terminal.js';
 export { writeReportOutputs, renderHtml, renderMarkdown, renderJunit, readReport, validateReport } from './report/outputs.js';
 export * from './report/types.js';
 export * as diff from './diff/index.js';
+export * as record from './record/index.js';
+export * as redis from './store/redis/index.js';
+export { replayDistributed, type DistributedReplayOptions } from './distributed/coordinator.js';
+export { DistributedWorker, type WorkerOptions } from './distributed/worker.js';

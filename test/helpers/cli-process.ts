@@ -31,3 +31,8 @@ export async function runCli(args: string[], options: { cwd?: string; timeoutMs?
   clearTimeout(timer);
   return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
+
+/** Fail (never skip) when dist/ is missing: `npm test` builds it first. */
+export function requireCliBuilt(): void {
+  if (!cliBuilt) throw new Error('dist/ is missing: build first (npx tsc -p tsconfig.json); `npm test` does it');
+}

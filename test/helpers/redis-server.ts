@@ -11,6 +11,13 @@ import { join } from 'node:path';
 
 export const redisServerAvailable = spawnSync('redis-server', ['--version'], { encoding: 'utf8' }).status === 0;
 
+/** Fail (never skip) when the real server the tests need is missing. */
+export function requireRedisServer(): void {
+  if (!redisServerAvailable) {
+    throw new Error('redis-server is not installed: the Redis tests run against a real server. Install it with "apt-get update && apt-get install -y redis-server" (.ci/run does).');
+  }
+}
+
 export interface RedisServerOptions {
   password?: string;
   /** Append-only file with fsync on every write: a SIGKILLed server restarts with all its data. */

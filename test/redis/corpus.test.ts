@@ -9,13 +9,13 @@ import { createCorpusWriter, openCorpus, openCorpusFile } from '../../src/store/
 import { RedisCorpus, RedisCorpusWriter, connectRedis, deleteCorpus, listCorpora, parseRedisTarget, pullCorpus, pushCorpus } from '../../src/store/redis/index.js';
 import { replay } from '../../src/replay/replay.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
-import { freePort, redisServerAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { cliBuilt, root, runCli } from '../helpers/cli-process.js';
+import { freePort, requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { requireCliBuilt, root, runCli } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
-if (!redisServerAvailable) console.warn('SKIPPED: redis-server is not installed (apt-get install -y redis-server)');
 
-describe.skipIf(!redisServerAvailable)('corpus in Redis', () => {
+describe('corpus in Redis', () => {
+  beforeAll(requireRedisServer);
   let server: RedisServer;
   let tmp: string;
   let file: string;
@@ -150,7 +150,8 @@ describe.skipIf(!redisServerAvailable)('corpus in Redis', () => {
     expect(comparable(fromRedis)).toEqual(comparable(fromFile));
   });
 
-  describe.skipIf(!cliBuilt)('CLI', () => {
+  describe('CLI', () => {
+    beforeAll(requireCliBuilt);
     it('push, ls, inspect, cat, pull and rm through bin/cfreplay', async () => {
       const url = `${server.url}#cli`;
       const push = await runCli(['push', file, url]);

@@ -12,8 +12,8 @@ import { runKeys, GROUP } from '../../src/distributed/protocol.js';
 import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/report/types.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
-import { redisServerAvailable, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { cliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
 const slowOld = `${root}test/redis/fixtures/slow-old.js`;
@@ -36,7 +36,11 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms))]);
 }
 
-describe.skipIf(!redisServerAvailable || !cliBuilt)('replay --distributed with worker processes', () => {
+describe('replay --distributed with worker processes', () => {
+  beforeAll(() => {
+    requireRedisServer();
+    requireCliBuilt();
+  });
   let server: RedisServer;
   let tmp: string;
   let file: string;
