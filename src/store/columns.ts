@@ -199,17 +199,27 @@ class PairDecoder {
     this.attrs = cols.a?.map((c) => new StringColumnReader(c));
   }
 
+  /**
+   * The encoder writes all values of a name one after the other, so a repeat
+   * of the previous name is a multiValue continuation and any other name is
+   * new to the map: no lookup of a missing key on the fresh object.
+   */
   next(): Record<string, MultiValueEntry> {
     const out: Record<string, MultiValueEntry> = {};
     const pairs = this.counts.uint();
+    const names = this.cols.n;
+    const values = this.values;
+    let prevIdx = -1;
+    let prev: MultiValueEntry | undefined;
     for (let i = 0; i < pairs; i++) {
       const idx = this.refs.uint();
-      const name = this.cols.n[idx]!;
-      const value = this.values[idx]!.next();
-      const existing = out[name];
-      if (existing === undefined) out[name] = { value };
-      else if (existing.multiValue === undefined) existing.multiValue = [{ value: existing.value }, { value }];
-      else existing.multiValue.push({ value });
+      const value = values[idx]!.next();
+      if (idx !== prevIdx) {
+        prev = { value };
+        out[names[idx]!] = prev;
+        prevIdx = idx;
+      } else if (prev!.multiValue === undefined) prev!.multiValue = [{ value: prev!.value }, { value }];
+      else prev!.multiValue.push({ value });
     }
     return out;
   }
@@ -217,16 +227,20 @@ class PairDecoder {
   nextSetCookies(): SetCookieMap {
     const out: SetCookieMap = {};
     const pairs = this.counts.uint();
+    const names = this.cols.n;
+    let prevIdx = -1;
+    let prev: SetCookieEntry | undefined;
     for (let i = 0; i < pairs; i++) {
       const idx = this.refs.uint();
-      const name = this.cols.n[idx]!;
       const value = this.values[idx]!.next();
       const attributes = this.attrs![idx]!.next();
-      const existing: SetCookieEntry | undefined = out[name];
-      if (existing === undefined) out[name] = { value, attributes };
-      else if (existing.multiValue === undefined) {
-        existing.multiValue = [{ value: existing.value, attributes: existing.attributes }, { value, attributes }];
-      } else existing.multiValue.push({ value, attributes });
+      if (idx !== prevIdx) {
+        prev = { value, attributes };
+        out[names[idx]!] = prev;
+        prevIdx = idx;
+      } else if (prev!.multiValue === undefined) {
+        prev!.multiValue = [{ value: prev!.value, attributes: prev!.attributes }, { value, attributes }];
+      } else prev!.multiValue.push({ value, attributes });
     }
     return out;
   }
