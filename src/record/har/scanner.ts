@@ -274,7 +274,6 @@ export class HarScanner {
   private sawLog = false;
   private sawEntries = false;
   private readonly rootKeys: string[] = [];
-  private pendingEntryNotObject = -1;
 
   private out: ScannedEntry[] = [];
   private jsonpClosed = false;
@@ -311,13 +310,13 @@ export class HarScanner {
     while (i < n) {
       switch (this.tok) {
         case T_STRING:
-          i = this.scanString(chunk, i, base);
+          i = this.scanString(chunk, i);
           continue;
         case T_NUMBER:
-          i = this.scanNumber(chunk, i, base);
+          i = this.scanNumber(chunk, i);
           continue;
         case T_LITERAL:
-          i = this.scanLiteral(chunk, i, base);
+          i = this.scanLiteral(chunk, i);
           continue;
       }
       const c = chunk[i]!;
@@ -346,7 +345,7 @@ export class HarScanner {
             this.collectKey = keysMatter(this.roles[this.depth]!);
             this.keyText = '';
             this.keyHasEscape = false;
-            i = this.scanString(chunk, i + 1, base);
+            i = this.scanString(chunk, i + 1);
             continue;
           }
           if (e !== E_VALUE && e !== E_VALUE_OR_END) this.unexpected(c, base + i);
@@ -355,7 +354,7 @@ export class HarScanner {
           this.strIsKey = false;
           this.collectKey = false;
           this.tokenOffset = base + i;
-          i = this.scanString(chunk, i + 1, base);
+          i = this.scanString(chunk, i + 1);
           continue;
         }
         case 123 /* { */:
@@ -379,7 +378,7 @@ export class HarScanner {
           const role = this.roles[this.depth]!;
           this.depth--;
           if (role === R_ROOT) this.checkRootComplete(base + i);
-          this.endValue(chunk, i + 1, base);
+          this.endValue(chunk, i + 1);
           this.afterValue();
           i++;
           continue;
@@ -388,7 +387,7 @@ export class HarScanner {
           const e = this.expect;
           if (this.kinds[this.depth] !== K_ARR || (e !== E_VALUE_OR_END && e !== E_COMMA_OR_END)) this.unexpected(c, base + i);
           this.depth--;
-          this.endValue(chunk, i + 1, base);
+          this.endValue(chunk, i + 1);
           this.afterValue();
           i++;
           continue;
@@ -424,7 +423,7 @@ export class HarScanner {
             this.tok = T_NUMBER;
             this.numState = 0;
             this.tokenOffset = base + i;
-            i = this.scanNumber(chunk, i, base);
+            i = this.scanNumber(chunk, i);
             continue;
           }
           this.unexpected(c, base + i);
@@ -546,7 +545,7 @@ export class HarScanner {
   }
 
   /** A value ended just before index `end` of the chunk (depth is the parent's). */
-  private endValue(chunk: Buffer, end: number, base: number): void {
+  private endValue(chunk: Buffer, end: number): void {
     if (!this.capturing) return;
     if (this.eliding) {
       if (this.depth === this.elideDepth) {
@@ -671,7 +670,7 @@ export class HarScanner {
     return i;
   }
 
-  private scanString(chunk: Buffer, i: number, base: number): number {
+  private scanString(chunk: Buffer, i: number): number {
     const n = chunk.length;
     if (this.escPending) {
       this.escPending = false;
@@ -719,7 +718,7 @@ export class HarScanner {
         }
         this.expect = E_COLON;
       } else {
-        this.endValue(chunk, q + 1, base);
+        this.endValue(chunk, q + 1);
         this.afterValue();
       }
       return q + 1;
@@ -741,7 +740,7 @@ export class HarScanner {
     this.keyRoles[this.depth] = childRole(frameRole, key);
   }
 
-  private scanNumber(chunk: Buffer, i: number, base: number): number {
+  private scanNumber(chunk: Buffer, i: number): number {
     const n = chunk.length;
     let state = this.numState;
     let c = 0;
@@ -754,12 +753,12 @@ export class HarScanner {
     // number ended before chunk[i]
     this.tok = T_NONE;
     if (!NUMBER_ACCEPT[state]) this.fail('invalid number', this.tokenOffset);
-    this.endValue(chunk, i, base);
+    this.endValue(chunk, i);
     this.afterValue();
     return i;
   }
 
-  private scanLiteral(chunk: Buffer, i: number, base: number): number {
+  private scanLiteral(chunk: Buffer, i: number): number {
     const word = this.litWord;
     const n = chunk.length;
     while (i < n && this.litPos < word.length) {
@@ -769,7 +768,7 @@ export class HarScanner {
     }
     if (this.litPos === word.length) {
       this.tok = T_NONE;
-      this.endValue(chunk, i, base);
+      this.endValue(chunk, i);
       this.afterValue();
     }
     return i;

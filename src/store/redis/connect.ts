@@ -89,7 +89,6 @@ export function parseRedisTarget(text: string): RedisTarget {
   const username = u.username !== '' ? decodeURIComponent(u.username) : undefined;
   const password = u.password !== '' ? decodeURIComponent(u.password) : undefined;
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
-  const server = `${tls ? 'rediss' : 'redis'}://${username !== undefined ? `${encodeURIComponent(username)}@` : ''}${u.host}/${db}`;
   const masked = `${tls ? 'rediss' : 'redis'}://${username !== undefined ? encodeURIComponent(username) : ''}${password !== undefined ? ':***' : ''}${username !== undefined || password !== undefined ? '@' : ''}${u.host}/${db}`;
   let name: string | undefined;
   if (fragment !== undefined && fragment !== '') name = checkCorpusName(decodeURIComponent(fragment), masked);
