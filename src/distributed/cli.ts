@@ -2,27 +2,16 @@
  * The `--distributed` / `--resume` branch of `cfreplay replay`: argument
  * handling, live progress and Ctrl-C for the coordinator.
  */
-import type { EventType } from '../event/types.js';
-import type { Runtime } from '../runtime/types.js';
 import type { ReplayReport } from '../report/types.js';
 import { UsageError } from '../cli/errors.js';
 import type { ProgressLine } from '../cli/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';
 import { parseDuration } from './protocol.js';
+import { commonReplayOptions, type CommonReplayArgs } from '../cli/replay-args.js';
 import type { DistributedProgress } from './coordinator.js';
 
-export interface DistributedReplayArgs {
-  old: string;
-  new: string;
-  corpus: string;
-  'event-type'?: EventType;
-  runtime?: Runtime;
-  kvs?: string;
+export interface DistributedReplayArgs extends CommonReplayArgs {
   workers?: number;
-  ignore: string[];
-  'timeout-ms': number;
-  noise: boolean;
-  seed: number;
   resume?: string;
   'run-ttl'?: string;
   'reclaim-after'?: string;
@@ -51,17 +40,7 @@ export async function replayDistributedFromArgs(
   process.once('SIGINT', onSigint);
   try {
     return await replayDistributed({
-      oldPath: args.old,
-      newPath: args.new,
-      corpus: args.corpus,
-      ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
-      ...(args.runtime ? { runtime: args.runtime } : {}),
-      ...(args.kvs ? { kvsPath: args.kvs } : {}),
-      ignore: args.ignore,
-      timeoutMs: args['timeout-ms'],
-      noise: args.noise,
-      seed: args.seed,
-      ...extra,
+      ...commonReplayOptions(args, extra),
       ...(args.resume !== undefined ? { resume: args.resume } : {}),
       ...(args['run-ttl'] !== undefined ? { ttlSeconds: parseDuration(args['run-ttl'], '--run-ttl') } : {}),
       ...(args['reclaim-after'] !== undefined ? { reclaimMs: parseDuration(args['reclaim-after'], '--reclaim-after') * 1000 } : {}),

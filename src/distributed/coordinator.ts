@@ -19,11 +19,9 @@ import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import { compileIgnore } from '../diff/index.js';
-import { buildReport } from '../report/build.js';
 import type { ReplayReport } from '../report/types.js';
-import { DEFAULT_TIMEOUT_MS, ReplayInputError, readFunction, resolveEventType, type LoadedSource, type ReplayProgress } from '../replay/replay.js';
+import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, resolveEventType, type LoadedSource, type ReplayProgress } from '../replay/replay.js';
 import { RunAccumulator } from '../replay/run-accumulator.js';
-import { toolVersion } from '../util/version.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
 import {
@@ -286,27 +284,18 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
     if (options.keepRun !== true || stoppedEarly !== undefined) {
       await exec(redis.multi().zrem(RUNS_KEY, spec.id).unlink(...keys.all));
     }
-    const meta = {
-      toolVersion: toolVersion(),
+    return finishReport(acc, {
       corpus: { name: spec.corpus.name, location: corpus.path, records: corpus.events },
       eventType: spec.eventType,
       functions: { old: oldFn.info, new: newFn.info },
-      options: {
-        workers: Math.max(1, status.threads || availableParallelism()),
-        ignore: spec.ignore,
-        timeoutMs: spec.timeoutMs,
-        ...(options.maxDiffRate !== undefined ? { maxDiffRate: options.maxDiffRate } : {}),
-        ...(options.maxLatencyRatio !== undefined ? { maxLatencyRatio: options.maxLatencyRatio } : {}),
-      },
-      durationMs: performance.now() - started,
+      workers: Math.max(1, status.threads || availableParallelism()),
+      ignore: spec.ignore,
+      timeoutMs: spec.timeoutMs,
+      limits: options,
+      started,
       problems,
       ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
-    };
-    if (acc.events === 0 && stoppedEarly === undefined) {
-      const why = Object.entries(acc.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
-      problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
-    }
-    return buildReport(acc, meta);
+    });
   } catch (e) {
     if (e instanceof RunInterruptedError || e instanceof ReplayInputError) throw e;
     const err = describeRedisError(target, e);

@@ -186,25 +186,54 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     await pool.close();
     if (typeof options.corpus === 'string') await corpus.close();
   }
-  const meta = {
-    toolVersion: toolVersion(),
+  return finishReport(acc, {
     corpus: { name: corpus.name ?? basename(corpus.path), location: corpus.path, records: corpus.events },
     eventType,
     functions: { old: oldFn.info, new: newFn.info },
-    options: {
-      workers,
-      ignore,
-      timeoutMs,
-      ...(options.maxDiffRate !== undefined ? { maxDiffRate: options.maxDiffRate } : {}),
-      ...(options.maxLatencyRatio !== undefined ? { maxLatencyRatio: options.maxLatencyRatio } : {}),
-    },
-    durationMs: performance.now() - started,
+    workers,
+    ignore,
+    timeoutMs,
+    limits: options,
+    started,
     problems,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
-  };
-  if (acc.events === 0 && stoppedEarly === undefined) {
+  });
+}
+
+export interface RunDescription {
+  corpus: ReplayReport['corpus'];
+  eventType: EventType;
+  functions: ReplayReport['functions'];
+  workers: number;
+  ignore: string[];
+  timeoutMs: number;
+  limits: { maxDiffRate?: number; maxLatencyRatio?: number };
+  /** performance.now() when the run started. */
+  started: number;
+  problems: string[];
+  stoppedEarly?: string;
+}
+
+/** The report of a finished run, local or distributed. */
+export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayReport {
+  if (acc.events === 0 && run.stoppedEarly === undefined) {
     const why = Object.entries(acc.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
-    problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
+    run.problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
   }
-  return buildReport(acc, meta);
+  return buildReport(acc, {
+    toolVersion: toolVersion(),
+    corpus: run.corpus,
+    eventType: run.eventType,
+    functions: run.functions,
+    options: {
+      workers: run.workers,
+      ignore: run.ignore,
+      timeoutMs: run.timeoutMs,
+      ...(run.limits.maxDiffRate !== undefined ? { maxDiffRate: run.limits.maxDiffRate } : {}),
+      ...(run.limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: run.limits.maxLatencyRatio } : {}),
+    },
+    durationMs: performance.now() - run.started,
+    problems: run.problems,
+    ...(run.stoppedEarly !== undefined ? { stoppedEarly: run.stoppedEarly } : {}),
+  });
 }

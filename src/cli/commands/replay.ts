@@ -2,29 +2,18 @@ import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { replay, type ReplayProgress } from '../../replay/replay.js';
 import { formatTerminalReport } from '../../report/terminal.js';
-import type { EventType } from '../../event/types.js';
-import type { Runtime } from '../../runtime/types.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { ProgressLine } from '../progress-line.js';
+import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 
-interface ReplayArgs {
-  old: string;
-  new: string;
-  corpus: string;
-  'event-type'?: EventType;
-  runtime?: Runtime;
-  kvs?: string;
+interface ReplayArgs extends CommonReplayArgs {
   workers?: number;
-  ignore: string[];
   json?: string;
   html?: string;
   markdown?: string;
   junit?: string;
   'max-diff-rate'?: string;
   'max-latency-ratio'?: number;
-  'timeout-ms': number;
-  noise: boolean;
-  seed: number;
   top: number;
   progress?: boolean;
   distributed?: boolean;
@@ -88,6 +77,10 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .example('$0 replay --old a.js --new b.js --corpus prod.cfr --ignore response.headers.date', 'leave a field out on purpose') as unknown as Argv<ReplayArgs>,
   handler: async (args) => {
     const maxDiffRate = args['max-diff-rate'] !== undefined ? parseRate(args['max-diff-rate']) : undefined;
+    const limits = {
+      ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
+      ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
+    };
     if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
     }
@@ -97,26 +90,12 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     let report;
     try {
       report = args.distributed === true || args.resume !== undefined
-        ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, {
-            ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
-            ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
-          }, line)
+        ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({
-        oldPath: args.old,
-        newPath: args.new,
-        corpus: args.corpus,
-        ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
-        ...(args.runtime ? { runtime: args.runtime } : {}),
-        ...(args.kvs ? { kvsPath: args.kvs } : {}),
-        ...(args.workers ? { workers: args.workers } : {}),
-        ignore: args.ignore,
-        timeoutMs: args['timeout-ms'],
-        noise: args.noise,
-        seed: args.seed,
-        ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
-        ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
-        onProgress: (p) => line.update(describeProgress(p)),
-      });
+            ...commonReplayOptions(args, limits),
+            ...(args.workers ? { workers: args.workers } : {}),
+            onProgress: (p) => line.update(describeProgress(p)),
+          });
     } finally {
       line.clear();
     }
