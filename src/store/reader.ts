@@ -9,6 +9,7 @@ import type { RecordedExchange } from '../event/types.js';
 import { ChunkDecodeError, openChunk } from './chunk.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorpusError, CorruptChunkError } from './errors.js';
+import { recordAtOf, recordsOf, verifyAll } from './corpus.js';
 import {
   CHUNK_HEADER_SIZE,
   CHUNK_MAGIC,
@@ -125,51 +126,18 @@ export class CorpusFile {
   }
 
   /** Every record, in order. Corrupt chunks go to onCorruptChunk (default: thrown). */
-  async *records(options: ReadOptions = {}): AsyncGenerator<RecordedExchange> {
-    const indexes = options.chunks ?? this.info.chunks.map((c) => c.index);
-    for (const i of indexes) {
-      let cursor: ColumnsCursor;
-      try {
-        cursor = await this.openChunk(i);
-      } catch (e) {
-        if (e instanceof CorruptChunkError && options.onCorruptChunk !== undefined) {
-          options.onCorruptChunk(e);
-          continue;
-        }
-        throw e;
-      }
-      for (let r = cursor.next(); r !== undefined; r = cursor.next()) yield r;
-    }
+  records(options: ReadOptions = {}): AsyncGenerator<RecordedExchange> {
+    return recordsOf(this, options);
   }
 
   /** The record at a global position (0-based), or undefined past the end. */
-  async recordAt(position: number): Promise<RecordedExchange | undefined> {
-    let base = 0;
-    for (const c of this.info.chunks) {
-      if (position < base + c.events) {
-        const cursor = await this.openChunk(c.index);
-        let r = cursor.next();
-        for (let k = base; k < position; k++) r = cursor.next();
-        return r;
-      }
-      base += c.events;
-    }
-    return undefined;
+  recordAt(position: number): Promise<RecordedExchange | undefined> {
+    return recordAtOf(this, position);
   }
 
   /** Check every chunk's checksums and decoding. */
-  async verify(): Promise<CorruptChunkError[]> {
-    const bad: CorruptChunkError[] = [];
-    for (const c of this.info.chunks) {
-      try {
-        const cursor = await this.openChunk(c.index);
-        while (cursor.next() !== undefined);
-      } catch (e) {
-        if (e instanceof CorruptChunkError) bad.push(e);
-        else throw e;
-      }
-    }
-    return bad;
+  verify(): Promise<CorruptChunkError[]> {
+    return verifyAll(this);
   }
 
   async close(): Promise<void> {
