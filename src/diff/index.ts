@@ -8,7 +8,7 @@ export type { RunView, DiffEntry, IgnoreMatcher } from './types.js';
 export { outcomeLabel, outcomeDetail, errorText, validationText } from './outcome.js';
 export { diffRuns, EMPTY as NO_DIFFERENCES } from './compare.js';
 export { riskOf, SECURITY_HEADERS } from './risk.js';
-export { signatureOf } from './signature.js';
+export { signatureOf, setSignature, isPrefixRemoval } from './signature.js';
 export { templateValue } from './template.js';
 export { routeOf } from './routes.js';
 export { compileIgnore, IgnorePatternError } from './ignore.js';

@@ -30,6 +30,21 @@ const DELIMS = new Set(['/', '?', '&', '=', ';', ',', ':', '"', '[', ']', ' ', '
 const t = (s: string): string => quote(templateValue(s));
 const PLACEHOLDER = /\{(?:n|uuid|hex|token)\}/;
 
+/** A request field set to a value, whatever it was: `set "tmpl(value)"`. */
+export function setSignature(value: string): string {
+  return `set ${t(value)}`;
+}
+
+/**
+ * Is this change, seen on one event, possibly a `set` in disguise? Removing a
+ * literal prefix (`/search/index.html` -> `/index.html`) cannot be told from
+ * setting a constant on one event; the replay merges such groups into the
+ * `set` group when every occurrence produced the same NEW value.
+ */
+export function isPrefixRemoval(path: string, signature: string): boolean {
+  return path.startsWith('request.') && signature.startsWith('remove prefix ');
+}
+
 function pair(a: string, b: string, sep: string, prefix: string): string {
   let ta = templateValue(a);
   let tb = templateValue(b);
@@ -74,7 +89,7 @@ export function changedSignature(path: string, a: string, b: string): string {
     const removal = edit(a, p, la - lb, 'remove suffix', 'remove prefix', 'remove');
     // Removing an event-specific piece (`remove prefix "/products/{n}"`) groups
     // nothing; for request fields, what NEW sets is the systematic part.
-    if (path.startsWith('request.') && PLACEHOLDER.test(removal)) return `set ${t(b)}`;
+    if (path.startsWith('request.') && PLACEHOLDER.test(removal)) return setSignature(b);
     return removal;
   }
   // Widen the changed middle to whole tokens, then take the delimiters around it.
@@ -83,7 +98,7 @@ export function changedSignature(path: string, a: string, b: string): string {
   if (p > 0) p--;
   if (s > 0) s--;
   if (p === 0 && s === 0) {
-    if (path.startsWith('request.')) return `set ${t(b)}`;
+    if (path.startsWith('request.')) return setSignature(b);
     return pair(a, b, ' -> ', '');
   }
   return pair(a.slice(p, la - s), b.slice(p, lb - s), ' with ', 'replace ');

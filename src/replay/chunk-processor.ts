@@ -337,13 +337,14 @@ export async function processChunk(
         real++;
         let g = a.groups.get(key);
         if (g === undefined) {
-          g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [] };
+          g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [], sameNew: d.new ?? null };
           a.groups.set(key, g);
           if (a.wantsSample()) {
             a.samples.push({ eventId: record.id, position, event: toEvent(record, eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
           }
         }
         g.count++;
+        if (g.sameNew !== null && g.sameNew !== (d.new ?? null)) g.sameNew = null;
         g.routes[route] = (g.routes[route] ?? 0) + 1;
         if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(withValues());
       }

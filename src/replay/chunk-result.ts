@@ -15,6 +15,8 @@ export interface GroupPartial {
   count: number;
   routes: Record<string, number>;
   examples: DiffExample[];
+  /** The NEW value when every occurrence had the same one, else null (see isPrefixRemoval). */
+  sameNew?: string | null;
 }
 
 export interface NoisePartial {

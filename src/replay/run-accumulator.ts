@@ -82,7 +82,7 @@ export class RunAccumulator extends ReplayTally {
       const overflowKey = groupKey(g.path, g.kind, OVERFLOW_SIGNATURE);
       have = this.groups.get(overflowKey);
       if (have === undefined) {
-        have = { path: g.path, kind: g.kind, risk: g.risk, signature: OVERFLOW_SIGNATURE, count: 0, routes: {}, examples: [] };
+        have = { path: g.path, kind: g.kind, risk: g.risk, signature: OVERFLOW_SIGNATURE, count: 0, routes: {}, examples: [], sameNew: null };
         this.groups.set(overflowKey, have);
       }
     }
@@ -91,6 +91,7 @@ export class RunAccumulator extends ReplayTally {
       return;
     }
     have.count += g.count;
+    if (have.sameNew !== g.sameNew) have.sameNew = null;
     addCounts(have.routes, g.routes);
     have.routes = capRoutes(have.routes);
     have.examples = mergeExamples(have.examples, g.examples);

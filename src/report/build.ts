@@ -15,7 +15,8 @@ import {
   type NoiseGroup,
   type ReplayReport,
 } from './types.js';
-import type { ErrorPartial } from '../replay/chunk-result.js';
+import { addCounts, capRoutes, groupKey, mergeExamples, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
+import { isPrefixRemoval, setSignature } from '../diff/index.js';
 
 export interface ReportMeta {
   toolVersion: string;
@@ -76,9 +77,42 @@ export function gateChecks(
   return checks;
 }
 
+/**
+ * A prefix removal on a request field whose every occurrence produced the
+ * same NEW value (`/search/index.html` -> `/index.html`, `/cart/index.html`
+ * -> `/index.html`) is one change, "set to that value", seen on different
+ * paths: merge those groups into the `set` group. On real traffic this turned
+ * 84 groups of an SPA fallback into a handful.
+ */
+export function mergeConstantSets(groups: Iterable<GroupPartial>): GroupPartial[] {
+  const byKey = new Map<string, GroupPartial>();
+  const candidates: GroupPartial[] = [];
+  for (const g of groups) {
+    if (g.kind === 'changed' && typeof g.sameNew === 'string' && isPrefixRemoval(g.path, g.signature)) candidates.push(g);
+    else byKey.set(groupKey(g.path, g.kind, g.signature), g);
+  }
+  // Largest first, so the merged group keeps the examples and routes of the biggest contributors.
+  candidates.sort((a, b) => b.count - a.count || (a.signature < b.signature ? -1 : 1));
+  for (const g of candidates) {
+    const signature = setSignature(g.sameNew!);
+    const key = groupKey(g.path, g.kind, signature);
+    const target = byKey.get(key);
+    if (target === undefined) {
+      byKey.set(key, { ...g, signature, routes: { ...g.routes }, examples: [...g.examples] });
+      continue;
+    }
+    target.count += g.count;
+    if (target.sameNew !== g.sameNew) target.sameNew = null;
+    addCounts(target.routes, g.routes);
+    target.routes = capRoutes(target.routes);
+    target.examples = mergeExamples(target.examples, g.examples);
+  }
+  return [...byKey.values()];
+}
+
 export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport {
   const events = acc.events;
-  const groups = [...acc.groups.values()].sort(compareGroups);
+  const groups = mergeConstantSets(acc.groups.values()).sort(compareGroups);
   const diffs: DiffGroup[] = groups.map((g) => ({
     id: groupId(g.path, g.kind, g.signature),
     path: g.path,

@@ -5,6 +5,7 @@ import { syntheticRecords } from './synthetic.js';
 
 /** Write synthetic traffic (or the given records) as a corpus file; returns its path. */
 export async function writeSyntheticCorpus(dir: string, count: number, chunkEvents = 500, records?: RecordedExchange[]): Promise<string> {
+  if (dir === '') throw new Error('writeSyntheticCorpus: no directory (useTempDir() must be called at describe level, not inside a test)');
   const path = join(dir, `synthetic-${count}.cfr`);
   const w = await createCorpusWriter(path, { chunkEvents });
   for (const r of records ?? syntheticRecords(count)) await w.write(r);
