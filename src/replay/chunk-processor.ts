@@ -215,7 +215,8 @@ export async function processChunk(
   options: ProcessorOptions,
   observer?: CallObserver,
 ): Promise<ChunkResult> {
-  const cursor = openChunk(task.framed);
+  // A viewer-request replay never reads the captured response: do not decode it.
+  const cursor = openChunk(task.framed, options.eventType === 'viewer-request');
   const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20, options.noise !== false);
   const newFirst = orderRng(options.seed ?? 1, task.chunk);
   const noiseEnabled = options.noise !== false;

@@ -84,7 +84,8 @@ export function verifyChunk(framed: Uint8Array): ChunkHeader {
 }
 
 /** Verify and decode a framed chunk into a record cursor. Throws ChunkDecodeError. */
-export function openChunk(framed: Uint8Array): ColumnsCursor {
+/** `requestOnly`: see ColumnsCursor (records without their response). */
+export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCursor {
   const header = verifyChunk(framed);
   const payload = framed.subarray(CHUNK_HEADER_SIZE, CHUNK_HEADER_SIZE + header.payloadLength);
   if (header.layout !== LAYOUT_COLUMNS_V1) throw new ChunkDecodeError(`unknown chunk layout ${header.layout}`);
@@ -98,7 +99,7 @@ export function openChunk(framed: Uint8Array): ColumnsCursor {
     throw new ChunkDecodeError(`cannot decompress: ${(e as Error).message}`);
   }
   try {
-    const cursor = new ColumnsCursor(raw);
+    const cursor = new ColumnsCursor(raw, requestOnly);
     if (cursor.count !== header.events) throw new ChunkDecodeError(`header says ${header.events} events, payload holds ${cursor.count}`);
     return cursor;
   } catch (e) {

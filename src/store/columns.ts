@@ -598,7 +598,16 @@ export class ColumnsCursor {
   private time = 0;
   private entry = -1;
 
-  constructor(payload: Uint8Array) {
+  /**
+   * `requestOnly`: leave the response columns alone (records come without
+   * `response`, except verbatim ones). A viewer-request replay never reads the
+   * response, and the columns are separate streams, so skipping them costs
+   * nothing and saves building every response's headers and cookies.
+   */
+  constructor(
+    payload: Uint8Array,
+    private readonly requestOnly = false,
+  ) {
     const cols = unpackr.unpack(payload) as ChunkColumns;
     if (typeof cols !== 'object' || cols === null || cols.v !== COLUMNS_VERSION) {
       throw new ColumnsFormatError(`unknown column layout version ${String((cols as { v?: unknown } | null)?.v)}`);
@@ -663,7 +672,7 @@ export class ColumnsCursor {
       request,
     };
     if (rawQuery !== undefined) record.rawQuery = rawQuery;
-    if (cols.rp[i] === 1) {
+    if (!this.requestOnly && cols.rp[i] === 1) {
       const statusCode = this.statuses.uint();
       const response: CfResponse =
         cols.rdp[i] === 1

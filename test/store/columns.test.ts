@@ -113,3 +113,23 @@ describe('generated request ids', () => {
     expect(other.id).not.toBe(a.id);
   });
 });
+
+describe('request-only decoding', () => {
+  it('gives the same records without their response, keeping verbatim records whole', async () => {
+    const { ColumnsCursor } = await import('../../src/store/columns.js');
+    const records = syntheticRecords(500);
+    const odd = { ...base(), custom: 1 } as unknown as RecordedExchange; // stored verbatim
+    const all = [...records.slice(0, 250), odd, ...records.slice(250)];
+    const cursor = new ColumnsCursor(encodeColumns(all), true);
+    const got: RecordedExchange[] = [];
+    for (let r = cursor.next(); r !== undefined; r = cursor.next()) got.push(r);
+    expect(got).toHaveLength(501);
+    expect(got[250]).toEqual(odd);
+    const stripped = all.map((r, i) => {
+      if (i === 250) return r;
+      const { response: _response, ...rest } = r;
+      return rest;
+    });
+    expect(got).toEqual(stripped);
+  });
+});
