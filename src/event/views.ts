@@ -5,18 +5,14 @@
 
 import type { EventType, RecordedExchange, ViewerRequestEvent, ViewerResponseEvent } from './types.js';
 
+export type ViewerResponseSkipReason = 'no response captured' | 'origin status >= 400' | 'interim 1xx response';
+
 /**
+ * Why a record yields no viewer-response event, or undefined when it does.
  * CloudFront runs viewer-response functions only for origin answers below 400
  * (reference §1). Interim 1xx answers (e.g. 101 Switching Protocols) are not
  * final responses; treating them as not eligible is our documented choice.
  */
-export function isViewerResponseEligible(status: number): boolean {
-  return status >= 200 && status < 400;
-}
-
-export type ViewerResponseSkipReason = 'no response captured' | 'origin status >= 400' | 'interim 1xx response';
-
-/** Why a record yields no viewer-response event, or undefined when it does. */
 export function viewerResponseSkipReason(record: RecordedExchange): ViewerResponseSkipReason | undefined {
   const response = record.response;
   if (response === undefined) return 'no response captured';

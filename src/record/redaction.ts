@@ -61,10 +61,6 @@ export function parseRedactRule(text: string): RedactRule {
   return { kind, name: kind === 'header' ? name.toLowerCase() : name, mode };
 }
 
-export function describeRule(r: RedactRule): string {
-  return `${r.kind}:${r.name}=${r.mode}`;
-}
-
 /** The key to use: given, from the environment, or generated (then `generated` is true and the caller prints it once). */
 export function resolveRedactKey(given: string | undefined, env: NodeJS.ProcessEnv = process.env): { key: string; generated: boolean; from: 'option' | 'env' | 'generated' } {
   if (given !== undefined) {

@@ -111,8 +111,8 @@ export function queryLength(q: unknown, eff: Record<string, string[]>): number {
 }
 
 /**
- * effectiveRequest with the headers / cookies / object querystring maps
- * already built by validateRequest (same values, one pass over each map).
+ * The effective request, from the headers / cookies / object querystring maps
+ * validateRequest built (one pass over each map for both jobs).
  */
 export function effectiveRequestFrom(out: Obj, input: Obj, maps: EffectiveMaps): EffectiveRequest {
   const uri = String(out.uri);
@@ -131,16 +131,6 @@ export interface EffectiveMaps {
   querystring: Record<string, string[]>;
   headers: Record<string, string[]>;
   cookies: Record<string, string[]>;
-}
-
-export function effectiveRequest(out: Obj, input: Obj): EffectiveRequest {
-  return {
-    method: String(input.method),
-    uri: String(out.uri),
-    querystring: effectiveQuery(out.querystring, input.querystring),
-    headers: effectiveMap(out.headers, input.headers, true),
-    cookies: effectiveMap(out.cookies, input.cookies, false),
-  };
 }
 
 function setCookieValues(out: unknown, input: unknown): { value: string; attributes: string }[] {

@@ -202,14 +202,6 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
 }
 
 /** Run a Redis call, turning connection/auth failures into one-line errors. */
-export async function guarded<T>(target: RedisTarget, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (e) {
-    throw describeRedisError(target, e);
-  }
-}
-
 export async function quit(redis: Redis): Promise<void> {
   try {
     if (redis.status === 'ready') await redis.quit();
