@@ -80,6 +80,20 @@ export function addCounts(into: Record<string, number>, more: Readonly<Record<st
   for (const k in more) into[k] = (into[k] ?? 0) + more[k]!;
 }
 
+/** Add group `g` into `into` (same path and kind): counts, routes, examples, the same-NEW flag. */
+export function mergeGroupInto(into: GroupPartial, g: GroupPartial): void {
+  into.count += g.count;
+  if (into.sameNew !== g.sameNew) into.sameNew = null;
+  addCounts(into.routes, g.routes);
+  into.routes = capRoutes(into.routes);
+  into.examples = mergeExamples(into.examples, g.examples);
+}
+
+/** A group's own copy (routes and examples not shared with the source). */
+export function copyGroup(g: GroupPartial, signature = g.signature): GroupPartial {
+  return { ...g, signature, routes: { ...g.routes }, examples: mergeExamples([], g.examples) };
+}
+
 /** Top routes by count (ties by name), the rest folded into "(other)". */
 export function capRoutes(routes: Record<string, number>, cap = ROUTES_PER_GROUP): Record<string, number> {
   const entries = Object.entries(routes);

@@ -8,9 +8,10 @@ import type { EventSample } from '../report/types.js';
 import {
   ReplayTally,
   addCounts,
-  capRoutes,
+  copyGroup,
   groupKey,
   mergeExamples,
+  mergeGroupInto,
   type ChunkResult,
   type ErrorPartial,
   type GroupPartial,
@@ -86,15 +87,8 @@ export class RunAccumulator extends ReplayTally {
         this.groups.set(overflowKey, have);
       }
     }
-    if (have === undefined) {
-      this.groups.set(key, { ...g, routes: { ...g.routes }, examples: mergeExamples([], g.examples) });
-      return;
-    }
-    have.count += g.count;
-    if (have.sameNew !== g.sameNew) have.sameNew = null;
-    addCounts(have.routes, g.routes);
-    have.routes = capRoutes(have.routes);
-    have.examples = mergeExamples(have.examples, g.examples);
+    if (have === undefined) this.groups.set(key, copyGroup(g));
+    else mergeGroupInto(have, g);
   }
 
   private pruneSamples(): void {

@@ -15,7 +15,7 @@ import {
   type NoiseGroup,
   type ReplayReport,
 } from './types.js';
-import { addCounts, capRoutes, groupKey, mergeExamples, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
+import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
 import { isPrefixRemoval, setSignature } from '../diff/index.js';
 
 export interface ReportMeta {
@@ -97,15 +97,8 @@ export function mergeConstantSets(groups: Iterable<GroupPartial>): GroupPartial[
     const signature = setSignature(g.sameNew!);
     const key = groupKey(g.path, g.kind, signature);
     const target = byKey.get(key);
-    if (target === undefined) {
-      byKey.set(key, { ...g, signature, routes: { ...g.routes }, examples: [...g.examples] });
-      continue;
-    }
-    target.count += g.count;
-    if (target.sameNew !== g.sameNew) target.sameNew = null;
-    addCounts(target.routes, g.routes);
-    target.routes = capRoutes(target.routes);
-    target.examples = mergeExamples(target.examples, g.examples);
+    if (target === undefined) byKey.set(key, copyGroup(g, signature));
+    else mergeGroupInto(target, g);
   }
   return [...byKey.values()];
 }
