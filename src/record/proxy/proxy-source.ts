@@ -20,6 +20,7 @@ import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
+import { ItemQueue } from '../item-queue.js';
 
 export interface ListenAddress {
   host: string;
@@ -142,9 +143,7 @@ export class ProxySource implements RecordSource {
   private readonly server: http.Server;
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
-  private queue: SourceItem[] = [];
-  private wake: (() => void) | undefined;
-  private ended = false;
+  private readonly queue = new ItemQueue();
   private stopping: string | undefined;
   private inFlight = 0;
   private started = 0;
@@ -212,11 +211,10 @@ export class ProxySource implements RecordSource {
 
   private push(item: SourceItem): void {
     this.queue.push(item);
-    const w = this.wake;
-    if (w !== undefined) {
-      this.wake = undefined;
-      w();
-    }
+  }
+
+  private get ended(): boolean {
+    return this.queue.ended;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -381,7 +379,6 @@ export class ProxySource implements RecordSource {
 
   private end(): void {
     if (this.ended) return;
-    this.ended = true;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
     process.removeListener('SIGINT', this.onSignal);
@@ -389,25 +386,12 @@ export class ProxySource implements RecordSource {
     this.server.close();
     this.server.closeAllConnections();
     this.agent.destroy();
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+    this.queue.end();
   }
 
   async *items(): AsyncGenerator<SourceItem> {
     try {
-      for (;;) {
-        if (this.queue.length > 0) {
-          const batch = this.queue;
-          this.queue = [];
-          for (const item of batch) yield item;
-          continue;
-        }
-        if (this.ended) return;
-        await new Promise<void>((resolve) => {
-          this.wake = resolve;
-        });
-      }
+      yield* this.queue.drain();
     } finally {
       // The pipeline gave up (sink error): stop serving.
       if (!this.ended) {

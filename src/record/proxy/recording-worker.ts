@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runRecordCommand, type RecordCommonArgs } from '../cli.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
+import { ItemQueue } from '../item-queue.js';
 
 const port = parentPort!;
 const data = workerData as WorkerData;
@@ -18,38 +19,24 @@ const send = (m: WorkerToMain) => port.postMessage(m);
 class RemoteSource implements RecordSource {
   readonly totalBytes = undefined;
   bytesRead = 0;
-  private queue: SourceItem[] = [];
-  private wake: (() => void) | undefined;
-  private ended = false;
+  private readonly queue = new ItemQueue();
   private finalReport: SourceReport = { warnings: [], info: {} };
 
   constructor(readonly label: string) {}
 
   accept(m: MainToWorker): void {
     if (m.type === 'items') {
-      for (const item of m.items) this.queue.push(item);
       this.bytesRead = m.bytesRead;
+      for (const item of m.items) this.queue.push(item);
     } else if (m.type === 'end') {
-      this.ended = true;
       this.bytesRead = m.bytesRead;
       this.finalReport = m.report;
-    } else return;
-    const w = this.wake;
-    this.wake = undefined;
-    w?.();
+      this.queue.end();
+    }
   }
 
-  async *items(): AsyncGenerator<SourceItem> {
-    for (;;) {
-      if (this.queue.length > 0) {
-        const batch = this.queue;
-        this.queue = [];
-        for (const item of batch) yield item;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((r) => (this.wake = r));
-    }
+  items(): AsyncGenerator<SourceItem> {
+    return this.queue.drain();
   }
 
   report(): SourceReport {
