@@ -1,6 +1,7 @@
 /** The replay options both the local and the distributed `cfreplay replay` take from the command line. */
 import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
+import type { ReplayOptions } from '../replay/replay.js';
 
 export interface CommonReplayArgs {
   old: string;
@@ -15,20 +16,11 @@ export interface CommonReplayArgs {
   seed: number;
 }
 
-export interface CommonReplayOptions {
-  oldPath: string;
-  newPath: string;
-  corpus: string;
-  eventType?: EventType;
-  runtime?: Runtime;
-  kvsPath?: string;
-  ignore: string[];
-  timeoutMs: number;
-  noise: boolean;
-  seed: number;
-  maxDiffRate?: number;
-  maxLatencyRatio?: number;
-}
+/** The options both take (the corpus as written on the command line). */
+export type CommonReplayOptions = Pick<
+  ReplayOptions,
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
+> & { corpus: string };
 
 export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number }): CommonReplayOptions {
   return {

@@ -15,12 +15,10 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Redis } from 'ioredis';
-import type { EventType } from '../event/types.js';
-import type { Runtime } from '../runtime/types.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import { compileIgnore } from '../diff/index.js';
 import type { ReplayReport } from '../report/types.js';
-import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, resolveEventType, type LoadedSource, type ReplayProgress } from '../replay/replay.js';
+import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
 import { RunAccumulator } from '../replay/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
@@ -40,22 +38,10 @@ import {
   type WorkerSeen,
 } from './protocol.js';
 
-export interface DistributedReplayOptions {
-  oldPath: string;
-  newPath: string;
+/** The local replay's options (workers are each `cfreplay worker`'s own), plus the run's. */
+export interface DistributedReplayOptions extends Omit<ReplayOptions, 'corpus' | 'workers' | 'onProgress'> {
   /** redis://[user:password@]host:port/db#corpus-name */
   corpus: string;
-  eventType?: EventType;
-  runtime?: Runtime;
-  kvsPath?: string;
-  ignore?: string[];
-  timeoutMs?: number;
-  maxHeapMb?: number;
-  maxDiffRate?: number;
-  maxLatencyRatio?: number;
-  noise?: boolean;
-  seed?: number;
-  maxStoppedCalls?: number;
   /** Continue this run instead of starting one. */
   resume?: string;
   /** Run data expires this long after the run starts or resumes (default 24 h). */
