@@ -12,8 +12,8 @@ import { syntheticRecords } from './synthetic.mjs';
 
 const here = new URL('.', import.meta.url).pathname;
 // The typical pair: the official SPA rewrite and a fix touching ~2% of traffic.
-const OLD = `${here}functions/spa-rewrite.js`;
-const NEW = `${here}functions/spa-rewrite-fix.js`;
+const OLD = `${here}../examples/spa-rewrite.js`;
+const NEW = `${here}../examples/spa-rewrite-fix.js`;
 // A worst case for the diff path: a rewrite that changes ~79% of events.
 const HEAVY_NEW = `${here}../examples/spa-rewrite-v2.js`;
 

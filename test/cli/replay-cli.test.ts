@@ -6,20 +6,22 @@ import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
 import type { ReplayReport } from '../../src/report/types.js';
 
+/** The AWS SPA-rewrite sample (shared with the runtime tests). */
+const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
 const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
 const tmp = useTempDir();
 
 describe('cfreplay replay (CLI)', () => {
   it('exits 0 without differences and 1 with, writing the JSON report', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 600, 200);
-    const same = cfreplay(['replay', '--old', fx('spa.js'), '--new', fx('spa.js'), '--corpus', corpus]);
+    const same = cfreplay(['replay', '--old', SPA, '--new', SPA, '--corpus', corpus]);
     expect(same.stderr).toBe('');
     expect(same.status).toBe(0);
     expect(same.stdout).toMatch(/differences: none/);
     expect(same.stdout).toMatch(/PASSED/);
 
     const json = join(tmp.path, 'report.json');
-    const diff = cfreplay(['replay', '--old', fx('spa.js'), '--new', fx('spa-fixed.js'), '--corpus', corpus, '--json', json]);
+    const diff = cfreplay(['replay', '--old', SPA, '--new', fx('spa-fixed.js'), '--corpus', corpus, '--json', json]);
     expect(diff.status).toBe(1);
     expect(diff.stdout).toMatch(/HIGH\s+request\.uri changed/);
     expect(diff.stdout).toMatch(/latency per call/);
@@ -36,7 +38,7 @@ describe('cfreplay replay (CLI)', () => {
 
   it('passes within --max-diff-rate given as a percentage', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 400, 200);
-    const r = cfreplay(['replay', '--old', fx('spa.js'), '--new', fx('spa-fixed.js'), '--corpus', corpus, '--max-diff-rate', '60%']);
+    const r = cfreplay(['replay', '--old', SPA, '--new', fx('spa-fixed.js'), '--corpus', corpus, '--max-diff-rate', '60%']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/pass diff-rate/);
   });
@@ -44,14 +46,14 @@ describe('cfreplay replay (CLI)', () => {
   it('gives one-line errors with exit 2 for usage and input mistakes', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 10, 10);
     const cases: [string[], RegExp][] = [
-      [['replay', '--old', fx('spa.js'), '--corpus', corpus], /Missing required argument: new/],
-      [['replay', '--old', fx('nope.js'), '--new', fx('spa.js'), '--corpus', corpus], /nope\.js: OLD function not found/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('broken.js'), '--corpus', corpus], /broken\.js:2:\d+/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('spa.js'), '--corpus', join(tmp.path, 'x.cfr')], /x\.cfr: corpus file not found/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('spa.js'), '--corpus', fx('spa.js')], /spa\.js: not a cfreplay corpus/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('spa.js'), '--corpus', corpus, '--max-diff-rate', 'lots'], /--max-diff-rate: expected/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('spa.js'), '--corpus', corpus, '--ignore', 'outcome'], /outcome/],
-      [['replay', '--old', fx('spa.js'), '--new', fx('security-headers.js'), '--corpus', corpus], /--event-type/],
+      [['replay', '--old', SPA, '--corpus', corpus], /Missing required argument: new/],
+      [['replay', '--old', fx('nope.js'), '--new', SPA, '--corpus', corpus], /nope\.js: OLD function not found/],
+      [['replay', '--old', SPA, '--new', fx('broken.js'), '--corpus', corpus], /broken\.js:2:\d+/],
+      [['replay', '--old', SPA, '--new', SPA, '--corpus', join(tmp.path, 'x.cfr')], /x\.cfr: corpus file not found/],
+      [['replay', '--old', SPA, '--new', SPA, '--corpus', SPA], /spa-rewrite\.js: not a cfreplay corpus/],
+      [['replay', '--old', SPA, '--new', SPA, '--corpus', corpus, '--max-diff-rate', 'lots'], /--max-diff-rate: expected/],
+      [['replay', '--old', SPA, '--new', SPA, '--corpus', corpus, '--ignore', 'outcome'], /outcome/],
+      [['replay', '--old', SPA, '--new', fx('security-headers.js'), '--corpus', corpus], /--event-type/],
     ];
     for (const [args, message] of cases) {
       const r = cfreplay(args);
@@ -101,14 +103,14 @@ describe('cfreplay inspect and cat (CLI)', () => {
 describe('cfreplay run on a corpus record (CLI)', () => {
   it('runs record N with its capture time as the clock, and refuses an index past the end', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 50, 20);
-    const ok = cfreplay(['run', fx('spa.js'), '--event', corpus, '--index', '42', '--json']);
+    const ok = cfreplay(['run', SPA, '--event', corpus, '--index', '42', '--json']);
     expect(ok.status).toBe(0);
     const out = JSON.parse(ok.stdout) as { outcome: { kind: string }; now: number };
     expect(out.outcome.kind).toBe('forward');
     const cat = cfreplay(['cat', corpus, '--records']);
     const record = JSON.parse(cat.stdout.trim().split('\n')[42]!) as { time: number };
     expect(ok.stdout).toContain(String(record.time));
-    const past = cfreplay(['run', fx('spa.js'), '--event', corpus, '--index', '50']);
+    const past = cfreplay(['run', SPA, '--event', corpus, '--index', '50']);
     expect(past.status).toBe(2);
     expect(past.stderr).toMatch(/no record at --index 50 \(the corpus holds 50\)/);
   });

@@ -34,7 +34,7 @@ describe('merging prefix removals that set one constant', () => {
   it('makes an SPA fallback one group in a real replay', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 1500, 300);
     const r = await replay({
-      oldPath: new URL('../fixtures/replay/spa.js', import.meta.url).pathname,
+      oldPath: new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname,
       newPath: new URL('../../examples/spa-rewrite-v2.js', import.meta.url).pathname,
       corpus,
       workers: 2,

@@ -7,13 +7,15 @@ import { syntheticRecords } from '../helpers/synthetic.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
 
+/** The AWS SPA-rewrite sample (shared with the runtime tests). */
+const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
 const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
 const tmp = useTempDir();
 
 describe('replay', () => {
   it('finds no difference between a function and itself', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 1200);
-    const r = await replay({ oldPath: fx('spa.js'), newPath: fx('spa.js'), corpus, workers: 2 });
+    const r = await replay({ oldPath: SPA, newPath: SPA, corpus, workers: 2 });
     expect(r.events).toBe(1200);
     expect(r.changed).toBe(0);
     expect(r.unchanged).toBe(1200);
@@ -27,7 +29,7 @@ describe('replay', () => {
   it('groups the effect of a fix by path and signature, with routes and examples', async () => {
     const records = syntheticRecords(1500);
     const corpus = await writeSyntheticCorpus(tmp.path, 1500, 400, records);
-    const r = await replay({ oldPath: fx('spa.js'), newPath: fx('spa-fixed.js'), corpus, workers: 2 });
+    const r = await replay({ oldPath: SPA, newPath: fx('spa-fixed.js'), corpus, workers: 2 });
     const api = records.filter((x) => x.request.uri.startsWith('/api/'));
     expect(api.length).toBeGreaterThan(100);
     expect(r.changed).toBe(api.length);
@@ -51,8 +53,8 @@ describe('replay', () => {
 
   it('gives the same report with 1 and 2 workers', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 1500, 300);
-    const one = await replay({ oldPath: fx('spa.js'), newPath: new URL('../../examples/spa-rewrite-v2.js', import.meta.url).pathname, corpus, workers: 1 });
-    const two = await replay({ oldPath: fx('spa.js'), newPath: new URL('../../examples/spa-rewrite-v2.js', import.meta.url).pathname, corpus, workers: 2 });
+    const one = await replay({ oldPath: SPA, newPath: new URL('../../examples/spa-rewrite-v2.js', import.meta.url).pathname, corpus, workers: 1 });
+    const two = await replay({ oldPath: SPA, newPath: new URL('../../examples/spa-rewrite-v2.js', import.meta.url).pathname, corpus, workers: 2 });
     const shape = (x: typeof one) => ({ changed: x.changed, outcomes: x.outcomes, transitions: x.outcomeTransitions, diffs: x.diffs });
     expect(shape(two)).toEqual(shape(one));
     expect(one.outcomeTransitions.find((t) => t.from === 'forward' && t.to === 'response')?.count).toBeGreaterThan(0);
@@ -124,9 +126,9 @@ describe('replay', () => {
 
   it('refuses a function that fails to load, naming line and column', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 10);
-    await expect(replay({ oldPath: fx('spa.js'), newPath: fx('broken.js'), corpus })).rejects.toThrow(/broken\.js:2:\d+: .*destructuring/i);
-    await expect(replay({ oldPath: fx('missing.js'), newPath: fx('spa.js'), corpus })).rejects.toThrow(/missing\.js: OLD function not found/);
-    await expect(replay({ oldPath: fx('spa.js'), newPath: fx('spa.js'), corpus: join(tmp.path, 'nope.cfr') })).rejects.toThrow(/nope\.cfr: corpus file not found/);
+    await expect(replay({ oldPath: SPA, newPath: fx('broken.js'), corpus })).rejects.toThrow(/broken\.js:2:\d+: .*destructuring/i);
+    await expect(replay({ oldPath: fx('missing.js'), newPath: SPA, corpus })).rejects.toThrow(/missing\.js: OLD function not found/);
+    await expect(replay({ oldPath: SPA, newPath: SPA, corpus: join(tmp.path, 'nope.cfr') })).rejects.toThrow(/nope\.cfr: corpus file not found/);
   });
 
   it('skips a corrupt chunk, says so, and replays the rest', async () => {
@@ -137,7 +139,7 @@ describe('replay', () => {
     const bytes = readFileSync(corpus);
     bytes[bad.offset + CHUNK_HEADER_SIZE + 100]! ^= 0xff;
     writeFileSync(corpus, bytes);
-    const r = await replay({ oldPath: fx('spa.js'), newPath: fx('spa.js'), corpus, workers: 2 });
+    const r = await replay({ oldPath: SPA, newPath: SPA, corpus, workers: 2 });
     expect(r.events).toBe(750);
     expect(r.skipped['corrupt chunk']).toBe(250);
     expect(r.run.problems.join('\n')).toMatch(new RegExp(`chunk 1 at byte ${bad.offset} is corrupt`));
@@ -157,16 +159,16 @@ describe('replay', () => {
 
   it('asks for the event type when the two functions disagree', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 10);
-    await expect(replay({ oldPath: fx('spa.js'), newPath: fx('security-headers.js'), corpus })).rejects.toThrow(/--event-type/);
+    await expect(replay({ oldPath: SPA, newPath: fx('security-headers.js'), corpus })).rejects.toThrow(/--event-type/);
   });
 
   it('passes the gate within --max-diff-rate and fails above it', async () => {
     const records = syntheticRecords(1000);
     const corpus = await writeSyntheticCorpus(tmp.path, 1000, 250, records);
     const share = records.filter((x) => x.request.uri.startsWith('/api/')).length / 1000;
-    const pass = await replay({ oldPath: fx('spa.js'), newPath: fx('spa-fixed.js'), corpus, workers: 1, maxDiffRate: share + 0.01 });
+    const pass = await replay({ oldPath: SPA, newPath: fx('spa-fixed.js'), corpus, workers: 1, maxDiffRate: share + 0.01 });
     expect(pass.gate.passed).toBe(true);
-    const fail = await replay({ oldPath: fx('spa.js'), newPath: fx('spa-fixed.js'), corpus, workers: 1, maxDiffRate: share - 0.01 });
+    const fail = await replay({ oldPath: SPA, newPath: fx('spa-fixed.js'), corpus, workers: 1, maxDiffRate: share - 0.01 });
     expect(fail.gate.passed).toBe(false);
     expect(fail.gate.checks[0]).toMatchObject({ name: 'diff-rate', passed: false });
   });
