@@ -13,7 +13,7 @@ import { openChunk } from '../store/chunk.js';
 import type { LoadedFunction } from '../runtime/loader.js';
 import type { RunResult, Outcome } from '../runtime/types.js';
 import { outcomeErrorMessage } from '../runtime/loader.js';
-import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type IgnoreMatcher } from '../diff/index.js';
+import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type DiffEntry, type IgnoreMatcher } from '../diff/index.js';
 import type { DiffExample, EventSample, OutcomeLabel, SampleRun } from '../report/types.js';
 import {
   EXAMPLES_PER_GROUP,
@@ -129,7 +129,7 @@ class ChunkAccumulator extends ReplayTally {
     super();
   }
 
-  error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, example: () => DiffExample): void {
+  error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, record: RecordedExchange, position: number): void {
     const key = `${label}\u0000${message}`;
     let e = map.get(key);
     if (e === undefined) {
@@ -137,7 +137,7 @@ class ChunkAccumulator extends ReplayTally {
       map.set(key, e);
     }
     e.count++;
-    if (e.examples.length < EXAMPLES_PER_GROUP) e.examples.push(example());
+    if (e.examples.length < EXAMPLES_PER_GROUP) e.examples.push(exampleOf(record, position));
   }
 
   /**
@@ -289,15 +289,12 @@ export async function processChunk(
     const newLabel = outcomeLabel(newRun.outcome);
     a.outcomesOld[oldLabel] = (a.outcomesOld[oldLabel] ?? 0) + 1;
     a.outcomesNew[newLabel] = (a.outcomesNew[newLabel] ?? 0) + 1;
-    let exampleCache: DiffExample | undefined;
-    const example = (): DiffExample =>
-      (exampleCache ??= { eventId: record.id, position, method: record.request.method, uri: record.request.uri, route: routeOf(record.request.uri) });
     if (oldLabel !== newLabel) {
       const key = `${oldLabel} -> ${newLabel}`;
       a.transitions[key] = (a.transitions[key] ?? 0) + 1;
     }
-    if (isErrorLabel(oldLabel)) a.error(a.errorsOld, oldLabel, errorMessageOf(oldRun), example);
-    if (isErrorLabel(newLabel)) a.error(a.errorsNew, newLabel, errorMessageOf(newRun), example);
+    if (isErrorLabel(oldLabel)) a.error(a.errorsOld, oldLabel, errorMessageOf(oldRun), record, position);
+    if (isErrorLabel(newLabel)) a.error(a.errorsNew, newLabel, errorMessageOf(newRun), record, position);
 
     const diffs = diffRuns(oldRun, newRun, ignore);
     if (diffs.length === 0) return;
@@ -308,19 +305,13 @@ export async function processChunk(
     const needsRerun = keys.some(({ key }) => a.noiseVerdict(key) === undefined);
     const finish = (rerun: RunResult | undefined): void => {
       let real = 0;
-      const route = example().route!;
+      const route = routeOf(record.request.uri);
       for (const { d, signature, key } of keys) {
         let noisy: boolean;
         if (rerun !== undefined && a.noiseVerdict(key) === undefined) {
           noisy = isNoisyDiff(d, oldRun, rerun);
           a.noiseChecked(key, noisy);
         } else noisy = a.noiseVerdict(key) === true;
-        const withValues = (): DiffExample => {
-          const e: DiffExample = { ...example() };
-          if (d.old !== undefined) e.old = d.old;
-          if (d.new !== undefined) e.new = d.new;
-          return e;
-        };
         if (noiseEnabled) {
           const nk = `${d.path}\u0000${d.kind}`;
           let n = a.noise.get(nk);
@@ -331,7 +322,7 @@ export async function processChunk(
           n.count++;
           if (noisy) {
             n.noisyCount++;
-            if (n.examples.length < EXAMPLES_PER_GROUP) n.examples.push(withValues());
+            if (n.examples.length < EXAMPLES_PER_GROUP) n.examples.push(exampleOf(record, position, d));
           }
         }
         if (noisy) continue;
@@ -347,7 +338,7 @@ export async function processChunk(
         g.count++;
         if (g.sameNew !== null && g.sameNew !== (d.new ?? null)) g.sameNew = null;
         g.routes[route] = (g.routes[route] ?? 0) + 1;
-        if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(withValues());
+        if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(exampleOf(record, position, d));
       }
       if (real > 0) a.changed++;
       else a.noiseOnly++;
@@ -355,6 +346,15 @@ export async function processChunk(
     if (!needsRerun) return finish(undefined);
     return rerunOld().then(finish);
   }
+}
+
+/** An example event for a group or error, with the values at the entry's path when given. Built only when kept. */
+function exampleOf(record: RecordedExchange, position: number, entry?: DiffEntry): DiffExample {
+  const uri = record.request.uri;
+  const e: DiffExample = { eventId: record.id, position, method: record.request.method, uri, route: routeOf(uri) };
+  if (entry?.old !== undefined) e.old = entry.old;
+  if (entry?.new !== undefined) e.new = entry.new;
+  return e;
 }
 
 /** Stopped from outside (time budget, memory, crash) rather than failing by itself. */
