@@ -33,5 +33,6 @@ export async function openRedisSink(url: string, options: CorpusSinkOptions & { 
     append: options.append ?? false,
     overwrite: options.force ?? false,
     ...(options.chunkEvents !== undefined ? { chunkEvents: options.chunkEvents } : {}),
+    ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
   });
 }

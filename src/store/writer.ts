@@ -12,7 +12,7 @@ import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Packr } from 'msgpackr';
 import type { RecordedExchange } from '../event/types.js';
-import { encodeChunk, verifyChunk } from './chunk.js';
+import { ChunkPipeline } from './chunk-pipeline.js';
 import { CorpusError } from './errors.js';
 import {
   FILE_HEADER_FIXED,
@@ -22,6 +22,7 @@ import {
   INDEX_MAGIC,
   checksum,
   writeTrailer,
+  type ChunkHeader,
 } from './format.js';
 import { openCorpusFile, type ChunkInfo } from './reader.js';
 
@@ -112,20 +113,9 @@ async function checkTarget(path: string): Promise<void> {
   }
 }
 
-export class CorpusFileWriter implements RecordSink {
-  private pending: RecordedExchange[] = [];
+export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
   private readonly chunks: ChunkInfo[];
-  private writeChain: Promise<void> = Promise.resolve();
-  private inFlight = 0;
-  private failure: Error | undefined;
-  private events = 0;
-  private chunksWritten = 0;
-  private bytesWritten = 0;
   private offset: number;
-  private lastFlush = Date.now();
-  private timer: NodeJS.Timeout | undefined;
-  private finished = false;
-  private readonly chunkEvents: number;
 
   private constructor(
     readonly path: string,
@@ -137,16 +127,13 @@ export class CorpusFileWriter implements RecordSink {
     private readonly restore: { at: number; tail: Buffer } | undefined,
     options: CorpusWriterOptions,
   ) {
+    super({
+      chunkEvents: options.chunkEvents ?? DEFAULT_CHUNK_EVENTS,
+      maxQueued: MAX_IN_FLIGHT,
+      ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    });
     this.offset = startOffset;
     this.chunks = existingChunks;
-    this.chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
-    const interval = options.flushIntervalMs;
-    if (interval !== undefined && interval > 0) {
-      this.timer = setInterval(() => {
-        if (this.pending.length > 0 && Date.now() - this.lastFlush >= interval) void this.flush().catch(() => undefined);
-      }, Math.max(50, Math.floor(interval / 4)));
-      this.timer.unref();
-    }
   }
 
   static async create(path: string, options: CorpusWriterOptions = {}): Promise<CorpusFileWriter> {
@@ -185,81 +172,19 @@ export class CorpusFileWriter implements RecordSink {
     return writer;
   }
 
-  write(record: RecordedExchange): void | Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.finished) throw new CorpusError(`${this.path}: write after close`);
-    this.pending.push(record);
-    if (this.pending.length >= this.chunkEvents) return this.flush();
-    return undefined;
+  protected async store(framed: Buffer, header: ChunkHeader): Promise<void> {
+    await this.fh.write(framed, 0, framed.length, this.offset);
+    this.chunks.push({ index: this.chunks.length, offset: this.offset, length: framed.length, events: header.events, minTime: header.minTime, maxTime: header.maxTime });
+    this.offset += framed.length;
   }
 
-  /**
-   * Append an already framed chunk as it is (bit for bit): how a corpus is
-   * copied from Redis or between files without decoding. The chunk is
-   * verified first; records written before it are flushed first.
-   */
-  async appendFramed(framed: Uint8Array): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    const header = verifyChunk(framed);
-    await this.flush();
-    const bytes = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
-    this.writeChain = this.writeChain.then(async () => {
-      if (this.failure !== undefined) return;
-      try {
-        await this.fh.write(bytes, 0, bytes.length, this.offset);
-        this.chunks.push({ index: this.chunks.length, offset: this.offset, length: bytes.length, events: header.events, minTime: header.minTime, maxTime: header.maxTime });
-        this.offset += bytes.length;
-        this.bytesWritten += bytes.length;
-        this.events += header.events;
-        this.chunksWritten++;
-      } catch (e) {
-        this.failure ??= new CorpusError(`${this.path}: cannot write chunk (${(e as Error).message})`);
-      }
-    });
-    await this.writeChain;
-  }
-
-  /** Start writing the pending records as a chunk; resolves when the caller may continue. */
-  flush(): Promise<void> {
-    if (this.pending.length === 0) return this.inFlight >= MAX_IN_FLIGHT ? this.writeChain : Promise.resolve();
-    const records = this.pending;
-    this.pending = [];
-    this.lastFlush = Date.now();
-    this.inFlight++;
-    const encoded = encodeChunk(records);
-    encoded.catch(() => undefined); // handled when the chain reaches it; avoid an early unhandled-rejection report
-    this.writeChain = this.writeChain.then(async () => {
-      try {
-        const framed = await encoded;
-        if (this.failure !== undefined) return;
-        await this.fh.write(framed, 0, framed.length, this.offset);
-        const header = framed;
-        this.chunks.push({
-          index: this.chunks.length,
-          offset: this.offset,
-          length: framed.length,
-          events: records.length,
-          minTime: header.readDoubleLE(16),
-          maxTime: header.readDoubleLE(24),
-        });
-        this.offset += framed.length;
-        this.bytesWritten += framed.length;
-        this.events += records.length;
-        this.chunksWritten++;
-      } catch (e) {
-        this.failure ??= new CorpusError(`${this.path}: cannot write chunk (${(e as Error).message})`);
-      } finally {
-        this.inFlight--;
-      }
-    });
-    // Backpressure: only make the caller wait when too many chunks are in the pipeline.
-    return this.inFlight >= MAX_IN_FLIGHT ? this.writeChain : Promise.resolve();
+  protected failureOf(e: unknown): Error {
+    return new CorpusError(`${this.path}: cannot write chunk (${(e as Error).message})`);
   }
 
   async close(): Promise<CorpusWriteStats> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    await this.flush();
-    await this.writeChain;
+    await this.flush().catch(() => undefined);
+    await this.drain();
     if (this.failure !== undefined) {
       await this.abort();
       throw this.failure;
@@ -283,11 +208,10 @@ export class CorpusFileWriter implements RecordSink {
   }
 
   async abort(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
     if (this.finished) return;
     this.finished = true;
     this.failure ??= new CorpusError(`${this.path}: recording aborted`);
-    await this.writeChain.catch(() => undefined);
+    await this.drain();
     if (this.restore !== undefined) {
       await this.fh.truncate(this.restore.at);
       await this.fh.write(this.restore.tail, 0, this.restore.tail.length, this.restore.at);

@@ -8,11 +8,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { RecordedExchange } from '../../event/types.js';
-import { ChunkDecodeError, encodeChunk, openChunk, verifyChunk } from '../chunk.js';
+import { ChunkDecodeError, openChunk } from '../chunk.js';
 import type { ColumnsCursor } from '../columns.js';
 import { recordAtOf, recordsOf, verifyAll, type Corpus } from '../corpus.js';
 import { CorpusError, CorruptChunkError } from '../errors.js';
-import { CHUNK_HEADER_SIZE, FORMAT_VERSION, readChunkHeader } from '../format.js';
+import { CHUNK_HEADER_SIZE, FORMAT_VERSION, readChunkHeader, type ChunkHeader } from '../format.js';
+import { ChunkPipeline } from '../chunk-pipeline.js';
 import type { ChunkInfo, CorpusProblem, CorpusSummary, ReadOptions } from '../reader.js';
 import { DEFAULT_CHUNK_EVENTS, type CorpusWriteStats, type RecordSink } from '../writer.js';
 import { connectRedis, describeRedisError, parseRedisTarget, quit, type RedisTarget } from './connect.js';
@@ -183,6 +184,8 @@ export interface RedisWriterOptions {
   tool?: string;
   /** Keep the creation time given here (push keeps the file's). */
   created?: string;
+  /** Write out a partial chunk this long after the last one (live capture). */
+  flushIntervalMs?: number;
 }
 
 /** Chunks being sent to Redis at once before write()/appendFramed() make the caller wait. */
@@ -198,19 +201,10 @@ async function unlinkAll(redis: Redis, keys: string[]): Promise<void> {
   }
 }
 
-export class RedisCorpusWriter implements RecordSink {
-  private pending: RecordedExchange[] = [];
-  private chain: Promise<void> = Promise.resolve();
+export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
+  /** MULTIs on the wire (several at once; the chain keeps them in chunk order). */
   private sending: Promise<unknown>[] = [];
-  /** Chunks handed to the chain and not yet sent. */
-  private queued = 0;
-  private failure: Error | undefined;
-  private finished = false;
-  private events = 0;
-  private chunksWritten = 0;
-  private bytesWritten = 0;
   private nextIndex: number;
-  private readonly chunkEvents: number;
 
   private constructor(
     readonly target: RedisTarget,
@@ -226,8 +220,12 @@ export class RedisCorpusWriter implements RecordSink {
     private readonly tool: string,
     options: RedisWriterOptions,
   ) {
+    super({
+      chunkEvents: options.chunkEvents ?? DEFAULT_CHUNK_EVENTS,
+      maxQueued: MAX_IN_FLIGHT,
+      ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    });
     this.nextIndex = mode === 'append' ? before!.chunks : 0;
-    this.chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
   }
 
   get path(): string {
@@ -269,84 +267,27 @@ export class RedisCorpusWriter implements RecordSink {
     }
   }
 
-  write(record: RecordedExchange): void | Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    if (this.finished) throw new CorpusError(`${this.path}: write after close`);
-    this.pending.push(record);
-    if (this.pending.length >= this.chunkEvents) return this.flush();
-    return undefined;
+  protected async store(bytes: Buffer, header: ChunkHeader): Promise<void> {
+    const index = this.nextIndex++;
+    const m = this.redis.multi().set(this.keys.chunk(this.gen, index), bytes).rpush(this.keys.index(this.gen), bytes.subarray(0, CHUNK_HEADER_SIZE));
+    if (this.mode !== 'replace') m.hincrby(this.keys.meta, 'events', header.events).hincrby(this.keys.meta, 'chunks', 1).hincrby(this.keys.meta, 'bytes', bytes.length);
+    const sent = m.exec().then((res) => {
+      const err = res?.find(([e]) => e !== null)?.[0];
+      if (res === null || err) throw err ?? new Error('transaction aborted');
+    });
+    sent.catch((e: unknown) => {
+      this.failure ??= this.failureOf(e);
+    });
+    this.sending.push(sent);
+    if (this.sending.length >= MAX_IN_FLIGHT) await this.sending.shift()!.catch(() => undefined);
   }
 
-  /** Append an already framed chunk bit for bit (verified first): how `push` copies a corpus. */
-  async appendFramed(framed: Uint8Array): Promise<void> {
-    if (this.failure !== undefined) throw this.failure;
-    verifyChunk(framed);
-    await this.flush();
-    const bytes = Buffer.from(framed.buffer, framed.byteOffset, framed.byteLength);
-    this.enqueue(Promise.resolve(bytes));
-    await this.backpressure();
-  }
-
-  /** Start encoding the pending records as a chunk; resolves when the caller may go on. */
-  flush(): Promise<void> {
-    if (this.pending.length === 0) return this.backpressure();
-    const records = this.pending;
-    this.pending = [];
-    const encoded = encodeChunk(records);
-    encoded.catch(() => undefined);
-    this.enqueue(encoded);
-    return this.backpressure();
-  }
-
-  /** Chunks are sent in order (the index list is in chunk order); several MULTIs may be on the wire at once. */
-  private enqueue(framed: Promise<Buffer>): void {
-    this.queued++;
-    this.chain = this.chain
-      .then(() => this.send(framed))
-      .catch((e: unknown) => {
-        this.failure ??= describeRedisError(this.target, e);
-      })
-      .finally(() => {
-        this.queued--;
-      });
-  }
-
-  private async send(framed: Promise<Buffer>): Promise<void> {
-    {
-      if (this.failure !== undefined) return;
-      let bytes: Buffer;
-      try {
-        bytes = await framed;
-      } catch (e) {
-        this.failure ??= e as Error;
-        return;
-      }
-      const header = verifyChunk(bytes);
-      const index = this.nextIndex++;
-      const m = this.redis.multi().set(this.keys.chunk(this.gen, index), bytes).rpush(this.keys.index(this.gen), bytes.subarray(0, CHUNK_HEADER_SIZE));
-      if (this.mode !== 'replace') m.hincrby(this.keys.meta, 'events', header.events).hincrby(this.keys.meta, 'chunks', 1).hincrby(this.keys.meta, 'bytes', bytes.length);
-      this.chunksWritten++;
-      this.events += header.events;
-      this.bytesWritten += bytes.length;
-      const sent = m.exec().then((res) => {
-        const err = res?.find(([e]) => e !== null)?.[0];
-        if (res === null || err) throw err ?? new Error('transaction aborted');
-      });
-      sent.catch((e: unknown) => {
-        this.failure ??= describeRedisError(this.target, e);
-      });
-      this.sending.push(sent);
-      if (this.sending.length >= MAX_IN_FLIGHT) await this.sending.shift()!.catch(() => undefined);
-    }
-  }
-
-  private async backpressure(): Promise<void> {
-    if (this.queued >= MAX_IN_FLIGHT) await this.chain;
-    if (this.failure !== undefined) throw this.failure;
+  protected failureOf(e: unknown): Error {
+    return describeRedisError(this.target, e);
   }
 
   private async settle(): Promise<void> {
-    await this.chain;
+    await this.drain();
     await Promise.allSettled(this.sending);
     this.sending = [];
   }
