@@ -5,6 +5,7 @@
  * access-log and event-file sources.
  */
 import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
 import { open, stat } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
@@ -146,5 +147,24 @@ export function fileError(path: string, e: unknown, what: string): InputError {
       return new InputError(`${path}: is a directory, expected ${what}`);
     default:
       return new InputError(`${path}: cannot read (${code ?? (e as Error).message})`);
+  }
+}
+
+/** A source reading one input file: its label, file name and byte counts come from the input. */
+export abstract class FileRecordSource {
+  readonly label: string;
+  protected readonly file: string;
+
+  constructor(protected readonly input: FileInput) {
+    this.label = input.path;
+    this.file = basename(input.path);
+  }
+
+  get totalBytes(): number {
+    return this.input.totalBytes;
+  }
+
+  get bytesRead(): number {
+    return this.input.bytesRead;
   }
 }

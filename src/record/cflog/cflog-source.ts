@@ -12,10 +12,9 @@
  * length. Bad lines are counted and skipped; RTMP logs are refused.
  */
 import { isIP } from 'node:net';
-import { basename } from 'node:path';
 import type { CapturedResponse, HttpHeader, NormalizedExchange } from '../../event/index.js';
 import { InputError } from '../errors.js';
-import { FileInput } from '../file-input.js';
+import { FileInput, FileRecordSource } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { normalizeIp } from '../viewer-ip.js';
 import { DecodeCache, decodeLogField, looksEncodedTwice } from './decode.js';
@@ -46,9 +45,7 @@ function present(v: string | undefined): v is string {
   return v !== undefined && v !== '-' && v !== '';
 }
 
-export class CflogSource implements RecordSource {
-  readonly label: string;
-  private readonly file: string;
+export class CflogSource extends FileRecordSource implements RecordSource {
   private layout: FieldLayout | undefined;
   private readonly decode = new DecodeCache();
   private lastTimeKey = '';
@@ -58,19 +55,10 @@ export class CflogSource implements RecordSource {
   private ignoredFieldsOption = false;
 
   constructor(
-    private readonly input: FileInput,
+    input: FileInput,
     private readonly options: CflogSourceOptions = {},
   ) {
-    this.label = input.path;
-    this.file = basename(input.path);
-  }
-
-  get totalBytes(): number {
-    return this.input.totalBytes;
-  }
-
-  get bytesRead(): number {
-    return this.input.bytesRead;
+    super(input);
   }
 
   /** Read the first lines: refuse RTMP logs and files whose field order is unknown, before any output exists. */

@@ -7,7 +7,7 @@
  * event is counted and skipped.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { extname, join } from 'node:path';
 import {
   isConnectionEvent,
   isLambdaEdgeEvent,
@@ -15,7 +15,7 @@ import {
   validateCloudFrontEvent,
 } from '../../runtime/index.js';
 import { InputError } from '../errors.js';
-import { FileInput, fileError } from '../file-input.js';
+import { FileInput, FileRecordSource, fileError } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { eventToExchange, eventToRecord, type EventRecordContext } from './to-record.js';
 
@@ -38,28 +38,21 @@ export interface EventsSourceOptions {
 
 type Obj = Record<string, unknown>;
 
-export class EventFileSource implements RecordSource {
-  readonly label: string;
-  private readonly file: string;
+export class EventFileSource extends FileRecordSource implements RecordSource {
   private parsed: unknown;
   private mtime = 0;
   private stats = { events: 0, lambdaEdge: 0, invalid: 0 };
 
   constructor(
-    private readonly input: FileInput,
+    input: FileInput,
     /** Named on the command line (its problems are errors) rather than found in a directory (its problems are skips). */
     private readonly named: boolean,
     private readonly options: EventsSourceOptions = {},
   ) {
-    this.label = input.path;
-    this.file = basename(input.path);
+    super(input);
   }
 
-  get totalBytes(): number {
-    return this.input.totalBytes;
-  }
-
-  get bytesRead(): number {
+  override get bytesRead(): number {
     return this.jsonLines ? this.input.bytesRead : this.wholeRead;
   }
 

@@ -6,9 +6,8 @@
  * then is recorded without one; output keeps the file's request order.
  * A broken record is counted and skipped; it never stops the import.
  */
-import { basename } from 'node:path';
 import type { CapturedResponse, EventSource, NormalizedExchange } from '../../event/index.js';
-import { FileInput } from '../file-input.js';
+import { FileInput, FileRecordSource } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { firstForwardedHop, headerValue } from '../viewer-ip.js';
 import { GorSplitter, parseGorRecord, type HttpRequestHead, type HttpResponseHead } from './parse.js';
@@ -39,25 +38,14 @@ interface Pending {
   response?: HttpResponseHead;
 }
 
-export class GorSource implements RecordSource {
-  readonly label: string;
-  private readonly file: string;
+export class GorSource extends FileRecordSource implements RecordSource {
   private stats = { requests: 0, responses: 0, joined: 0, replayed: 0, broken: 0, fields3: 0, fields4: 0 };
 
   constructor(
-    private readonly input: FileInput,
+    input: FileInput,
     private readonly options: GorSourceOptions = {},
   ) {
-    this.label = input.path;
-    this.file = basename(input.path);
-  }
-
-  get totalBytes(): number {
-    return this.input.totalBytes;
-  }
-
-  get bytesRead(): number {
-    return this.input.bytesRead;
+    super(input);
   }
 
   private toItem(p: Pending): SourceItem {
