@@ -4,7 +4,7 @@
  */
 import type { ReplayReport } from '../report/types.js';
 import { UsageError } from '../cli/errors.js';
-import type { ProgressLine } from '../cli/progress-line.js';
+import type { ProgressLine } from '../util/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';
 import { parseDuration } from './protocol.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../cli/replay-args.js';

@@ -2,6 +2,7 @@
  * One status line on stderr while recording, only when stderr is a terminal
  * and only once the recording has lasted a moment (short files print nothing).
  */
+import { ProgressLine } from '../util/progress-line.js';
 
 export interface ProgressState {
   /** Current input ("a.har"). */
@@ -36,29 +37,20 @@ function mb(n: number): string {
 /** A progress line on `stream` when it is a TTY, nothing otherwise. */
 export function createProgress(stream: NodeJS.WriteStream = process.stderr, options: TtyProgressOptions = {}): ProgressReporter {
   if (!stream.isTTY) return silentProgress;
-  const delayMs = options.delayMs ?? 1000;
-  const intervalMs = options.intervalMs ?? 200;
+  const line = new ProgressLine(stream, true, options.delayMs ?? 1000, options.intervalMs ?? 200);
   const start = performance.now();
-  let last = 0;
-  let shown = false;
   return {
     update(s) {
-      const now = performance.now();
-      if (now - start < delayMs || now - last < intervalMs) return;
-      last = now;
-      const secs = (now - start) / 1000;
+      const secs = (performance.now() - start) / 1000;
       const pct = s.totalBytes !== undefined && s.totalBytes > 0 ? ` ${((100 * s.bytesRead) / s.totalBytes).toFixed(1)}%` : '';
       const total = s.totalBytes !== undefined ? `/${mb(s.totalBytes)}` : '';
-      const line =
+      line.update(
         `recording ${s.label}: ${mb(s.bytesRead)}${total} MB${pct}, ${s.entries.toLocaleString('en-US')} entries, ` +
-        `${s.written.toLocaleString('en-US')} recorded, ${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s`;
-      const width = (stream.columns ?? 100) - 1;
-      stream.write(`\r${line.length > width ? line.slice(0, width) : line}\x1b[K`);
-      shown = true;
+          `${s.written.toLocaleString('en-US')} recorded, ${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s`,
+      );
     },
     done() {
-      if (shown) stream.write('\r\x1b[K');
-      shown = false;
+      line.clear();
     },
   };
 }

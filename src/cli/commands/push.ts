@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { ProgressLine } from '../progress-line.js';
+import { ProgressLine } from '../../util/progress-line.js';
 
 interface PushArgs {
   file: string;

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { replay, type ReplayProgress } from '../../replay/replay.js';
 import { formatTerminalReport } from '../../report/terminal.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
-import { ProgressLine } from '../progress-line.js';
+import { ProgressLine } from '../../util/progress-line.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 
 interface ReplayArgs extends CommonReplayArgs {
