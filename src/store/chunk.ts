@@ -4,10 +4,10 @@
  * them as binary values. Encoding and decoding live here so all paths check
  * the same checksums.
  */
-import { brotliCompress, brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RecordedExchange } from '../event/types.js';
-import { ColumnsCursor, encodeColumns } from './columns.js';
+import { ColumnsCursor, encodeColumns, remainingRecords } from './columns.js';
 import {
   CHUNK_HEADER_SIZE,
   Codec,
@@ -60,11 +60,6 @@ function frame(records: readonly RecordedExchange[], raw: Buffer, payload: Buffe
   return Buffer.concat([header, payload]);
 }
 
-export function encodeChunkSync(records: readonly RecordedExchange[]): Buffer {
-  const raw = encodeColumns(records);
-  return frame(records, raw, brotliCompressSync(raw, brotliOptions(raw.length)));
-}
-
 /** Compression runs on libuv's thread pool, so recording overlaps parsing and compressing. */
 export async function encodeChunk(records: readonly RecordedExchange[]): Promise<Buffer> {
   const raw = encodeColumns(records);
@@ -110,8 +105,5 @@ export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCurso
 
 /** All records of a framed chunk. */
 export function decodeChunk(framed: Uint8Array): RecordedExchange[] {
-  const cursor = openChunk(framed);
-  const out: RecordedExchange[] = [];
-  for (let r = cursor.next(); r !== undefined; r = cursor.next()) out.push(r);
-  return out;
+  return remainingRecords(openChunk(framed));
 }

@@ -689,9 +689,13 @@ export class ColumnsCursor {
   }
 }
 
-export function decodeColumns(payload: Uint8Array): RecordedExchange[] {
-  const cursor = new ColumnsCursor(payload);
+/** The records a cursor has left, as an array. */
+export function remainingRecords(cursor: ColumnsCursor): RecordedExchange[] {
   const out: RecordedExchange[] = [];
   for (let r = cursor.next(); r !== undefined; r = cursor.next()) out.push(r);
   return out;
+}
+
+export function decodeColumns(payload: Uint8Array): RecordedExchange[] {
+  return remainingRecords(new ColumnsCursor(payload));
 }

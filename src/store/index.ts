@@ -1,7 +1,7 @@
 export * from './errors.js';
 export * from './format.js';
 export { encodeColumns, decodeColumns, ColumnsCursor, COLUMNS_VERSION } from './columns.js';
-export { encodeChunk, encodeChunkSync, openChunk, decodeChunk, verifyChunk, ChunkDecodeError } from './chunk.js';
+export { encodeChunk, openChunk, decodeChunk, verifyChunk, ChunkDecodeError } from './chunk.js';
 export { CorpusFile, openCorpusFile, type ChunkInfo, type CorpusProblem, type CorpusSummary, type ReadOptions } from './reader.js';
 export {
   CorpusFileWriter,
