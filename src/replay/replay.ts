@@ -13,8 +13,7 @@ import { detectRuntime } from '../runtime/syntax-gate.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
-import { openCorpus } from '../store/index.js';
-import type { ChunkInfo } from '../store/reader.js';
+import { openCorpus, type Corpus } from '../store/index.js';
 import { buildReport } from '../report/build.js';
 import type { FunctionInfo, ReplayReport } from '../report/types.js';
 import { inferEventType } from './event-type.js';
@@ -29,16 +28,8 @@ export class ReplayInputError extends Error {
 }
 
 /** What the replay reads chunks from: a corpus file, or a Redis corpus. */
-export interface ChunkSource {
-  readonly path: string;
-  /** Short name for the report (default: the file name of `path`). */
-  readonly name?: string;
-  readonly events: number;
-  readonly chunks: readonly Pick<ChunkInfo, 'index' | 'events' | 'offset'>[];
-  readonly complete?: boolean;
-  readFramedChunk(index: number): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
+/** The part of a corpus (file or Redis) the replay reads: framed chunks, never decoded here. */
+export type ChunkSource = Pick<Corpus, 'path' | 'name' | 'events' | 'chunks' | 'complete' | 'readFramedChunk' | 'close'>;
 
 export interface ReplayOptions {
   oldPath: string;
