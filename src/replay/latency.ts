@@ -29,11 +29,9 @@ export function encodeHistogram(h: LatencyHistogram): string {
   return hdr.encodeIntoCompressedBase64(h);
 }
 
+/** Callers read it or add it into another histogram: no copy into a fresh one is needed. */
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  const decoded = hdr.decodeFromCompressedBase64(encoded, 64, false);
-  const h = newHistogram();
-  h.add(decoded);
-  return h;
+  return hdr.decodeFromCompressedBase64(encoded, 64, false);
 }
 
 export function latencyStats(h: LatencyHistogram): LatencyStats {
