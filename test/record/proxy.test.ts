@@ -269,23 +269,3 @@ describe.skipIf(!built)('record proxy: the CLI in a child process', () => {
     await f.close();
   }, 30_000);
 });
-
-describe('record proxy: protocol upgrades', () => {
-  it('a WebSocket upgrade is answered 501, not recorded, and reported', async () => {
-    const o = await origin((_req, res) => res.end('ok'));
-    const rec = await recordThrough(o.url);
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${rec.base}/ws`, { headers: { connection: 'Upgrade', upgrade: 'websocket' } });
-      req.on('response', (res) => resolve(res.statusCode!));
-      req.on('upgrade', () => reject(new Error('upgraded')));
-      req.on('error', reject);
-      req.end();
-    });
-    expect(status).toBe(501);
-    await request(`${rec.base}/after`);
-    rec.proxy.stop('test');
-    const summary = await rec.done;
-    expect(summary.recordsWritten).toBe(1);
-    expect(summary.warnings.join('\n')).toMatch(/1 protocol upgrade request\(s\) \(WebSocket\) answered 501/);
-  });
-});

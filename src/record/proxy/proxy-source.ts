@@ -21,6 +21,10 @@ import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { ItemQueue } from '../item-queue.js';
+import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
+import { UpgradeForwarder } from './websocket.js';
+
+export { PROXY_NOTES };
 
 export interface ListenAddress {
   host: string;
@@ -44,13 +48,6 @@ export interface ProxyOptions {
   /** Skip the start-up reachability check of the origin. */
   skipProbe?: boolean;
 }
-
-export const PROXY_NOTES = {
-  viewerLeft: 'viewer closed the connection before the answer was complete',
-  overLimit: 'answered 503 after --max-events (not recorded)',
-} as const;
-
-const VIEWER_LEFT_EARLY = 'viewer closed the connection before the origin answered';
 
 /** "127.0.0.1:8080", "8080", "[::1]:8080", "localhost:8080". */
 export function parseListen(value: string): ListenAddress {
@@ -136,6 +133,19 @@ function listenError(listen: ListenAddress, e: NodeJS.ErrnoException): InputErro
   }
 }
 
+/** Live counters for the progress line (read a few times a second, never per request). */
+export interface ProxyCounters {
+  /** Requests accepted (WebSocket handshakes included). */
+  requests: number;
+  /** Exchanges completed and handed to the recorder. */
+  answered: number;
+  /** Origin errors (502) and timeouts (504). */
+  originErrors: number;
+  webSocketsOpen: number;
+  /** Request and response body bytes relayed. */
+  bytesRead: number;
+}
+
 export class ProxySource implements RecordSource {
   readonly label: string;
   readonly totalBytes = undefined;
@@ -149,7 +159,7 @@ export class ProxySource implements RecordSource {
   private started = 0;
   private answered = 0;
   private refused = 0;
-  private upgradesRefused = 0;
+  private readonly upgrades: UpgradeForwarder;
   private upstreamErrors = new Map<string, number>();
   private timeouts = 0;
   private durationTimer: NodeJS.Timeout | undefined;
@@ -169,11 +179,27 @@ export class ProxySource implements RecordSource {
     this.hostForOrigin = options.preserveHost === true ? undefined : t.host;
     this.log = options.log ?? (() => {});
     this.server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
-    // WebSocket and other protocol upgrades are not proxied (CloudFront Functions see only the handshake request).
-    this.server.on('upgrade', (_req, socket) => {
-      this.upgradesRefused++;
-      socket.end('HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain\r\nContent-Length: 47\r\nConnection: close\r\n\r\ncfreplay proxy: protocol upgrades not supported');
-    });
+    // WebSocket: the handshake is forwarded and recorded like any request, then the sockets are piped (websocket.ts).
+    this.upgrades = new UpgradeForwarder(
+      {
+        request: this.request,
+        protocol: t.protocol,
+        hostname: targetHostname(t),
+        port: targetPort(t),
+        hostForOrigin: this.hostForOrigin,
+        timeoutMs: options.timeoutMs ?? 30_000,
+        trustForwarded: options.trustForwarded === true,
+      },
+      {
+        admit: () => this.admitUpgrade(),
+        complete: (item) => this.completeUpgrade(item),
+        originError: (code) => this.countUpstreamError(code),
+        originTimeout: () => {
+          this.timeouts++;
+        },
+      },
+    );
+    this.server.on('upgrade', (req, socket, head) => this.upgrades.handle(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
     this.server.headersTimeout = 66_000;
     this.server.requestTimeout = 0;
@@ -344,6 +370,29 @@ export class ProxySource implements RecordSource {
     });
   }
 
+  /**
+   * The exchange accounting of handle() for a WebSocket handshake (handle()
+   * keeps its own inline copy: it is the per-request hot path).
+   */
+  private admitUpgrade(): number | undefined {
+    const max = this.options.maxEvents;
+    if (this.stopping !== undefined || (max !== undefined && this.started >= max)) {
+      this.refused++;
+      return undefined;
+    }
+    const index = this.started++;
+    this.inFlight++;
+    if (max !== undefined && this.started >= max) setImmediate(() => this.stop(`--max-events ${max} reached`));
+    return index;
+  }
+
+  private completeUpgrade(item: SourceItem): void {
+    this.inFlight--;
+    this.answered++;
+    this.push(item);
+    if (this.stopping !== undefined && this.inFlight === 0) this.end();
+  }
+
   private countUpstreamError(code: string): void {
     const n = (this.upstreamErrors.get(code) ?? 0) + 1;
     this.upstreamErrors.set(code, n);
@@ -371,6 +420,7 @@ export class ProxySource implements RecordSource {
     this.graceTimer = setTimeout(() => {
       this.log(`cfreplay: ${this.inFlight} exchange(s) still in flight after ${graceMs / 1000} s: cut`);
       this.server.closeAllConnections();
+      this.upgrades.closeAll();
       // Their 'close' handlers record them; end once the event loop ran them.
       setImmediate(() => this.end());
     }, graceMs);
@@ -385,6 +435,9 @@ export class ProxySource implements RecordSource {
     process.removeListener('SIGTERM', this.onSignal);
     this.server.close();
     this.server.closeAllConnections();
+    // Upgraded sockets are no longer the HTTP server's: closed here, or they would keep the process alive.
+    const tunnels = this.upgrades.closeAll();
+    if (tunnels > 0) this.log(`cfreplay: closed ${tunnels} open WebSocket connection(s)`);
     this.agent.destroy();
     this.queue.end();
   }
@@ -401,11 +454,19 @@ export class ProxySource implements RecordSource {
     }
   }
 
+  progress(): ProxyCounters {
+    let originErrors = this.timeouts;
+    for (const n of this.upstreamErrors.values()) originErrors += n;
+    return { requests: this.started, answered: this.answered, originErrors, webSocketsOpen: this.upgrades.open, bytesRead: this.bytesRead };
+  }
+
   report(): SourceReport {
     const info: Record<string, string> = { requests: String(this.started), answered: String(this.answered) };
     const warnings: string[] = [];
     if (this.refused > 0) info['refused after stop'] = String(this.refused);
-    if (this.upgradesRefused > 0) warnings.push(`${this.upgradesRefused} protocol upgrade request(s) (WebSocket) answered 501 and not recorded: the proxy does not forward upgrades`);
+    const upgrades = this.upgrades.report();
+    Object.assign(info, upgrades.info);
+    warnings.push(...upgrades.warnings);
     if (this.stopping !== undefined) info.stopped = this.stopping;
     const errors = [...this.upstreamErrors].map(([code, n]) => `${code} ${n}`).join(', ');
     if (errors !== '') warnings.push(`origin errors (the viewers got 502, recorded as such): ${errors}`);
