@@ -1,18 +1,25 @@
-// The recording proxy under load, on loopback only: autocannon at a fixed
-// rate against the origin directly and then through `cfreplay record proxy`
-// (the real CLI in a child process, writing a corpus file), in the same run.
-// Reports latency percentiles of both, the proxy's added latency, a bare Node
-// pass-through proxy as a baseline (what any Node proxy costs on the machine),
-// CPU per request, and checks that every answered request was recorded.
+// The recording proxy under load, on loopback only: wrk at a steady
+// 2,000 requests/s against the origin directly and then through
+// `cfreplay record proxy` (the real CLI in a child process, writing a corpus
+// file), in the same run. Reports latency percentiles of both, the proxy's
+// added latency, a bare Node pass-through proxy as a baseline (what any Node
+// proxy costs on the machine), CPU per request, and checks that every answered
+// request was recorded.
 //
 //   node bench/proxy-bench.mjs [--rate 2000] [--seconds 10] [--connections 20]
 //
+// Why wrk and not autocannon: autocannon's `overallRate` lets each connection
+// send back to back until its quota for the current second is used up, so
+// "2,000 req/s" is really bursts at full speed with every connection in flight
+// (latency under saturation, not at 2,000 req/s). wrk is paced here by a Lua
+// think time per connection (random, mean = connections / rate), so requests
+// arrive spread over the second, and wrk (C) costs the shared cores far less
+// than a Node load generator. Needs `wrk` (Debian: apt-get install wrk).
+//
 // Build first (npx tsc -p tsconfig.json). Output corpus: bench/out/ (git-ignored).
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
-import autocannon from 'autocannon';
-import hdr from 'hdr-histogram-js';
 
 const arg = (name, dflt) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -21,7 +28,7 @@ const arg = (name, dflt) => {
 const rate = arg('rate', 2000);
 const seconds = arg('seconds', 10);
 const connections = arg('connections', 20);
-const warmup = Math.round(rate * 1.5);
+const warmupSeconds = 2;
 const root = new URL('../', import.meta.url).pathname;
 const outDir = `${root}bench/out/`;
 mkdirSync(outDir, { recursive: true });
@@ -101,24 +108,46 @@ const headers = {
   cookie: 'session=0123456789abcdef; theme=dark',
 };
 
-async function load(port, amount, measure) {
-  const hist = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
-  let answered = 0;
-  let non2xx = 0;
-  const instance = autocannon({
-    url: `http://127.0.0.1:${port}/products/shoes?color=red&size=42`,
-    connections,
-    overallRate: rate,
-    amount,
-    headers,
+if (spawnSync('wrk', ['--version']).error) {
+  console.error('wrk not found: install it (Debian: apt-get install wrk) to run this benchmark');
+  process.exit(2);
+}
+// Think time between a connection's requests: uniform in [0, 2 x mean], so
+// connections do not fall into step; mean = connections / rate (the request
+// time itself is small against it, measured rate is printed).
+const script = `${outDir}proxy-bench.lua`;
+writeFileSync(
+  script,
+  `local mean_ms = ${(connections / rate) * 1000}
+local hdrs = ${'{'}${Object.entries(headers)
+    .map(([k, v]) => `[${JSON.stringify(k)}] = ${JSON.stringify(v)}`)
+    .join(', ')}${'}'}
+request = function() return wrk.format("GET", "/products/shoes?color=red&size=42", hdrs) end
+delay = function() return math.random() * 2 * mean_ms end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+`,
+);
+
+/** Run wrk for `secs` seconds against the port; latencies in us. */
+function load(port, secs) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t1', `-c${connections}`, `-d${secs}s`, '--timeout', '5s', '-s', script, `http://127.0.0.1:${port}/`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c.toString()));
+    child.stderr.on('data', (c) => (out += c.toString()));
+    child.once('error', reject);
+    child.once('exit', () => {
+      const m = /RESULT (.*)/.exec(out);
+      if (!m) return reject(new Error(`wrk failed: ${out}`));
+      const [requests, durationUs, errors, non2xx, p50, p90, p99, p999, max] = m[1].split(' ').map(Number);
+      resolve({ answered: requests, seconds: durationUs / 1e6, errors, non2xx, p: { 50: p50, 90: p90, 99: p99, 99.9: p999 }, max });
+    });
   });
-  instance.on('response', (_client, status, _bytes, responseTimeMs) => {
-    answered++;
-    if (status < 200 || status >= 300) non2xx++;
-    hist.recordValue(Math.max(1, Math.round(responseTimeMs * 1000)));
-  });
-  const result = await instance;
-  return { hist, answered, non2xx, errors: result.errors, timeouts: result.timeouts, seconds: result.duration, measure };
 }
 
 /** CPU time (ms) a process used so far, all threads (Linux /proc). */
@@ -131,29 +160,28 @@ function cpuMs(pid) {
   }
 }
 
-async function measured(port, amount, proxyPid = proxyProc.pid) {
+async function measured(port, proxyPid = proxyProc.pid) {
   const p0 = cpuMs(proxyPid);
   const o0 = cpuMs(originProc.pid);
-  const r = await load(port, amount);
+  const r = await load(port, seconds);
   r.proxyCpuUs = ((cpuMs(proxyPid) - p0) * 1000) / r.answered;
   r.originCpuUs = ((cpuMs(originProc.pid) - o0) * 1000) / r.answered;
   return r;
 }
 
 function row(name, r) {
-  const p = (q) => (r.hist.getValueAtPercentile(q) / 1000).toFixed(3);
-  return `${name.padEnd(8)} ${String(r.answered).padStart(7)} answered  ${(r.answered / r.seconds).toFixed(0).padStart(5)} req/s   p50 ${p(50)} ms  p90 ${p(90)} ms  p99 ${p(99)} ms  p99.9 ${p(99.9)} ms  max ${(r.hist.maxValue / 1000).toFixed(3)} ms  errors ${r.errors + r.timeouts}  CPU/request: origin ${r.originCpuUs.toFixed(0)} us, proxy ${r.proxyCpuUs.toFixed(0)} us`;
+  const p = (q) => (r.p[q] / 1000).toFixed(3);
+  return `${name.padEnd(8)} ${String(r.answered).padStart(7)} answered  ${(r.answered / r.seconds).toFixed(0).padStart(5)} req/s   p50 ${p(50)} ms  p90 ${p(90)} ms  p99 ${p(99)} ms  p99.9 ${p(99.9)} ms  max ${(r.max / 1000).toFixed(3)} ms  errors ${r.errors + r.non2xx}  CPU/request: origin ${r.originCpuUs.toFixed(0)} us, proxy ${r.proxyCpuUs.toFixed(0)} us`;
 }
 
-const amount = rate * seconds;
-console.log(`loopback, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}; ${rate} req/s for ${seconds} s (${amount} requests) over ${connections} keep-alive connections`);
-await load(originPort, warmup); // warm-up, not measured
-const direct = await measured(originPort, amount);
-await load(proxyPort, warmup);
-const proxied = await measured(proxyPort, amount);
-const direct2 = await measured(originPort, amount); // again, to see the noise of the machine
-await load(barePort, warmup);
-const bare = await measured(barePort, amount, bareProc.pid);
+console.log(`loopback, ${cpus().length} cores, load average ${loadavg()[0].toFixed(1)}; wrk at ${rate} req/s (paced) for ${seconds} s over ${connections} keep-alive connections`);
+await load(originPort, warmupSeconds); // warm-up, not measured
+const direct = await measured(originPort);
+const proxyWarmup = await load(proxyPort, warmupSeconds);
+const proxied = await measured(proxyPort);
+const direct2 = await measured(originPort); // again, to see the noise of the machine
+await load(barePort, warmupSeconds);
+const bare = await measured(barePort, bareProc.pid);
 proxyProc.kill('SIGTERM');
 const code = await new Promise((r) => proxyProc.once('exit', r));
 originProc.kill();
@@ -163,14 +191,14 @@ console.log(row('origin', direct));
 console.log(row('proxy', proxied));
 console.log(row('origin', direct2));
 console.log(row('bare', bare));
-const d99 = Math.max(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
-const d99min = Math.min(direct.hist.getValueAtPercentile(99), direct2.hist.getValueAtPercentile(99));
-const added = (proxied.hist.getValueAtPercentile(99) - d99min) / 1000;
-const addedVsWorse = (proxied.hist.getValueAtPercentile(99) - d99) / 1000;
-const added50 = (proxied.hist.getValueAtPercentile(50) - Math.min(direct.hist.getValueAtPercentile(50), direct2.hist.getValueAtPercentile(50))) / 1000;
+const d99 = Math.max(direct.p[99], direct2.p[99]);
+const d99min = Math.min(direct.p[99], direct2.p[99]);
+const added = (proxied.p[99] - d99min) / 1000;
+const addedVsWorse = (proxied.p[99] - d99) / 1000;
+const added50 = (proxied.p[50] - Math.min(direct.p[50], direct2.p[50])) / 1000;
 console.log(`proxy adds: p50 ${added50.toFixed(3)} ms, p99 ${added.toFixed(3)} ms (vs the better origin run; ${addedVsWorse.toFixed(3)} ms vs the worse one)`);
-const overBare = (proxied.hist.getValueAtPercentile(99) - bare.hist.getValueAtPercentile(99)) / 1000;
-console.log(`bare Node pass-through proxy adds p99 ${((bare.hist.getValueAtPercentile(99) - d99min) / 1000).toFixed(3)} ms; the recording proxy vs the bare one: p99 ${overBare >= 0 ? '+' : ''}${overBare.toFixed(3)} ms, CPU ${proxied.proxyCpuUs.toFixed(0)} vs ${bare.proxyCpuUs.toFixed(0)} us/request`);
+const overBare = (proxied.p[99] - bare.p[99]) / 1000;
+console.log(`bare Node pass-through proxy adds p99 ${((bare.p[99] - d99min) / 1000).toFixed(3)} ms; the recording proxy vs the bare one: p99 ${overBare >= 0 ? '+' : ''}${overBare.toFixed(3)} ms, CPU ${proxied.proxyCpuUs.toFixed(0)} vs ${bare.proxyCpuUs.toFixed(0)} us/request`);
 
 let summary;
 try {
@@ -179,7 +207,7 @@ try {
   console.log(`proxy exit ${code}; no JSON summary: ${proxyStderr}`);
   process.exit(1);
 }
-const answeredThroughProxy = warmup + proxied.answered;
+const answeredThroughProxy = proxyWarmup.answered + proxied.answered;
 console.log(
   `proxy exit ${code}; requests answered through the proxy ${answeredThroughProxy}, exchanges recorded ${summary.recordsWritten} ` +
     `(${summary.chunks} chunks, ${summary.fileBytes} bytes, ${summary.bytesPerRecord.toFixed(1)} bytes/exchange)`,

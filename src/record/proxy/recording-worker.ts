@@ -11,6 +11,15 @@ import { runRecordCommand, type RecordCommonArgs } from '../cli.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
 import { ItemQueue } from '../item-queue.js';
+import { lowerThisThreadPriority } from '../../util/thread-priority.js';
+
+const RECORDER_NICE = 10;
+
+// Recording is background work: when the proxy's event loop and this thread
+// both want a core, the proxy goes first (a request waits for nobody's chunk
+// encoding). The recorder needs a fraction of a core and catches up in gaps;
+// its queue is bounded by the flush interval, so nothing is lost.
+lowerThisThreadPriority(RECORDER_NICE);
 
 const port = parentPort!;
 const data = workerData as WorkerData;
