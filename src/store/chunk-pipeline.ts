@@ -7,7 +7,8 @@
  * file and Redis writers only say how one framed chunk is stored.
  */
 import type { RecordedExchange } from '../event/types.js';
-import { encodeChunk, verifyChunk } from './chunk.js';
+import { ColumnsEncoder } from './columns.js';
+import { encodeChunkOf, verifyChunk } from './chunk.js';
 import { CorpusError } from './errors.js';
 import { readChunkHeader, type ChunkHeader } from './format.js';
 
@@ -21,7 +22,8 @@ export interface PipelineOptions {
 }
 
 export abstract class ChunkPipeline {
-  protected pending: RecordedExchange[] = [];
+  /** The chunk being filled: records are encoded as they are written, so they die young. */
+  protected pending = new ColumnsEncoder();
   protected failure: Error | undefined;
   protected finished = false;
   /** Counted by this writer (not what an appended corpus held before). */
@@ -37,7 +39,7 @@ export abstract class ChunkPipeline {
     const interval = pipeline.flushIntervalMs;
     if (interval !== undefined && interval > 0) {
       this.timer = setInterval(() => {
-        if (this.pending.length > 0 && Date.now() - this.lastFlush >= interval) void this.flush().catch(() => undefined);
+        if (this.pending.count > 0 && Date.now() - this.lastFlush >= interval) void this.flush().catch(() => undefined);
       }, Math.max(50, Math.floor(interval / 4)));
       this.timer.unref();
     }
@@ -54,8 +56,8 @@ export abstract class ChunkPipeline {
   write(record: RecordedExchange): void | Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (this.finished) throw new CorpusError(`${this.path}: write after close`);
-    this.pending.push(record);
-    if (this.pending.length >= this.pipeline.chunkEvents) return this.flush();
+    this.pending.add(record);
+    if (this.pending.count >= this.pipeline.chunkEvents) return this.flush();
     return undefined;
   }
 
@@ -74,11 +76,11 @@ export abstract class ChunkPipeline {
 
   /** Start encoding the pending records as a chunk; resolves when the caller may continue. */
   flush(): Promise<void> {
-    if (this.pending.length === 0) return this.backpressure();
-    const records = this.pending;
-    this.pending = [];
+    if (this.pending.count === 0) return this.backpressure();
+    const encoder = this.pending;
+    this.pending = new ColumnsEncoder();
     this.lastFlush = Date.now();
-    const encoded = encodeChunk(records);
+    const encoded = encodeChunkOf(encoder);
     encoded.catch(() => undefined); // handled when the chain reaches it; avoid an early unhandled-rejection report
     this.enqueue(encoded);
     return this.backpressure();

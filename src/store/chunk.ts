@@ -7,7 +7,7 @@
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RecordedExchange } from '../event/types.js';
-import { ColumnsCursor, encodeColumns, remainingRecords } from './columns.js';
+import { ColumnsCursor, ColumnsEncoder, remainingRecords } from './columns.js';
 import {
   CHUNK_HEADER_SIZE,
   Codec,
@@ -35,24 +35,14 @@ function brotliOptions(rawLength: number) {
   };
 }
 
-function timeRange(records: readonly RecordedExchange[]): [number, number] {
-  let min = Infinity;
-  let max = -Infinity;
-  for (const r of records) {
-    if (r.time < min) min = r.time;
-    if (r.time > max) max = r.time;
-  }
-  return records.length === 0 ? [0, 0] : [min, max];
-}
-
-function frame(records: readonly RecordedExchange[], raw: Buffer, payload: Buffer): Buffer {
-  const [minTime, maxTime] = timeRange(records);
+function frame(encoder: ColumnsEncoder, raw: Buffer, payload: Buffer): Buffer {
+  const empty = encoder.count === 0;
   const header = writeChunkHeader({
     payloadLength: payload.length,
     rawLength: raw.length,
-    events: records.length,
-    minTime,
-    maxTime,
+    events: encoder.count,
+    minTime: empty ? 0 : encoder.minTime,
+    maxTime: empty ? 0 : encoder.maxTime,
     payloadCrc: checksum(payload),
     codec: Codec.Brotli,
     layout: LAYOUT_COLUMNS_V1,
@@ -62,8 +52,15 @@ function frame(records: readonly RecordedExchange[], raw: Buffer, payload: Buffe
 
 /** Compression runs on libuv's thread pool, so recording overlaps parsing and compressing. */
 export async function encodeChunk(records: readonly RecordedExchange[]): Promise<Buffer> {
-  const raw = encodeColumns(records);
-  return frame(records, raw, await brotliCompressAsync(raw, brotliOptions(raw.length)));
+  const encoder = new ColumnsEncoder();
+  for (const r of records) encoder.add(r);
+  return encodeChunkOf(encoder);
+}
+
+/** The framed chunk of the records an encoder holds (it is finished). */
+export async function encodeChunkOf(encoder: ColumnsEncoder): Promise<Buffer> {
+  const raw = encoder.finish();
+  return frame(encoder, raw, await brotliCompressAsync(raw, brotliOptions(raw.length)));
 }
 
 export class ChunkDecodeError extends Error {}

@@ -429,135 +429,168 @@ interface ChunkColumns {
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
-export function encodeColumns(records: readonly RecordedExchange[]): Buffer {
-  const columnRecords: RecordedExchange[] = [];
-  const verbatim: RecordedExchange[] = [];
-  const verbatimPos = new VarintWriter(16);
-  let lastVerbatim = 0;
-  for (let i = 0; i < records.length; i++) {
-    const r = records[i]!;
-    if (fitsColumns(r)) columnRecords.push(r);
-    else {
-      verbatim.push(r);
-      verbatimPos.uint(i - lastVerbatim);
-      lastVerbatim = i;
-    }
-  }
-  const n = columnRecords.length;
-  let intTimes = true;
-  for (const r of columnRecords) if (!Number.isSafeInteger(r.time)) intTimes = false;
-  const times = new VarintWriter(n * 2 + 8);
-  const timesFloat = intTimes ? undefined : Buffer.allocUnsafe(n * 8);
-  const idKinds = Buffer.allocUnsafe(n);
-  const seeds = new VarintWriter(n * 8 + 8);
-  const verbatimIds: string[] = [];
-  const files = new DictEncoder();
-  const entries = new VarintWriter(n + 8);
-  const domains = new DictEncoder();
-  const distributions = new DictEncoder();
-  const ips: string[] = new Array<string>(n);
-  const methods = new DictEncoder();
-  const uris: string[] = new Array<string>(n);
-  const rawQueryPresent = Buffer.allocUnsafe(n);
-  const rawQueries: string[] = [];
-  const queryDerived = Buffer.allocUnsafe(n);
-  const query = new PairEncoder();
-  const headers = new PairEncoder();
-  const cookies = new PairEncoder();
-  const responsePresent = Buffer.allocUnsafe(n);
-  const statuses = new VarintWriter(n + 8);
-  const descPresent = Buffer.allocUnsafe(n);
-  const descriptions: string[] = [];
-  const responseHeaders = new PairEncoder();
-  const setCookies = new PairEncoder();
+/**
+ * Builds the columns of one chunk record by record. Adding each record as it
+ * is written (rather than holding a chunk of records and encoding them at
+ * the end) lets the record objects die young: only the column values stay,
+ * and a chunk's worth of records is never promoted to the old generation
+ * (that promotion was most of the recorders' GC time).
+ */
+export class ColumnsEncoder {
+  /** Records added (column and verbatim). */
+  count = 0;
+  /** Time range of every record added, as the chunk header stores it. */
+  minTime = Infinity;
+  maxTime = -Infinity;
+  private n = 0;
+  private readonly verbatim: RecordedExchange[] = [];
+  private readonly verbatimPos = new VarintWriter(16);
+  private lastVerbatim = 0;
+  /** Times are written at finish: deltas when all are safe integers, else float64s. */
+  private times: number[] = [];
+  private intTimes = true;
+  private readonly idKinds = new VarintWriter();
+  private readonly seeds = new VarintWriter();
+  private readonly verbatimIds: string[] = [];
+  private readonly files = new DictEncoder();
+  private readonly entries = new VarintWriter();
+  private prevEntry = -1;
+  private readonly domains = new DictEncoder();
+  private readonly distributions = new DictEncoder();
+  private readonly ips: string[] = [];
+  private readonly methods = new DictEncoder();
+  private readonly uris: string[] = [];
+  /** Per-record 0/1 flags, one byte each (a varint of 0 or 1 is that byte). */
+  private readonly rawQueryPresent = new VarintWriter();
+  private readonly rawQueries: string[] = [];
+  private readonly queryDerived = new VarintWriter();
+  private readonly query = new PairEncoder();
+  private readonly headers = new PairEncoder();
+  private readonly cookies = new PairEncoder();
+  private readonly responsePresent = new VarintWriter();
+  private readonly statuses = new VarintWriter();
+  private readonly descPresent = new VarintWriter();
+  private readonly descriptions: string[] = [];
+  private readonly responseHeaders = new PairEncoder();
+  private readonly setCookies = new PairEncoder();
 
-  let prevTime = 0;
-  let prevEntry = -1;
-  for (let i = 0; i < n; i++) {
-    const r = columnRecords[i]!;
-    if (timesFloat === undefined) {
-      times.int(r.time - prevTime);
-      prevTime = r.time;
-    } else timesFloat.writeDoubleLE(r.time, i * 8);
+  add(r: RecordedExchange): void {
+    const i = this.count++;
+    if (r.time < this.minTime) this.minTime = r.time;
+    if (r.time > this.maxTime) this.maxTime = r.time;
+    if (!fitsColumns(r)) {
+      this.verbatim.push(r);
+      this.verbatimPos.uint(i - this.lastVerbatim);
+      this.lastVerbatim = i;
+      return;
+    }
+    this.n++;
+    this.times.push(r.time);
+    if (!Number.isSafeInteger(r.time)) this.intTimes = false;
     const seed = seedOfRequestId(r.id);
     if (seed !== undefined) {
-      idKinds[i] = 0;
-      seeds.uint(seed);
+      this.idKinds.uint(0);
+      this.seeds.uint(seed);
     } else {
-      idKinds[i] = 1;
-      verbatimIds.push(r.id);
+      this.idKinds.uint(1);
+      this.verbatimIds.push(r.id);
     }
-    files.add(r.source.file);
-    entries.int(r.source.entry - prevEntry - 1);
-    prevEntry = r.source.entry;
-    domains.add(r.distributionDomainName);
-    distributions.add(r.distributionId);
-    ips[i] = r.viewerIp;
-    methods.add(r.request.method);
-    uris[i] = r.request.uri;
-    if (r.rawQuery === undefined) rawQueryPresent[i] = 0;
+    this.files.add(r.source.file);
+    this.entries.int(r.source.entry - this.prevEntry - 1);
+    this.prevEntry = r.source.entry;
+    this.domains.add(r.distributionDomainName);
+    this.distributions.add(r.distributionId);
+    this.ips.push(r.viewerIp);
+    this.methods.add(r.request.method);
+    this.uris.push(r.request.uri);
+    if (r.rawQuery === undefined) this.rawQueryPresent.uint(0);
     else {
-      rawQueryPresent[i] = 1;
-      rawQueries.push(r.rawQuery);
+      this.rawQueryPresent.uint(1);
+      this.rawQueries.push(r.rawQuery);
     }
-    if (queryMatchesRaw(r.rawQuery, r.request.querystring)) queryDerived[i] = 1;
+    if (queryMatchesRaw(r.rawQuery, r.request.querystring)) this.queryDerived.uint(1);
     else {
-      queryDerived[i] = 0;
-      query.add(r.request.querystring);
+      this.queryDerived.uint(0);
+      this.query.add(r.request.querystring);
     }
-    headers.add(r.request.headers);
-    cookies.add(r.request.cookies);
+    this.headers.add(r.request.headers);
+    this.cookies.add(r.request.cookies);
     const s = r.response;
     if (s === undefined) {
-      responsePresent[i] = 0;
-      continue;
+      this.responsePresent.uint(0);
+      // Indexed by record like the other flags; 0 rather than the uninitialised byte an allocUnsafe column used to leave here.
+      this.descPresent.uint(0);
+      return;
     }
-    responsePresent[i] = 1;
-    statuses.uint(s.statusCode);
-    if (s.statusDescription === undefined) descPresent[i] = 0;
+    this.responsePresent.uint(1);
+    this.statuses.uint(s.statusCode);
+    if (s.statusDescription === undefined) this.descPresent.uint(0);
     else {
-      descPresent[i] = 1;
-      descriptions.push(s.statusDescription);
+      this.descPresent.uint(1);
+      this.descriptions.push(s.statusDescription);
     }
-    responseHeaders.add(s.headers);
-    setCookies.addSetCookies(s.cookies);
+    this.responseHeaders.add(s.headers);
+    this.setCookies.addSetCookies(s.cookies);
   }
 
-  const cols: ChunkColumns = {
-    v: COLUMNS_VERSION,
-    n,
-    ik: idKinds,
-    is: seeds.finish(),
-    iv: packStrings(verbatimIds),
-    sf: files.values,
-    sfr: files.refs.finish(),
-    se: entries.finish(),
-    dd: domains.values,
-    ddr: domains.refs.finish(),
-    di: distributions.values,
-    dir: distributions.refs.finish(),
-    ip: packStrings(ips),
-    m: methods.values,
-    mr: methods.refs.finish(),
-    u: packStrings(uris),
-    rqp: rawQueryPresent,
-    rq: packStrings(rawQueries),
-    qd: queryDerived,
-    qs: query.finish(),
-    h: headers.finish(),
-    c: cookies.finish(),
-    rp: responsePresent,
-    rs: statuses.finish(),
-    rdp: descPresent,
-    rd: packStrings(descriptions),
-    rh: responseHeaders.finish(),
-    rc: setCookies.finish(true),
-    x: verbatim,
-    xp: verbatimPos.finish(),
-  };
-  if (timesFloat === undefined) cols.t = times.finish();
-  else cols.tf = timesFloat;
-  return packr.pack(cols);
+  /** The encoded columns (the chunk payload before compression). Call once. */
+  finish(): Buffer {
+    const n = this.n;
+    const cols: ChunkColumns = {
+      v: COLUMNS_VERSION,
+      n,
+      ik: this.idKinds.finish(),
+      is: this.seeds.finish(),
+      iv: packStrings(this.verbatimIds),
+      sf: this.files.values,
+      sfr: this.files.refs.finish(),
+      se: this.entries.finish(),
+      dd: this.domains.values,
+      ddr: this.domains.refs.finish(),
+      di: this.distributions.values,
+      dir: this.distributions.refs.finish(),
+      ip: packStrings(this.ips),
+      m: this.methods.values,
+      mr: this.methods.refs.finish(),
+      u: packStrings(this.uris),
+      rqp: this.rawQueryPresent.finish(),
+      rq: packStrings(this.rawQueries),
+      qd: this.queryDerived.finish(),
+      qs: this.query.finish(),
+      h: this.headers.finish(),
+      c: this.cookies.finish(),
+      rp: this.responsePresent.finish(),
+      rs: this.statuses.finish(),
+      rdp: this.descPresent.finish(),
+      rd: packStrings(this.descriptions),
+      rh: this.responseHeaders.finish(),
+      rc: this.setCookies.finish(true),
+      x: this.verbatim,
+      xp: this.verbatimPos.finish(),
+    };
+    const times = this.times;
+    if (this.intTimes) {
+      const deltas = new VarintWriter(n * 2 + 8);
+      let prev = 0;
+      for (let i = 0; i < n; i++) {
+        deltas.int(times[i]! - prev);
+        prev = times[i]!;
+      }
+      cols.t = deltas.finish();
+    } else {
+      const floats = Buffer.allocUnsafe(n * 8);
+      for (let i = 0; i < n; i++) floats.writeDoubleLE(times[i]!, i * 8);
+      cols.tf = floats;
+    }
+    this.times = [];
+    return packr.pack(cols);
+  }
+}
+
+export function encodeColumns(records: readonly RecordedExchange[]): Buffer {
+  const encoder = new ColumnsEncoder();
+  for (const r of records) encoder.add(r);
+  return encoder.finish();
 }
 
 export class ColumnsFormatError extends Error {}

@@ -78,6 +78,29 @@ describe('column encoding', () => {
     expect(roundTrip([r])).toEqual([r]);
   });
 
+  it('is deterministic: the same records give the same bytes, whether or not they have a response', () => {
+    const withResponse = base();
+    const without = base();
+    delete without.response;
+    const records = [without, withResponse, without, without];
+    // Built on separate occasions (other allocations in between): no uninitialised bytes may reach the chunk.
+    const first = encodeColumns(records);
+    Buffer.alloc(4096, 0xab);
+    expect(encodeColumns(records).equals(first)).toBe(true);
+    expect(roundTrip(records)).toEqual(records);
+  });
+
+  it('the streaming encoder gives the same bytes as encoding the chunk at once, and tracks count and time range', async () => {
+    const { ColumnsEncoder } = await import('../../src/store/columns.js');
+    const records = syntheticRecords(700);
+    const encoder = new ColumnsEncoder();
+    for (const r of records) encoder.add(r);
+    expect(encoder.count).toBe(700);
+    expect(encoder.minTime).toBe(Math.min(...records.map((r) => r.time)));
+    expect(encoder.maxTime).toBe(Math.max(...records.map((r) => r.time)));
+    expect(encoder.finish().equals(encodeColumns(records))).toBe(true);
+  });
+
   it('uses dictionaries for repeated values, keeping chunks small', () => {
     const records = syntheticRecords(2000);
     const jsonBytes = Buffer.byteLength(records.map((r) => JSON.stringify(r)).join('\n'));
@@ -100,6 +123,15 @@ describe('generated request ids', () => {
     expect(seedOfRequestId(tampered)).toBeUndefined();
     expect(seedOfRequestId('4TyzHTaYWb1GX1qTfsHhEqV6HUDd_BzoBZnwfnvQc_1oF26ClkoUSEQ==')).toBeUndefined();
     expect(seedOfRequestId('short')).toBeUndefined();
+  });
+
+  it('recognise the id made last by identity and by content, and nothing else', () => {
+    const id = requestIdFromSeed(123456789);
+    expect(seedOfRequestId(id)).toBe(123456789);
+    expect(seedOfRequestId(`${id.slice(0, 20)}${id.slice(20)}`)).toBe(123456789);
+    expect(seedOfRequestId('')).toBeUndefined();
+    expect(seedOfRequestId(requestIdFromSeed(5))).toBe(5);
+    expect(seedOfRequestId(id)).toBe(123456789);
   });
 
   it('are stable for the same capture and differ between entries', () => {
