@@ -206,6 +206,8 @@ export interface RunRecordCommandOptions {
   interrupt?: 'abort' | 'finish';
   /** Write a partial chunk at least this often (live capture; corpus file outputs). */
   flushIntervalMs?: number;
+  /** Wrap the opened sink (the proxy's recorder counts what it writes for its progress line). */
+  wrapSink?: (sink: RecordSink) => RecordSink;
 }
 
 /**
@@ -237,7 +239,8 @@ export async function runRecordCommand(
       `cfreplay: --redact: generated HMAC key (not stored in the corpus; pass --redact-key or set ${REDACT_KEY_ENV} to it to hash the same way next time): ${generatedKey}\n`,
     );
   }
-  const sink = options.sink ?? (dryRun || output === undefined ? new CountingSink() : isRedisUrl(output) ? await openRedisSink(output, sinkOptions) : await openCorpusSink(output, sinkOptions));
+  const opened = options.sink ?? (dryRun || output === undefined ? new CountingSink() : isRedisUrl(output) ? await openRedisSink(output, sinkOptions) : await openCorpusSink(output, sinkOptions));
+  const sink = options.wrapSink !== undefined ? options.wrapSink(opened) : opened;
   const wantProgress = args.progress ?? (stderr as { isTTY?: boolean }).isTTY === true;
   const progress = wantProgress ? createProgress(stderr as NodeJS.WriteStream, args.progress === true ? { delayMs: 0 } : {}) : silentProgress;
   const controller = new AbortController();

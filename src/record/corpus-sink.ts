@@ -9,6 +9,7 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
+import { storedSoFar } from './sink-stats.js';
 import { createCorpusWriter } from '../store/index.js';
 
 export interface CorpusSinkOptions {
@@ -60,8 +61,15 @@ export async function openCorpusSink(path: string, options: CorpusSinkOptions = 
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
   });
   if (!replacing) return writer;
-  return {
+  const replaced: RecordSink & { readonly chunksWritten: number | undefined; readonly bytesWritten: number | undefined } = {
     write: (record) => writer.write(record),
+    // The writer's live counts, under the names sink-stats.ts reads (for the proxy's progress line).
+    get chunksWritten() {
+      return storedSoFar(writer)?.chunks;
+    },
+    get bytesWritten() {
+      return storedSoFar(writer)?.bytes;
+    },
     async close(): Promise<SinkCloseResult> {
       let result;
       try {
@@ -81,4 +89,5 @@ export async function openCorpusSink(path: string, options: CorpusSinkOptions = 
       }
     },
   };
+  return replaced;
 }

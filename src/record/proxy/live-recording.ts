@@ -15,14 +15,20 @@ import { InputError } from '../errors.js';
 import type { SourceItem } from '../types.js';
 import { startProxySource, type ProxyOptions, type ProxySource } from './proxy-source.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
+import { ProxyProgress } from './progress.js';
 
 const BATCH = 256;
 const HANDOFF_MS = 20;
 
 export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: ProxyOptions, flushIntervalMs = 1000): Promise<void> {
   const plainArgs = JSON.parse(JSON.stringify(args)) as Record<string, unknown>;
+  // The progress line is drawn here, where stderr is the terminal; the worker only counts what it writes.
+  const progress = new ProxyProgress({ stream: process.stderr, enabled: args.progress ?? process.stderr.isTTY === true, delayMs: args.progress === true ? 0 : 1000 });
+  plainArgs.progress = false;
+  const log = proxyOptions.log;
+  const options: ProxyOptions = log === undefined ? proxyOptions : { ...proxyOptions, log: (line) => progress.aside(() => log(line)) };
   const label = `proxy ${proxyOptions.listen.host}:${proxyOptions.listen.port} -> ${proxyOptions.target.origin}`;
-  const data: WorkerData = { args: plainArgs, label, flushIntervalMs: Math.max(1, flushIntervalMs - HANDOFF_MS) };
+  const data: WorkerData = { args: plainArgs, label, progress: progress.enabled, flushIntervalMs: Math.max(1, flushIntervalMs - HANDOFF_MS) };
   const worker = new Worker(compiledSibling(import.meta.url, 'recording-worker.js'), { workerData: data });
   const post = (m: MainToWorker) => worker.postMessage(m);
   let proxy: ProxySource | undefined;
@@ -44,15 +50,17 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
       else timer ??= setTimeout(flush, HANDOFF_MS);
     }
     flush();
+    progress.stop(); // before the worker prints the summary
     post({ type: 'end', report: p.report(), bytesRead: p.bytesRead });
   };
 
   await new Promise<void>((resolve) => {
     worker.on('message', (m: WorkerToMain) => {
       if (m.type === 'open') {
-        startProxySource(proxyOptions).then(
+        startProxySource(options).then(
           (p) => {
             proxy = p;
+            progress.start(() => p.progress());
             post({ type: 'opened' });
             forward(p).catch((e: Error) => {
               failure ??= e;
@@ -60,6 +68,8 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
           },
           (e: Error) => post({ type: 'open-failed', message: e.message }),
         );
+      } else if (m.type === 'stats') {
+        progress.recorderStats(m.stats);
       } else if (m.type === 'error') {
         failure ??= m.userFacing ? new InputError(m.message) : Object.assign(new Error(m.message), { stack: m.stack });
         proxy?.stop('recording failed', 0);
@@ -69,7 +79,10 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
       failure ??= e;
       proxy?.stop('recording failed', 0);
     });
-    worker.on('exit', () => resolve());
+    worker.on('exit', () => {
+      progress.stop();
+      resolve();
+    });
   });
   if (failure !== undefined) throw failure;
 }

@@ -8,9 +8,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { runRecordCommand, type RecordCommonArgs } from '../cli.js';
-import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import type { RecordSink, RecordSource, SourceItem, SourceReport } from '../types.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
 import { ItemQueue } from '../item-queue.js';
+import { CountedSink } from '../sink-stats.js';
+import { PROGRESS_TICK_MS } from './progress.js';
 import { lowerThisThreadPriority } from '../../util/thread-priority.js';
 
 const RECORDER_NICE = 10;
@@ -24,6 +26,16 @@ lowerThisThreadPriority(RECORDER_NICE);
 const port = parentPort!;
 const data = workerData as WorkerData;
 const send = (m: WorkerToMain) => port.postMessage(m);
+
+// Progress line on: the main thread draws it; this thread reports what it has written a few times a second.
+let counted: CountedSink | undefined;
+const statsTimer =
+  data.progress === true
+    ? setInterval(() => {
+        if (counted !== undefined) send({ type: 'stats', stats: counted.stats() });
+      }, PROGRESS_TICK_MS)
+    : undefined;
+statsTimer?.unref();
 
 class RemoteSource implements RecordSource {
   readonly totalBytes = undefined;
@@ -74,12 +86,17 @@ try {
       await started;
       return [source];
     },
-    { interrupt: 'finish', flushIntervalMs: data.flushIntervalMs },
+    {
+      interrupt: 'finish',
+      flushIntervalMs: data.flushIntervalMs,
+      ...(statsTimer !== undefined ? { wrapSink: (sink: RecordSink) => (counted = new CountedSink(sink)) } : {}),
+    },
   );
   send({ type: 'done' });
 } catch (e) {
   const err = e as Error & { userFacing?: boolean };
   send({ type: 'error', message: err.message, userFacing: err.userFacing === true, stack: err.stack ?? '' });
 } finally {
+  clearInterval(statsTimer);
   port.close();
 }

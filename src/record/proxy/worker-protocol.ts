@@ -1,4 +1,5 @@
 /** Messages between the proxy (main thread) and its recording worker. */
+import type { SinkStats } from '../sink-stats.js';
 import type { SourceItem, SourceReport } from '../types.js';
 
 export interface WorkerData {
@@ -6,12 +7,16 @@ export interface WorkerData {
   args: Record<string, unknown>;
   label: string;
   flushIntervalMs: number;
+  /** Report SinkStats for the main thread's progress line. */
+  progress: boolean;
 }
 
 export type WorkerToMain =
   /** Output checks passed: start the proxy now. */
   | { type: 'open' }
   | { type: 'done' }
+  /** What the recorder has written so far (only with the progress line on). */
+  | { type: 'stats'; stats: SinkStats }
   | { type: 'error'; message: string; userFacing: boolean; stack: string };
 
 export type MainToWorker =
