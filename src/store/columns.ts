@@ -62,18 +62,37 @@ const DICTIONARY_PROBE = 256;
 
 function packStrings(values: string[]): StringColumn {
   if (values.length >= 8 && !clearlyVaried(values)) {
+    // One lookup per value (refs kept until the dictionary is known to pay), and
+    // none for a value repeating the one before it (a host, a method).
     const index = new Map<string, number>();
     const limit = values.length * DICTIONARY_MAX_SHARE;
-    for (const v of values) {
-      if (!index.has(v)) {
-        index.set(v, index.size);
-        if (index.size > limit) break;
+    const refs = new Uint32Array(values.length);
+    let prev: string | undefined;
+    let prevRef = 0;
+    let fits = true;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (v === prev) {
+        refs[i] = prevRef;
+        continue;
       }
+      let ref = index.get(v);
+      if (ref === undefined) {
+        ref = index.size;
+        index.set(v, ref);
+        if (index.size > limit) {
+          fits = false;
+          break;
+        }
+      }
+      refs[i] = ref;
+      prev = v;
+      prevRef = ref;
     }
-    if (index.size <= limit) {
-      const refs = new VarintWriter(values.length + 8);
-      for (const v of values) refs.uint(index.get(v)!);
-      return { d: packPlain([...index.keys()]), r: refs.finish() };
+    if (fits) {
+      const out = new VarintWriter(values.length + 8);
+      for (let i = 0; i < refs.length; i++) out.uint(refs[i]!);
+      return { d: packPlain([...index.keys()]), r: out.finish() };
     }
   }
   return packPlain(values);
