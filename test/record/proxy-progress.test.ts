@@ -173,6 +173,45 @@ describe('record proxy: the CLI on a terminal and on pipes', () => {
   }, 30_000);
 });
 
+describe('record proxy: a second signal', () => {
+  beforeAll(requireCliBuilt);
+  const tmp = useTempDir();
+
+  it('stops at once instead of waiting for a hanging exchange, and the corpus is still complete', async () => {
+    const held: http.ServerResponse[] = [];
+    const server = http.createServer((req, res) => {
+      if (req.url === '/hang') held.push(res); // answers only when the test ends
+      else res.end('ok');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    closers.push(() => new Promise((r) => { for (const res of held) res.destroy(); server.closeAllConnections(); server.close(() => r()); }));
+    const out = join(tmp.path, 'twice.cfr');
+    const run = startCli(['record', 'proxy', '--listen', '127.0.0.1:0', '--target', `http://127.0.0.1:${(server.address() as AddressInfo).port}`, '-o', out]);
+    closers.push(async () => {
+      run.child.kill('SIGKILL');
+    });
+    const port = Number((await waitFor(run.stderr, /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    for (let i = 0; i < 3; i++) expect(await get(`http://127.0.0.1:${port}/ok/${i}`)).toBe(200);
+    const hanging = new Promise<string>((resolve) => {
+      http.get(`http://127.0.0.1:${port}/hang`, { agent: false }, () => resolve('answered')).on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+    });
+    await waitFor(() => String(held.length), /^1$/);
+    run.child.kill('SIGINT');
+    await waitFor(run.stderr, /Ctrl-C: stopping, finishing 1 exchange\(s\) in flight/);
+    const second = Date.now();
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(0);
+    expect(Date.now() - second).toBeLessThan(5000); // the grace period would be 10 s
+    expect(run.stderr()).toMatch(/Ctrl-C again: stopping now/);
+    expect(await hanging).toBe('ECONNRESET');
+    const f = await openCorpusFile(out);
+    expect(f.complete).toBe(true);
+    // The three answered exchanges; the cut one may or may not reach the recorder before it closes.
+    expect([3, 4]).toContain(f.events);
+    await f.close();
+  }, 30_000);
+});
+
 describe('record proxy: bad input gives one line and exit 2', () => {
   beforeAll(requireCliBuilt);
   const tmp = useTempDir();

@@ -2,12 +2,16 @@
 // messages both ways, the recorded handshake, origin failures, and sockets closed on stop.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { toViewerRequestEvent, toViewerResponseEvent, viewerResponseSkipReason } from '../../src/event/index.js';
 import { MemorySink, runRecording, type RecordSummary } from '../../src/record/index.js';
 import { startProxySource, type ProxyOptions, type ProxySource } from '../../src/record/proxy/proxy-source.js';
 import { isWebSocketUpgrade, upgradeRequestHeaders } from '../../src/record/proxy/websocket.js';
+import { openCorpusFile } from '../../src/store/index.js';
+import { requireCliBuilt, runCli, startCli } from '../helpers/cli-process.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -290,3 +294,46 @@ function fetchRefused(url: string): Promise<string> {
       .on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
   });
 }
+
+describe('record proxy: WebSocket through the CLI into a corpus file', () => {
+  beforeAll(requireCliBuilt);
+  const tmp = useTempDir();
+
+  it('the handshake is stored with its 101, gives a viewer-request event and no viewer-response event', async () => {
+    const o = await echoOrigin();
+    const out = join(tmp.path, 'ws.cfr');
+    const run = startCli(['record', 'proxy', '--listen', '127.0.0.1:0', '--target', o.url.origin, '--max-events', '2', '-o', out]);
+    closers.push(async () => {
+      run.child.kill('SIGKILL');
+    });
+    let port = 0;
+    for (let i = 0; i < 500 && port === 0; i++) {
+      const m = /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stderr());
+      if (m !== null) port = Number(m[1]);
+      else await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(port).toBeGreaterThan(0);
+    const ws = await connect(`ws://127.0.0.1:${port}/live?v=2`);
+    ws.send('through the CLI');
+    expect((await nextMessage(ws)).data.toString()).toBe('through the CLI');
+    expect(await httpGet(`http://127.0.0.1:${port}/index.html`)).toEqual({ status: 200, body: 'http ok' });
+    // --max-events 2 reached: the proxy stops, closes the WebSocket, finishes the file.
+    expect(await closed(ws)).toBe(1006);
+    expect(await run.exit).toBe(0);
+    expect(run.stderr()).toMatch(/closed 1 open WebSocket connection\(s\)/);
+    expect(run.stderr()).toMatch(/note: WebSocket handshake \(the frames that followed were relayed, not recorded\): 1/);
+
+    const f = await openCorpusFile(out);
+    const stored = [];
+    for await (const r of f.records()) stored.push(r);
+    await f.close();
+    expect(stored.map((r) => [r.request.uri, r.response?.statusCode])).toEqual([
+      ['/live', 101],
+      ['/index.html', 200],
+    ]);
+    const requests = await runCli(['cat', out]);
+    expect(requests.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request: { uri: string } }).request.uri)).toEqual(['/live', '/index.html']);
+    const responses = await runCli(['cat', out, '--event-type', 'viewer-response']);
+    expect(responses.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request: { uri: string } }).request.uri)).toEqual(['/index.html']);
+  }, 30_000);
+});
