@@ -153,7 +153,9 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
             'Forward every request to the origin, streaming bodies both ways untouched, and record each exchange as it completes ' +
             '(request line and headers in order, viewer IP from the connection, response status and headers). ' +
             'The corpus is flushed at least once a second, so a crash loses at most the last second. ' +
-            'Ctrl-C or SIGTERM finishes the file and prints the summary. Origin errors and timeouts give the viewer a 502/504, recorded as such.',
+            'Ctrl-C or SIGTERM finishes the file and prints the summary. Origin errors and timeouts give the viewer a 502/504, recorded as such. ' +
+            'WebSocket upgrades are forwarded: the handshake is recorded (its 101 gives no viewer-response event), the frames are relayed, not recorded. ' +
+            'On a terminal a status line shows exchanges recorded, requests/s, origin errors, bytes and chunks written, and uptime.',
         )
         .example('$0 record proxy --target http://127.0.0.1:3000 -o recordings/live.cfr', 'Record what goes through 127.0.0.1:8080')
         .example('$0 record proxy --listen 0.0.0.0:8080 --target http://staging:80 --trust-forwarded --duration 10m -o recordings/live.cfr', 'Behind a load balancer, for ten minutes'),
