@@ -9,6 +9,7 @@
  */
 import type { DiffKind } from '../report/types.js';
 import type { EffectiveBody, EffectiveRequest, EffectiveResponse, OriginChange } from '../runtime/types.js';
+import { sameOutput } from '../runtime/run-result.js';
 import { outcomeDetail, outcomeLabel, errorText, sameError, sameProblems, validationText } from './outcome.js';
 import {
   FAMILIES,
@@ -207,6 +208,8 @@ export function diffRuns(oldRun: RunView, newRun: RunView, ignore?: IgnoreMatche
   } else if (ao.kind === 'validation-error' && bo.kind === 'validation-error') {
     if (!sameProblems(ao.problems, bo.problems)) out = value(out, P_VALIDATION, validationText(ao.problems), validationText(bo.problems), ignore);
   } else {
+    // Same returned value for the same event: equal effective forms, without building them.
+    if (sameOutput(oldRun, newRun)) return EMPTY as DiffEntry[];
     const ea = oldRun.effective;
     const eb = newRun.effective;
     if ('request' in ea && 'request' in eb) out = diffRequest(out, ea.request, eb.request, ea.origin, eb.origin, ignore);

@@ -110,27 +110,16 @@ export function queryLength(q: unknown, eff: Record<string, string[]>): number {
   return n;
 }
 
-/**
- * The effective request, from the headers / cookies / object querystring maps
- * validateRequest built (one pass over each map for both jobs).
- */
-export function effectiveRequestFrom(out: Obj, input: Obj, maps: EffectiveMaps): EffectiveRequest {
-  const uri = String(out.uri);
+/** The effective request of a validated returned request (`input`: the event's request). */
+export function effectiveRequest(out: Obj, input: Obj): EffectiveRequest {
   const q = out.querystring;
   return {
     method: String(input.method),
-    uri,
-    querystring: typeof q === 'string' ? parseQueryString(q) : maps.querystring,
-    headers: maps.headers,
-    cookies: maps.cookies,
+    uri: String(out.uri),
+    querystring: effectiveQuery(q ?? {}, input.querystring),
+    headers: effectiveMap(out.headers, input.headers, true),
+    cookies: effectiveMap(out.cookies, input.cookies, false),
   };
-}
-
-/** Effective maps a validation pass fills as it goes (read only when the validation found no problem). */
-export interface EffectiveMaps {
-  querystring: Record<string, string[]>;
-  headers: Record<string, string[]>;
-  cookies: Record<string, string[]>;
 }
 
 function setCookieValues(out: unknown, input: unknown): { value: string; attributes: string }[] {
@@ -174,11 +163,11 @@ export function effectiveBody(body: unknown, viewerResponse: boolean): Effective
   return data === '' ? null : { encoding: 'text', data };
 }
 
-/** `headers`: the map validateResponse built, when it did. */
-export function effectiveResponse(out: Obj, inputResponse: Obj | undefined, headers?: Record<string, string[]>): EffectiveResponse {
+/** The effective response of a validated returned response (`inputResponse`: the event's, for viewer-response). */
+export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): EffectiveResponse {
   const res: EffectiveResponse = {
     statusCode: Number(out.statusCode),
-    headers: headers ?? effectiveMap(out.headers, inputResponse?.headers, true),
+    headers: effectiveMap(out.headers, inputResponse?.headers, true),
     cookies: {},
     body: effectiveBody(out.body, inputResponse !== undefined),
   };
@@ -189,4 +178,67 @@ export function effectiveResponse(out: Obj, inputResponse: Obj | undefined, head
     for (const name in out.cookies) res.cookies[name] = setCookieValues(out.cookies[name], inC?.[name]);
   }
   return res;
+}
+
+/**
+ * True when two validated outputs returned for the SAME input certainly have
+ * the same effective form; false means "build both and compare", not
+ * "different". Reads exactly the fields the effective functions above read
+ * (uri, querystring, headers, cookies; status, description, body), so a
+ * function that leaves other keys around (`method`, extra entry keys) still
+ * compares equal, as its effective form does. Much cheaper than building the
+ * two effective forms: no allocation, one pass per map.
+ */
+export function sameEffectiveOutput(a: Obj, b: Obj, response: boolean): boolean {
+  if (response) {
+    return (
+      a.statusCode === b.statusCode &&
+      a.statusDescription === b.statusDescription &&
+      sameEntries(a.headers, b.headers, false) &&
+      sameEntries(a.cookies, b.cookies, true) &&
+      sameBody(a.body, b.body)
+    );
+  }
+  const qa = a.querystring;
+  const qb = b.querystring;
+  return (
+    a.uri === b.uri &&
+    (qa === qb || (typeof qa === 'object' && typeof qb === 'object' && sameEntries(qa, qb, false))) &&
+    sameEntries(a.headers, b.headers, false) &&
+    sameEntries(a.cookies, b.cookies, false)
+  );
+}
+
+/** Maps of validated `{ value, attributes?, multiValue? }` entries (any key order). */
+function sameEntries(x: unknown, y: unknown, attributes: boolean): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  const xm = x as Record<string, Obj>;
+  const ym = y as Record<string, Obj | undefined>;
+  let keys = 0;
+  for (const k in xm) {
+    const ex = xm[k]!;
+    const ey = ym[k];
+    if (typeof ey !== 'object' || ey === null || ex.value !== ey.value) return false;
+    if (attributes && ex.attributes !== ey.attributes) return false;
+    if ((ex.multiValue !== undefined || ey.multiValue !== undefined) && !sameMultiValue(ex.multiValue, ey.multiValue, attributes)) return false;
+    keys++;
+  }
+  for (const _k in ym) if (--keys < 0) return false;
+  return keys === 0;
+}
+
+function sameMultiValue(x: unknown, y: unknown, attributes: boolean): boolean {
+  if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) {
+    const a: unknown = x[i];
+    const b: unknown = y[i];
+    if (!isObj(a) || !isObj(b) || a.value !== b.value || (attributes && a.attributes !== b.attributes)) return false;
+  }
+  return true;
+}
+
+function sameBody(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  return isObj(x) && isObj(y) && x.encoding === y.encoding && x.data === y.data;
 }

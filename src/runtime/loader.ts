@@ -42,7 +42,8 @@ import { createSandbox, type Sandbox } from './globals.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { formatError, toErrorInfo } from './njs-errors.js';
 import { validateQueryUnchanged, validateRequest, validateResponse } from './validate.js';
-import { effectiveRequestFrom, effectiveResponse, isObj, type EffectiveMaps, type Obj } from './effective.js';
+import { isObj, type Obj } from './effective.js';
+import { ValidRunResult } from './run-result.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
@@ -77,17 +78,6 @@ export interface LoadedFunction {
 
 const TIMED_CALL = Symbol.for('cfreplay.timedCall');
 const NO_OPTS: InvokeOptions = Object.freeze({});
-/**
- * Effective maps built during validation, handed from check() to finish()
- * (synchronous, one invocation at a time in this thread); emptied after use.
- */
-const MAPS: EffectiveMaps = { querystring: {}, headers: {}, cookies: {} };
-const NO_MAP: Record<string, string[]> = Object.freeze({}) as Record<string, string[]>;
-function releaseMaps(): void {
-  MAPS.querystring = NO_MAP;
-  MAPS.headers = NO_MAP;
-  MAPS.cookies = NO_MAP;
-}
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
 const OUT_FORWARD: Outcome = Object.freeze({ kind: 'forward' });
@@ -302,7 +292,7 @@ class SandboxedFunction implements LoadedFunction {
 
     let outcome: Outcome;
     let effective: EffectiveOutput;
-    let raw: unknown = ret;
+    const eventType = sb.state.eventType;
     if (threw) {
       let info: ErrorInfo;
       let why: ExecutionErrorReason = reason ?? 'exception';
@@ -313,48 +303,33 @@ class SandboxedFunction implements LoadedFunction {
       } else info = toErrorInfo(error, this.filename);
       outcome = executionError(why, info);
       effective = EFF_503;
-      raw = undefined;
     } else if (this.kind === 'connection') {
       const allowed = ps.decision === 'allow';
       outcome = allowed ? OUT_ALLOW : OUT_DENY;
       effective = allowed ? EFF_ALLOW : EFF_DENY;
     } else {
-      const problems = this.check(event, ret, sb.state.eventType);
+      const problems = this.check(event, ret, eventType);
       if (problems.length > 0) {
-        releaseMaps();
         outcome = { kind: 'validation-error', status: 502, problems };
         effective = EFF_502;
       } else {
-        const input = isObj(event) ? event : {};
         const r = ret as Obj; // check() rejects a non-object
-        if (sb.state.eventType === 'viewer-response') {
-          outcome = OUT_MODIFIED;
-          effective = { response: effectiveResponse(r, isObj(input.response) ? input.response : {}, MAPS.headers) };
-        } else if ('statusCode' in r) {
-          outcome = OUT_RESPONSE;
-          effective = { response: effectiveResponse(r, undefined, MAPS.headers) };
-        } else {
-          outcome = OUT_FORWARD;
-          const inReq = isObj(input.request) ? input.request : {};
-          effective =
-            sideEffects.origin.length > 0
-              ? { request: effectiveRequestFrom(r, inReq, MAPS), origin: sideEffects.origin }
-              : { request: effectiveRequestFrom(r, inReq, MAPS) };
-        }
+        outcome = eventType === 'viewer-response' ? OUT_MODIFIED : 'statusCode' in r ? OUT_RESPONSE : OUT_FORWARD;
+        // check() only passes viewer event types here (connection functions were handled above).
+        return new ValidRunResult(outcome, r, isObj(event) ? event : {}, logs, logsTruncated, sideEffects, durationNs, this.runtime, eventType as EventType);
       }
-      releaseMaps(); // do not keep the last outputs alive
     }
     // One object literal with a fixed key order: every RunResult shares a hidden class.
     return {
       outcome,
-      raw,
+      raw: threw ? undefined : ret,
       effective,
       logs,
       logsTruncated,
       sideEffects,
       durationNs,
       runtime: this.runtime,
-      eventType: sb.state.eventType,
+      eventType,
     };
   }
 
@@ -373,7 +348,7 @@ class SandboxedFunction implements LoadedFunction {
     }
     if (eventType === 'viewer-response') {
       const inRes = isObj(input.response) ? input.response : {};
-      const problems = validateResponse(ret, inRes, MAPS);
+      const problems = validateResponse(ret, inRes);
       const evAfter = this.sb.api.state.event;
       if (isObj(evAfter) && isObj(evAfter.request)) {
         const q = validateQueryUnchanged(evAfter.request.querystring, inReq.querystring);
@@ -381,8 +356,8 @@ class SandboxedFunction implements LoadedFunction {
       }
       return problems;
     }
-    if ('statusCode' in ret) return validateResponse(ret, undefined, MAPS);
-    return validateRequest(ret, inReq, MAPS);
+    if ('statusCode' in ret) return validateResponse(ret, undefined);
+    return validateRequest(ret, inReq);
   }
 }
 

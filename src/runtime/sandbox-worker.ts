@@ -16,8 +16,19 @@ const port = parentPort;
 if (!port) throw new Error('sandbox-worker must run in a worker thread');
 const post = (m: FromWorker): void => port.postMessage(m);
 
+/** A structured-clonable copy: field by field (the effective form may be a getter, which a spread would miss). */
 function plainResult(r: RunResult): RunResult {
-  return { ...r, raw: toJsonSafe(r.raw), logs: Array.from(r.logs) };
+  return {
+    outcome: r.outcome,
+    raw: toJsonSafe(r.raw),
+    effective: r.effective,
+    logs: Array.from(r.logs),
+    logsTruncated: r.logsTruncated,
+    sideEffects: r.sideEffects,
+    durationNs: r.durationNs,
+    runtime: r.runtime,
+    eventType: r.eventType,
+  };
 }
 
 const spec = (workerData as { spec: WorkerLoadSpec }).spec;

@@ -19,87 +19,63 @@
  */
 import { isDisallowedHeader, READ_ONLY_REQUEST_HEADERS, READ_ONLY_RESPONSE_HEADERS } from '../event/header-policy.js';
 import type { ValidationProblem } from './types.js';
-import { effectiveQuery, effectiveValues, isObj, queryLength, valuesOf, wire, type EffectiveMaps, type Obj } from './effective.js';
+import { effectiveQuery, effectiveValues, isObj, queryLength, type Obj } from './effective.js';
 
 export const MAX_URI_AND_QUERY = 8192;
-const NO_PROBLEMS: ValidationProblem[] = [];
+const NO_PROBLEMS: ValidationProblem[] = Object.freeze([]) as unknown as ValidationProblem[];
 const EMPTY: Obj = Object.freeze({}) as Obj;
 
-// Problems are pushed onto one array per validation; paths and messages are
-// only built when a rule is broken (a valid return allocates no strings).
-type Problems = ValidationProblem[];
+// Problems found by the validation in progress (validations are synchronous
+// and never nested). The array, paths and messages are only allocated when a
+// rule is broken: validating a valid return allocates nothing.
+let found: ValidationProblem[] | null = null;
 
-function add(problems: Problems, rule: string, path: string, message: string): void {
-  problems.push({ rule, path, message });
+function add(rule: string, path: string, message: string): void {
+  (found ??= []).push({ rule, path, message });
+}
+
+function begin(): void {
+  found = null;
+}
+
+function end(): ValidationProblem[] {
+  const out = found ?? NO_PROBLEMS;
+  found = null;
+  return out;
 }
 
 /**
  * Reads the entry's properties exactly as often and in the same order as
  * before paths became lazy (a returned object may have getters).
  */
-function checkEntry(e: unknown, base: string, name: string, problems: Problems, setCookie: boolean): void {
+function checkEntry(e: unknown, base: string, name: string, setCookie: boolean): void {
   if (!isObj(e)) {
     const path = `${base}.${name}`;
-    add(problems, 'value-invalid', path, `${path} must be an object { value: string }`);
+    add('value-invalid', path, `${path} must be an object { value: string }`);
     return;
   }
-  if (typeof e.value !== 'string') add(problems, 'value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
+  if (typeof e.value !== 'string') add('value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
   if (setCookie && e.attributes !== undefined && typeof e.attributes !== 'string')
-    add(problems, 'value-not-string', `${base}.${name}.attributes`, `${base}.${name}.attributes must be a string`);
-  if (e.multiValue !== undefined) checkMultiValue(e.multiValue, `${base}.${name}`, problems);
+    add('value-not-string', `${base}.${name}.attributes`, `${base}.${name}.attributes must be a string`);
+  if (e.multiValue !== undefined) checkMultiValue(e.multiValue, `${base}.${name}`);
 }
 
-type ValuesMap = Record<string, string[]>;
-
-/**
- * checkEntry that also stores the entry's effective values under `key` in
- * `into` (see effectiveMap) while nothing is wrong: one pass over a map for
- * both validation and the effective form.
- */
-function checkEntryInto(e: unknown, base: string, name: string, problems: Problems, into: ValuesMap, key: string, input: Obj): void {
-  if (!isObj(e)) {
-    const path = `${base}.${name}`;
-    add(problems, 'value-invalid', path, `${path} must be an object { value: string }`);
-    return;
-  }
-  const value = e.value;
-  if (typeof value !== 'string') add(problems, 'value-not-string', `${base}.${name}.value`, `${base}.${name}.value must be a string`);
-  const mv = e.multiValue;
-  if (mv === undefined) {
-    if (problems.length === 0) into[key] = [value as string];
-    return;
-  }
-  checkMultiValue(mv, `${base}.${name}`, problems);
-  if (problems.length === 0) into[key] = valuesOf(value as string, mv, input[name]);
+function checkMultiValue(mv: unknown, path: string): void {
+  if (!Array.isArray(mv)) add('value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
+  else
+    for (let i = 0; i < mv.length; i++) {
+      const m: unknown = mv[i];
+      if (!isObj(m) || typeof m.value !== 'string') add('value-not-string', `${path}.multiValue[${i}]`, `${path}.multiValue[${i}] must be { value: string }`);
+    }
 }
 
-function checkMapInto(m: unknown, input: unknown, path: string, problems: Problems, into: ValuesMap): void {
+function checkMap(m: unknown, path: string, setCookie = false): void {
   if (m === undefined) return;
   if (!isObj(m)) {
-    add(problems, 'shape', path, `${path} must be an object`);
+    add('shape', path, `${path} must be an object`);
     return;
   }
-  const i = isObj(input) ? input : EMPTY;
-  for (const k in m) checkEntryInto(m[k], path, k, problems, into, k, i);
-}
-
-function checkMultiValue(mv: unknown, path: string, problems: Problems): void {
-  if (!Array.isArray(mv)) add(problems, 'value-invalid', `${path}.multiValue`, `${path}.multiValue must be an array`);
-  else
-    mv.forEach((m, i) => {
-      if (!isObj(m) || typeof m.value !== 'string')
-        add(problems, 'value-not-string', `${path}.multiValue[${i}]`, `${path}.multiValue[${i}] must be { value: string }`);
-    });
-}
-
-function checkMap(m: unknown, path: string, problems: Problems, setCookie = false): m is Obj | undefined {
-  if (m === undefined) return true;
-  if (!isObj(m)) {
-    add(problems, 'shape', path, `${path} must be an object`);
-    return false;
-  }
-  for (const k in m) checkEntry(m[k], path, k, problems, setCookie);
-  return true;
+  for (const k in m) checkEntry(m[k], path, k, setCookie);
 }
 
 function sameEntry(a: unknown, b: unknown): boolean {
@@ -129,49 +105,47 @@ function nameVerdict(name: string): number {
   return v;
 }
 
-/** Also fills `into` with the effective headers (wire names) while nothing is wrong. */
-function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null, problems: Problems, into: ValuesMap): void {
+function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null): void {
   if (out === undefined) {
     /* no headers */
   } else if (!isObj(out)) {
-    add(problems, 'shape', path, `${path} must be an object`);
+    add('shape', path, `${path} must be an object`);
     return;
   }
   const o = (out ?? EMPTY) as Obj;
   const i = isObj(input) ? input : EMPTY;
   for (const name in o) {
-    checkEntryInto(o[name], path, name, problems, into, wire(name), i);
+    checkEntry(o[name], path, name, false);
     if (name in i) continue; // present in the input: lowercase, allowed
     const v = nameVerdict(name);
     if (v === NAME_OK) continue;
-    if ((v & NAME_UPPERCASE) !== 0) add(problems, 'header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
+    if ((v & NAME_UPPERCASE) !== 0) add('header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
     if ((v & NAME_DISALLOWED) !== 0)
-      add(problems, 'header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
+      add('header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
   }
   if (!readOnly) return;
   for (let k = 0; k < readOnly.length; k++) {
     const ro = readOnly[k]!;
     const had = ro in i;
     const has = ro in o;
-    if (had && !has) add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
-    else if (!had && has) add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
-    else if (had && has && !sameEntry(i[ro], o[ro]))
-      add(problems, 'header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
+    if (had && !has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
+    else if (!had && has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
+    else if (had && has && !sameEntry(i[ro], o[ro])) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
   }
 }
 
 const B64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-function checkBody(body: unknown, problems: Problems, path: string): void {
+function checkBody(body: unknown, path: string): void {
   if (body === undefined || body === null || typeof body === 'string') return;
   if (!isObj(body)) {
-    add(problems, 'body-invalid', path, `${path} must be a string or { encoding, data }`);
+    add('body-invalid', path, `${path} must be a string or { encoding, data }`);
     return;
   }
   const enc = body.encoding === undefined ? 'text' : body.encoding;
-  if (enc !== 'text' && enc !== 'base64') add(problems, 'body-encoding', `${path}.encoding`, `${path}.encoding must be "text" or "base64" (got ${JSON.stringify(enc)})`);
-  if (typeof body.data !== 'string') add(problems, 'body-invalid', `${path}.data`, `${path}.data must be a string`);
-  else if (enc === 'base64' && !B64.test(body.data)) add(problems, 'body-base64', `${path}.data`, `${path}.data is not valid base64`);
+  if (enc !== 'text' && enc !== 'base64') add('body-encoding', `${path}.encoding`, `${path}.encoding must be "text" or "base64" (got ${JSON.stringify(enc)})`);
+  if (typeof body.data !== 'string') add('body-invalid', `${path}.data`, `${path}.data must be a string`);
+  else if (enc === 'base64' && !B64.test(body.data)) add('body-base64', `${path}.data`, `${path}.data is not valid base64`);
 }
 
 /** Upper bound of URI+query bytes without allocating (3 bytes per UTF-16 unit at most). */
@@ -189,54 +163,45 @@ function roughLength(uriBound: number, q: unknown): number {
   return n;
 }
 
-/**
- * When it returns no problem, `maps` holds the effective querystring (object
- * form), headers and cookies (see effectiveRequestFrom); otherwise they are
- * partial and meaningless.
- */
-export function validateRequest(out: Obj, input: Obj, maps: EffectiveMaps): ValidationProblem[] {
-  const problems: Problems = [];
-  maps.querystring = {};
-  maps.headers = {};
-  maps.cookies = {};
+/** Every rule a returned (forwarded) request breaks; empty when valid. */
+export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
+  begin();
   if (out.uri === undefined && isObj(out.request))
-    add(problems, 'returned-event', '', 'the function returned the event object; return event.request (or a response)');
+    add('returned-event', '', 'the function returned the event object; return event.request (or a response)');
   if (out.method !== undefined && out.method !== input.method)
-    add(problems, 'method-changed', 'request.method', `request.method is read-only (changed from ${JSON.stringify(input.method)} to ${JSON.stringify(out.method)})`);
+    add('method-changed', 'request.method', `request.method is read-only (changed from ${JSON.stringify(input.method)} to ${JSON.stringify(out.method)})`);
   const uri = out.uri;
   const uriOk = typeof uri === 'string' && uri.startsWith('/');
-  if (!uriOk) add(problems, 'uri-invalid', 'request.uri', `request.uri must be a string starting with "/" (got ${JSON.stringify(uri)})`);
+  if (!uriOk) add('uri-invalid', 'request.uri', `request.uri must be a string starting with "/" (got ${JSON.stringify(uri)})`);
   const q = out.querystring;
-  if (typeof q !== 'string') checkMapInto(q, input.querystring, 'request.querystring', problems, maps.querystring);
+  if (typeof q !== 'string') checkMap(q, 'request.querystring');
   // The exact byte count (UTF-8 encoding of the URI and query) only when the cheap upper bound is over the limit.
   if ((typeof q === 'string' || isObj(q) || q === undefined) && roughLength(uriOk ? 3 * uri.length : 0, q) > MAX_URI_AND_QUERY) {
     const uriLen = uriOk ? Buffer.byteLength(uri, 'utf8') : 0;
     const eff = effectiveQuery(q ?? {}, input.querystring);
     const total = uriLen + (Object.keys(eff).length > 0 || (typeof q === 'string' && q !== '') ? 1 + queryLength(q, eff) : 0);
-    if (total > MAX_URI_AND_QUERY)
-      add(problems, 'uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
+    if (total > MAX_URI_AND_QUERY) add('uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
   }
-  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS, problems, maps.headers);
-  checkMapInto(out.cookies, input.cookies, 'request.cookies', problems, maps.cookies);
-  return problems;
+  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS);
+  checkMap(out.cookies, 'request.cookies');
+  return end();
 }
 
 /**
  * `inputResponse` is set for viewer-response (read-only rules apply), undefined
- * for a generated response. With no problem, `maps.headers` holds the effective headers.
+ * for a generated response.
  */
-export function validateResponse(out: Obj, inputResponse: Obj | undefined, maps: EffectiveMaps): ValidationProblem[] {
-  const problems: Problems = [];
-  maps.headers = {};
+export function validateResponse(out: Obj, inputResponse: Obj | undefined): ValidationProblem[] {
+  begin();
   const sc = out.statusCode;
   if (typeof sc !== 'number' || !Number.isInteger(sc) || sc < 100 || sc > 599)
-    add(problems, 'status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
+    add('status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
   if (out.statusDescription !== undefined && typeof out.statusDescription !== 'string')
-    add(problems, 'value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
-  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null, problems, maps.headers);
-  checkMap(out.cookies, 'response.cookies', problems, true);
-  checkBody(out.body, problems, 'response.body');
-  return problems;
+    add('value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
+  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null);
+  checkMap(out.cookies, 'response.cookies', true);
+  checkBody(out.body, 'response.body');
+  return end();
 }
 
 /** Viewer-response: the query string is read-only (compared in effective form). */
