@@ -25,7 +25,7 @@ import type {
   SetCookieMap,
   SetCookieValue,
 } from './types.js';
-import { splitRawUrl } from './url.js';
+import { splitRawUrl, type RawUrlParts } from './url.js';
 import { requestIdFromSeed, seedFromHex } from './request-id.js';
 
 export interface BuildOptions {
@@ -147,8 +147,8 @@ function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cooki
   return { headers, cookieValues, authority };
 }
 
-export function buildRequest(exchange: NormalizedExchange): { request: CfRequest; rawQuery: string | undefined } {
-  const url = splitRawUrl(exchange.url);
+/** `url`: the exchange's URL already split (the recorders' checks split it first). */
+export function buildRequest(exchange: NormalizedExchange, url: RawUrlParts = splitRawUrl(exchange.url)): { request: CfRequest; rawQuery: string | undefined } {
   const { headers, cookieValues, authority } = foldHeaders(exchange.headers, 'cookie');
   if (headers['host'] === undefined) {
     const host = authority ?? url.authority;
@@ -209,8 +209,8 @@ export function stableRequestId(exchange: NormalizedExchange): string {
 }
 
 /** The stored form of one exchange: both event types can be produced from it. */
-export function buildRecordedExchange(exchange: NormalizedExchange, options: BuildOptions): RecordedExchange {
-  const { request, rawQuery } = buildRequest(exchange);
+export function buildRecordedExchange(exchange: NormalizedExchange, options: BuildOptions, url?: RawUrlParts): RecordedExchange {
+  const { request, rawQuery } = buildRequest(exchange, url);
   const recorded: RecordedExchange = {
     id: stableRequestId(exchange),
     time: exchange.time,

@@ -9,12 +9,11 @@
  * with the summary (every skip counted with its reason) and progress. Any
  * error aborts the sink, so no partial output is left looking complete.
  */
-import { buildRecordedExchange, DEFAULT_BUILD_OPTIONS, InvalidUrlError, type BuildOptions } from '../event/index.js';
-import { checkExchange, SKIP } from './checks.js';
+import { DEFAULT_BUILD_OPTIONS, type BuildOptions } from '../event/index.js';
 import { compileFilters, type ExchangeFilter, type FilterOptions } from './filters.js';
+import { ItemRecorder } from './item-recorder.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { SummaryBuilder, type RecordSummary } from './summary.js';
-import type { RecordedExchange } from '../event/index.js';
 import type { RecordSink, RecordSource, RecordStep, SinkCloseResult } from './types.js';
 
 export interface RecordingOptions {
@@ -53,6 +52,7 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
   const steps = options.steps ?? [];
   const allKnown = sources.every((s) => s.totalBytes !== undefined);
   const totalBytes = allKnown ? sources.reduce((n, s) => n + (s.totalBytes ?? 0), 0) : undefined;
+  const recorder = new ItemRecorder(build, filter, steps, summary);
   let doneBytes = 0;
   let closed: SinkCloseResult;
   try {
@@ -60,7 +60,7 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
       summary.beginSource(source.label);
       let n = 0;
       for await (const item of source.items()) {
-        summary.entry();
+        const record = recorder.record(item);
         if (++n % PROGRESS_EVERY === 0) {
           if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
           progress.update({
@@ -71,48 +71,10 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
             written: summary.recordsWritten,
           });
         }
-        if (item.kind === 'skip') {
-          summary.skip(item.reason, item.source, item.detail);
-          continue;
-        }
-        const exchange = item.exchange;
-        const checked = checkExchange(exchange);
-        if (!checked.ok) {
-          summary.skip(checked.reason, exchange.source, checked.detail);
-          continue;
-        }
-        const filtered = filter(checked.view);
-        if (filtered !== undefined) {
-          summary.filter(filtered, exchange.source);
-          continue;
-        }
-        let record: RecordedExchange;
-        try {
-          record = item.prebuilt !== undefined ? item.prebuilt(build) : buildRecordedExchange(exchange, build);
-        } catch (e) {
-          if (e instanceof InvalidUrlError) {
-            summary.skip(SKIP.invalidUrl, exchange.source, e.message);
-            continue;
-          }
-          throw e;
-        }
-        let dropped: string | undefined;
-        for (const step of steps) {
-          const out = step(record, exchange);
-          if ('filtered' in out) {
-            dropped = out.filtered;
-            break;
-          }
-          record = out;
-        }
-        if (dropped !== undefined) {
-          summary.filter(dropped, exchange.source);
-          continue;
-        }
+        if (record === undefined) continue;
         const pending = sink.write(record);
         if (pending !== undefined) await pending;
-        summary.written(record, item.responseNote);
-        if (item.notes !== undefined) for (const note of item.notes) summary.note(note);
+        recorder.stored(record, item);
       }
       if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
       const bytes = source.bytesRead;

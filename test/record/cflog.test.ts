@@ -6,6 +6,8 @@ import { MemorySink, runRecording } from '../../src/record/index.js';
 import { CFLOG_SKIP, openCflogSource } from '../../src/record/cflog/cflog-source.js';
 import { readFieldsOption } from '../../src/record/cflog/fields.js';
 import { decodeLogField } from '../../src/record/cflog/decode.js';
+import { isPlainIpv4 } from '../../src/record/cflog/cflog-lines.js';
+import { isIP } from 'node:net';
 import { useTempDir } from '../helpers/tmp.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -125,5 +127,19 @@ describe('record cflog: hand-made fixture and bad input', () => {
     expect(decodeLogField('a%2Fb')).toBe('a/b');
     expect(decodeLogField('bad%zz%E5%AE%B6%')).toBe('bad%zz家%');
     expect(decodeLogField('%FF')).toBe('\uFFFD');
+  });
+
+  it('the hand-written IPv4 check accepts exactly the dotted quads net.isIP accepts', () => {
+    const samples = ['0.0.0.0', '255.255.255.255', '256.1.1.1', '01.2.3.4', '1.2.3', '1.2.3.4.', '.1.2.3', '1..2.3', '1.2.3.4 ', '', '1.2.3.04', '10.0.0.1', '1.2.3.255', '1.2.3.260', '1234.1.1.1', '::1', '1.2.3.a'];
+    // Every string of up to 7 characters over "0129.5" (plus the samples above) against node's own check.
+    const alphabet = ['0', '1', '2', '9', '.', '5'];
+    let strings = [''];
+    for (let len = 1; len <= 7; len++) {
+      strings = strings.flatMap((s) => alphabet.map((c) => s + c));
+      for (const s of strings) samples.push(s);
+    }
+    const disagree = samples.filter((s) => isPlainIpv4(s) !== (isIP(s) === 4));
+    expect(disagree).toEqual([]);
+    expect(samples.filter((s) => isPlainIpv4(s)).length).toBeGreaterThan(100);
   });
 });
