@@ -13,6 +13,7 @@ import { useTempDir } from '../helpers/tmp.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const built = existsSync(join(root, 'dist/cli/main.js'));
+if (!built) throw new Error('dist/ is not built: run `npx tsc -p tsconfig.json` first (`npm test` does)');
 
 type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
 
@@ -227,7 +228,7 @@ describe('record proxy: loopback end to end', () => {
   });
 });
 
-describe.skipIf(!built)('record proxy: the CLI in a child process', () => {
+describe('record proxy: the CLI in a child process', () => {
   const tmp = useTempDir();
 
   it('flushes within a second, and SIGTERM finishes the corpus with the summary (exit 0)', async () => {

@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const root = new URL('../../', import.meta.url).pathname;
 const bin = `${root}bin/cfreplay`;
 const built = existsSync(`${root}dist/cli/commands/record-sources.js`);
+if (!built) throw new Error('dist/ is not built: run `npx tsc -p tsconfig.json` first (`npm test` does)');
 const shared = join(root, '../shared/corpus');
 const tmp = mkdtempSync(join(tmpdir(), 'cfreplay-sources-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -19,7 +20,7 @@ function cfreplay(args: string[], env: Record<string, string> = {}) {
 
 if (!built) console.warn('SKIPPED: dist/ is not built (run `npx tsc -p tsconfig.json`)');
 
-describe.skipIf(!built)('node bin/cfreplay record <source>', () => {
+describe('node bin/cfreplay record <source>', () => {
   it('gor: records the shared capture; the summary counts; cat shows the events', () => {
     const out = join(tmp, 'gor.cfr');
     const r = cfreplay(['record', 'gor', join(shared, 'gor/datadog-ecommerce-requests_0.gor'), '-o', out]);
