@@ -14,11 +14,11 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { connect, isIP } from 'node:net';
-import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
+import { connect } from 'node:net';
+import type { CapturedResponse } from '../../event/index.js';
 import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
-import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
+import { captureRequest } from './capture.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { ItemQueue } from '../item-queue.js';
 import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
@@ -257,28 +257,8 @@ export class ProxySource implements RecordSource {
     const index = this.started++;
     this.inFlight++;
     if (max !== undefined && this.started >= max) setImmediate(() => this.stop(`--max-events ${max} reached`));
-    const time = Date.now();
     const raw = req.rawHeaders;
-    const socketIp = req.socket.remoteAddress !== undefined ? normalizeIp(req.socket.remoteAddress) : undefined;
-    let viewerIp = socketIp;
-    if (this.options.trustForwarded === true) {
-      let xff: string | undefined;
-      for (let i = 0; i < raw.length; i += 2) {
-        if (raw[i]!.length === 15 && raw[i]!.toLowerCase() === 'x-forwarded-for') {
-          xff = raw[i + 1];
-          break;
-        }
-      }
-      viewerIp = firstForwardedHop(xff) ?? socketIp;
-    }
-    const exchange: NormalizedExchange = {
-      time,
-      method: req.method ?? '',
-      url: req.url ?? '/',
-      headers: headerLines(raw),
-      source: { file: 'proxy', entry: index },
-    };
-    if (viewerIp !== undefined && isIP(viewerIp) !== 0) exchange.viewerIp = viewerIp;
+    const { exchange, socketIp } = captureRequest(req, index, this.options.trustForwarded === true);
 
     let done = false;
     let note: string | undefined;

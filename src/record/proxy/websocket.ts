@@ -19,11 +19,10 @@
  */
 import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
-import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
+import type { CapturedResponse } from '../../event/index.js';
 import type { SourceItem } from '../types.js';
-import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
+import { captureRequest } from './capture.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
 
@@ -91,12 +90,6 @@ function capture(res: IncomingMessage): CapturedResponse {
   return response;
 }
 
-function viewerIpOf(req: IncomingMessage, socketIp: string | undefined, trustForwarded: boolean): string | undefined {
-  if (!trustForwarded) return socketIp;
-  const xff = req.headers['x-forwarded-for'];
-  return firstForwardedHop(Array.isArray(xff) ? xff[0] : xff) ?? socketIp;
-}
-
 export class UpgradeForwarder {
   /** Handshakes the origin answered 101 (tunnels opened). */
   private upgraded = 0;
@@ -136,16 +129,7 @@ export class UpgradeForwarder {
   private forward(req: IncomingMessage, socket: Duplex, head: Buffer, index: number): void {
     const o = this.options;
     const raw = req.rawHeaders;
-    const socketIp = req.socket.remoteAddress !== undefined ? normalizeIp(req.socket.remoteAddress) : undefined;
-    const exchange: NormalizedExchange = {
-      time: Date.now(),
-      method: req.method ?? 'GET',
-      url: req.url ?? '/',
-      headers: headerLines(raw),
-      source: { file: 'proxy', entry: index },
-    };
-    const viewerIp = viewerIpOf(req, socketIp, o.trustForwarded);
-    if (viewerIp !== undefined && isIP(viewerIp) !== 0) exchange.viewerIp = viewerIp;
+    const { exchange, socketIp } = captureRequest(req, index, o.trustForwarded);
 
     // waiting: nothing sent to the viewer yet; answering: a non-101 answer is being relayed; tunnel: upgraded.
     let state: 'waiting' | 'answering' | 'tunnel' = 'waiting';
