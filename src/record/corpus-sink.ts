@@ -63,6 +63,7 @@ export async function openCorpusSink(path: string, options: CorpusSinkOptions = 
   if (!replacing) return writer;
   const replaced: RecordSink & { readonly chunksWritten: number | undefined; readonly bytesWritten: number | undefined } = {
     write: (record) => writer.write(record),
+    appendFramed: (framed) => writer.appendFramed(framed),
     // The writer's live counts, under the names sink-stats.ts reads (for the proxy's progress line).
     get chunksWritten() {
       return storedSoFar(writer)?.chunks;

@@ -26,6 +26,13 @@ export interface FilterOptions {
 /** Returns the reason when the exchange is filtered out, undefined when kept. */
 export type ExchangeFilter = (view: ExchangeView) => string | undefined;
 
+/** A filter that remembers its options, so a recording worker thread can compile the same one. */
+export type CompiledFilter = ExchangeFilter & { readonly options: FilterOptions };
+
+export function isCompiledFilter(filter: ExchangeFilter): filter is CompiledFilter {
+  return typeof (filter as Partial<CompiledFilter>).options === 'object';
+}
+
 export const FILTERED = {
   includeHost: 'host not in --include-host',
   excludeHost: 'host in --exclude-host',
@@ -76,7 +83,11 @@ function compileRegex(source: string | RegExp, option: string): RegExp {
 }
 
 /** Build the filter; throws InputError (user-facing) for bad patterns. */
-export function compileFilters(options: FilterOptions = {}): ExchangeFilter {
+export function compileFilters(options: FilterOptions = {}): CompiledFilter {
+  return Object.assign(compile(options), { options });
+}
+
+function compile(options: FilterOptions): ExchangeFilter {
   const includeHosts = (options.includeHosts ?? []).map((p) => hostMatcher(p, '--include-host'));
   const excludeHosts = (options.excludeHosts ?? []).map((p) => hostMatcher(p, '--exclude-host'));
   const include = (options.include ?? []).map((p) => compileRegex(p, '--include'));

@@ -9,9 +9,14 @@
  * with the summary (every skip counted with its reason) and progress. Any
  * error aborts the sink, so no partial output is left looking complete.
  */
+import { availableParallelism } from 'node:os';
 import { DEFAULT_BUILD_OPTIONS, type BuildOptions } from '../event/index.js';
-import { compileFilters, type ExchangeFilter, type FilterOptions } from './filters.js';
+import { DEFAULT_CHUNK_EVENTS } from '../store/writer.js';
+import { compileFilters, isCompiledFilter, type ExchangeFilter, type FilterOptions } from './filters.js';
 import { ItemRecorder } from './item-recorder.js';
+import { isPortableStep, type PortableStep } from './portable-step.js';
+import { isBatchedSource, recordInWorkers, type BatchedSource, type FramedSink } from './parallel/record-in-workers.js';
+import { RecordingWorkers } from './parallel/recording-workers.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { SummaryBuilder, type RecordSummary } from './summary.js';
 import type { RecordSink, RecordSource, RecordStep, SinkCloseResult } from './types.js';
@@ -29,6 +34,17 @@ export interface RecordingOptions {
   signal?: AbortSignal;
   /** Run on each built record, in order, before the sink (sampling, then redaction). */
   steps?: readonly RecordStep[];
+  /**
+   * Worker threads for the sources that can use them (CloudFront logs; see
+   * src/record/parallel/). Undefined: one per core on machines with two or
+   * more, for inputs of a few MB and up. 0: everything on this thread. A
+   * number: that many, whatever the input size. Either way only when the
+   * filters and steps can be rebuilt in a worker (the CLI's always can) and
+   * the sink takes framed chunks.
+   */
+  workers?: number;
+  /** Records per chunk the workers encode (default: the corpus writers' DEFAULT_CHUNK_EVENTS); a batch holds about as many lines. */
+  chunkEvents?: number;
 }
 
 /** Thrown when `signal` fired; the sink has been aborted. */
@@ -38,6 +54,10 @@ export class RecordingInterrupted extends Error {
 }
 
 const PROGRESS_EVERY = 64;
+
+/** Below this much text the workers' start-up (~50 ms) costs more than they save. */
+const AUTO_WORKERS_MIN_TEXT_BYTES = 8 * 1024 * 1024;
+const MAX_AUTO_WORKERS = 4;
 
 /**
  * Read every source in order into the sink. Resolves with the summary after
@@ -53,28 +73,40 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
   const allKnown = sources.every((s) => s.totalBytes !== undefined);
   const totalBytes = allKnown ? sources.reduce((n, s) => n + (s.totalBytes ?? 0), 0) : undefined;
   const recorder = new ItemRecorder(build, filter, steps, summary);
+  const portable = portableParts(filter, steps, sink);
+  const workerCount = options.workers ?? (availableParallelism() >= 2 ? Math.min(availableParallelism(), MAX_AUTO_WORKERS) : 0);
+  const inWorkers = (source: RecordSource): source is BatchedSource =>
+    workerCount > 0 && isBatchedSource(source) && (options.workers !== undefined || source.textBytes >= AUTO_WORKERS_MIN_TEXT_BYTES);
+  const chunkEvents = options.chunkEvents ?? DEFAULT_CHUNK_EVENTS;
+  let workers: RecordingWorkers | undefined;
   let doneBytes = 0;
   let closed: SinkCloseResult;
   try {
     for (const source of sources) {
       summary.beginSource(source.label);
-      let n = 0;
-      for await (const item of source.items()) {
-        const record = recorder.record(item);
-        if (++n % PROGRESS_EVERY === 0) {
-          if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
-          progress.update({
-            label: source.label,
-            bytesRead: doneBytes + source.bytesRead,
-            totalBytes,
-            entries: summary.entriesRead,
-            written: summary.recordsWritten,
-          });
+      const showProgress = () => {
+        if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
+        progress.update({
+          label: source.label,
+          bytesRead: doneBytes + source.bytesRead,
+          totalBytes,
+          entries: summary.entriesRead,
+          written: summary.recordsWritten,
+        });
+      };
+      if (portable !== undefined && inWorkers(source)) {
+        workers ??= new RecordingWorkers({ build, filters: portable.filters, steps: portable.steps.map((s) => s.spec), chunkEvents }, workerCount);
+        await recordInWorkers(source, workers, { sink: portable.sink, summary, steps: portable.steps, chunkEvents, afterBatch: showProgress });
+      } else {
+        let n = 0;
+        for await (const item of source.items()) {
+          const record = recorder.record(item);
+          if (++n % PROGRESS_EVERY === 0) showProgress();
+          if (record === undefined) continue;
+          const pending = sink.write(record);
+          if (pending !== undefined) await pending;
+          recorder.stored(record, item);
         }
-        if (record === undefined) continue;
-        const pending = sink.write(record);
-        if (pending !== undefined) await pending;
-        recorder.stored(record, item);
       }
       if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
       const bytes = source.bytesRead;
@@ -91,8 +123,21 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
       /* the original error is what the user needs */
     }
     throw e;
+  } finally {
+    await workers?.close();
   }
   return summary.finish(closed);
+}
+
+/** The filter, steps and sink as the recording workers need them, or undefined when one of them cannot be (a closure). */
+function portableParts(filter: ExchangeFilter, steps: readonly RecordStep[], sink: RecordSink): { filters: FilterOptions; steps: PortableStep[]; sink: FramedSink } | undefined {
+  if (!isCompiledFilter(filter) || sink.appendFramed === undefined) return undefined;
+  const portableSteps: PortableStep[] = [];
+  for (const step of steps) {
+    if (!isPortableStep(step)) return undefined;
+    portableSteps.push(step);
+  }
+  return { filters: filter.options, steps: portableSteps, sink: sink as FramedSink };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -29,7 +29,7 @@ import {
   type SetCookieMap,
 } from '../event/index.js';
 import { InputError } from './errors.js';
-import type { RecordStep } from './types.js';
+import type { PortableStep } from './portable-step.js';
 
 export type RedactMode = 'hash' | 'drop';
 
@@ -203,8 +203,13 @@ export class Redactor {
     return record;
   }
 
-  step(): RecordStep {
-    return (record) => this.apply(record);
+  step(): PortableStep {
+    return Object.assign((record: RecordedExchange) => this.apply(record), {
+      spec: { kind: 'redact', rules: this.rules, key: this.key } as const,
+      absorb: (counts: readonly [string, number][]) => {
+        for (const [label, n] of counts) this.counts.set(label, (this.counts.get(label) ?? 0) + n);
+      },
+    });
   }
 
   /** Summary notes ("redacted header:authorization=hash: 12 values"). */

@@ -13,6 +13,7 @@
  */
 import type { NormalizedExchange, RecordedExchange } from '../event/index.js';
 import { InputError } from './errors.js';
+import type { PortableStep } from './portable-step.js';
 import type { RecordStep } from './types.js';
 
 export type SampleKey = { kind: 'ip' } | { kind: 'cookie' | 'header' | 'query'; name: string };
@@ -103,8 +104,9 @@ function formatRate(rate: number): string {
 }
 
 /** The pipeline step: keeps a record when its key falls in the sampled share. */
-export function createSampler(options: SamplingOptions): RecordStep {
+export function createSampler(options: SamplingOptions): PortableStep {
   const reason = `outside --sample ${formatRate(options.rate)} (key ${describeSampleKey(options.key)})`;
   const filtered = { filtered: reason };
-  return (record, exchange) => (keepSample(options.rate, sampleKeyValue(options.key, record, exchange)) ? record : filtered);
+  const step: RecordStep = (record, exchange) => (keepSample(options.rate, sampleKeyValue(options.key, record, exchange)) ? record : filtered);
+  return Object.assign(step, { spec: { kind: 'sample', options } as const });
 }

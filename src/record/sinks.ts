@@ -1,5 +1,6 @@
 /** Sinks that need no storage backend: for tests, dry runs and library users. */
 import type { RecordedExchange } from '../event/index.js';
+import { decodeChunk, verifyChunk } from '../store/index.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
 
 /** Keeps every record in memory; bytesWritten counts their JSON size. */
@@ -12,6 +13,11 @@ export class MemorySink implements RecordSink {
     if (this.state !== 'open') throw new Error(`MemorySink: write after ${this.state}`);
     this.records.push(record);
     this.bytes += Buffer.byteLength(JSON.stringify(record));
+  }
+
+  /** Chunks encoded elsewhere (recording workers) are decoded back into records. */
+  async appendFramed(framed: Uint8Array): Promise<void> {
+    for (const record of decodeChunk(framed)) this.write(record);
   }
 
   async close(): Promise<SinkCloseResult> {
@@ -31,6 +37,9 @@ export class CountingSink implements RecordSink {
   events = 0;
   write(): void {
     this.events++;
+  }
+  async appendFramed(framed: Uint8Array): Promise<void> {
+    this.events += verifyChunk(framed).events;
   }
   async close(): Promise<SinkCloseResult> {
     return { events: this.events, bytesWritten: 0 };

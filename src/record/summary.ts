@@ -75,6 +75,39 @@ class ReasonTable {
   list(): ReasonCount[] {
     return [...this.map.values()].sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
   }
+
+  /** The reasons in the order they were first seen. */
+  inOrder(): ReasonCount[] {
+    return [...this.map.values()];
+  }
+
+  /** Add counts taken after this table's own (a later batch): its first occurrences only count for new reasons. */
+  merge(later: readonly ReasonCount[]): number {
+    let added = 0;
+    for (const r of later) {
+      added += r.count;
+      const existing = this.map.get(r.reason);
+      if (existing !== undefined) existing.count += r.count;
+      else this.map.set(r.reason, { reason: r.reason, count: r.count, first: { ...r.first } });
+    }
+    this.total += added;
+    return added;
+  }
+}
+
+/**
+ * What counting one batch of items added to a summary, first occurrences in
+ * the order seen. Batches counted separately (in recording workers) and
+ * merged in input order give exactly the summary of counting item by item.
+ */
+export interface SummaryDelta {
+  entries: number;
+  written: number;
+  viewerResponse: number;
+  skipped: ReasonCount[];
+  filtered: ReasonCount[];
+  noViewerResponse: ReasonCount[];
+  notes: [note: string, count: number][];
 }
 
 export class SummaryBuilder {
@@ -140,6 +173,37 @@ export class SummaryBuilder {
     const why = viewerResponseSkipReason(record);
     if (why === undefined) this.viewerResponseEvents++;
     else this.noViewerResponse.add(why === 'no response captured' && responseNote !== undefined ? responseNote : why, record.source);
+  }
+
+  /** The counts so far, for merging into another summary (see SummaryDelta). */
+  delta(): SummaryDelta {
+    return {
+      entries: this.entriesRead,
+      written: this.recordsWritten,
+      viewerResponse: this.viewerResponseEvents,
+      skipped: this.skipped.inOrder(),
+      filtered: this.filtered.inOrder(),
+      noViewerResponse: this.noViewerResponse.inOrder(),
+      notes: [...this.notes],
+    };
+  }
+
+  /** Add a batch counted elsewhere, as if its items had been counted here (batches merged in input order). */
+  merge(d: SummaryDelta): void {
+    this.entriesRead += d.entries;
+    this.recordsWritten += d.written;
+    this.viewerResponseEvents += d.viewerResponse;
+    const skipped = this.skipped.merge(d.skipped);
+    const filtered = this.filtered.merge(d.filtered);
+    this.noViewerResponse.merge(d.noViewerResponse);
+    for (const [note, count] of d.notes) this.notes.set(note, (this.notes.get(note) ?? 0) + count);
+    const s = this.current;
+    if (s !== undefined) {
+      s.entriesRead += d.entries;
+      s.recordsWritten += d.written;
+      s.skipped += skipped;
+      s.filtered += filtered;
+    }
   }
 
   finish(closed: SinkCloseResult | undefined): RecordSummary {

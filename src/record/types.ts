@@ -88,6 +88,12 @@ export interface SinkCloseResult {
 export interface RecordSink {
   /** May return a promise when backpressure applies: the pipeline awaits it. */
   write(record: RecordedExchange): void | Promise<void>;
+  /**
+   * Store a framed chunk as it is (records encoded elsewhere, e.g. by the
+   * recording workers), after the records written before it. Optional: a
+   * sink without it gets its records one by one from the main thread.
+   */
+  appendFramed?(framed: Uint8Array): Promise<void>;
   /** Finish: everything written is durable and the result looks complete. */
   close(): Promise<SinkCloseResult>;
   /** Give up: nothing from this run may be left looking complete. */

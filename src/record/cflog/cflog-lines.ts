@@ -124,6 +124,13 @@ export class CflogLines {
     this.simple = simpleHeaders(layout);
   }
 
+  /** The field list in force from here on (a worker's batch starts mid-file); the memos stay when it is unchanged. */
+  useFields(names: readonly string[]): void {
+    const current = this.layout?.names;
+    if (current !== undefined && current.length === names.length && current.every((n, i) => n === names[i])) return;
+    this.setLayout(layoutOf(names, this.path));
+  }
+
   /**
    * One line of the file (without its line break) to an item; undefined for
    * blank lines and `#` directives (a `#Fields` line changes the layout).

@@ -13,9 +13,12 @@
  */
 import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource } from '../file-input.js';
-import type { RecordSource, SourceItem, SourceReport } from '../types.js';
+import type { BatchJob } from '../parallel/batch-recorder.js';
+import { cutLineBatches } from '../parallel/line-batches.js';
+import type { BatchedSource } from '../parallel/record-in-workers.js';
+import type { SourceItem, SourceReport } from '../types.js';
 import { CflogLines } from './cflog-lines.js';
-import { layoutOf, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
+import { lastFieldsLine, layoutOf, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
 
 export { CFLOG_NOTES, CFLOG_SKIP } from './cflog-lines.js';
 
@@ -24,10 +27,19 @@ export interface CflogSourceOptions {
   fields?: string[];
 }
 
-export class CflogSource extends FileRecordSource implements RecordSource {
+/** Gzip-compressed logs hold about this many times their size in text (for the choice of worker threads only). */
+const GZIP_RATIO_GUESS = 8;
+
+let nextSourceId = 0;
+
+export class CflogSource extends FileRecordSource implements BatchedSource {
   /** The layout found by check() (head or --fields); the line parser follows later #Fields lines. */
   private layout: FieldLayout | undefined;
-  private lines: CflogLines | undefined;
+  /** What was parsed: the layout in force at the end and the data lines (on this thread, or counted by the workers). */
+  private parsed: { layout: FieldLayout | undefined; lines: number } | undefined;
+  private readonly id = nextSourceId++;
+  /** The field list in force after the last batch given to the workers. */
+  private finalFields: string[] | undefined;
   private fieldsFrom: 'header' | '--fields' | undefined;
   private ignoredFieldsOption = false;
 
@@ -76,7 +88,7 @@ export class CflogSource extends FileRecordSource implements RecordSource {
   async *items(): AsyncGenerator<SourceItem> {
     if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
     const lines = new CflogLines(this.input.path, this.file, this.layout);
-    this.lines = lines;
+    this.parsed = lines;
     let lineIndex = -1;
     for await (const batch of this.input.lineBatches()) {
       for (const line of batch) {
@@ -86,16 +98,43 @@ export class CflogSource extends FileRecordSource implements RecordSource {
     }
   }
 
+  get textBytes(): number {
+    return this.input.totalBytes * (this.input.gzip ? GZIP_RATIO_GUESS : 1);
+  }
+
+  /** The lines as batches for the recording workers, each with the field list in force where it starts. */
+  async *workerBatches(targetLines: () => number, maxBytes: number): AsyncGenerator<BatchJob> {
+    if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
+    let fields = this.layout?.names;
+    for await (const batch of cutLineBatches(this.input.chunks(), targetLines, maxBytes)) {
+      // Read before the batch is handed over: its bytes are transferred to a worker.
+      const next = lastFieldsLine(batch.bytes, batch.first) ?? fields;
+      yield { ...batch, parser: { kind: 'cflog', source: this.id, path: this.input.path, file: this.file, fields } };
+      fields = next;
+    }
+    this.finalFields = fields;
+  }
+
+  parsedInWorkers(lines: number): void {
+    let layout = this.layout;
+    try {
+      if (this.finalFields !== undefined) layout = layoutOf(this.finalFields, this.input.path);
+    } catch {
+      /* a bad field list stopped the workers first; the layout is only for report() */
+    }
+    this.parsed = { layout, lines };
+  }
+
   report(): SourceReport {
     const info: Record<string, string> = {};
     const warnings: string[] = [];
-    const layout = this.lines?.layout ?? this.layout;
+    const layout = this.parsed?.layout ?? this.layout;
     if (layout !== undefined) info.format = layout.kind === 'standard' ? 'CloudFront standard access log' : 'CloudFront real-time log';
     if (this.fieldsFrom !== undefined) info.fields = this.fieldsFrom === 'header' ? '#Fields line' : '--fields';
     if (this.input.gzip) info.compression = 'gzip';
     if (this.ignoredFieldsOption) warnings.push(`${this.input.path}: has its own #Fields line: --fields was not used for it`);
     const l = layout;
-    if (l !== undefined && (this.lines?.lines ?? 0) > 0) {
+    if (l !== undefined && (this.parsed?.lines ?? 0) > 0) {
       if (l.headers < 0) {
         const logged = [
           l.host >= 0 || l.hostHeader >= 0 ? 'Host' : '',

@@ -89,6 +89,25 @@ export function splitFieldList(text: string): string[] {
     .filter((n) => n !== '');
 }
 
+const FIELDS_DIRECTIVE = Buffer.from('#Fields:');
+const BOM = [0xef, 0xbb, 0xbf];
+
+/**
+ * The field list of the last `#Fields:` line in a batch of whole lines
+ * (bytes), or undefined when it has none: what the next batch starts with.
+ * `first`: the batch starts the file, where a byte order mark may precede it.
+ */
+export function lastFieldsLine(bytes: Uint8Array, first: boolean): string[] | undefined {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = buf.lastIndexOf(FIELDS_DIRECTIVE);
+  const startsLine = (i: number) => i === 0 || buf[i - 1] === 10 || (first && i === 3 && BOM.every((b, k) => buf[k] === b));
+  while (at >= 0 && !startsLine(at)) at = at === 0 ? -1 : buf.lastIndexOf(FIELDS_DIRECTIVE, at - 1);
+  if (at < 0) return undefined;
+  const nl = buf.indexOf(10, at);
+  // The line as the parser sees it (UTF-8: the RTMP header carries a zero-width space); splitFieldList drops a "\r".
+  return splitFieldList(buf.toString('utf8', at + FIELDS_DIRECTIVE.length, nl < 0 ? buf.length : nl));
+}
+
 export function layoutOf(rawNames: readonly string[], path: string): FieldLayout {
   const names = rawNames.map(cleanFieldName);
   if (isRtmpFieldList(names)) throw new RtmpLogError(rtmpMessage(path));

@@ -1,0 +1,15 @@
+/** Messages between the main thread and the recording workers (src/record/parallel/). */
+import type { BatchJob, BatchResult, RecorderSetup } from './batch-recorder.js';
+
+/** workerData: the recording options every batch is recorded with. */
+export type WorkerSetup = RecorderSetup;
+
+export interface BatchMessage {
+  id: number;
+  job: BatchJob;
+}
+
+export type WorkerReply =
+  | { id: number; ok: true; result: BatchResult }
+  /** The batch failed: the recording stops with this error (userFacing: an input problem to show as is). */
+  | { id: number; ok: false; message: string; userFacing: boolean; stack: string };

@@ -1,0 +1,24 @@
+/**
+ * Steps (sampling, redaction) that a recording worker thread can rebuild:
+ * a closure cannot cross threads, so the step carries the plain data it was
+ * made from. A step without a spec (a library user's own) keeps the
+ * recording on the main thread.
+ */
+import type { RedactRule } from './redaction.js';
+import type { SamplingOptions } from './sampling.js';
+import type { RecordStep } from './types.js';
+
+export type StepSpec = { kind: 'sample'; options: SamplingOptions } | { kind: 'redact'; rules: readonly RedactRule[]; key: string | undefined };
+
+export interface PortableStep extends RecordStep {
+  readonly spec: StepSpec;
+  /**
+   * Add what a worker's copy of the step counted (values redacted per
+   * rule), in the order it counted them; called in input order.
+   */
+  readonly absorb?: (counts: readonly [string, number][]) => void;
+}
+
+export function isPortableStep(step: RecordStep): step is PortableStep {
+  return typeof (step as Partial<PortableStep>).spec === 'object';
+}
