@@ -17,41 +17,54 @@ export interface RawUrlParts {
 
 export class InvalidUrlError extends Error {}
 
-const SCHEME_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
+/** Index of the ":" ending a scheme (`[a-zA-Z][a-zA-Z0-9+.-]*:`) at the start of `url`, or -1. */
+function schemeEnd(url: string): number {
+  const isLetter = (c: number) => (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  if (!isLetter(url.charCodeAt(0))) return -1;
+  for (let i = 1; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 58 /* : */) return i;
+    if (!(isLetter(c) || (c >= 48 && c <= 57) || c === 43 /* + */ || c === 46 /* . */ || c === 45) /* - */) return -1;
+  }
+  return -1;
+}
 
+/** Hot (every recorded exchange): positions in the URL, one slice per part. */
 export function splitRawUrl(url: string): RawUrlParts {
   if (url.length === 0) throw new InvalidUrlError('empty URL');
-  let rest = url;
   let scheme = '';
   let authority = '';
-  const schemeMatch = SCHEME_RE.exec(url);
-  if (schemeMatch && !url.startsWith('/')) {
-    scheme = schemeMatch[1]!.toLowerCase();
-    rest = url.slice(schemeMatch[0].length);
-    if (rest.startsWith('//')) {
-      rest = rest.slice(2);
-      let end = rest.length;
-      for (let i = 0; i < rest.length; i++) {
-        const c = rest.charCodeAt(i);
+  /** Where the path starts. */
+  let at = 0;
+  const colon = schemeEnd(url);
+  if (colon >= 0) {
+    scheme = url.slice(0, colon).toLowerCase();
+    at = colon + 1;
+    if (url.charCodeAt(at) === 47 && url.charCodeAt(at + 1) === 47 /* // */) {
+      at += 2;
+      let end = url.length;
+      for (let i = at; i < url.length; i++) {
+        const c = url.charCodeAt(i);
         if (c === 47 /* / */ || c === 63 /* ? */ || c === 35 /* # */) {
           end = i;
           break;
         }
       }
-      authority = rest.slice(0, end);
+      authority = url.slice(at, end);
       // userinfo is never forwarded as part of the host
-      const at = authority.lastIndexOf('@');
-      if (at >= 0) authority = authority.slice(at + 1);
-      rest = rest.slice(end);
+      const userinfo = authority.lastIndexOf('@');
+      if (userinfo >= 0) authority = authority.slice(userinfo + 1);
+      at = end;
     }
   } else if (!url.startsWith('/') && url !== '*') {
     throw new InvalidUrlError(`not an absolute URL or path: ${truncate(url)}`);
   }
-  const hash = rest.indexOf('#');
-  if (hash >= 0) rest = rest.slice(0, hash);
-  const q = rest.indexOf('?');
-  let path = q >= 0 ? rest.slice(0, q) : rest;
-  const query = q >= 0 ? rest.slice(q + 1) : undefined;
+  let stop = url.indexOf('#', at);
+  if (stop < 0) stop = url.length;
+  let q = url.indexOf('?', at);
+  if (q >= stop) q = -1;
+  let path = url.slice(at, q >= 0 ? q : stop);
+  const query = q >= 0 ? url.slice(q + 1, stop) : undefined;
   if (path === '') path = '/';
   if (/\s/.test(path)) throw new InvalidUrlError(`whitespace in URL path: ${truncate(url)}`);
   return { scheme, authority, path, query };

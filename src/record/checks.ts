@@ -68,6 +68,40 @@ function shorten(s: string, max = 120): string {
   return s.length > max ? `${s.slice(0, max - 3)}...` : s;
 }
 
+/**
+ * The CloudFront size limits, in UTF-8 bytes. A UTF-16 unit is at most 3
+ * bytes, so the exact byte counts (a loop over every character) are only
+ * needed when 3 bytes per character could pass a limit: rarely.
+ */
+function sizeProblem(exchange: NormalizedExchange, method: string, url: RawUrlParts, rawUrl: string): CheckResult | undefined {
+  const query = url.query;
+  const targetChars = url.path.length + (query === undefined ? 0 : 1 + query.length);
+  // Request line + header lines as on the wire (HTTP/1.1 form; pseudo-headers are not lines).
+  let headerChars = 0;
+  for (const h of exchange.headers) {
+    if (h.name.charCodeAt(0) === 58 /* : */) continue;
+    headerChars += h.name.length + h.value.length;
+  }
+  if (targetChars * 3 <= MAX_URL_BYTES && method.length + 1 + targetChars * 3 + 11 + headerChars * 3 + exchange.headers.length * 4 + 2 <= MAX_REQUEST_BYTES_WITHOUT_BODY) {
+    return undefined;
+  }
+  const target = query === undefined ? url.path : `${url.path}?${query}`;
+  const targetBytes = byteLength(target);
+  if (targetBytes > MAX_URL_BYTES) {
+    return { ok: false, reason: SKIP.urlTooLong, detail: `${targetBytes} bytes: ${shorten(rawUrl, 80)}` };
+  }
+  let size = method.length + 1 + targetBytes + 11; // "GET " + target + " HTTP/1.1\r\n"
+  for (const h of exchange.headers) {
+    if (h.name.charCodeAt(0) === 58 /* : */) continue;
+    size += byteLength(h.name) + 2 + byteLength(h.value) + 2;
+  }
+  size += 2;
+  if (size > MAX_REQUEST_BYTES_WITHOUT_BODY) {
+    return { ok: false, reason: SKIP.requestTooLarge, detail: `${size} bytes: ${shorten(rawUrl, 80)}` };
+  }
+  return undefined;
+}
+
 export function checkExchange(exchange: NormalizedExchange): CheckResult {
   const rawUrl = exchange.url;
   let url: RawUrlParts;
@@ -90,21 +124,8 @@ export function checkExchange(exchange: NormalizedExchange): CheckResult {
   if (!METHOD_RE.test(method)) return { ok: false, reason: SKIP.badMethod, detail: shorten(method, 40) };
   if (!Number.isFinite(exchange.time)) return { ok: false, reason: SKIP.badTime, detail: shorten(rawUrl) };
 
-  const target = url.query === undefined ? url.path : `${url.path}?${url.query}`;
-  const targetBytes = byteLength(target);
-  if (targetBytes > MAX_URL_BYTES) {
-    return { ok: false, reason: SKIP.urlTooLong, detail: `${targetBytes} bytes: ${shorten(rawUrl, 80)}` };
-  }
-  // Request line + header lines as on the wire (HTTP/1.1 form; pseudo-headers are not lines).
-  let size = method.length + 1 + targetBytes + 11; // "GET " + target + " HTTP/1.1\r\n"
-  for (const h of exchange.headers) {
-    if (h.name.charCodeAt(0) === 58 /* : */) continue;
-    size += byteLength(h.name) + 2 + byteLength(h.value) + 2;
-  }
-  size += 2;
-  if (size > MAX_REQUEST_BYTES_WITHOUT_BODY) {
-    return { ok: false, reason: SKIP.requestTooLarge, detail: `${size} bytes: ${shorten(rawUrl, 80)}` };
-  }
+  const tooLarge = sizeProblem(exchange, method, url, rawUrl);
+  if (tooLarge !== undefined) return tooLarge;
 
   const host = hostOf(exchange, url);
   const absoluteUrl = url.scheme !== '' ? rawUrl : `http://${host}${rawUrl}`;

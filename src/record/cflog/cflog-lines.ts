@@ -150,10 +150,13 @@ export class CflogLines {
 
   private timeOf(line: string, l: FieldLayout): number {
     if (l.kind === 'standard') {
-      const key = `${this.field(line, l.date)}T${this.field(line, l.time)}`;
+      // Lines of one second share date and time: compare their raw text (one
+      // slice when the fields are adjacent, as in every standard log), parse on change.
+      const key = l.time === l.date + 1 ? line.slice(this.starts[l.date]!, this.ends[l.time]!) : `${this.field(line, l.date)}\t${this.field(line, l.time)}`;
       if (key !== this.lastTimeKey) {
         this.lastTimeKey = key;
-        this.lastTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(key) ? Date.parse(`${key}Z`) : Number.NaN;
+        const iso = `${this.field(line, l.date)}T${this.field(line, l.time)}`;
+        this.lastTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?$/.test(iso) ? Date.parse(`${iso}Z`) : Number.NaN;
       }
       return this.lastTime;
     }

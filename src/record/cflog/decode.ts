@@ -30,18 +30,35 @@ function decodeLenient(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** A small memo for fields that repeat (user agents, referers, hosts). */
+/** Lookups after which a memo that mostly misses stops memoising. */
+const TRIAL_LOOKUPS = 4096;
+
+/**
+ * A small memo for fields that repeat (user agents, referers, hosts). A
+ * field whose values mostly differ (session cookies) would only pay for the
+ * lookups and the churn: after a trial the memo stops when it hit less
+ * than half the time.
+ */
 export class DecodeCache {
   private map = new Map<string, string>();
+  private lookups = 0;
+  private hits = 0;
+  private memoise = true;
   constructor(private readonly max = 2048) {}
 
   get(s: string): string {
     if (s.indexOf('%') < 0) return s;
+    if (!this.memoise) return decodeLogField(s);
     let out = this.map.get(s);
-    if (out === undefined) {
+    if (out !== undefined) this.hits++;
+    else {
       out = decodeLogField(s);
       if (this.map.size >= this.max) this.map.clear();
       this.map.set(s, out);
+    }
+    if (++this.lookups === TRIAL_LOOKUPS && this.hits * 2 < TRIAL_LOOKUPS) {
+      this.memoise = false;
+      this.map.clear();
     }
     return out;
   }
