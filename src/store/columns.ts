@@ -43,59 +43,79 @@ function packPlain(values: string[]): PlainStringColumn {
   return values.join('\0');
 }
 
-/**
- * A cheap look at the first values: when most of them are already distinct
- * (ids, ETags, session cookies), the full dictionary pass would only confirm it.
- */
-function clearlyVaried(values: string[]): boolean {
-  if (values.length < DICTIONARY_PROBE * 2) return false;
-  const seen = new Set<string>();
-  for (let i = 0; i < DICTIONARY_PROBE; i++) seen.add(values[i]!);
-  return seen.size > DICTIONARY_PROBE * 0.75;
-}
-
 /** Use a dictionary when at most a quarter of the values are distinct. */
 const DICTIONARY_MAX_SHARE = 0.25;
 
-/** Values looked at before deciding a column is too varied for a dictionary. */
+/**
+ * Values looked at before deciding a column is too varied for a dictionary:
+ * when most of the first ones are already distinct (ids, ETags, session
+ * cookies), the column is stored plain.
+ */
 const DICTIONARY_PROBE = 256;
 
-function packStrings(values: string[]): StringColumn {
-  if (values.length >= 8 && !clearlyVaried(values)) {
-    // One lookup per value (refs kept until the dictionary is known to pay), and
-    // none for a value repeating the one before it (a host, a method).
-    const index = new Map<string, number>();
-    const limit = values.length * DICTIONARY_MAX_SHARE;
-    const refs = new Uint32Array(values.length);
-    let prev: string | undefined;
-    let prevRef = 0;
-    let fits = true;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (v === prev) {
-        refs[i] = prevRef;
-        continue;
-      }
-      let ref = index.get(v);
+/**
+ * One string column, built value by value. The dictionary is kept as the
+ * values arrive, while each value is fresh in the cache (a chunk-end pass
+ * over 8192 slices of a large input text was mostly cache misses), and a
+ * value already in it is not held: repeated strings die young. The result
+ * is the dictionary form when at least 8 values hold at most a quarter of
+ * distinct ones, else the plain form; a column whose first 256 values are
+ * mostly distinct goes plain at once (it can no longer be a dictionary).
+ */
+class StringColumnBuilder {
+  count = 0;
+  /** Dictionary mode: distinct values in first-seen order, their index, each value's ref. */
+  private index: Map<string, number> | undefined = new Map();
+  private keys: string[] = [];
+  private refs: number[] = [];
+  private prev: string | undefined;
+  private prevRef = 0;
+  /** Plain mode: every value. */
+  private values: string[] = [];
+
+  add(v: string): void {
+    const n = ++this.count;
+    const index = this.index;
+    if (index === undefined) {
+      this.values.push(v);
+      return;
+    }
+    let ref: number | undefined;
+    if (v === this.prev) ref = this.prevRef;
+    else {
+      ref = index.get(v);
       if (ref === undefined) {
-        ref = index.size;
+        ref = this.keys.length;
         index.set(v, ref);
-        if (index.size > limit) {
-          fits = false;
-          break;
-        }
+        this.keys.push(v);
       }
-      refs[i] = ref;
-      prev = v;
-      prevRef = ref;
+      this.prev = v;
+      this.prevRef = ref;
     }
-    if (fits) {
-      const out = new VarintWriter(values.length + 8);
-      for (let i = 0; i < refs.length; i++) out.uint(refs[i]!);
-      return { d: packPlain([...index.keys()]), r: out.finish() };
-    }
+    this.refs.push(ref);
+    if (n === DICTIONARY_PROBE && this.keys.length > DICTIONARY_PROBE * 0.75) this.goPlain();
   }
-  return packPlain(values);
+
+  private goPlain(): void {
+    const keys = this.keys;
+    this.values = this.refs.map((r) => keys[r]!);
+    this.index = undefined;
+    this.keys = [];
+    this.refs = [];
+    this.prev = undefined;
+  }
+
+  finish(): StringColumn {
+    if (this.index !== undefined) {
+      if (this.count >= 8 && this.keys.length <= this.count * DICTIONARY_MAX_SHARE) {
+        const refs = new VarintWriter(this.count + 8);
+        for (const r of this.refs) refs.uint(r);
+        return { d: packPlain(this.keys), r: refs.finish() };
+      }
+      this.goPlain();
+    }
+    return packPlain(this.values);
+  }
 }
 
 /**
@@ -137,8 +157,9 @@ class PairEncoder {
   readonly names: string[] = [];
   readonly counts = new VarintWriter();
   readonly nameRefs = new VarintWriter();
-  readonly values: string[][] = [];
-  readonly attributes: string[][] = [];
+  readonly values: StringColumnBuilder[] = [];
+  /** Only Set-Cookie pairs have attributes. */
+  attributes: StringColumnBuilder[] | undefined;
 
   private ref(name: string): number {
     let idx = this.nameIndex.get(name);
@@ -146,8 +167,8 @@ class PairEncoder {
       idx = this.names.length;
       this.nameIndex.set(name, idx);
       this.names.push(name);
-      this.values.push([]);
-      this.attributes.push([]);
+      this.values.push(new StringColumnBuilder());
+      this.attributes?.push(new StringColumnBuilder());
     }
     this.nameRefs.uint(idx);
     return idx;
@@ -158,11 +179,11 @@ class PairEncoder {
     for (const name in map) {
       const entry = map[name]!;
       if (entry.multiValue === undefined) {
-        this.values[this.ref(name)]!.push(entry.value);
+        this.values[this.ref(name)]!.add(entry.value);
         pairs++;
       } else {
         for (const item of entry.multiValue) {
-          this.values[this.ref(name)]!.push(item.value);
+          this.values[this.ref(name)]!.add(item.value);
           pairs++;
         }
       }
@@ -171,14 +192,15 @@ class PairEncoder {
   }
 
   addSetCookies(map: SetCookieMap): void {
+    const attributes = (this.attributes ??= this.values.map(() => new StringColumnBuilder()));
     let pairs = 0;
     for (const name in map) {
       const entry = map[name]!;
       const items = entry.multiValue ?? [entry];
       for (const item of items) {
         const idx = this.ref(name);
-        this.values[idx]!.push(item.value);
-        this.attributes[idx]!.push(item.attributes);
+        this.values[idx]!.add(item.value);
+        attributes[idx]!.add(item.attributes);
         pairs++;
       }
     }
@@ -190,9 +212,9 @@ class PairEncoder {
       n: this.names,
       c: this.counts.finish(),
       r: this.nameRefs.finish(),
-      v: this.values.map(packStrings),
+      v: this.values.map((b) => b.finish()),
     };
-    if (withAttributes) out.a = this.attributes.map(packStrings);
+    if (withAttributes) out.a = (this.attributes ?? this.values.map(() => new StringColumnBuilder())).map((b) => b.finish());
     return out;
   }
 }
@@ -470,18 +492,18 @@ export class ColumnsEncoder {
   private intTimes = true;
   private readonly idKinds = new VarintWriter();
   private readonly seeds = new VarintWriter();
-  private readonly verbatimIds: string[] = [];
+  private readonly verbatimIds = new StringColumnBuilder();
   private readonly files = new DictEncoder();
   private readonly entries = new VarintWriter();
   private prevEntry = -1;
   private readonly domains = new DictEncoder();
   private readonly distributions = new DictEncoder();
-  private readonly ips: string[] = [];
+  private readonly ips = new StringColumnBuilder();
   private readonly methods = new DictEncoder();
-  private readonly uris: string[] = [];
+  private readonly uris = new StringColumnBuilder();
   /** Per-record 0/1 flags, one byte each (a varint of 0 or 1 is that byte). */
   private readonly rawQueryPresent = new VarintWriter();
-  private readonly rawQueries: string[] = [];
+  private readonly rawQueries = new StringColumnBuilder();
   private readonly queryDerived = new VarintWriter();
   private readonly query = new PairEncoder();
   private readonly headers = new PairEncoder();
@@ -489,7 +511,7 @@ export class ColumnsEncoder {
   private readonly responsePresent = new VarintWriter();
   private readonly statuses = new VarintWriter();
   private readonly descPresent = new VarintWriter();
-  private readonly descriptions: string[] = [];
+  private readonly descriptions = new StringColumnBuilder();
   private readonly responseHeaders = new PairEncoder();
   private readonly setCookies = new PairEncoder();
 
@@ -512,20 +534,20 @@ export class ColumnsEncoder {
       this.seeds.uint(seed);
     } else {
       this.idKinds.uint(1);
-      this.verbatimIds.push(r.id);
+      this.verbatimIds.add(r.id);
     }
     this.files.add(r.source.file);
     this.entries.int(r.source.entry - this.prevEntry - 1);
     this.prevEntry = r.source.entry;
     this.domains.add(r.distributionDomainName);
     this.distributions.add(r.distributionId);
-    this.ips.push(r.viewerIp);
+    this.ips.add(r.viewerIp);
     this.methods.add(r.request.method);
-    this.uris.push(r.request.uri);
+    this.uris.add(r.request.uri);
     if (r.rawQuery === undefined) this.rawQueryPresent.uint(0);
     else {
       this.rawQueryPresent.uint(1);
-      this.rawQueries.push(r.rawQuery);
+      this.rawQueries.add(r.rawQuery);
     }
     if (queryMatchesRaw(r.rawQuery, r.request.querystring)) this.queryDerived.uint(1);
     else {
@@ -546,7 +568,7 @@ export class ColumnsEncoder {
     if (s.statusDescription === undefined) this.descPresent.uint(0);
     else {
       this.descPresent.uint(1);
-      this.descriptions.push(s.statusDescription);
+      this.descriptions.add(s.statusDescription);
     }
     this.responseHeaders.add(s.headers);
     this.setCookies.addSetCookies(s.cookies);
@@ -560,7 +582,7 @@ export class ColumnsEncoder {
       n,
       ik: this.idKinds.finish(),
       is: this.seeds.finish(),
-      iv: packStrings(this.verbatimIds),
+      iv: this.verbatimIds.finish(),
       sf: this.files.values,
       sfr: this.files.refs.finish(),
       se: this.entries.finish(),
@@ -568,12 +590,12 @@ export class ColumnsEncoder {
       ddr: this.domains.refs.finish(),
       di: this.distributions.values,
       dir: this.distributions.refs.finish(),
-      ip: packStrings(this.ips),
+      ip: this.ips.finish(),
       m: this.methods.values,
       mr: this.methods.refs.finish(),
-      u: packStrings(this.uris),
+      u: this.uris.finish(),
       rqp: this.rawQueryPresent.finish(),
-      rq: packStrings(this.rawQueries),
+      rq: this.rawQueries.finish(),
       qd: this.queryDerived.finish(),
       qs: this.query.finish(),
       h: this.headers.finish(),
@@ -581,7 +603,7 @@ export class ColumnsEncoder {
       rp: this.responsePresent.finish(),
       rs: this.statuses.finish(),
       rdp: this.descPresent.finish(),
-      rd: packStrings(this.descriptions),
+      rd: this.descriptions.finish(),
       rh: this.responseHeaders.finish(),
       rc: this.setCookies.finish(true),
       x: this.verbatim,
