@@ -67,7 +67,8 @@ class StringColumnBuilder {
   /** Dictionary mode: distinct values in first-seen order, their index, each value's ref. */
   private index: Map<string, number> | undefined = new Map();
   private keys: string[] = [];
-  private refs: number[] = [];
+  /** Written as varints straight away: off the JS heap, so a chunk's refs are never copied by the GC. */
+  private refs = new VarintWriter(64);
   private prev: string | undefined;
   private prevRef = 0;
   /** Plain mode: every value. */
@@ -92,26 +93,24 @@ class StringColumnBuilder {
       this.prev = v;
       this.prevRef = ref;
     }
-    this.refs.push(ref);
+    this.refs.uint(ref);
     if (n === DICTIONARY_PROBE && this.keys.length > DICTIONARY_PROBE * 0.75) this.goPlain();
   }
 
   private goPlain(): void {
     const keys = this.keys;
-    this.values = this.refs.map((r) => keys[r]!);
+    const refs = new VarintReader(this.refs.finish());
+    const values: string[] = [];
+    for (let i = 0; i < this.count; i++) values.push(keys[refs.uint()]!);
+    this.values = values;
     this.index = undefined;
     this.keys = [];
-    this.refs = [];
     this.prev = undefined;
   }
 
   finish(): StringColumn {
     if (this.index !== undefined) {
-      if (this.count >= 8 && this.keys.length <= this.count * DICTIONARY_MAX_SHARE) {
-        const refs = new VarintWriter(this.count + 8);
-        for (const r of this.refs) refs.uint(r);
-        return { d: packPlain(this.keys), r: refs.finish() };
-      }
+      if (this.count >= 8 && this.keys.length <= this.count * DICTIONARY_MAX_SHARE) return { d: packPlain(this.keys), r: this.refs.finish() };
       this.goPlain();
     }
     return packPlain(this.values);
@@ -488,7 +487,8 @@ export class ColumnsEncoder {
   private readonly verbatimPos = new VarintWriter(16);
   private lastVerbatim = 0;
   /** Times are written at finish: deltas when all are safe integers, else float64s. */
-  private times: number[] = [];
+  /** Off the JS heap (see StringColumnBuilder.refs). */
+  private times = new Float64Array(256);
   private intTimes = true;
   private readonly idKinds = new VarintWriter();
   private readonly seeds = new VarintWriter();
@@ -526,7 +526,12 @@ export class ColumnsEncoder {
       return;
     }
     this.n++;
-    this.times.push(r.time);
+    if (this.n > this.times.length) {
+      const grown = new Float64Array(this.times.length * 2);
+      grown.set(this.times);
+      this.times = grown;
+    }
+    this.times[this.n - 1] = r.time;
     if (!Number.isSafeInteger(r.time)) this.intTimes = false;
     const seed = seedOfRequestId(r.id);
     if (seed !== undefined) {
@@ -623,7 +628,6 @@ export class ColumnsEncoder {
       for (let i = 0; i < n; i++) floats.writeDoubleLE(times[i]!, i * 8);
       cols.tf = floats;
     }
-    this.times = [];
     return packr.pack(cols);
   }
 }
