@@ -27,6 +27,7 @@ import type {
 } from './types.js';
 import { splitRawUrl, type RawUrlParts } from './url.js';
 import { requestIdFromSeed, seedFromHex } from './request-id.js';
+import { detached } from '../util/detached.js';
 
 export interface BuildOptions {
   distributionDomainName: string;
@@ -126,13 +127,40 @@ interface SplitHeaders {
   authority: string | undefined;
 }
 
+interface HeaderName {
+  lower: string;
+  dropped: boolean;
+}
+
+/**
+ * Lowercased form and drop rule per captured header name. The same few
+ * names come with every exchange (often the very same string objects, e.g.
+ * the access-log parser's), so a memo saves a lowercase copy and the rule
+ * lookups per header. Bounded: a capture with endless distinct names only
+ * refills it.
+ */
+const headerNames = new Map<string, HeaderName>();
+const MAX_HEADER_NAMES = 1024;
+
+function headerName(name: string): HeaderName {
+  let info = headerNames.get(name);
+  if (info === undefined) {
+    // Detached: a name cut from a larger text (a capture's request head) must not keep that text alive here.
+    const lower = detached(name.toLowerCase());
+    info = { lower, dropped: isDroppedWhenRecording(lower) };
+    if (headerNames.size >= MAX_HEADER_NAMES) headerNames.clear();
+    headerNames.set(detached(name), info);
+  }
+  return info;
+}
+
 function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cookie'): SplitHeaders {
   const headers: HeaderMap = {};
   const cookieValues: string[] = [];
   let authority: string | undefined;
   for (const { name, value } of captured) {
     if (name === '') continue;
-    const lower = name.toLowerCase();
+    const { lower, dropped } = headerName(name);
     if (lower.charCodeAt(0) === 58 /* : */) {
       if (lower === ':authority') authority = value;
       continue;
@@ -141,7 +169,7 @@ function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cooki
       cookieValues.push(value);
       continue;
     }
-    if (isDroppedWhenRecording(lower)) continue;
+    if (dropped) continue;
     addValue(headers, lower, value);
   }
   return { headers, cookieValues, authority };

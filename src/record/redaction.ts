@@ -29,6 +29,7 @@ import {
   type SetCookieMap,
 } from '../event/index.js';
 import { InputError } from './errors.js';
+import { detached } from '../util/detached.js';
 import type { PortableStep } from './portable-step.js';
 
 export type RedactMode = 'hash' | 'drop';
@@ -109,7 +110,7 @@ export class Redactor {
     if (out === undefined) {
       out = HASH_PREFIX + createHmac('sha256', this.key ?? '').update(value, 'utf8').digest('base64url');
       if (this.cache.size > 4096) this.cache.clear();
-      this.cache.set(value, out);
+      this.cache.set(detached(value), out);
     }
     return out;
   }

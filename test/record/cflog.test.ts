@@ -143,3 +143,26 @@ describe('record cflog: hand-made fixture and bad input', () => {
     expect(samples.filter((s) => isPlainIpv4(s)).length).toBeGreaterThan(100);
   });
 });
+
+describe('memo keys do not keep the input text alive', () => {
+  it('a decode memo fed with fields cut from 40 texts of 1 MB keeps none of them', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { DecodeCache } = await import('../../src/record/cflog/decode.js');
+    const memo = new DecodeCache();
+    const decoded: string[] = [];
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < 40; i++) {
+      // A new text each time (as each line batch is), and a field sliced out of it.
+      const text = `${String(i).padEnd(1 << 20, 'x')}\tMozilla%2F5.0%20agent%20number%20${i}\t-`;
+      decoded.push(memo.get(text.slice((1 << 20) + 1, text.lastIndexOf('\t'))));
+    }
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(decoded[7]).toBe('Mozilla/5.0 agent number 7');
+    expect(grown).toBeLessThan(8 * 1024 * 1024); // the texts are 40 MB
+  });
+});

@@ -3,6 +3,7 @@
  * viewer sent is `%25`) and `-` for an empty field. Decoding once gives the
  * bytes the viewer sent: `u=http%253A` in the log was `u=http%3A` on the wire.
  */
+import { detached } from '../../util/detached.js';
 
 /** Decode %XX once; malformed sequences are kept as written (never throws). */
 export function decodeLogField(s: string): string {
@@ -54,7 +55,7 @@ export class DecodeCache {
     else {
       out = decodeLogField(s);
       if (this.map.size >= this.max) this.map.clear();
-      this.map.set(s, out);
+      this.map.set(detached(s), out);
     }
     if (++this.lookups === TRIAL_LOOKUPS && this.hits * 2 < TRIAL_LOOKUPS) {
       this.memoise = false;
