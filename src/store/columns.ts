@@ -25,6 +25,7 @@ import type {
   SetCookieEntry,
   SetCookieMap,
 } from '../event/types.js';
+import { queryMatchesRaw } from './query-match.js';
 import { VarintReader, VarintWriter } from './varint.js';
 
 export const COLUMNS_VERSION = 1;
@@ -350,44 +351,6 @@ function isSetCookieMap(map: unknown): map is SetCookieMap {
     if (countKeys(entry) !== 3 || !Array.isArray(mv) || mv.length < 2) return false;
     for (const item of mv) if (!isItem(item) || countKeys(item) !== 2) return false;
     if (mv[0]!.value !== entry.value || mv[0]!.attributes !== entry.attributes) return false;
-  }
-  return true;
-}
-
-/**
- * Is `map` exactly what parseRawQuery(raw) gives? Checked by walking the raw
- * query against the map's entries in order, without building the parse.
- */
-function queryMatchesRaw(raw: string | undefined, map: Record<string, MultiValueEntry>): boolean {
-  let names = 0;
-  for (const _ in map) names++;
-  if (raw === undefined || raw === '') return names === 0;
-  if (raw.indexOf('&') < 0 && raw.indexOf('=') >= 0) {
-    // The common single-parameter case, without a second parse.
-    const eq = raw.indexOf('=');
-    const entry = map[raw.slice(0, eq)];
-    return names === 1 && entry !== undefined && entry.multiValue === undefined && entry.value === raw.slice(eq + 1);
-  }
-  return sameQuery(parseRawQuery(raw), map);
-}
-
-function sameQuery(a: Record<string, MultiValueEntry>, b: Record<string, MultiValueEntry>): boolean {
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (let i = 0; i < ka.length; i++) {
-    const name = ka[i]!;
-    if (name !== kb[i]) return false;
-    const x = a[name]!;
-    const y = b[name]!;
-    if (x.value !== y.value) return false;
-    const mx = x.multiValue;
-    const my = y.multiValue;
-    if ((mx === undefined) !== (my === undefined)) return false;
-    if (mx !== undefined && my !== undefined) {
-      if (mx.length !== my.length) return false;
-      for (let j = 0; j < mx.length; j++) if (mx[j]!.value !== my[j]!.value) return false;
-    }
   }
   return true;
 }
