@@ -13,6 +13,7 @@ import { createSampler } from '../../src/record/sampling.js';
 import { Redactor } from '../../src/record/redaction.js';
 import { RecordingInterrupted } from '../../src/record/pipeline.js';
 import { cutLineBatches } from '../../src/record/parallel/line-batches.js';
+import { lastFieldsLine } from '../../src/record/cflog/fields.js';
 import { SummaryBuilder } from '../../src/record/summary.js';
 import { openCorpus } from '../../src/store/index.js';
 import type { RecordedExchange } from '../../src/event/types.js';
@@ -184,6 +185,17 @@ describe('cutting a file into batches of lines', () => {
     expect(sizes.slice(0, 2)).toEqual([3, 5]);
     expect(Math.max(...sizes.slice(2))).toBe(10); // 10 lines of 100 bytes reach maxBytes
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(40);
+  });
+});
+
+describe('the field list a batch ends with', () => {
+  it('is the last #Fields line that starts a line (after a byte order mark at the start of the file too)', () => {
+    const text = '#Fields: a b\nx\t#Fields: not-a-header\n#Fields: date time cs-uri-stem\r\ny\n';
+    expect(lastFieldsLine(Buffer.from(text), false)).toEqual(['date', 'time', 'cs-uri-stem']);
+    expect(lastFieldsLine(Buffer.from('x\t#Fields: in a field\n'), false)).toBeUndefined();
+    expect(lastFieldsLine(Buffer.from('\ufeff#Fields: date time c-ip\n'), true)).toEqual(['date', 'time', 'c-ip']);
+    expect(lastFieldsLine(Buffer.from('\ufeff#Fields: date time c-ip\n'), false)).toBeUndefined();
+    expect(lastFieldsLine(Buffer.from('#Fields: date time'), false)).toEqual(['date', 'time']);
   });
 });
 

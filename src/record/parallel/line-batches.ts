@@ -35,7 +35,8 @@ export async function* cutLineBatches(chunks: AsyncIterable<Uint8Array>, targetL
   let target = Math.max(1, targetLines());
 
   const take = (tail: Uint8Array): LineBatch => {
-    const bytes = new Uint8Array(pendingBytes + tail.length);
+    // Its own ArrayBuffer (transferable), not zero-filled: every byte is written below.
+    const bytes = Buffer.allocUnsafeSlow(pendingBytes + tail.length);
     let at = 0;
     for (const p of pieces) {
       bytes.set(p, at);
