@@ -19,7 +19,7 @@ import { isBatchedSource, recordInWorkers, type BatchedSource, type FramedSink }
 import { RecordingWorkers } from './parallel/recording-workers.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { SummaryBuilder, type RecordSummary } from './summary.js';
-import type { RecordSink, RecordSource, RecordStep, SinkCloseResult } from './types.js';
+import type { RecordSink, RecordSource, RecordStep, SinkCloseResult, SourceItem } from './types.js';
 
 export interface RecordingOptions {
   /** Event builder options (distribution, default viewer IP); defaults from DEFAULT_BUILD_OPTIONS. */
@@ -99,13 +99,27 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
         await recordInWorkers(source, workers, { sink: portable.sink, summary, steps: portable.steps, chunkEvents, afterBatch: showProgress });
       } else {
         let n = 0;
-        for await (const item of source.items()) {
+        /** Record one item; the sink's promise when it asks the caller to wait. */
+        const take = (item: SourceItem): void | Promise<void> => {
           const record = recorder.record(item);
           if (++n % PROGRESS_EVERY === 0) showProgress();
-          if (record === undefined) continue;
+          if (record === undefined) return undefined;
           const pending = sink.write(record);
-          if (pending !== undefined) await pending;
           recorder.stored(record, item);
+          return pending;
+        };
+        if (source.itemBatches !== undefined) {
+          for await (const batch of source.itemBatches()) {
+            for (const item of batch) {
+              const pending = take(item);
+              if (pending !== undefined) await pending;
+            }
+          }
+        } else {
+          for await (const item of source.items()) {
+            const pending = take(item);
+            if (pending !== undefined) await pending;
+          }
         }
       }
       if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');

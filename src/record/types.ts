@@ -57,7 +57,16 @@ export interface RecordSource {
    * all; the pipeline then aborts the sink.
    */
   items(): AsyncIterable<SourceItem>;
-  /** Called once after `items()` completed. */
+  /**
+   * The same items in batches, when the source reads them so (optional): the
+   * pipeline then awaits once per batch, not once per item (an async
+   * generator's promise per item is ~0.3 us at 10^5 items/s). Each batch is
+   * iterated to its end before the next is asked for, so a source can make
+   * the items as they are taken (built all at once, a batch's items would
+   * outlive a young-generation GC). Used instead of `items()`, never both.
+   */
+  itemBatches?(): AsyncIterable<Iterable<SourceItem>>;
+  /** Called once after `items()` (or `itemBatches()`) completed. */
   report?(): SourceReport;
 }
 

@@ -86,15 +86,18 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
   }
 
   async *items(): AsyncGenerator<SourceItem> {
+    for await (const batch of this.itemBatches()) yield* batch;
+  }
+
+  /** One batch per chunk of the file read; its items are parsed as they are taken. */
+  async *itemBatches(): AsyncGenerator<Iterable<SourceItem>> {
     if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
     const lines = new CflogLines(this.input.path, this.file, this.layout);
     this.parsed = lines;
-    let lineIndex = -1;
+    let firstLine = 0;
     for await (const batch of this.input.lineBatches()) {
-      for (const line of batch) {
-        const item = lines.item(line, ++lineIndex);
-        if (item !== undefined) yield item;
-      }
+      yield itemsOf(lines, batch, firstLine);
+      firstLine += batch.length;
     }
   }
 
@@ -152,6 +155,13 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
       }
     }
     return { warnings, info };
+  }
+}
+
+function* itemsOf(lines: CflogLines, batch: readonly string[], firstLine: number): Generator<SourceItem> {
+  for (let i = 0; i < batch.length; i++) {
+    const item = lines.item(batch[i]!, firstLine + i);
+    if (item !== undefined) yield item;
   }
 }
 
