@@ -81,12 +81,20 @@ export class FileInput {
    */
   async *lineBatches(highWaterMark?: number): AsyncGenerator<string[]> {
     let carry = '';
-    const decoder = new TextDecoder('utf-8');
+    // Made at the first chunk that is not ASCII; a byte order mark is dropped only at the start of the file.
+    let decoder: InstanceType<typeof TextDecoder> | undefined;
+    let atStart = true;
     let pendingUtf8 = false;
     for await (const chunk of this.chunks(highWaterMark)) {
       // ASCII (most logs: CloudFront URL-encodes its fields) decodes as one-byte strings, much faster.
       const ascii: boolean = !pendingUtf8 && isAscii(chunk);
-      const text = carry + (ascii ? chunk.toString('latin1') : decoder.decode(chunk, { stream: true }));
+      let text = carry;
+      if (ascii) text += chunk.toString('latin1');
+      else {
+        decoder ??= new TextDecoder('utf-8', { ignoreBOM: !atStart });
+        text += decoder.decode(chunk, { stream: true });
+      }
+      atStart = false;
       pendingUtf8 = !ascii && !endsOnCharBoundary(chunk);
       const lines = text.split('\n');
       carry = lines.pop()!;
@@ -96,7 +104,7 @@ export class FileInput {
       }
       if (lines.length > 0) yield lines;
     }
-    carry += decoder.decode();
+    if (decoder !== undefined) carry += decoder.decode();
     if (carry.endsWith('\r')) carry = carry.slice(0, -1);
     if (carry !== '') yield [carry];
   }

@@ -8,6 +8,8 @@
  *
  * with the summary (every skip counted with its reason) and progress. Any
  * error aborts the sink, so no partial output is left looking complete.
+ * Sources that can (CloudFront logs) run everything but the reading and the
+ * storing in worker threads (src/record/parallel/), with the same results.
  */
 import { availableParallelism } from 'node:os';
 import { DEFAULT_BUILD_OPTIONS, type BuildOptions } from '../event/index.js';
@@ -98,29 +100,7 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
         workers ??= new RecordingWorkers({ build, filters: portable.filters, steps: portable.steps.map((s) => s.spec), chunkEvents }, workerCount);
         await recordInWorkers(source, workers, { sink: portable.sink, summary, steps: portable.steps, chunkEvents, afterBatch: showProgress });
       } else {
-        let n = 0;
-        /** Record one item; the sink's promise when it asks the caller to wait. */
-        const take = (item: SourceItem): void | Promise<void> => {
-          const record = recorder.record(item);
-          if (++n % PROGRESS_EVERY === 0) showProgress();
-          if (record === undefined) return undefined;
-          const pending = sink.write(record);
-          recorder.stored(record, item);
-          return pending;
-        };
-        if (source.itemBatches !== undefined) {
-          for await (const batch of source.itemBatches()) {
-            for (const item of batch) {
-              const pending = take(item);
-              if (pending !== undefined) await pending;
-            }
-          }
-        } else {
-          for await (const item of source.items()) {
-            const pending = take(item);
-            if (pending !== undefined) await pending;
-          }
-        }
+        await recordOnThisThread(source, recorder, sink, showProgress);
       }
       if (signal?.aborted) throw new RecordingInterrupted('interrupted: nothing recorded (output removed)');
       const bytes = source.bytesRead;
@@ -141,6 +121,33 @@ export async function runRecording(sources: readonly RecordSource[], sink: Recor
     await workers?.close();
   }
   return summary.finish(closed);
+}
+
+/** One source item by item on this thread; `tick` (progress, Ctrl-C) every PROGRESS_EVERY items. */
+async function recordOnThisThread(source: RecordSource, recorder: ItemRecorder, sink: RecordSink, tick: () => void): Promise<void> {
+  let n = 0;
+  /** Record one item; the sink's promise when it asks the caller to wait. */
+  const take = (item: SourceItem): void | Promise<void> => {
+    const record = recorder.record(item);
+    if (++n % PROGRESS_EVERY === 0) tick();
+    if (record === undefined) return undefined;
+    const pending = sink.write(record);
+    recorder.stored(record, item);
+    return pending;
+  };
+  if (source.itemBatches !== undefined) {
+    for await (const batch of source.itemBatches()) {
+      for (const item of batch) {
+        const pending = take(item);
+        if (pending !== undefined) await pending;
+      }
+    }
+    return;
+  }
+  for await (const item of source.items()) {
+    const pending = take(item);
+    if (pending !== undefined) await pending;
+  }
 }
 
 /** The filter, steps and sink as the recording workers need them, or undefined when one of them cannot be (a closure). */

@@ -25,6 +25,17 @@ describe('FileInput.lineBatches', () => {
     expect(input.bytesRead).toBe(Buffer.byteLength(text));
   });
 
+  it('drops a byte order mark at the start of the file only, whichever chunk is the first not in ASCII', async () => {
+    const p = join(tmp.path, 'bom.txt');
+    writeFileSync(p, '\ufeffhead\nplain ascii line\n\ufeffnot a mark here\n');
+    const input = await FileInput.open(p, 'a text file');
+    for (const hwm of [1, 4, 17, 1024]) expect(await lines(input, hwm)).toEqual(['head', 'plain ascii line', '\ufeffnot a mark here']);
+    const q = join(tmp.path, 'late.txt');
+    writeFileSync(q, 'ascii first\n\ufeffkept\n');
+    // The first chunk is ASCII: the decoder made for the second must not take its U+FEFF for a mark.
+    expect(await lines(await FileInput.open(q, 'a text file'), 12)).toEqual(['ascii first', '\ufeffkept']);
+  });
+
   it('reads gzip-compressed files (detected from the bytes, not the name)', async () => {
     const p = join(tmp.path, 'mixed.log');
     writeFileSync(p, gzipSync(text));

@@ -10,7 +10,7 @@ import { isAscii } from 'node:buffer';
 import type { BuildOptions } from '../../event/index.js';
 import { ColumnsEncoder } from '../../store/columns.js';
 import { encodeChunkOf } from '../../store/chunk.js';
-import { compileFilters, type FilterOptions } from '../filters.js';
+import { compileFilters, type ExchangeFilter, type FilterOptions } from '../filters.js';
 import { ItemRecorder } from '../item-recorder.js';
 import type { StepSpec } from '../portable-step.js';
 import { Redactor } from '../redaction.js';
@@ -81,7 +81,7 @@ export function batchLines(batch: LineBatch): string[] {
 }
 
 export class BatchRecorder {
-  private readonly filter;
+  private readonly filter: ExchangeFilter;
   private readonly steps: BuiltStep[];
   private readonly parsers = new LineParsers();
 
