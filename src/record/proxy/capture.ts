@@ -1,12 +1,13 @@
 /**
- * The request half of a recorded exchange, as the viewer sent it: request
- * line, headers in order (rawHeaders), capture time, and the viewer IP from
- * the socket, or from the first X-Forwarded-For hop when the proxy is told to
- * trust it. Shared by plain requests and WebSocket handshakes.
+ * A recorded exchange as it passed through the proxy: the request as the
+ * viewer sent it (request line, headers in order from rawHeaders, capture
+ * time, viewer IP from the socket or from the first X-Forwarded-For hop when
+ * the proxy is told to trust it), and the origin's answer. Shared by plain
+ * requests and WebSocket handshakes.
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import type { NormalizedExchange } from '../../event/index.js';
+import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
 import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
 import { headerLines } from './forward.js';
 
@@ -29,6 +30,13 @@ export function captureRequest(req: IncomingMessage, index: number, trustForward
   const viewerIp = trustForwarded ? (firstForwardedHop(firstHeader(raw, 'x-forwarded-for')) ?? socketIp) : socketIp;
   if (viewerIp !== undefined && isIP(viewerIp) !== 0) exchange.viewerIp = viewerIp;
   return { exchange, socketIp };
+}
+
+/** The origin's answer as recorded: status, reason phrase when there is one, headers in order. */
+export function captureResponse(res: IncomingMessage): CapturedResponse {
+  const response: CapturedResponse = { status: res.statusCode ?? 0, headers: headerLines(res.rawHeaders) };
+  if (res.statusMessage !== undefined && res.statusMessage !== '') response.statusText = res.statusMessage;
+  return response;
 }
 
 /** The first value of a header in a rawHeaders list (`lower`: the name in lower case). */

@@ -15,10 +15,9 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { connect } from 'node:net';
-import type { CapturedResponse } from '../../event/index.js';
 import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
-import { captureRequest } from './capture.js';
+import { captureRequest, captureResponse } from './capture.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { ItemQueue } from '../item-queue.js';
 import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
@@ -303,8 +302,7 @@ export class ProxySource implements RecordSource {
     };
 
     upstream.on('response', (upRes) => {
-      const response: CapturedResponse = { status: upRes.statusCode ?? 0, headers: headerLines(upRes.rawHeaders) };
-      if (upRes.statusMessage !== undefined && upRes.statusMessage !== '') response.statusText = upRes.statusMessage;
+      const response = captureResponse(upRes);
       exchange.response = response;
       res.writeHead(response.status, upRes.statusMessage, forwardResponseHeaders(upRes.rawHeaders));
       upRes.on('data', (chunk: Buffer) => {

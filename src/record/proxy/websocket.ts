@@ -20,9 +20,8 @@
 import type http from 'node:http';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { CapturedResponse } from '../../event/index.js';
 import type { SourceItem } from '../types.js';
-import { captureRequest } from './capture.js';
+import { captureRequest, captureResponse } from './capture.js';
 import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
 
@@ -83,12 +82,6 @@ function plainAnswer(status: number, statusText: string, body: string): string {
 
 const NOT_WEBSOCKET = plainAnswer(501, 'Not Implemented', 'cfreplay proxy: only WebSocket upgrades are forwarded\n');
 const FINISHED = plainAnswer(503, 'Service Unavailable', 'cfreplay proxy: recording has finished\n');
-
-function capture(res: IncomingMessage): CapturedResponse {
-  const response: CapturedResponse = { status: res.statusCode ?? 0, headers: headerLines(res.rawHeaders) };
-  if (res.statusMessage !== undefined && res.statusMessage !== '') response.statusText = res.statusMessage;
-  return response;
-}
 
 export class UpgradeForwarder {
   /** Handshakes the origin answered 101 (tunnels opened). */
@@ -170,7 +163,7 @@ export class UpgradeForwarder {
         originSocket.destroy(); // the viewer left while the origin was answering
         return;
       }
-      exchange.response = capture(res);
+      exchange.response = captureResponse(res);
       state = 'tunnel';
       note = PROXY_NOTES.webSocket;
       socket.write(responseHead(res.statusCode ?? 101, res.statusMessage ?? 'Switching Protocols', res.rawHeaders));
@@ -181,7 +174,7 @@ export class UpgradeForwarder {
 
     upstream.on('response', (res) => {
       // The origin declined the upgrade (e.g. 400, 403, 426): an ordinary answer, delimited by closing the connection.
-      exchange.response = capture(res);
+      exchange.response = captureResponse(res);
       state = 'answering';
       this.declined++;
       socket.write(responseHead(res.statusCode ?? 0, res.statusMessage ?? '', [...forwardResponseHeaders(res.rawHeaders), 'Connection', 'close']));
