@@ -9,7 +9,6 @@ import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
-import { storedSoFar } from './sink-stats.js';
 import { createCorpusWriter } from '../store/index.js';
 
 export interface CorpusSinkOptions {
@@ -61,16 +60,10 @@ export async function openCorpusSink(path: string, options: CorpusSinkOptions = 
     ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}),
   });
   if (!replacing) return writer;
-  const replaced: RecordSink & { readonly chunksWritten: number | undefined; readonly bytesWritten: number | undefined } = {
+  const replaced: RecordSink = {
     write: (record) => writer.write(record),
     appendFramed: (framed) => writer.appendFramed(framed),
-    // The writer's live counts, under the names sink-stats.ts reads (for the proxy's progress line).
-    get chunksWritten() {
-      return storedSoFar(writer)?.chunks;
-    },
-    get bytesWritten() {
-      return storedSoFar(writer)?.bytes;
-    },
+    stored: () => writer.stored(),
     async close(): Promise<SinkCloseResult> {
       let result;
       try {

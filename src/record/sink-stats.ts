@@ -1,7 +1,7 @@
 /**
  * Live output counters for a long-running recording's progress line: records
  * handed to the sink (counted by a thin wrapper), and the chunks and
- * compressed bytes the corpus writer has stored so far.
+ * compressed bytes the corpus writer has stored so far (RecordSink.stored).
  */
 import type { RecordedExchange } from '../event/index.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
@@ -11,21 +11,6 @@ export interface SinkStats {
   /** Undefined when the sink does not count them (dry run, memory). */
   chunks: number | undefined;
   bytes: number | undefined;
-}
-
-/**
- * The writer's running chunk and byte counts. The corpus writers (file and
- * Redis, src/store/chunk-pipeline.ts) keep them as `chunksWritten` and
- * `bytesWritten` but declare them protected, and store/ is not ours to
- * change; they are read by name here, and a sink without them simply shows
- * no chunk/byte figures. (A public getter on ChunkPipeline would be the
- * proper interface; test/record/proxy-progress.test.ts fails if the names
- * change.)
- */
-export function storedSoFar(sink: object): { chunks: number; bytes: number } | undefined {
-  if (!('chunksWritten' in sink) || !('bytesWritten' in sink)) return undefined;
-  const { chunksWritten, bytesWritten } = sink;
-  return typeof chunksWritten === 'number' && typeof bytesWritten === 'number' ? { chunks: chunksWritten, bytes: bytesWritten } : undefined;
 }
 
 /** A sink that counts the records written through it; `stats()` is cheap enough to call a few times a second. */
@@ -48,7 +33,7 @@ export class CountedSink implements RecordSink {
   }
 
   stats(): SinkStats {
-    const stored = storedSoFar(this.inner);
+    const stored = this.inner.stored?.();
     return { records: this.records, chunks: stored?.chunks, bytes: stored?.bytes };
   }
 }

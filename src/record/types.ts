@@ -103,6 +103,8 @@ export interface RecordSink {
    * sink without it gets its records one by one from the main thread.
    */
   appendFramed?(framed: Uint8Array): Promise<void>;
+  /** Chunks and bytes stored so far (corpus writers), for a progress line. */
+  stored?(): { chunks: number; bytes: number };
   /** Finish: everything written is durable and the result looks complete. */
   close(): Promise<SinkCloseResult>;
   /** Give up: nothing from this run may be left looking complete. */

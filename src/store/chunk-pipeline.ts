@@ -35,6 +35,11 @@ export abstract class ChunkPipeline {
   private lastFlush = Date.now();
   private timer: NodeJS.Timeout | undefined;
 
+  /** Chunks and bytes stored so far by this writer (live figures for a long recording's progress line). */
+  stored(): { chunks: number; bytes: number } {
+    return { chunks: this.chunksWritten, bytes: this.bytesWritten };
+  }
+
   constructor(private readonly pipeline: PipelineOptions) {
     const interval = pipeline.flushIntervalMs;
     if (interval !== undefined && interval > 0) {
