@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { EventType } from '../event/types.js';
 import type { RunAccumulator } from '../replay/run-accumulator.js';
 import { compareGroups } from '../replay/run-accumulator.js';
-import { compareLatency, encodeHistogram, latencyStats } from '../replay/latency.js';
+import { encodeHistogram, latencyReport } from '../replay/latency.js';
 import {
   REPORT_SCHEMA,
   type DiffGroup,
@@ -123,15 +123,15 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
     .filter((n) => n.noisyCount > 0)
     .sort((a, b) => b.noisyCount - a.noisyCount)
     .map((n) => ({ ...n }));
-  const comparison = compareLatency(acc.histOld, acc.histNew);
+  const latencyOf = latencyReport(acc.histOld, acc.histNew);
   const eventsPerSecond = meta.durationMs > 0 ? Math.round(events / (meta.durationMs / 1000)) : 0;
   const run: ReplayReport['run'] = { durationMs: Math.round(meta.durationMs), eventsPerSecond, problems: meta.problems };
   if (meta.stoppedEarly !== undefined) run.stoppedEarly = meta.stoppedEarly;
   const latency: ReplayReport['latency'] = {
     unit: 'ns',
-    old: latencyStats(acc.histOld),
-    new: latencyStats(acc.histNew),
-    comparison,
+    old: latencyOf.old,
+    new: latencyOf.new,
+    comparison: latencyOf.comparison,
     histograms: { old: encodeHistogram(acc.histOld), new: encodeHistogram(acc.histNew) },
   };
   const transitions = Object.entries(acc.transitions)
