@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { toViewerRequestEvent, toViewerResponseEvent, viewerResponseSkipReason } from '../../src/event/index.js';
-import { MemorySink, runRecording, type RecordSummary } from '../../src/record/index.js';
-import { startProxySource, type ProxyOptions, type ProxySource } from '../../src/record/proxy/proxy-source.js';
+import type { ProxyOptions } from '../../src/record/proxy/proxy-source.js';
 import { isWebSocketUpgrade, upgradeRequestHeaders } from '../../src/record/proxy/websocket.js';
 import { openCorpusFile } from '../../src/store/index.js';
 import { requireCliBuilt, runCli, startCli } from '../helpers/cli-process.js';
 import { useTempDir } from '../helpers/tmp.js';
+import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -57,23 +57,14 @@ async function echoOrigin(wssOptions: ConstructorParameters<typeof WebSocketServ
   return origin;
 }
 
-interface Recording {
-  proxy: ProxySource;
+interface Recording extends ProxyRecording {
   ws: string;
   http: string;
-  sink: MemorySink;
-  done: Promise<RecordSummary>;
 }
 
 async function recordThrough(target: URL, options: Partial<ProxyOptions> = {}): Promise<Recording> {
-  const proxy = await startProxySource({ listen: { host: '127.0.0.1', port: 0 }, target, handleSignals: false, ...options });
-  const sink = new MemorySink();
-  const done = runRecording([proxy], sink);
-  closers.push(async () => {
-    proxy.stop('test end', 100);
-    await done.catch(() => undefined);
-  });
-  return { proxy, ws: `ws://127.0.0.1:${proxy.port}`, http: `http://127.0.0.1:${proxy.port}`, sink, done };
+  const rec = await recordThroughProxy(target, options, closers);
+  return { ...rec, ws: rec.base.replace(/^http/, 'ws'), http: rec.base };
 }
 
 function connect(url: string, options: WebSocket.ClientOptions = {}, protocols: string[] = []): Promise<WebSocket> {

@@ -6,10 +6,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemorySink, runRecording, type RecordSummary } from '../../src/record/index.js';
-import { ProxySource, startProxySource, parseListen, parseTarget, parseDuration } from '../../src/record/proxy/proxy-source.js';
+import { startProxySource, parseListen, parseTarget, parseDuration, type ProxyOptions } from '../../src/record/proxy/proxy-source.js';
 import { openCorpusFile } from '../../src/store/index.js';
 import { useTempDir } from '../helpers/tmp.js';
+import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const built = existsSync(join(root, 'dist/cli/main.js'));
@@ -29,23 +29,7 @@ async function origin(handler: Handler): Promise<{ url: URL; server: http.Server
   return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), server };
 }
 
-interface Recording {
-  proxy: ProxySource;
-  base: string;
-  sink: MemorySink;
-  done: Promise<RecordSummary>;
-}
-
-async function recordThrough(target: URL, options: Partial<ConstructorParameters<typeof ProxySource>[0]> = {}): Promise<Recording> {
-  const proxy = await startProxySource({ listen: { host: '127.0.0.1', port: 0 }, target, handleSignals: false, ...options });
-  const sink = new MemorySink();
-  const done = runRecording([proxy], sink);
-  closers.push(async () => {
-    proxy.stop('test end', 100);
-    await done.catch(() => undefined);
-  });
-  return { proxy, base: `http://127.0.0.1:${proxy.port}`, sink, done };
-}
+const recordThrough = (target: URL, options: Partial<ProxyOptions> = {}): Promise<ProxyRecording> => recordThroughProxy(target, options, closers);
 
 const agent = new http.Agent({ keepAlive: true });
 closers.push(async () => agent.destroy());
