@@ -248,6 +248,9 @@ describe('record proxy: the CLI in a child process', () => {
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM: stopping/);
     expect(stderr).toMatch(new RegExp(`recorded ${n} exchanges from 1 input`));
+    // The summary names the port the proxy got for --listen 127.0.0.1:0, not ":0".
+    expect(stderr).toContain(`proxy 127.0.0.1:${port} -> ${o.url.origin}`);
+    expect(stderr).not.toContain('proxy 127.0.0.1:0 ');
     const f = await openCorpusFile(out);
     expect(f.complete).toBe(true);
     expect(f.events).toBe(n);

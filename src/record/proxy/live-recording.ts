@@ -61,7 +61,7 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
           (p) => {
             proxy = p;
             progress.start(() => p.progress());
-            post({ type: 'opened' });
+            post({ type: 'opened', label: p.label });
             forward(p).catch((e: Error) => {
               failure ??= e;
             });

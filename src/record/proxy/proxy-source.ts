@@ -146,7 +146,6 @@ export interface ProxyCounters {
 }
 
 export class ProxySource implements RecordSource {
-  readonly label: string;
   readonly totalBytes = undefined;
   bytesRead = 0;
   private readonly server: http.Server;
@@ -170,7 +169,6 @@ export class ProxySource implements RecordSource {
 
   constructor(private readonly options: ProxyOptions) {
     const t = options.target;
-    this.label = `proxy ${options.listen.host}:${options.listen.port} -> ${t.origin}`;
     const isHttps = t.protocol === 'https:';
     const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const };
     this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
@@ -203,6 +201,11 @@ export class ProxySource implements RecordSource {
     this.server.headersTimeout = 66_000;
     this.server.requestTimeout = 0;
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
+  }
+
+  /** For the summary: where it listened (the real port once listening, also with --listen ...:0) and the origin. */
+  get label(): string {
+    return `proxy ${this.options.listen.host}:${this.port} -> ${this.options.target.origin}`;
   }
 
   /** The address actually listened on (port 0 gives a free port). */

@@ -43,7 +43,7 @@ class RemoteSource implements RecordSource {
   private readonly queue = new ItemQueue();
   private finalReport: SourceReport = { warnings: [], info: {} };
 
-  constructor(readonly label: string) {}
+  constructor(public label: string) {}
 
   accept(m: MainToWorker): void {
     if (m.type === 'items') {
@@ -69,7 +69,10 @@ const source = new RemoteSource(data.label);
 let opened: ((ok: true) => void) | undefined;
 let openFailed: ((e: Error) => void) | undefined;
 port.on('message', (m: MainToWorker) => {
-  if (m.type === 'opened') opened?.(true);
+  if (m.type === 'opened') {
+    source.label = m.label;
+    opened?.(true);
+  }
   else if (m.type === 'open-failed') openFailed?.(Object.assign(new Error(m.message), { userFacing: true }));
   else source.accept(m);
 });

@@ -20,7 +20,8 @@ export type WorkerToMain =
   | { type: 'error'; message: string; userFacing: boolean; stack: string };
 
 export type MainToWorker =
-  | { type: 'opened' }
+  /** The proxy listens; `label` names the port it got. */
+  | { type: 'opened'; label: string }
   | { type: 'open-failed'; message: string }
   | { type: 'items'; items: SourceItem[]; bytesRead: number }
   | { type: 'end'; report: SourceReport; bytesRead: number };
