@@ -3,7 +3,8 @@
 // `cfreplay record proxy` (the real CLI in a child process, writing a corpus
 // file), in the same run. Reports latency percentiles of both, the proxy's
 // added latency, a bare Node pass-through proxy as a baseline (what any Node
-// proxy costs on the machine), CPU per request, and checks that every answered
+// proxy costs on the machine) and a TCP relay without HTTP parsing (the floor
+// for any Node proxy here), CPU per request, and checks that every answered
 // request was recorded.
 //
 //   node bench/proxy-bench.mjs [--rate 2000] [--seconds 10] [--connections 20]
@@ -90,6 +91,23 @@ const bareCode = `
 const probe = `${root}bench/event-loop-probe.cjs`;
 const bareProc = spawn(process.execPath, ['-r', probe, '-e', bareCode], { stdio: ['ignore', 'pipe', 'pipe'] });
 const barePort = Number((await waitFor(bareProc, /bare (\d+)/, 'bare proxy'))[1]);
+
+// The floor of any proxy written in Node on this machine: a TCP relay (bytes piped both ways, one
+// origin connection per viewer connection, no HTTP parsing at all). What separates it from the
+// bare HTTP proxy is the cost of Node's HTTP server and client.
+const relayCode = `
+  const net = require('node:net');
+  const s = net.createServer((c) => {
+    const u = net.connect(${originPort}, '127.0.0.1');
+    c.pipe(u);
+    u.pipe(c);
+    c.on('error', () => u.destroy());
+    u.on('error', () => c.destroy());
+  });
+  s.listen(0, '127.0.0.1', () => console.log('relay ' + s.address().port));
+`;
+const relayProc = spawn(process.execPath, ['-r', probe, '-e', relayCode], { stdio: ['ignore', 'pipe', 'pipe'] });
+const relayPort = Number((await waitFor(relayProc, /relay (\d+)/, 'TCP relay'))[1]);
 
 const proxyProc = spawn(
   process.execPath,
@@ -203,15 +221,19 @@ const proxied = await measured(proxyPort, proxyProc);
 const direct2 = await measured(originPort); // again, to see the noise of the machine
 await load(barePort, warmupSeconds);
 const bare = await measured(barePort, bareProc);
+await load(relayPort, warmupSeconds);
+const relay = await measured(relayPort, relayProc);
 proxyProc.kill('SIGTERM');
 const code = await new Promise((r) => proxyProc.once('exit', r));
 originProc.kill();
 bareProc.kill();
+relayProc.kill();
 
 console.log(row('origin', direct));
 console.log(row('proxy', proxied));
 console.log(row('origin', direct2));
 console.log(row('bare', bare));
+console.log(row('relay', relay));
 const d99 = Math.max(direct.p[99], direct2.p[99]);
 const d99min = Math.min(direct.p[99], direct2.p[99]);
 const added = (proxied.p[99] - d99min) / 1000;
@@ -220,6 +242,7 @@ const added50 = (proxied.p[50] - Math.min(direct.p[50], direct2.p[50])) / 1000;
 console.log(`proxy adds: p50 ${added50.toFixed(3)} ms, p99 ${added.toFixed(3)} ms (vs the better origin run; ${addedVsWorse.toFixed(3)} ms vs the worse one)`);
 const overBare = (proxied.p[99] - bare.p[99]) / 1000;
 console.log(`bare Node pass-through proxy adds p99 ${((bare.p[99] - d99min) / 1000).toFixed(3)} ms; the recording proxy vs the bare one: p99 ${overBare >= 0 ? '+' : ''}${overBare.toFixed(3)} ms, CPU ${proxied.proxyCpuUs.toFixed(0)} vs ${bare.proxyCpuUs.toFixed(0)} us/request`);
+console.log(`a Node TCP relay (no HTTP parsing) adds p99 ${((relay.p[99] - d99min) / 1000).toFixed(3)} ms at ${relay.proxyCpuUs.toFixed(0)} us CPU/request: the floor for a proxy in Node on this machine`);
 
 console.log(
   `event-loop delay inside the proxy during the run (1 ms timer): recording proxy p50 ${proxied.loop.p50} ms, p99 ${proxied.loop.p99} ms, max ${proxied.loop.max} ms; bare proxy p50 ${bare.loop.p50} ms, p99 ${bare.loop.p99} ms, max ${bare.loop.max} ms`,
