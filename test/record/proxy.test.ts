@@ -186,6 +186,42 @@ describe('record proxy: loopback end to end', () => {
     expect(summary.warnings.join('\n')).toMatch(/origin errors .*502.*ECONNRESET 1/);
   });
 
+  it('the origin time limit counts from the last sign of life: a slow but steady answer passes, a stall mid-answer is cut', async () => {
+    const o = await origin((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      if (req.url === '/steady') {
+        // 6 chunks 120 ms apart: 720 ms in all, more than the 300 ms limit, never quiet for 300 ms.
+        let n = 0;
+        const t = setInterval(() => {
+          res.write(`chunk ${n}\n`);
+          if (++n === 6) {
+            clearInterval(t);
+            res.end();
+          }
+        }, 120);
+        return;
+      }
+      res.write('first part\n'); // /stall: then nothing
+    });
+    const rec = await recordThrough(o.url, { timeoutMs: 300 });
+    const steady = await request(`${rec.base}/steady`);
+    expect(steady.status).toBe(200);
+    expect(steady.body.toString().split('\n').filter(Boolean)).toHaveLength(6);
+    const started = performance.now();
+    await expect(request(`${rec.base}/stall`)).rejects.toThrow();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(290);
+    expect(waited).toBeLessThan(2_000);
+    rec.proxy.stop('test');
+    const summary = await rec.done;
+    expect(rec.sink.records.map((r) => [r.request.uri, r.response?.statusCode])).toEqual([
+      ['/steady', 200],
+      ['/stall', 200],
+    ]);
+    expect(summary.notes).toEqual([{ note: 'origin stalled in the middle of the answer (connection cut)', count: 1 }]);
+    expect(summary.warnings.join('\n')).toMatch(/origin timeouts .*: 1/);
+  });
+
   it('--trust-forwarded takes the first X-Forwarded-For hop; --max-events stops the recording', async () => {
     const o = await origin((_req, res) => res.end('ok'));
     const rec = await recordThrough(o.url, { trustForwarded: true, maxEvents: 2 });
