@@ -67,24 +67,38 @@ function isReordering(a: readonly string[], b: readonly string[]): boolean {
   return sameStrings(x, y);
 }
 
-/** A map of name -> values (query, headers, request cookies). */
-function diffMap(out: Out, prefix: FamilyPrefix, a: Record<string, string[]>, b: Record<string, string[]>, ignore: Ignore): Out {
-  if (a === b) return out; // the runtime shares effective maps of headers handed back unchanged
+/** How one family of maps compares and prints the values stored under a name. */
+interface ValuesKind<T> {
+  same(a: readonly T[], b: readonly T[]): boolean;
+  /** Same values in another order (asked only once they differ). */
+  reordered(a: readonly T[], b: readonly T[]): boolean;
+  format(values: readonly T[]): string;
+}
+
+const STRING_VALUES: ValuesKind<string> = { same: sameStrings, reordered: isReordering, format: formatValues };
+const SET_COOKIE_VALUES: ValuesKind<SetCookie> = {
+  same: sameCookies,
+  reordered: (a, b) => isReordering(a.map(formatSetCookie), b.map(formatSetCookie)),
+  format: formatSetCookies,
+};
+
+/** A map of name -> values (query, headers, request cookies; response cookies with attributes). */
+function diffMap<T>(out: Out, prefix: FamilyPrefix, a: Record<string, T[]>, b: Record<string, T[]>, kind: ValuesKind<T>, ignore: Ignore): Out {
   let matched = 0;
   for (const name in a) {
     const bv = b[name];
     // Array.isArray also rejects inherited members (`constructor`, `toString`) of a plain object.
     if (!Array.isArray(bv)) {
       const path = fieldPath(prefix, name);
-      if (ignore === undefined || !ignore(path)) out = push(out, path, 'removed', formatValues(a[name]!), undefined);
+      if (ignore === undefined || !ignore(path)) out = push(out, path, 'removed', kind.format(a[name]!), undefined);
       continue;
     }
     matched++;
     const av = a[name]!;
-    if (sameStrings(av, bv)) continue;
+    if (kind.same(av, bv)) continue;
     const path = fieldPath(prefix, name);
     if (ignore !== undefined && ignore(path)) continue;
-    out = push(out, path, isReordering(av, bv) ? 'ordering' : 'changed', formatValues(av), formatValues(bv));
+    out = push(out, path, kind.reordered(av, bv) ? 'ordering' : 'changed', kind.format(av), kind.format(bv));
   }
   let nb = 0;
   for (const _ in b) nb++;
@@ -92,38 +106,7 @@ function diffMap(out: Out, prefix: FamilyPrefix, a: Record<string, string[]>, b:
     for (const name in b) {
       if (Array.isArray(a[name])) continue;
       const path = fieldPath(prefix, name);
-      if (ignore === undefined || !ignore(path)) out = push(out, path, 'added', undefined, formatValues(b[name]!));
-    }
-  }
-  return out;
-}
-
-/** Response cookies: name -> [{value, attributes}]. */
-function diffSetCookies(out: Out, a: Record<string, SetCookie[]>, b: Record<string, SetCookie[]>, ignore: Ignore): Out {
-  const prefix = FAMILIES.resCookies;
-  let matched = 0;
-  for (const name in a) {
-    const bv = b[name];
-    if (!Array.isArray(bv)) {
-      const path = fieldPath(prefix, name);
-      if (ignore === undefined || !ignore(path)) out = push(out, path, 'removed', formatSetCookies(a[name]!), undefined);
-      continue;
-    }
-    matched++;
-    const av = a[name]!;
-    if (sameCookies(av, bv)) continue;
-    const path = fieldPath(prefix, name);
-    if (ignore !== undefined && ignore(path)) continue;
-    const kind = isReordering(av.map(formatSetCookie), bv.map(formatSetCookie)) ? 'ordering' : 'changed';
-    out = push(out, path, kind, formatSetCookies(av), formatSetCookies(bv));
-  }
-  let nb = 0;
-  for (const _ in b) nb++;
-  if (nb !== matched) {
-    for (const name in b) {
-      if (Array.isArray(a[name])) continue;
-      const path = fieldPath(prefix, name);
-      if (ignore === undefined || !ignore(path)) out = push(out, path, 'added', undefined, formatSetCookies(b[name]!));
+      if (ignore === undefined || !ignore(path)) out = push(out, path, 'added', undefined, kind.format(b[name]!));
     }
   }
   return out;
@@ -163,9 +146,9 @@ function originJson(o: readonly OriginChange[] | undefined): string | undefined 
 function diffRequest(out: Out, a: EffectiveRequest, b: EffectiveRequest, ao: OriginChange[] | undefined, bo: OriginChange[] | undefined, ignore: Ignore): Out {
   if (a.method !== b.method) out = value(out, P_METHOD, a.method, b.method, ignore);
   if (a.uri !== b.uri) out = value(out, P_URI, a.uri, b.uri, ignore);
-  out = diffMap(out, FAMILIES.query, a.querystring, b.querystring, ignore);
-  out = diffMap(out, FAMILIES.reqHeaders, a.headers, b.headers, ignore);
-  out = diffMap(out, FAMILIES.reqCookies, a.cookies, b.cookies, ignore);
+  out = diffMap(out, FAMILIES.query, a.querystring, b.querystring, STRING_VALUES, ignore);
+  out = diffMap(out, FAMILIES.reqHeaders, a.headers, b.headers, STRING_VALUES, ignore);
+  out = diffMap(out, FAMILIES.reqCookies, a.cookies, b.cookies, STRING_VALUES, ignore);
   if (ao !== bo && !sameJson(ao?.length === 0 ? undefined : ao, bo?.length === 0 ? undefined : bo)) {
     out = value(out, P_ORIGIN, originJson(ao), originJson(bo), ignore);
   }
@@ -181,8 +164,8 @@ function sameBody(a: EffectiveBody, b: EffectiveBody): boolean {
 function diffResponse(out: Out, a: EffectiveResponse, b: EffectiveResponse, ignore: Ignore): Out {
   if (a.statusCode !== b.statusCode) out = value(out, P_STATUS, String(a.statusCode), String(b.statusCode), ignore);
   if (a.statusDescription !== b.statusDescription) out = value(out, P_STATUS_DESCRIPTION, a.statusDescription, b.statusDescription, ignore);
-  out = diffMap(out, FAMILIES.resHeaders, a.headers, b.headers, ignore);
-  out = diffSetCookies(out, a.cookies, b.cookies, ignore);
+  out = diffMap(out, FAMILIES.resHeaders, a.headers, b.headers, STRING_VALUES, ignore);
+  out = diffMap(out, FAMILIES.resCookies, a.cookies, b.cookies, SET_COOKIE_VALUES, ignore);
   if (!sameBody(a.body, b.body)) out = value(out, P_BODY, formatBody(a.body), formatBody(b.body), ignore);
   return out;
 }
