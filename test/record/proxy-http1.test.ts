@@ -407,13 +407,20 @@ describe('record proxy: HTTP/1.1 connections', () => {
   }, TEST_MS);
 
   it('the origin closing its idle keep-alive connection between two requests: the second is still answered (new origin connection); both recorded', async () => {
-    const o = await httpOrigin();
-    o.server.keepAliveTimeout = 100;
+    // The origin drops the connection 50 ms after its first answer, as an origin whose keep-alive
+    // timeout ran out does. (Node's own keepAliveTimeout does not close it within 300 ms here.)
+    let originClosed!: () => void;
+    const closedP = new Promise<void>((r) => (originClosed = r));
+    const o = await httpOrigin((req, res, body) => {
+      res.end(`${req.method} ${req.url} ${body.length} ${sha(body)}`);
+      if (req.url === '/before') res.on('finish', () => setTimeout(() => (req.socket.destroy(), originClosed()), 50));
+    });
     const rec = await record(o.url);
     const v = await viewer(rec.proxy.port);
     await v.send(get('/before'));
     expect((await v.read())[0]!.status).toBe(200);
-    await sleep(300); // the origin has closed its side by now
+    await within(closedP, 1_000, 'the origin closing its connection');
+    await sleep(20);
     await v.send(get('/after-idle'));
     const [a] = await v.read();
     expect(a!.status).toBe(200);

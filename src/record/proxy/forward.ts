@@ -1,47 +1,32 @@
 /**
  * Header rules of the recording proxy's forwarding (RFC 9110 §7.6.1): what
- * goes to the origin and back to the viewer. The recorded exchange keeps the
- * headers exactly as the viewer sent them; only the forwarded copy changes.
+ * goes to the origin. The recorded exchange keeps the headers exactly as the
+ * viewer sent them; only the forwarded copy changes. Answers go back to the
+ * viewer byte for byte (the proxy relays one origin connection per viewer
+ * connection, so the origin's connection headers are still true for the
+ * viewer's).
  */
 
-/** Hop-by-hop headers never forwarded (plus any named in Connection). */
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'proxy-authorization',
-  'proxy-authenticate',
-  // The proxy answers "100 Continue" itself; the origin gets the body as it streams.
-  'expect',
-]);
-
-function connectionTokens(raw: readonly string[]): Set<string> | undefined {
-  let out: Set<string> | undefined;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i]!.length === 10 && raw[i]!.toLowerCase() === 'connection') {
-      for (const t of raw[i + 1]!.split(',')) {
-        const n = t.trim().toLowerCase();
-        if (n !== '') (out ??= new Set()).add(n);
-      }
-    }
-  }
-  return out;
-}
+/**
+ * Hop-by-hop headers never forwarded (plus any named in Connection); the
+ * proxy states its own Connection for the origin. Transfer-Encoding and
+ * Trailer stay: a chunked body is relayed with its framing untouched. Expect
+ * stays: the origin decides on "100 Continue", and the proxy relays it.
+ */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'upgrade', 'proxy-authorization', 'proxy-authenticate']);
 
 export interface ForwardRequestOptions {
   /** Host header for the origin; undefined keeps the viewer's. */
   host: string | undefined;
   /** Appended to X-Forwarded-For. */
   clientIp: string | undefined;
+  /** The viewer's Connection tokens (lower case): the headers they name are hop-by-hop too. */
+  connection: ReadonlySet<string> | undefined;
 }
 
 /** The request headers for the origin, as a raw [name, value, ...] list in the viewer's order. */
 export function forwardRequestHeaders(raw: readonly string[], options: ForwardRequestOptions): string[] {
-  const extra = connectionTokens(raw);
+  const extra = options.connection;
   const out: string[] = [];
   let hostSeen = false;
   let xffAt = -1;
@@ -70,16 +55,21 @@ export function forwardRequestHeaders(raw: readonly string[], options: ForwardRe
   return out;
 }
 
-/** The origin's response headers for the viewer (hop-by-hop removed; Node frames the body). */
-export function forwardResponseHeaders(raw: readonly string[]): string[] {
-  const extra = connectionTokens(raw);
-  const out: string[] = [];
-  for (let i = 0; i < raw.length; i += 2) {
-    const lower = raw[i]!.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || extra?.has(lower)) continue;
-    out.push(raw[i]!, raw[i + 1]!);
+/**
+ * A request head for the origin, as written on the wire: `headers` from
+ * forwardRequestHeaders, plus the Connection the proxy wants. A body framed
+ * by Transfer-Encoding loses any Content-Length beside it (RFC 9112 §6.3: the
+ * two together are how requests get smuggled).
+ */
+export function requestHeadText(method: string, target: string, version: string, headers: readonly string[], connection: string | undefined, chunked: boolean): string {
+  let head = `${method} ${target} ${version}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (chunked && name.length === 14 && name.toLowerCase() === 'content-length') continue;
+    head += `${name}: ${headers[i + 1]!}\r\n`;
   }
-  return out;
+  if (connection !== undefined) head += `Connection: ${connection}\r\n`;
+  return `${head}\r\n`;
 }
 
 /** `rawHeaders` ([name, value, ...]) as recorded header lines. */

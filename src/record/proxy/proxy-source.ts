@@ -1,27 +1,26 @@
 /**
  * The recording reverse proxy (`cfreplay record proxy`) as a live
- * RecordSource. Every request is forwarded to the origin over a keep-alive
- * agent with its body streamed (piped, never buffered) and the answer streamed
- * back; when the exchange completes it is queued for the recording pipeline:
- * request line and headers as sent (rawHeaders, in order), viewer IP from the
- * socket (or the first X-Forwarded-For hop with trustForwarded), response
- * status and headers. One request gives exactly one recorded exchange, also
- * when the origin fails (502) or times out (504) or the viewer leaves.
+ * RecordSource. Each viewer connection is relayed over an origin connection
+ * of its own (relay-connection.ts): request heads are rewritten for the
+ * origin, bodies and answers stream through untouched (never buffered), and
+ * when an exchange completes it is queued for the recording pipeline: request
+ * line and headers as sent (in order), viewer IP from the socket (or the
+ * first X-Forwarded-For hop with trustForwarded), response status and
+ * headers. One request gives exactly one recorded exchange, also when the
+ * origin fails (502) or times out (504) or the viewer leaves.
  *
  * Stopping (SIGINT/SIGTERM, maxEvents, duration): stop accepting, let the
  * exchanges in flight finish (bounded), end the items so the pipeline closes
  * the corpus normally. A second signal stops at once.
  */
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import { connect } from 'node:net';
+import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
-import { captureRequest, captureResponse } from './capture.js';
-import { forwardRequestHeaders, forwardResponseHeaders, headerLines } from './forward.js';
 import { ItemQueue } from '../item-queue.js';
-import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
-import { UpgradeForwarder } from './websocket.js';
+import { PROXY_NOTES } from './notes.js';
+import { RelayConnection, type RelayContext } from './relay-connection.js';
+import { UpgradeCounts } from './websocket.js';
 
 export { PROXY_NOTES };
 
@@ -145,61 +144,62 @@ export interface ProxyCounters {
   bytesRead: number;
 }
 
+/** An idle viewer connection is closed after this long (longer than the usual 60 s of load balancers in front). */
+const KEEP_ALIVE_MS = 65_000;
+
 export class ProxySource implements RecordSource {
   readonly totalBytes = undefined;
   bytesRead = 0;
-  private readonly server: http.Server;
-  private readonly agent: http.Agent;
-  private readonly request: typeof http.request;
+  private readonly server: Server;
+  private readonly connections = new Set<RelayConnection>();
   private readonly queue = new ItemQueue();
   private stopping: string | undefined;
   private inFlight = 0;
   private started = 0;
   private answered = 0;
   private refused = 0;
-  private readonly upgrades: UpgradeForwarder;
+  private readonly upgrades = new UpgradeCounts();
   private upstreamErrors = new Map<string, number>();
   private timeouts = 0;
   private durationTimer: NodeJS.Timeout | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly onSignal: (signal: NodeJS.Signals) => void;
-  private readonly hostForOrigin: string | undefined;
   private readonly log: (line: string) => void;
   private address = '';
 
   constructor(private readonly options: ProxyOptions) {
     const t = options.target;
-    const isHttps = t.protocol === 'https:';
-    const agentOptions = { keepAlive: true, keepAliveMsecs: 1000, maxSockets: 1024, maxFreeSockets: 256, scheduling: 'lifo' as const };
-    this.agent = isHttps ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
-    this.request = (isHttps ? https.request : http.request) as typeof http.request;
-    this.hostForOrigin = options.preserveHost === true ? undefined : t.host;
+    const host = targetHostname(t);
+    const port = targetPort(t);
+    const connectOrigin: () => Socket =
+      t.protocol === 'https:' ? () => connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] }) : () => connect({ host, port });
     this.log = options.log ?? (() => {});
-    this.server = http.createServer({ keepAlive: true }, (req, res) => this.handle(req, res));
-    // WebSocket: the handshake is forwarded and recorded like any request, then the sockets are piped (websocket.ts).
-    this.upgrades = new UpgradeForwarder(
-      {
-        request: this.request,
-        protocol: t.protocol,
-        hostname: targetHostname(t),
-        port: targetPort(t),
-        hostForOrigin: this.hostForOrigin,
-        timeoutMs: options.timeoutMs ?? 30_000,
-        trustForwarded: options.trustForwarded === true,
+    const isStopping = () => this.stopping !== undefined;
+    const context: RelayContext = {
+      hostForOrigin: options.preserveHost === true ? undefined : t.host,
+      trustForwarded: options.trustForwarded === true,
+      timeoutMs: options.timeoutMs ?? 30_000,
+      keepAliveMs: KEEP_ALIVE_MS,
+      get stopping() {
+        return isStopping();
       },
-      {
-        admit: () => this.admitUpgrade(),
-        complete: (item) => this.completeUpgrade(item),
-        originError: (code) => this.countUpstreamError(code),
-        originTimeout: () => {
-          this.timeouts++;
-        },
+      upgrades: this.upgrades,
+      connectOrigin,
+      admit: () => this.admit(),
+      complete: (item) => this.complete(item),
+      originError: (code) => this.countUpstreamError(code),
+      originTimeout: () => {
+        this.timeouts++;
       },
-    );
-    this.server.on('upgrade', (req, socket, head) => this.upgrades.handle(req, socket, head));
-    this.server.keepAliveTimeout = 65_000;
-    this.server.headersTimeout = 66_000;
-    this.server.requestTimeout = 0;
+      countBody: (bytes) => {
+        this.bytesRead += bytes;
+      },
+      closed: (connection) => this.connections.delete(connection),
+    };
+    // allowHalfOpen: a viewer that sends FIN after its request still gets the answer.
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+      this.connections.add(new RelayConnection(socket, context));
+    });
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
   }
 
@@ -237,125 +237,12 @@ export class ProxySource implements RecordSource {
     this.log(`cfreplay: recording proxy on ${this.address} -> ${this.options.target.origin} (Ctrl-C to stop and write the summary)`);
   }
 
-  private push(item: SourceItem): void {
-    this.queue.push(item);
-  }
-
   private get ended(): boolean {
     return this.queue.ended;
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    res.sendDate = false;
-    const max = this.options.maxEvents;
-    if (this.stopping !== undefined || (max !== undefined && this.started >= max)) {
-      this.refused++;
-      const body = 'cfreplay proxy: recording has finished\n';
-      res.shouldKeepAlive = false;
-      res.writeHead(503, { 'content-type': 'text/plain', connection: 'close', 'content-length': String(body.length) });
-      res.end(body);
-      return;
-    }
-    const index = this.started++;
-    this.inFlight++;
-    if (max !== undefined && this.started >= max) setImmediate(() => this.stop(`--max-events ${max} reached`));
-    const raw = req.rawHeaders;
-    const { exchange, socketIp } = captureRequest(req, index, this.options.trustForwarded === true);
-
-    let done = false;
-    let note: string | undefined;
-    let responseNote: string | undefined;
-    const finish = () => {
-      if (done) return;
-      done = true;
-      this.inFlight--;
-      this.answered++;
-      const item: SourceItem = { kind: 'exchange', exchange };
-      if (note !== undefined) item.notes = [note];
-      if (responseNote !== undefined) item.responseNote = responseNote;
-      this.push(item);
-      if (this.stopping !== undefined && this.inFlight === 0) this.end();
-    };
-
-    const t = this.options.target;
-    const upstream = this.request({
-      agent: this.agent,
-      protocol: t.protocol,
-      hostname: targetHostname(t),
-      port: targetPort(t),
-      method: req.method,
-      path: req.url,
-      headers: forwardRequestHeaders(raw, { host: this.hostForOrigin, clientIp: socketIp }),
-      setHost: false,
-    });
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
-    upstream.setTimeout(timeoutMs, () => {
-      const e = new Error(`no answer from the origin within ${timeoutMs / 1000} s`) as NodeJS.ErrnoException;
-      e.code = 'CFREPLAY_TIMEOUT';
-      upstream.destroy(e);
-    });
-
-    const answerError = (status: 502 | 504, why: string) => {
-      const statusText = status === 502 ? 'Bad Gateway' : 'Gateway Timeout';
-      const body = `cfreplay proxy: ${statusText}: ${why}\n`;
-      const headers = ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store'];
-      exchange.response = { status, statusText, headers: headerLines(headers) };
-      res.writeHead(status, statusText, headers);
-      res.end(body);
-    };
-
-    upstream.on('response', (upRes) => {
-      const response = captureResponse(upRes);
-      exchange.response = response;
-      res.writeHead(response.status, upRes.statusMessage, forwardResponseHeaders(upRes.rawHeaders));
-      upRes.on('data', (chunk: Buffer) => {
-        this.bytesRead += chunk.length;
-      });
-      upRes.on('error', () => res.destroy());
-      upRes.on('close', () => {
-        if (upRes.complete || done) return;
-        note ??= 'origin closed the connection in the middle of the answer';
-        res.destroy();
-      });
-      upRes.pipe(res);
-    });
-
-    upstream.on('error', (e: NodeJS.ErrnoException) => {
-      if (done) return;
-      const timeout = e.code === 'CFREPLAY_TIMEOUT';
-      if (timeout) this.timeouts++;
-      else this.countUpstreamError(e.code ?? e.message);
-      if (!res.headersSent && !res.destroyed) answerError(timeout ? 504 : 502, timeout ? e.message : `${e.code ?? e.message}`);
-      else {
-        // The answer had started: the viewer gets a cut answer, recorded with the origin's status.
-        note = timeout ? 'origin stalled in the middle of the answer (connection cut)' : 'origin failed in the middle of the answer (connection cut)';
-        res.destroy();
-      }
-    });
-
-    req.on('data', (chunk: Buffer) => {
-      this.bytesRead += chunk.length;
-    });
-    req.on('error', () => upstream.destroy());
-    req.pipe(upstream);
-
-    res.on('finish', finish);
-    res.on('close', () => {
-      if (done) return;
-      if (!res.writableFinished) {
-        if (exchange.response === undefined) responseNote = VIEWER_LEFT_EARLY;
-        else note ??= PROXY_NOTES.viewerLeft;
-        upstream.destroy();
-      }
-      finish();
-    });
-  }
-
-  /**
-   * The exchange accounting of handle() for a WebSocket handshake (handle()
-   * keeps its own inline copy: it is the per-request hot path).
-   */
-  private admitUpgrade(): number | undefined {
+  /** Count a new exchange and return its index, or undefined (counted as refused) when no more are taken. */
+  private admit(): number | undefined {
     const max = this.options.maxEvents;
     if (this.stopping !== undefined || (max !== undefined && this.started >= max)) {
       this.refused++;
@@ -367,10 +254,10 @@ export class ProxySource implements RecordSource {
     return index;
   }
 
-  private completeUpgrade(item: SourceItem): void {
+  private complete(item: SourceItem): void {
     this.inFlight--;
     this.answered++;
-    this.push(item);
+    this.queue.push(item);
     if (this.stopping !== undefined && this.inFlight === 0) this.end();
   }
 
@@ -385,7 +272,7 @@ export class ProxySource implements RecordSource {
     if (this.ended) return;
     if (this.stopping !== undefined) {
       this.log(`cfreplay: ${reason} again: stopping now`);
-      this.server.closeAllConnections();
+      this.cutAll();
       this.end();
       return;
     }
@@ -393,15 +280,14 @@ export class ProxySource implements RecordSource {
     this.log(`cfreplay: ${reason}: stopping${this.inFlight > 0 ? `, finishing ${this.inFlight} exchange(s) in flight` : ''}`);
     if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
     this.server.close();
-    this.server.closeIdleConnections();
+    for (const c of this.connections) c.closeIfIdle();
     if (this.inFlight === 0) {
       this.end();
       return;
     }
     this.graceTimer = setTimeout(() => {
       this.log(`cfreplay: ${this.inFlight} exchange(s) still in flight after ${graceMs / 1000} s: cut`);
-      this.server.closeAllConnections();
-      this.upgrades.closeAll();
+      this.cutAll();
       // Their 'close' handlers record them; end once the event loop ran them.
       setImmediate(() => this.end());
     }, graceMs);
@@ -415,12 +301,16 @@ export class ProxySource implements RecordSource {
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
     this.server.close();
-    this.server.closeAllConnections();
-    // Upgraded sockets are no longer the HTTP server's: closed here, or they would keep the process alive.
-    const tunnels = this.upgrades.closeAll();
+    const tunnels = this.upgrades.open;
+    // Answers already handed to a connection are still sent before it closes; WebSockets are cut.
+    for (const c of this.connections) c.close();
     if (tunnels > 0) this.log(`cfreplay: closed ${tunnels} open WebSocket connection(s)`);
-    this.agent.destroy();
     this.queue.end();
+  }
+
+  /** Cut every connection (what is in flight is recorded with a note). */
+  private cutAll(): void {
+    for (const c of this.connections) c.destroy();
   }
 
   async *items(): AsyncGenerator<SourceItem> {
