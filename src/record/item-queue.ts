@@ -6,8 +6,9 @@
  */
 import type { SourceItem } from './types.js';
 
-export class ItemQueue {
-  private queue: SourceItem[] = [];
+/** `T`: what the source queues (SourceItem, or what it turns into them later). */
+export class ItemQueue<T = SourceItem> {
+  private queue: T[] = [];
   private wake: (() => void) | undefined;
   private done = false;
 
@@ -15,7 +16,7 @@ export class ItemQueue {
     return this.done;
   }
 
-  push(item: SourceItem): void {
+  push(item: T): void {
     this.queue.push(item);
     this.notify();
   }
@@ -32,7 +33,7 @@ export class ItemQueue {
     w?.();
   }
 
-  async *drain(): AsyncGenerator<SourceItem> {
+  async *drain(): AsyncGenerator<T> {
     for (;;) {
       if (this.queue.length > 0) {
         const batch = this.queue;

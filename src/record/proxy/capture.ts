@@ -1,36 +1,55 @@
 /**
- * A recorded exchange as it passed through the proxy: the request as the
- * viewer sent it (request line, headers in order, capture time, viewer IP
- * from the socket or from the first X-Forwarded-For hop when the proxy is
- * told to trust it), and the origin's answer. Shared by plain requests and
- * WebSocket handshakes.
+ * A recorded exchange as it passed through the proxy. The relay keeps what
+ * it read, not what it would take to build the event: the request head as
+ * the viewer sent it and the origin's answer head, as latin1 text, with the
+ * capture time, the viewer IP (from the socket, or from the first
+ * X-Forwarded-For hop when the proxy is told to trust it) and notes. Handing
+ * two strings to the recording worker costs the proxy's event loop a
+ * fraction of cloning an exchange object with one object per header, and
+ * the worker turns them into the exchange (`captureItem`) with the same
+ * parser that read them. Shared by plain requests and WebSocket handshakes.
  */
-import { isIP } from 'node:net';
 import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
-import { firstForwardedHop } from '../viewer-ip.js';
+import type { SourceItem } from '../types.js';
 import { headerLines } from './forward.js';
-import type { RequestHead, ResponseHead } from './http1/heads.js';
+import { parseRequestHead, parseResponseHead, type ResponseHead } from './http1/heads.js';
 
-/**
- * `socketIp`: the viewer connection's peer address (normalized);
- * `forwardedFor`: the request's first X-Forwarded-For value, used only when trusted.
- */
-export function captureRequest(head: RequestHead, index: number, socketIp: string | undefined, forwardedFor: string | undefined, trustForwarded: boolean): NormalizedExchange {
-  const exchange: NormalizedExchange = {
-    time: Date.now(),
-    method: head.method,
-    url: head.target,
-    headers: headerLines(head.raw),
-    source: { file: 'proxy', entry: index },
-  };
-  const viewerIp = trustForwarded ? (firstForwardedHop(forwardedFor) ?? socketIp) : socketIp;
-  if (viewerIp !== undefined && isIP(viewerIp) !== 0) exchange.viewerIp = viewerIp;
-  return exchange;
+export interface ProxyCapture {
+  /** The exchange's number in the recording (its source entry). */
+  index: number;
+  /** When the request head arrived (ms since the epoch). */
+  time: number;
+  viewerIp: string | undefined;
+  /** The request head as received, without the blank line that ends it. */
+  request: string;
+  /** The answer's head (the origin's, or the proxy's own 502/504), without the blank line; undefined when there was none. */
+  response: string | undefined;
+  note: string | undefined;
+  /** Why there is no response side. */
+  responseNote: string | undefined;
 }
 
 /** The origin's answer as recorded: status, reason phrase when there is one, headers in order. */
-export function captureResponse(head: ResponseHead): CapturedResponse {
+function capturedResponse(head: ResponseHead): CapturedResponse {
   const response: CapturedResponse = { status: head.status, headers: headerLines(head.raw) };
   if (head.reason !== '') response.statusText = head.reason;
   return response;
+}
+
+/** The recording pipeline's item for a capture (the heads parse: the relay parsed the same text before keeping it). */
+export function captureItem(capture: ProxyCapture): SourceItem {
+  const head = parseRequestHead(capture.request);
+  const exchange: NormalizedExchange = {
+    time: capture.time,
+    method: head.method,
+    url: head.target,
+    headers: headerLines(head.raw),
+    source: { file: 'proxy', entry: capture.index },
+  };
+  if (capture.viewerIp !== undefined) exchange.viewerIp = capture.viewerIp;
+  if (capture.response !== undefined) exchange.response = capturedResponse(parseResponseHead(capture.response));
+  const item: SourceItem = { kind: 'exchange', exchange };
+  if (capture.note !== undefined) item.notes = [capture.note];
+  if (capture.responseNote !== undefined) item.responseNote = capture.responseNote;
+  return item;
 }

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../../util/compiled-sibling.js';
 import type { RecordCommonArgs } from '../cli.js';
 import { InputError } from '../errors.js';
-import type { SourceItem } from '../types.js';
+import type { ProxyCapture } from './capture.js';
 import { startProxySource, type ProxyOptions, type ProxySource } from './proxy-source.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
 import { ProxyProgress } from './progress.js';
@@ -35,17 +35,17 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
   let failure: Error | undefined;
 
   const forward = async (p: ProxySource) => {
-    let batch: SourceItem[] = [];
+    let batch: ProxyCapture[] = [];
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
       if (batch.length === 0) return;
-      post({ type: 'items', items: batch, bytesRead: p.bytesRead });
+      post({ type: 'captures', captures: batch, bytesRead: p.bytesRead });
       batch = [];
     };
-    for await (const item of p.items()) {
-      batch.push(item);
+    for await (const capture of p.captures()) {
+      batch.push(capture);
       if (batch.length >= BATCH) flush();
       else timer ??= setTimeout(flush, HANDOFF_MS);
     }

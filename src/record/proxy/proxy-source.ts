@@ -18,6 +18,7 @@ import { connect as connectTls } from 'node:tls';
 import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { ItemQueue } from '../item-queue.js';
+import { captureItem, type ProxyCapture } from './capture.js';
 import { PROXY_NOTES } from './notes.js';
 import { RelayConnection, type RelayContext } from './relay-connection.js';
 import { UpgradeCounts } from './websocket.js';
@@ -152,7 +153,7 @@ export class ProxySource implements RecordSource {
   bytesRead = 0;
   private readonly server: Server;
   private readonly connections = new Set<RelayConnection>();
-  private readonly queue = new ItemQueue();
+  private readonly queue = new ItemQueue<ProxyCapture>();
   private stopping: string | undefined;
   private inFlight = 0;
   private started = 0;
@@ -254,10 +255,10 @@ export class ProxySource implements RecordSource {
     return index;
   }
 
-  private complete(item: SourceItem): void {
+  private complete(capture: ProxyCapture): void {
     this.inFlight--;
     this.answered++;
-    this.queue.push(item);
+    this.queue.push(capture);
     if (this.stopping !== undefined && this.inFlight === 0) this.end();
   }
 
@@ -313,7 +314,13 @@ export class ProxySource implements RecordSource {
     for (const c of this.connections) c.destroy();
   }
 
+  /** The recorded exchanges in this thread. */
   async *items(): AsyncGenerator<SourceItem> {
+    for await (const capture of this.captures()) yield captureItem(capture);
+  }
+
+  /** The exchanges as the relay kept them (what the CLI hands to its recording worker, which calls captureItem). */
+  async *captures(): AsyncGenerator<ProxyCapture> {
     try {
       yield* this.queue.drain();
     } finally {

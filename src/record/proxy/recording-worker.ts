@@ -11,6 +11,7 @@ import { runRecordCommand, type RecordCommonArgs } from '../cli.js';
 import type { RecordSink, RecordSource, SourceItem, SourceReport } from '../types.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
 import { ItemQueue } from '../item-queue.js';
+import { captureItem } from './capture.js';
 import { CountedSink } from '../sink-stats.js';
 import { PROGRESS_TICK_MS } from './progress.js';
 import { lowerThisThreadPriority } from '../../util/thread-priority.js';
@@ -46,9 +47,9 @@ class RemoteSource implements RecordSource {
   constructor(public label: string) {}
 
   accept(m: MainToWorker): void {
-    if (m.type === 'items') {
+    if (m.type === 'captures') {
       this.bytesRead = m.bytesRead;
-      for (const item of m.items) this.queue.push(item);
+      for (const capture of m.captures) this.queue.push(captureItem(capture));
     } else if (m.type === 'end') {
       this.bytesRead = m.bytesRead;
       this.finalReport = m.report;

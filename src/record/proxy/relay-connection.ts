@@ -21,12 +21,10 @@
  *
  * Backpressure both ways: a side whose writes are queued pauses the other.
  */
-import type { Socket } from 'node:net';
-import type { NormalizedExchange } from '../../event/index.js';
-import type { SourceItem } from '../types.js';
-import { normalizeIp } from '../viewer-ip.js';
-import { captureRequest, captureResponse } from './capture.js';
-import { forwardRequestHeaders, headerLines, requestHeadText } from './forward.js';
+import { isIP, type Socket } from 'node:net';
+import { firstForwardedHop, normalizeIp } from '../viewer-ip.js';
+import type { ProxyCapture } from './capture.js';
+import { forwardRequestHeaders, requestHeadText } from './forward.js';
 import { BodyFramer, FramingError } from './http1/body-framing.js';
 import { fieldFacts, HEAD_END, HeadError, isChunkedLast, MAX_HEAD_BYTES, parseRequestHead, parseResponseHead, type RequestHead, type ResponseHead } from './http1/heads.js';
 import { PROXY_NOTES, VIEWER_LEFT_EARLY } from './notes.js';
@@ -49,7 +47,7 @@ export interface RelayContext {
   /** Count a new exchange and return its index, or undefined when the proxy takes no more (stopping, --max-events). */
   admit(): number | undefined;
   /** The exchange is over: record it. */
-  complete(item: SourceItem): void;
+  complete(capture: ProxyCapture): void;
   originError(code: string): void;
   originTimeout(): void;
   /** Request and response body bytes relayed. */
@@ -59,7 +57,7 @@ export interface RelayContext {
 
 /** A request on its way: sent to the origin and not yet answered, or an answer of the proxy's own waiting for its turn. */
 interface InFlight {
-  exchange: NormalizedExchange | undefined;
+  capture: ProxyCapture | undefined;
   /** An answer of the proxy's own (with Connection: close), written when the answers before it are done. */
   localAnswer: string | undefined;
   isHead: boolean;
@@ -69,8 +67,6 @@ interface InFlight {
   /** The answer's head has reached the viewer. */
   answered: boolean;
   recorded: boolean;
-  note: string | undefined;
-  responseNote: string | undefined;
 }
 
 // What the viewer's next bytes are.
@@ -99,15 +95,14 @@ const STATUS_TEXT: Record<number, string> = {
   505: 'HTTP Version Not Supported',
 };
 
-/** The header list of an answer of the proxy's own (as recorded for 502 and 504). */
-function ownAnswerHeaders(body: string): string[] {
-  return ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body)), 'Cache-Control', 'no-store'];
+/** The head of an answer of the proxy's own, without its blank line (also what is recorded for a 502 or 504). */
+function ownAnswerHead(status: number, body: string, noStore: boolean): string {
+  return `HTTP/1.1 ${status} ${STATUS_TEXT[status]!}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}${noStore ? '\r\nCache-Control: no-store' : ''}`;
 }
 
-function ownAnswerText(status: number, headers: readonly string[], body: string): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_TEXT[status]!}\r\n`;
-  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]!}: ${headers[i + 1]!}\r\n`;
-  return `${head}Connection: close\r\n\r\n${body}`;
+/** The whole answer on the wire: the connection ends after it. */
+function ownAnswerText(head: string, body: string): string {
+  return `${head}\r\nConnection: close\r\n\r\n${body}`;
 }
 
 export class RelayConnection {
@@ -127,12 +122,15 @@ export class RelayConnection {
   private viewerEnded = false;
   private closing = false;
   private readonly socketIp: string | undefined;
+  /** The socket's address when it is one a CloudFront event can carry. */
+  private readonly viewerIp: string | undefined;
 
   constructor(
     private readonly viewer: Socket,
     private readonly ctx: RelayContext,
   ) {
     this.socketIp = viewer.remoteAddress !== undefined ? normalizeIp(viewer.remoteAddress) : undefined;
+    this.viewerIp = this.socketIp !== undefined && isIP(this.socketIp) !== 0 ? this.socketIp : undefined;
     viewer.setNoDelay(true);
     viewer.setTimeout(ctx.keepAliveMs, this.onViewerIdle);
     viewer.on('data', this.onViewerData);
@@ -203,19 +201,20 @@ export class RelayConnection {
       else this.partialRequestHead = Buffer.from(chunk.subarray(pos, end));
       return end;
     }
+    const text = chunk.toString('latin1', pos, at);
     let head: RequestHead;
     try {
-      head = parseRequestHead(chunk.toString('latin1', pos, at));
+      head = parseRequestHead(text);
     } catch (e) {
       if (!(e instanceof HeadError)) throw e;
       this.refuse(e.status, e.message);
       return end;
     }
-    this.forwardRequest(head);
+    this.forwardRequest(head, text);
     return at + 4;
   }
 
-  private forwardRequest(head: RequestHead): void {
+  private forwardRequest(head: RequestHead, headText: string): void {
     const facts = fieldFacts(head.raw);
     let body: BodyFramer | undefined;
     let chunked = false;
@@ -238,7 +237,9 @@ export class RelayConnection {
     if (index === undefined) return this.refuse(503, 'recording has finished');
 
     const closeAfter = facts.connection?.has('close') === true || (head.version === 'HTTP/1.0' && facts.connection?.has('keep-alive') !== true);
-    const exchange = captureRequest(head, index, this.socketIp, facts.forwardedFor, this.ctx.trustForwarded);
+    let viewerIp = this.viewerIp;
+    if (this.ctx.trustForwarded) viewerIp = firstForwardedHop(facts.forwardedFor) ?? viewerIp;
+    const capture: ProxyCapture = { index, time: Date.now(), viewerIp, request: headText, response: undefined, note: undefined, responseNote: undefined };
     let text: string;
     if (upgrade) {
       text = requestHeadText(head.method, head.target, head.version, upgradeRequestHeaders(head.raw, this.ctx.hostForOrigin, this.socketIp, facts), undefined, chunked);
@@ -248,17 +249,7 @@ export class RelayConnection {
       const connection = closeAfter ? 'close' : head.version === 'HTTP/1.0' ? 'keep-alive' : undefined;
       text = requestHeadText(head.method, head.target, head.version, headers, connection, chunked);
     }
-    const request: InFlight = {
-      exchange,
-      localAnswer: undefined,
-      isHead: head.method === 'HEAD',
-      upgrade,
-      closeAfter,
-      answered: false,
-      recorded: false,
-      note: undefined,
-      responseNote: undefined,
-    };
+    const request: InFlight = { capture, localAnswer: undefined, isHead: head.method === 'HEAD', upgrade, closeAfter, answered: false, recorded: false };
     this.inFlight.push(request);
     this.writeToOrigin(text);
     if (body !== undefined) {
@@ -281,7 +272,7 @@ export class RelayConnection {
     } catch (e) {
       if (!(e instanceof FramingError)) throw e;
       // The head went to the origin already: neither side can make sense of the rest.
-      this.inFlight[this.inFlight.length - 1]!.note = `viewer sent a malformed chunked body (${e.message}): connection cut`;
+      this.inFlight[this.inFlight.length - 1]!.capture!.note = `viewer sent a malformed chunked body (${e.message}): connection cut`;
       this.viewer.destroy();
       return end;
     }
@@ -306,13 +297,13 @@ export class RelayConnection {
   private refuse(status: number, reason: string): void {
     this.viewerState = NO_MORE_REQUESTS;
     const body = `cfreplay proxy: ${reason}\n`;
-    const text = ownAnswerText(status, ['Content-Type', 'text/plain; charset=utf-8', 'Content-Length', String(Buffer.byteLength(body))], body);
+    const text = ownAnswerText(ownAnswerHead(status, body, false), body);
     if (this.inFlight.length === 0) {
       this.viewer.write(text, 'latin1');
       this.closeViewer();
       return;
     }
-    this.inFlight.push({ exchange: undefined, localAnswer: text, isHead: false, upgrade: false, closeAfter: true, answered: false, recorded: false, note: undefined, responseNote: undefined });
+    this.inFlight.push({ capture: undefined, localAnswer: text, isHead: false, upgrade: false, closeAfter: true, answered: false, recorded: false });
   }
 
   // ---- origin -> viewer
@@ -326,7 +317,7 @@ export class RelayConnection {
     let errorCode: string | undefined;
     origin.on('timeout', () => {
       if (origin !== this.origin) return;
-      if (this.inFlight[0]?.exchange !== undefined) this.originFailed(`no answer from the origin within ${this.ctx.timeoutMs / 1000} s`, true);
+      if (this.inFlight[0]?.capture !== undefined) this.originFailed(`no answer from the origin within ${this.ctx.timeoutMs / 1000} s`, true);
       else this.dropOrigin(); // idle: the next request opens a new connection
     });
     origin.on('data', (chunk: Buffer) => {
@@ -377,7 +368,7 @@ export class RelayConnection {
         continue;
       }
       const request = this.inFlight[0];
-      if (request?.exchange === undefined) {
+      if (request?.capture === undefined) {
         // Bytes nobody asked for: not HTTP any more.
         this.toViewer(chunk, from, pos);
         this.dropOrigin();
@@ -399,9 +390,10 @@ export class RelayConnection {
         return;
       }
       const headStart = pos;
+      const text = chunk.toString('latin1', pos, at);
       let head: ResponseHead;
       try {
-        head = parseResponseHead(chunk.toString('latin1', pos, at));
+        head = parseResponseHead(text);
       } catch (e) {
         if (!(e instanceof HeadError)) throw e;
         this.toViewer(chunk, from, pos);
@@ -417,10 +409,10 @@ export class RelayConnection {
           return;
         }
         this.toViewer(chunk, from, pos);
-        this.openTunnel(request, head, chunk.subarray(pos));
+        this.openTunnel(request, text, chunk.subarray(pos));
         return;
       }
-      if (!this.startAnswer(request, head)) {
+      if (!this.startAnswer(request, head, text)) {
         this.toViewer(chunk, from, pos);
         from = pos;
         if (!this.answerComplete()) return;
@@ -430,8 +422,8 @@ export class RelayConnection {
   }
 
   /** A final answer's head: record it and find how its body ends. Returns false when there is no body. */
-  private startAnswer(request: InFlight, head: ResponseHead): boolean {
-    request.exchange!.response = captureResponse(head);
+  private startAnswer(request: InFlight, head: ResponseHead, headText: string): boolean {
+    request.capture!.response = headText;
     request.answered = true;
     const facts = fieldFacts(head.raw);
     if (facts.connection?.has('close') === true || (head.version === 'HTTP/1.0' && facts.connection?.has('keep-alive') !== true)) request.closeAfter = true;
@@ -495,12 +487,9 @@ export class RelayConnection {
   }
 
   private record(request: InFlight): void {
-    if (request.recorded || request.exchange === undefined) return;
+    if (request.recorded || request.capture === undefined) return;
     request.recorded = true;
-    const item: SourceItem = { kind: 'exchange', exchange: request.exchange };
-    if (request.note !== undefined) item.notes = [request.note];
-    if (request.responseNote !== undefined) item.responseNote = request.responseNote;
-    this.ctx.complete(item);
+    this.ctx.complete(request.capture);
   }
 
   /**
@@ -514,13 +503,14 @@ export class RelayConnection {
     else this.ctx.originError(code);
     const request = this.inFlight.shift();
     const rest = this.inFlight.splice(0);
-    for (const r of rest) r.responseNote = NOT_ANSWERED_ORIGIN_LOST;
-    if (request?.exchange === undefined) {
+    for (const r of rest) if (r.capture !== undefined) r.capture.responseNote = NOT_ANSWERED_ORIGIN_LOST;
+    const capture = request?.capture;
+    if (request === undefined || capture === undefined) {
       this.viewer.destroy();
       return;
     }
     if (request.answered) {
-      request.note = timeout ? 'origin stalled in the middle of the answer (connection cut)' : 'origin failed in the middle of the answer (connection cut)';
+      capture.note = timeout ? 'origin stalled in the middle of the answer (connection cut)' : 'origin failed in the middle of the answer (connection cut)';
       this.record(request);
       for (const r of rest) this.record(r);
       this.viewer.destroy();
@@ -528,9 +518,8 @@ export class RelayConnection {
     }
     const status = timeout ? 504 : 502;
     const body = `cfreplay proxy: ${STATUS_TEXT[status]!}: ${why}\n`;
-    const headers = ownAnswerHeaders(body);
-    request.exchange.response = { status, statusText: STATUS_TEXT[status]!, headers: headerLines(headers) };
-    if (!this.viewer.destroyed) this.viewer.write(ownAnswerText(status, headers, request.isHead ? '' : body), 'latin1');
+    capture.response = ownAnswerHead(status, body, true);
+    if (!this.viewer.destroyed) this.viewer.write(ownAnswerText(capture.response, request.isHead ? '' : body), 'latin1');
     this.record(request);
     for (const r of rest) this.record(r);
     this.closeViewer();
@@ -543,7 +532,7 @@ export class RelayConnection {
       return;
     }
     this.origin = undefined;
-    if (this.inFlight[0]?.exchange === undefined) return; // an idle keep-alive connection the origin closed: the next request opens another
+    if (this.inFlight[0]?.capture === undefined) return; // an idle keep-alive connection the origin closed: the next request opens another
     if (this.responseBody?.delimitedByClose === true) {
       this.responseBody = undefined;
       this.answerComplete();
@@ -566,12 +555,12 @@ export class RelayConnection {
 
   // ---- WebSocket
 
-  private openTunnel(request: InFlight, head: ResponseHead, originRest: Buffer): void {
+  private openTunnel(request: InFlight, headText: string, originRest: Buffer): void {
     const origin = this.origin!;
     this.inFlight.shift();
-    request.exchange!.response = captureResponse(head);
+    request.capture!.response = headText;
     request.answered = true;
-    request.note = PROXY_NOTES.webSocket;
+    request.capture!.note = PROXY_NOTES.webSocket;
     this.record(request);
     this.ctx.upgrades.upgraded++;
     this.ctx.upgrades.open++;
@@ -642,9 +631,9 @@ export class RelayConnection {
       this.origin = undefined;
     } else {
       for (const request of this.inFlight.splice(0)) {
-        if (request.exchange === undefined) continue;
-        if (!request.answered) request.responseNote = VIEWER_LEFT_EARLY;
-        else request.note ??= PROXY_NOTES.viewerLeft;
+        if (request.capture === undefined) continue;
+        if (!request.answered) request.capture.responseNote = VIEWER_LEFT_EARLY;
+        else request.capture.note ??= PROXY_NOTES.viewerLeft;
         this.record(request);
       }
       this.dropOrigin();

@@ -1,6 +1,7 @@
 /** Messages between the proxy (main thread) and its recording worker. */
 import type { SinkStats } from '../sink-stats.js';
-import type { SourceItem, SourceReport } from '../types.js';
+import type { SourceReport } from '../types.js';
+import type { ProxyCapture } from './capture.js';
 
 export interface WorkerData {
   /** The record command's options (plain data). */
@@ -23,5 +24,6 @@ export type MainToWorker =
   /** The proxy listens; `label` names the port it got. */
   | { type: 'opened'; label: string }
   | { type: 'open-failed'; message: string }
-  | { type: 'items'; items: SourceItem[]; bytesRead: number }
+  /** Completed exchanges as the relay kept them (the worker makes the items: captureItem). */
+  | { type: 'captures'; captures: ProxyCapture[]; bytesRead: number }
   | { type: 'end'; report: SourceReport; bytesRead: number };
