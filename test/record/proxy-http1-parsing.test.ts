@@ -326,6 +326,13 @@ describe('BodyFramer.chunked', () => {
     expect(g.done).toBe(true);
   });
 
+  it('accepts blanks between the size and its extension ("5 ;x=1", RFC 9112 BWS)', () => {
+    const body = bytes('5 \t;x=1\r\nhello\r\n0\r\n\r\nNEXT');
+    const f = BodyFramer.chunked();
+    expect(f.take(body, 0, body.length)).toBe(body.length - 4);
+    expect(f.done).toBe(true);
+  });
+
   it('accepts a 12-hex-digit size (and waits for its data)', () => {
     const f = BodyFramer.chunked();
     const head = bytes('FFFFFFFFFFFF\r\nabc');
@@ -348,6 +355,7 @@ describe('BodyFramer.chunked', () => {
     ['bare LF as a trailer line', '0\r\nX-T: 1\r\n\n'],
     ['bare LF instead of the final CRLF', '0\r\n\n'],
     ['final CR not followed by LF', '0\r\n\rX'],
+    ['text after the size and a blank (not "BWS ;")', '5 junk\r\nhello\r\n0\r\n\r\n'],
   ])('throws FramingError on %s', (_, text) => {
     const buf = bytes(text);
     expect(() => BodyFramer.chunked().take(buf, 0, buf.length)).toThrow(FramingError);

@@ -163,6 +163,10 @@ export class ProxySource implements RecordSource {
   private upstreamErrors = new Map<string, number>();
   private timeouts = 0;
   private durationTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private readonly clock = { ms: performance.now() };
+  /** How often connections are checked for silent origins and idle viewers: a tenth of the origin time limit, 10 ms to 1 s. */
+  private readonly sweepMs: number;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly onSignal: (signal: NodeJS.Signals) => void;
   private readonly log: (line: string) => void;
@@ -181,6 +185,7 @@ export class ProxySource implements RecordSource {
       trustForwarded: options.trustForwarded === true,
       timeoutMs: options.timeoutMs ?? 30_000,
       keepAliveMs: KEEP_ALIVE_MS,
+      clock: this.clock,
       get stopping() {
         return isStopping();
       },
@@ -202,6 +207,7 @@ export class ProxySource implements RecordSource {
       this.connections.add(new RelayConnection(socket, context));
     });
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
+    this.sweepMs = Math.min(1000, Math.max(10, Math.round(context.timeoutMs / 10)));
   }
 
   /** For the summary: where it listened (the real port once listening, also with --listen ...:0) and the origin. */
@@ -226,6 +232,11 @@ export class ProxySource implements RecordSource {
       });
     });
     this.server.on('error', (e) => this.log(`cfreplay: proxy server error: ${e.message}`));
+    this.sweepTimer = setInterval(() => {
+      const now = (this.clock.ms = performance.now());
+      for (const c of this.connections) c.sweep(now, this.sweepMs);
+    }, this.sweepMs);
+    this.sweepTimer.unref();
     const host = this.options.listen.host;
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
     if (this.options.handleSignals !== false) {
@@ -299,6 +310,7 @@ export class ProxySource implements RecordSource {
     if (this.ended) return;
     if (this.graceTimer !== undefined) clearTimeout(this.graceTimer);
     if (this.durationTimer !== undefined) clearTimeout(this.durationTimer);
+    if (this.sweepTimer !== undefined) clearInterval(this.sweepTimer);
     process.removeListener('SIGINT', this.onSignal);
     process.removeListener('SIGTERM', this.onSignal);
     this.server.close();

@@ -39,6 +39,13 @@ export interface RelayContext {
   readonly timeoutMs: number;
   /** An idle viewer connection is closed after this long. */
   readonly keepAliveMs: number;
+  /**
+   * A coarse clock (ms), advanced by the proxy's sweep a few times a second.
+   * Each read and write only stamps it: a timer per socket would be re-armed
+   * on every one of them, a cost on every request for a check that fires
+   * almost never.
+   */
+  readonly clock: { readonly ms: number };
   /** Stopping: finish what is in flight, take nothing new. */
   readonly stopping: boolean;
   readonly upgrades: UpgradeCounts;
@@ -121,6 +128,10 @@ export class RelayConnection {
   /** The viewer sent FIN: answer what is owed, then close. */
   private viewerEnded = false;
   private closing = false;
+  /** When the origin last sent something or was sent something (ctx.clock). */
+  private originSeen = 0;
+  /** When the viewer last sent something (ctx.clock). */
+  private viewerSeen = 0;
   private readonly socketIp: string | undefined;
   /** The socket's address when it is one a CloudFront event can carry. */
   private readonly viewerIp: string | undefined;
@@ -132,7 +143,7 @@ export class RelayConnection {
     this.socketIp = viewer.remoteAddress !== undefined ? normalizeIp(viewer.remoteAddress) : undefined;
     this.viewerIp = this.socketIp !== undefined && isIP(this.socketIp) !== 0 ? this.socketIp : undefined;
     viewer.setNoDelay(true);
-    viewer.setTimeout(ctx.keepAliveMs, this.onViewerIdle);
+    this.viewerSeen = ctx.clock.ms;
     viewer.on('data', this.onViewerData);
     viewer.on('drain', this.onViewerDrain);
     viewer.on('end', this.onViewerEnd);
@@ -150,6 +161,23 @@ export class RelayConnection {
     if (this.viewerState === REQUEST_HEAD && this.inFlight.length === 0 && this.partialRequestHead === undefined) this.closeViewer();
   }
 
+  /**
+   * The proxy's periodic check (`now`: ctx.clock; `slackMs`: the clock's
+   * step, so a stamp up to one step old never shortens a limit): an origin
+   * silent for timeoutMs while an answer is owed gives a 504 (or a cut
+   * answer); an idle origin connection is let go; an idle viewer connection
+   * is closed after keepAliveMs. WebSockets may idle for as long as they like.
+   */
+  sweep(now: number, slackMs: number): void {
+    if (this.viewerState === TUNNEL || this.closing) return;
+    if (this.origin !== undefined && now - this.originSeen >= this.ctx.timeoutMs + slackMs) {
+      if (this.inFlight[0]?.capture !== undefined) this.originFailed(`no answer from the origin within ${this.ctx.timeoutMs / 1000} s`, true);
+      else this.dropOrigin(); // idle: the next request opens a new connection
+      return;
+    }
+    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && now - this.viewerSeen >= this.ctx.keepAliveMs) this.viewer.destroy();
+  }
+
   /** Cut the connection (what is in flight is recorded with a note). */
   destroy(): void {
     this.viewer.destroy();
@@ -164,6 +192,7 @@ export class RelayConnection {
   // ---- viewer -> origin
 
   private readonly onViewerData = (data: Buffer): void => {
+    this.viewerSeen = this.ctx.clock.ms;
     let chunk = data;
     let searchFrom = 0;
     if (this.partialRequestHead !== undefined) {
@@ -289,6 +318,7 @@ export class RelayConnection {
 
   private writeToOrigin(data: string | Buffer): void {
     const origin = this.origin ?? this.openOrigin();
+    this.originSeen = this.ctx.clock.ms;
     const flowing = typeof data === 'string' ? origin.write(data, 'latin1') : origin.write(data);
     if (!flowing) this.pauseViewer(ORIGIN_BUSY);
   }
@@ -312,14 +342,7 @@ export class RelayConnection {
     const origin = this.ctx.connectOrigin();
     this.origin = origin;
     origin.setNoDelay(true);
-    // Any read or write restarts it: it measures the origin's silence, not the exchange's length.
-    origin.setTimeout(this.ctx.timeoutMs);
     let errorCode: string | undefined;
-    origin.on('timeout', () => {
-      if (origin !== this.origin) return;
-      if (this.inFlight[0]?.capture !== undefined) this.originFailed(`no answer from the origin within ${this.ctx.timeoutMs / 1000} s`, true);
-      else this.dropOrigin(); // idle: the next request opens a new connection
-    });
     origin.on('data', (chunk: Buffer) => {
       if (origin === this.origin) this.onOriginData(chunk);
     });
@@ -334,6 +357,8 @@ export class RelayConnection {
   }
 
   private onOriginData(data: Buffer): void {
+    // Any sign of life counts: the limit is on the origin's silence, not on the length of an answer.
+    this.originSeen = this.ctx.clock.ms;
     let chunk = data;
     let searchFrom = 0;
     if (this.partialResponseHead !== undefined) {
@@ -565,12 +590,8 @@ export class RelayConnection {
     this.ctx.upgrades.upgraded++;
     this.ctx.upgrades.open++;
     this.viewerState = TUNNEL;
-    // A WebSocket may stay idle for as long as its ends like.
-    origin.setTimeout(0);
-    this.viewer.setTimeout(0);
     origin.removeAllListeners('data');
     origin.removeAllListeners('drain');
-    origin.removeAllListeners('timeout');
     this.viewer.removeListener('data', this.onViewerData);
     this.viewer.removeListener('drain', this.onViewerDrain);
     if (originRest.length > 0) this.viewer.write(originRest);
@@ -594,10 +615,6 @@ export class RelayConnection {
     this.viewerPaused &= ~reason;
     if (this.viewerPaused === 0) this.viewer.resume();
   }
-
-  private readonly onViewerIdle = (): void => {
-    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && this.viewerState !== TUNNEL) this.viewer.destroy();
-  };
 
   private readonly onViewerEnd = (): void => {
     this.viewerEnded = true;

@@ -13,6 +13,7 @@ const UNTIL_CLOSE = 1;
 // Chunked coding states.
 const SIZE = 2; // hex digits of a chunk size
 const EXTENSION = 3; // ";name=value" after the size, up to CR
+const SIZE_BLANK = 12; // blanks between the size and ";"
 const SIZE_LF = 4;
 const DATA = 5;
 const DATA_CR = 6;
@@ -84,13 +85,21 @@ export class BodyFramer {
             throw new FramingError('chunk size is not hexadecimal');
           } else if (c === CR) {
             this.state = SIZE_LF;
-          } else if (c === 59 /* ; */ || c === 32 || c === 9) {
+          } else if (c === 59 /* ; */) {
             this.state = EXTENSION;
+          } else if (c === 32 || c === 9) {
+            this.state = SIZE_BLANK;
           } else {
             throw new FramingError('chunk size is not hexadecimal');
           }
           break;
         }
+        case SIZE_BLANK:
+          // RFC 9112 §7.1.1: only "BWS ;" may follow the size; anything else would let two parsers disagree on the size.
+          if (c === 59) this.state = EXTENSION;
+          else if (c === CR) this.state = SIZE_LF;
+          else if (c !== 32 && c !== 9) throw new FramingError('unexpected text after a chunk size');
+          break;
         case EXTENSION:
           if (c === CR) this.state = SIZE_LF;
           else if (c === LF) throw new FramingError('bare LF in a chunk extension');
