@@ -4,8 +4,9 @@
 // file), in the same run. Reports latency percentiles of both, the proxy's
 // added latency, a bare Node pass-through proxy as a baseline (what any Node
 // proxy costs on the machine) and a TCP relay without HTTP parsing (the floor
-// for any Node proxy here), CPU per request, and checks that every answered
-// request was recorded.
+// for any Node proxy here; the recording proxy is itself a relay that parses
+// message heads, src/record/proxy/relay-connection.ts), CPU per request, and
+// checks that every answered request was recorded.
 //
 //   node bench/proxy-bench.mjs [--rate 2000] [--seconds 10] [--connections 20]
 //
