@@ -463,8 +463,10 @@ describe('record proxy: HTTP/1.1 errors', () => {
     await v.send(get('/bad'));
     const [a] = await v.read();
     expect(a!.status).toBe(502);
+    expect(a!.body.toString()).toMatch(/^cfreplay proxy: Bad Gateway: malformed answer from the origin: the status line is not .*"garbage"/);
     expect(o.heads).toHaveLength(1);
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/bad', 502]]);
+    expect((await rec.done).warnings.join('\n')).toMatch(/origin errors \(the viewers got 502, recorded as such\): malformed answer 1/);
   }, TEST_MS);
 });
 

@@ -89,6 +89,9 @@ const TUNNEL = 4;
 const ORIGIN_BUSY = 1;
 const UPGRADE_PENDING = 2;
 
+/** How answers that are not HTTP/1.1 are counted in the summary's origin errors (the 502 body says what was wrong). */
+const MALFORMED = 'malformed answer';
+
 const NOT_ANSWERED_ORIGIN_LOST = 'not answered: the origin connection failed on an earlier request of the same connection';
 
 const STATUS_TEXT: Record<number, string> = {
@@ -379,7 +382,7 @@ export class RelayConnection {
         } catch (e) {
           if (!(e instanceof FramingError)) throw e;
           this.toViewer(chunk, from, pos);
-          this.originFailed(`malformed chunked body from the origin (${e.message})`, false);
+          this.originFailed(`malformed chunked body from the origin (${e.message})`, false, MALFORMED);
           return;
         }
         pos += n;
@@ -410,7 +413,7 @@ export class RelayConnection {
       searchFrom = 0;
       if (at < 0 || at - pos > MAX_HEAD_BYTES) {
         this.toViewer(chunk, from, pos);
-        if (end - pos > MAX_HEAD_BYTES) this.originFailed(`the origin's answer head is over ${MAX_HEAD_BYTES / 1024} KiB`, false);
+        if (end - pos > MAX_HEAD_BYTES) this.originFailed(`the origin's answer head is over ${MAX_HEAD_BYTES / 1024} KiB`, false, MALFORMED);
         else this.partialResponseHead = Buffer.from(chunk.subarray(pos, end));
         return;
       }
@@ -422,7 +425,7 @@ export class RelayConnection {
       } catch (e) {
         if (!(e instanceof HeadError)) throw e;
         this.toViewer(chunk, from, pos);
-        this.originFailed(`malformed answer from the origin: ${e.message}`, false);
+        this.originFailed(`malformed answer from the origin: ${e.message}`, false, MALFORMED);
         return;
       }
       pos = at + 4;
@@ -430,7 +433,7 @@ export class RelayConnection {
         if (head.status !== 101) continue; // interim (100 Continue, 103 Early Hints): relayed, the final answer follows
         if (!request.upgrade) {
           this.toViewer(chunk, from, headStart);
-          this.originFailed('the origin switched protocols on a request that asked for no upgrade', false);
+          this.originFailed('the origin switched protocols on a request that asked for no upgrade', false, MALFORMED);
           return;
         }
         this.toViewer(chunk, from, pos);
