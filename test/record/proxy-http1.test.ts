@@ -6,6 +6,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordedExchange } from '../../src/event/index.js';
+import type { ProxyOptions } from '../../src/record/proxy/proxy-source.js';
 import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
 
 /** Per-test guard; every read has its own, shorter one (READ_MS) with the bytes seen in its message. */
@@ -206,7 +207,7 @@ async function rawOrigin(answer: (socket: net.Socket, head: string) => void) {
   return { url: new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`), heads };
 }
 
-const record = (target: URL): Promise<ProxyRecording> => recordThroughProxy(target, {}, closers);
+const record = (target: URL, options: Partial<ProxyOptions> = {}): Promise<ProxyRecording> => recordThroughProxy(target, options, closers);
 
 /** Stops the proxy and returns what it recorded. */
 async function recorded(rec: ProxyRecording): Promise<RecordedExchange[]> {
@@ -455,6 +456,35 @@ describe('record proxy: HTTP/1.1 errors', () => {
     expect(o.seen.map((s) => s.url)).toEqual(['/fine']);
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/fine', 200]]);
   }, TEST_MS);
+
+  it('a viewer that reads slowly holds the origin back, and that wait is not taken for origin silence (no 504, no cut)', async () => {
+    const big = Buffer.alloc(16 << 20, 97); // more than the socket buffers hold, so the proxy must pause the origin
+    const o = await httpOrigin((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(big.length) });
+      res.end(big);
+    });
+    const rec = await record(o.url, { timeoutMs: 300 });
+    const socket = net.connect(rec.proxy.port, '127.0.0.1');
+    closers.push(async () => void socket.destroy());
+    await within(new Promise((r) => socket.once('connect', r)), READ_MS, 'connect to the proxy');
+    socket.pause();
+    socket.write(get('/big'));
+    await sleep(900); // three origin time limits with the answer held up by this viewer
+    let bytes = 0;
+    const all = new Promise<void>((resolve, reject) => {
+      socket.on('data', (c: Buffer) => {
+        bytes += c.length;
+        if (bytes > big.length) resolve(); // the head and the whole body
+      });
+      socket.once('close', () => reject(new Error(`connection closed after ${bytes} bytes`)));
+    });
+    socket.resume();
+    await within(all, 4_000, 'the whole answer');
+    expect(uriStatus(await recorded(rec))).toEqual([['GET', '/big', 200]]);
+    const summary = await rec.done;
+    expect(summary.notes).toEqual([]);
+    expect(summary.warnings.join('\n')).not.toMatch(/timeout/);
+  }, 10_000);
 
   it('a malformed answer from the origin: the viewer gets 502, recorded as 502', async () => {
     const o = await rawOrigin((socket) => socket.end('garbage\r\n\r\n'));

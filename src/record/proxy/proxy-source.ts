@@ -317,6 +317,8 @@ export class ProxySource implements RecordSource {
     const tunnels = this.upgrades.open;
     // Answers already handed to a connection are still sent before it closes; WebSockets are cut.
     for (const c of this.connections) c.close();
+    // A viewer that stopped reading would hold its connection (and the process) open: cut what is left.
+    setTimeout(() => this.cutAll(), 2000).unref();
     if (tunnels > 0) this.log(`cfreplay: closed ${tunnels} open WebSocket connection(s)`);
     this.queue.end();
   }

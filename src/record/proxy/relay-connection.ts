@@ -155,10 +155,6 @@ export class RelayConnection {
     viewer.on('close', this.onViewerClose);
   }
 
-  get isTunnel(): boolean {
-    return this.viewerState === TUNNEL;
-  }
-
   /** Stopping: close now if nothing is owed; otherwise after the answers owed (new requests get 503). */
   closeIfIdle(): void {
     if (this.viewerState === REQUEST_HEAD && this.inFlight.length === 0 && this.partialRequestHead === undefined) this.closeViewer();
@@ -173,7 +169,8 @@ export class RelayConnection {
    */
   sweep(now: number, slackMs: number): void {
     if (this.viewerState === TUNNEL || this.closing) return;
-    if (this.origin !== undefined && now - this.originSeen >= this.ctx.timeoutMs + slackMs) {
+    // While the origin is paused for a slow viewer, its quiet is ours, not its own.
+    if (this.origin !== undefined && !this.originPaused && now - this.originSeen >= this.ctx.timeoutMs + slackMs) {
       if (this.inFlight[0]?.capture !== undefined) this.originFailed(`no answer from the origin within ${this.ctx.timeoutMs / 1000} s`, true);
       else this.dropOrigin(); // idle: the next request opens a new connection
       return;
@@ -491,6 +488,7 @@ export class RelayConnection {
   private readonly onViewerDrain = (): void => {
     if (this.originPaused) {
       this.originPaused = false;
+      this.originSeen = this.ctx.clock.ms;
       this.origin?.resume();
     }
   };
