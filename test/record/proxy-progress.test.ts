@@ -219,6 +219,8 @@ describe('record proxy: bad input gives one line and exit 2', () => {
   it('port in use, unreachable origin, bad --target, bad --listen: one clear line each, nothing written', async () => {
     const o = await origin();
     const out = join(tmp.path, 'never.cfr');
+    const notPem = join(tmp.path, 'not.pem');
+    writeFileSync(notPem, 'not a certificate\n');
     const cases: [string[], RegExp][] = [
       [['--listen', `127.0.0.1:${o.port}`, '--target', o.origin], /^cfreplay: --listen 127\.0\.0\.1:\d+: address already in use \(another process listens there; choose another port\)\n$/],
       [['--listen', '127.0.0.1:0', '--target', 'http://127.0.0.1:1'], /^cfreplay: cannot reach the origin http:\/\/127\.0\.0\.1:1: connection refused \(start it first, or check --target\)\n$/],
@@ -227,6 +229,9 @@ describe('record proxy: bad input gives one line and exit 2', () => {
       [['--target', `${o.origin}/app`], /^cfreplay: --target: ".*\/app": give the origin only \(scheme:\/\/host:port\), requests keep their own path\n$/],
       [['--target', o.origin, '--listen', 'localhost:http'], /^cfreplay: --listen: "localhost:http" is not host:port \(e\.g\. 127\.0\.0\.1:8080\)\n$/],
       [['--target', o.origin, '--timeout', 'soon'], /^cfreplay: --timeout: "soon" is not a duration \(e\.g\. 90s, 10m, 1h\)\n$/],
+      [['--target', o.origin, '--origin-ca', join(tmp.path, 'none.pem')], /^cfreplay: --origin-ca: the target http:\/\/127\.0\.0\.1:\d+ is not https\n$/],
+      [['--target', 'https://127.0.0.1:1', '--origin-ca', join(tmp.path, 'none.pem')], /^cfreplay: --origin-ca .*none\.pem: cannot read it \(ENOENT\)\n$/],
+      [['--target', 'https://127.0.0.1:1', '--origin-ca', notPem], /^cfreplay: --origin-ca .*not\.pem: expected PEM certificates \("-----BEGIN CERTIFICATE-----"\)\n$/],
     ];
     const results = await Promise.all(cases.map(([args]) => runCli(['record', 'proxy', ...args, '-o', out], { timeoutMs: 20_000 })));
     results.forEach((r, i) => {

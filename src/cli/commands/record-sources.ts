@@ -2,6 +2,7 @@
  * `cfreplay record gor|cflog|events|proxy`: the non-HAR sources. Each is a
  * yargs command module sharing the record options (src/record/cli.ts).
  */
+import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { addRecordOptions, recordOptionsFromArgs, runRecordCommand, type RecordCommonArgs } from '../../record/cli.js';
 import { InputError } from '../../record/errors.js';
@@ -133,6 +134,7 @@ interface ProxyArgs extends RecordCommonArgs {
   'max-events'?: number;
   duration?: string;
   timeout: string;
+  'origin-ca'?: string;
 }
 
 export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
@@ -148,6 +150,7 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
         .option('max-events', { type: 'number', requiresArg: true, describe: 'Stop after this many exchanges' })
         .option('duration', { type: 'string', requiresArg: true, describe: 'Stop after this long (e.g. 90s, 10m, 1h)' })
         .option('timeout', { type: 'string', default: '30s', requiresArg: true, describe: 'Origin timeout: no answer within it gives the viewer a 504 (recorded as such)' })
+        .option('origin-ca', { type: 'string', requiresArg: true, describe: "CA certificate(s) (PEM file) to trust for an https origin instead of the system's, e.g. a staging origin's own CA" })
         .usage(
           '$0 record proxy --listen 127.0.0.1:8080 --target http://origin:port -o <corpus.cfr> [options]\n\n' +
             'Forward every request to the origin, streaming bodies both ways untouched, and record each exchange as it completes ' +
@@ -168,6 +171,7 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
     if (maxEvents !== undefined && (!Number.isInteger(maxEvents) || maxEvents <= 0)) throw new InputError(`--max-events: "${maxEvents}" is not a positive whole number`);
     const durationMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : undefined;
     const timeoutMs = parseDuration(args.timeout, '--timeout');
+    const originCa = args['origin-ca'] !== undefined ? readOriginCa(args['origin-ca'], target) : undefined;
     const stderr = process.stderr;
     // Checks that need no input first (bad filters, sampling or redaction options are reported before listening).
     recordOptionsFromArgs(args);
@@ -177,6 +181,7 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
       trustForwarded: args['trust-forwarded'],
       preserveHost: args['preserve-host'],
       timeoutMs,
+      ...(originCa !== undefined ? { originCa } : {}),
       ...(maxEvents !== undefined ? { maxEvents } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       log: (line) => {
@@ -185,5 +190,18 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
     });
   },
 };
+
+/** The --origin-ca file, checked: readable, PEM certificates, and only with an https target. */
+function readOriginCa(path: string, target: URL): string {
+  if (target.protocol !== 'https:') throw new InputError(`--origin-ca: the target ${target.origin} is not https`);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new InputError(`--origin-ca ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--origin-ca ${path}: expected PEM certificates ("-----BEGIN CERTIFICATE-----")`);
+  return text;
+}
 
 export const extraRecordSourceCommands = [recordProxyCommand, recordGorCommand, recordCflogCommand, recordEventsCommand];

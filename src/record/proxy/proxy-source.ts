@@ -46,6 +46,8 @@ export interface ProxyOptions {
   handleSignals?: boolean;
   /** Skip the start-up reachability check of the origin. */
   skipProbe?: boolean;
+  /** Certificates (PEM) trusted for an https origin, instead of the system's (a staging origin with its own CA). */
+  originCa?: string;
 }
 
 /** "127.0.0.1:8080", "8080", "[::1]:8080", "localhost:8080". */
@@ -177,7 +179,9 @@ export class ProxySource implements RecordSource {
     const host = targetHostname(t);
     const port = targetPort(t);
     const connectOrigin: () => Socket =
-      t.protocol === 'https:' ? () => connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'] }) : () => connect({ host, port });
+      t.protocol === 'https:'
+        ? () => connectTls({ host, port, servername: isIP(host) === 0 ? host : undefined, ALPNProtocols: ['http/1.1'], ...(options.originCa !== undefined ? { ca: options.originCa } : {}) })
+        : () => connect({ host, port });
     this.log = options.log ?? (() => {});
     const isStopping = () => this.stopping !== undefined;
     const context: RelayContext = {
@@ -276,7 +280,10 @@ export class ProxySource implements RecordSource {
   private countUpstreamError(code: string): void {
     const n = (this.upstreamErrors.get(code) ?? 0) + 1;
     this.upstreamErrors.set(code, n);
-    if (n === 1) this.log(`cfreplay: origin error ${code}: the viewer got a 502 (recorded); further ones are counted in the summary`);
+    if (n === 1) {
+      const hint = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code) ? " (the origin's TLS certificate is not trusted: --origin-ca <file.pem> trusts its CA)" : '';
+      this.log(`cfreplay: origin error ${code}${hint}: the viewer got a 502 (recorded); further ones are counted in the summary`);
+    }
   }
 
   /** Stop accepting and finish: the exchanges in flight complete (at most `graceMs`), then the items end. */
