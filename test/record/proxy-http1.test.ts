@@ -486,6 +486,37 @@ describe('record proxy: HTTP/1.1 errors', () => {
     expect(summary.warnings.join('\n')).not.toMatch(/timeout/);
   }, 10_000);
 
+  it('an idle keep-alive connection is closed after the idle limit; a head dribbled slower than that gets 408 (nothing recorded)', async () => {
+    const o = await httpOrigin();
+    const rec = await record(o.url, { idleMs: 200 });
+    const idle = await viewer(rec.proxy.port);
+    await idle.send(get('/once'));
+    expect((await idle.read())[0]!.status).toBe(200);
+    const idleStart = performance.now();
+    await within(idle.closed, 1_500, 'the idle connection to be closed');
+    expect(performance.now() - idleStart).toBeGreaterThanOrEqual(150);
+
+    const slow = await viewer(rec.proxy.port);
+    const started = performance.now();
+    const head = get('/slow');
+    let i = 0;
+    const drip = setInterval(() => {
+      if (!slow.socket.destroyed && i < head.length - 2) slow.socket.write(head[i++]!); // never the final CRLF
+    }, 20);
+    try {
+      const [a] = await slow.read(1, { timeoutMs: 2_000 });
+      expect(a!.status).toBe(408);
+      expect(a!.body.toString()).toBe('cfreplay proxy: request head not complete within 0.2 s\n');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
+      await within(slow.closed, 1_000, 'the proxy closing the connection');
+    } finally {
+      clearInterval(drip);
+    }
+    expect(i).toBeGreaterThan(5); // bytes kept coming, so only the head limit could end it
+    expect(uriStatus(await recorded(rec))).toEqual([['GET', '/once', 200]]);
+    expect(o.seen.map((x) => x.url)).toEqual(['/once']);
+  }, TEST_MS);
+
   it('a malformed answer from the origin: the viewer gets 502, recorded as 502', async () => {
     const o = await rawOrigin((socket) => socket.end('garbage\r\n\r\n'));
     const rec = await record(o.url);

@@ -46,6 +46,8 @@ export interface ProxyOptions {
   handleSignals?: boolean;
   /** Skip the start-up reachability check of the origin. */
   skipProbe?: boolean;
+  /** An idle viewer connection is closed after this long; a request head must be complete within it (default 65 s). */
+  idleMs?: number;
   /** Certificates (PEM) trusted for an https origin, instead of the system's (a staging origin with its own CA). */
   originCa?: string;
 }
@@ -167,7 +169,7 @@ export class ProxySource implements RecordSource {
   private durationTimer: NodeJS.Timeout | undefined;
   private sweepTimer: NodeJS.Timeout | undefined;
   private readonly clock = { ms: performance.now() };
-  /** How often connections are checked for silent origins and idle viewers: a tenth of the origin time limit, 10 ms to 1 s. */
+  /** How often connections are checked for silent origins and idle viewers: a tenth of the shorter limit, 10 ms to 1 s. */
   private readonly sweepMs: number;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly onSignal: (signal: NodeJS.Signals) => void;
@@ -188,7 +190,7 @@ export class ProxySource implements RecordSource {
       hostForOrigin: options.preserveHost === true ? undefined : t.host,
       trustForwarded: options.trustForwarded === true,
       timeoutMs: options.timeoutMs ?? 30_000,
-      keepAliveMs: KEEP_ALIVE_MS,
+      keepAliveMs: options.idleMs ?? KEEP_ALIVE_MS,
       clock: this.clock,
       get stopping() {
         return isStopping();
@@ -211,7 +213,7 @@ export class ProxySource implements RecordSource {
       this.connections.add(new RelayConnection(socket, context));
     });
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
-    this.sweepMs = Math.min(1000, Math.max(10, Math.round(context.timeoutMs / 10)));
+    this.sweepMs = Math.min(1000, Math.max(10, Math.round(Math.min(context.timeoutMs, context.keepAliveMs) / 10)));
   }
 
   /** For the summary: where it listened (the real port once listening, also with --listen ...:0) and the origin. */

@@ -37,7 +37,7 @@ export interface RelayContext {
   readonly trustForwarded: boolean;
   /** No sign of life from the origin for this long while an answer is owed: 504 (or a cut answer). */
   readonly timeoutMs: number;
-  /** An idle viewer connection is closed after this long. */
+  /** An idle viewer connection is closed after this long, and a request head must be complete within it. */
   readonly keepAliveMs: number;
   /**
    * A coarse clock (ms), advanced by the proxy's sweep a few times a second.
@@ -96,6 +96,7 @@ const NOT_ANSWERED_ORIGIN_LOST = 'not answered: the origin connection failed on 
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  408: 'Request Timeout',
   405: 'Method Not Allowed',
   431: 'Request Header Fields Too Large',
   501: 'Not Implemented',
@@ -135,6 +136,8 @@ export class RelayConnection {
   private originSeen = 0;
   /** When the viewer last sent something (ctx.clock). */
   private viewerSeen = 0;
+  /** When the first bytes of the incomplete request head in partialRequestHead came (ctx.clock). */
+  private headStarted = 0;
   private readonly socketIp: string | undefined;
   /** The socket's address when it is one a CloudFront event can carry. */
   private readonly viewerIp: string | undefined;
@@ -165,7 +168,10 @@ export class RelayConnection {
    * step, so a stamp up to one step old never shortens a limit): an origin
    * silent for timeoutMs while an answer is owed gives a 504 (or a cut
    * answer); an idle origin connection is let go; an idle viewer connection
-   * is closed after keepAliveMs. WebSockets may idle for as long as they like.
+   * is closed after keepAliveMs, and a request head still incomplete after
+   * that long gets a 408 however slowly its bytes keep coming (a viewer
+   * dribbling a head would otherwise hold a connection forever).
+   * WebSockets may idle for as long as they like.
    */
   sweep(now: number, slackMs: number): void {
     if (this.viewerState === TUNNEL || this.closing) return;
@@ -175,7 +181,12 @@ export class RelayConnection {
       else this.dropOrigin(); // idle: the next request opens a new connection
       return;
     }
-    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && now - this.viewerSeen >= this.ctx.keepAliveMs) this.viewer.destroy();
+    if (this.partialRequestHead !== undefined && now - this.headStarted >= this.ctx.keepAliveMs + slackMs) {
+      this.partialRequestHead = undefined;
+      this.refuse(408, `request head not complete within ${this.ctx.keepAliveMs / 1000} s`);
+      return;
+    }
+    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && now - this.viewerSeen >= this.ctx.keepAliveMs + slackMs) this.viewer.destroy();
   }
 
   /** Cut the connection (what is in flight is recorded with a note). */
@@ -194,7 +205,8 @@ export class RelayConnection {
   private readonly onViewerData = (data: Buffer): void => {
     this.viewerSeen = this.ctx.clock.ms;
     let chunk = data;
-    let searchFrom = 0;
+    // Where the search for the end of the head resumes; -1: a new head starts in this chunk.
+    let searchFrom = -1;
     if (this.partialRequestHead !== undefined) {
       searchFrom = Math.max(0, this.partialRequestHead.length - 3);
       chunk = Buffer.concat([this.partialRequestHead, data]);
@@ -207,7 +219,7 @@ export class RelayConnection {
         pos = this.relayRequestBody(chunk, pos, end);
       } else if (this.viewerState === REQUEST_HEAD) {
         pos = this.readRequestHead(chunk, pos, end, searchFrom);
-        searchFrom = 0;
+        searchFrom = -1;
       } else if (this.viewerState === AWAITING_UPGRADE) {
         (this.held ??= []).push(chunk.subarray(pos));
         this.pauseViewer(UPGRADE_PENDING);
@@ -227,7 +239,10 @@ export class RelayConnection {
     const at = chunk.indexOf(HEAD_END, Math.max(pos, searchFrom));
     if (at < 0 || at - pos > MAX_HEAD_BYTES) {
       if (end - pos > MAX_HEAD_BYTES) this.refuse(431, `request head over ${MAX_HEAD_BYTES / 1024} KiB`);
-      else this.partialRequestHead = Buffer.from(chunk.subarray(pos, end));
+      else {
+        if (searchFrom < 0) this.headStarted = this.ctx.clock.ms;
+        this.partialRequestHead = Buffer.from(chunk.subarray(pos, end));
+      }
       return end;
     }
     const text = chunk.toString('latin1', pos, at);
