@@ -435,6 +435,31 @@ describe('record proxy: HTTP/1.1 connections', () => {
 });
 
 describe('record proxy: HTTP/1.1 errors', () => {
+  it('request smuggling shapes: Content-Length beside chunked is dropped (chunked frames the body); a Transfer-Encoding not ending in chunked gets 400', async () => {
+    const o = await httpOrigin();
+    const rec = await record(o.url);
+    const v = await viewer(rec.proxy.port);
+    // A front end trusting Content-Length: 4 would see "5\r\nh" as the body and the rest as a second request.
+    await v.send('POST /both HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n' + get('/next'));
+    const [a, b] = await v.read(2);
+    expect(a!.body.toString()).toBe(`POST /both 5 ${sha('hello')}`);
+    expect(b!.body.toString()).toBe(`GET /next 0 ${EMPTY}`);
+    const both = o.seen.find((x) => x.url === '/both')!;
+    expect(both.raw.filter((_, i) => i % 2 === 0).map((n) => n.toLowerCase())).not.toContain('content-length');
+
+    const w = await viewer(rec.proxy.port);
+    await w.send('POST /gz HTTP/1.1\r\nHost: www.example.com\r\nTransfer-Encoding: gzip\r\n\r\nxxxx');
+    const [c] = await w.read();
+    expect(c!.status).toBe(400);
+    expect(c!.body.toString()).toBe('cfreplay proxy: a request Transfer-Encoding must end with chunked\n');
+    await within(w.closed, 1_000, 'the proxy closing the connection');
+    expect(o.seen.map((x) => x.url)).toEqual(['/both', '/next']);
+    expect(uriStatus(await recorded(rec))).toEqual([
+      ['POST', '/both', 200],
+      ['GET', '/next', 200],
+    ]);
+  }, TEST_MS);
+
   it('bad requests: a garbage request line gets 400, a head over 64 KiB gets 431, each closes the connection; neither reaches the origin nor the recording', async () => {
     const o = await httpOrigin();
     const rec = await record(o.url);
