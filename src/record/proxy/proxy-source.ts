@@ -150,7 +150,7 @@ export interface ProxyCounters {
 }
 
 /** An idle viewer connection is closed after this long (longer than the usual 60 s of load balancers in front). */
-const KEEP_ALIVE_MS = 65_000;
+const IDLE_MS = 65_000;
 
 export class ProxySource implements RecordSource {
   readonly totalBytes = undefined;
@@ -190,7 +190,7 @@ export class ProxySource implements RecordSource {
       hostForOrigin: options.preserveHost === true ? undefined : t.host,
       trustForwarded: options.trustForwarded === true,
       timeoutMs: options.timeoutMs ?? 30_000,
-      keepAliveMs: options.idleMs ?? KEEP_ALIVE_MS,
+      idleMs: options.idleMs ?? IDLE_MS,
       clock: this.clock,
       get stopping() {
         return isStopping();
@@ -213,7 +213,7 @@ export class ProxySource implements RecordSource {
       this.connections.add(new RelayConnection(socket, context));
     });
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
-    this.sweepMs = Math.min(1000, Math.max(10, Math.round(Math.min(context.timeoutMs, context.keepAliveMs) / 10)));
+    this.sweepMs = Math.min(1000, Math.max(10, Math.round(Math.min(context.timeoutMs, context.idleMs) / 10)));
   }
 
   /** For the summary: where it listened (the real port once listening, also with --listen ...:0) and the origin. */

@@ -38,7 +38,7 @@ export interface RelayContext {
   /** No sign of life from the origin for this long while an answer is owed: 504 (or a cut answer). */
   readonly timeoutMs: number;
   /** An idle viewer connection is closed after this long, and a request head must be complete within it. */
-  readonly keepAliveMs: number;
+  readonly idleMs: number;
   /**
    * A coarse clock (ms), advanced by the proxy's sweep a few times a second.
    * Each read and write only stamps it: a timer per socket would be re-armed
@@ -168,7 +168,7 @@ export class RelayConnection {
    * step, so a stamp up to one step old never shortens a limit): an origin
    * silent for timeoutMs while an answer is owed gives a 504 (or a cut
    * answer); an idle origin connection is let go; an idle viewer connection
-   * is closed after keepAliveMs, and a request head still incomplete after
+   * is closed after idleMs, and a request head still incomplete after
    * that long gets a 408 however slowly its bytes keep coming (a viewer
    * dribbling a head would otherwise hold a connection forever).
    * WebSockets may idle for as long as they like.
@@ -181,12 +181,12 @@ export class RelayConnection {
       else this.dropOrigin(); // idle: the next request opens a new connection
       return;
     }
-    if (this.partialRequestHead !== undefined && now - this.headStarted >= this.ctx.keepAliveMs + slackMs) {
+    if (this.partialRequestHead !== undefined && now - this.headStarted >= this.ctx.idleMs + slackMs) {
       this.partialRequestHead = undefined;
-      this.refuse(408, `request head not complete within ${this.ctx.keepAliveMs / 1000} s`);
+      this.refuse(408, `request head not complete within ${this.ctx.idleMs / 1000} s`);
       return;
     }
-    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && now - this.viewerSeen >= this.ctx.keepAliveMs + slackMs) this.viewer.destroy();
+    if (this.inFlight.length === 0 && this.viewerState !== REQUEST_BODY && now - this.viewerSeen >= this.ctx.idleMs + slackMs) this.viewer.destroy();
   }
 
   /** Cut the connection (what is in flight is recorded with a note). */
