@@ -594,6 +594,28 @@ describe('record proxy: HTTP/1.1 errors', () => {
     expect(o.seen.map((x) => x.url)).toEqual(['/once']);
   }, TEST_MS);
 
+  it('a viewer FIN sent while a WebSocket handshake waits for the origin reaches the origin once the tunnel opens, after the bytes held meanwhile', async () => {
+    let afterHead = '';
+    let originSawEnd!: () => void;
+    const ended = new Promise<void>((r) => (originSawEnd = r));
+    const o = await rawOrigin((socket) => {
+      socket.on('data', (c: Buffer) => (afterHead += c.toString('latin1')));
+      socket.once('end', () => {
+        originSawEnd();
+        socket.end('bye');
+      });
+      setTimeout(() => socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'), 50);
+    });
+    const rec = await record(o.url);
+    const v = await viewer(rec.proxy.port);
+    v.socket.end('GET /ws HTTP/1.1\r\nHost: www.example.com\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\nEARLY');
+    await within(ended, READ_MS, 'the origin seeing the viewer FIN');
+    await within(v.closed, READ_MS, 'the viewer connection closing');
+    expect(afterHead).toBe('EARLY');
+    expect(v.received().toString('latin1')).toMatch(/^HTTP\/1\.1 101 Switching Protocols\r\n[\s\S]*\r\n\r\nbye$/);
+    expect(uriStatus(await recorded(rec))).toEqual([['GET', '/ws', 101]]);
+  }, TEST_MS);
+
   it('a malformed answer from the origin: the viewer gets 502, recorded as 502', async () => {
     const o = await rawOrigin((socket) => socket.end('garbage\r\n\r\n'));
     const rec = await record(o.url);
