@@ -1,3 +1,5 @@
+import type { FieldFacts } from './http1/heads.js';
+
 /**
  * Header rules of the recording proxy's forwarding (RFC 9110 §7.6.1): what
  * goes to the origin. The recorded exchange keeps the headers exactly as the
@@ -20,20 +22,26 @@ export interface ForwardRequestOptions {
   host: string | undefined;
   /** Appended to X-Forwarded-For. */
   clientIp: string | undefined;
-  /** The viewer's Connection tokens (lower case): the headers they name are hop-by-hop too. */
-  connection: ReadonlySet<string> | undefined;
+  /**
+   * From the request's fields: its Connection tokens (the headers they name
+   * are hop-by-hop too) and Transfer-Encoding (a body it frames loses any
+   * Content-Length beside it, RFC 9112 §6.3: the two together are how
+   * requests get smuggled).
+   */
+  facts: Pick<FieldFacts, 'connection' | 'transferEncoding'>;
 }
 
 /** The request headers for the origin, as a raw [name, value, ...] list in the viewer's order. */
 export function forwardRequestHeaders(raw: readonly string[], options: ForwardRequestOptions): string[] {
-  const extra = options.connection;
+  const extra = options.facts.connection;
+  const chunked = options.facts.transferEncoding !== undefined;
   const out: string[] = [];
   let hostSeen = false;
   let xffAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || extra?.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || extra?.has(lower) || (chunked && lower === 'content-length')) continue;
     if (lower === 'host') {
       if (hostSeen) continue;
       hostSeen = true;
@@ -55,20 +63,10 @@ export function forwardRequestHeaders(raw: readonly string[], options: ForwardRe
   return out;
 }
 
-/**
- * A request head for the origin, as written on the wire: `headers` from
- * forwardRequestHeaders, plus the Connection the proxy wants. A body framed
- * by Transfer-Encoding loses any Content-Length beside it (RFC 9112 §6.3: the
- * two together are how requests get smuggled).
- */
-export function requestHeadText(method: string, target: string, version: string, headers: readonly string[], connection: string | undefined, chunked: boolean): string {
+/** A request head for the origin as written on the wire (`headers` from forwardRequestHeaders). */
+export function requestHeadText(method: string, target: string, version: string, headers: readonly string[]): string {
   let head = `${method} ${target} ${version}\r\n`;
-  for (let i = 0; i < headers.length; i += 2) {
-    const name = headers[i]!;
-    if (chunked && name.length === 14 && name.toLowerCase() === 'content-length') continue;
-    head += `${name}: ${headers[i + 1]!}\r\n`;
-  }
-  if (connection !== undefined) head += `Connection: ${connection}\r\n`;
+  for (let i = 0; i < headers.length; i += 2) head += `${headers[i]!}: ${headers[i + 1]!}\r\n`;
   return `${head}\r\n`;
 }
 

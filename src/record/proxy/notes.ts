@@ -5,7 +5,6 @@
  */
 export const PROXY_NOTES = {
   viewerLeft: 'viewer closed the connection before the answer was complete',
-  overLimit: 'answered 503 after --max-events (not recorded)',
   webSocket: 'WebSocket handshake (the frames that followed were relayed, not recorded)',
 } as const;
 

@@ -71,9 +71,11 @@ interface InFlight {
   upgrade: boolean;
   /** The connection ends after this answer. */
   closeAfter: boolean;
-  /** The answer's head has reached the viewer. */
-  answered: boolean;
-  recorded: boolean;
+}
+
+/** Has the answer's head reached the viewer? (Its head is kept as the capture's response from then on.) */
+function answered(request: InFlight): boolean {
+  return request.capture?.response !== undefined;
 }
 
 // What the viewer's next bytes are.
@@ -109,6 +111,11 @@ const STATUS_TEXT: Record<number, string> = {
 /** The head of an answer of the proxy's own, without its blank line (also what is recorded for a 502 or 504). */
 function ownAnswerHead(status: number, body: string, noStore: boolean): string {
   return `HTTP/1.1 ${status} ${STATUS_TEXT[status]!}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}${noStore ? '\r\nCache-Control: no-store' : ''}`;
+}
+
+/** Where the search for a head's end resumes once `partial` (kept from earlier reads) is joined to the next: the CRLFCRLF may straddle the join. */
+function resumeAt(partial: Buffer): number {
+  return Math.max(0, partial.length - (HEAD_END.length - 1));
 }
 
 /** The whole answer on the wire: the connection ends after it. */
@@ -158,9 +165,14 @@ export class RelayConnection {
     viewer.on('close', this.onViewerClose);
   }
 
+  /** Nothing owed either way: no request in flight or arriving, no WebSocket. */
+  private get idle(): boolean {
+    return this.viewerState === REQUEST_HEAD && this.inFlight.length === 0 && this.partialRequestHead === undefined;
+  }
+
   /** Stopping: close now if nothing is owed; otherwise after the answers owed (new requests get 503). */
   closeIfIdle(): void {
-    if (this.viewerState === REQUEST_HEAD && this.inFlight.length === 0 && this.partialRequestHead === undefined) this.closeViewer();
+    if (this.idle) this.closeViewer();
   }
 
   /**
@@ -194,9 +206,10 @@ export class RelayConnection {
     this.viewer.destroy();
   }
 
-  /** Close: after what was written is sent when nothing is owed, cut otherwise. */
+  /** Close: after what was written is sent when nothing is owed (or already closing so), cut otherwise. */
   close(): void {
-    if (this.inFlight.length === 0 && this.viewerState !== TUNNEL && this.viewerState !== REQUEST_BODY) this.closeViewer();
+    if (this.closing) return;
+    if (this.idle) this.closeViewer();
     else this.viewer.destroy();
   }
 
@@ -208,7 +221,7 @@ export class RelayConnection {
     // Where the search for the end of the head resumes; -1: a new head starts in this chunk.
     let searchFrom = -1;
     if (this.partialRequestHead !== undefined) {
-      searchFrom = Math.max(0, this.partialRequestHead.length - 3);
+      searchFrom = resumeAt(this.partialRequestHead);
       chunk = Buffer.concat([this.partialRequestHead, data]);
       this.partialRequestHead = undefined;
     }
@@ -261,10 +274,8 @@ export class RelayConnection {
   private forwardRequest(head: RequestHead, headText: string): void {
     const facts = fieldFacts(head.raw);
     let body: BodyFramer | undefined;
-    let chunked = false;
     if (facts.transferEncoding !== undefined) {
       if (!isChunkedLast(facts.transferEncoding)) return this.refuse(400, 'a request Transfer-Encoding must end with chunked');
-      chunked = true;
       body = BodyFramer.chunked();
     } else if (facts.contentLength !== undefined) {
       if (Number.isNaN(facts.contentLength)) return this.refuse(400, 'invalid Content-Length');
@@ -284,16 +295,17 @@ export class RelayConnection {
     let viewerIp = this.viewerIp;
     if (this.ctx.trustForwarded) viewerIp = firstForwardedHop(facts.forwardedFor) ?? viewerIp;
     const capture: ProxyCapture = { index, time: Date.now(), viewerIp, request: headText, response: undefined, note: undefined, responseNote: undefined };
-    let text: string;
+    let headers: string[];
     if (upgrade) {
-      text = requestHeadText(head.method, head.target, head.version, upgradeRequestHeaders(head.raw, this.ctx.hostForOrigin, this.socketIp, facts), undefined, chunked);
+      headers = upgradeRequestHeaders(head.raw, this.ctx.hostForOrigin, this.socketIp, facts);
     } else {
-      const headers = forwardRequestHeaders(head.raw, { host: this.ctx.hostForOrigin, clientIp: this.socketIp, connection: facts.connection });
+      headers = forwardRequestHeaders(head.raw, { host: this.ctx.hostForOrigin, clientIp: this.socketIp, facts });
       // HTTP/1.1 connections persist unless told otherwise; HTTP/1.0 ones only when told.
-      const connection = closeAfter ? 'close' : head.version === 'HTTP/1.0' ? 'keep-alive' : undefined;
-      text = requestHeadText(head.method, head.target, head.version, headers, connection, chunked);
+      if (closeAfter) headers.push('Connection', 'close');
+      else if (head.version === 'HTTP/1.0') headers.push('Connection', 'keep-alive');
     }
-    const request: InFlight = { capture, localAnswer: undefined, isHead: head.method === 'HEAD', upgrade, closeAfter, answered: false, recorded: false };
+    const text = requestHeadText(head.method, head.target, head.version, headers);
+    const request: InFlight = { capture, localAnswer: undefined, isHead: head.method === 'HEAD', upgrade, closeAfter };
     this.inFlight.push(request);
     this.writeToOrigin(text);
     if (body !== undefined) {
@@ -348,7 +360,7 @@ export class RelayConnection {
       this.closeViewer();
       return;
     }
-    this.inFlight.push({ capture: undefined, localAnswer: text, isHead: false, upgrade: false, closeAfter: true, answered: false, recorded: false });
+    this.inFlight.push({ capture: undefined, localAnswer: text, isHead: false, upgrade: false, closeAfter: true });
   }
 
   // ---- origin -> viewer
@@ -377,7 +389,7 @@ export class RelayConnection {
     let chunk = data;
     let searchFrom = 0;
     if (this.partialResponseHead !== undefined) {
-      searchFrom = Math.max(0, this.partialResponseHead.length - 3);
+      searchFrom = resumeAt(this.partialResponseHead);
       chunk = Buffer.concat([this.partialResponseHead, data]);
       this.partialResponseHead = undefined;
     }
@@ -464,7 +476,6 @@ export class RelayConnection {
   /** A final answer's head: record it and find how its body ends. Returns false when there is no body. */
   private startAnswer(request: InFlight, head: ResponseHead, headText: string): boolean {
     request.capture!.response = headText;
-    request.answered = true;
     const facts = fieldFacts(head.raw);
     if (facts.connection?.has('close') === true || (head.version === 'HTTP/1.0' && facts.connection?.has('keep-alive') !== true)) request.closeAfter = true;
     if (request.upgrade) {
@@ -527,10 +538,9 @@ export class RelayConnection {
     return true;
   }
 
+  /** Every caller has taken the request out of inFlight first, so each is recorded once. */
   private record(request: InFlight): void {
-    if (request.recorded || request.capture === undefined) return;
-    request.recorded = true;
-    this.ctx.complete(request.capture);
+    if (request.capture !== undefined) this.ctx.complete(request.capture);
   }
 
   /**
@@ -550,7 +560,7 @@ export class RelayConnection {
       this.viewer.destroy();
       return;
     }
-    if (request.answered) {
+    if (answered(request)) {
       capture.note = timeout ? 'origin stalled in the middle of the answer (connection cut)' : 'origin failed in the middle of the answer (connection cut)';
       this.record(request);
       for (const r of rest) this.record(r);
@@ -580,7 +590,7 @@ export class RelayConnection {
       return;
     }
     this.origin = origin; // so originFailed can drop it (it is closed already)
-    if (this.inFlight[0]!.answered) this.originFailed('origin closed the connection in the middle of the answer', false, errorCode ?? 'ECONNRESET');
+    if (answered(this.inFlight[0]!)) this.originFailed('origin closed the connection in the middle of the answer', false, errorCode ?? 'ECONNRESET');
     else this.originFailed(errorCode ?? 'ECONNRESET', false);
   }
 
@@ -600,7 +610,6 @@ export class RelayConnection {
     const origin = this.origin!;
     this.inFlight.shift();
     request.capture!.response = headText;
-    request.answered = true;
     request.capture!.note = PROXY_NOTES.webSocket;
     this.record(request);
     this.ctx.upgrades.upgraded++;
@@ -665,7 +674,7 @@ export class RelayConnection {
     } else {
       for (const request of this.inFlight.splice(0)) {
         if (request.capture === undefined) continue;
-        if (!request.answered) request.capture.responseNote = VIEWER_LEFT_EARLY;
+        if (!answered(request)) request.capture.responseNote = VIEWER_LEFT_EARLY;
         else request.capture.note ??= PROXY_NOTES.viewerLeft;
         this.record(request);
       }

@@ -25,7 +25,7 @@ export function isWebSocketUpgrade(value: string | undefined): boolean {
 
 /** The handshake's headers for the origin: the usual forwarding rules, plus the two an upgrade needs. */
 export function upgradeRequestHeaders(raw: readonly string[], host: string | undefined, clientIp: string | undefined, facts: FieldFacts = fieldFacts(raw)): string[] {
-  const out = forwardRequestHeaders(raw, { host, clientIp, connection: facts.connection });
+  const out = forwardRequestHeaders(raw, { host, clientIp, facts });
   out.push('Connection', 'Upgrade', 'Upgrade', facts.upgrade ?? 'websocket');
   return out;
 }
