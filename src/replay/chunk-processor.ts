@@ -12,7 +12,7 @@ import { toEvent, viewerResponseSkipReason } from '../event/views.js';
 import { openChunk } from '../store/chunk.js';
 import type { LoadedFunction } from '../runtime/loader.js';
 import type { RunResult, Outcome } from '../runtime/types.js';
-import { outcomeErrorMessage } from '../runtime/loader.js';
+import { outcomeErrorMessage } from '../runtime/outcome.js';
 import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type DiffEntry, type IgnoreMatcher } from '../diff/index.js';
 import type { DiffExample, EventSample, OutcomeLabel, SampleRun } from '../report/types.js';
 import {

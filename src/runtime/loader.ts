@@ -40,10 +40,9 @@ import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
 import { createSandbox, type Sandbox } from './globals.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
-import { formatError, toErrorInfo } from './njs-errors.js';
-import { validateQueryUnchanged, validateRequest, validateResponse } from './validate.js';
-import { isObj, type Obj } from './effective.js';
-import { ValidRunResult } from './run-result.js';
+import { toErrorInfo } from './njs-errors.js';
+import { isObj } from './effective.js';
+import { buildRunResult } from './outcome.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
@@ -52,12 +51,8 @@ import type {
   FunctionKind,
   InvokeOptions,
   LoadOptions,
-  Outcome,
   RunResult,
   Runtime,
-  SideEffects,
-  ValidationProblem,
-  EffectiveOutput,
 } from './types.js';
 
 export interface LoadedFunction {
@@ -79,16 +74,6 @@ export interface LoadedFunction {
 const TIMED_CALL = Symbol.for('cfreplay.timedCall');
 const NO_OPTS: InvokeOptions = Object.freeze({});
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
-const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
-const OUT_FORWARD: Outcome = Object.freeze({ kind: 'forward' });
-const OUT_RESPONSE: Outcome = Object.freeze({ kind: 'response' });
-const OUT_MODIFIED: Outcome = Object.freeze({ kind: 'modified-response' });
-const OUT_ALLOW: Outcome = Object.freeze({ kind: 'connection-allow' });
-const OUT_DENY: Outcome = Object.freeze({ kind: 'connection-deny' });
-const EFF_ALLOW: EffectiveOutput = Object.freeze({ connection: 'allow' as const });
-const EFF_DENY: EffectiveOutput = Object.freeze({ connection: 'deny' as const });
-const EFF_502: EffectiveOutput = Object.freeze({ error: Object.freeze({ status: 502 as const, type: 'FunctionValidationError' as const }) });
-const EFF_503: EffectiveOutput = Object.freeze({ error: Object.freeze({ status: 503 as const, type: 'FunctionExecutionError' as const }) });
 
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
@@ -124,10 +109,6 @@ function seedHi(seed: number): number {
  */
 const clock = performance.now.bind(performance);
 const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
-
-export function executionError(reason: ExecutionErrorReason, error: ErrorInfo): Outcome {
-  return { kind: 'execution-error', status: 503, reason, error };
-}
 
 export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunction {
   const filename = opts.filename ?? 'function.js';
@@ -281,89 +262,36 @@ class SandboxedFunction implements LoadedFunction {
     }
     if (leaked || (ps.polluted === null ? api.protoPolluted() : ps.polluted)) api.cleanupLeaks();
 
-    // Read before validation: getters on the returned object may log (they must not count).
-    const logs = ps.logs ?? EMPTY_LOGS;
-    const logsTruncated = ps.logsTruncated;
-    let sideEffects = NO_SIDE_EFFECTS;
-    if (sb.state.origin !== null || ps.customData !== null) {
-      sideEffects = { origin: sb.state.origin ?? [] };
-      if (ps.customData !== null) sideEffects.customData = ps.customData;
-    }
-
-    let outcome: Outcome;
-    let effective: EffectiveOutput;
-    const eventType = sb.state.eventType;
+    let info: ErrorInfo | undefined;
+    let why = reason;
     if (threw) {
-      let info: ErrorInfo;
-      let why: ExecutionErrorReason = reason ?? 'exception';
+      why ??= 'exception';
       const code = isObj(error) ? error.code : undefined;
       if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
         why = 'timeout';
         info = { name: 'InternalError', message: 'function execution time limit exceeded', v8Message: String((error as { message?: unknown }).message) };
       } else info = toErrorInfo(error, this.filename);
-      outcome = executionError(why, info);
-      effective = EFF_503;
-    } else if (this.kind === 'connection') {
-      const allowed = ps.decision === 'allow';
-      outcome = allowed ? OUT_ALLOW : OUT_DENY;
-      effective = allowed ? EFF_ALLOW : EFF_DENY;
-    } else {
-      const problems = this.check(event, ret, eventType);
-      if (problems.length > 0) {
-        outcome = { kind: 'validation-error', status: 502, problems };
-        effective = EFF_502;
-      } else {
-        const r = ret as Obj; // check() rejects a non-object
-        outcome = eventType === 'viewer-response' ? OUT_MODIFIED : 'statusCode' in r ? OUT_RESPONSE : OUT_FORWARD;
-        // check() only passes viewer event types here (connection functions were handled above).
-        return new ValidRunResult(outcome, r, isObj(event) ? event : {}, logs, logsTruncated, sideEffects, durationNs, this.runtime, eventType as EventType);
-      }
     }
-    // One object literal with a fixed key order: every RunResult shares a hidden class.
-    return {
-      outcome,
-      raw: threw ? undefined : ret,
-      effective,
-      logs,
-      logsTruncated,
-      sideEffects,
-      durationNs,
+    const eventType = sb.state.eventType;
+    const evAfter = eventType === 'viewer-response' ? ps.event : undefined;
+    // Read before validation: getters on the returned object may log (they must not count).
+    return buildRunResult({
+      kind: this.kind,
       runtime: this.runtime,
       eventType,
-    };
-  }
-
-  /** Validation problems of a viewer function's return value (empty = valid; a non-object return is never valid). */
-  private check(event: unknown, ret: unknown, eventType: EventType | 'connection'): ValidationProblem[] {
-    const input = isObj(event) ? event : {};
-    const inReq = isObj(input.request) ? input.request : {};
-    if (!isObj(ret)) {
-      return [
-        {
-          rule: 'invalid-return',
-          path: '',
-          message: `the function returned ${ret === undefined ? 'nothing' : JSON.stringify(ret) ?? String(ret)}; expected ${eventType === 'viewer-response' ? 'the response object' : 'the request or a response object'}`,
-        },
-      ];
-    }
-    if (eventType === 'viewer-response') {
-      const inRes = isObj(input.response) ? input.response : {};
-      const problems = validateResponse(ret, inRes);
-      const evAfter = this.sb.api.state.event;
-      if (isObj(evAfter) && isObj(evAfter.request)) {
-        const q = validateQueryUnchanged(evAfter.request.querystring, inReq.querystring);
-        if (q.length > 0) return problems.length > 0 ? [...problems, ...q] : q;
-      }
-      return problems;
-    }
-    if ('statusCode' in ret) return validateResponse(ret, undefined);
-    return validateRequest(ret, inReq);
+      event,
+      requestAfter: isObj(evAfter) ? evAfter.request : undefined,
+      ret,
+      error: info,
+      reason: why,
+      logs: ps.logs ?? EMPTY_LOGS,
+      logsTruncated: ps.logsTruncated,
+      origin: sb.state.origin,
+      customData: ps.customData,
+      decision: ps.decision,
+      durationNs,
+    });
   }
 }
 
-/** One-line error text like TestFunction's FunctionErrorMessage, for an outcome (undefined when none). */
-export function outcomeErrorMessage(outcome: Outcome): string | undefined {
-  if (outcome.kind === 'execution-error') return formatError(outcome.error);
-  if (outcome.kind === 'validation-error') return outcome.problems.map((p) => p.message).join('; ');
-  return undefined;
-}
+export { outcomeErrorMessage, executionError } from './outcome.js';
