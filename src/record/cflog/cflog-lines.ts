@@ -105,6 +105,12 @@ export class CflogLines {
   /** Tab positions of the current line: field i is line[starts[i], ends[i]). Only the fields used are sliced. */
   private starts = new Int32Array(64);
   private ends = new Int32Array(64);
+  /** The field separator of text lines: a tab (legacy logs, real-time logs) or a space (some v2 plain/W3C logs). */
+  private delimiter = '\t';
+  /** The fields of the current record when it came as separate values (v2 JSON and Parquet), not as one line. */
+  private values: readonly (string | undefined)[] | undefined;
+  /** What one input record is called in messages: a line, or a row (Parquet). */
+  private unit = 'line';
 
   /**
    * `path` names the file in messages, `file` goes into each item's source.
@@ -116,6 +122,11 @@ export class CflogLines {
     layout: FieldLayout | undefined,
   ) {
     if (layout !== undefined) this.setLayout(layout);
+  }
+
+  /** Fields separated by spaces instead of tabs (v2 plain text and W3C logs may be): CloudFront URL-encodes spaces in values. */
+  useDelimiter(delimiter: '\t' | ' '): void {
+    this.delimiter = delimiter;
   }
 
   setLayout(layout: FieldLayout): void {
@@ -148,11 +159,29 @@ export class CflogLines {
     return this.lineToItem(line, lineIndex, this.layout);
   }
 
+  /**
+   * One record given as its values in the order of `layout` (undefined or
+   * "-" for a field the record lacks): a v2 JSON object or a Parquet row.
+   * Built exactly as the same record written as a log line.
+   */
+  valuesToItem(values: readonly (string | undefined)[], index: number, layout: FieldLayout, unit: 'line' | 'row'): SourceItem {
+    this.setLayout(layout);
+    this.lines++;
+    this.values = values;
+    this.unit = unit;
+    try {
+      return this.lineToItem('', index, layout);
+    } finally {
+      this.values = undefined;
+      this.unit = 'line';
+    }
+  }
+
   private timeOf(line: string, l: FieldLayout): number {
     if (l.kind === 'standard') {
       // Lines of one second share date and time: compare their raw text (one
       // slice when the fields are adjacent, as in every standard log), parse on change.
-      const key = l.time === l.date + 1 ? line.slice(this.starts[l.date]!, this.ends[l.time]!) : `${this.field(line, l.date)}\t${this.field(line, l.time)}`;
+      const key = l.time === l.date + 1 && this.values === undefined ? line.slice(this.starts[l.date]!, this.ends[l.time]!) : `${this.field(line, l.date)}\t${this.field(line, l.time)}`;
       if (key !== this.lastTimeKey) {
         this.lastTimeKey = key;
         const iso = `${this.field(line, l.date)}T${this.field(line, l.time)}`;
@@ -181,7 +210,7 @@ export class CflogLines {
         this.starts = grow(this.starts);
         this.ends = grow(this.ends);
       }
-      const tab = line.indexOf('\t', from);
+      const tab = line.indexOf(this.delimiter, from);
       this.starts[n] = from;
       if (tab < 0) {
         this.ends[n++] = line.length;
@@ -194,7 +223,9 @@ export class CflogLines {
 
   /** Field i of the scanned line, undefined when the layout lacks it. */
   private field(line: string, i: number): string | undefined {
-    return i >= 0 ? line.slice(this.starts[i]!, this.ends[i]!) : undefined;
+    if (i < 0) return undefined;
+    const values = this.values;
+    return values === undefined ? line.slice(this.starts[i]!, this.ends[i]!) : values[i];
   }
 
   private validIp(ip: string): boolean {
@@ -213,14 +244,16 @@ export class CflogLines {
 
   private lineToItem(line: string, lineIndex: number, l: FieldLayout): SourceItem {
     const source = { file: this.file, entry: lineIndex };
-    let count = this.scan(line);
-    // A trailing tab (seen in real files) is not a field.
-    if (count === l.names.length + 1 && line.slice(this.starts[count - 1]!).trim() === '') count--;
-    if (count !== l.names.length) {
-      return { kind: 'skip', reason: CFLOG_SKIP.fieldCount, source, detail: `line ${lineIndex + 1}: ${count} fields, expected ${l.names.length}` };
+    if (this.values === undefined) {
+      let count = this.scan(line);
+      // A trailing tab (seen in real files) is not a field.
+      if (count === l.names.length + 1 && line.slice(this.starts[count - 1]!).trim() === '') count--;
+      if (count !== l.names.length) {
+        return { kind: 'skip', reason: CFLOG_SKIP.fieldCount, source, detail: `line ${lineIndex + 1}: ${count} fields, expected ${l.names.length}` };
+      }
     }
     const time = this.timeOf(line, l);
-    if (Number.isNaN(time)) return { kind: 'skip', reason: CFLOG_SKIP.badTime, source, detail: `line ${lineIndex + 1}` };
+    if (Number.isNaN(time)) return { kind: 'skip', reason: CFLOG_SKIP.badTime, source, detail: `${this.unit} ${lineIndex + 1}` };
     let notes: string[] | undefined;
 
     let method = this.field(line, l.method);
@@ -233,7 +266,7 @@ export class CflogLines {
     const host = present(hostRaw) ? this.hostDecode.get(hostRaw) : undefined;
     const proto = this.field(line, l.protocol);
     const scheme = proto === 'http' || proto === 'https' || proto === 'ws' || proto === 'wss' ? proto : 'https';
-    const stemRaw = this.field(line, l.stem)!;
+    const stemRaw = this.field(line, l.stem) ?? '-';
     if (stemRaw.startsWith('rtmp://')) return { kind: 'skip', reason: CFLOG_SKIP.rtmpLine, source };
     let path = present(stemRaw) ? decodeLogField(stemRaw) : '/';
     let query: string | undefined;

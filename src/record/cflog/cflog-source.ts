@@ -17,8 +17,10 @@ import type { BatchJob } from '../parallel/batch-recorder.js';
 import { cutLineBatches } from '../parallel/line-batches.js';
 import type { BatchedSource } from '../parallel/record-in-workers.js';
 import type { SourceItem, SourceReport } from '../types.js';
+import { CflogJsonSource } from './cflog-json.js';
 import { CflogLines } from './cflog-lines.js';
-import { lastFieldsLine, layoutOf, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
+import { CflogParquetSource, PARQUET_MAGIC } from './cflog-parquet.js';
+import { lastFieldsLine, layoutOf, loggedHeadersWarning, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
 
 export { CFLOG_NOTES, CFLOG_SKIP } from './cflog-lines.js';
 
@@ -42,6 +44,8 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
   private finalFields: string[] | undefined;
   private fieldsFrom: 'header' | '--fields' | undefined;
   private ignoredFieldsOption = false;
+  /** Tab, or space for v2 plain/W3C logs written with a space delimiter (found from the first data line). */
+  private delimiter: '\t' | ' ' = '\t';
 
   constructor(
     input: FileInput,
@@ -64,16 +68,17 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
         firstData = line;
       }
     }
-    if (firstData !== undefined && firstData.split('\t').some((f) => f.startsWith('rtmp://'))) throw new RtmpLogError(rtmpMessage(this.input.path));
+    if (firstData !== undefined && firstData.split(/[\t ]/).some((f) => f.startsWith('rtmp://'))) throw new RtmpLogError(rtmpMessage(this.input.path));
     if (fields !== undefined) {
       this.layout = layoutOf(fields, this.input.path);
       this.fieldsFrom = 'header';
       if (this.options.fields !== undefined) this.ignoredFieldsOption = true;
-      return;
-    }
-    if (this.options.fields !== undefined) {
+    } else if (this.options.fields !== undefined) {
       this.layout = layoutOf(this.options.fields, this.input.path);
       this.fieldsFrom = '--fields';
+    }
+    if (this.layout !== undefined) {
+      if (firstData !== undefined) this.delimiter = delimiterOf(firstData, this.layout.names.length);
       return;
     }
     if (firstData === undefined) return; // empty file: nothing to record
@@ -93,6 +98,7 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
   async *itemBatches(): AsyncGenerator<Iterable<SourceItem>> {
     if (this.layout === undefined && this.fieldsFrom === undefined) await this.check();
     const lines = new CflogLines(this.input.path, this.file, this.layout);
+    lines.useDelimiter(this.delimiter);
     this.parsed = lines;
     let firstLine = 0;
     for await (const batch of this.input.lineBatches()) {
@@ -112,7 +118,7 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
     for await (const batch of cutLineBatches(this.input.chunks(), targetLines, maxBytes)) {
       // Read before the batch is handed over: its bytes are transferred to a worker.
       const next = lastFieldsLine(batch.bytes, batch.first) ?? fields;
-      yield { ...batch, parser: { kind: 'cflog', source: this.id, path: this.input.path, file: this.file, fields } };
+      yield { ...batch, parser: { kind: 'cflog', source: this.id, path: this.input.path, file: this.file, fields, delimiter: this.delimiter } };
       fields = next;
     }
     this.finalFields = fields;
@@ -128,34 +134,49 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
     this.parsed = { layout, lines };
   }
 
+  /**
+   * What the summary calls the file. A log is named v2 when only v2 writes
+   * it so: space separated, a plain-text file (no #Fields line) with date
+   * and time, or the v2 field `timestamp(ms)`; a tab-separated W3C v2 log
+   * is the legacy format itself.
+   */
+  private formatName(layout: FieldLayout): string {
+    const space = this.delimiter === ' ';
+    const v2 = space || (this.fieldsFrom === '--fields' && layout.kind === 'standard') || layout.names.includes('timestamp(ms)');
+    if (!v2) return layout.kind === 'standard' ? 'CloudFront standard access log' : 'CloudFront real-time log';
+    return `CloudFront standard log v2 (${this.fieldsFrom === 'header' ? 'W3C' : 'plain text'}${space ? ', space separated' : ''})`;
+  }
+
   report(): SourceReport {
     const info: Record<string, string> = {};
     const warnings: string[] = [];
     const layout = this.parsed?.layout ?? this.layout;
-    if (layout !== undefined) info.format = layout.kind === 'standard' ? 'CloudFront standard access log' : 'CloudFront real-time log';
+    if (layout !== undefined) info.format = this.formatName(layout);
     if (this.fieldsFrom !== undefined) info.fields = this.fieldsFrom === 'header' ? '#Fields line' : '--fields';
     if (this.input.gzip) info.compression = 'gzip';
     if (this.ignoredFieldsOption) warnings.push(`${this.input.path}: has its own #Fields line: --fields was not used for it`);
-    const l = layout;
-    if (l !== undefined && (this.parsed?.lines ?? 0) > 0) {
-      if (l.headers < 0) {
-        const logged = [
-          l.host >= 0 || l.hostHeader >= 0 ? 'Host' : '',
-          l.userAgent >= 0 ? 'User-Agent' : '',
-          l.accept >= 0 ? 'Accept' : '',
-          l.acceptEncoding >= 0 ? 'Accept-Encoding' : '',
-          l.referer >= 0 ? 'Referer' : '',
-          l.cookie >= 0 ? 'Cookie' : '',
-          l.forwardedFor >= 0 ? 'X-Forwarded-For' : '',
-        ].filter((h) => h !== '');
-        warnings.push(
-          `${this.input.path}: the events hold only the headers this log has (${logged.join(', ') || 'none'})` +
-            `${l.cookie < 0 ? '; cookies are not logged, so functions that read cookies will see none' : ''}`,
-        );
-      }
+    if (layout !== undefined && (this.parsed?.lines ?? 0) > 0) {
+      const w = loggedHeadersWarning(this.input.path, layout);
+      if (w !== undefined) warnings.push(w);
     }
     return { warnings, info };
   }
+}
+
+/**
+ * The field separator of a text log: CloudFront URL-encodes tabs and spaces
+ * in values, so the one that cuts the first data line into as many fields as
+ * the field list names is the one (v2 plain text and W3C logs may use a
+ * space; legacy and real-time logs use a tab). Tab when neither fits (the
+ * lines are then counted as malformed, as before).
+ */
+export function delimiterOf(line: string, fields: number): '\t' | ' ' {
+  const fits = (d: string) => {
+    const parts = line.split(d);
+    return parts.length === fields || (parts.length === fields + 1 && parts[fields]!.trim() === '');
+  };
+  if (fits('\t')) return '\t';
+  return fits(' ') ? ' ' : '\t';
 }
 
 function* itemsOf(lines: CflogLines, batch: readonly string[], firstLine: number): Generator<SourceItem> {
@@ -165,8 +186,25 @@ function* itemsOf(lines: CflogLines, batch: readonly string[], firstLine: number
   }
 }
 
-export async function openCflogSource(path: string, options: CflogSourceOptions = {}): Promise<CflogSource> {
-  const source = new CflogSource(await FileInput.open(path, 'a CloudFront log file'), options);
+/** A CloudFront log of any kind, told from its content (not its name): Parquet, v2 JSON, or text (legacy, real-time, v2 plain/W3C). */
+export type AnyCflogSource = CflogSource | CflogJsonSource | CflogParquetSource;
+
+export async function openCflogSource(path: string, options: CflogSourceOptions = {}): Promise<AnyCflogSource> {
+  const input = await FileInput.open(path, 'a CloudFront log file');
+  const head = await input.head();
+  if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return CflogParquetSource.open(input);
+  if (firstNonBlank(head) === 0x7b /* { */) return new CflogJsonSource(input);
+  const source = new CflogSource(input, options);
   await source.check();
   return source;
+}
+
+/** The first byte that is not white space (or a byte order mark), -1 for none. */
+function firstNonBlank(head: Buffer): number {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  for (; i < head.length; i++) {
+    const c = head[i]!;
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return c;
+  }
+  return -1;
 }

@@ -152,3 +152,24 @@ export async function readFieldsOption(value: string): Promise<string[]> {
   if (names.length < 2) throw new InputError(`--fields: "${value}" is neither a field list (e.g. timestamp,c-ip,cs-method,cs-host,cs-uri-stem) nor a file holding one`);
   return names;
 }
+
+/**
+ * When the log has no cs-headers (every standard log), the events hold only
+ * the headers it logs: said once per file in the summary.
+ */
+export function loggedHeadersWarning(path: string, l: FieldLayout): string | undefined {
+  if (l.headers >= 0) return undefined;
+  const logged = [
+    l.host >= 0 || l.hostHeader >= 0 ? 'Host' : '',
+    l.userAgent >= 0 ? 'User-Agent' : '',
+    l.accept >= 0 ? 'Accept' : '',
+    l.acceptEncoding >= 0 ? 'Accept-Encoding' : '',
+    l.referer >= 0 ? 'Referer' : '',
+    l.cookie >= 0 ? 'Cookie' : '',
+    l.forwardedFor >= 0 ? 'X-Forwarded-For' : '',
+  ].filter((h) => h !== '');
+  return (
+    `${path}: the events hold only the headers this log has (${logged.join(', ') || 'none'})` +
+    `${l.cookie < 0 ? '; cookies are not logged, so functions that read cookies will see none' : ''}`
+  );
+}

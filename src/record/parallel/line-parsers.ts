@@ -14,6 +14,8 @@ export interface CflogParserSpec {
   path: string;
   file: string;
   fields: string[] | undefined;
+  /** The field separator (a space in some v2 plain/W3C logs). */
+  delimiter: '\t' | ' ';
 }
 
 export type LineParserSpec = CflogParserSpec;
@@ -36,6 +38,7 @@ export class LineParsers {
       this.cflog.set(spec.source, parser);
     }
     if (spec.fields !== undefined) parser.useFields(spec.fields);
+    parser.useDelimiter(spec.delimiter);
     return parser;
   }
 }
