@@ -111,6 +111,18 @@ describe('record cflog: standard logging v2', () => {
     });
   }
 
+  it('a space-separated v2 log recorded in worker threads gives the records of the main thread', async () => {
+    const path = write('v2-space-workers.log', v2Text(generateRequests(1500, 5), shuffled(EVENT_FIELDS, 23), ' ', true));
+    const run = async (workers: number) => {
+      const sink = new MemorySink();
+      await runRecording([await openCflogSource(path)], sink, { workers, chunkEvents: 97 });
+      return sink.records;
+    };
+    const main = await run(0);
+    expect(main.length).toBeGreaterThan(1000);
+    expect(JSON.stringify(await run(2))).toBe(JSON.stringify(main));
+  });
+
   it('a legacy tab-separated W3C log is still named as before', async () => {
     const { summary } = await legacy();
     expect(summary.sources[0]!.info.format).toBe('CloudFront standard access log');
