@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
 import { loadFunction } from '../runtime/loader.js';
-import { detectRuntime } from '../runtime/syntax-gate.js';
+import { checkSource, detectRuntime, formatLoadNotes } from '../runtime/syntax-gate.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
@@ -87,8 +87,9 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   if (fn.kind !== 'viewer') {
     throw new ReplayInputError(`${path}: ${label} is a connection function (connectionHandler); only viewer-request/viewer-response functions replay HTTP traffic`);
   }
+  const notes = formatLoadNotes(path, checkSource(source, runtime, path).notes);
   return {
-    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source) },
+    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source), ...(notes.length > 0 ? { notes } : {}) },
     source: { source, filename: path, runtime },
   };
 }

@@ -78,6 +78,7 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
   out.push(p.bold(`cfreplay replay: ${r.corpus.location} (${r.eventType})`));
   out.push(`  OLD ${r.functions.old.path}  ${p.dim(`${r.functions.old.runtime}, sha256 ${r.functions.old.sha256.slice(0, 12)}`)}`);
   out.push(`  NEW ${r.functions.new.path}  ${p.dim(`${r.functions.new.runtime}, sha256 ${r.functions.new.sha256.slice(0, 12)}`)}`);
+  for (const note of [...(r.functions.old.notes ?? []), ...(r.functions.new.notes ?? [])]) out.push(`  ${p.dim(`note: ${note}`)}`);
   out.push('');
   const changedText = `${int(r.changed)} changed (${pct(r.changed, r.events)})`;
   out.push(

@@ -33,6 +33,11 @@ export interface FunctionInfo {
   sha256: string;
   runtime: string;
   bytes: number;
+  /**
+   * Load notes: code CloudFront may treat differently without refusing it
+   * (e.g. async closures AWS documents as unsupported), `file:line:col: text`.
+   */
+  notes?: string[];
 }
 
 export interface DiffExample {

@@ -3,19 +3,29 @@
  * rejects, with line and column. Also detects the runtime from the source and
  * collects what the loader needs (import lines to rewrite, entry points).
  *
- * Rules (reference §3 and AWS "functions-javascript-runtime-10/-20"):
- * - both runtimes: no destructuring, classes, for...of, spread, default
- *   parameters, generators, optional chaining, `??`, `export`, dynamic import,
- *   top-level await;
- * - 1.0: `var` only (no const/let), no async/await, no `import`;
+ * Rule: reject only what njs rejects (checked against Debian's njs 0.7.9 and
+ * the njs changelog up to 0.9.6; reference §3), warn (a load note) where AWS
+ * documents as unsupported something njs runs. A false rejection would block
+ * code CloudFront runs.
+ * - both runtimes, rejected by njs: destructuring, classes, for...of, spread,
+ *   default parameters, generators, optional chaining `?.` and the logical
+ *   assignments `||=` `&&=` `??=` (njs has them only from 0.9.6, 2026),
+ *   `catch {}` without a binding, `new.target`, BigInt literals, regex flags
+ *   other than g/i/m/y (njs: `Invalid RegExp flags "u"`), `export`, dynamic
+ *   import, top-level await;
+ * - accepted because njs accepts them: `??` (njs 0.3.8+), shorthand
+ *   properties and methods, computed keys, getters, tagged templates,
+ *   trailing commas, numeric separators, `**=`;
+ * - 1.0: `var` only (no const/let), no async/await, no `import` (1.0 is an
+ *   njs before let/const and async existed);
  * - 2.0: `import x from '<built-in>'` only (default or namespace import of
- *   cloudfront, crypto, querystring, buffer); AWS documents that "async
- *   arguments and closures are not supported", so an async function must be a
- *   top-level function declaration (async arrows, async function expressions
- *   and nested async functions are rejected);
+ *   cloudfront, crypto, querystring, buffer). AWS writes "async arguments and
+ *   closures are not supported", but njs runs async arrows, async function
+ *   expressions and nested async functions, and AWS's own dynamic-origin
+ *   sample uses `const f = async (x) => {...}`: accepted with a note;
+ * - regex `\p{...}` without the u flag: njs (PCRE) reads a Unicode property
+ *   class, V8 the letter p: accepted with a note (the values differ);
  * - source over 10 KB (10,240 UTF-8 bytes) is rejected as CloudFront does.
- * Features neither listed nor known to be missing (shorthand properties,
- * logical assignment, ...) are accepted: a false rejection would block users.
  */
 import { parse, type Options } from 'acorn';
 import * as walk from 'acorn-walk';
@@ -42,8 +52,23 @@ export interface ImportRewrite {
   module: string;
 }
 
+/**
+ * Something the function does that CloudFront may treat differently from this
+ * tool, without being a reason to refuse the source (shown by `run`, kept in
+ * the replay report). 1-based position.
+ */
+export interface LoadNote {
+  message: string;
+  line: number;
+  column: number;
+}
+
 export interface SourceAnalysis {
   imports: ImportRewrite[];
+  /** Load notes (warnings), sorted by position; empty when nothing to say. */
+  notes: LoadNote[];
+  /** `catch (e) {` bodies: where to insert the njs message translation (see rewriteSource). */
+  catches: { at: number; param: string }[];
   /** Top-level `handler` declared (function or variable). */
   hasHandler: boolean;
   hasConnectionHandler: boolean;
@@ -132,11 +157,17 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
   const ast = parseOrThrow(source, filename);
   const problems: SourceProblem[] = [];
   const is1 = runtime === 'cloudfront-js-1.0';
-  const add = (node: AnyNode, message: string): void => {
+  const at = (node: AnyNode, message: string): SourceProblem => {
     const loc = node.loc?.start;
-    problems.push({ message, line: loc?.line ?? 1, column: (loc?.column ?? 0) + 1 });
+    return { message, line: loc?.line ?? 1, column: (loc?.column ?? 0) + 1 };
   };
-  const analysis: SourceAnalysis = { imports: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
+  const add = (node: AnyNode, message: string): void => {
+    problems.push(at(node, message));
+  };
+  const analysis: SourceAnalysis = { imports: [], notes: [], catches: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
+  const note = (node: AnyNode, message: string): void => {
+    analysis.notes.push(at(node, message));
+  };
   const allowedModules = MODULES_BY_RUNTIME[runtime];
 
   // Top level: entry points and imports.
@@ -170,6 +201,16 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
     }
   }
 
+  // njs compiles regexes with PCRE: flags g, i, m, y only (0.7.9 and 0.8.x:
+  // `Invalid RegExp flags "u"`); `\p{...}` is a Unicode property to PCRE
+  // even without the u flag, while V8 reads `\p` as the letter p.
+  const checkRegex = (node: AnyNode, re: { pattern: string; flags: string }): void => {
+    const bad = [...re.flags].filter((f) => !'gimy'.includes(f));
+    if (bad.length > 0) add(node, `SyntaxError: Invalid RegExp flags "${bad.join('')}" (njs accepts g, i, m and y)`);
+    else if (/\\[pP]\{/.test(re.pattern))
+      note(node, `regex /${re.pattern}/: njs reads \\p{...} as a Unicode property class, this engine (V8, no u flag) as the letter p: results differ`);
+  };
+
   walk.fullAncestor(ast as never, (n: unknown, _state: unknown, ancestors: unknown) => {
     const node = n as AnyNode;
     const anc = ancestors as AnyNode[];
@@ -197,11 +238,19 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
       case 'ChainExpression':
         add(node, 'SyntaxError: optional chaining (?.) is not supported');
         break;
-      case 'LogicalExpression':
-        if (node.operator === '??') add(node, 'SyntaxError: nullish coalescing (??) is not supported');
-        break;
       case 'AssignmentExpression':
-        if (node.operator === '??=') add(node, 'SyntaxError: nullish coalescing assignment (??=) is not supported');
+        if (node.operator === '||=' || node.operator === '&&=' || node.operator === '??=')
+          add(node, `SyntaxError: logical assignment (${String(node.operator)}) is not supported`);
+        break;
+      case 'CatchClause': {
+        const param = node.param as AnyNode | null;
+        if (param === null) add(node, 'SyntaxError: catch without a binding is not supported (write catch (e))');
+        else if (param.type === 'Identifier') analysis.catches.push({ at: (node.body as AnyNode).start + 1, param: String(param.name) });
+        break;
+      }
+      case 'Literal':
+        if (typeof node.bigint === 'string') add(node, 'SyntaxError: BigInt literals are not supported');
+        else if (node.regex !== undefined) checkRegex(node, node.regex as { pattern: string; flags: string });
         break;
       case 'ExportNamedDeclaration':
       case 'ExportDefaultDeclaration':
@@ -213,6 +262,7 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
         break;
       case 'MetaProperty':
         if ((node.meta as AnyNode).name === 'import') add(node, 'SyntaxError: import.meta is not supported');
+        else add(node, 'SyntaxError: new.target is not supported');
         break;
       case 'AwaitExpression': {
         if (is1) {
@@ -249,15 +299,54 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
           const parent = anc[anc.length - 2];
           const topLevel = node.type === 'FunctionDeclaration' && parent?.type === 'Program';
           if (!topLevel)
-            add(node, 'SyntaxError: async arguments and closures are not supported (only top-level async function declarations)');
+            note(
+              node,
+              'AWS documents "async arguments and closures are not supported" in cloudfront-js-2.0; njs runs this async function (so does AWS\'s own dynamic-origin sample), so it runs here too',
+            );
         }
       }
     }
   });
 
+  analysis.notes.sort((a, b) => a.line - b.line || a.column - b.column);
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     throw new FunctionLoadError(filename, problems[0]!.message + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''), problems);
   }
   return analysis;
+}
+
+/** Load notes as one line each: `file:line:col: message`. */
+export function formatLoadNotes(filename: string, notes: readonly LoadNote[]): string[] {
+  return notes.map((n) => `${filename}:${n.line}:${n.column}: ${n.message}`);
+}
+
+/** The name rewriteSource's catch prologue calls: the loader binds it to the sandbox's `njs.njsError`. */
+export const NJS_CATCH_HOOK = '__cfreplay_njs';
+
+/**
+ * The source as the sandbox compiles it, every line and every character
+ * before a change where it was:
+ * - `import x from 'm'` becomes `const x = <requireName>("m");` (same lines);
+ * - each `catch (e) {` gets `e=__cfreplay_njs(e);` right after its brace, so
+ *   `e.message` read inside the function is njs-worded (V8 creates its
+ *   TypeError texts internally: no built-in can be patched to change them).
+ *   Only the rest of that line shifts right, by the prologue's length.
+ */
+export function rewriteSource(source: string, analysis: SourceAnalysis, requireName: string): string {
+  const edits: { start: number; end: number; text: string }[] = [];
+  for (const imp of analysis.imports) {
+    const newlines = source.slice(imp.start, imp.end).split('\n').length - 1;
+    edits.push({ start: imp.start, end: imp.end, text: `const ${imp.local} = ${requireName}(${JSON.stringify(imp.module)});` + '\n'.repeat(newlines) });
+  }
+  for (const c of analysis.catches) edits.push({ start: c.at, end: c.at, text: `${c.param}=${NJS_CATCH_HOOK}(${c.param});` });
+  if (edits.length === 0) return source;
+  edits.sort((a, b) => a.start - b.start);
+  let out = '';
+  let pos = 0;
+  for (const e of edits) {
+    out += source.slice(pos, e.start) + e.text;
+    pos = e.end;
+  }
+  return out + source.slice(pos);
 }

@@ -59,6 +59,16 @@ describe('built CLI: node bin/cfreplay run', () => {
     expect(rep.FunctionExecutionLogs).toEqual([]);
     expect(rep.FunctionErrorMessage).toBe('');
   });
+  it('runs an async arrow (AWS sample shape) and prints the load note', () => {
+    const r = spawnSync('node', [`${root}bin/cfreplay`, 'run', fn('async-origin.js'), '--event', ev('viewer-request.json')], { encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/Outcome: forward/);
+    expect(r.stdout).toMatch(/Note: .*async-origin\.js:5:19: AWS documents "async arguments and closures are not supported"/);
+    const j = spawnSync('node', [`${root}bin/cfreplay`, 'run', fn('async-origin.js'), '--event', ev('viewer-request.json'), '--json'], { encoding: 'utf8' });
+    const rep = JSON.parse(j.stdout);
+    expect(rep.notes).toHaveLength(1);
+    expect(rep.effective.request.headers['X-Origin']).toEqual(['www.example.com']);
+  });
   it('reads the event from stdin', () => {
     const r = spawnSync('node', [`${root}bin/cfreplay`, 'run', fn('spa-rewrite.js'), '--event', '-', '--json'], {
       encoding: 'utf8',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { detectRuntime, FunctionLoadError, loadFunction } from '../../src/runtime/index.js';
+import { checkSource, detectRuntime, FunctionLoadError, loadFunction } from '../../src/runtime/index.js';
+import { NJS_CATCH_HOOK, rewriteSource } from '../../src/runtime/syntax-gate.js';
 import { fixture } from './helpers.js';
 
 function loadError(src: string, runtime?: 'cloudfront-js-1.0' | 'cloudfront-js-2.0'): FunctionLoadError {
@@ -24,7 +25,16 @@ describe('syntax gate (both runtimes)', () => {
     ['default parameters', 'function f(a = 1) { return a; }', /default parameters/, 1, 12],
     ['generator', 'function* g() {}', /generators/, 1, 1],
     ['optional chaining', 'var a = ({}).b?.c;', /optional chaining/, 1, 9],
-    ['nullish coalescing', 'var a = null ?? 1;', /nullish/, 1, 9],
+    ['logical or-assignment', 'var a;\na ||= 1;', /logical assignment \(\|\|=\)/, 2, 1],
+    ['logical and-assignment', 'var a; a &&= 1;', /logical assignment \(&&=\)/, 1, 8],
+    ['nullish assignment', 'var a; a ??= 1;', /logical assignment \(\?\?=\)/, 1, 8],
+    ['catch without a binding', 'try { x(); } catch { }', /catch without a binding/, 1, 14],
+    ['regex flag u', 'var r = /a/u;', /Invalid RegExp flags "u"/, 1, 9],
+    ['regex flag s', 'var r = /a./s;', /Invalid RegExp flags "s"/, 1, 9],
+    ['regex flag d', 'var r = /a/dg;', /Invalid RegExp flags "d"/, 1, 9],
+    ['regex \\p{} with the u flag', 'var r = /\\p{L}/u;', /Invalid RegExp flags "u"/, 1, 9],
+    ['new.target', 'function F() { return new.target; }', /new\.target/, 1, 23],
+    ['BigInt literal', 'var n = 1n;', /BigInt/, 1, 9],
     ['export', 'export function x() {}', /export/, 1, 1],
   ])('rejects %s with line and column', (_name, code, re, line, column) => {
     for (const rt of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
@@ -81,8 +91,26 @@ describe('cloudfront-js-2.0 specifics', () => {
       loadFunction("import cf from 'cloudfront';\nimport crypto from 'crypto';\nconst a = 1; let b = 2;\nasync function x() { return 1; }\nasync function handler(e) { await x(); return e.request; }", { runtime: 'cloudfront-js-2.0' }),
     ).not.toThrow();
   });
-  it('rejects async closures/arrows (AWS: async arguments and closures are not supported)', () => {
-    expect(loadError('function handler(e) { var f = async () => 1; return e.request; }', 'cloudfront-js-2.0').message).toMatch(/async arguments and closures/);
+  it("accepts async arrows and closures as njs does (AWS's dynamic-origin sample), with a load note", async () => {
+    const src = [
+      "import cf from 'cloudfront';",
+      'const pick = async (uri) => uri.startsWith("/api") ? "api" : "web";',
+      'async function handler(event) {',
+      '  const inner = async function (x) { return x; };',
+      '  event.request.headers["x-origin"] = { value: await inner(await pick(event.request.uri)) };',
+      '  return event.request;',
+      '}',
+    ].join('\n');
+    const r = await loadFunction(src, { runtime: 'cloudfront-js-2.0' }).invokeAsync(
+      { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/api/x', querystring: {}, headers: {}, cookies: {} } },
+    );
+    expect((r.raw as any).headers['x-origin'].value).toBe('api');
+    const notes = checkSource(src, 'cloudfront-js-2.0', 'f.js').notes;
+    expect(notes.map((n) => [n.line, n.column])).toEqual([[2, 14], [4, 17]]);
+    expect(notes[0]!.message).toMatch(/AWS documents "async arguments and closures are not supported"/);
+  });
+  it('async arrows stay rejected in 1.0', () => {
+    expect(loadError('var f = async () => 1;' + H, 'cloudfront-js-1.0').message).toMatch(/"async" is not supported in cloudfront-js-1.0/);
   });
   it('rejects imports of non built-in modules and named imports', () => {
     expect(loadError("import x from 'lodash';" + H, 'cloudfront-js-2.0').message).toMatch(/Cannot find module "lodash"/);
@@ -90,6 +118,47 @@ describe('cloudfront-js-2.0 specifics', () => {
   });
   it('rejects top-level await', () => {
     expect(loadError('await 1;' + H, 'cloudfront-js-2.0').message).toMatch(/only inside an async function/);
+  });
+});
+
+describe('what njs accepts is accepted (no false rejections)', () => {
+  it.each([
+    ['nullish coalescing', 'var a = null ?? "d";', 'd'],
+    ['shorthand properties and methods', 'var b = 1; var o = { b, m() { return this.b + 1; } }; var a = o.m();', 2],
+    ['computed keys and getters', 'var o = { ["x" + 1]: 2, get g() { return 3; } }; var a = o.x1 + o.g;', 5],
+    ['tagged templates', 'function t(s, v) { return s[0] + v; } var a = t`n${4}`;', 'n4'],
+    ['trailing commas in calls', 'function f(x, y,) { return x + y; } var a = f(1, 2,);', 3],
+    ['numeric separators and binary/octal literals', 'var a = 1_000 + 0b11 + 0o7;', 1010],
+    ['exponent assignment', 'var a = 2; a **= 10;', 1024],
+    ['lookbehind and named groups', 'var a = /(?<=a)(?<n>b)/.exec("ab").groups.n;', 'b'],
+    ['sticky flag', 'var a = /a/y.sticky;', true],
+  ])('%s', (_n, code, expected) => {
+    for (const rt of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+      const f = loadFunction(`function handler(e) { ${code} e.request.headers['x-a'] = { value: JSON.stringify(a) }; return e.request; }`, { runtime: rt });
+      const r = f.invoke({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/', querystring: {}, headers: {}, cookies: {} } }) as any;
+      expect(JSON.parse(r.raw.headers['x-a'].value)).toEqual(expected);
+    }
+  });
+  it('a regex \\p{...} without the u flag loads with a note (njs/PCRE reads a Unicode property, V8 the letter p)', () => {
+    const src = 'function handler(e) {\n  var ok = /^\\p{L}+$/.test("abc");\n  return e.request;\n}';
+    expect(() => loadFunction(src)).not.toThrow();
+    const notes = checkSource(src, 'cloudfront-js-1.0', 'f.js').notes;
+    expect(notes).toHaveLength(1);
+    expect(notes[0]).toMatchObject({ line: 2, column: 12 });
+    expect(notes[0]!.message).toMatch(/Unicode property/);
+  });
+  it('ordinary code has no notes', () => {
+    expect(checkSource('function handler(e) { var a = e ?? 1; return e.request; }', 'cloudfront-js-1.0', 'f.js').notes).toEqual([]);
+  });
+});
+
+describe('rewriteSource', () => {
+  it('rewrites imports in place and adds the njs error prologue to each catch, keeping every line', () => {
+    const src = "import cf from 'cloudfront';\nfunction handler(e) {\n  try { x(); } catch (err) { return err; }\n}";
+    const a = checkSource(src, 'cloudfront-js-2.0', 'f.js');
+    const out = rewriteSource(src, a, 'req');
+    expect(out).toBe('const cf = req("cloudfront");\nfunction handler(e) {\n  try { x(); } catch (err) {err=__cfreplay_njs(err); return err; }\n}');
+    expect(NJS_CATCH_HOOK).toBe('__cfreplay_njs');
   });
 });
 

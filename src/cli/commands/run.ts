@@ -27,7 +27,7 @@ import {
   type RunResult,
   type Runtime,
 } from '../../runtime/index.js';
-import { checkSource, detectRuntime } from '../../runtime/syntax-gate.js';
+import { checkSource, detectRuntime, formatLoadNotes } from '../../runtime/syntax-gate.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType, RecordedExchange } from '../../event/types.js';
@@ -124,9 +124,11 @@ export interface RunReport {
   now: number;
   seed: number;
   logsTruncated: boolean;
+  /** Load notes (see syntax-gate.ts): what CloudFront may treat differently, `file:line:col: text`. */
+  notes: string[];
 }
 
-export function toReport(r: RunResult, now: number, seed: number): RunReport {
+export function toReport(r: RunResult, now: number, seed: number, notes: string[] = []): RunReport {
   let output = '';
   if (r.outcome.kind === 'forward') output = JSON.stringify({ request: r.raw });
   else if (r.outcome.kind === 'response' || r.outcome.kind === 'modified-response') output = JSON.stringify({ response: r.raw });
@@ -145,6 +147,7 @@ export function toReport(r: RunResult, now: number, seed: number): RunReport {
     now,
     seed,
     logsTruncated: r.logsTruncated,
+    notes,
   };
 }
 
@@ -173,6 +176,7 @@ export function formatReport(rep: RunReport): string {
   if (rep.sideEffects.customData !== undefined) lines.push(`Custom log data: ${rep.sideEffects.customData}`);
   lines.push(`Runtime: ${rep.runtime}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms`);
   lines.push(`Clock: ${new Date(rep.now).toISOString()} (--now ${rep.now})  Seed: ${rep.seed}`);
+  for (const n of rep.notes) lines.push(`Note: ${n}`);
   return lines.join('\n');
 }
 
@@ -205,8 +209,9 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   const now = nowArg ?? ev.time ?? Date.now();
   const seed = args.seed ?? now;
   let result: RunResult;
+  let notes: string[];
   try {
-    checkSource(source, runtime, args.function); // one clear line with file:line:col
+    notes = formatLoadNotes(args.function, checkSource(source, runtime, args.function).notes); // one clear line with file:line:col
     result = await runInWorker(
       { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}) },
       ev.event,
@@ -221,7 +226,7 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
     if (e instanceof FunctionLoadError || e instanceof KvsFileError) throw new UsageError(e.message);
     throw e;
   }
-  return toReport(result, now, seed);
+  return toReport(result, now, seed, notes);
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
