@@ -23,6 +23,7 @@ import { makeCryptoModule } from './modules/crypto.js';
 import { makeCloudfrontModule, CUSTOM_DATA_LIMIT } from './modules/cloudfront.js';
 import { installByteStringHelpers } from './modules/bytestrings.js';
 import { modulesFor } from './syntax-gate.js';
+import { NJS_SURFACE_SOURCE, type NjsSurface, type NjsSurfaceHost } from './njs-surface.js';
 
 export const LOG_LIMIT_BYTES = 10 * 1024;
 
@@ -33,6 +34,8 @@ export interface Sandbox {
   api: SandboxApi;
   state: InvocationState;
   requireFn: (name: unknown) => unknown;
+  /** njs-shaped built-ins (njs-surface.ts): console.log formatter, caught-error translator. */
+  njs: NjsSurface;
   /** Global names passed to the wrapper as parameters (fast lookups, see loader.ts). */
   shadowNames: string[];
   shadowValues: unknown[];
@@ -95,13 +98,16 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
     const stringCtor = vm.runInContext('String', context) as StringConstructor;
     installByteStringHelpers(api, stringCtor, state);
   }
+  // Hook for the fidelity helper's njs-surface.ts: removes what njs lacks, adds what it has (per runtime).
+  const surface = vm.runInContext(NJS_SURFACE_SOURCE, context, { filename: 'cfreplay:njs-surface' }) as (h: NjsSurfaceHost) => NjsSurface;
+  const njs = surface({ runtime2, isByteString: (s) => state.byteStrings.has(s) });
   api.snapshotBaseline();
 
   const shadowNames = (vm.runInContext('Object.getOwnPropertyNames(globalThis)', context) as string[]).filter(
     (n) => !NOT_SHADOWED.has(n) && /^[A-Za-z_$][\w$]*$/.test(n),
   );
   const shadowValues = vm.runInContext(`[${shadowNames.join(',')}]`, context) as unknown[];
-  return { context, sandboxObject, api, state, requireFn, shadowNames, shadowValues };
+  return { context, sandboxObject, api, state, requireFn, njs, shadowNames, shadowValues };
 }
 
 export { newInvocationState };

@@ -7,11 +7,13 @@ const run = (src: string, opts: Parameters<typeof loadFunction>[1] = {}, ev = vr
 
 const EXPECTED_GLOBALS_COMMON = [
   'AggregateError', 'Array', 'ArrayBuffer', 'Boolean', 'DataView', 'Date', 'Error', 'EvalError', 'Float32Array', 'Float64Array',
-  'Function', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'InternalError', 'JSON', 'Map', 'Math', 'MemoryError', 'NaN',
-  'Number', 'Object', 'Promise', 'RangeError', 'ReferenceError', 'Reflect', 'RegExp', 'Set', 'String', 'Symbol', 'SyntaxError',
-  'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'WeakMap', 'WeakSet', 'console',
-  'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'escape', 'eval', 'globalThis', 'isFinite', 'isNaN',
-  'parseFloat', 'parseInt', 'require', 'undefined', 'unescape',
+  'Function', 'Infinity', 'Int16Array', 'Int32Array', 'Int8Array', 'InternalError', 'JSON', 'Math', 'MemoryError', 'NaN',
+  'Number', 'Object', 'Promise', 'RangeError', 'ReferenceError', 'RegExp', 'String', 'Symbol', 'SyntaxError',
+  'TypeError', 'URIError', 'Uint16Array', 'Uint32Array', 'Uint8Array', 'Uint8ClampedArray', 'console',
+  'decodeURI', 'decodeURIComponent', 'encodeURI', 'encodeURIComponent', 'eval', 'globalThis', 'isFinite', 'isNaN',
+  'parseFloat', 'parseInt', 'require', 'undefined',
+  // njs has no Reflect: njs-surface.ts removes it as soon as the prelude stops reading it at call time (its frozen Date).
+  'Reflect',
 ];
 
 describe('globals', () => {

@@ -1,0 +1,69 @@
+// Checks the probe table and the console.log formatter against the real engine:
+// Debian's njs 0.7.9 command-line interpreter (`apt-get install njs`; .ci/run
+// installs it). The table's v2 values differ from 0.7.9 only where the njs
+// changelog says 0.8.x changed (each with its reason).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import vm from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { PROBES, SHOW_SOURCE, surfaceContext } from './njs-probes.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cfreplay-njs-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run an ES5 script in njs; stdout lines (njs's byte-string deprecation warnings dropped). */
+function njs(script: string): string[] {
+  const file = join(dir, `s${Math.random().toString(36).slice(2)}.js`);
+  writeFileSync(file, script);
+  const out = execFileSync('njs', [file], { encoding: 'utf8', timeout: 20_000 });
+  return out.replace(/String(\.prototype)?\.\w+\(\) is deprecated and will be removed in the future/g, '').split('\n');
+}
+
+describe('njs 0.7.9 is the engine compared against', () => {
+  it('njs -v', () => {
+    expect(execFileSync('njs', ['-v'], { encoding: 'utf8' }).trim()).toBe('0.7.9');
+  });
+});
+
+describe('probe table v1 values are what njs 0.7.9 gives', () => {
+  const lines = njs(`${SHOW_SOURCE}\n${PROBES.map((p) => `console.log(${JSON.stringify(p.name)} + '\\t' + show(function () { return ${p.expr}; }));`).join('\n')}\n`);
+  const got = new Map(lines.filter((l) => l.includes('\t')).map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)]));
+  it.each(PROBES.map((p) => [p.name, p] as const))('%s', (name, p) => {
+    expect(got.get(name)).toBe(p.v1);
+  });
+});
+
+/** Values logged by njs's console.log and by the surface's formatter (cfreplay's console.log once the prelude uses it). */
+const LOGGED = [
+  "'str'", "''", '1', '-0', '1.5', 'NaN', 'true', 'null', 'undefined',
+  '({})', '[]', "({a:1,b:'x',c:[1,2,{d:null}]})", "[1,'a',[2,[3,[4,[5]]]]]", '({nested:{deep:{deeper:{deepest:{x:1}}}}})',
+  "({'key with space':1, valid_id:2, '1abc':3, '$d':5})", 'function foo(){}', '(function(){})', "({f: function(){}})",
+  "new Error('boom')", "new TypeError('bad')", "({e: new Error('inner')})", "[new RangeError('r')]", '(function(){ var e = new Error(""); return e; })()',
+  '(function(){ var e = new Error("x"); e.name = "Custom"; return e; })()',
+  'new Date(0)', '({d: new Date(0)})', '/re/g', '({r:/x/i})', '[undefined, null]', '({u: undefined, n: null})',
+  '[,1,,2]', 'new Array(3)', "Symbol('s')", "({s: Symbol('t')})", "'multi\\nline'", "({s: 'q\"uote\\'s\\n\\t'})",
+  'new Uint8Array([1,2,3])', 'new Uint8Array(0)', 'Object.create(null)', 'new Boolean(true)', 'new Number(5)', "new String('abc')",
+  '({get g() { return 1 }, set s(v) {}})', 'Promise.resolve(1)', 'JSON', 'Math', '(function(){ var a = [1,2]; a.extra = 3; return a; })()',
+  '(function(){ var c = {a:1}; c.self = c; return c; })()', "[-0, 1e21, 0.1]", '({a:{b:{c:{d:{e:{f:1}}}}}})', "['é', '😀']",
+  "({'a-b': 1})", '(function(){ var o = {}; Object.defineProperty(o, "hidden", {value: 1}); o.v = 2; return o; })()',
+];
+
+describe("console.log's njs format (njs-surface.ts format) matches njs 0.7.9", () => {
+  const njsLines = njs(LOGGED.map((e) => `console.log('>>');\nconsole.log(${e});`).join('\n') + "\nconsole.log('>>');\n").join('\n').split('>>\n').slice(1);
+  const { ctx, njs: surface } = surfaceContext(false);
+  it.each(LOGGED.map((e, i) => [e, i] as const))('%s', (expr, i) => {
+    const value = vm.runInContext(`(${expr})`, ctx) as unknown;
+    expect(surface.format(value) + '\n').toBe(njsLines[i]);
+  });
+  it('a caught error prints its stack as njs does, frames from the function file only', () => {
+    const { ctx: c2, njs: s2 } = surfaceContext(false);
+    const f = vm.runInContext('(function (hook) { return function handler() { try { var o; o.x; } catch (e) { return hook(e); } }; })', c2, { filename: 'fn.js' }) as (h: unknown) => () => unknown;
+    const e = f(s2.njsError)();
+    expect(s2.format(e)).toBe('TypeError: cannot get property "x" of undefined\n    at handler (fn.js:1)\n');
+    expect(njs('function handler() { try { var o; o.x; } catch (e) { console.log(e); } }\nhandler();\n').join('\n')).toMatch(
+      /^TypeError: cannot get property "x" of undefined\n {4}at handler \(.*:1\)\n/,
+    );
+  });
+});

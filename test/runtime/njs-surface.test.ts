@@ -1,0 +1,95 @@
+// The sandbox's built-ins are njs's, per runtime: every probe of njs-probes.ts
+// (whose values njs-parity.test.ts checks against the real njs binary).
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { loadFunction, type Runtime } from '../../src/runtime/index.js';
+import { checkSource, NJS_CATCH_HOOK, rewriteSource } from '../../src/runtime/syntax-gate.js';
+import { readFunction } from '../../src/replay/replay.js';
+import { fixturePath, sync, vrEvent } from './helpers.js';
+import { PROBES, SHOW_SOURCE, surfaceContext, type Probe } from './njs-probes.js';
+
+const RUNTIMES: [Runtime, 'v1' | 'v2'][] = [
+  ['cloudfront-js-1.0', 'v1'],
+  ['cloudfront-js-2.0', 'v2'],
+];
+
+function expected(p: Probe, key: 'v1' | 'v2'): string {
+  if (p.known?.[key] !== undefined) return p.known[key]!;
+  return key === 'v2' ? (p.v2 ?? p.v1) : p.v1;
+}
+
+/** The probe's value as a function's own code sees it (caught inside the function). */
+function caught(expr: string, runtime: Runtime): string {
+  const src = `${SHOW_SOURCE}\nfunction handler(e) { return { statusCode: 200, body: show(function () { return ${expr}; }) }; }`;
+  const r = sync(loadFunction(src, { runtime }).invoke(vrEvent()));
+  expect(r.outcome.kind).toBe('response');
+  return (r.raw as { body: string }).body;
+}
+
+/** The probe's error as the report shows it (thrown out of the handler). */
+function uncaught(expr: string, runtime: Runtime): string {
+  const r = sync(loadFunction(`function handler(e) { var v = ${expr}; return e.request; }`, { runtime }).invoke(vrEvent()));
+  return r.outcome.kind === 'execution-error' ? `THROW ${r.outcome.error.name}: ${r.outcome.error.message}` : `no error (${r.outcome.kind})`;
+}
+
+describe.each(RUNTIMES)('%s built-ins are njs-shaped', (runtime, key) => {
+  const probes = PROBES.filter((p) => p.only === undefined || p.only === key);
+  it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const want = expected(p, key);
+    if (p.hook === undefined) expect(caught(p.expr, runtime)).toBe(want);
+    if (want.startsWith('THROW ')) expect(uncaught(p.expr, runtime)).toBe(want);
+  });
+});
+
+describe('error messages', () => {
+  it.each([
+    ['reading a property of undefined', 'var o = {}; o.a.b;', 'TypeError: cannot get property "b" of undefined'],
+    ['writing a property of undefined', 'var o = {}; o.a.b = 1;', 'TypeError: property set on primitive undefined type'],
+    ['writing a property of null', 'var o = null; o[0] = 1;', 'TypeError: property set on primitive null type'],
+    ['writing a property of a string', 'var s = "abc"; s.x = 1;', 'TypeError: property set on primitive string type'],
+    ['calling a missing method', 'var o = {}; o.f(1);', 'TypeError: (intermediate value)["f"] is not a function'],
+    ['calling a missing nested method', 'var o = {a: {}}; o.a.f();', 'TypeError: (intermediate value)["f"] is not a function'],
+    ['an undeclared name', 'undefinedFn();', 'ReferenceError: "undefinedFn" is not defined'],
+    ['in on a primitive', 'var x = "a" in "abc";', 'TypeError: property "in" on primitive string type'],
+  ])('%s (njs 0.7.9 wording, also 0.8.x)', (_n, code, text) => {
+    for (const [runtime] of RUNTIMES) {
+      const r = sync(loadFunction(`function handler(e) { ${code} return e.request; }`, { runtime }).invoke(vrEvent()));
+      if (r.outcome.kind !== 'execution-error') throw new Error(`expected an execution error, got ${r.outcome.kind}`);
+      expect(`${r.outcome.error.name}: ${r.outcome.error.message}`).toBe(text);
+    }
+  });
+});
+
+describe('caught errors read njs texts once the loader binds the catch prologue', () => {
+  it('e.message inside catch, for V8-internal errors', () => {
+    const { ctx, njs } = surfaceContext(false);
+    const src = `function f() {
+  var out = [];
+  try { var o; o.x = 1; } catch (e) { out.push(e.message); }
+  try { var p = {}; p.q.r; } catch (e) { out.push(e.message); }
+  try { var s = {}; s.g(); } catch (e) { out.push(e.message); }
+  try { new Map(); } catch (e) { out.push(e.name + ': ' + e.message); }
+  try { throw new Error('mine'); } catch (e) { out.push(e.message); }
+  return out;
+}`;
+    const body = rewriteSource(src, checkSource(src + '\nfunction handler(e) { return e; }', 'cloudfront-js-1.0', 'f.js'), 'req');
+    const f = vm.runInContext(`(function (${NJS_CATCH_HOOK}) { ${body}; return f; })`, ctx)(njs.njsError) as () => string[];
+    expect(f()).toEqual([
+      'property set on primitive undefined type',
+      'cannot get property "r" of undefined',
+      '(intermediate value)["g"] is not a function',
+      'ReferenceError: "Map" is not defined',
+      'mine',
+    ]);
+  });
+});
+
+describe('load notes reach the replay report', () => {
+  it('readFunction keeps the notes of a function AWS documents as unsupported', () => {
+    const loaded = readFunction(fixturePath('functions', 'async-origin.js'), 'NEW', undefined);
+    expect(loaded.info.notes).toHaveLength(1);
+    expect(loaded.info.notes![0]).toMatch(/async-origin\.js:5:19: AWS documents "async arguments and closures are not supported"/);
+    expect(readFunction(fixturePath('functions', 'spa-rewrite.js'), 'OLD', undefined).info.notes).toBeUndefined();
+  });
+});
+
