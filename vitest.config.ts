@@ -1,8 +1,10 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real captures are a separate suite: npm run test:captures -- <dir>
+    exclude: [...configDefaults.exclude, 'test/captures/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -1,4 +1,5 @@
-// GoReplay source: the shared real capture, a hand-made file with every record kind, gzip, bad input.
+// GoReplay source: hand-made files (requests only with 3-field headers; every record kind), gzip, bad input.
+// The real DataDog capture is in the captures suite (test/captures/gor.test.ts).
 import { gzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { GorSplitter, parseGorRecord } from '../../src/record/gor/parse.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const shared = join(root, '../shared/corpus/gor/datadog-ecommerce-requests_0.gor');
+const requestsOnly = join(root, 'test/fixtures/gor/sessions-3field.gor');
 const mixed = join(root, 'test/fixtures/gor/mixed.gor');
 
 async function record(path: string, options = {}) {
@@ -21,21 +22,23 @@ async function record(path: string, options = {}) {
 describe('record gor', () => {
   const tmp = useTempDir();
 
-  it('records the shared DataDog capture (3-field headers, requests only) with the event rules', async () => {
-    const { summary, records } = await record(shared);
-    expect(summary.recordsWritten).toBe(101);
+  it('records a requests-only file with 3-field headers (no latency) with the event rules', async () => {
+    const { summary, records } = await record(requestsOnly);
+    expect(summary.recordsWritten).toBe(24);
     expect(summary.skipped.total).toBe(0);
-    const first = records[0]!;
-    expect(first.time).toBe(1568139746437);
-    expect(first.request.method).toBe('GET');
-    expect(first.request.uri).toBe('/');
-    expect(first.request.headers.host).toEqual({ value: 'localhost:3000' });
+    const [first, second, post] = records;
+    expect(first!.time).toBe(1709800000000);
+    expect(second!.time).toBe(1709800000250);
+    expect(first!.request.method).toBe('GET');
+    expect(first!.request.uri).toBe('/products/0');
+    expect(first!.rawQuery).toBe('page=2&sort=price');
+    expect(first!.request.headers.host).toEqual({ value: 'shop.example.com' });
     // Connection is dropped (disallowed), Cookie parsed into cookies, not in headers.
-    expect(first.request.headers.connection).toBeUndefined();
-    expect(first.request.headers.cookie).toBeUndefined();
-    expect(first.request.cookies.csrftoken?.value).toMatch(/^Oic3/);
-    expect(first.request.cookies.__profilin).toEqual({ value: 'p%3Dt' });
-    expect(first.response).toBeUndefined();
+    expect(first!.request.headers.connection).toBeUndefined();
+    expect(first!.request.headers.cookie).toBeUndefined();
+    expect(first!.request.cookies).toEqual({ csrftoken: { value: 'tok0AbC' }, _shop_session: { value: 'sess0%2Bx' }, tracker: { value: 'p%3Dt' } });
+    expect(post!.request.method).toBe('POST');
+    expect(first!.response).toBeUndefined();
     expect(summary.sources[0]!.info.format).toMatch(/3-field/);
   });
 

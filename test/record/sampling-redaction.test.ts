@@ -13,7 +13,7 @@ import { seedOfRequestId } from '../../src/event/index.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-const datadog = join(root, '../shared/corpus/gor/datadog-ecommerce-requests_0.gor');
+const sessionsGor = join(root, 'test/fixtures/gor/sessions-3field.gor');
 const mixedGor = join(root, 'test/fixtures/gor/mixed.gor');
 const mixedEvents = join(root, 'test/fixtures/events-src/mixed.jsonl');
 
@@ -63,20 +63,23 @@ describe('sampling', () => {
   });
 
   it('by cookie: requests sharing the cookie value go together; requests without it fall back', async () => {
-    const sampler = createSampler({ rate: 0.5, key: parseSampleKey('cookie:_sandbox_session') });
+    const sampler = createSampler({ rate: 0.5, key: parseSampleKey('cookie:_shop_session') });
     const all = new MemorySink();
-    await runRecording([await openGorSource(datadog)], all);
+    await runRecording([await openGorSource(sessionsGor)], all);
     const kept = new MemorySink();
-    await runRecording([await openGorSource(datadog)], kept, { steps: [sampler] });
+    await runRecording([await openGorSource(sessionsGor)], kept, { steps: [sampler] });
     const bySession = new Map<string, boolean[]>();
     const keptIds = new Set(kept.records.map((r) => r.id));
     for (const r of all.records) {
-      const v = r.request.cookies._sandbox_session?.value;
+      const v = r.request.cookies._shop_session?.value;
       if (v === undefined) continue;
       bySession.set(v, [...(bySession.get(v) ?? []), keptIds.has(r.id)]);
     }
-    expect(bySession.size).toBeGreaterThan(1);
+    expect(bySession.size).toBe(6);
     for (const decisions of bySession.values()) expect(new Set(decisions).size).toBe(1);
+    // Both decisions occur, and the requests without the cookie are sampled by the fallback key.
+    expect(new Set([...bySession.values()].map((d) => d[0])).size).toBe(2);
+    expect(all.records.filter((r) => r.request.cookies._shop_session === undefined)).toHaveLength(4);
   });
 });
 
