@@ -1,0 +1,43 @@
+// vitest globalSetup: workers and the CLI load dist/, so tests must never run on a dist/
+// older than src/. Before any test file runs, every src/**/*.ts is compared with its
+// dist/**/*.js; when one is missing or older (or tsconfig.json is newer than the oldest
+// output), `tsc -p tsconfig.json` builds, and a failed build fails the run.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+
+function tsFiles(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) tsFiles(p, out);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Why dist/ must be rebuilt, or undefined when every output is newer than its source. */
+export function staleReason(): string | undefined {
+  const src = join(root, 'src');
+  let oldestOutput = Infinity;
+  for (const file of tsFiles(src)) {
+    const out = join(root, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
+    if (!existsSync(out)) return `${relative(root, out)} is missing`;
+    const built = statSync(out).mtimeMs;
+    if (statSync(file).mtimeMs > built) return `${relative(root, file)} changed after ${relative(root, out)} was built`;
+    oldestOutput = Math.min(oldestOutput, built);
+  }
+  if (statSync(join(root, 'tsconfig.json')).mtimeMs > oldestOutput) return 'tsconfig.json changed after the last build';
+  return undefined;
+}
+
+export default function setup(): void {
+  const reason = staleReason();
+  if (reason === undefined) return;
+  process.stderr.write(`building dist/ (${reason}): tsc -p tsconfig.json\n`);
+  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+  if (tsc.status !== 0) {
+    throw new Error(`tsc -p tsconfig.json failed (exit ${tsc.status ?? tsc.signal}): the tests would run on old code\n${tsc.stdout}${tsc.stderr}`);
+  }
+}
