@@ -1,21 +1,33 @@
-// The global setup sees a dist/ output older than its source (then `tsc` runs before any test).
-import { statSync, utimesSync } from 'node:fs';
+// The global setup's freshness check, on a small project of its own: dist/ counts as old
+// when an output is missing or older than its source, or tsconfig.json is newer.
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { staleReason } from './build-dist.js';
-
-const root = new URL('../../', import.meta.url).pathname;
+import { useTempDir } from '../helpers/tmp.js';
 
 describe('globalSetup: dist/ is rebuilt when src/ is newer', () => {
-  it('is fresh after the setup ran, and stale once an output is older than its source', () => {
-    expect(staleReason()).toBeUndefined();
-    const out = `${root}dist/event/url.js`;
-    const { atime, mtime } = statSync(out);
-    try {
-      utimesSync(out, atime, new Date(statSync(`${root}src/event/url.ts`).mtimeMs - 60_000));
-      expect(staleReason()).toBe('src/event/url.ts changed after dist/event/url.js was built');
-    } finally {
-      utimesSync(out, atime, mtime);
-    }
-    expect(staleReason()).toBeUndefined();
+  const tmp = useTempDir();
+  const at = (path: string, seconds: number) => utimesSync(path, seconds, seconds);
+
+  it('fresh, then stale for each reason', () => {
+    const root = `${tmp.path}/`;
+    mkdirSync(join(root, 'src/event'), { recursive: true });
+    mkdirSync(join(root, 'dist/event'), { recursive: true });
+    const files = { src: join(root, 'src/event/url.ts'), out: join(root, 'dist/event/url.js'), types: join(root, 'src/types.d.ts'), config: join(root, 'tsconfig.json') };
+    for (const p of Object.values(files)) writeFileSync(p, '');
+    at(files.config, 1000);
+    at(files.src, 2000);
+    at(files.types, 9000); // declaration files have no output
+    at(files.out, 3000);
+    expect(staleReason(root)).toBeUndefined();
+    at(files.src, 4000);
+    expect(staleReason(root)).toBe('src/event/url.ts changed after dist/event/url.js was built');
+    at(files.src, 2000);
+    at(files.config, 5000);
+    expect(staleReason(root)).toBe('tsconfig.json changed after the last build');
+    at(files.config, 1000);
+    writeFileSync(join(root, 'src/new.ts'), '');
+    expect(staleReason(root)).toBe('dist/new.js is missing');
   });
 });

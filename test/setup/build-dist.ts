@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
-const root = new URL('../../', import.meta.url).pathname;
+const projectRoot = new URL('../../', import.meta.url).pathname;
 
 function tsFiles(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
@@ -17,8 +17,8 @@ function tsFiles(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-/** Why dist/ must be rebuilt, or undefined when every output is newer than its source. */
-export function staleReason(): string | undefined {
+/** Why `root`/dist must be rebuilt, or undefined when every output is newer than its source. */
+export function staleReason(root: string = projectRoot): string | undefined {
   const src = join(root, 'src');
   let oldestOutput = Infinity;
   for (const file of tsFiles(src)) {
@@ -33,7 +33,8 @@ export function staleReason(): string | undefined {
 }
 
 export default function setup(): void {
-  const reason = staleReason();
+  const root = projectRoot;
+  const reason = staleReason(root);
   if (reason === undefined) return;
   process.stderr.write(`building dist/ (${reason}): tsc -p tsconfig.json\n`);
   const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
