@@ -1,31 +1,47 @@
 /**
- * Builds one sandbox context per loaded function: a vm context whose global
- * object offers only what the CloudFront runtime offers (checked by a test
- * with Object.getOwnPropertyNames(globalThis)), with eval / new Function /
- * WebAssembly code generation disabled.
+ * Builds one sandbox realm: a vm context whose global object offers only what
+ * the CloudFront runtime offers, with eval / new Function / WebAssembly code
+ * generation disabled, and nothing of the host's realm reachable from it.
  *
- * Both runtimes: the ECMAScript built-ins njs has (V8's minus Intl, WebAssembly,
- * SharedArrayBuffer, Atomics, WeakRef, FinalizationRegistry, BigInt and its
- * arrays, Proxy), njs's
- * InternalError and MemoryError, a console with a one-argument `log`, and
- * `require` for the built-in modules. 1.0 adds the njs byte-string helpers;
- * 2.0 adds Buffer, atob, btoa, TextEncoder, TextDecoder.
- *
- * Buffer / TextEncoder / atob are the host's (Node) implementations: values
- * they return are host-realm objects (a Buffer is not `instanceof Uint8Array`
- * inside the sandbox). KVS `bytes` values are in-realm Uint8Arrays.
+ * The steps, each compiled inside the context so that every object it makes
+ * belongs to the function's realm:
+ *   1. prelude.ts: frozen Date, seeded Math.random, console, the event clone,
+ *      the per-call runner, querystring, memory accounting;
+ *   2. the `buffer` package (feross/buffer, the Node Buffer API in plain
+ *      JavaScript) for 2.0;
+ *   3. realm-libs.ts: crypto, cloudfront, TextEncoder/Decoder, atob/btoa, the
+ *      1.0 byte-string helpers, require;
+ *   4. njs-surface.ts: built-ins made njs-shaped per runtime (what njs lacks
+ *      removed, njs's values and messages);
+ *   5. realm-harden.ts: allocation guards, then either lockdown (the fast
+ *      realm: frozen built-ins) or a snapshot restored after every call (the
+ *      mutable realm). See loader.ts for how the two are used.
+ * The host keeps only bridges the in-realm code calls with primitives
+ * (hashing, KVS lookups, origin checks; see HostBridges).
  */
 import vm from 'node:vm';
+import nodeCrypto from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { PRELUDE_SOURCE, type PreludeHost, type SandboxApi } from './prelude.js';
+import { REALM_LIBS_SOURCE, type HostBridges } from './realm-libs.js';
+import { REALM_HARDEN_SOURCE } from './realm-harden.js';
 import type { EdgeLocation, KvsSnapshot, Runtime } from './types.js';
 import { newInvocationState, type InvocationState } from './invocation-state.js';
-import { makeCryptoModule } from './modules/crypto.js';
-import { makeCloudfrontModule, CUSTOM_DATA_LIMIT } from './modules/cloudfront.js';
-import { installByteStringHelpers } from './modules/bytestrings.js';
-import { modulesFor } from './syntax-gate.js';
+import { CUSTOM_DATA_LIMIT, originBridge } from './modules/cloudfront.js';
+import { KVS_MAX_KEY_BYTES } from './kvs.js';
 import { NJS_SURFACE_SOURCE, type NjsSurface, type NjsSurfaceHost } from './njs-surface.js';
 
 export const LOG_LIMIT_BYTES = 10 * 1024;
+/**
+ * Per-call budget for bytes in ArrayBuffers (typed arrays, Buffer, TextEncoder
+ * output), which live outside the V8 heap. CloudFront's whole-function limit
+ * is 2 MB; this counts every allocation of the call, freed or not, so it is
+ * set higher: 32 MiB.
+ */
+export const ALLOCATION_LIMIT_BYTES = 32 * 1024 * 1024;
+
+export type RealmMode = 'frozen' | 'mutable';
 
 export interface Sandbox {
   context: vm.Context;
@@ -33,81 +49,183 @@ export interface Sandbox {
   sandboxObject: Record<string, unknown>;
   api: SandboxApi;
   state: InvocationState;
-  requireFn: (name: unknown) => unknown;
   /** njs-shaped built-ins (njs-surface.ts): console.log formatter, caught-error translator. */
   njs: NjsSurface;
+  /** Clear the host bridges' per-call state (open hashes). */
+  resetBridges(): void;
+  /** Mutable realm only: put the built-ins back; the number of changes, or -1 when the realm must be rebuilt. */
+  restore: (() => number) | null;
+  /** Every object reachable from the realm's roots (for the isolation tests). */
+  reachable(): unknown[];
   /** Global names passed to the wrapper as parameters (fast lookups, see loader.ts). */
   shadowNames: string[];
   shadowValues: unknown[];
 }
 
-function truncateBytes(s: string, n: number): string {
-  const b = Buffer.from(s, 'utf8');
-  if (b.length <= n) return s;
-  return b.subarray(0, n).toString('utf8').replace(/\uFFFD$/, '');
-}
-
 /** Names never passed as wrapper parameters (not real bindings, or semantics would change). */
 const NOT_SHADOWED = new Set(['undefined', 'NaN', 'Infinity', 'eval', 'globalThis', 'arguments']);
 
-export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation): Sandbox {
+const nodeRequire = createRequire(import.meta.url);
+let bufferSources: { name: string; source: string }[] | null = null;
+/** The `buffer` package and its two dependencies as CommonJS function sources. */
+function bufferPackageSources(): { name: string; source: string }[] {
+  bufferSources ??= ['base64-js', 'ieee754', 'buffer'].map((name) => {
+    const file = nodeRequire.resolve(name === 'buffer' ? 'buffer/index.js' : name);
+    return { name, source: `(function (exports, require, module) {${readFileSync(file, 'utf8')}\n})` };
+  });
+  return bufferSources;
+}
+
+const LOAD_COMMONJS = String.raw`(function (fns, names) {
+  'use strict';
+  var mods = {};
+  function require(n) { return mods[n]; }
+  for (var i = 0; i < fns.length; i++) { var m = { exports: {} }; fns[i](m.exports, require, m); mods[names[i]] = m.exports; }
+  var B = mods.buffer.Buffer;
+  // njs has base64url; the buffer package does not: translate to and from base64.
+  var from = B.from, toStr = B.prototype.toString, isEnc = B.isEncoding, byteLen = B.byteLength;
+  function isUrl(e) { return typeof e === 'string' && e.toLowerCase() === 'base64url'; }
+  function toB64(s) { return String(s).replace(/-/g, '+').replace(/_/g, '/'); }
+  function hide(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, enumerable: false, configurable: true }); }
+  hide(B, 'from', function from_(v, enc, len) {
+    if (typeof v === 'string' && isUrl(enc)) return from.call(this, toB64(v), 'base64');
+    return from.apply(this, arguments);
+  });
+  hide(B, 'isEncoding', function isEncoding(e) { return isUrl(e) || isEnc(e); });
+  hide(B, 'byteLength', function byteLength(s, enc) { return isUrl(enc) ? byteLen(toB64(s), 'base64') : byteLen.apply(this, arguments); });
+  hide(B.prototype, 'toString', function toString(enc, start, end) {
+    if (isUrl(enc)) return toStr.call(this, 'base64', start, end).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+    return toStr.apply(this, arguments);
+  });
+  return B;
+})`;
+
+function loadBuffer(context: vm.Context): unknown {
+  const srcs = bufferPackageSources();
+  const fns = srcs.map((s) => new vm.Script(s.source, { filename: `cfreplay:${s.name}` }).runInContext(context) as unknown);
+  const names = srcs.map((s) => s.name);
+  const load = vm.runInContext(LOAD_COMMONJS, context) as (f: unknown, n: unknown) => unknown;
+  return load(toRealmArray(context, fns), toRealmArray(context, names));
+}
+
+function toRealmArray(context: vm.Context, items: unknown[]): unknown {
+  const arr = vm.runInContext('[]', context) as unknown[];
+  for (const x of items) arr.push(x);
+  return arr;
+}
+
+type Digest = nodeCrypto.Hash | nodeCrypto.Hmac;
+
+function hostBridges(state: InvocationState, runtime2: boolean, kvs: KvsSnapshot | undefined, edge: EdgeLocation): { bridges: HostBridges; reset(): void } {
+  const hashes = new Map<number, Digest>();
+  let nextId = 1;
+  const bridges: HostBridges = {
+    hashNew(alg, key) {
+      try {
+        const h = key === undefined ? nodeCrypto.createHash(alg) : nodeCrypto.createHmac(alg, Buffer.from(key, 'latin1'));
+        hashes.set(nextId, h);
+        return nextId++;
+      } catch {
+        return 0;
+      }
+    },
+    hashUpdate(id, bytes) {
+      try {
+        hashes.get(id)?.update(Buffer.from(String(bytes), 'latin1'));
+      } catch {
+        /* a finished or unknown hash: the in-realm side checks first */
+      }
+    },
+    hashDigest(id, encoding) {
+      const h = hashes.get(id);
+      hashes.delete(id);
+      if (!h) return '';
+      try {
+        const buf = h.digest();
+        return encoding === 'latin1' ? buf.toString('latin1') : buf.toString(encoding as BufferEncoding);
+      } catch {
+        return '';
+      }
+    },
+    kvsPresent: kvs !== undefined,
+    kvsGet: (key) => kvs?.entries.get(String(key)),
+    kvsMetaJson: JSON.stringify(kvs?.meta ?? {}),
+    origin: originBridge(state),
+    edgeJson: JSON.stringify(edge),
+    logLimit: LOG_LIMIT_BYTES,
+    customDataLimit: CUSTOM_DATA_LIMIT,
+    kvsMaxKeyBytes: KVS_MAX_KEY_BYTES,
+    runtime2,
+  };
+  return { bridges, reset: () => hashes.clear() };
+}
+
+interface RealmLibs {
+  require: unknown;
+  globals: Record<string, unknown>;
+  modules: Record<string, unknown>;
+}
+
+interface Hardened {
+  restore: (() => number) | null;
+  reachable(): unknown[];
+}
+
+export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation, mode: RealmMode = 'frozen'): Sandbox {
   const runtime2 = runtime === 'cloudfront-js-2.0';
-  const sandboxObject: Record<string, unknown> = {};
+  // A null prototype: the global interceptor looks names up on this object first, and an
+  // inherited host `constructor` would be the host's Object (the classic vm escape).
+  const sandboxObject = Object.create(null) as Record<string, unknown>;
   const context = vm.createContext(sandboxObject, {
     name: `cfreplay ${runtime}`,
     codeGeneration: { strings: false, wasm: false },
   });
-  const host: PreludeHost = {
-    byteLength: (s) => Buffer.byteLength(s, 'utf8'),
-    truncateBytes,
+  const settings: PreludeHost = {
     logLimit: LOG_LIMIT_BYTES,
     customDataLimit: CUSTOM_DATA_LIMIT,
+    allocationLimit: ALLOCATION_LIMIT_BYTES,
     runtime2,
   };
   const preludeFn = vm.runInContext(PRELUDE_SOURCE, context, { filename: 'cfreplay:prelude' }) as (h: PreludeHost) => SandboxApi;
-  const api = preludeFn(host);
+  const api = preludeFn(settings);
   const state = newInvocationState();
-  const realm = api.realm;
+  const { bridges, reset } = hostBridges(state, runtime2, kvs, edge);
 
-  const modules: Record<string, object> = {
-    crypto: makeCryptoModule(realm, state, runtime2),
-    querystring: api.querystring,
-  };
-  if (runtime2) {
-    const bufferMod = new realm.Object() as Record<string, unknown>;
-    bufferMod.Buffer = Buffer;
-    modules.buffer = Object.freeze(bufferMod);
-    modules.cloudfront = makeCloudfrontModule(api, state, kvs, edge);
-  }
-  const allowed = modulesFor(runtime);
-  const requireFn = function require(name: unknown): unknown {
-    const n = String(name);
-    const m = allowed.includes(n) ? modules[n] : undefined;
-    if (!m) throw new realm.Error(`Cannot find module "${n}"`);
-    return m;
-  };
-  api.defineGlobal('require', requireFn);
-
-  if (runtime2) {
-    api.defineGlobal('Buffer', Buffer);
-    api.defineGlobal('atob', globalThis.atob);
-    api.defineGlobal('btoa', globalThis.btoa);
-    api.defineGlobal('TextEncoder', TextEncoder);
-    api.defineGlobal('TextDecoder', TextDecoder);
-  } else {
-    const stringCtor = vm.runInContext('String', context) as StringConstructor;
-    installByteStringHelpers(api, stringCtor, state);
-  }
-  // Hook for the fidelity helper's njs-surface.ts: removes what njs lacks, adds what it has (per runtime).
+  const bufferCtor = runtime2 ? loadBuffer(context) : undefined;
+  const libsFn = vm.runInContext(REALM_LIBS_SOURCE, context, { filename: 'cfreplay:libs' }) as (c: SandboxApi, h: HostBridges, b: unknown) => RealmLibs;
+  const libs = libsFn(api, bridges, bufferCtor);
+  api.setRequire(libs.require);
+  for (const [name, value] of Object.entries(libs.globals)) api.defineGlobal(name, value);
   const surface = vm.runInContext(NJS_SURFACE_SOURCE, context, { filename: 'cfreplay:njs-surface' }) as (h: NjsSurfaceHost) => NjsSurface;
-  const njs = surface({ runtime2, isByteString: (s) => state.byteStrings.has(s) });
+  const hostSettings = vm.runInContext('({})', context) as NjsSurfaceHost;
+  hostSettings.runtime2 = runtime2;
+  hostSettings.isByteString = api.isByteString; // in-realm (prelude.ts)
+  const njs = surface(hostSettings);
+  api.setNjs(njs.format, njs.njsError);
   api.snapshotBaseline();
+
+  const hardenFn = vm.runInContext(REALM_HARDEN_SOURCE, context, { filename: 'cfreplay:harden' }) as (c: SandboxApi, o: unknown) => Hardened;
+  const options = vm.runInContext('({})', context) as { freeze: boolean; extraRoots: unknown };
+  options.freeze = mode === 'frozen';
+  options.extraRoots = toRealmArray(context, Object.values(libs.modules));
+  const hardened = hardenFn(api, options);
 
   const shadowNames = (vm.runInContext('Object.getOwnPropertyNames(globalThis)', context) as string[]).filter(
     (n) => !NOT_SHADOWED.has(n) && /^[A-Za-z_$][\w$]*$/.test(n),
   );
   const shadowValues = vm.runInContext(`[${shadowNames.join(',')}]`, context) as unknown[];
-  return { context, sandboxObject, api, state, requireFn, njs, shadowNames, shadowValues };
+  return {
+    context,
+    sandboxObject,
+    api,
+    state,
+    njs,
+    resetBridges: reset,
+    restore: hardened.restore,
+    reachable: () => hardened.reachable(),
+    shadowNames,
+    shadowValues,
+  };
 }
 
 export { newInvocationState };

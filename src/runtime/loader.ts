@@ -1,11 +1,11 @@
 /**
- * loadFunction: syntax gate, import rewriting, one vm context per loaded
- * function, and the per-invocation run.
+ * loadFunction: syntax gate, import rewriting, instrumentation, and the
+ * per-invocation run in a sandbox realm (globals.ts).
  *
  * Fresh state per invocation without a new context: the source is compiled
  * once inside a factory
  *
- *   (function(<every offered global>){return function(__cfreplay_require){'use strict';
+ *   (function(<every offered global>){return function(__cfreplay_require, _, __cfreplay_c){'use strict';
  *   <source>
  *   ;return typeof handler === 'function' ? handler : undefined;
  *   }})
@@ -16,20 +16,20 @@
  * reads instead of going through the vm global interceptor (2x faster), and a
  * function that assigns to a built-in global by name only changes its own
  * invocation's binding. The prefix is on its own line and the script is
- * compiled with lineOffset -1, so line/column numbers are the user's.
+ * compiled with lineOffset -1, so line numbers are the user's.
  * `import x from 'm'` lines are rewritten in place (same line) to
  * `const x = __cfreplay_require("m");`.
  *
- * Global leaks: writes to `globalThis.x` (enumerable properties) show up on
- * the contextified sandbox object; a host-side for-in over it (~70 ns) and an
- * in-context check of enumerable additions to Object/Array/String/Function/
- * Number prototypes detect them after each run, and they are then deleted so
- * the next invocation starts clean. Not detected: non-enumerable properties
- * defined with Object.defineProperty, and replaced/mutated existing built-ins
- * (e.g. `Math.max = ...`, changing `JSON.parse`); CloudFront would discard
- * those too; such functions are rare and documented here.
+ * Fresh built-ins per invocation (realm-harden.ts has the reasoning): calls
+ * run in a realm whose built-ins are frozen; a call that tried to change one
+ * (and so failed where CloudFront would not) is run again in a second,
+ * mutable realm whose built-ins are put back from a snapshot after every
+ * call. A function that did change built-ins there keeps using the mutable
+ * realm (each call then pays the restore, about a hundred microseconds).
+ * Globals a function adds (`globalThis.x = 1`) are deleted after each call
+ * in both realms.
  *
- * Concurrency: invocations of one LoadedFunction share the context's clock,
+ * Concurrency: invocations of one LoadedFunction share the realms' clock,
  * seed and log buffer, so an invoke issued while an async invocation is
  * pending waits for it (they are serialized). Use one LoadedFunction per
  * concurrent lane (or workers) for parallelism.
@@ -38,7 +38,8 @@ import vm from 'node:vm';
 import { performance } from 'node:perf_hooks';
 import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
-import { createSandbox, type Sandbox } from './globals.js';
+import { createSandbox, type RealmMode, type Sandbox } from './globals.js';
+import { CAUGHT_NAME, instrumentSource } from './instrument.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
@@ -46,7 +47,9 @@ import { buildRunResult } from './outcome.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
+  EdgeLocation,
   ErrorInfo,
+  KvsSnapshot,
   ExecutionErrorReason,
   FunctionKind,
   InvokeOptions,
@@ -71,7 +74,6 @@ export interface LoadedFunction {
   invokeAsync(event: unknown, opts?: InvokeOptions): Promise<RunResult>;
 }
 
-const TIMED_CALL = Symbol.for('cfreplay.timedCall');
 const NO_OPTS: InvokeOptions = Object.freeze({});
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 
@@ -128,34 +130,60 @@ export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunc
     throw new FunctionLoadError(filename, 'connection functions (connectionHandler) require the cloudfront-js-2.0 runtime');
   const entryName = kind === 'viewer' ? 'handler' : 'connectionHandler';
   const isAsync = new RegExp(`async\\s+function\\s+${entryName}\\s*\\(`).test(source);
+  const body = instrumentSource(rewriteImports(source, analysis), 'script');
+  const spec: RealmSpec = { runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION, body, entryName, filename };
+  const fast = compileRealm(spec, 'frozen');
+  return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);
+}
 
-  const sandbox = createSandbox(runtime, opts.kvs, opts.edgeLocation ?? DEFAULT_EDGE_LOCATION);
-  const body = rewriteImports(source, analysis);
+interface RealmSpec {
+  runtime: Runtime;
+  kvs: KvsSnapshot | undefined;
+  edge: EdgeLocation;
+  /** The rewritten, instrumented source. */
+  body: string;
+  entryName: string;
+  filename: string;
+}
+
+interface Realm {
+  sb: Sandbox;
+  factory: (req: unknown, cfReq: unknown, caught: unknown) => unknown;
+  timedScript: vm.Script | null;
+}
+
+function compileRealm(spec: RealmSpec, mode: RealmMode): Realm {
+  const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, mode);
   const wrapped =
-    `(function(${sandbox.shadowNames.join(',')}){return function(__cfreplay_require){'use strict';\n` +
-    body +
-    `\n;return typeof ${entryName} === 'function' ? ${entryName} : undefined;\n}})`;
-  let factory: (req: unknown) => unknown;
+    `(function(${sb.shadowNames.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
+    spec.body +
+    `\n;return typeof ${spec.entryName} === 'function' ? ${spec.entryName} : undefined;\n}})`;
   try {
-    const script = new vm.Script(wrapped, { filename, lineOffset: -1 });
-    const outer = script.runInContext(sandbox.context) as (...globals: unknown[]) => (req: unknown) => unknown;
-    factory = outer(...sandbox.shadowValues);
+    const script = new vm.Script(wrapped, { filename: spec.filename, lineOffset: -1 });
+    const outer = script.runInContext(sb.context) as (...globals: unknown[]) => Realm['factory'];
+    return { sb, factory: outer(...sb.shadowValues), timedScript: null };
   } catch (e) {
-    const info = toErrorInfo(e, filename);
-    throw new FunctionLoadError(filename, `${info.name}: ${info.message}`, info.line !== undefined ? [{ message: `${info.name}: ${info.message}`, line: info.line, column: info.column ?? 1 }] : []);
+    const info = toErrorInfo(e, spec.filename);
+    throw new FunctionLoadError(spec.filename, `${info.name}: ${info.message}`, info.line !== undefined ? [{ message: `${info.name}: ${info.message}`, line: info.line, column: info.column ?? 1 }] : []);
   }
-  return new SandboxedFunction(sandbox, factory, runtime, kind, filename, isAsync, opts.eventType);
+}
+
+function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
+  return v instanceof Promise;
 }
 
 class SandboxedFunction implements LoadedFunction {
-  /** An async invocation is in flight: others wait in `queue` (they share the context's state). */
+  /** An async invocation is in flight: others wait in `queue` (they share the realm's state). */
   private busy = false;
   private readonly queue: (() => void)[] = [];
-  private timedScript: vm.Script | null = null;
+  /** The mutable realm, built on first need (and again when a restore is impossible). */
+  private mutable: Realm | null = null;
+  /** The function changed built-ins: its calls go straight to the mutable realm. */
+  private mutating = false;
 
   constructor(
-    private readonly sb: Sandbox,
-    private readonly factory: (req: unknown) => unknown,
+    private readonly spec: RealmSpec,
+    private fast: Realm,
     readonly runtime: Runtime,
     readonly kind: FunctionKind,
     readonly filename: string,
@@ -178,63 +206,76 @@ class SandboxedFunction implements LoadedFunction {
     while (!this.busy && this.queue.length > 0) this.queue.shift()!();
   }
 
+  private mutableRealm(): Realm {
+    return (this.mutable ??= compileRealm(this.spec, 'mutable'));
+  }
+
   private run(event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
+    const realm = this.mutating ? this.mutableRealm() : this.fast;
+    const r = this.attempt(realm, event, opts);
+    if (!isPromise(r)) return this.after(realm, r, event, opts);
+    this.busy = true;
+    return r
+      .then((res) => this.after(realm, res, event, opts))
+      .finally(() => {
+        this.busy = false;
+        this.drain();
+      });
+  }
+
+  /** After a call: put a mutable realm back, or run a call that hit a frozen built-in again in the mutable realm. */
+  private after(realm: Realm, res: RunResult, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
+    if (realm !== this.fast || !realm.sb.api.state.frozenWrite) return res;
+    return this.attempt(this.mutableRealm(), event, opts);
+  }
+
+  /** Put the mutable realm's built-ins back (before the output is validated: it must see the realm as CloudFront would). */
+  private restoreMutable(realm: Realm): void {
+    const changes = realm.sb.restore!();
+    if (changes !== 0) this.mutating = true;
+    if (changes < 0 && this.mutable === realm) this.mutable = null;
+  }
+
+  private attempt(realm: Realm, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
     const o = opts ?? NO_OPTS;
     const now = o.now ?? 0;
     const seed = o.seed ?? now;
     const lo = seedLo(seed);
     const hi = seedHi(seed);
-    const st = this.sb.state;
-    const isConn = this.kind === 'connection';
-    st.eventType = isConn
+    const sb = realm.sb;
+    const st = sb.state;
+    const eventType = this.kind === 'connection'
       ? 'connection'
-      : (this.fixedEventType ??
-        ((isObj(event) && isObj(event.context) && (event.context.eventType as EventType)) || 'viewer-request'));
+      : (this.fixedEventType ?? ((isObj(event) && isObj(event.context) && (event.context.eventType as EventType)) || 'viewer-request'));
+    st.eventType = eventType;
     st.origin = null;
-    if (st.byteStrings.size > 0) st.byteStrings.clear();
+    sb.resetBridges();
 
     let ret: unknown;
     let error: unknown;
     let threw = false;
     const t0 = clock();
     try {
-      if (o.timeoutMs !== undefined) ret = this.invokeTimed(event, now, lo, hi, o.rawQuery, isConn, o.timeoutMs);
-      else ret = this.sb.api.invoke(this.factory, this.sb.requireFn, event, now, lo, hi, o.rawQuery, isConn);
+      if (o.timeoutMs !== undefined) {
+        sb.api.setPending(realm.factory, event, now, lo, hi, o.rawQuery, eventType);
+        realm.timedScript ??= new vm.Script(`globalThis[Symbol.for('cfreplay.timedCall')]()`, { filename: 'cfreplay:timed' });
+        ret = realm.timedScript.runInContext(sb.context, { timeout: Math.max(1, Math.ceil(o.timeoutMs)) });
+      } else ret = sb.api.invoke(realm.factory, event, now, lo, hi, o.rawQuery, eventType);
     } catch (e) {
       threw = true;
       error = e;
     }
-    if (!threw && isThenable(ret)) return this.settle(ret, event, t0);
-    const dt = elapsedNs(t0);
-    return this.finish(event, ret, threw, error, dt);
+    if (!threw && isThenable(ret)) return this.settle(realm, ret, event, t0);
+    return this.finish(realm, event, ret, threw, error, elapsedNs(t0));
   }
 
-  private invokeTimed(event: unknown, now: number, lo: number, hi: number, rq: string | undefined, isConn: boolean, timeoutMs: number): unknown {
-    const api = this.sb.api;
-    const thunk = () => api.invoke(this.factory, this.sb.requireFn, event, now, lo, hi, rq, isConn);
-    const g = vm.runInContext('globalThis', this.sb.context) as Record<symbol, unknown>;
-    Object.defineProperty(g, TIMED_CALL, { value: thunk, configurable: true, enumerable: false, writable: true });
-    this.timedScript ??= new vm.Script(`globalThis[Symbol.for('cfreplay.timedCall')]()`, { filename: 'cfreplay:timed' });
-    try {
-      return this.timedScript.runInContext(this.sb.context, { timeout: Math.max(1, Math.ceil(timeoutMs)) });
-    } finally {
-      delete g[TIMED_CALL];
-    }
-  }
-
-  private settle(p: PromiseLike<unknown>, event: unknown, t0: number): Promise<RunResult> {
-    this.busy = true;
+  private settle(realm: Realm, p: PromiseLike<unknown>, event: unknown, t0: number): Promise<RunResult> {
     return new Promise<RunResult>((resolve) => {
       let settled = false;
       const end = (threw: boolean, v: unknown, reason?: ExecutionErrorReason) => {
         if (settled) return;
         settled = true;
-        const dt = elapsedNs(t0);
-        // The in-context probe ran when the handler returned its promise; later continuations may have polluted.
-        this.sb.api.state.polluted = null;
-        resolve(this.finish(event, threw ? undefined : v, threw, threw ? v : undefined, dt, reason));
-        this.busy = false;
-        this.drain();
+        resolve(this.finish(realm, event, threw ? undefined : v, threw, threw ? v : undefined, elapsedNs(t0), reason));
       };
       p.then(
         (v) => end(false, v),
@@ -248,23 +289,34 @@ class SandboxedFunction implements LoadedFunction {
     });
   }
 
-  private finish(event: unknown, ret: unknown, threw: boolean, error: unknown, durationNs: number, reason?: ExecutionErrorReason): RunResult {
-    const sb = this.sb;
+  private finish(realm: Realm, event: unknown, ret: unknown, threw: boolean, error: unknown, durationNs: number, reason?: ExecutionErrorReason): RunResult {
+    const sb = realm.sb;
     const api = sb.api;
     const ps = api.state;
-    // Leak check: enumerable globals land on the sandbox object; prototypes are
-    // probed in-context (by api.invoke right after a synchronous return, which
-    // saves a call into the context; null = not probed yet).
-    let leaked = false;
-    for (const _k in sb.sandboxObject) {
-      leaked = true;
-      break;
+    if (threw) api.caught(error);
+    // Globals the function added: enumerable ones land on the sandbox object;
+    // definitions and prototype changes of the global are flagged in-realm.
+    let leaked = ps.globalTouched;
+    if (!leaked) {
+      for (const _k in sb.sandboxObject) {
+        leaked = true;
+        break;
+      }
     }
-    if (leaked || (ps.polluted === null ? api.protoPolluted() : ps.polluted)) api.cleanupLeaks();
+    if (leaked && !api.cleanupLeaks()) {
+      // Something the function added cannot be deleted (a non-configurable global): start over with a new realm.
+      if (realm === this.fast) this.fast = compileRealm(this.spec, 'frozen');
+      else if (realm === this.mutable) this.mutable = null;
+    }
+    if (realm.sb.restore) this.restoreMutable(realm);
 
     let info: ErrorInfo | undefined;
     let why = reason;
-    if (threw) {
+    if (ps.memoryExceeded) {
+      // Past the allocation budget the call is over, whatever the function did with the MemoryError.
+      why = 'memory';
+      info = { name: 'MemoryError', message: 'memory allocation failed', v8Message: 'per-call allocation budget exceeded' };
+    } else if (threw) {
       why ??= 'exception';
       const code = isObj(error) ? error.code : undefined;
       if (code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
@@ -274,7 +326,6 @@ class SandboxedFunction implements LoadedFunction {
     }
     const eventType = sb.state.eventType;
     const evAfter = eventType === 'viewer-response' ? ps.event : undefined;
-    // Read before validation: getters on the returned object may log (they must not count).
     return buildRunResult({
       kind: this.kind,
       runtime: this.runtime,

@@ -13,19 +13,36 @@
 export interface SandboxApi {
   /** Run one invocation: clone the event, set clock/seed/raw query, call the factory then the entry point. */
   invoke(
-    factory: (require: unknown, cfRequire: unknown) => unknown,
-    requireFn: unknown,
+    factory: (require: unknown, cfRequire: unknown, caught: unknown) => unknown,
     event: unknown,
     now: number,
     seedLo: number,
     seedHi: number,
     rawQuery: string | undefined,
-    isConnection: boolean,
+    eventType: string,
   ): unknown;
+  /** Arguments of the next call made through the global runner (the vm-timeout path). */
+  setPending(
+    factory: (require: unknown, cfRequire: unknown, caught: unknown) => unknown,
+    event: unknown,
+    now: number,
+    seedLo: number,
+    seedHi: number,
+    rawQuery: string | undefined,
+    eventType: string,
+  ): void;
+  /** Built-ins later steps need after njs-surface.ts has removed them from the globals. */
+  intrinsics: { ownKeys: typeof Reflect.ownKeys; construct: typeof Reflect.construct; apply: typeof Reflect.apply; Set: SetConstructor };
+  /** njs's console.log formatting and error-message translation (njs-surface.ts, in-realm). */
+  setNjs(format: (v: unknown) => string, njsError: (e: unknown) => unknown): void;
+  /** Install the `require` the function's factory receives (in-realm, from realm-libs). */
+  setRequire(require: unknown): void;
+  /** Reset the per-invocation state (before a call that does not go through invoke). */
+  reset(): void;
   /** Per-invocation state, reset by invoke. */
   state: PreludeState;
-  /** Delete enumerable globals / prototype additions left by a function; returns their names. */
-  cleanupLeaks(): string[];
+  /** Delete globals a function added (and put the global's prototype back); false when one cannot be deleted (the realm must be rebuilt). */
+  cleanupLeaks(): boolean;
   /** Record the current global names as the baseline (after all globals are installed). */
   snapshotBaseline(): void;
   /** Install a non-enumerable global. */
@@ -38,6 +55,17 @@ export interface SandboxApi {
   querystring: object;
   /** Deep copy host data into realm objects (for KVS json values, origin params echo, ...). */
   clone(v: unknown): unknown;
+  /** Count bytes of an allocation outside the V8 heap (ArrayBuffer backing stores) against the per-call budget. */
+  charge(bytes: number): void;
+  /** Report an exception the function caught or that escaped (instrumented code and host checks call it). */
+  caught(e: unknown): unknown;
+  /** True when a value is an error about writing to something frozen (see realm-harden.ts). */
+  isWriteFailure(e: unknown): boolean;
+  markByteString(s: string): void;
+  isByteString(s: string): boolean;
+  setCustomData(s: string): void;
+  utf8Length(s: string): number;
+  truncateUtf8(s: string, n: number): string;
 }
 
 export interface PreludeState {
@@ -56,6 +84,16 @@ export interface PreludeState {
    * (the function threw, or a promise settled later).
    */
   polluted: boolean | null;
+  /** Event type of the current invocation ('connection' for connection functions). */
+  eventType: string;
+  /** Bytes allocated outside the V8 heap in this invocation (see charge). */
+  allocated: number;
+  /** The per-call allocation budget was exceeded: the call is a `memory` outcome whatever it did next. */
+  memoryExceeded: boolean;
+  /** The call tried to change a frozen built-in (fast realm): it must be run again in a mutable realm. */
+  frozenWrite: boolean;
+  /** The function touched the global object in a way the enumerable-leak check cannot see. */
+  globalTouched: boolean;
 }
 
 export interface RealmCtors {
@@ -71,13 +109,12 @@ export interface RealmCtors {
   MemoryError: ErrorConstructor;
 }
 
-/** Host helpers handed to the prelude. */
+/** Settings handed to the prelude (plain values: the prelude keeps no host function). */
 export interface PreludeHost {
-  byteLength(s: string): number;
-  /** Truncate a string to at most n UTF-8 bytes. */
-  truncateBytes(s: string, n: number): string;
   logLimit: number;
   customDataLimit: number;
+  /** Per-call budget for ArrayBuffer / typed array bytes (outside the V8 heap). */
+  allocationLimit: number;
   runtime2: boolean;
 }
 
@@ -87,6 +124,8 @@ var G = globalThis;
 var ODate = Date, OObject = Object, OArray = Array, isArray = Array.isArray, OJSON = JSON;
 var defineProperty = Object.defineProperty, ownNames = Object.getOwnPropertyNames;
 var OString = String, OError = Error, OTypeError = TypeError, OPromise = Promise;
+var RConstruct = Reflect.construct, hasOwnP = Object.prototype.hasOwnProperty;
+var encURI = encodeURIComponent, uUnescape = unescape, ORegExpTest = RegExp.prototype.test;
 function hide(obj, name, value) {
   defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
 }
@@ -106,8 +145,8 @@ hide(G, 'MemoryError', MemoryError);
 var frozenNow = 0;
 var FrozenDate = function Date(a, b, c, d, e, f, g) {
   if (new.target === undefined) return new ODate(frozenNow).toString();
-  if (arguments.length === 0) return Reflect.construct(ODate, [frozenNow], new.target);
-  return Reflect.construct(ODate, arguments, new.target);
+  if (arguments.length === 0) return RConstruct(ODate, [frozenNow], new.target);
+  return RConstruct(ODate, arguments, new.target);
 };
 defineProperty(FrozenDate, 'prototype', { value: ODate.prototype, writable: false, enumerable: false, configurable: false });
 hide(ODate.prototype, 'constructor', FrozenDate);
@@ -143,9 +182,36 @@ function seed(lo, hi) {
 hide(Math, 'random', random);
 
 // ---- console -------------------------------------------------------------
-var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null, polluted: null };
+var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null, polluted: null,
+  eventType: 'viewer-request', allocated: 0, memoryExceeded: false, frozenWrite: false, globalTouched: false };
+function utf8Length(s) {
+  var n = 0;
+  for (var i = 0; i < s.length; i++) {
+    var c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
+  }
+  return n;
+}
+// At most n UTF-8 bytes, never cutting a character.
+function truncateUtf8(s, n) {
+  if (utf8Length(s) <= n) return s;
+  var used = 0, i = 0;
+  for (; i < s.length; i++) {
+    var c = s.charCodeAt(i), w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3, step = 1;
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { w = 4; step = 2; }
+    if (used + w > n) break;
+    used += w; i += step - 1;
+  }
+  return s.slice(0, i);
+}
+var njsFormat = null, njsError = null;
+function setNjs(f, e) { njsFormat = f; njsError = e; }
 function fmt(v) {
   if (typeof v === 'string') return v;
+  if (njsFormat !== null) return njsFormat(v);
   if (v !== null && typeof v === 'object') {
     try { var j = OJSON.stringify(v); if (typeof j === 'string') return j; } catch (e) { /* fall through */ }
   }
@@ -156,11 +222,11 @@ var console = {};
 hide(console, 'log', function log(v) {
   if (st.logsTruncated) return;
   var s = fmt(v);
-  var n = host.byteLength(s) + 1;
+  var n = utf8Length(s) + 1;
   if (st.logs === null) st.logs = [];
   if (st.logBytes + n > host.logLimit) {
     var room = host.logLimit - st.logBytes - 1;
-    if (room > 0) st.logs.push(host.truncateBytes(s, room));
+    if (room > 0) st.logs.push(truncateUtf8(s, room));
     st.logBytes = host.logLimit;
     st.logsTruncated = true;
     return;
@@ -177,6 +243,11 @@ var drop = ['Intl', 'WebAssembly', 'SharedArrayBuffer', 'Atomics', 'Finalization
 for (var i = 0; i < drop.length; i++) delete G[drop[i]];
 
 // ---- in-realm clone of host data -----------------------------------------
+// A key named __proto__ is an own property (as CloudFront delivers it), never the prototype.
+function setOwn(o, k, v) {
+  if (k === '__proto__') defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+  else o[k] = v;
+}
 function clone(v) {
   if (typeof v !== 'object' || v === null) return v;
   if (isArray(v)) {
@@ -185,7 +256,7 @@ function clone(v) {
     return a;
   }
   var o = {};
-  for (var k in v) o[k] = clone(v[k]);
+  for (var k in v) setOwn(o, k, clone(v[k]));
   return o;
 }
 // Shape-specialized copy of a CloudFront event: fixed object literals give the
@@ -209,7 +280,7 @@ function cloneEntry(e) {
 function cloneMap(m) {
   if (typeof m !== 'object' || m === null || isArray(m)) return clone(m);
   var o = {};
-  for (var k in m) o[k] = cloneEntry(m[k]);
+  for (var k in m) { if (k === '__proto__') setOwn(o, k, cloneEntry(m[k])); else o[k] = cloneEntry(m[k]); }
   return o;
 }
 // Unknown keys are found with comparisons against the known names (property
@@ -269,12 +340,52 @@ function allow() { if (st.decision === null) st.decision = 'allow'; }
 function deny() { if (st.decision === null) st.decision = 'deny'; }
 function logCustomData(s) {
   var v = OString(s);
-  st.customData = host.byteLength(v) > host.customDataLimit ? host.truncateBytes(v, host.customDataLimit) : v;
+  st.customData = truncateUtf8(v, host.customDataLimit);
 }
-function invoke(factory, requireFn, event, now, lo, hi, rq, isConnection) {
+// ---- per-call limits and checks -------------------------------------------
+// Memory: ArrayBuffer backing stores live outside the V8 heap, so the worker's
+// heap limit does not bound them; every allocation site (realm-harden.ts) is
+// charged here. Past the budget the call is a memory outcome even if the
+// function catches the MemoryError (CloudFront does not let it go on either).
+function charge(bytes) {
+  st.allocated += bytes;
+  if (st.allocated > host.allocationLimit || bytes !== bytes) {
+    st.memoryExceeded = true;
+    throw new MemoryError('memory allocation failed');
+  }
+}
+// V8's messages for a write to something frozen or non-writable (the fast
+// realm's built-ins are frozen: such a call is run again in a mutable realm).
+var WRITE_FAILURE = /^Cannot (assign to read only property|add property|delete property|define property|redefine property)|is not extensible|Cannot set property .* which has only a getter|^Immutable prototype/;
+function isWriteFailure(e) {
+  if (e === null || typeof e !== 'object') return false;
+  try {
+    var m = e.message;
+    return typeof m === 'string' && ORegExpTest.call(WRITE_FAILURE, m);
+  } catch (x) { return false; }
+}
+function caught(e) {
+  if (!st.frozenWrite && isWriteFailure(e)) st.frozenWrite = true;
+  // The function sees njs's wording (e.message) from here on.
+  if (njsError !== null) { try { njsError(e); } catch (x) { /* a frozen or exotic error: leave it */ } }
+  return e;
+}
+var byteStrings = null;
+function markByteString(s) { if (byteStrings === null) byteStrings = {}; byteStrings['$' + s] = true; }
+function isByteString(s) { return byteStrings !== null && byteStrings['$' + s] === true; }
+var requireFn;
+function setRequire(r) { requireFn = r; }
+function reset() {
+  st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
+  st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false;
+  byteStrings = null;
+}
+function invoke(factory, event, now, lo, hi, rq, eventType) {
   frozenNow = now;
   setSeed(lo, hi);
-  st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
+  reset();
+  st.eventType = eventType;
+  var isConnection = eventType === 'connection';
   rawQ = rq;
   var ev = isConnection ? clone(event) : cloneEvent(event);
   if (isConnection) {
@@ -286,17 +397,27 @@ function invoke(factory, requireFn, event, now, lo, hi, rq, isConnection) {
     defineProperty(ev.request, 'rawQueryString', rawQueryDesc);
   }
   st.event = ev;
-  var entry = factory(requireFn, requireFn);
+  var entry = factory(requireFn, requireFn, caught);
   if (typeof entry !== 'function') {
     throw new OTypeError(isConnection ? 'connectionHandler is not a function' : 'handler is not a function');
   }
-  var ret = entry(ev);
-  st.polluted = protoPolluted();
-  return ret;
+  return entry(ev);
 }
+// The call under the vm timeout: a script can only reach it through a global,
+// so it takes its arguments from here, once (a second call finds none).
+var pending = null;
+function setPending(factory, event, now, lo, hi, rq, eventType) { pending = [factory, event, now, lo, hi, rq, eventType]; }
+function runPending() {
+  var a = pending;
+  pending = null;
+  if (a === null) throw new OTypeError('not a function');
+  return invoke(a[0], a[1], a[2], a[3], a[4], a[5], a[6]);
+}
+defineProperty(G, Symbol.for('cfreplay.timedCall'), { value: runPending, writable: true, enumerable: false, configurable: true });
 
 // ---- leaks -------------------------------------------------------------
 var baseline = {};
+var baseProto = Object.getPrototypeOf(G), getProtoOf = Object.getPrototypeOf, setProtoOf = Object.setPrototypeOf;
 function snapshotBaseline() {
   var names = ownNames(G);
   for (var i = 0; i < names.length; i++) baseline[names[i]] = true;
@@ -316,18 +437,20 @@ function protoPolluted() {
   return false;
 }
 function cleanupLeaks() {
-  var removed = [];
+  var clean = true;
+  try { if (getProtoOf(G) !== baseProto) setProtoOf(G, baseProto); } catch (e) { clean = false; }
   var own = ownNames(G);
   for (var i = 0; i < own.length; i++) {
-    if (!baseline[own[i]]) { removed.push(own[i]); delete G[own[i]]; }
+    // A vm global's deleter may report success for a property it could not remove: check.
+    if (!baseline[own[i]]) { try { delete G[own[i]]; } catch (e) { /* checked below */ } if (hasOwnP.call(G, own[i])) clean = false; }
   }
   for (var p = 0; p < protos.length; p++) {
     var proto = protos[p];
     for (var k in proto) {
-      if (Object.prototype.hasOwnProperty.call(proto, k)) { removed.push(k); delete proto[k]; }
+      if (hasOwnP.call(proto, k)) { try { delete proto[k]; } catch (e) { clean = false; } }
     }
   }
-  return removed;
+  return clean;
 }
 
 // ---- querystring module (njs semantics, modelled on Node's querystring) ---
@@ -361,7 +484,7 @@ function qsParse(str, sep, eq, options) {
     if (idx >= 0) { k = part.slice(0, idx); v = part.slice(idx + eq.length); } else { k = part; v = ''; }
     k = decode(k.replace(/\+/g, ' '));
     v = decode(v.replace(/\+/g, ' '));
-    if (!Object.prototype.hasOwnProperty.call(obj, k)) obj[k] = v;
+    if (!hasOwnP.call(obj, k)) setOwn(obj, k, v);
     else if (isArray(obj[k])) obj[k].push(v);
     else obj[k] = [obj[k], v];
   }
@@ -404,6 +527,19 @@ return {
   protoPolluted: protoPolluted,
   clone: clone,
   querystring: querystring,
+  setRequire: setRequire,
+  setNjs: setNjs,
+  intrinsics: { ownKeys: Reflect.ownKeys, construct: Reflect.construct, apply: Reflect.apply, Set: Set },
+  setPending: setPending,
+  reset: reset,
+  charge: charge,
+  caught: caught,
+  isWriteFailure: isWriteFailure,
+  markByteString: markByteString,
+  isByteString: isByteString,
+  setCustomData: function (s) { st.customData = s; },
+  utf8Length: utf8Length,
+  truncateUtf8: truncateUtf8,
   realm: {
     Object: OObject, Array: OArray, Promise: OPromise, Error: OError, TypeError: OTypeError,
     RangeError: RangeError, JSON: OJSON, Uint8Array: Uint8Array,

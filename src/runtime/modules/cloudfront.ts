@@ -1,7 +1,7 @@
 /**
- * The `cloudfront` built-in module (2.0): kvs(), origin modification helpers
- * (recorded as side effects, validated at call time), edgeLocation,
- * logCustomData.
+ * Host side of the `cloudfront` built-in module (2.0), whose in-realm half is
+ * in realm-libs.ts: the origin modification helpers' parameter checks and
+ * their recording as side effects.
  *
  * Unconfirmed choices (documented, easy to change):
  * - Invalid origin parameters throw a TypeError at the call (an execution
@@ -13,10 +13,8 @@
  * - A missing key rejects with `Error: Key not found: "<key>"`.
  * - logCustomData keeps the last call, truncated to 800 bytes.
  */
-import type { KvsSnapshot, EdgeLocation, OriginChange } from '../types.js';
-import type { SandboxApi } from '../prelude.js';
+import type { EdgeLocation, OriginChange } from '../types.js';
 import type { InvocationState } from '../invocation-state.js';
-import { KVS_MAX_KEY_BYTES } from '../kvs.js';
 
 export const CUSTOM_DATA_LIMIT = 800;
 
@@ -90,101 +88,43 @@ const checkGroup = objOf({
   selectionCriteria: oneOf('default', 'media-quality-score'),
 });
 
-function plain(v: unknown): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
-}
-
 export const DEFAULT_EDGE_LOCATION: EdgeLocation = { name: 'IAD', serverIp: '192.0.2.1', region: 'us-east-1' };
 
-export function makeCloudfrontModule(
-  api: SandboxApi,
-  state: InvocationState,
-  kvs: KvsSnapshot | undefined,
-  edge: EdgeLocation,
-): object {
-  const realm = api.realm;
-  const P = realm.Promise;
-  const fail = (msg: string): never => {
-    throw new realm.TypeError(msg);
-  };
-  const record = (name: string, change: OriginChange): void => {
-    if (state.eventType !== 'viewer-request') {
-      throw new realm.Error(`cf.${name}() can only be used in viewer-request functions`);
+/**
+ * Host side of the origin helpers (cf.updateRequestOrigin,
+ * selectRequestOriginById, createRequestOriginGroup): checks the parameters
+ * (as JSON, from the in-realm module in realm-libs.ts) and records the change.
+ * Returns '' when recorded, else the message of the error the function gets
+ * ('T:' TypeError, 'E:' Error).
+ */
+export function originBridge(state: InvocationState): (op: string, id: string | undefined, paramsJson: string) => string {
+  return (op, id, paramsJson) => {
+    let params: unknown;
+    try {
+      params = paramsJson === 'undefined' ? undefined : JSON.parse(paramsJson);
+    } catch {
+      return `T:cf.${op}(): params must be an object`;
     }
-    (state.origin ??= []).push(change);
-  };
-
-  const noStore = 'no KeyValueStore is associated with this function (pass a KVS snapshot, e.g. --kvs kvs.json)';
-  const handle = new realm.Object() as Record<string, unknown>;
-  handle.get = function get(key: unknown, options?: unknown): Promise<unknown> {
-    if (!kvs) return P.reject(new realm.Error(noStore));
-    const k = String(key);
-    if (Buffer.byteLength(k, 'utf8') > KVS_MAX_KEY_BYTES) return P.reject(new realm.Error(`Key exceeds ${KVS_MAX_KEY_BYTES} bytes`));
-    const format =
-      options !== null && typeof options === 'object' && (options as { format?: unknown }).format !== undefined
-        ? String((options as { format?: unknown }).format)
-        : 'string';
-    const v = kvs.entries.get(k);
-    if (v === undefined) return P.reject(new realm.Error(`Key not found: "${k}"`));
-    if (format === 'string') return P.resolve(v);
-    if (format === 'json') {
-      try {
-        return P.resolve(realm.JSON.parse(v));
-      } catch (e) {
-        return P.reject(new realm.Error(`Value of key "${k}" is not valid JSON: ${(e as Error).message}`));
-      }
-    }
-    if (format === 'bytes') return P.resolve(new realm.Uint8Array(Buffer.from(v, 'utf8')));
-    return P.reject(new realm.TypeError(`Unknown format: "${format}" (string, json or bytes)`));
-  };
-  handle.exists = function exists(key: unknown): Promise<boolean> {
-    if (!kvs) return P.reject(new realm.Error(noStore));
-    return P.resolve(kvs.entries.has(String(key)));
-  };
-  handle.meta = function meta(): Promise<unknown> {
-    if (!kvs) return P.reject(new realm.Error(noStore));
-    return P.resolve(api.clone(kvs.meta));
-  };
-  Object.freeze(handle);
-
-  const mod = new realm.Object() as Record<string, unknown>;
-  mod.kvs = function kvsFn(_id?: unknown): unknown {
-    return handle;
-  };
-  mod.updateRequestOrigin = function updateRequestOrigin(params: unknown): void {
-    const p = checkOriginParams(params);
-    if (p) fail(`cf.updateRequestOrigin(): params ${p}`);
-    record('updateRequestOrigin', { op: 'updateRequestOrigin', params: plain(params) });
-  };
-  mod.selectRequestOriginById = function selectRequestOriginById(id: unknown, params?: unknown): void {
-    if (typeof id !== 'string' || id.length === 0) fail('cf.selectRequestOriginById(): origin id must be a non-empty string');
-    if (params !== undefined) {
+    let change: OriginChange;
+    if (op === 'updateRequestOrigin') {
       const p = checkOriginParams(params);
-      if (p) fail(`cf.selectRequestOriginById(): params ${p}`);
-    }
-    const change: OriginChange =
-      params === undefined
-        ? { op: 'selectRequestOriginById', originId: id as string }
-        : { op: 'selectRequestOriginById', originId: id as string, params: plain(params) };
-    record('selectRequestOriginById', change);
+      if (p) return `T:cf.updateRequestOrigin(): params ${p}`;
+      change = { op, params: params as Record<string, unknown> };
+    } else if (op === 'selectRequestOriginById') {
+      if (typeof id !== 'string' || id.length === 0) return 'T:cf.selectRequestOriginById(): origin id must be a non-empty string';
+      if (params !== undefined) {
+        const p = checkOriginParams(params);
+        if (p) return `T:cf.selectRequestOriginById(): params ${p}`;
+        change = { op, originId: id, params: params as Record<string, unknown> };
+      } else change = { op, originId: id };
+    } else if (op === 'createRequestOriginGroup') {
+      const p = checkGroup(params);
+      if (p) return `T:cf.createRequestOriginGroup(): params ${p}`;
+      if (!(params as Record<string, unknown>).originIds) return 'T:cf.createRequestOriginGroup(): params.originIds is required';
+      change = { op, params: params as Record<string, unknown> };
+    } else return `T:cf.${op} is not a function`;
+    if (state.eventType !== 'viewer-request') return `E:cf.${op}() can only be used in viewer-request functions`;
+    (state.origin ??= []).push(change);
+    return '';
   };
-  mod.createRequestOriginGroup = function createRequestOriginGroup(params: unknown): void {
-    const p = checkGroup(params);
-    if (p) fail(`cf.createRequestOriginGroup(): params ${p}`);
-    if (!(params as Record<string, unknown>).originIds) fail('cf.createRequestOriginGroup(): params.originIds is required');
-    record('createRequestOriginGroup', { op: 'createRequestOriginGroup', params: plain(params) });
-  };
-  mod.logCustomData = function logCustomData(s: unknown): void {
-    let v = String(s);
-    if (Buffer.byteLength(v, 'utf8') > CUSTOM_DATA_LIMIT) v = Buffer.from(v, 'utf8').subarray(0, CUSTOM_DATA_LIMIT).toString('utf8').replace(/\uFFFD$/, '');
-    api.state.customData = v;
-  };
-  // AWS: edgeLocation is only filled for viewer-request; "empty" for viewer-response.
-  const edgeReq = Object.freeze(api.clone(edge) as object);
-  const edgeEmpty = Object.freeze(new realm.Object());
-  Object.defineProperty(mod, 'edgeLocation', {
-    enumerable: true,
-    get: () => (state.eventType === 'viewer-request' ? edgeReq : edgeEmpty),
-  });
-  return Object.freeze(mod);
 }
