@@ -1,6 +1,6 @@
 /**
  * The cfreplay command line: a thin yargs layer over the programmatic API.
- * Every command module lives in ./commands; this file only wires them up and
+ * Every command module lives in ./commands (loaded on use); this file only wires them up and
  * turns user errors into one-line messages with exit code 2.
  */
 import yargs from 'yargs';
@@ -8,7 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_USAGE } from './errors.js';
 import { userFacingError } from './user-facing-error.js';
-import { commands } from './commands/index.js';
+import { commandsFor } from './commands/index.js';
 
 function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -33,7 +33,8 @@ export function joinDashValues(argv: readonly string[]): string[] {
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const cli = yargs(joinDashValues(argv))
+  const args = joinDashValues(argv);
+  const cli = yargs(args)
     .scriptName('cfreplay')
     .usage('$0 <command> [options]\n\nRecord real traffic as CloudFront Functions events, replay it through two versions of a function, and report every behavioural difference.')
     .version(packageVersion())
@@ -46,8 +47,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
       if (err) throw err;
       throw new UsageError(msg);
     });
-  for (const command of commands) cli.command(command);
   try {
+    // Only the invoked command's module is imported (--help and --version load none).
+    for (const command of await commandsFor(args)) cli.command(command);
     await cli.parseAsync();
   } catch (err) {
     const message = userFacingError(err);

@@ -4,6 +4,7 @@ import { toEvent } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
 import { EXIT_USAGE } from '../errors.js';
 import { writeLine, endOutput } from '../output.js';
+import { SUMMARIES } from './summaries.js';
 
 interface CatArgs {
   corpus: string;
@@ -13,8 +14,7 @@ interface CatArgs {
 }
 
 export const catCommandModule: CommandModule<object, CatArgs> = {
-  command: 'cat <corpus>',
-  describe: 'Print the events of a corpus as JSON lines, exactly as a function receives them',
+  ...SUMMARIES.cat,
   builder: (y: Argv) =>
     y
       .positional('corpus', { type: 'string', demandOption: true, describe: 'corpus file (.cfr)' })

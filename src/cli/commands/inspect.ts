@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { openCorpus } from '../../store/index.js';
 import { corpusStats, formatCorpusStats } from '../../inspect/corpus-stats.js';
 import { EXIT_USAGE } from '../errors.js';
+import { SUMMARIES } from './summaries.js';
 
 interface InspectArgs {
   corpus: string;
@@ -10,8 +11,7 @@ interface InspectArgs {
 }
 
 export const inspectCommandModule: CommandModule<object, InspectArgs> = {
-  command: 'inspect <corpus>',
-  describe: 'Summarise a corpus: events by type, method, host, status, top URIs, size, and an integrity check',
+  ...SUMMARIES.inspect,
   builder: (y: Argv) =>
     y
       .positional('corpus', { type: 'string', demandOption: true, describe: 'corpus file (.cfr)' })

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
+import { SUMMARIES } from './summaries.js';
 
 interface LsArgs {
   target: string;
@@ -14,8 +15,7 @@ function table(head: string[], rows: string[][], rightAligned: number[]): string
 }
 
 export const lsCommandModule: CommandModule<object, LsArgs> = {
-  command: 'ls <target>',
-  describe: 'List the corpora stored in Redis (events, chunks, bytes, created)',
+  ...SUMMARIES.ls,
   builder: (y: Argv) =>
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host:port/db' })
@@ -67,8 +67,7 @@ interface RmArgs {
 }
 
 export const rmCommandModule: CommandModule<object, RmArgs> = {
-  command: 'rm <target>',
-  describe: 'Delete a corpus from Redis',
+  ...SUMMARIES.rm,
   builder: (y: Argv) =>
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host:port/db#name' })

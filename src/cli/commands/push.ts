@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
 import { ProgressLine } from '../../util/progress-line.js';
+import { SUMMARIES } from './summaries.js';
 
 interface PushArgs {
   file: string;
@@ -14,8 +15,7 @@ function mb(bytes: number): string {
 }
 
 export const pushCommandModule: CommandModule<object, PushArgs> = {
-  command: 'push <file> <target>',
-  describe: 'Copy a corpus file into Redis, chunk for chunk (same bytes, same checksums)',
+  ...SUMMARIES.push,
   builder: (y: Argv) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'corpus file (.cfr)' })
@@ -45,8 +45,7 @@ interface PullArgs {
 }
 
 export const pullCommandModule: CommandModule<object, PullArgs> = {
-  command: 'pull <source> <file>',
-  describe: 'Copy a corpus from Redis into a corpus file, chunk for chunk (same bytes, same checksums)',
+  ...SUMMARIES.pull,
   builder: (y: Argv) =>
     y
       .positional('source', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host:port/db#name' })

@@ -9,6 +9,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { addRecordOptions, runRecordCommand, type RecordCommonArgs } from '../../record/cli.js';
 import { openHarSource } from '../../record/har/har-source.js';
 import { extraRecordSourceCommands } from './record-sources.js';
+import { SUMMARIES } from './summaries.js';
 
 interface RecordHarArgs extends RecordCommonArgs {
   files: string[];
@@ -50,8 +51,7 @@ export const recordHarCommand: CommandModule<object, RecordHarArgs> = {
 export const recordSourceCommands: CommandModule<any, any>[] = [recordHarCommand, ...extraRecordSourceCommands];
 
 export const recordCommandModule: CommandModule = {
-  command: 'record',
-  describe: 'Record traffic (HAR, live proxy, GoReplay, CloudFront logs, test events) into a corpus of CloudFront Functions events',
+  ...SUMMARIES.record,
   builder: (y: Argv) => {
     let out = y.usage('$0 record <source> <input...> -o <corpus.cfr> [options]');
     for (const c of recordSourceCommands) out = out.command(c);

@@ -5,6 +5,7 @@ import { formatTerminalReport } from '../../report/terminal.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { ProgressLine } from '../../util/progress-line.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
+import { SUMMARIES } from './summaries.js';
 
 interface ReplayArgs extends CommonReplayArgs {
   workers?: number;
@@ -41,8 +42,7 @@ function describeProgress(p: ReplayProgress): string {
 }
 
 export const replayCommandModule: CommandModule<object, ReplayArgs> = {
-  command: 'replay',
-  describe: 'Replay a corpus through OLD and NEW versions of a function and report every behavioural difference and the latency change',
+  ...SUMMARIES.replay,
   builder: (y: Argv) =>
     y
       .option('old', { type: 'string', demandOption: true, describe: 'the function as deployed now (.js)' })

@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { readReport, writeReportOutputs } from '../../report/outputs.js';
+import { SUMMARIES } from './summaries.js';
 
 interface ReportArgs {
   report: string;
@@ -9,8 +10,7 @@ interface ReportArgs {
 }
 
 export const reportCommandModule: CommandModule<object, ReportArgs> = {
-  command: 'report <report>',
-  describe: 'Render a JSON replay report as HTML, Markdown (PR comment) and JUnit XML; Markdown to stdout when no output is named',
+  ...SUMMARIES.report,
   builder: (y: Argv) =>
     y
       .positional('report', { type: 'string', demandOption: true, describe: 'JSON report written by `cfreplay replay --json`' })

@@ -31,6 +31,7 @@ import { checkSource, detectRuntime, formatLoadNotes } from '../../runtime/synta
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType, RecordedExchange } from '../../event/types.js';
+import { SUMMARIES } from './summaries.js';
 
 export interface RunArgs {
   function: string;
@@ -230,8 +231,7 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
-  command: 'run <function>',
-  describe: 'Run a CloudFront Function on one event, like TestFunction but local',
+  ...SUMMARIES.run,
   builder: (y: Argv<object>) =>
     y
       .positional('function', { type: 'string', demandOption: true, describe: 'function source (.js)' })

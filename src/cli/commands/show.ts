@@ -30,6 +30,7 @@ import { COLOURS, PLAIN, renderShow, type ShowDiff, type ShowRun, type ShowView 
 import { loadFunction, loadKvsFile, type EffectiveOutput, type ExecutionErrorReason, type KvsSnapshot, type Outcome, type RunResult, type Runtime } from '../../runtime/index.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
+import { SUMMARIES } from './summaries.js';
 
 export interface ShowArgs {
   report: string;
@@ -224,8 +225,7 @@ export async function showEvent(args: ShowArgs): Promise<ShowView> {
 }
 
 export const showCommandModule: CommandModule<object, ShowArgs> = {
-  command: 'show <report> <event-id>',
-  describe: 'Show one event of a replay report: the event, both outputs and a readable diff',
+  ...SUMMARIES.show,
   builder: (y: Argv) =>
     y
       .positional('report', { type: 'string', demandOption: true, describe: 'report written by cfreplay replay --json' })

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
+import { SUMMARIES } from './summaries.js';
 
 interface WorkerArgs {
   target: string;
@@ -10,8 +11,7 @@ interface WorkerArgs {
 }
 
 export const workerCommandModule: CommandModule<object, WorkerArgs> = {
-  command: 'worker <target>',
-  describe: 'Join distributed replays: take chunks from the runs queued in Redis, replay them in worker threads, write the results back',
+  ...SUMMARIES.worker,
   builder: (y: Argv) =>
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'redis://[user:password@]host:port/db (the same Redis as the coordinator)' })

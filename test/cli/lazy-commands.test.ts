@@ -1,0 +1,60 @@
+// First contact is fast: `cfreplay --help` and `--version` import no command module and
+// none of the heavy dependencies; a command imports its own module only.
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { COMMAND_NAMES, invokedCommand, loadAllCommands } from '../../src/cli/commands/index.js';
+import { SUMMARIES } from '../../src/cli/commands/summaries.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+// A resolve hook that prints every module URL the process loads (to stderr).
+const hook = 'export async function resolve(s, c, next) { const r = await next(s, c); console.error("LOADED " + r.url); return r; }';
+const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
+
+function loaded(args: string[]): { code: number | null; stdout: string; modules: string[] } {
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, `${root}bin/cfreplay`, ...args], { encoding: 'utf8' });
+  const modules = r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('LOADED '))
+    .map((l) => l.slice(7).replace(`file://${root}`, ''));
+  return { code: r.status, stdout: r.stdout, modules: [...new Set(modules)] };
+}
+
+const HEAVY = ['ioredis', 'acorn', 'msgpackr', 'hdr-histogram-js', 'node_modules/diff/', 'hyparquet'];
+const CLI_CORE = ['dist/cli/main.js', 'dist/cli/errors.js', 'dist/cli/user-facing-error.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js'];
+
+describe('cfreplay loads command modules on use', () => {
+  it.each([['--help'], ['--version']])('%s loads the CLI core and yargs only', (flag) => {
+    const r = loaded([flag]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual([...CLI_CORE].sort());
+    for (const h of HEAVY) expect(r.modules.filter((m) => m.includes(h)), h).toEqual([]);
+  });
+
+  it('the full listing is there without loading the commands', () => {
+    const r = loaded(['--help']);
+    for (const s of Object.values(SUMMARIES)) expect(r.stdout.replace(/\s+/g, ' ')).toContain(`cfreplay ${s.command}`);
+  });
+
+  it('a command loads its own module, not the others', () => {
+    const r = loaded(['ls', '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--runs|<target>/);
+    const commandModules = r.modules.filter((m) => m.startsWith('dist/cli/commands/') && !CLI_CORE.includes(m));
+    expect(commandModules).toEqual(['dist/cli/commands/ls.js']);
+  });
+
+  it('each name loads the module of that command (name, usage and description agree)', async () => {
+    const modules = await loadAllCommands();
+    expect(modules.map((m) => [m.command, m.describe])).toEqual(COMMAND_NAMES.map((n) => [SUMMARIES[n].command, SUMMARIES[n].describe]));
+    for (const n of COMMAND_NAMES) expect(String(SUMMARIES[n].command).split(' ')[0]).toBe(n);
+  });
+
+  it('the invoked command is the first positional', () => {
+    expect(invokedCommand(['--help'])).toBeUndefined();
+    expect(invokedCommand(['replay', '--old', 'a.js'])).toBe('replay');
+    expect(invokedCommand(['--no-color', 'cat', 'x.cfr'])).toBe('cat');
+    expect(invokedCommand(['rplay'])).toBeUndefined();
+    expect(invokedCommand(['toString'])).toBeUndefined();
+  });
+});
