@@ -30,7 +30,7 @@ import type { EdgeLocation, KvsSnapshot, Runtime } from './types.js';
 import { newInvocationState, type InvocationState } from './invocation-state.js';
 import { CUSTOM_DATA_LIMIT, originBridge } from './modules/cloudfront.js';
 import { KVS_MAX_KEY_BYTES } from './kvs.js';
-import { NJS_SURFACE_SOURCE, type NjsSurface, type NjsSurfaceHost } from './njs-surface.js';
+import { NJS_SURFACE_SOURCE, njsOrderedEvent, type NjsSurface, type NjsSurfaceHost } from './njs-surface.js';
 
 export const LOG_LIMIT_BYTES = 10 * 1024;
 /**
@@ -202,6 +202,20 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   hostSettings.isByteString = api.isByteString; // in-realm (prelude.ts)
   const njs = surface(hostSettings);
   api.setNjs(njs.format, njs.njsError);
+  if (!runtime2) {
+    // 1.0 (njs < 0.8.1): the event's maps of more than 10 entries enumerate in njs's
+    // hash order (njs-surface.ts njsOrderedEvent; host side, before the prelude clones
+    // the event into the realm; api is not reachable from function code).
+    const { invoke, setPending } = api;
+    api.invoke = (...args: Parameters<SandboxApi['invoke']>) => {
+      args[1] = njsOrderedEvent(args[1]);
+      return invoke(...args);
+    };
+    api.setPending = (...args: Parameters<SandboxApi['setPending']>) => {
+      args[1] = njsOrderedEvent(args[1]);
+      setPending(...args);
+    };
+  }
   api.snapshotBaseline();
 
   const hardenFn = vm.runInContext(REALM_HARDEN_SOURCE, context, { filename: 'cfreplay:harden' }) as (c: SandboxApi, o: unknown) => Hardened;

@@ -43,6 +43,8 @@
  *        URIError "malformed URI" from decodeURI(Component)/encodeURI(Component);
  *        JSON.parse errors "Unexpected token at position N" (N counted in
  *        code points), "Unexpected end of input", "Trailing comma", ...
+ * Key order (host side, below): njsHashOrder / njsOrderedEvent give 1.0's
+ * event maps of more than 10 entries njs's level-hash order (njs < 0.8.1).
  * Returned to the host (the SandboxApi side, not reachable by functions):
  *   format(v)   njs's console.log text for one value;
  *   njsError(e) rewrites a caught V8 error's message into njs's words, in
@@ -657,3 +659,144 @@ function format(v) {
 
 return { format: format, njsError: njsError, removed: removed, kept: kept };
 })`;
+
+/**
+ * The order in which njs before 0.8.1 (cloudfront-js-1.0) enumerates the own
+ * string keys of an object built by inserting `keys` in this order: its level
+ * hash (src/njs_lvlhsh.c at 0.7.9, 64-bit: buckets of 10 entries, levels of
+ * 16 slots indexed by successive 4-bit slices of the djb hash of the key's
+ * UTF-8 bytes, walked depth first). Up to 10 keys keep their insertion order.
+ * Self-contained (no imports, no outer names) like njsMessage.
+ */
+export function njsHashOrder(keys: readonly string[]): string[] {
+  if (keys.length <= 10) return keys.slice();
+  const BUCKET = 10;
+  const SHIFT = 4;
+  const LEVELS = 7;
+  interface Entry { hash: number; key: string }
+  interface Bucket { kind: 'b'; entries: Entry[]; next: Bucket | null }
+  interface Level { kind: 'l'; slots: (Bucket | Level | null)[] }
+  type Node = Bucket | Level;
+  const djb = (s: string): number => {
+    let h = 5381;
+    const add = (b: number): void => {
+      h = (((h << 5) + h) ^ b) >>> 0;
+    };
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+        const d = s.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) {
+          c = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+          i++;
+        }
+      }
+      if (c < 0x80) add(c);
+      else if (c < 0x800) { add(0xc0 | (c >> 6)); add(0x80 | (c & 63)); }
+      else if (c < 0x10000) { add(0xe0 | (c >> 12)); add(0x80 | ((c >> 6) & 63)); add(0x80 | (c & 63)); }
+      else { add(0xf0 | (c >> 18)); add(0x80 | ((c >> 12) & 63)); add(0x80 | ((c >> 6) & 63)); add(0x80 | (c & 63)); }
+    }
+    return h;
+  };
+  const newBucket = (e: Entry): Bucket => ({ kind: 'b', entries: [e], next: null });
+  const newLevel = (): Level => ({ kind: 'l', slots: new Array<Bucket | Level | null>(1 << SHIFT).fill(null) });
+  // Returns the node that replaces `node` (a bucket may become a level).
+  const levelInsert = (lvl: Level, e: Entry, key: number, nlvl: number): void => {
+    const i = key & ((1 << SHIFT) - 1);
+    const slot = lvl.slots[i]!;
+    if (slot === null) lvl.slots[i] = newBucket(e);
+    else if (slot.kind === 'b') lvl.slots[i] = bucketInsert(slot, e, key >>> SHIFT, nlvl);
+    else levelInsert(slot, e, key >>> SHIFT, nlvl + 1);
+  };
+  const toLevel = (bucket: Bucket, nlvl: number): Level => {
+    const lvl = newLevel();
+    const shift = SHIFT * nlvl;
+    for (const e of bucket.entries) convertInsert(lvl, e, e.hash >>> shift, nlvl);
+    return lvl;
+  };
+  const convertInsert = (lvl: Level, e: Entry, key: number, nlvl: number): void => {
+    const i = key & ((1 << SHIFT) - 1);
+    const slot = lvl.slots[i]!;
+    if (slot === null) lvl.slots[i] = newBucket(e);
+    else if (slot.kind === 'b') lvl.slots[i] = bucketInsert(slot, e, key >>> SHIFT, nlvl);
+    else levelInsert(slot, e, key >>> SHIFT, nlvl + 1);
+  };
+  const bucketInsert = (head: Bucket, e: Entry, key: number, nlvl: number): Node => {
+    let b: Bucket | null = head;
+    let last = head;
+    while (b !== null) {
+      if (b.entries.length < BUCKET) {
+        b.entries.push(e);
+        return head;
+      }
+      last = b;
+      b = b.next;
+    }
+    if (nlvl + 1 < LEVELS) {
+      const lvl = toLevel(head, nlvl + 1);
+      levelInsert(lvl, e, key, nlvl + 1);
+      return lvl;
+    }
+    last.next = newBucket(e);
+    return head;
+  };
+  let root: Node | null = null;
+  const seen = new Set<string>();
+  for (const key of keys) {
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const e: Entry = { hash: djb(key), key };
+    if (root === null) root = newBucket(e);
+    else if (root.kind === 'b') root = bucketInsert(root, e, e.hash, -1);
+    else levelInsert(root, e, e.hash, 0);
+  }
+  const out: string[] = [];
+  const walk = (n: Node | null): void => {
+    if (n === null) return;
+    if (n.kind === 'b') {
+      for (let b: Bucket | null = n; b !== null; b = b.next) for (const e of b.entries) out.push(e.key);
+    } else for (const s of n.slots) walk(s);
+  };
+  walk(root);
+  return out;
+}
+
+type Rec = Record<string, unknown>;
+const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** More than 10 own keys (counted with an early exit: this runs on every 1.0 call). */
+function over10(m: unknown): m is Rec {
+  if (!isRec(m)) return false;
+  let n = 0;
+  for (const _k in m) if (++n > 10) return true;
+  return false;
+}
+
+function reordered(m: Rec): Rec {
+  const out: Rec = {};
+  for (const k of njsHashOrder(Object.keys(m))) out[k] = m[k];
+  return out;
+}
+
+/**
+ * cloudfront-js-1.0: the event with each querystring / headers / cookies map
+ * of more than 10 entries rebuilt in the order njs < 0.8.1 enumerates it, so
+ * `for...in` and Object.keys over the event's maps see CloudFront's order.
+ * Returns the event itself when no map is that large (the usual case).
+ * Only the event's own maps: objects a function builds keep V8's order.
+ */
+export function njsOrderedEvent(event: unknown): unknown {
+  if (!isRec(event)) return event;
+  let out: Rec | undefined;
+  for (const part of ['request', 'response'] as const) {
+    const p = event[part];
+    if (!isRec(p)) continue;
+    let copy: Rec | undefined;
+    for (const map of ['querystring', 'headers', 'cookies'] as const) {
+      const m = p[map];
+      if (over10(m)) (copy ??= { ...p })[map] = reordered(m);
+    }
+    if (copy !== undefined) (out ??= { ...event })[part] = copy;
+  }
+  return out ?? event;
+}

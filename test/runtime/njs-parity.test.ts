@@ -67,3 +67,53 @@ describe("console.log's njs format (njs-surface.ts format) matches njs 0.7.9", (
     );
   });
 });
+
+/** Deterministic key sets: query-parameter-like names, short words, non-ASCII, repeats. */
+function keySets(): string[][] {
+  let s = 0x9e3779b9;
+  const rnd = (n: number): number => {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    return s % n;
+  };
+  const pool = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'gclid', 'fbclid', 'ref', 'q', 'page', 'sort', 'lang',
+    'x-forwarded-for', 'user-agent', 'accept', 'accept-encoding', 'cookie', 'host', 'é', 'ключ', '😀', 'a b', 'A', 'Z9', '_'];
+  const sets: string[][] = [];
+  for (let i = 0; i < 120; i++) {
+    const n = 11 + rnd(90);
+    const keys: string[] = [];
+    for (let j = 0; j < n; j++) keys.push(rnd(3) === 0 ? pool[rnd(pool.length)]! : `k${rnd(5000).toString(36)}${'_'.repeat(rnd(3))}`);
+    sets.push(keys);
+  }
+  return sets;
+}
+
+describe('key order of njs < 0.8.1 (cloudfront-js-1.0): njsHashOrder matches njs 0.7.9', async () => {
+  const { njsHashOrder } = await import('../../src/runtime/njs-surface.js');
+  const sets = keySets();
+  const script = `var sets = ${JSON.stringify(sets)};\nfor (var i = 0; i < sets.length; i++) { var o = {}; for (var j = 0; j < sets[i].length; j++) o[sets[i][j]] = j; console.log(JSON.stringify(Object.keys(o))); }\n`;
+  const lines = njs(script).filter((l) => l.startsWith('['));
+  it('120 key sets of 11 to 100 keys', () => {
+    expect(lines).toHaveLength(sets.length);
+    sets.forEach((keys, i) => expect(njsHashOrder(keys)).toEqual(JSON.parse(lines[i]!)));
+  });
+  it('10 keys or fewer keep their insertion order', () => {
+    expect(njsHashOrder(['z', 'y', 'x', 'w', 'v', 'u', 't', 's', 'r', 'q'])).toEqual(['z', 'y', 'x', 'w', 'v', 'u', 't', 's', 'r', 'q']);
+  });
+});
+
+describe('a 1.0 function rebuilding a query string with for...in gives the URL njs gives', async () => {
+  const { loadFunction } = await import('../../src/runtime/index.js');
+  const names = ['utm_source', 'utm_medium', 'utm_campaign', 'a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j', 'k'];
+  const qs: Record<string, { value: string }> = {};
+  names.forEach((n, i) => (qs[n] = { value: String(i) }));
+  const rebuild = 'function rebuild(q) { var parts = []; for (var k in q) parts.push(k + "=" + q[k].value); return parts.join("&"); }';
+  it('1.0: njs hash order; 2.0: insertion order', () => {
+    const event = { version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '1.2.3.4' }, request: { method: 'GET', uri: '/', querystring: qs, headers: {}, cookies: {} } };
+    const src = `${rebuild}\nfunction handler(e) { e.request.headers['x-q'] = { value: rebuild(e.request.querystring) }; return e.request; }`;
+    const run = (runtime: 'cloudfront-js-1.0' | 'cloudfront-js-2.0') => ((loadFunction(src, { runtime }).invoke(event) as { raw: { headers: Record<string, { value: string }> } }).raw.headers['x-q']!.value);
+    const njsSays = njs(`${rebuild}\nvar q = {};\n${names.map((n, i) => `q[${JSON.stringify(n)}] = { value: '${i}' };`).join('\n')}\nconsole.log(rebuild(q));\n`)[0];
+    expect(njsSays).toBe('e=7&d=6&g=9&f=8&a=3&c=5&b=4&utm_campaign=2&utm_source=0&utm_medium=1&i=11&h=10&k=13&j=12');
+    expect(run('cloudfront-js-1.0')).toBe(njsSays);
+    expect(run('cloudfront-js-2.0')).toBe(names.map((n, i) => `${n}=${i}`).join('&'));
+  });
+});
