@@ -49,7 +49,8 @@
  *   format(v)   njs's console.log text for one value;
  *   njsError(e) rewrites a caught V8 error's message into njs's words, in
  *               place, and marks it as thrown (format then prints its stack
- *               as njs does: "    at handler (fn.js:3)");
+ *               as njs does: "    at handler (fn.js:3)"); the loader's catch
+ *               instrumentation (instrument.ts) calls it through the prelude;
  *   removed / kept  what was deleted, and what could not be because the
  *               prelude still reads it at call time (see REMOVE_UNLESS_NEEDED).
  */

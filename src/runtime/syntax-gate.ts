@@ -67,8 +67,6 @@ export interface SourceAnalysis {
   imports: ImportRewrite[];
   /** Load notes (warnings), sorted by position; empty when nothing to say. */
   notes: LoadNote[];
-  /** `catch (e) {` bodies: where to insert the njs message translation (see rewriteSource). */
-  catches: { at: number; param: string }[];
   /** Top-level `handler` declared (function or variable). */
   hasHandler: boolean;
   hasConnectionHandler: boolean;
@@ -164,7 +162,7 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
   const add = (node: AnyNode, message: string): void => {
     problems.push(at(node, message));
   };
-  const analysis: SourceAnalysis = { imports: [], notes: [], catches: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
+  const analysis: SourceAnalysis = { imports: [], notes: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
   const note = (node: AnyNode, message: string): void => {
     analysis.notes.push(at(node, message));
   };
@@ -242,12 +240,9 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
         if (node.operator === '||=' || node.operator === '&&=' || node.operator === '??=')
           add(node, `SyntaxError: logical assignment (${String(node.operator)}) is not supported`);
         break;
-      case 'CatchClause': {
-        const param = node.param as AnyNode | null;
-        if (param === null) add(node, 'SyntaxError: catch without a binding is not supported (write catch (e))');
-        else if (param.type === 'Identifier') analysis.catches.push({ at: (node.body as AnyNode).start + 1, param: String(param.name) });
+      case 'CatchClause':
+        if (node.param === null) add(node, 'SyntaxError: catch without a binding is not supported (write catch (e))');
         break;
-      }
       case 'Literal':
         if (typeof node.bigint === 'string') add(node, 'SyntaxError: BigInt literals are not supported');
         else if (node.regex !== undefined) checkRegex(node, node.regex as { pattern: string; flags: string });
@@ -319,34 +314,4 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
 /** Load notes as one line each: `file:line:col: message`. */
 export function formatLoadNotes(filename: string, notes: readonly LoadNote[]): string[] {
   return notes.map((n) => `${filename}:${n.line}:${n.column}: ${n.message}`);
-}
-
-/** The name rewriteSource's catch prologue calls: the loader binds it to the sandbox's `njs.njsError`. */
-export const NJS_CATCH_HOOK = '__cfreplay_njs';
-
-/**
- * The source as the sandbox compiles it, every line and every character
- * before a change where it was:
- * - `import x from 'm'` becomes `const x = <requireName>("m");` (same lines);
- * - each `catch (e) {` gets `e=__cfreplay_njs(e);` right after its brace, so
- *   `e.message` read inside the function is njs-worded (V8 creates its
- *   TypeError texts internally: no built-in can be patched to change them).
- *   Only the rest of that line shifts right, by the prologue's length.
- */
-export function rewriteSource(source: string, analysis: SourceAnalysis, requireName: string): string {
-  const edits: { start: number; end: number; text: string }[] = [];
-  for (const imp of analysis.imports) {
-    const newlines = source.slice(imp.start, imp.end).split('\n').length - 1;
-    edits.push({ start: imp.start, end: imp.end, text: `const ${imp.local} = ${requireName}(${JSON.stringify(imp.module)});` + '\n'.repeat(newlines) });
-  }
-  for (const c of analysis.catches) edits.push({ start: c.at, end: c.at, text: `${c.param}=${NJS_CATCH_HOOK}(${c.param});` });
-  if (edits.length === 0) return source;
-  edits.sort((a, b) => a.start - b.start);
-  let out = '';
-  let pos = 0;
-  for (const e of edits) {
-    out += source.slice(pos, e.start) + e.text;
-    pos = e.end;
-  }
-  return out + source.slice(pos);
 }

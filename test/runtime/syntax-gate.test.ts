@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkSource, detectRuntime, FunctionLoadError, loadFunction } from '../../src/runtime/index.js';
-import { NJS_CATCH_HOOK, rewriteSource } from '../../src/runtime/syntax-gate.js';
 import { fixture } from './helpers.js';
 
 function loadError(src: string, runtime?: 'cloudfront-js-1.0' | 'cloudfront-js-2.0'): FunctionLoadError {
@@ -149,16 +148,6 @@ describe('what njs accepts is accepted (no false rejections)', () => {
   });
   it('ordinary code has no notes', () => {
     expect(checkSource('function handler(e) { var a = e ?? 1; return e.request; }', 'cloudfront-js-1.0', 'f.js').notes).toEqual([]);
-  });
-});
-
-describe('rewriteSource', () => {
-  it('rewrites imports in place and adds the njs error prologue to each catch, keeping every line', () => {
-    const src = "import cf from 'cloudfront';\nfunction handler(e) {\n  try { x(); } catch (err) { return err; }\n}";
-    const a = checkSource(src, 'cloudfront-js-2.0', 'f.js');
-    const out = rewriteSource(src, a, 'req');
-    expect(out).toBe('const cf = req("cloudfront");\nfunction handler(e) {\n  try { x(); } catch (err) {err=__cfreplay_njs(err); return err; }\n}');
-    expect(NJS_CATCH_HOOK).toBe('__cfreplay_njs');
   });
 });
 
