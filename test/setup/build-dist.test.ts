@@ -3,7 +3,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { staleReason } from './build-dist.js';
+import { orphanOutputs, staleReason } from './build-dist.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 describe('globalSetup: dist/ is rebuilt when src/ is newer', () => {
@@ -29,5 +29,13 @@ describe('globalSetup: dist/ is rebuilt when src/ is newer', () => {
     at(files.config, 1000);
     writeFileSync(join(root, 'src/new.ts'), '');
     expect(staleReason(root)).toBe('dist/new.js is missing');
+  });
+
+  it('outputs whose source is gone are orphans (all three files), the others are not', () => {
+    const root = `${tmp.path}/`;
+    mkdirSync(join(root, 'src/a'), { recursive: true });
+    mkdirSync(join(root, 'dist/a'), { recursive: true });
+    for (const f of ['src/a/kept.ts', 'dist/a/kept.js', 'dist/a/kept.d.ts', 'dist/a/gone.js', 'dist/a/gone.d.ts', 'dist/a/gone.js.map', 'dist/b.js']) writeFileSync(join(root, f), '');
+    expect(orphanOutputs(root).map((f) => f.slice(root.length)).sort()).toEqual(['dist/a/gone.d.ts', 'dist/a/gone.js', 'dist/a/gone.js.map', 'dist/b.js']);
   });
 });

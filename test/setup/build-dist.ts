@@ -1,20 +1,31 @@
 // vitest globalSetup: workers and the CLI load dist/, so tests must never run on a dist/
 // older than src/. Before any test file runs, every src/**/*.ts is compared with its
 // dist/**/*.js; when one is missing or older (or tsconfig.json is newer than the oldest
-// output), `tsc -p tsconfig.json` builds, and a failed build fails the run.
+// output), `tsc -p tsconfig.json` builds, and a failed build fails the run. Outputs whose
+// source was deleted (tsc leaves them) are removed, so nothing can import or ship them.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const projectRoot = new URL('../../', import.meta.url).pathname;
 
-function tsFiles(dir: string, out: string[] = []): string[] {
+function filesEnding(dir: string, ending: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
-    if (e.isDirectory()) tsFiles(p, out);
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) out.push(p);
+    if (e.isDirectory()) filesEnding(p, ending, out);
+    else if (e.name.endsWith(ending) && !e.name.endsWith('.d.ts')) out.push(p);
   }
   return out;
+}
+const tsFiles = (dir: string) => filesEnding(dir, '.ts');
+
+/** dist/ files (.js, .d.ts, .js.map) of sources that no longer exist. */
+export function orphanOutputs(root: string = projectRoot): string[] {
+  const dist = join(root, 'dist');
+  if (!existsSync(dist)) return [];
+  return filesEnding(dist, '.js')
+    .filter((js) => !existsSync(join(root, 'src', relative(dist, js)).replace(/\.js$/, '.ts')))
+    .flatMap((js) => [js, js.replace(/\.js$/, '.d.ts'), `${js}.map`].filter((f) => existsSync(f)));
 }
 
 /** Why `root`/dist must be rebuilt, or undefined when every output is newer than its source. */
@@ -34,6 +45,7 @@ export function staleReason(root: string = projectRoot): string | undefined {
 
 export default function setup(): void {
   const root = projectRoot;
+  for (const f of orphanOutputs(root)) rmSync(f);
   const reason = staleReason(root);
   if (reason === undefined) return;
   process.stderr.write(`building dist/ (${reason}): tsc -p tsconfig.json\n`);
