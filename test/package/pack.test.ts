@@ -1,0 +1,159 @@
+// The package is real: `npm pack` holds what the CLI and the API need at run time and
+// nothing else; the tarball installs into an empty folder (offline, from the npm cache
+// `npm ci` filled) and there `cfreplay --help`, a record and a replay, the API from
+// JavaScript, and a TypeScript file importing the API all work.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../../', import.meta.url).pathname;
+const pkg = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string; dependencies: Record<string, string> };
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const tmp = mkdtempSync(join(tmpdir(), 'cfreplay-pack-'));
+const app = join(tmp, 'app');
+let files: string[] = [];
+let tarball = '';
+
+function run(cmd: string, args: string[], cwd: string) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+const cfreplay = (...args: string[]) => run(npm, ['exec', '--offline', '--', 'cfreplay', ...args], app);
+
+interface LockEntry {
+  dev?: boolean;
+  devOptional?: boolean;
+  optional?: boolean;
+  [key: string]: unknown;
+}
+
+/**
+ * The folder's package.json and lockfile: the tarball, and the run-time packages of
+ * cfreplay's own lockfile (same versions, same places), so `npm ci --offline` installs it
+ * from the npm cache alone (npm ci fills the cache with tarballs; resolving version
+ * ranges would need the registry's metadata, which the cache does not hold).
+ */
+function writeInstallFolder(tarballName: string): void {
+  const lock = JSON.parse(readFileSync(`${root}package-lock.json`, 'utf8')) as { packages: Record<string, LockEntry> };
+  const full = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as Record<string, unknown>;
+  const spec = `file:../${tarballName}`;
+  const integrity = `sha512-${createHash('sha512').update(readFileSync(tarball)).digest('base64')}`;
+  const packages: Record<string, LockEntry> = {
+    '': { name: 'pack-check', dependencies: { cfreplay: spec } },
+    'node_modules/cfreplay': { version: pkg.version, resolved: spec, integrity, license: full.license, dependencies: pkg.dependencies, bin: full.bin, engines: full.engines },
+  };
+  for (const [path, entry] of Object.entries(lock.packages)) {
+    if (path === '' || entry.dev === true) continue; // only the packages cfreplay needs at run time
+    const { devOptional, ...rest } = entry;
+    packages[path] = devOptional === true ? { ...rest, optional: true } : rest;
+  }
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'pack-check', private: true, type: 'module', dependencies: { cfreplay: spec } }));
+  writeFileSync(join(app, 'package-lock.json'), JSON.stringify({ name: 'pack-check', lockfileVersion: 3, requires: true, packages }));
+}
+
+beforeAll(() => {
+  // dist/ is current (the global setup built it): pack it as it is, without the prepare build.
+  const packed = JSON.parse(execFileSync(npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], { cwd: root, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
+  files = packed[0]!.files.map((f) => f.path).sort();
+  tarball = join(tmp, packed[0]!.filename);
+  mkdirSync(app);
+  writeInstallFolder(packed[0]!.filename);
+  const install = run(npm, ['ci', '--offline', '--ignore-scripts'], app);
+  if (install.code !== 0) throw new Error(`npm ci --offline of the tarball failed (packages not in the npm cache? run npm ci in the project first):\n${install.stderr}`);
+}, 300_000);
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('npm pack', () => {
+  it('holds bin, package.json, README and the compiled code: no tests, bench, fixtures, source maps or sources', () => {
+    const outside = files.filter((f) => !f.startsWith('dist/'));
+    expect(outside).toEqual(['README.md', 'bin/cfreplay', 'package.json']);
+    expect(files.filter((f) => /(^|\/)(test|bench|fixtures|examples|recordings)(\/|\.)|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+  });
+
+  it('every compiled module has its source (no stale outputs), and every source but the test generator is shipped', () => {
+    const js = files.filter((f) => f.endsWith('.js'));
+    for (const f of js) expect(existsSync(`${root}src/${f.slice(5, -3)}.ts`), f).toBe(true);
+    const sources = execFileSync('git', ['ls-files', 'src/*.ts'], { cwd: root, encoding: 'utf8' }).trim().split('\n').filter((s) => !s.endsWith('.d.ts'));
+    const expected = sources.filter((s) => s !== 'src/report/fixtures.ts').map((s) => `dist/${s.slice(4, -3)}.js`);
+    expect(js.sort()).toEqual(expected.sort());
+    for (const f of expected) expect(files, f).toContain(f.replace(/\.js$/, '.d.ts'));
+  });
+
+  it('every package the shipped code imports is a declared dependency or a Node.js built-in', () => {
+    const specifiers = new Set<string>();
+    for (const f of files.filter((x) => x.endsWith('.js'))) {
+      const text = readFileSync(`${root}${f}`, 'utf8');
+      // Static imports start a line in tsc's output (comments never do); dynamic ones are import('name').
+      for (const m of text.matchAll(/^(?:import|export)\s[^'"\n]*?\sfrom\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+        specifiers.add((m[1] ?? m[2] ?? m[3])!);
+      }
+    }
+    const bare = [...specifiers].filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+    expect(bare.filter((s) => !/^(@[\w.-]+\/)?[\w.-]+(\/[\w.-]+)*$/.test(s))).toEqual([]);
+    const names = new Set(bare.map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!)));
+    expect(names.size).toBeGreaterThan(3);
+    for (const n of names) expect(Object.keys(pkg.dependencies), n).toContain(n);
+  });
+});
+
+describe('the tarball installed in an empty folder', () => {
+  it('cfreplay --help and --version', () => {
+    const help = cfreplay('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/cfreplay replay\s/);
+    expect(cfreplay('--version').stdout.trim()).toBe(pkg.version);
+  });
+
+  it('records a HAR file and replays it through two versions of a function', () => {
+    const corpus = join(app, 'small.cfr');
+    const rec = cfreplay('record', 'har', `${root}test/fixtures/har/edge-cases.har`, '-o', corpus);
+    expect(rec.code, rec.stderr).toBe(0);
+    expect(rec.stderr).toMatch(/recorded \d+ exchanges/);
+    const same = cfreplay('replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite.js`, '--corpus', corpus, '--workers', '1', '--json', join(app, 'same.json'));
+    expect(same.code, same.stderr).toBe(0);
+    const changed = cfreplay('replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite-v2.js`, '--corpus', corpus, '--workers', '1', '--json', join(app, 'changed.json'));
+    expect(changed.code, changed.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(join(app, 'changed.json'), 'utf8')) as { events: number; changed: number };
+    expect(report.events).toBeGreaterThan(0);
+    expect(report.changed).toBeGreaterThan(0);
+  });
+
+  it('the API imports and runs from JavaScript (import "cfreplay")', () => {
+    const script = `import { replay, openCorpus, record, diff } from 'cfreplay';
+      if (typeof openCorpus !== 'function' || typeof record.runRecording !== 'function' || typeof diff !== 'object') throw new Error('missing exports');
+      const r = await replay({ oldPath: ${JSON.stringify(`${root}examples/spa-rewrite.js`)}, newPath: ${JSON.stringify(`${root}examples/spa-rewrite-v2.js`)}, corpus: 'small.cfr', workers: 1 });
+      console.log(JSON.stringify({ events: r.events, changed: r.changed }));`;
+    writeFileSync(join(app, 'use.mjs'), script);
+    const r = run(process.execPath, ['use.mjs'], app);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout) as { events: number; changed: number };
+    expect(summary.events).toBeGreaterThan(0);
+    expect(summary.changed).toBeGreaterThan(0);
+  });
+
+  it('a TypeScript file importing the API type-checks against the shipped declarations', () => {
+    writeFileSync(
+      join(app, 'check.ts'),
+      `import { replay, formatTerminalReport, type ReplayOptions, type ReplayReport } from 'cfreplay';
+export async function gate(corpus: string): Promise<number> {
+  const options: ReplayOptions = { oldPath: 'live.js', newPath: 'candidate.js', corpus, workers: 2, maxDiffRate: 0.005 };
+  const report: ReplayReport = await replay(options);
+  process.stdout.write(formatTerminalReport(report, { color: false }));
+  return report.changed;
+}
+// @ts-expect-error oldPath is required
+export const wrong: ReplayOptions = { newPath: 'b.js', corpus: 'c.cfr' };
+`,
+    );
+    writeFileSync(
+      join(app, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, typeRoots: [`${root}node_modules/@types`], types: ['node'] }, files: ['check.ts'] }),
+    );
+    const tsc = run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.json'], app);
+    expect(tsc.stdout + tsc.stderr).toBe('');
+    expect(tsc.code).toBe(0);
+  });
+});
