@@ -6,8 +6,9 @@ import { COMMAND_NAMES, invokedCommand, loadAllCommands } from '../../src/cli/co
 import { SUMMARIES } from '../../src/cli/commands/summaries.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-// A resolve hook that prints every module URL the process loads (to stderr).
-const hook = 'export async function resolve(s, c, next) { const r = await next(s, c); console.error("LOADED " + r.url); return r; }';
+// A resolve hook that prints every module URL the process loads to stderr, synchronously
+// (the hooks run on their own thread: console.error could be lost when the CLI exits).
+const hook = 'import { writeSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); writeSync(2, "LOADED " + r.url + "\\n"); return r; }';
 const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
 
 function loaded(args: string[]): { code: number | null; stdout: string; modules: string[] } {

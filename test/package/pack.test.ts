@@ -105,7 +105,7 @@ describe('the tarball installed in an empty folder', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/cfreplay replay\s/);
     expect(cfreplay('--version').stdout.trim()).toBe(pkg.version);
-  });
+  }, 120_000);
 
   it('records a HAR file and replays it through two versions of a function', () => {
     const corpus = join(app, 'small.cfr');
@@ -119,7 +119,7 @@ describe('the tarball installed in an empty folder', () => {
     const report = JSON.parse(readFileSync(join(app, 'changed.json'), 'utf8')) as { events: number; changed: number };
     expect(report.events).toBeGreaterThan(0);
     expect(report.changed).toBeGreaterThan(0);
-  });
+  }, 180_000);
 
   it('the API imports and runs from JavaScript (import "cfreplay")', () => {
     const script = `import { replay, openCorpus, record, diff } from 'cfreplay';
@@ -132,7 +132,7 @@ describe('the tarball installed in an empty folder', () => {
     const summary = JSON.parse(r.stdout) as { events: number; changed: number };
     expect(summary.events).toBeGreaterThan(0);
     expect(summary.changed).toBeGreaterThan(0);
-  });
+  }, 120_000);
 
   it('a TypeScript file importing the API type-checks against the shipped declarations', () => {
     writeFileSync(
@@ -155,5 +155,5 @@ export const wrong: ReplayOptions = { newPath: 'b.js', corpus: 'c.cfr' };
     const tsc = run(process.execPath, [`${root}node_modules/typescript/bin/tsc`, '-p', 'tsconfig.json'], app);
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.code).toBe(0);
-  });
+  }, 180_000);
 });
