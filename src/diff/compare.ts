@@ -18,6 +18,7 @@ import {
   P_METHOD,
   P_ORIGIN,
   P_OUTCOME,
+  P_CUSTOM_DATA,
   P_STATUS,
   P_STATUS_DESCRIPTION,
   P_URI,
@@ -190,6 +191,9 @@ export function diffRuns(oldRun: RunView, newRun: RunView, ignore?: IgnoreMatche
     if (!sameError(ao.error, bo.error)) out = value(out, P_ERROR, errorText(ao.error), errorText(bo.error), ignore);
   } else if (ao.kind === 'validation-error' && bo.kind === 'validation-error') {
     if (!sameProblems(ao.problems, bo.problems)) out = value(out, P_VALIDATION, validationText(ao.problems), validationText(bo.problems), ignore);
+  } else if (ao.kind === 'connection-allow' || ao.kind === 'connection-deny') {
+    // A connection function's decision is its outcome (compared above); what else it tells is its custom log data.
+    out = value(out, P_CUSTOM_DATA, oldRun.sideEffects?.customData, newRun.sideEffects?.customData, ignore);
   } else {
     // Same returned value for the same event: equal effective forms, without building them.
     if (sameOutput(oldRun, newRun)) return EMPTY as DiffEntry[];

@@ -9,11 +9,13 @@ import type { RunView } from './types.js';
 
 /**
  * forward | response | modified-response | connection-allow |
- * connection-deny | execution-error | timeout | memory | never-settled |
+ * connection-deny | connection-neither (neither allow() nor deny() called:
+ * denied, counted apart) | execution-error | timeout | memory | never-settled |
  * crash | validation-error. Execution errors are split by reason; a thrown
  * error ('exception') is `execution-error`. Never allocates.
  */
 export function outcomeLabel(outcome: Outcome): OutcomeLabel {
+  if (outcome.kind === 'connection-deny' && outcome.neitherCalled === true) return 'connection-neither';
   if (outcome.kind !== 'execution-error') return outcome.kind;
   return outcome.reason === 'exception' ? 'execution-error' : outcome.reason;
 }

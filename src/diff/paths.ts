@@ -23,6 +23,8 @@ export const P_OUTCOME = 'outcome';
 export const P_ERROR = 'error';
 export const P_VALIDATION = 'validation';
 export const P_ORIGIN = 'origin';
+/** What a connection function passed to logCustomData() (the decision itself is the outcome). */
+export const P_CUSTOM_DATA = 'logCustomData';
 export const P_METHOD = 'request.method';
 export const P_URI = 'request.uri';
 export const P_STATUS = 'response.statusCode';

@@ -9,6 +9,8 @@ import type { EffectiveOutput, Outcome } from '../runtime/types.js';
 export interface RunView {
   outcome: Outcome;
   effective: EffectiveOutput;
+  /** Compared for connection functions: their custom log data. */
+  sideEffects?: { customData?: string };
 }
 
 /**

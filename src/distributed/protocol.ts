@@ -18,7 +18,7 @@
  * event is counted exactly once.
  */
 import { Packr } from 'msgpackr';
-import type { EventType } from '../event/types.js';
+import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { ChunkResult } from '../replay/chunk-result.js';
 import type { FunctionInfo } from '../report/types.js';
@@ -57,7 +57,7 @@ export interface RunSpec {
   created: string;
   corpus: { name: string; gen: string; display: string; events: number; chunks: number };
   functions: { old: SpecFunction; new: SpecFunction };
-  eventType: EventType;
+  eventType: ReplayEventType;
   ignore: string[];
   noise: boolean;
   seed: number;

@@ -5,3 +5,4 @@ export * from './url.js';
 export * from './build.js';
 export * from './views.js';
 export * from './request-id.js';
+export * from './connection.js';

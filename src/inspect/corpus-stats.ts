@@ -3,6 +3,7 @@
  * health of the file. Computed in one streaming pass.
  */
 import type { RecordedExchange } from '../event/types.js';
+import { isRecordedConnection, type CorpusRecord } from '../event/connection.js';
 import { viewerResponseSkipReason } from '../event/views.js';
 import type { Corpus } from '../store/corpus.js';
 import { CorruptChunkError } from '../store/errors.js';
@@ -15,7 +16,7 @@ export interface CorpusStats {
   fileBytes: number;
   /** Events in readable chunks. */
   records: number;
-  events: { 'viewer-request': number; 'viewer-response': number };
+  events: { 'viewer-request': number; 'viewer-response': number; connection: number };
   viewerResponseNotProduced: Record<string, number>;
   methods: Record<string, number>;
   hosts: Record<string, number>;
@@ -47,6 +48,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
   const notProduced = new Map<string, number>();
   let records = 0;
   let viewerResponse = 0;
+  let connections = 0;
   let minTime = Infinity;
   let maxTime = -Infinity;
   let rawBytes = 0;
@@ -73,7 +75,16 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     compressedBytes += framed.length - CHUNK_HEADER_SIZE;
     try {
       const cursor = await corpus.openChunk(chunk.index);
-      for (let r = cursor.next(); r !== undefined; r = cursor.next()) visit(r);
+      for (let r: CorpusRecord | undefined = cursor.next(); r !== undefined; r = cursor.next()) {
+        if (!isRecordedConnection(r)) visit(r);
+        else {
+          // A TLS handshake: counted, and in the time range; not an HTTP request.
+          records++;
+          connections++;
+          if (r.time < minTime) minTime = r.time;
+          if (r.time > maxTime) maxTime = r.time;
+        }
+      }
     } catch (e) {
       if (e instanceof CorruptChunkError) problems.push(e.message);
       else throw e;
@@ -86,7 +97,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     chunks: corpus.chunks.length,
     fileBytes,
     records,
-    events: { 'viewer-request': records, 'viewer-response': viewerResponse },
+    events: { 'viewer-request': records - connections, 'viewer-response': viewerResponse, connection: connections },
     viewerResponseNotProduced: Object.fromEntries(notProduced),
     methods: Object.fromEntries(top(methods, 50)),
     hosts: Object.fromEntries(top(hosts, topN)),
@@ -107,7 +118,7 @@ export function formatCorpusStats(s: CorpusStats): string {
     for (const [k, v] of Object.entries(m)) lines.push(`  ${k.padEnd(28)} ${String(v).padStart(10)}  ${pct(v)}`);
   };
   lines.push(`corpus       ${s.corpus}${s.complete ? '' : '  (UNFINISHED: no index, recovered by scanning)'}`);
-  lines.push(`events       ${s.events['viewer-request']} viewer-request, ${s.events['viewer-response']} viewer-response`);
+  lines.push(`events       ${s.events['viewer-request']} viewer-request, ${s.events['viewer-response']} viewer-response${s.events.connection > 0 ? `, ${s.events.connection} connection (mTLS)` : ''}`);
   for (const [reason, n] of Object.entries(s.viewerResponseNotProduced)) {
     lines.push(`             ${n} without viewer-response event: ${reason}`);
   }

@@ -4,7 +4,7 @@
  * (sampling, redaction), every skip and filter counted in the summary. The
  * caller stores the record it returns and then calls `stored`.
  */
-import { buildRecordedExchange, InvalidUrlError, type BuildOptions, type RecordedExchange } from '../event/index.js';
+import { buildRecordedExchange, InvalidUrlError, isRecordedConnection, type BuildOptions, type CorpusRecord, type RecordedExchange } from '../event/index.js';
 import { checkExchange, SKIP } from './checks.js';
 import type { ExchangeFilter } from './filters.js';
 import type { SummaryBuilder } from './summary.js';
@@ -19,13 +19,15 @@ export class ItemRecorder {
   ) {}
 
   /** The record to store for `item`, or undefined when it was skipped or filtered out (counted). */
-  record(item: SourceItem): RecordedExchange | undefined {
+  record(item: SourceItem): CorpusRecord | undefined {
     const summary = this.summary;
     summary.entry();
     if (item.kind === 'skip') {
       summary.skip(item.reason, item.source, item.detail);
       return undefined;
     }
+    // URL/host/method filters, sampling and redaction are about HTTP exchanges; a connection event is kept as it is.
+    if (item.kind === 'connection') return item.record;
     const exchange = item.exchange;
     const checked = checkExchange(exchange);
     if (!checked.ok) {
@@ -59,8 +61,9 @@ export class ItemRecorder {
   }
 
   /** Count a record the sink has accepted, with the item's notes. */
-  stored(record: RecordedExchange, item: SourceItem): void {
-    if (item.kind !== 'exchange') return;
+  stored(record: CorpusRecord, item: SourceItem): void {
+    if (item.kind === 'connection') this.summary.connectionWritten();
+    if (item.kind !== 'exchange' || isRecordedConnection(record)) return;
     this.summary.written(record, item.responseNote);
     if (item.notes !== undefined) for (const note of item.notes) this.summary.note(note);
   }

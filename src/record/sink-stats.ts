@@ -3,7 +3,7 @@
  * handed to the sink (counted by a thin wrapper), and the chunks and
  * compressed bytes the corpus writer has stored so far (RecordSink.stored).
  */
-import type { RecordedExchange } from '../event/index.js';
+import type { CorpusRecord } from '../event/index.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
 
 export interface SinkStats {
@@ -19,7 +19,7 @@ export class CountedSink implements RecordSink {
 
   constructor(private readonly inner: RecordSink) {}
 
-  write(record: RecordedExchange): void | Promise<void> {
+  write(record: CorpusRecord): void | Promise<void> {
     this.records++;
     return this.inner.write(record);
   }

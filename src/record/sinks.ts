@@ -1,15 +1,15 @@
 /** Sinks that need no storage backend: for tests, dry runs and library users. */
-import type { RecordedExchange } from '../event/index.js';
+import type { CorpusRecord } from '../event/index.js';
 import { decodeChunk, verifyChunk } from '../store/index.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
 
 /** Keeps every record in memory; bytesWritten counts their JSON size. */
 export class MemorySink implements RecordSink {
-  records: RecordedExchange[] = [];
+  records: CorpusRecord[] = [];
   state: 'open' | 'closed' | 'aborted' = 'open';
   private bytes = 0;
 
-  write(record: RecordedExchange): void {
+  write(record: CorpusRecord): void {
     if (this.state !== 'open') throw new Error(`MemorySink: write after ${this.state}`);
     this.records.push(record);
     this.bytes += Buffer.byteLength(JSON.stringify(record));

@@ -31,9 +31,11 @@ export interface RecordSummary {
   sources: SourceSummary[];
   /** Entries/records/lines the sources read (recorded or not). */
   entriesRead: number;
-  /** Exchanges stored; each is one viewer-request event. */
+  /** Records stored: exchanges (each one viewer-request event) and connection (mTLS) events. */
   recordsWritten: number;
   viewerRequestEvents: number;
+  /** Stored connection events (one per TLS handshake that presented a client certificate). */
+  connectionEvents: number;
   /** Stored exchanges that also give a viewer-response event. */
   viewerResponseEvents: number;
   skipped: { total: number; reasons: ReasonCount[] };
@@ -104,6 +106,7 @@ export interface SummaryDelta {
   entries: number;
   written: number;
   viewerResponse: number;
+  connections: number;
   skipped: ReasonCount[];
   filtered: ReasonCount[];
   noViewerResponse: ReasonCount[];
@@ -122,6 +125,7 @@ export class SummaryBuilder {
   entriesRead = 0;
   recordsWritten = 0;
   private viewerResponseEvents = 0;
+  private connectionEvents = 0;
 
   constructor(
     private readonly output: string | undefined,
@@ -175,12 +179,20 @@ export class SummaryBuilder {
     else this.noViewerResponse.add(why === 'no response captured' && responseNote !== undefined ? responseNote : why, record.source);
   }
 
+  /** A connection event stored (it gives no viewer event). */
+  connectionWritten(): void {
+    this.recordsWritten++;
+    this.connectionEvents++;
+    if (this.current) this.current.recordsWritten++;
+  }
+
   /** The counts so far, for merging into another summary (see SummaryDelta). */
   delta(): SummaryDelta {
     return {
       entries: this.entriesRead,
       written: this.recordsWritten,
       viewerResponse: this.viewerResponseEvents,
+      connections: this.connectionEvents,
       skipped: this.skipped.inOrder(),
       filtered: this.filtered.inOrder(),
       noViewerResponse: this.noViewerResponse.inOrder(),
@@ -193,6 +205,7 @@ export class SummaryBuilder {
     this.entriesRead += d.entries;
     this.recordsWritten += d.written;
     this.viewerResponseEvents += d.viewerResponse;
+    this.connectionEvents += d.connections;
     const skipped = this.skipped.merge(d.skipped);
     const filtered = this.filtered.merge(d.filtered);
     this.noViewerResponse.merge(d.noViewerResponse);
@@ -215,7 +228,8 @@ export class SummaryBuilder {
       sources: this.sources,
       entriesRead: this.entriesRead,
       recordsWritten: this.recordsWritten,
-      viewerRequestEvents: this.recordsWritten,
+      viewerRequestEvents: this.recordsWritten - this.connectionEvents,
+      connectionEvents: this.connectionEvents,
       viewerResponseEvents: this.viewerResponseEvents,
       skipped: { total: this.skipped.total, reasons: this.skipped.list() },
       filtered: { total: this.filtered.total, reasons: this.filtered.list() },
@@ -276,6 +290,7 @@ export function formatSummary(s: RecordSummary): string {
   lines.push(`  exchanges recorded    ${int(s.recordsWritten).padStart(12)}`);
   lines.push(`    viewer-request events  ${int(s.viewerRequestEvents).padStart(9)}`);
   lines.push(`    viewer-response events ${int(s.viewerResponseEvents).padStart(9)}`);
+  if (s.connectionEvents > 0) lines.push(`    connection events      ${int(s.connectionEvents).padStart(9)}`);
   if (s.noViewerResponse.total > 0) {
     lines.push(`    no viewer-response event for ${int(s.noViewerResponse.total)}:`);
     lines.push(...reasonLines(s.noViewerResponse.reasons, '      '));

@@ -5,7 +5,7 @@
  * pipeline.ts connects them with the shared checks, filters, summary and
  * progress.
  */
-import type { BuildOptions, EventSource, NormalizedExchange, RecordedExchange } from '../event/index.js';
+import type { BuildOptions, CorpusRecord, EventSource, NormalizedExchange, RecordedConnection, RecordedExchange } from '../event/index.js';
 
 /** One thing a source read: an exchange to record, or an input it had to skip. */
 export type SourceItem =
@@ -26,6 +26,11 @@ export type SourceItem =
        * builder. `exchange` still describes it for the checks and filters.
        */
       prebuilt?: (build: BuildOptions) => RecordedExchange;
+    }
+  | {
+      /** A connection (mTLS) event, stored as it is: the HTTP checks, filters and steps do not apply to it. */
+      kind: 'connection';
+      record: RecordedConnection;
     }
   | {
       kind: 'skip';
@@ -96,7 +101,7 @@ export interface SinkCloseResult {
  */
 export interface RecordSink {
   /** May return a promise when backpressure applies: the pipeline awaits it. */
-  write(record: RecordedExchange): void | Promise<void>;
+  write(record: CorpusRecord): void | Promise<void>;
   /**
    * Store a framed chunk as it is (records encoded elsewhere, e.g. by the
    * recording workers), after the records written before it. Optional: a

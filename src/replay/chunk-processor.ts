@@ -7,7 +7,7 @@
  * Pure logic without threads, so the worker thread, the distributed Redis
  * worker and the tests all use exactly this code.
  */
-import type { EventType, RecordedExchange } from '../event/types.js';
+import { isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
 import { toEvent, viewerResponseSkipReason } from '../event/views.js';
 import { openChunk } from '../store/chunk.js';
 import type { LoadedFunction } from '../runtime/loader.js';
@@ -28,7 +28,7 @@ import { encodeHistogram } from './latency.js';
 export type Version = 'old' | 'new' | 'rerun';
 
 export interface ProcessorOptions {
-  eventType: EventType;
+  eventType: ReplayEventType;
   ignore?: IgnoreMatcher;
   /** Re-run OLD with another clock and seed on events that differ (default true). */
   noise?: boolean;
@@ -129,7 +129,7 @@ class ChunkAccumulator extends ReplayTally {
     super();
   }
 
-  error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, record: RecordedExchange, position: number): void {
+  error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, record: CorpusRecord, position: number): void {
     const key = `${label}\u0000${message}`;
     let e = map.get(key);
     if (e === undefined) {
@@ -225,14 +225,15 @@ export async function processChunk(
   const killed = new Map<string, KilledCall['reason']>();
   for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
 
-  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: RecordedExchange, shift: number): RunResult | Promise<RunResult> => {
+  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: CorpusRecord, shift: number): RunResult | Promise<RunResult> => {
     const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
     if (stopped !== undefined) return killedResult(stopped);
     observer?.starting(index, version);
     const now = record.time + shift;
+    const rawQuery = isRecordedConnection(record) ? undefined : record.rawQuery;
     const opts = shift === 0
-      ? { now, rawQuery: record.rawQuery }
-      : { now, seed: now ^ NOISE_SEED_SALT, rawQuery: record.rawQuery };
+      ? { now, rawQuery }
+      : { now, seed: now ^ NOISE_SEED_SALT, rawQuery };
     const res = fn.invoke(event, opts);
     if (isThenable(res)) return res.finally(() => observer?.finished());
     observer?.finished();
@@ -240,10 +241,9 @@ export async function processChunk(
   };
 
   for (let index = 0, record = cursor.next(); record !== undefined; index++, record = cursor.next()) {
-    const event = toEvent(record, eventType);
-    if (event === undefined) {
-      const reason = `viewer-response not run: ${viewerResponseSkipReason(record) ?? 'not eligible'}`;
-      acc.skipped[reason] = (acc.skipped[reason] ?? 0) + 1;
+    const event = eventOf(record, eventType);
+    if (typeof event === 'string') {
+      acc.skipped[event] = (acc.skipped[event] ?? 0) + 1;
       continue;
     }
     const position = task.firstPosition + index;
@@ -272,7 +272,7 @@ export async function processChunk(
 
   function recordEvent(
     a: ChunkAccumulator,
-    record: RecordedExchange,
+    record: CorpusRecord,
     position: number,
     oldRun: RunResult,
     newRun: RunResult,
@@ -305,7 +305,7 @@ export async function processChunk(
     const needsRerun = keys.some(({ key }) => a.noiseVerdict(key) === undefined);
     const finish = (rerun: RunResult | undefined): void => {
       let real = 0;
-      const route = routeOf(record.request.uri);
+      const route = routeOfRecord(record);
       for (const { d, signature, key } of keys) {
         let noisy: boolean;
         if (rerun !== undefined && a.noiseVerdict(key) === undefined) {
@@ -332,7 +332,7 @@ export async function processChunk(
           g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [], sameNew: d.new ?? null };
           a.groups.set(key, g);
           if (a.wantsSample()) {
-            a.samples.push({ eventId: record.id, position, event: toEvent(record, eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
+            a.samples.push({ eventId: record.id, position, event: eventOf(record, eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
           }
         }
         g.count++;
@@ -348,10 +348,36 @@ export async function processChunk(
   }
 }
 
+export const SKIP_CONNECTION_RECORD = 'connection (mTLS) event: replayed only with connection functions';
+export const SKIP_EXCHANGE_FOR_CONNECTION = 'HTTP exchange: a connection function runs only on connection events';
+
+/** The event a record gives for this replay, or the reason it gives none. */
+function eventOf(record: CorpusRecord, eventType: ReplayEventType): object | string {
+  if (isRecordedConnection(record)) return eventType === 'connection' ? record.event : SKIP_CONNECTION_RECORD;
+  if (eventType === 'connection') return SKIP_EXCHANGE_FOR_CONNECTION;
+  return toEvent(record, eventType) ?? `viewer-response not run: ${viewerResponseSkipReason(record) ?? 'not eligible'}`;
+}
+
+/**
+ * The "route" a record counts under in a group: the templated URI of an
+ * exchange; for a connection, its population (issuer, subject pattern,
+ * client network), so the groups show which clients a change affects.
+ */
+function routeOfRecord(record: CorpusRecord): string {
+  return isRecordedConnection(record) ? populationOf(record.event) : routeOf(record.request.uri);
+}
+
 /** An example event for a group or error, with the values at the entry's path when given. Built only when kept. */
-function exampleOf(record: RecordedExchange, position: number, entry?: DiffEntry): DiffExample {
-  const uri = record.request.uri;
-  const e: DiffExample = { eventId: record.id, position, method: record.request.method, uri, route: routeOf(uri) };
+function exampleOf(record: CorpusRecord, position: number, entry?: DiffEntry): DiffExample {
+  const e: DiffExample = isRecordedConnection(record)
+    ? {
+        eventId: record.id,
+        position,
+        method: 'TLS',
+        uri: record.event.clientCertificate?.certificates?.leaf?.subject ?? '(no certificate)',
+        route: populationOf(record.event),
+      }
+    : { eventId: record.id, position, method: record.request.method, uri: record.request.uri, route: routeOf(record.request.uri) };
   if (entry?.old !== undefined) e.old = entry.old;
   if (entry?.new !== undefined) e.new = entry.new;
   return e;
@@ -364,5 +390,5 @@ function wasStopped(run: RunResult): boolean {
 }
 
 function isErrorLabel(label: OutcomeLabel): boolean {
-  return label !== 'forward' && label !== 'response' && label !== 'modified-response' && label !== 'connection-allow' && label !== 'connection-deny';
+  return label !== 'forward' && label !== 'response' && label !== 'modified-response' && label !== 'connection-allow' && label !== 'connection-deny' && label !== 'connection-neither';
 }

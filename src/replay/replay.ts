@@ -8,10 +8,11 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
+import type { ReplayEventType } from '../event/connection.js';
 import { loadFunction } from '../runtime/loader.js';
 import { checkSource, detectRuntime, formatLoadNotes } from '../runtime/syntax-gate.js';
 import { loadKvsFile } from '../runtime/kvs.js';
-import type { KvsSnapshot, Runtime } from '../runtime/types.js';
+import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
 import { openCorpus, type Corpus } from '../store/index.js';
 import { buildReport } from '../report/build.js';
@@ -71,6 +72,7 @@ export const DEFAULT_TIMEOUT_MS = 250;
 export interface LoadedSource {
   info: FunctionInfo;
   source: FunctionSource;
+  kind: FunctionKind;
 }
 
 export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined): LoadedSource {
@@ -84,18 +86,30 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   const runtime = runtimeFlag ?? detectRuntime(source);
   // Load once here so a broken function fails fast with its line and column, before any worker starts.
   const fn = loadFunction(source, { runtime, filename: path });
-  if (fn.kind !== 'viewer') {
-    throw new ReplayInputError(`${path}: ${label} is a connection function (connectionHandler); only viewer-request/viewer-response functions replay HTTP traffic`);
-  }
   const notes = formatLoadNotes(path, checkSource(source, runtime, path).notes);
   return {
     info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source), ...(notes.length > 0 ? { notes } : {}) },
     source: { source, filename: path, runtime },
+    kind: fn.kind,
   };
 }
 
-/** The event type given, or inferred from both sources (a ReplayInputError when ambiguous). */
-export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given: EventType | undefined): EventType {
+/**
+ * The event type given, or inferred from both sources (a ReplayInputError when ambiguous).
+ * Two connection functions replay the connection events; a connection function
+ * beside a viewer function is refused (they never see the same events).
+ */
+export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given: EventType | undefined): ReplayEventType {
+  if (oldFn.kind !== newFn.kind) {
+    const [conn, viewer] = oldFn.kind === 'connection' ? [oldFn, newFn] : [newFn, oldFn];
+    throw new ReplayInputError(
+      `${conn.info.path} is a connection function (connectionHandler) and ${viewer.info.path} a viewer function (handler): they run on different events and cannot be compared`,
+    );
+  }
+  if (oldFn.kind === 'connection') {
+    if (given !== undefined) throw new ReplayInputError(`--event-type ${given}: connection functions replay the connection (mTLS) events of the corpus; leave --event-type out`);
+    return 'connection';
+  }
   if (given !== undefined) return given;
   const decision = inferEventType(oldFn.source.source, newFn.source.source);
   if ('ambiguous' in decision) {
@@ -194,7 +208,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
 
 export interface RunDescription {
   corpus: ReplayReport['corpus'];
-  eventType: EventType;
+  eventType: ReplayEventType;
   functions: ReplayReport['functions'];
   workers: number;
   ignore: string[];

@@ -1,5 +1,5 @@
 /** Messages between the replay supervisor (main thread) and its worker threads. */
-import type { EventType } from '../event/types.js';
+import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { ChunkResult } from './chunk-result.js';
 import type { ChunkTask } from './chunk-processor.js';
@@ -14,7 +14,7 @@ export interface WorkerInit {
   old: FunctionSource;
   new: FunctionSource;
   kvs?: KvsSnapshot;
-  eventType: EventType;
+  eventType: ReplayEventType;
   ignore: string[];
   noise: boolean;
   seed: number;

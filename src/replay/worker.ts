@@ -23,9 +23,11 @@ const STATE_OF: Record<Version, number> = { old: 1, new: 2, rerun: 3 };
 let fns: FunctionPair;
 try {
   const kvs = init.kvs;
+  // A connection function has no viewer event type to fix.
+  const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
   fns = {
-    old: loadFunction(init.old.source, { runtime: init.old.runtime, filename: init.old.filename, eventType: init.eventType, ...(kvs ? { kvs } : {}) }),
-    new: loadFunction(init.new.source, { runtime: init.new.runtime, filename: init.new.filename, eventType: init.eventType, ...(kvs ? { kvs } : {}) }),
+    old: loadFunction(init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+    new: loadFunction(init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
   };
 } catch (e) {
   send({ type: 'fatal', message: (e as Error).message });

@@ -2,7 +2,7 @@
  * Build the JSON report from a run's merged state, and decide the CI gate.
  */
 import { createHash } from 'node:crypto';
-import type { EventType } from '../event/types.js';
+import type { ReplayEventType } from '../event/connection.js';
 import type { RunAccumulator } from '../replay/run-accumulator.js';
 import { compareGroups } from '../replay/run-accumulator.js';
 import { encodeHistogram, latencyReport } from '../replay/latency.js';
@@ -21,7 +21,7 @@ import { isPrefixRemoval, setSignature } from '../diff/index.js';
 export interface ReportMeta {
   toolVersion: string;
   corpus: { name: string; location: string; records: number };
-  eventType: EventType;
+  eventType: ReplayEventType;
   functions: { old: FunctionInfo; new: FunctionInfo };
   options: ReplayReport['options'];
   durationMs: number;

@@ -4,7 +4,7 @@
  * HTML, Markdown, JUnit) is rendered from this one object. Documented field
  * by field in the README; keep both in step.
  */
-import type { EventType } from '../event/types.js';
+import type { ReplayEventType } from '../event/connection.js';
 
 export const REPORT_SCHEMA = 'cfreplay-report/1';
 
@@ -165,7 +165,8 @@ export interface ReplayReport {
   tool: { name: 'cfreplay'; version: string };
   createdAt: string;
   corpus: { name: string; location: string; records: number };
-  eventType: EventType;
+  /** viewer-request, viewer-response, or connection (a connection function over the mTLS connection events). */
+  eventType: ReplayEventType;
   functions: { old: FunctionInfo; new: FunctionInfo };
   options: {
     workers: number;

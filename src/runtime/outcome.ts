@@ -55,6 +55,7 @@ const OUT_RESPONSE: Outcome = Object.freeze({ kind: 'response' });
 const OUT_MODIFIED: Outcome = Object.freeze({ kind: 'modified-response' });
 const OUT_ALLOW: Outcome = Object.freeze({ kind: 'connection-allow' });
 const OUT_DENY: Outcome = Object.freeze({ kind: 'connection-deny' });
+const OUT_NEITHER: Outcome = Object.freeze({ kind: 'connection-deny', neitherCalled: true });
 const EFF_ALLOW: EffectiveOutput = Object.freeze({ connection: 'allow' as const });
 const EFF_DENY: EffectiveOutput = Object.freeze({ connection: 'deny' as const });
 const EFF_502: EffectiveOutput = Object.freeze({ error: Object.freeze({ status: 502 as const, type: 'FunctionValidationError' as const }) });
@@ -79,7 +80,7 @@ export function buildRunResult(c: CallRecord): RunResult {
     effective = EFF_503;
   } else if (c.kind === 'connection') {
     const allowed = c.decision === 'allow';
-    outcome = allowed ? OUT_ALLOW : OUT_DENY;
+    outcome = allowed ? OUT_ALLOW : c.decision === null ? OUT_NEITHER : OUT_DENY;
     effective = allowed ? EFF_ALLOW : EFF_DENY;
   } else {
     const problems = validationProblems(c.event, c.ret, c.eventType, c.requestAfter);

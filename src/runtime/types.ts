@@ -96,7 +96,8 @@ export type Outcome =
   | { kind: 'response' }
   | { kind: 'modified-response' }
   | { kind: 'connection-allow' }
-  | { kind: 'connection-deny' }
+  /** `neitherCalled`: the function called neither allow() nor deny(); CloudFront denies the connection. */
+  | { kind: 'connection-deny'; neitherCalled?: true }
   | { kind: 'execution-error'; status: 503; reason: ExecutionErrorReason; error: ErrorInfo }
   | { kind: 'validation-error'; status: 502; problems: ValidationProblem[] };
 

@@ -6,7 +6,7 @@
  * capture) write out a partial chunk when it has waited long enough. The
  * file and Redis writers only say how one framed chunk is stored.
  */
-import type { RecordedExchange } from '../event/types.js';
+import type { CorpusRecord } from '../event/connection.js';
 import { ColumnsEncoder } from './columns.js';
 import { encodeChunkOf, verifyChunk } from './chunk.js';
 import { CorpusError } from './errors.js';
@@ -58,7 +58,7 @@ export abstract class ChunkPipeline {
   /** The error to report for a failed store. */
   protected abstract failureOf(e: unknown): Error;
 
-  write(record: RecordedExchange): void | Promise<void> {
+  write(record: CorpusRecord): void | Promise<void> {
     if (this.failure !== undefined) throw this.failure;
     if (this.finished) throw new CorpusError(`${this.path}: write after close`);
     this.pending.add(record);

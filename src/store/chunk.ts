@@ -7,6 +7,7 @@
 import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { RecordedExchange } from '../event/types.js';
+import type { CorpusRecord } from '../event/connection.js';
 import { ColumnsCursor, ColumnsEncoder, remainingRecords } from './columns.js';
 import {
   CHUNK_HEADER_SIZE,
@@ -101,6 +102,6 @@ export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCurso
 }
 
 /** All records of a framed chunk. */
-export function decodeChunk(framed: Uint8Array): RecordedExchange[] {
+export function decodeChunk(framed: Uint8Array): CorpusRecord[] {
   return remainingRecords(openChunk(framed));
 }

@@ -25,10 +25,19 @@ import type {
   SetCookieEntry,
   SetCookieMap,
 } from '../event/types.js';
+import { isRecordedConnection, type CorpusRecord } from '../event/connection.js';
 import { queryMatchesRaw } from './query-match.js';
 import { VarintReader, VarintWriter } from './varint.js';
 
-export const COLUMNS_VERSION = 1;
+/**
+ * Column layout versions. 1: HTTP exchanges only. 2: a chunk that also holds
+ * connection (mTLS) records, kept in the verbatim list beside the exchanges.
+ * A chunk without connection records is still written as version 1, so a
+ * corpus of HTTP traffic stays readable by a cfreplay that knows only 1; a
+ * cfreplay that knows 2 reads both.
+ */
+export const COLUMNS_VERSION = 2;
+const COLUMNS_VERSION_HTTP_ONLY = 1;
 
 /**
  * A string column: one '\0'-joined string (decoded natively), an array when
@@ -422,8 +431,8 @@ interface ChunkColumns {
   rd: StringColumn;
   rh: PairColumns;
   rc: PairColumns;
-  /** Verbatim records and their positions. */
-  x: RecordedExchange[];
+  /** Verbatim records (exchanges the columns cannot express exactly, and connection records) and their positions. */
+  x: CorpusRecord[];
   xp: Uint8Array;
 }
 
@@ -446,9 +455,10 @@ export class ColumnsEncoder {
   minTime = Infinity;
   maxTime = -Infinity;
   private n = 0;
-  private readonly verbatim: RecordedExchange[] = [];
+  private readonly verbatim: CorpusRecord[] = [];
   private readonly verbatimPos = new VarintWriter(16);
   private lastVerbatim = 0;
+  private hasConnections = false;
   /** Times are written at finish: deltas when all are safe integers, else float64s. */
   /** Off the JS heap (see StringColumnBuilder.refs). */
   private times = new Float64Array(256);
@@ -478,11 +488,13 @@ export class ColumnsEncoder {
   private readonly responseHeaders = new PairEncoder();
   private readonly setCookies = new PairEncoder();
 
-  add(r: RecordedExchange): void {
+  add(r: CorpusRecord): void {
     const i = this.count++;
     if (r.time < this.minTime) this.minTime = r.time;
     if (r.time > this.maxTime) this.maxTime = r.time;
-    if (!fitsColumns(r)) {
+    const connection = isRecordedConnection(r);
+    if (connection) this.hasConnections = true;
+    if (connection || !fitsColumns(r)) {
       this.verbatim.push(r);
       this.verbatimPos.uint(i - this.lastVerbatim);
       this.lastVerbatim = i;
@@ -546,7 +558,7 @@ export class ColumnsEncoder {
   finish(): Buffer {
     const n = this.n;
     const cols: ChunkColumns = {
-      v: COLUMNS_VERSION,
+      v: this.hasConnections ? COLUMNS_VERSION : COLUMNS_VERSION_HTTP_ONLY,
       n,
       ik: this.idKinds.finish(),
       is: this.seeds.finish(),
@@ -595,7 +607,7 @@ export class ColumnsEncoder {
   }
 }
 
-export function encodeColumns(records: readonly RecordedExchange[]): Buffer {
+export function encodeColumns(records: readonly CorpusRecord[]): Buffer {
   const encoder = new ColumnsEncoder();
   for (const r of records) encoder.add(r);
   return encoder.finish();
@@ -650,7 +662,7 @@ export class ColumnsCursor {
     private readonly requestOnly = false,
   ) {
     const cols = unpackr.unpack(payload) as ChunkColumns;
-    if (typeof cols !== 'object' || cols === null || cols.v !== COLUMNS_VERSION) {
+    if (typeof cols !== 'object' || cols === null || (cols.v !== COLUMNS_VERSION && cols.v !== COLUMNS_VERSION_HTTP_ONLY)) {
       throw new ColumnsFormatError(`unknown column layout version ${String((cols as { v?: unknown } | null)?.v)}`);
     }
     this.cols = cols;
@@ -679,7 +691,7 @@ export class ColumnsCursor {
     this.nextVerbatimAt = cols.x.length > 0 ? this.verbatimPos.uint() : -1;
   }
 
-  next(): RecordedExchange | undefined {
+  next(): CorpusRecord | undefined {
     const cols = this.cols;
     if (this.slot === this.nextVerbatimAt) {
       const record = cols.x[this.verbatimAt++]!;
@@ -731,12 +743,12 @@ export class ColumnsCursor {
 }
 
 /** The records a cursor has left, as an array. */
-export function remainingRecords(cursor: ColumnsCursor): RecordedExchange[] {
-  const out: RecordedExchange[] = [];
+export function remainingRecords(cursor: ColumnsCursor): CorpusRecord[] {
+  const out: CorpusRecord[] = [];
   for (let r = cursor.next(); r !== undefined; r = cursor.next()) out.push(r);
   return out;
 }
 
-export function decodeColumns(payload: Uint8Array): RecordedExchange[] {
+export function decodeColumns(payload: Uint8Array): CorpusRecord[] {
   return remainingRecords(new ColumnsCursor(payload));
 }

@@ -4,7 +4,7 @@
  * framed chunks, so replay, inspect, cat and the copy commands do not care
  * which one they hold.
  */
-import type { RecordedExchange } from '../event/types.js';
+import type { CorpusRecord } from '../event/connection.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorruptChunkError } from './errors.js';
 import type { ChunkInfo, CorpusSummary, ReadOptions } from './reader.js';
@@ -23,9 +23,9 @@ export interface Corpus {
   readFramedChunk(index: number): Promise<Buffer>;
   /** A record cursor over one chunk; throws CorruptChunkError. */
   openChunk(index: number): Promise<ColumnsCursor>;
-  records(options?: ReadOptions): AsyncGenerator<RecordedExchange>;
+  records(options?: ReadOptions): AsyncGenerator<CorpusRecord>;
   /** The record at a global position (0-based), or undefined past the end. */
-  recordAt(position: number): Promise<RecordedExchange | undefined>;
+  recordAt(position: number): Promise<CorpusRecord | undefined>;
   verify(): Promise<CorruptChunkError[]>;
   close(): Promise<void>;
 }
@@ -34,7 +34,7 @@ export interface Corpus {
 export async function* recordsOf(
   corpus: Pick<Corpus, 'chunks' | 'openChunk'>,
   options: ReadOptions = {},
-): AsyncGenerator<RecordedExchange> {
+): AsyncGenerator<CorpusRecord> {
   const indexes = options.chunks ?? corpus.chunks.map((c) => c.index);
   for (const i of indexes) {
     let cursor: ColumnsCursor;
@@ -67,7 +67,7 @@ export async function verifyAll(corpus: Pick<Corpus, 'chunks' | 'openChunk'>): P
 }
 
 /** `recordAt()` over any chunk opener. */
-export async function recordAtOf(corpus: Pick<Corpus, 'chunks' | 'openChunk'>, position: number): Promise<RecordedExchange | undefined> {
+export async function recordAtOf(corpus: Pick<Corpus, 'chunks' | 'openChunk'>, position: number): Promise<CorpusRecord | undefined> {
   let base = 0;
   for (const c of corpus.chunks) {
     if (position < base + c.events) {

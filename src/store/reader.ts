@@ -5,7 +5,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { Unpackr } from 'msgpackr';
-import type { RecordedExchange } from '../event/types.js';
+import type { CorpusRecord } from '../event/connection.js';
 import { ChunkDecodeError, openChunk } from './chunk.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorpusError, CorruptChunkError } from './errors.js';
@@ -126,12 +126,12 @@ export class CorpusFile {
   }
 
   /** Every record, in order. Corrupt chunks go to onCorruptChunk (default: thrown). */
-  records(options: ReadOptions = {}): AsyncGenerator<RecordedExchange> {
+  records(options: ReadOptions = {}): AsyncGenerator<CorpusRecord> {
     return recordsOf(this, options);
   }
 
   /** The record at a global position (0-based), or undefined past the end. */
-  recordAt(position: number): Promise<RecordedExchange | undefined> {
+  recordAt(position: number): Promise<CorpusRecord | undefined> {
     return recordAtOf(this, position);
   }
 

@@ -11,7 +11,7 @@
 import { open, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Packr } from 'msgpackr';
-import type { RecordedExchange } from '../event/types.js';
+import type { CorpusRecord } from '../event/connection.js';
 import { ChunkPipeline } from './chunk-pipeline.js';
 import { CorpusError } from './errors.js';
 import {
@@ -61,7 +61,7 @@ export interface CorpusWriteStats {
  * public contract.
  */
 export interface RecordSink {
-  write(record: RecordedExchange): void | Promise<void>;
+  write(record: CorpusRecord): void | Promise<void>;
   close(): Promise<CorpusWriteStats>;
   abort(): Promise<void>;
 }

@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { openCorpus, type CorruptChunkError } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
+import { isRecordedConnection } from '../../event/connection.js';
 import { EXIT_USAGE } from '../errors.js';
 import { writeLine, endOutput } from '../output.js';
 import { SUMMARIES } from './summaries.js';
@@ -9,7 +10,7 @@ import { SUMMARIES } from './summaries.js';
 interface CatArgs {
   corpus: string;
   limit?: number;
-  'event-type': EventType;
+  'event-type'?: EventType | 'connection';
   records: boolean;
 }
 
@@ -20,9 +21,10 @@ export const catCommandModule: CommandModule<object, CatArgs> = {
       .positional('corpus', { type: 'string', demandOption: true, describe: 'corpus file (.cfr)' })
       .option('limit', { type: 'number', describe: 'stop after N events' })
       .option('event-type', {
-        choices: ['viewer-request', 'viewer-response'] as const,
-        default: 'viewer-request' as EventType,
-        describe: 'which event to build from each record (viewer-response: only exchanges CloudFront would run it on)',
+        choices: ['viewer-request', 'viewer-response', 'connection'] as const,
+        describe:
+          'which events to print (viewer-response: only exchanges CloudFront would run it on; connection: the mTLS connection events) ' +
+          '[default: viewer-request events of the exchanges and the connection events]',
       })
       .option('records', { type: 'boolean', default: false, describe: 'print the stored records (capture time, source) instead of events' })
       .example('$0 cat recordings/sample.cfr --limit 3 | jq .request.uri', 'the first URIs')
@@ -34,7 +36,17 @@ export const catCommandModule: CommandModule<object, CatArgs> = {
     try {
       for await (const record of corpus.records({ onCorruptChunk: (e) => problems.push(e) })) {
         if (args.limit !== undefined && printed >= args.limit) break;
-        const out = args.records ? record : toEvent(record, args['event-type']);
+        const type = args['event-type'];
+        // Without --event-type: exchanges as viewer-request events, connection records as connection events.
+        const out = args.records
+          ? record
+          : isRecordedConnection(record)
+            ? type === undefined || type === 'connection'
+              ? record.event
+              : undefined
+            : type === 'connection'
+              ? undefined
+              : toEvent(record, type ?? 'viewer-request');
         if (out === undefined) continue;
         if (!(await writeLine(JSON.stringify(out)))) break; // reader went away (e.g. `| head`)
         printed++;

@@ -103,7 +103,7 @@ interface EventsArgs extends FilesArgs {
 
 export const recordEventsCommand: CommandModule<object, EventsArgs> = {
   command: 'events <files..>',
-  describe: 'Record existing CloudFront Functions test events (JSON, JSON arrays, JSON lines, directories of them)',
+  describe: 'Record existing CloudFront Functions test events, viewer and connection (mTLS) events (JSON, JSON arrays, JSON lines, directories of them)',
   builder: (y: Argv) =>
     addRecordOptions(
       y

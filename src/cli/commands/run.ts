@@ -30,7 +30,8 @@ import {
 import { checkSource, detectRuntime, formatLoadNotes } from '../../runtime/syntax-gate.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
-import type { EventType, RecordedExchange } from '../../event/types.js';
+import type { EventType } from '../../event/types.js';
+import { isRecordedConnection, type CorpusRecord } from '../../event/connection.js';
 import { SUMMARIES } from './summaries.js';
 
 export interface RunArgs {
@@ -78,13 +79,15 @@ interface LoadedEvent {
 async function readCorpusRecord(path: string, index: number, eventType: EventType | undefined): Promise<LoadedEvent> {
   if (!Number.isInteger(index) || index < 0) throw new UsageError(`--index: expected a record number >= 0, got ${index}`);
   const corpus = await openCorpus(path);
-  let record: RecordedExchange | undefined;
+  let record: CorpusRecord | undefined;
   try {
     record = await corpus.recordAt(index);
   } finally {
     await corpus.close();
   }
   if (record === undefined) throw new UsageError(`${path}: no record at --index ${index} (the corpus holds ${corpus.events})`);
+  // A connection record is the connection event itself (--event-type does not apply).
+  if (isRecordedConnection(record)) return { event: record.event, label: `${path}#${index}`, time: record.time };
   const type = eventType ?? 'viewer-request';
   const event = toEvent(record, type);
   if (event === undefined) {

@@ -31,6 +31,7 @@ import { loadFunction, loadKvsFile, type EffectiveOutput, type ExecutionErrorRea
 import { openCorpus } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
 import { SUMMARIES } from './summaries.js';
+import { isRecordedConnection } from '../../event/connection.js';
 
 export interface ShowArgs {
   report: string;
@@ -165,7 +166,8 @@ function loadVersion(info: FunctionInfo, which: string, reportPath: string, repo
   }
   const sha = createHash('sha256').update(source).digest('hex');
   if (sha !== info.sha256) warnings.push(`${info.path} changed since the replay (sha256 ${sha.slice(0, 12)}… instead of ${info.sha256.slice(0, 12)}…): the outputs may differ from the report`);
-  const opts: Parameters<typeof loadFunction>[1] = { filename: path, eventType: report.eventType };
+  const opts: NonNullable<Parameters<typeof loadFunction>[1]> = { filename: path };
+  if (report.eventType !== 'connection') opts.eventType = report.eventType;
   if (info.runtime === 'cloudfront-js-1.0' || info.runtime === 'cloudfront-js-2.0') opts.runtime = info.runtime as Runtime;
   if (kvs !== undefined) opts.kvs = kvs;
   return loadFunction(source, opts);
@@ -186,9 +188,15 @@ async function fromRerun(report: ReplayReport, reportPath: string, eventId: stri
   if (record === undefined) throw new UsageError(`${report.corpus.location}: no record at position ${position} (the corpus has changed since the replay)`);
   if (record.id !== eventId)
     throw new UsageError(`${report.corpus.location}: the record at position ${position} is ${record.id}, not ${eventId} (the corpus has changed since the replay)`);
-  const event = toEvent(record, report.eventType);
+  let event: object | undefined;
+  let rawQuery: string | undefined;
+  if (isRecordedConnection(record)) event = report.eventType === 'connection' ? record.event : undefined;
+  else if (report.eventType !== 'connection') {
+    event = toEvent(record, report.eventType);
+    rawQuery = record.rawQuery;
+  }
   if (event === undefined) throw new UsageError(`event ${eventId} has no ${report.eventType} event (no eligible response in the corpus record)`);
-  const opts = { now: record.time, rawQuery: record.rawQuery, timeoutMs: report.options?.timeoutMs ?? 1000 };
+  const opts = { now: record.time, rawQuery, timeoutMs: report.options?.timeoutMs ?? 1000 };
   const a = await fOld.invokeAsync(event, opts);
   const b = await fNew.invokeAsync(event, opts);
   const shifted = record.time + 3_600_000;

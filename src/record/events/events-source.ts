@@ -18,10 +18,12 @@ import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource, fileError } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { eventToExchange, eventToRecord, type EventRecordContext } from './to-record.js';
+import { connectionEventProblem, connectionRecordOf } from './connection-record.js';
+import type { ConnectionEvent } from '../../event/index.js';
 
 export const EVENTS_SKIP = {
   lambdaEdge: 'Lambda@Edge event (Records[0].cf): not a CloudFront Functions event, refused',
-  connection: 'connection (mTLS) event: no request to record',
+  invalidConnection: 'not a valid connection (mTLS) event',
   invalid: 'not a valid CloudFront Functions event',
   notJson: 'not valid JSON',
 } as const;
@@ -108,7 +110,15 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
       this.stats.lambdaEdge++;
       return { kind: 'skip', reason: EVENTS_SKIP.lambdaEdge, source };
     }
-    if (isConnectionEvent(value)) return { kind: 'skip', reason: EVENTS_SKIP.connection, source };
+    if (isConnectionEvent(value)) {
+      const problem = connectionEventProblem(value as Obj);
+      if (problem !== undefined) {
+        this.stats.invalid++;
+        return { kind: 'skip', reason: EVENTS_SKIP.invalidConnection, source, detail: problem };
+      }
+      this.stats.events++;
+      return { kind: 'connection', record: connectionRecordOf(value as ConnectionEvent, source, this.time()) };
+    }
     const problems = validateCloudFrontEvent(value);
     if (problems.length > 0) {
       this.stats.invalid++;

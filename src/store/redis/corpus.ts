@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { RecordedExchange } from '../../event/types.js';
+import type { CorpusRecord } from '../../event/connection.js';
 import { ChunkDecodeError, openChunk } from '../chunk.js';
 import type { ColumnsCursor } from '../columns.js';
 import { recordAtOf, recordsOf, verifyAll, type Corpus } from '../corpus.js';
@@ -154,7 +154,7 @@ export class RedisCorpus implements Corpus {
     }
   }
 
-  records(options: ReadOptions = {}): AsyncGenerator<RecordedExchange> {
+  records(options: ReadOptions = {}): AsyncGenerator<CorpusRecord> {
     return recordsOf(this, options);
   }
 
@@ -162,7 +162,7 @@ export class RedisCorpus implements Corpus {
     return verifyAll(this);
   }
 
-  recordAt(position: number): Promise<RecordedExchange | undefined> {
+  recordAt(position: number): Promise<CorpusRecord | undefined> {
     return recordAtOf(this, position);
   }
 

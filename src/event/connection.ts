@@ -1,0 +1,168 @@
+/**
+ * Connection (mTLS) events: what a CloudFront connection function
+ * (`connectionHandler(connection)`, cloudfront-js-2.0) receives for one TLS
+ * handshake that presented a client certificate, and the corpus record that
+ * keeps one.
+ *
+ * The shape follows the reference of the runtime (shared/reference, section
+ * on connection functions) and the AWS pages on writing and testing
+ * connection functions: the client certificate's leaf (serial number, issuer
+ * and subject distinguished names, validity, SHA-256 fingerprint), the client
+ * IP, the endpoint (the domain the viewer connected to), the distribution id
+ * and a connection id. `allow()`, `deny()` and `logCustomData()` are added by
+ * the runtime, never stored. An event read from a file is kept exactly as
+ * written (fields this model does not name included), so a team's own test
+ * events replay as they were written.
+ */
+import { createHash } from 'node:crypto';
+import type { EventSource } from './types.js';
+
+export interface CertificateValidity {
+  /** As CloudFront gives them: ISO 8601 (UTC). */
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface LeafCertificate {
+  /** Hexadecimal, upper case, as openssl prints it without separators. */
+  serialNumber: string;
+  /** Distinguished names in RFC 4514 order of appearance: "CN=client-1,O=Example,C=US". */
+  issuer: string;
+  subject: string;
+  validity: CertificateValidity;
+  /** Lower-case hex SHA-256 of the DER certificate. */
+  sha256Fingerprint: string;
+}
+
+export interface ConnectionEvent {
+  clientCertificate?: { certificates: { leaf: LeafCertificate } };
+  clientIp: string;
+  endpoint: string;
+  distributionId: string;
+  connectionId: string;
+  [field: string]: unknown;
+}
+
+/** One connection event in the corpus: the event exactly as the function receives it (without its methods). */
+export interface RecordedConnection {
+  kind: 'connection';
+  /** The connection id (the event's `connectionId`). */
+  id: string;
+  /** Handshake time in epoch milliseconds: the frozen clock for replay. */
+  time: number;
+  source: EventSource;
+  event: ConnectionEvent;
+}
+
+export function isRecordedConnection(r: object): r is RecordedConnection {
+  return (r as { kind?: unknown }).kind === 'connection';
+}
+
+/** What node's TLS layer gives for a peer certificate (tls.PeerCertificate), the parts used here. */
+export interface PeerCertificateLike {
+  serialNumber?: string;
+  issuer?: Record<string, string | string[]> | undefined;
+  subject?: Record<string, string | string[]> | undefined;
+  valid_from?: string;
+  valid_to?: string;
+  fingerprint256?: string;
+  raw?: Buffer;
+}
+
+/**
+ * A distinguished name as one string, "CN=...,O=...,C=..." in the order node
+ * lists the attributes (the certificate's order); a multi-valued attribute
+ * repeats. Commas, plus signs and the like inside values are escaped as RFC
+ * 4514 says.
+ */
+export function distinguishedName(dn: Record<string, string | string[]> | undefined): string {
+  if (dn === undefined) return '';
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(dn)) {
+    for (const value of Array.isArray(v) ? v : [v]) parts.push(`${k}=${escapeDnValue(value)}`);
+  }
+  return parts.join(',');
+}
+
+function escapeDnValue(v: string): string {
+  let out = v.replace(/[\\,+"<>;=]/g, (c) => `\\${c}`);
+  if (out.startsWith(' ') || out.startsWith('#')) out = `\\${out}`;
+  if (out.endsWith(' ') && out.length > 1) out = `${out.slice(0, -1)}\\ `;
+  return out;
+}
+
+/** "Jan  1 00:00:00 2026 GMT" (node's form) to ISO 8601; unparseable text is kept as given. */
+function isoDate(s: string | undefined): string {
+  if (s === undefined) return '';
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? s : new Date(t).toISOString();
+}
+
+/** The leaf as a connection function sees it, from the certificate the client presented. */
+export function leafOf(cert: PeerCertificateLike): LeafCertificate {
+  const fingerprint = cert.raw !== undefined ? createHash('sha256').update(cert.raw).digest('hex') : (cert.fingerprint256 ?? '').replace(/:/g, '').toLowerCase();
+  return {
+    serialNumber: (cert.serialNumber ?? '').toUpperCase(),
+    issuer: distinguishedName(cert.issuer),
+    subject: distinguishedName(cert.subject),
+    validity: { notBefore: isoDate(cert.valid_from), notAfter: isoDate(cert.valid_to) },
+    sha256Fingerprint: fingerprint,
+  };
+}
+
+export interface ConnectionContext {
+  clientIp: string;
+  endpoint: string;
+  distributionId: string;
+  connectionId: string;
+}
+
+export function connectionEventOf(cert: PeerCertificateLike, context: ConnectionContext): ConnectionEvent {
+  return {
+    clientCertificate: { certificates: { leaf: leafOf(cert) } },
+    clientIp: context.clientIp,
+    endpoint: context.endpoint,
+    distributionId: context.distributionId,
+    connectionId: context.connectionId,
+  };
+}
+
+/** Anything the corpus holds: an HTTP exchange or a TLS connection. */
+export type CorpusRecord = import('./types.js').RecordedExchange | RecordedConnection;
+
+/**
+ * The subject with its varying parts (numbers, long hex ids) as `*`:
+ * "CN=device-0042,O=Acme" and "CN=device-0043,O=Acme" are one population.
+ */
+export function subjectPattern(subject: string): string {
+  return subject.replace(/[0-9a-f]{8,}|\d+/gi, '*');
+}
+
+/** The client's network: an IPv4 /24 or an IPv6 /48, the unit a person reads a population by. */
+export function clientNetwork(ip: string): string {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.\d{1,3}$/.exec(ip.startsWith('::ffff:') ? ip.slice(7) : ip);
+  if (v4 !== null) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  if (ip.includes(':')) {
+    const [head = '', tail = ''] = ip.split('::');
+    const h = head === '' ? [] : head.split(':');
+    const t = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+    const groups = [...h, ...new Array<string>(Math.max(0, 8 - h.length - t.length)).fill('0'), ...t];
+    return `${groups.slice(0, 3).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/48`;
+  }
+  return ip === '' ? '(no client ip)' : ip;
+}
+
+/**
+ * Who a connection event stands for, as the replay report groups them: the
+ * issuer, the subject pattern and the client network, so a person sees
+ * which population of clients a change locks out or lets in.
+ */
+export function populationOf(event: ConnectionEvent): string {
+  const leaf = event.clientCertificate?.certificates?.leaf;
+  const issuer = typeof leaf?.issuer === 'string' && leaf.issuer !== '' ? leaf.issuer : '(no issuer)';
+  const subject = typeof leaf?.subject === 'string' && leaf.subject !== '' ? subjectPattern(leaf.subject) : '(no certificate)';
+  return `issuer ${issuer} | subject ${subject} | net ${clientNetwork(typeof event.clientIp === 'string' ? event.clientIp : '')}`;
+}
+
+/** What a replay runs: viewer events of the exchanges, or the connection events. */
+export type ReplayEventType = import('./types.js').EventType | 'connection';
