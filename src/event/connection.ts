@@ -61,8 +61,8 @@ export function isRecordedConnection(r: object): r is RecordedConnection {
 /** What node's TLS layer gives for a peer certificate (tls.PeerCertificate), the parts used here. */
 export interface PeerCertificateLike {
   serialNumber?: string;
-  issuer?: Record<string, string | string[]> | undefined;
-  subject?: Record<string, string | string[]> | undefined;
+  issuer?: Record<string, string | string[] | undefined> | undefined;
+  subject?: Record<string, string | string[] | undefined> | undefined;
   valid_from?: string;
   valid_to?: string;
   fingerprint256?: string;
@@ -75,10 +75,11 @@ export interface PeerCertificateLike {
  * repeats. Commas, plus signs and the like inside values are escaped as RFC
  * 4514 says.
  */
-export function distinguishedName(dn: Record<string, string | string[]> | undefined): string {
+export function distinguishedName(dn: Record<string, string | string[] | undefined> | undefined): string {
   if (dn === undefined) return '';
   const parts: string[] = [];
   for (const [k, v] of Object.entries(dn)) {
+    if (v === undefined) continue;
     for (const value of Array.isArray(v) ? v : [v]) parts.push(`${k}=${escapeDnValue(value)}`);
   }
   return parts.join(',');

@@ -12,6 +12,7 @@ import { readFieldsOption } from '../../record/cflog/fields.js';
 import { openEventSources, parseTimeOption } from '../../record/events/events-source.js';
 import { parseDuration, parseListen, parseTarget } from '../../record/proxy/proxy-source.js';
 import { runProxyRecording } from '../../record/proxy/live-recording.js';
+import type { ProxyTlsOptions } from '../../record/proxy/mtls.js';
 
 interface FilesArgs extends RecordCommonArgs {
   files: string[];
@@ -139,6 +140,9 @@ interface ProxyArgs extends RecordCommonArgs {
   duration?: string;
   timeout: string;
   'origin-ca'?: string;
+  cert?: string;
+  key?: string;
+  'client-ca'?: string;
 }
 
 export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
@@ -155,6 +159,15 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
         .option('duration', { type: 'string', requiresArg: true, describe: 'Stop after this long (e.g. 90s, 10m, 1h)' })
         .option('timeout', { type: 'string', default: '30s', requiresArg: true, describe: 'Origin timeout: no answer within it gives the viewer a 504 (recorded as such)' })
         .option('origin-ca', { type: 'string', requiresArg: true, describe: "CA certificate(s) (PEM file) to trust for an https origin instead of the system's, e.g. a staging origin's own CA" })
+        .option('cert', { type: 'string', requiresArg: true, describe: 'Serve the viewers over TLS with this certificate chain (PEM file; with --key)' })
+        .option('key', { type: 'string', requiresArg: true, describe: 'Private key (PEM file) of --cert' })
+        .option('client-ca', {
+          type: 'string',
+          requiresArg: true,
+          describe:
+            'Ask viewers for a client certificate and record one connection (mTLS) event per handshake whose certificate verifies against ' +
+            'these CA certificates (PEM file; needs --cert/--key): the events a connection function replays',
+        })
         .usage(
           '$0 record proxy --listen 127.0.0.1:8080 --target http://origin:port -o <corpus.cfr> [options]\n\n' +
             'Forward every request to the origin, streaming bodies both ways untouched, and record each exchange as it completes ' +
@@ -165,7 +178,8 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
             'On a terminal a status line shows exchanges recorded, requests/s, origin errors, bytes and chunks written, and uptime.',
         )
         .example('$0 record proxy --target http://127.0.0.1:3000 -o recordings/live.cfr', 'Record what goes through 127.0.0.1:8080')
-        .example('$0 record proxy --listen 0.0.0.0:8080 --target http://staging:80 --trust-forwarded --duration 10m -o recordings/live.cfr', 'Behind a load balancer, for ten minutes'),
+        .example('$0 record proxy --listen 0.0.0.0:8080 --target http://staging:80 --trust-forwarded --duration 10m -o recordings/live.cfr', 'Behind a load balancer, for ten minutes')
+        .example('$0 record proxy --listen 127.0.0.1:8443 --target http://127.0.0.1:3000 --cert proxy.pem --key proxy-key.pem --client-ca clients-ca.pem -o recordings/mtls.cfr', 'mTLS: connection events beside the HTTP exchanges'),
       'used when the connection has no address',
     ) as unknown as Argv<ProxyArgs>,
   handler: async (args) => {
@@ -176,6 +190,7 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
     const durationMs = args.duration !== undefined ? parseDuration(args.duration, '--duration') : undefined;
     const timeoutMs = parseDuration(args.timeout, '--timeout');
     const originCa = args['origin-ca'] !== undefined ? readOriginCa(args['origin-ca'], target) : undefined;
+    const tls = viewerTls(args);
     const stderr = process.stderr;
     // Checks that need no input first (bad filters, sampling or redaction options are reported before listening).
     recordOptionsFromArgs(args);
@@ -186,6 +201,7 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
       preserveHost: args['preserve-host'],
       timeoutMs,
       ...(originCa !== undefined ? { originCa } : {}),
+      ...(tls !== undefined ? { tls } : {}),
       ...(maxEvents !== undefined ? { maxEvents } : {}),
       ...(durationMs !== undefined ? { durationMs } : {}),
       log: (line) => {
@@ -195,17 +211,39 @@ export const recordProxyCommand: CommandModule<object, ProxyArgs> = {
   },
 };
 
-/** The --origin-ca file, checked: readable, PEM certificates, and only with an https target. */
-function readOriginCa(path: string, target: URL): string {
-  if (target.protocol !== 'https:') throw new InputError(`--origin-ca: the target ${target.origin} is not https`);
+/** A PEM file given to an option, checked: readable, and holding what `marker` names. */
+function readPem(option: string, path: string, marker: RegExp, what: string): string {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new InputError(`--origin-ca ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    throw new InputError(`${option} ${path}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw new InputError(`--origin-ca ${path}: expected PEM certificates ("-----BEGIN CERTIFICATE-----")`);
+  if (!marker.test(text)) throw new InputError(`${option} ${path}: expected ${what}`);
   return text;
+}
+
+/** --cert/--key/--client-ca: TLS toward the viewers, and client certificates recorded as connection events. */
+function viewerTls(args: ProxyArgs): ProxyTlsOptions | undefined {
+  if (args.cert === undefined && args.key === undefined) {
+    if (args['client-ca'] !== undefined) throw new InputError('--client-ca: needs --cert and --key (client certificates are asked for in a TLS handshake the proxy terminates)');
+    return undefined;
+  }
+  if (args.cert === undefined || args.key === undefined) throw new InputError(`${args.cert === undefined ? '--key' : '--cert'}: needs ${args.cert === undefined ? '--cert' : '--key'} too`);
+  const tls: ProxyTlsOptions = {
+    cert: readPem('--cert', args.cert, /-----BEGIN CERTIFICATE-----/, 'PEM certificates ("-----BEGIN CERTIFICATE-----")'),
+    key: readPem('--key', args.key, /-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a PEM private key ("-----BEGIN PRIVATE KEY-----")'),
+    endpoint: args['distribution-domain'],
+    distributionId: args['distribution-id'],
+  };
+  if (args['client-ca'] !== undefined) tls.clientCa = readPem('--client-ca', args['client-ca'], /-----BEGIN CERTIFICATE-----/, 'PEM CA certificates ("-----BEGIN CERTIFICATE-----")');
+  return tls;
+}
+
+/** The --origin-ca file, checked: readable, PEM certificates, and only with an https target. */
+function readOriginCa(path: string, target: URL): string {
+  if (target.protocol !== 'https:') throw new InputError(`--origin-ca: the target ${target.origin} is not https`);
+  return readPem('--origin-ca', path, /-----BEGIN CERTIFICATE-----/, 'PEM certificates ("-----BEGIN CERTIFICATE-----")');
 }
 
 export const extraRecordSourceCommands = [recordProxyCommand, recordGorCommand, recordCflogCommand, recordEventsCommand];

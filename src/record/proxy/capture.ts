@@ -9,7 +9,7 @@
  * the worker turns them into the exchange (`captureItem`) with the same
  * parser that read them. Shared by plain requests and WebSocket handshakes.
  */
-import type { CapturedResponse, NormalizedExchange } from '../../event/index.js';
+import type { CapturedResponse, NormalizedExchange, RecordedConnection } from '../../event/index.js';
 import type { SourceItem } from '../types.js';
 import { headerLines } from './forward.js';
 import { parseRequestHead, parseResponseHead, type ResponseHead } from './http1/heads.js';
@@ -36,8 +36,25 @@ function capturedResponse(head: ResponseHead): CapturedResponse {
   return response;
 }
 
+/**
+ * A TLS handshake through the proxy (with --cert/--key and --client-ca): the
+ * connection event of a client certificate that verified against the CA
+ * (what CloudFront passes to a connection function), or why none was made.
+ * Plain data, so it crosses to the recording worker as it is.
+ */
+export type ConnectionCapture =
+  | { kind: 'connection'; record: RecordedConnection }
+  | { kind: 'connection-skip'; reason: string; index: number; detail: string };
+
+/** What the proxy hands to the recording pipeline: an HTTP exchange, or a TLS handshake. */
+export type ProxyItem = ProxyCapture | ConnectionCapture;
+
 /** The recording pipeline's item for a capture (the heads parse: the relay parsed the same text before keeping it). */
-export function captureItem(capture: ProxyCapture): SourceItem {
+export function captureItem(capture: ProxyItem): SourceItem {
+  if ('kind' in capture) {
+    if (capture.kind === 'connection') return { kind: 'connection', record: capture.record };
+    return { kind: 'skip', reason: capture.reason, source: { file: 'proxy-tls', entry: capture.index }, detail: capture.detail };
+  }
   const head = parseRequestHead(capture.request);
   const exchange: NormalizedExchange = {
     time: capture.time,

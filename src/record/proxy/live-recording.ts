@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../../util/compiled-sibling.js';
 import type { RecordCommonArgs } from '../cli.js';
 import { InputError } from '../errors.js';
-import type { ProxyCapture } from './capture.js';
+import type { ProxyItem } from './capture.js';
 import { startProxySource, type ProxyOptions, type ProxySource } from './proxy-source.js';
 import type { MainToWorker, WorkerData, WorkerToMain } from './worker-protocol.js';
 import { ProxyProgress } from './progress.js';
@@ -35,7 +35,7 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
   let failure: Error | undefined;
 
   const forward = async (p: ProxySource) => {
-    let batch: ProxyCapture[] = [];
+    let batch: ProxyItem[] = [];
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       if (timer !== undefined) clearTimeout(timer);

@@ -14,11 +14,12 @@
  * the corpus normally. A second signal stops at once.
  */
 import { connect, createServer, isIP, type Server, type Socket } from 'node:net';
-import { connect as connectTls } from 'node:tls';
+import { connect as connectTls, createServer as createTlsServer, type TLSSocket } from 'node:tls';
 import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { ItemQueue } from '../item-queue.js';
-import { captureItem, type ProxyCapture } from './capture.js';
+import { captureItem, type ProxyCapture, type ProxyItem } from './capture.js';
+import { handshakeCapture, tlsServerOptions, type ProxyTlsOptions } from './mtls.js';
 import { PROXY_NOTES } from './notes.js';
 import { RelayConnection, type RelayContext } from './relay-connection.js';
 import { UpgradeCounts } from './websocket.js';
@@ -50,6 +51,8 @@ export interface ProxyOptions {
   idleMs?: number;
   /** Certificates (PEM) trusted for an https origin, instead of the system's (a staging origin with its own CA). */
   originCa?: string;
+  /** Terminate TLS for the viewers (--cert/--key), and record client certificates as connection events (--client-ca). */
+  tls?: ProxyTlsOptions;
 }
 
 /** "127.0.0.1:8080", "8080", "[::1]:8080", "localhost:8080". */
@@ -157,7 +160,9 @@ export class ProxySource implements RecordSource {
   bytesRead = 0;
   private readonly server: Server;
   private readonly connections = new Set<RelayConnection>();
-  private readonly queue = new ItemQueue<ProxyCapture>();
+  private readonly queue = new ItemQueue<ProxyItem>();
+  /** TLS handshakes that presented a client certificate (the source entries of their events). */
+  private handshakes = 0;
   private stopping: string | undefined;
   private inFlight = 0;
   private started = 0;
@@ -209,9 +214,16 @@ export class ProxySource implements RecordSource {
       closed: (connection) => this.connections.delete(connection),
     };
     // allowHalfOpen: a viewer that sends FIN after its request still gets the answer.
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
-      this.connections.add(new RelayConnection(socket, context));
-    });
+    const tls = options.tls;
+    this.server =
+      tls === undefined
+        ? createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+            this.connections.add(new RelayConnection(socket, context));
+          })
+        : createTlsServer({ allowHalfOpen: true, noDelay: true, ...tlsServerOptions(tls) }, (socket: TLSSocket) => {
+            this.handshake(socket, tls);
+            this.connections.add(new RelayConnection(socket, context));
+          });
     this.onSignal = (signal) => this.stop(signal === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C');
     this.sweepMs = Math.min(1000, Math.max(10, Math.round(Math.min(context.timeoutMs, context.idleMs) / 10)));
   }
@@ -244,7 +256,7 @@ export class ProxySource implements RecordSource {
     }, this.sweepMs);
     this.sweepTimer.unref();
     const host = this.options.listen.host;
-    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+    this.address = `${this.options.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
     if (this.options.handleSignals !== false) {
       process.on('SIGINT', this.onSignal);
       process.on('SIGTERM', this.onSignal);
@@ -277,6 +289,15 @@ export class ProxySource implements RecordSource {
     this.answered++;
     this.queue.push(capture);
     if (this.stopping !== undefined && this.inFlight === 0) this.end();
+  }
+
+  /** A finished TLS handshake: its connection event (or why none) goes to the recording, before the connection's exchanges. */
+  private handshake(socket: TLSSocket, tls: ProxyTlsOptions): void {
+    if (this.stopping !== undefined) return;
+    const capture = handshakeCapture(socket, this.handshakes, tls);
+    if (capture === undefined) return;
+    this.handshakes++;
+    this.queue.push(capture);
   }
 
   private countUpstreamError(code: string): void {
@@ -343,7 +364,7 @@ export class ProxySource implements RecordSource {
   }
 
   /** The exchanges as the relay kept them (what the CLI hands to its recording worker, which calls captureItem). */
-  async *captures(): AsyncGenerator<ProxyCapture> {
+  async *captures(): AsyncGenerator<ProxyItem> {
     try {
       yield* this.queue.drain();
     } finally {

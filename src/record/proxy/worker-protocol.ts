@@ -1,7 +1,7 @@
 /** Messages between the proxy (main thread) and its recording worker. */
 import type { SinkStats } from '../sink-stats.js';
 import type { SourceReport } from '../types.js';
-import type { ProxyCapture } from './capture.js';
+import type { ProxyItem } from './capture.js';
 
 export interface WorkerData {
   /** The record command's options (plain data). */
@@ -25,5 +25,5 @@ export type MainToWorker =
   | { type: 'opened'; label: string }
   | { type: 'open-failed'; message: string }
   /** Completed exchanges as the relay kept them (the worker makes the items: captureItem). */
-  | { type: 'captures'; captures: ProxyCapture[]; bytesRead: number }
+  | { type: 'captures'; captures: ProxyItem[]; bytesRead: number }
   | { type: 'end'; report: SourceReport; bytesRead: number };
