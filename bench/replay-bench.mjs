@@ -6,7 +6,7 @@
 //  - optionally (--big N) a corpus of N events made of copied chunks, for main-process memory,
 //    and the 2/1-worker scaling once start-up is amortised
 // Usage: node bench/replay-bench.mjs [events=1000000] [--big 10000000]
-import { existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createCorpusWriter, openCorpusFile, loadFunction, toViewerRequestEvent, replay } from '../dist/index.js';
 import { syntheticRecords } from './synthetic.mjs';
@@ -64,6 +64,7 @@ const events = Number([mode, ...rest].find((a) => /^\d+$/.test(a ?? '')) ?? 1_00
 const args = [mode, ...rest];
 const bigAt = args.indexOf('--big');
 const big = bigAt >= 0 ? Number(args[bigAt + 1] ?? 10_000_000) : 0;
+mkdirSync(`${here}out`, { recursive: true });
 const corpusPath = `${here}out/replay-${events}.cfr`;
 
 async function ensureCorpus(path, n) {
