@@ -18,10 +18,10 @@
 
 /** Host functions the in-realm libraries call; primitives in, primitives out, never throwing. */
 export interface HostBridges {
-  /** A new hash (key === undefined) or HMAC (key: a byte string); returns its handle. */
-  hashNew(alg: string, key: string | undefined): number;
-  /** Feed a byte string (characters 0-255) to a hash. */
-  hashUpdate(id: number, bytes: string): void;
+  /** A new hash (key === undefined) or HMAC (key: the key's bytes, see hashUpdate); returns its handle. */
+  hashNew(alg: string, key: string | undefined, keyUtf8: boolean): number;
+  /** Feed data to a hash: a string whose UTF-8 bytes are hashed (utf8) or a byte string (characters 0-255). */
+  hashUpdate(id: number, data: string, utf8: boolean): void;
   /** Finish a hash: 'hex' | 'base64' | 'base64url', or 'latin1' for the raw bytes as a byte string. */
   hashDigest(id: number, encoding: string): string;
   /** Whether a KeyValueStore snapshot is associated with the function. */
@@ -280,43 +280,59 @@ function installByteStrings() {
 // ---- crypto ----------------------------------------------------------------
 var ALGS = { md5: true, sha1: true, sha256: true };
 var DIGEST_ENC = { hex: true, base64: true, base64url: true };
-// Data to hash as a byte string: UTF-8 of a string (1.0 byte strings as they are), bytes of a buffer.
+// Data to hash: a string is hashed as its UTF-8 bytes (the host encodes it; a
+// 1.0 byte string as its bytes), a buffer as its bytes (sent as a byte string).
+var inputUtf8 = false;
 function hashInput(data) {
-  if (typeof data === 'string') return (!host.runtime2 && core.isByteString(data)) ? data : utf8Bytes(data);
+  inputUtf8 = false;
+  if (typeof data === 'string') {
+    if (!host.runtime2 && core.isByteString(data)) return data;
+    inputUtf8 = true;
+    return data;
+  }
   if (isView(data)) return bytesToByteString(new OUint8Array(data.buffer, data.byteOffset, data.byteLength));
   if (data instanceof OArrayBuffer) return bytesToByteString(new OUint8Array(data));
-  return utf8Bytes(OString(data));
+  inputUtf8 = true;
+  return OString(data);
 }
-function makeDigest(id) {
-  var done = false;
-  var h = {};
-  hide(h, 'update', function update(data) {
-    if (done) throw new OError('Digest already called');
-    hashUpdate(id, hashInput(data));
-    return h;
-  });
-  hide(h, 'digest', function digest(encoding) {
-    if (done) throw new OError('Digest already called');
+// Hash objects share one prototype (as njs's do); their handle is a private
+// field, out of the function's reach (a WeakMap would cost a GC ephemeron each).
+var HASH_TOKEN = {};
+class Hash {
+  #id;
+  #done = false;
+  constructor(token, id) {
+    if (token !== HASH_TOKEN) throw new OTypeError('Illegal constructor');
+    this.#id = id;
+  }
+  update(data) {
+    if (this.#done) throw new OError('Digest already called');
+    var d = hashInput(data);
+    hashUpdate(this.#id, d, inputUtf8);
+    return this;
+  }
+  digest(encoding) {
+    if (this.#done) throw new OError('Digest already called');
     if (encoding !== undefined) {
       var enc = OString(encoding);
       if (!hasOwn.call(DIGEST_ENC, enc)) throw new OTypeError('Unknown digest encoding: "' + enc + '"');
-      done = true;
-      return hashDigest(id, enc);
+      this.#done = true;
+      return hashDigest(this.#id, enc);
     }
-    done = true;
-    var raw = hashDigest(id, 'latin1');
+    this.#done = true;
+    var raw = hashDigest(this.#id, 'latin1');
     return host.runtime2 ? BufferCtor.from(byteStringToBytes(raw)) : markBytes(raw);
-  });
-  return h;
+  }
 }
+function makeDigest(id) { return new Hash(HASH_TOKEN, id); }
 function algOf(alg) {
   var a = OString(alg);
   if (!hasOwn.call(ALGS, a)) throw new OTypeError('not supported algorithm: "' + a + '"');
   return a;
 }
 var crypto = {};
-hide(crypto, 'createHash', function createHash(alg) { return makeDigest(hashNew(algOf(alg), undefined)); });
-hide(crypto, 'createHmac', function createHmac(alg, key) { var a = algOf(alg); return makeDigest(hashNew(a, hashInput(key))); });
+hide(crypto, 'createHash', function createHash(alg) { return makeDigest(hashNew(algOf(alg), undefined, false)); });
+hide(crypto, 'createHmac', function createHmac(alg, key) { var a = algOf(alg); var k = hashInput(key); return makeDigest(hashNew(a, k, inputUtf8)); });
 freeze(crypto);
 
 // ---- cloudfront (2.0) --------------------------------------------------------
