@@ -137,6 +137,35 @@ describe('connection events in the corpus', () => {
     ]);
   });
 
+  it('a revocation list in a KeyValueStore: NEW denies the revoked serials, exactly those clients flip', () => {
+    const events = writeInputs();
+    const corpus = join(tmp.path, 'kvs.cfr');
+    expect(cfreplay(['record', 'events', events, '-o', corpus, '--time', '2025-06-01T00:00:00Z']).status).toBe(0);
+    // Serials of devices 4 and 7 (both Acme, so allowed by OLD) are revoked.
+    const kvs = join(tmp.path, 'revoked.json');
+    writeFileSync(kvs, JSON.stringify({ data: [4, 7].map((i) => ({ key: (0x1000 + i).toString(16).toUpperCase(), value: 'revoked' })) }));
+    writeFileSync(
+      join(tmp.path, 'revocation.js'),
+      `import cf from 'cloudfront';
+async function connectionHandler(connection) {
+  var leaf = connection.clientCertificate.certificates.leaf;
+  if (leaf.issuer !== 'CN=Acme Root CA,O=Acme') { connection.deny(); return; }
+  if (await cf.kvs().exists(leaf.serialNumber)) { connection.logCustomData('revoked ' + leaf.serialNumber); connection.deny(); return; }
+  connection.allow();
+}`,
+    );
+    const json = join(tmp.path, 'kvs-report.json');
+    const r = cfreplay(['replay', '--old', join(tmp.path, 'old.js'), '--new', join(tmp.path, 'revocation.js'), '--corpus', corpus, '--kvs', kvs, '--json', json]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ReplayReport;
+    expect(report.outcomeTransitions).toEqual([{ from: 'connection-allow', to: 'connection-deny', count: 2 }]);
+    const flip = report.diffs.find((d) => d.path === 'outcome')!;
+    expect(flip.examples.map((e) => e.uri).sort()).toEqual(['CN=device-0004,O=Acme', 'CN=device-0007,O=Acme']);
+    // The decision changed, so the custom data is not compared separately (the outcome diff says it all).
+    expect(report.diffs).toHaveLength(1);
+  });
+
   it('a connection function beside a viewer function is refused (exit 2, one line)', () => {
     const events = writeInputs();
     const corpus = join(tmp.path, 'refuse.cfr');
