@@ -53,8 +53,14 @@ export interface Sandbox {
   njs: NjsSurface;
   /** Clear the host bridges' per-call state (open hashes). */
   resetBridges(): void;
-  /** Mutable realm only: put the built-ins back; the number of changes, or -1 when the realm must be rebuilt. */
+  /**
+   * Put back the built-ins a call may change (all of them in a mutable realm,
+   * the kept ones in a frozen realm; null when there are none): the number of
+   * changes, or -1 when the realm must be rebuilt.
+   */
   restore: (() => number) | null;
+  /** Walk indices of the built-ins the last restore put back (see createSandbox's keep). */
+  changed(): number[];
   /** Every object reachable from the realm's roots (for the isolation tests). */
   reachable(): unknown[];
   /** Global names passed to the wrapper as parameters (fast lookups, see loader.ts). */
@@ -167,10 +173,17 @@ interface RealmLibs {
 
 interface Hardened {
   restore: (() => number) | null;
+  changed(): number[];
   reachable(): unknown[];
 }
 
-export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation, mode: RealmMode = 'frozen'): Sandbox {
+/**
+ * keep (frozen realms only): walk indices of built-ins to leave unfrozen and
+ * restore after every call, as reported by a mutable realm's `changed()` for a
+ * function that changes them (a polyfill, say): such a function then runs in a
+ * frozen realm and pays only for the objects it changes.
+ */
+export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation, mode: RealmMode = 'frozen', keep: readonly number[] = []): Sandbox {
   const runtime2 = runtime === 'cloudfront-js-2.0';
   // A null prototype: the global interceptor looks names up on this object first, and an
   // inherited host `constructor` would be the host's Object (the classic vm escape).
@@ -220,8 +233,9 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   api.snapshotBaseline();
 
   const hardenFn = vm.runInContext(REALM_HARDEN_SOURCE, context, { filename: 'cfreplay:harden' }) as (c: SandboxApi, o: unknown) => Hardened;
-  const options = vm.runInContext('({})', context) as { freeze: boolean; extraRoots: unknown };
+  const options = vm.runInContext('({})', context) as { freeze: boolean; extraRoots: unknown; keep: unknown };
   options.freeze = mode === 'frozen';
+  options.keep = toRealmArray(context, [...keep]);
   options.extraRoots = toRealmArray(context, Object.values(libs.modules));
   const hardened = hardenFn(api, options);
 
@@ -237,6 +251,7 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
     njs,
     resetBridges: reset,
     restore: hardened.restore,
+    changed: () => [...hardened.changed()],
     reachable: () => hardened.reachable(),
     shadowNames,
     shadowValues,

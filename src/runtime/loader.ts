@@ -152,8 +152,8 @@ interface Realm {
   timedScript: vm.Script | null;
 }
 
-function compileRealm(spec: RealmSpec, mode: RealmMode): Realm {
-  const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, mode);
+function compileRealm(spec: RealmSpec, mode: RealmMode, keep: readonly number[] = []): Realm {
+  const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, mode, keep);
   const wrapped =
     `(function(${sb.shadowNames.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
     spec.body +
@@ -168,6 +168,9 @@ function compileRealm(spec: RealmSpec, mode: RealmMode): Realm {
   }
 }
 
+/** Past this many changed built-ins a function runs in the mutable realm (restoring all of them after each call). */
+const MAX_KEPT = 64;
+
 function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
   return v instanceof Promise;
 }
@@ -178,7 +181,9 @@ class SandboxedFunction implements LoadedFunction {
   private readonly queue: (() => void)[] = [];
   /** The mutable realm, built on first need (and again when a restore is impossible). */
   private mutable: Realm | null = null;
-  /** The function changed built-ins: its calls go straight to the mutable realm. */
+  /** Built-ins (walk indices) this function was seen to change: left unfrozen, and restored after each call, in the fast realm. */
+  private keep: number[] = [];
+  /** It changes too many built-ins for that: its calls go straight to the mutable realm. */
   private mutating = false;
 
   constructor(
@@ -229,11 +234,27 @@ class SandboxedFunction implements LoadedFunction {
     return this.attempt(this.mutableRealm(), event, opts);
   }
 
-  /** Put the mutable realm's built-ins back (before the output is validated: it must see the realm as CloudFront would). */
-  private restoreMutable(realm: Realm): void {
+  /**
+   * Put back the built-ins the call may have changed (before the output is
+   * validated: it must see the realm as CloudFront would). What the mutable
+   * realm had to put back is learnt: the fast realm is rebuilt with those
+   * objects unfrozen, so the next calls run there and restore only them.
+   */
+  private restore(realm: Realm): void {
     const changes = realm.sb.restore!();
-    if (changes !== 0) this.mutating = true;
-    if (changes < 0 && this.mutable === realm) this.mutable = null;
+    if (changes < 0) {
+      if (realm === this.fast) this.fast = compileRealm(this.spec, 'frozen', this.keep);
+      else if (realm === this.mutable) this.mutable = null;
+      return;
+    }
+    if (realm !== this.mutable || changes === 0) return;
+    const before = this.keep.length;
+    const keep = new Set(this.keep);
+    for (const i of realm.sb.changed()) keep.add(i);
+    if (keep.size === before) return;
+    this.keep = [...keep].sort((a, b) => a - b);
+    if (this.keep.length > MAX_KEPT) this.mutating = true;
+    else this.fast = compileRealm(this.spec, 'frozen', this.keep);
   }
 
   private attempt(realm: Realm, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
@@ -308,7 +329,7 @@ class SandboxedFunction implements LoadedFunction {
       if (realm === this.fast) this.fast = compileRealm(this.spec, 'frozen');
       else if (realm === this.mutable) this.mutable = null;
     }
-    if (realm.sb.restore) this.restoreMutable(realm);
+    if (realm.sb.restore) this.restore(realm);
 
     let info: ErrorInfo | undefined;
     let why = reason;

@@ -187,17 +187,17 @@ function enableOverride(proto, key) {
     configurable: false,
   });
 }
-function lockdown() {
-  var all = [];
-  walk(function (o) { all.push(o); });
-  for (var j = 0; j < OVERRIDABLE_OBJECT.length; j++) enableOverride(O.prototype, OVERRIDABLE_OBJECT[j]);
+// keep: objects (by walk index) left unfrozen, for a function known to change them.
+function lockdown(all, keep) {
+  for (var j = 0; j < OVERRIDABLE_OBJECT.length; j++) if (!keep.has(O.prototype)) enableOverride(O.prototype, OVERRIDABLE_OBJECT[j]);
   var errors = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'InternalError', 'MemoryError'];
   for (var e = 0; e < errors.length; e++) {
     var E = G[errors[e]];
-    if (typeof E !== 'function') continue;
+    if (typeof E !== 'function' || keep.has(E.prototype)) continue;
     for (var m = 0; m < OVERRIDABLE_ERROR.length; m++) enableOverride(E.prototype, OVERRIDABLE_ERROR[m]);
   }
-  for (var n = 0; n < all.length; n++) if (all[n] !== G) freeze(all[n]);
+  for (var n = 0; n < all.length; n++) if (all[n] !== G && !keep.has(all[n])) freeze(all[n]);
+  if (keep.has(G)) return;
   // The global's own names: read-only (a vm global cannot be frozen as a whole).
   var gk = ownKeys(G);
   for (var q = 0; q < gk.length; q++) {
@@ -209,32 +209,47 @@ function lockdown() {
 }
 
 // ---- mutable realm: snapshot and restore ---------------------------------------------
+var objectIs = O.is;
 function sameDesc(a, b) {
-  return a.value === b.value && a.get === b.get && a.set === b.set && a.writable === b.writable &&
+  return objectIs(a.value, b.value) && a.get === b.get && a.set === b.set && a.writable === b.writable &&
     a.enumerable === b.enumerable && a.configurable === b.configurable;
 }
-function takeSnapshot() {
+function entry(o, index) {
+  var keys = ownKeys(o), descs = [], byKey = new OSet();
+  for (var i = 0; i < keys.length; i++) { descs.push(getOwnDesc(o, keys[i])); RApply(setAdd, byKey, [keys[i]]); }
+  return { o: o, index: index, proto: getProto(o), ext: isExtensible(o), keys: keys, descs: descs, keySet: byKey };
+}
+function takeSnapshot(objects, indices) {
   var snap = [];
-  walk(function (o, keys, descs) {
-    var byKey = new OSet();
-    for (var i = 0; i < keys.length; i++) RApply(setAdd, byKey, [keys[i]]);
-    snap.push({ o: o, proto: getProto(o), ext: isExtensible(o), keys: keys, descs: descs, keySet: byKey });
-  });
+  for (var i = 0; i < objects.length; i++) snap.push(entry(objects[i], indices[i]));
   return snap;
 }
+var lastChanged = [];
 // Put every built-in back as it was; false when that is impossible (an object
 // was made non-extensible or a property non-configurable): rebuild the realm.
 function restore(snap) {
   var changed = 0;
+  lastChanged = [];
   for (var i = 0; i < snap.length; i++) {
-    var s = snap[i], o = s.o;
+    var s = snap[i];
+    restoreOne(s);
+    if (s.failed) return -1;
+    changed += s.changes;
+    if (s.changes > 0) lastChanged.push(s.index);
+  }
+  return changed;
+}
+function restoreOne(s) {
+  var o = s.o, changed = 0;
+  s.failed = false; s.changes = 0;
+  {
     if (getProto(o) !== s.proto) { OSetProto(o, s.proto); changed++; }
-    if (s.ext && !isExtensible(o)) return -1;
+    if (s.ext && !isExtensible(o)) { s.failed = true; return; }
     var now = ownKeys(o);
     for (var j = 0; j < now.length; j++) {
       if (!RApply(setHas, s.keySet, [now[j]])) {
         var nd = getOwnDesc(o, now[j]);
-        if (nd && !nd.configurable) return -1;
+        if (nd && !nd.configurable) { s.failed = true; return; }
         delete o[now[j]];
         changed++;
       }
@@ -243,23 +258,36 @@ function restore(snap) {
       var cur = getOwnDesc(o, s.keys[k]), want = s.descs[k];
       if (cur !== undefined && sameDesc(cur, want)) continue;
       if (cur !== undefined && !cur.configurable) {
-        if (!(cur.writable && hasOwn.call(want, 'value') && want.writable)) return -1;
+        if (!(cur.writable && hasOwn.call(want, 'value') && want.writable)) { s.failed = true; return; }
         o[s.keys[k]] = want.value;
       } else ODefineProperty(o, s.keys[k], want);
       changed++;
     }
   }
-  return changed;
+  s.changes = changed;
 }
 
+// The realm's objects in walk order: realms built the same way list the same
+// built-ins at the same indices, so a mutable realm can tell a frozen one
+// which objects a function changes (options.keep).
+var all = [];
+walk(function (o) { all.push(o); });
 var result = {};
+var snapshot = null;
 if (options.freeze) {
-  lockdown();
-  result.restore = null;
+  var keepIdx = options.keep || [], keep = new OSet(), kept = [];
+  for (var ki = 0; ki < keepIdx.length; ki++) { var ko = all[keepIdx[ki]]; if (ko !== undefined) { RApply(setAdd, keep, [ko]); kept.push(ko); } }
+  keep.has = function (x) { return RApply(setHas, this, [x]); };
+  lockdown(all, keep);
+  if (kept.length > 0) snapshot = takeSnapshot(kept, keepIdx);
 } else {
-  var snapshot = takeSnapshot();
-  result.restore = function () { return restore(snapshot); };
+  var idx = [];
+  for (var ai = 0; ai < all.length; ai++) idx.push(ai);
+  snapshot = takeSnapshot(all, idx);
 }
+result.restore = snapshot === null ? null : function () { return restore(snapshot); };
+// Walk indices of the objects the last restore had to put back.
+result.changed = function () { return lastChanged.slice(); };
 // Reachability, for tests: every object a walk from the roots finds.
 result.reachable = function () { var out = []; walk(function (o) { out.push(o); }); return out; };
 return result;
