@@ -9,28 +9,23 @@
  * gate does not apply, but it must not rely on anything the sandbox deletes.
  */
 
+/** One call: the compiled factory, the event, the frozen clock, the seed words, the raw query, the event type. */
+export type CallArgs = [
+  factory: (require: unknown, cfRequire: unknown, caught: unknown) => unknown,
+  event: unknown,
+  now: number,
+  seedLo: number,
+  seedHi: number,
+  rawQuery: string | undefined,
+  eventType: string,
+];
+
 /** What the prelude returns (all functions/objects live in the context's realm). */
 export interface SandboxApi {
   /** Run one invocation: clone the event, set clock/seed/raw query, call the factory then the entry point. */
-  invoke(
-    factory: (require: unknown, cfRequire: unknown, caught: unknown) => unknown,
-    event: unknown,
-    now: number,
-    seedLo: number,
-    seedHi: number,
-    rawQuery: string | undefined,
-    eventType: string,
-  ): unknown;
+  invoke(...call: CallArgs): unknown;
   /** Arguments of the next call made through the global runner (the vm-timeout path). */
-  setPending(
-    factory: (require: unknown, cfRequire: unknown, caught: unknown) => unknown,
-    event: unknown,
-    now: number,
-    seedLo: number,
-    seedHi: number,
-    rawQuery: string | undefined,
-    eventType: string,
-  ): void;
+  setPending(...call: CallArgs): void;
   /** Built-ins later steps need after njs-surface.ts has removed them from the globals. */
   intrinsics: { ownKeys: typeof Reflect.ownKeys; construct: typeof Reflect.construct; apply: typeof Reflect.apply; Set: SetConstructor };
   /** njs's console.log formatting and error-message translation (njs-surface.ts, in-realm). */

@@ -242,27 +242,25 @@ function restore(snap) {
 function restoreOne(s) {
   var o = s.o, changed = 0;
   s.failed = false; s.changes = 0;
-  {
-    if (getProto(o) !== s.proto) { OSetProto(o, s.proto); changed++; }
-    if (s.ext && !isExtensible(o)) { s.failed = true; return; }
-    var now = ownKeys(o);
-    for (var j = 0; j < now.length; j++) {
-      if (!RApply(setHas, s.keySet, [now[j]])) {
-        var nd = getOwnDesc(o, now[j]);
-        if (nd && !nd.configurable) { s.failed = true; return; }
-        delete o[now[j]];
-        changed++;
-      }
-    }
-    for (var k = 0; k < s.keys.length; k++) {
-      var cur = getOwnDesc(o, s.keys[k]), want = s.descs[k];
-      if (cur !== undefined && sameDesc(cur, want)) continue;
-      if (cur !== undefined && !cur.configurable) {
-        if (!(cur.writable && hasOwn.call(want, 'value') && want.writable)) { s.failed = true; return; }
-        o[s.keys[k]] = want.value;
-      } else ODefineProperty(o, s.keys[k], want);
+  if (getProto(o) !== s.proto) { OSetProto(o, s.proto); changed++; }
+  if (s.ext && !isExtensible(o)) { s.failed = true; return; }
+  var now = ownKeys(o);
+  for (var j = 0; j < now.length; j++) {
+    if (!RApply(setHas, s.keySet, [now[j]])) {
+      var nd = getOwnDesc(o, now[j]);
+      if (nd && !nd.configurable) { s.failed = true; return; }
+      delete o[now[j]];
       changed++;
     }
+  }
+  for (var k = 0; k < s.keys.length; k++) {
+    var cur = getOwnDesc(o, s.keys[k]), want = s.descs[k];
+    if (cur !== undefined && sameDesc(cur, want)) continue;
+    if (cur !== undefined && !cur.configurable) {
+      if (!(cur.writable && hasOwn.call(want, 'value') && want.writable)) { s.failed = true; return; }
+      o[s.keys[k]] = want.value;
+    } else ODefineProperty(o, s.keys[k], want);
+    changed++;
   }
   s.changes = changed;
 }

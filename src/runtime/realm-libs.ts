@@ -89,17 +89,7 @@ function utf8Bytes(s) {
   }
   return out;
 }
-function utf8Length(s) {
-  var n = 0;
-  for (var i = 0; i < s.length; i++) {
-    var c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
-    else n += 3;
-  }
-  return n;
-}
+var utf8Length = core.utf8Length;
 // Decode UTF-8 bytes; invalid sequences become U+FFFD (fatal: return null instead).
 function utf8Decode(b, fatal) {
   try { return decURI(uEscape(b)); } catch (e) { /* invalid: decode by hand */ }
@@ -126,18 +116,7 @@ function utf8Decode(b, fatal) {
   }
   return out;
 }
-// Truncate to at most n UTF-8 bytes without cutting a character.
-function truncateUtf8(s, n) {
-  if (utf8Length(s) <= n) return s;
-  var used = 0, i = 0;
-  for (; i < s.length; i++) {
-    var c = s.charCodeAt(i), w = c < 0x80 ? 1 : c < 0x800 ? 2 : 3, step = 1;
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { w = 4; step = 2; }
-    if (used + w > n) break;
-    used += w; i += step - 1;
-  }
-  return s.slice(0, i);
-}
+var truncateUtf8 = core.truncateUtf8;
 function bytesToByteString(u8) {
   var out = '';
   for (var i = 0; i < u8.length; i += 8192) out += fromCharCode.apply(null, u8.subarray(i, i + 8192));
@@ -415,7 +394,5 @@ var r = {};
 r.require = require;
 r.globals = globals;
 r.modules = modules;
-r.utf8Length = utf8Length;
-r.truncateUtf8 = truncateUtf8;
 return r;
 })`;
