@@ -71,6 +71,7 @@ describe('npm pack', () => {
     const outside = files.filter((f) => !f.startsWith('dist/'));
     expect(outside).toEqual(['README.md', 'bin/cfreplay', 'package.json']);
     expect(files.filter((f) => /(^|\/)(test|bench|fixtures|examples|recordings)(\/|\.)|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]); // e.g. the build's .tsbuildinfo
   });
 
   it('every compiled module has its source (no stale outputs), and every source but the test generator is shipped', () => {
