@@ -4,6 +4,7 @@ import { MemorySink, runRecording } from '../../src/record/index.js';
 import { openGorSource } from '../../src/record/gor/gor-source.js';
 import { createSampler, parseSampleKey } from '../../src/record/sampling.js';
 import { capture } from './location.js';
+import { decisionsByCookie } from '../helpers/sampling.js';
 
 const datadog = capture('gor', 'datadog-ecommerce-requests_0.gor');
 
@@ -33,13 +34,7 @@ describe('record gor: the real DataDog capture', () => {
     await runRecording([await openGorSource(datadog)], all);
     const kept = new MemorySink();
     await runRecording([await openGorSource(datadog)], kept, { steps: [sampler] });
-    const bySession = new Map<string, boolean[]>();
-    const keptIds = new Set(kept.records.map((r) => r.id));
-    for (const r of all.records) {
-      const v = r.request.cookies._sandbox_session?.value;
-      if (v === undefined) continue;
-      bySession.set(v, [...(bySession.get(v) ?? []), keptIds.has(r.id)]);
-    }
+    const bySession = decisionsByCookie(all.records, kept.records, '_sandbox_session');
     expect(bySession.size).toBeGreaterThan(1);
     for (const decisions of bySession.values()) expect(new Set(decisions).size).toBe(1);
   });

@@ -33,3 +33,15 @@ export function scanError(data: Buffer | string, label = 'bad.har'): HarFormatEr
   }
   throw new Error('expected an error');
 }
+
+/** Scanning `data` whole, in 1-byte, 7-byte and seeded random chunks gives the same entries (at least one). */
+export function expectSameEntriesWhateverChunking(data: Buffer): void {
+  const whole = scanChunks(data, () => data.length).entries;
+  expect(whole.length).toBeGreaterThan(0);
+  expect(scanChunks(data, () => 1).entries).toEqual(whole);
+  expect(scanChunks(data, () => 7).entries).toEqual(whole);
+  for (const seed of [1, 2, 3]) {
+    const r = rng(seed);
+    expect(scanChunks(data, () => 1 + Math.floor(r() * 300)).entries).toEqual(whole);
+  }
+}

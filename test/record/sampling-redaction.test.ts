@@ -11,6 +11,7 @@ import { openEventSources } from '../../src/record/events/events-source.js';
 import { openCflogSource } from '../../src/record/cflog/cflog-source.js';
 import { seedOfRequestId } from '../../src/event/index.js';
 import { useTempDir } from '../helpers/tmp.js';
+import { decisionsByCookie } from '../helpers/sampling.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const sessionsGor = join(root, 'test/fixtures/gor/sessions-3field.gor');
@@ -68,13 +69,7 @@ describe('sampling', () => {
     await runRecording([await openGorSource(sessionsGor)], all);
     const kept = new MemorySink();
     await runRecording([await openGorSource(sessionsGor)], kept, { steps: [sampler] });
-    const bySession = new Map<string, boolean[]>();
-    const keptIds = new Set(kept.records.map((r) => r.id));
-    for (const r of all.records) {
-      const v = r.request.cookies._shop_session?.value;
-      if (v === undefined) continue;
-      bySession.set(v, [...(bySession.get(v) ?? []), keptIds.has(r.id)]);
-    }
+    const bySession = decisionsByCookie(all.records, kept.records, '_shop_session');
     expect(bySession.size).toBe(6);
     for (const decisions of bySession.values()) expect(new Set(decisions).size).toBe(1);
     // Both decisions occur, and the requests without the cookie are sampled by the fallback key.
