@@ -40,12 +40,11 @@ import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
 import { createSandbox, type RealmMode, type Sandbox } from './globals.js';
 import { CAUGHT_NAME, instrumentSource } from './instrument.js';
-import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
+import { prepareSource, rewriteImports, seedHi, seedLo } from './function-source.js';
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
 import { buildRunResult } from './outcome.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
-import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
 import type {
   EdgeLocation,
   ErrorInfo,
@@ -81,29 +80,6 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** Replace `import x from 'm'` statements in place, keeping every line where it was. */
-function rewriteImports(source: string, analysis: SourceAnalysis): string {
-  if (analysis.imports.length === 0) return source;
-  let out = '';
-  let pos = 0;
-  for (const imp of analysis.imports) {
-    const original = source.slice(imp.start, imp.end);
-    const newlines = original.split('\n').length - 1;
-    out += source.slice(pos, imp.start) + `const ${imp.local} = __cfreplay_require(${JSON.stringify(imp.module)});` + '\n'.repeat(newlines);
-    pos = imp.end;
-  }
-  return out + source.slice(pos);
-}
-
-// Two halves of the seed, as separate functions so the hot path allocates no tuple.
-function seedLo(seed: number): number {
-  const s = Math.floor(Math.abs(seed));
-  return ((s % 4294967296) >>> 0) ^ (seed < 0 ? 0x5bd1e995 : 0);
-}
-function seedHi(seed: number): number {
-  return Math.floor(Math.floor(Math.abs(seed)) / 4294967296) >>> 0;
-}
-
 /**
  * Monotonic clock in ms with sub-ns resolution. performance.now() costs about
  * half of process.hrtime.bigint() (no BigInt allocated), and two readings per
@@ -113,24 +89,8 @@ const clock = performance.now.bind(performance);
 const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
 
 export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunction {
-  const filename = opts.filename ?? 'function.js';
-  if (typeof source !== 'string') throw new FunctionLoadError(filename, 'function source must be a string');
-  const hasTopHandler = /(^|[\s;}])(?:async\s+)?function\s+(handler|connectionHandler)\s*\(/.test(source);
-  if (!hasTopHandler && looksLikeLambdaEdgeSource(source)) throw new FunctionLoadError(filename, LAMBDA_EDGE_SOURCE_MESSAGE);
-  const runtime = opts.runtime ?? detectRuntime(source);
-  const analysis = checkSource(source, runtime, filename);
-  if (!analysis.hasHandler && !analysis.hasConnectionHandler) {
-    throw new FunctionLoadError(
-      filename,
-      analysis.looksLikeLambda ? LAMBDA_EDGE_SOURCE_MESSAGE : 'no handler: define a top-level `function handler(event)` (or `connectionHandler(connection)`)',
-    );
-  }
-  const kind: FunctionKind = analysis.hasHandler ? 'viewer' : 'connection';
-  if (kind === 'connection' && runtime !== 'cloudfront-js-2.0')
-    throw new FunctionLoadError(filename, 'connection functions (connectionHandler) require the cloudfront-js-2.0 runtime');
-  const entryName = kind === 'viewer' ? 'handler' : 'connectionHandler';
-  const isAsync = new RegExp(`async\\s+function\\s+${entryName}\\s*\\(`).test(source);
-  const body = instrumentSource(rewriteImports(source, analysis), 'script');
+  const { filename, runtime, analysis, kind, entryName, isAsync } = prepareSource(source, opts);
+  const body = instrumentSource(rewriteImports(source, analysis, '__cfreplay_require'), 'script');
   const spec: RealmSpec = { runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION, body, entryName, filename };
   const fast = compileRealm(spec, 'frozen');
   return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);

@@ -71,7 +71,9 @@ export class ValidRunResult implements RunResult {
 
   /** JSON (and object spread users) see the effective form like any other property. */
   toJSON(): RunResult {
+    const steps = (this as RunResult).steps;
     return {
+      ...(steps !== undefined ? { steps } : {}),
       outcome: this.outcome,
       raw: this.raw,
       effective: this.effective,

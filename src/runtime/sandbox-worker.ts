@@ -5,7 +5,7 @@
  * thread and the memory limit through `resourceLimits`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFunction } from './loader.js';
+import { loadFunctionWith } from './engines.js';
 import { loadKvsFile } from './kvs.js';
 import { toJsonSafe } from './json-safe.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
@@ -28,13 +28,14 @@ function plainResult(r: RunResult): RunResult {
     durationNs: r.durationNs,
     runtime: r.runtime,
     eventType: r.eventType,
+    ...(r.steps !== undefined ? { steps: r.steps } : {}),
   };
 }
 
 const spec = (workerData as { spec: WorkerLoadSpec }).spec;
 try {
   const kvs = spec.kvs ?? (spec.kvsPath !== undefined ? loadKvsFile(spec.kvsPath) : undefined);
-  const fn = loadFunction(spec.source, {
+  const fn = loadFunctionWith(spec.engine ?? 'v8', spec.source, {
     ...(spec.runtime ? { runtime: spec.runtime } : {}),
     ...(kvs ? { kvs } : {}),
     ...(spec.filename !== undefined ? { filename: spec.filename } : {}),

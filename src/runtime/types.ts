@@ -167,4 +167,10 @@ export interface RunResult {
   durationNs: number;
   runtime: Runtime;
   eventType: EventType | 'connection';
+  /**
+   * njs engine only: the instructions (njs VM opcodes) the call executed,
+   * top-level code included. Exact and free of timing noise; not AWS's
+   * compute utilization.
+   */
+  steps?: number;
 }

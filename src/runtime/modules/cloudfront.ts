@@ -88,6 +88,27 @@ const checkGroup = objOf({
   selectionCriteria: oneOf('default', 'media-quality-score'),
 });
 
+/**
+ * What is wrong with the arguments of one origin helper call (the TypeError
+ * message the call throws), or null. Shared with the njs engine, which checks
+ * the calls it recorded after the run.
+ */
+export function originCallProblem(op: OriginChange['op'], params: unknown, hasParams: boolean, originId?: unknown): string | null {
+  if (op === 'selectRequestOriginById') {
+    if (typeof originId !== 'string' || originId.length === 0) return 'cf.selectRequestOriginById(): origin id must be a non-empty string';
+    const p = hasParams ? checkOriginParams(params) : null;
+    return p ? `cf.selectRequestOriginById(): params ${p}` : null;
+  }
+  if (op === 'updateRequestOrigin') {
+    const p = checkOriginParams(params);
+    return p ? `cf.updateRequestOrigin(): params ${p}` : null;
+  }
+  const p = checkGroup(params);
+  if (p) return `cf.createRequestOriginGroup(): params ${p}`;
+  if (!(params as Record<string, unknown>).originIds) return 'cf.createRequestOriginGroup(): params.originIds is required';
+  return null;
+}
+
 export const DEFAULT_EDGE_LOCATION: EdgeLocation = { name: 'IAD', serverIp: '192.0.2.1', region: 'us-east-1' };
 
 /**
@@ -105,24 +126,15 @@ export function originBridge(state: InvocationState): (op: string, id: string | 
     } catch {
       return `T:cf.${op}(): params must be an object`;
     }
-    let change: OriginChange;
-    if (op === 'updateRequestOrigin') {
-      const p = checkOriginParams(params);
-      if (p) return `T:cf.updateRequestOrigin(): params ${p}`;
-      change = { op, params: params as Record<string, unknown> };
-    } else if (op === 'selectRequestOriginById') {
-      if (typeof id !== 'string' || id.length === 0) return 'T:cf.selectRequestOriginById(): origin id must be a non-empty string';
-      if (params !== undefined) {
-        const p = checkOriginParams(params);
-        if (p) return `T:cf.selectRequestOriginById(): params ${p}`;
-        change = { op, originId: id, params: params as Record<string, unknown> };
-      } else change = { op, originId: id };
-    } else if (op === 'createRequestOriginGroup') {
-      const p = checkGroup(params);
-      if (p) return `T:cf.createRequestOriginGroup(): params ${p}`;
-      if (!(params as Record<string, unknown>).originIds) return 'T:cf.createRequestOriginGroup(): params.originIds is required';
-      change = { op, params: params as Record<string, unknown> };
-    } else return `T:cf.${op} is not a function`;
+    if (op !== 'updateRequestOrigin' && op !== 'selectRequestOriginById' && op !== 'createRequestOriginGroup') return `T:cf.${op} is not a function`;
+    const p = originCallProblem(op, params, params !== undefined, id);
+    if (p) return `T:${p}`;
+    const change: OriginChange =
+      op === 'selectRequestOriginById'
+        ? params !== undefined
+          ? { op, originId: id as string, params: params as Record<string, unknown> }
+          : { op, originId: id as string }
+        : { op, params: params as Record<string, unknown> };
     if (state.eventType !== 'viewer-request') return `E:cf.${op}() can only be used in viewer-request functions`;
     (state.origin ??= []).push(change);
     return '';

@@ -1,0 +1,65 @@
+/**
+ * The engine-independent start of loading a function: Lambda@Edge check,
+ * runtime detection, the per-runtime syntax gate, the entry point, and the
+ * rewriting of `import x from 'm'` lines. Shared by the V8 engine
+ * (loader.ts) and the njs engine (njs/loader.ts).
+ */
+import { FunctionLoadError } from './errors.js';
+import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
+import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
+import type { FunctionKind, LoadOptions, Runtime } from './types.js';
+
+export interface PreparedSource {
+  filename: string;
+  runtime: Runtime;
+  analysis: SourceAnalysis;
+  kind: FunctionKind;
+  entryName: 'handler' | 'connectionHandler';
+  isAsync: boolean;
+}
+
+/** Checks a function's source; throws FunctionLoadError for what no engine should run. */
+export function prepareSource(source: unknown, opts: LoadOptions): PreparedSource {
+  const filename = opts.filename ?? 'function.js';
+  if (typeof source !== 'string') throw new FunctionLoadError(filename, 'function source must be a string');
+  const hasTopHandler = /(^|[\s;}])(?:async\s+)?function\s+(handler|connectionHandler)\s*\(/.test(source);
+  if (!hasTopHandler && looksLikeLambdaEdgeSource(source)) throw new FunctionLoadError(filename, LAMBDA_EDGE_SOURCE_MESSAGE);
+  const runtime = opts.runtime ?? detectRuntime(source);
+  const analysis = checkSource(source, runtime, filename);
+  if (!analysis.hasHandler && !analysis.hasConnectionHandler) {
+    throw new FunctionLoadError(
+      filename,
+      analysis.looksLikeLambda ? LAMBDA_EDGE_SOURCE_MESSAGE : 'no handler: define a top-level `function handler(event)` (or `connectionHandler(connection)`)',
+    );
+  }
+  const kind: FunctionKind = analysis.hasHandler ? 'viewer' : 'connection';
+  if (kind === 'connection' && runtime !== 'cloudfront-js-2.0')
+    throw new FunctionLoadError(filename, 'connection functions (connectionHandler) require the cloudfront-js-2.0 runtime');
+  const entryName = kind === 'viewer' ? 'handler' : 'connectionHandler';
+  const isAsync = new RegExp(`async\\s+function\\s+${entryName}\\s*\\(`).test(source);
+  return { filename, runtime, analysis, kind, entryName, isAsync };
+}
+
+/** Replace `import x from 'm'` statements in place with `const x = <requireName>("m");`, keeping every line where it was. */
+export function rewriteImports(source: string, analysis: SourceAnalysis, requireName: string): string {
+  if (analysis.imports.length === 0) return source;
+  let out = '';
+  let pos = 0;
+  for (const imp of analysis.imports) {
+    const original = source.slice(imp.start, imp.end);
+    const newlines = original.split('\n').length - 1;
+    out += source.slice(pos, imp.start) + `const ${imp.local} = ${requireName}(${JSON.stringify(imp.module)});` + '\n'.repeat(newlines);
+    pos = imp.end;
+  }
+  return out + source.slice(pos);
+}
+
+// Two halves of a Math.random seed (both engines seed sfc32 with them), as
+// separate functions so the hot path allocates no tuple.
+export function seedLo(seed: number): number {
+  const s = Math.floor(Math.abs(seed));
+  return ((s % 4294967296) >>> 0) ^ (seed < 0 ? 0x5bd1e995 : 0);
+}
+export function seedHi(seed: number): number {
+  return Math.floor(Math.floor(Math.abs(seed)) / 4294967296) >>> 0;
+}
