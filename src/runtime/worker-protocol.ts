@@ -2,12 +2,15 @@
 import type { EdgeLocation, InvokeOptions, KvsSnapshot, RunResult, Runtime } from './types.js';
 import type { EventType } from '../event/types.js';
 import type { SourceProblem } from './errors.js';
+import type { Engine } from './engines.js';
 
 /** What the worker loads: the source plus LoadOptions in structured-clone form. */
 export interface WorkerLoadSpec {
   source: string;
   filename?: string;
   runtime?: Runtime;
+  /** Engine (default v8). */
+  engine?: Engine;
   /** A snapshot (already validated), or a path the worker loads itself. */
   kvs?: KvsSnapshot;
   kvsPath?: string;

@@ -1,0 +1,16 @@
+/**
+ * The two engines behind LoadedFunction: `v8` (a vm context per function,
+ * fast, close to njs on ordinary traffic) and `njs` (nginx's njs compiled to
+ * WebAssembly, the engine family CloudFront runs; see engine/README.md).
+ */
+import { loadFunction, type LoadedFunction } from './loader.js';
+import { loadNjsFunction } from './njs/loader.js';
+import type { LoadOptions } from './types.js';
+
+export type Engine = 'v8' | 'njs';
+export const ENGINES: readonly Engine[] = ['v8', 'njs'];
+export const DEFAULT_ENGINE: Engine = 'v8';
+
+export function loadFunctionWith(engine: Engine, source: string, opts: LoadOptions = {}): LoadedFunction {
+  return engine === 'njs' ? loadNjsFunction(source, opts) : loadFunction(source, opts);
+}

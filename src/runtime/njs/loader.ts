@@ -1,0 +1,214 @@
+/**
+ * The njs engine behind the LoadedFunction interface: the function (after the
+ * same syntax gate as the V8 engine) is compiled once, behind the prelude, into
+ * the parent VM of a wasm instance; each event runs in a fresh clone of it
+ * (njs's own per-request model). The event goes in as JSON and the envelope
+ * the prelude builds comes back as JSON; the RunResult is then built by the
+ * engine-independent outcome.ts (same validation, outcomes and effective form
+ * as the V8 engine).
+ *
+ * Bounds per call (all inside the wasm instance, none reachable from JS):
+ * - an instruction budget (njs_vmcode.c patch): past it the call stops with
+ *   an uncatchable `InternalError: execution step limit exceeded`, reported
+ *   as reason `timeout`;
+ * - a cap on what njs allocates (njs_malloc.h patch): past it njs throws a
+ *   MemoryError, reported as reason `memory`;
+ * - PCRE2's match limit (1,000,000, set at build time) for backtracking;
+ * - the C stack is checked on function entry: an overflow aborts the instance,
+ *   reported as reason `crash`, and a new instance takes over.
+ * Native work the budget does not count (a regex near the match limit, a huge
+ * `repeat` below the memory cap) is bounded by the wall clock of the caller:
+ * the replay pool's and WorkerSandbox's watchdogs terminate the worker thread
+ * (terminating a thread stops running wasm).
+ * The wasm memory never shrinks: after a call that left it above
+ * RECYCLE_BYTES, the instance is replaced by a new one.
+ *
+ * Every RunResult carries `steps`, the opcodes the call executed.
+ */
+import { performance } from 'node:perf_hooks';
+import type { EventType } from '../../event/types.js';
+import { FunctionLoadError } from '../errors.js';
+import { prepareSource, rewriteImports, seedHi, seedLo } from '../function-source.js';
+import { buildRunResult, type CallRecord } from '../outcome.js';
+import { DEFAULT_EDGE_LOCATION, originCallProblem } from '../modules/cloudfront.js';
+import { isObj } from '../effective.js';
+import type { LoadedFunction } from '../loader.js';
+import type { ErrorInfo, ExecutionErrorReason, FunctionKind, InvokeOptions, LoadOptions, OriginChange, RunResult, Runtime } from '../types.js';
+import { EngineCrash, NjsInstance } from './engine.js';
+import { njsPrelude } from './prelude.js';
+
+/** Default instruction budget per call (see README "njs engine": about 0.1-0.3 s of wasm time). */
+export const DEFAULT_STEP_LIMIT = 10_000_000;
+/** Default cap on what njs allocates during one call (the VM clone included). */
+export const DEFAULT_MEMORY_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Wasm memory above which an instance is replaced after the call. */
+export const RECYCLE_BYTES = 64 * 1024 * 1024;
+
+export interface NjsLoadOptions extends LoadOptions {
+  /** Instructions per call (0 = no budget). */
+  stepLimit?: number;
+  /** Bytes njs may allocate per call (0 = no cap). */
+  memoryLimitBytes?: number;
+}
+
+/** Where the step budget error comes from (the patch's text). */
+const STEP_LIMIT_TEXT = 'InternalError: execution step limit exceeded';
+const NO_OPTS: InvokeOptions = Object.freeze({});
+
+/** Envelope built by the prelude's __cfreplay_finish. */
+interface Envelope {
+  ok?: boolean;
+  ret?: unknown;
+  err?: string;
+  pending?: boolean;
+  logs: string[];
+  lt?: boolean;
+  cd?: string;
+  dec?: 'allow' | 'deny';
+  origin?: (OriginChange & { hasParams?: boolean })[];
+  ra?: unknown;
+}
+
+/** `TypeError: text` -> { name, message }; njs prints a thrown non-error value as it is. */
+export function njsErrorInfo(text: string): ErrorInfo {
+  const m = /^((?:[A-Z][A-Za-z]*)?Error)(?:: ([\s\S]*))?$/.exec(text);
+  if (m) return { name: m[1]!, message: m[2] ?? '', v8Message: text };
+  return { name: 'Error', message: text, v8Message: text };
+}
+
+function reasonOf(text: string): ExecutionErrorReason {
+  if (text === STEP_LIMIT_TEXT) return 'timeout';
+  if (text === 'MemoryError' || text.startsWith('MemoryError:')) return 'memory';
+  return 'exception';
+}
+
+const clock = performance.now.bind(performance);
+
+export function loadNjsFunction(source: string, opts: NjsLoadOptions = {}): LoadedFunction {
+  const prep = prepareSource(source, opts);
+  const prelude = njsPrelude({ runtime: prep.runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION });
+  // The prelude has no newline: the user's line numbers stay as written.
+  const program = prelude + rewriteImports(source, prep.analysis, 'require');
+  const fn = new NjsFunction(program, prep.runtime, prep.kind, prep.filename, prep.isAsync, opts);
+  return fn;
+}
+
+class NjsFunction implements LoadedFunction {
+  private inst: NjsInstance;
+  private readonly stepLimit: number;
+  private readonly memLimit: number;
+  private readonly fixedEventType: EventType | undefined;
+
+  constructor(
+    private readonly program: string,
+    readonly runtime: Runtime,
+    readonly kind: FunctionKind,
+    readonly filename: string,
+    readonly isAsync: boolean,
+    opts: NjsLoadOptions,
+  ) {
+    this.stepLimit = opts.stepLimit ?? DEFAULT_STEP_LIMIT;
+    this.memLimit = opts.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+    this.fixedEventType = opts.eventType;
+    this.inst = this.start();
+  }
+
+  /** The njs release running this function. */
+  get njsVersion(): string {
+    return this.inst.version;
+  }
+
+  private start(): NjsInstance {
+    const inst = new NjsInstance(this.runtime);
+    const err = inst.load(this.program);
+    if (err !== null) {
+      const info = njsErrorInfo(err);
+      // njs: `SyntaxError: Unexpected token "}" in 3`
+      const at = / in (\d+)$/.exec(info.message);
+      const problems = at ? [{ message: `${info.name}: ${info.message}`, line: Number(at[1]), column: 1 }] : [];
+      throw new FunctionLoadError(this.filename, `${info.name}: ${info.message}`, problems);
+    }
+    inst.setLimits(this.stepLimit, this.memLimit);
+    return inst;
+  }
+
+  invokeAsync(event: unknown, opts?: InvokeOptions): Promise<RunResult> {
+    return Promise.resolve(this.invoke(event, opts));
+  }
+
+  /** Always synchronous: promise jobs run to completion inside the engine. */
+  invoke(event: unknown, opts?: InvokeOptions): RunResult {
+    const o = opts ?? NO_OPTS;
+    const now = o.now ?? 0;
+    const seed = o.seed ?? now;
+    const isConn = this.kind === 'connection';
+    const eventType: EventType | 'connection' = isConn
+      ? 'connection'
+      : (this.fixedEventType ?? ((isObj(event) && isObj(event.context) && (event.context.eventType as EventType)) || 'viewer-request'));
+    const input = JSON.stringify({ e: event, t: eventType, c: isConn, q: o.rawQuery });
+
+    const t0 = clock();
+    let rc: number;
+    let out: string;
+    let steps: number;
+    try {
+      ({ rc, out, steps } = this.inst.run(input, now, seedLo(seed), seedHi(seed)));
+    } catch (e) {
+      const durationNs = Math.round((clock() - t0) * 1e6);
+      this.inst = this.start(); // the old instance is unusable
+      const message = e instanceof EngineCrash && /stack overflow/i.test(e.message) ? 'C stack overflow in the njs engine' : `njs engine crashed: ${(e as Error).message}`;
+      return this.result(event, eventType, { logs: [] }, { name: 'InternalError', message, v8Message: message }, 'crash', durationNs, 0);
+    }
+    const durationNs = Math.round((clock() - t0) * 1e6);
+    if (this.inst.memoryBytes > RECYCLE_BYTES) this.inst = this.start();
+
+    if (rc !== 0) {
+      return this.result(event, eventType, { logs: [] }, njsErrorInfo(out), reasonOf(out), durationNs, steps);
+    }
+    const env = JSON.parse(out) as Envelope;
+    if (env.err !== undefined) return this.result(event, eventType, env, njsErrorInfo(env.err), reasonOf(env.err), durationNs, steps);
+    if (env.pending) {
+      const message = 'the promise returned by the function never settled';
+      return this.result(event, eventType, env, { name: 'Error', message, v8Message: message }, 'never-settled', durationNs, steps);
+    }
+    // Origin helper arguments are checked here (same messages as the V8 engine, which throws at the call).
+    for (const c of env.origin ?? []) {
+      const problem = originCallProblem(c.op, 'params' in c ? c.params : undefined, c.op !== 'selectRequestOriginById' || c.hasParams === true, 'originId' in c ? c.originId : undefined);
+      if (problem) return this.result(event, eventType, env, { name: 'TypeError', message: problem, v8Message: problem }, 'exception', durationNs, steps);
+      delete c.hasParams;
+    }
+    return this.result(event, eventType, env, undefined, undefined, durationNs, steps);
+  }
+
+  private result(
+    event: unknown,
+    eventType: EventType | 'connection',
+    env: Pick<Envelope, 'ret' | 'logs' | 'lt' | 'cd' | 'dec' | 'origin' | 'ra'>,
+    error: ErrorInfo | undefined,
+    reason: ExecutionErrorReason | undefined,
+    durationNs: number,
+    steps: number,
+  ): RunResult {
+    const rec: CallRecord = {
+      kind: this.kind,
+      runtime: this.runtime,
+      eventType,
+      event,
+      ret: error ? undefined : env.ret,
+      logs: env.logs,
+      logsTruncated: env.lt === true,
+      origin: env.origin && env.origin.length > 0 ? env.origin : null,
+      customData: env.cd ?? null,
+      decision: env.dec ?? null,
+      durationNs,
+    };
+    if (eventType === 'viewer-response') rec.requestAfter = env.ra;
+    if (error) {
+      rec.error = error;
+      rec.reason = reason ?? 'exception';
+    }
+    const r = buildRunResult(rec);
+    r.steps = steps;
+    return r;
+  }
+}
