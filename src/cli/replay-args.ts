@@ -2,6 +2,7 @@
 import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ReplayOptions } from '../replay/replay.js';
+import type { Engine } from '../runtime/engines.js';
 
 export interface CommonReplayArgs {
   old: string;
@@ -9,6 +10,7 @@ export interface CommonReplayArgs {
   corpus: string;
   'event-type'?: EventType;
   runtime?: Runtime;
+  engine?: Engine;
   kvs?: string;
   ignore: string[];
   'timeout-ms': number;
@@ -19,7 +21,7 @@ export interface CommonReplayArgs {
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
 > & { corpus: string };
 
 export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number }): CommonReplayOptions {
@@ -29,6 +31,7 @@ export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRat
     corpus: args.corpus,
     ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
     ...(args.runtime ? { runtime: args.runtime } : {}),
+    ...(args.engine && args.engine !== 'v8' ? { engine: args.engine } : {}),
     ...(args.kvs ? { kvsPath: args.kvs } : {}),
     ignore: args.ignore,
     timeoutMs: args['timeout-ms'],

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
 import type { ReplayEventType } from '../event/connection.js';
-import { loadFunction } from '../runtime/loader.js';
+import { loadFunctionWith, type Engine } from '../runtime/engines.js';
 import { checkSource, detectRuntime, formatLoadNotes } from '../runtime/syntax-gate.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
@@ -40,6 +40,8 @@ export interface ReplayOptions {
   eventType?: EventType;
   /** Default: detected per function from its source. */
   runtime?: Runtime;
+  /** Engine both functions run on (default v8). */
+  engine?: Engine;
   kvsPath?: string;
   /** Default: one per core. */
   workers?: number;
@@ -75,7 +77,7 @@ export interface LoadedSource {
   kind: FunctionKind;
 }
 
-export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined): LoadedSource {
+export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, engine: Engine = 'v8'): LoadedSource {
   let source: string;
   try {
     source = readFileSync(path, 'utf8');
@@ -85,10 +87,10 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   }
   const runtime = runtimeFlag ?? detectRuntime(source);
   // Load once here so a broken function fails fast with its line and column, before any worker starts.
-  const fn = loadFunction(source, { runtime, filename: path });
+  const fn = loadFunctionWith(engine, source, { runtime, filename: path });
   const notes = formatLoadNotes(path, checkSource(source, runtime, path).notes);
   return {
-    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source), ...(notes.length > 0 ? { notes } : {}) },
+    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source), ...(notes.length > 0 ? { notes } : {}), ...(engine !== 'v8' ? { engine } : {}) },
     source: { source, filename: path, runtime },
     kind: fn.kind,
   };
@@ -120,8 +122,9 @@ export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given
 
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime);
+  const engine = options.engine ?? 'v8';
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, engine);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, engine);
   const eventType = resolveEventType(oldFn, newFn, options.eventType);
   const kvs: KvsSnapshot | undefined = options.kvsPath !== undefined ? loadKvsFile(options.kvsPath) : undefined;
   const ignore = options.ignore ?? [];
@@ -150,6 +153,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       old: oldFn.source,
       new: newFn.source,
       ...(kvs ? { kvs } : {}),
+      ...(engine !== 'v8' ? { engine } : {}),
       eventType,
       ignore,
       noise: options.noise !== false,

@@ -1,6 +1,7 @@
 /** Messages between the replay supervisor (main thread) and its worker threads. */
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
+import type { Engine } from '../runtime/engines.js';
 import type { ChunkResult } from './chunk-result.js';
 import type { ChunkTask } from './chunk-processor.js';
 
@@ -14,6 +15,8 @@ export interface WorkerInit {
   old: FunctionSource;
   new: FunctionSource;
   kvs?: KvsSnapshot;
+  /** Engine both functions run on (default v8). */
+  engine?: Engine;
   eventType: ReplayEventType;
   ignore: string[];
   noise: boolean;

@@ -4,7 +4,7 @@
  * supervisor can stop a call that exceeds the time budget.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFunction } from '../runtime/loader.js';
+import { loadFunctionWith } from '../runtime/engines.js';
 import { compileIgnore } from '../diff/index.js';
 import { ChunkDecodeError } from '../store/chunk.js';
 import { processChunk, type CallObserver, type FunctionPair, type Version } from './chunk-processor.js';
@@ -26,8 +26,8 @@ try {
   // A connection function has no viewer event type to fix.
   const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
   fns = {
-    old: loadFunction(init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-    new: loadFunction(init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+    old: loadFunctionWith(init.engine ?? 'v8', init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+    new: loadFunctionWith(init.engine ?? 'v8', init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
   };
 } catch (e) {
   send({ type: 'fatal', message: (e as Error).message });

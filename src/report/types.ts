@@ -38,6 +38,8 @@ export interface FunctionInfo {
    * (e.g. async closures AWS documents as unsupported), `file:line:col: text`.
    */
   notes?: string[];
+  /** The engine that ran it when not the default V8 one ('njs'). */
+  engine?: string;
 }
 
 export interface DiffExample {

@@ -53,6 +53,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         describe: 'default: viewer-response when both functions read event.response, else viewer-request',
       })
       .option('runtime', { choices: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const, describe: 'default: detected from each source' })
+      .option('engine', { choices: ['v8', 'njs'] as const, default: 'v8' as const, describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
       .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot in the AWS import format ({"data":[{"key","value"}]})' })
       .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
       .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'paths to leave out of the diff, e.g. request.headers.x-debug, response.headers.*' })
@@ -89,6 +90,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     const line = new ProgressLine(process.stderr, showProgress);
     let report;
     try {
+      if ((args.distributed === true || args.resume !== undefined) && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
       report = args.distributed === true || args.resume !== undefined
         ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({

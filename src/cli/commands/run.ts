@@ -28,6 +28,7 @@ import {
   type Runtime,
 } from '../../runtime/index.js';
 import { checkSource, detectRuntime, formatLoadNotes } from '../../runtime/syntax-gate.js';
+import type { Engine } from '../../runtime/engines.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
@@ -46,6 +47,7 @@ export interface RunArgs {
   seed?: number;
   'event-type'?: string;
   'raw-query'?: string;
+  engine?: Engine;
 }
 
 function readText(path: string, what: string): string {
@@ -125,6 +127,8 @@ export interface RunReport {
   eventType: RunResult['eventType'];
   durationNs: number;
   durationMs: number;
+  /** njs engine: instructions the call executed. */
+  steps?: number;
   now: number;
   seed: number;
   logsTruncated: boolean;
@@ -148,6 +152,7 @@ export function toReport(r: RunResult, now: number, seed: number, notes: string[
     eventType: r.eventType,
     durationNs: r.durationNs,
     durationMs: r.durationNs / 1e6,
+    ...(r.steps !== undefined ? { steps: r.steps } : {}),
     now,
     seed,
     logsTruncated: r.logsTruncated,
@@ -178,7 +183,7 @@ export function formatReport(rep: RunReport): string {
   lines.push(`Outcome: ${OUTCOME_TEXT[rep.outcome.kind]}${rep.outcome.kind === 'execution-error' ? ` [${rep.outcome.reason}]` : ''}`);
   if (rep.sideEffects.origin.length > 0) lines.push(`Origin changes: ${JSON.stringify(rep.sideEffects.origin)}`);
   if (rep.sideEffects.customData !== undefined) lines.push(`Custom log data: ${rep.sideEffects.customData}`);
-  lines.push(`Runtime: ${rep.runtime}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms`);
+  lines.push(`Runtime: ${rep.runtime}${rep.steps !== undefined ? ' (njs engine)' : ''}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms${rep.steps !== undefined ? `  Steps: ${rep.steps}` : ''}`);
   lines.push(`Clock: ${new Date(rep.now).toISOString()} (--now ${rep.now})  Seed: ${rep.seed}`);
   for (const n of rep.notes) lines.push(`Note: ${n}`);
   return lines.join('\n');
@@ -217,7 +222,7 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   try {
     notes = formatLoadNotes(args.function, checkSource(source, runtime, args.function).notes); // one clear line with file:line:col
     result = await runInWorker(
-      { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}) },
+      { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}), ...(args.engine === 'njs' ? { engine: args.engine } : {}) },
       ev.event,
       {
         now,
@@ -242,6 +247,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
       .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record' })
       .option('runtime', { type: 'string', choices: [...RUNTIMES], describe: 'default: detected from the source' })
+      .option('engine', { type: 'string', choices: ['v8', 'njs'], default: 'v8', describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
       .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot ({"data":[{"key","value"}]})' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of the run' })
