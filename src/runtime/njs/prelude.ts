@@ -9,8 +9,8 @@
  * - replaces `require` with one that gives only crypto and querystring
  *   (njs's own modules), plus buffer and the `cloudfront` module in 2.0;
  *   fs and every other njs module stay unreachable;
- * - installs console.log (one argument, formatted like the V8 engine's so
- *   both engines log the same text; 10 KB limit);
+ * - installs console.log (one argument, njs's own formatting of values via
+ *   njs.dump, kept before `njs` is hidden; 10 KB limit);
  * - implements the `cloudfront` module (KVS from a snapshot compiled in as a
  *   string literal and parsed on first use in an event; origin helpers
  *   recorded as side effects and checked host-side; edgeLocation;
@@ -42,7 +42,7 @@ function __cfreplay_finish(e) { return __cfreplay_api.finish(e); }
 var __cfreplay_api = (function (G, C) {
   var OJSON = JSON, OString = String, OError = Error, OTypeError = TypeError, OPromise = Promise, OObject = Object;
   var defineProperty = Object.defineProperty, hasOwn = Object.prototype.hasOwnProperty, freeze = Object.freeze;
-  var OBuffer = G.Buffer, OUint8Array = Uint8Array, ORequire = G.require;
+  var OBuffer = G.Buffer, OUint8Array = Uint8Array, ORequire = G.require, ONjs = G.njs, odump = ONjs.dump;
   function hide(o, k, v) { defineProperty(o, k, { value: v, writable: true, configurable: true, enumerable: false }); }
   var gone = ['process', 'njs', '$262', 'setTimeout', 'clearTimeout', 'setImmediate'];
   if (!C.r2) { gone.push('Buffer', 'atob', 'btoa', 'TextEncoder', 'TextDecoder'); }
@@ -59,13 +59,10 @@ var __cfreplay_api = (function (G, C) {
 
   var st = { logs: [], bytes: 0, lt: false, cd: null, dec: null, origin: null, et: 'viewer-request', ev: undefined, done: 0, v: undefined };
 
-  /* console.log: one argument; strings as they are, objects as JSON, the rest String() (as the V8 engine). */
+  /* console.log: one argument; a string as it is, anything else as njs prints values (njs.dump, what njs's own console.log uses). */
   function fmt(v) {
     if (typeof v === 'string') { return v; }
-    if (v !== null && typeof v === 'object') {
-      try { var j = OJSON.stringify(v); if (typeof j === 'string') { return j; } } catch (e) { }
-    }
-    return OString(v);
+    try { return odump.call(ONjs, v); } catch (e) { return OString(v); }
   }
   var console = {};
   hide(console, 'log', function log(v) {
