@@ -138,7 +138,8 @@ async function handler(e) {
     const allow = njs("function connectionHandler(c) { c.logCustomData('seen ' + c.clientIp); if (c.clientCertificate.certificates.leaf.serialNumber === '01') c.allow(); else c.deny(); }", {}, conn);
     expect(allow.outcome).toEqual({ kind: 'connection-allow' });
     expect(allow.sideEffects.customData).toBe('seen 1.2.3.4');
-    expect(njs('function connectionHandler(c) { }', {}, conn).outcome).toEqual({ kind: 'connection-deny' });
+    expect(njs('function connectionHandler(c) { }', {}, conn).outcome).toEqual({ kind: 'connection-deny', neitherCalled: true });
+    expect(njs('function connectionHandler(c) { c.deny(); c.allow(); }', {}, conn).outcome).toEqual({ kind: 'connection-deny' });
   });
 
   it('settles async handlers inside the engine; a promise that never settles is reported', () => {
