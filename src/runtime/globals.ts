@@ -75,8 +75,10 @@ const nodeRequire = createRequire(import.meta.url);
 let bufferSources: { name: string; source: string }[] | null = null;
 /** The `buffer` package and its two dependencies as CommonJS function sources. */
 function bufferPackageSources(): { name: string; source: string }[] {
+  // base64-js and ieee754 are the buffer package's dependencies: resolved from it (a strict installer need not hoist them).
+  const bufferRequire = createRequire(nodeRequire.resolve('buffer/index.js'));
   bufferSources ??= ['base64-js', 'ieee754', 'buffer'].map((name) => {
-    const file = nodeRequire.resolve(name === 'buffer' ? 'buffer/index.js' : name);
+    const file = name === 'buffer' ? nodeRequire.resolve('buffer/index.js') : bufferRequire.resolve(name);
     return { name, source: `(function (exports, require, module) {${readFileSync(file, 'utf8')}\n})` };
   });
   return bufferSources;
