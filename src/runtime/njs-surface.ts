@@ -282,6 +282,17 @@ function timeAt(s, p, tm) {
   tm[5] = sec;
   return p + 3;
 }
+// After the year of the RFC 2822 and toString() forms: an optional " HH:MM[:SS]"
+// then an optional " <zone>". Returns where the zone starts, the end of the
+// string when there is none, -1 when malformed.
+function zoneAt(s, p, tm) {
+  var end = s.length;
+  if (p >= end) return end;
+  p = skipSpaces(s, p); if (p < 0 || p >= end) return p < 0 ? -1 : end;
+  p = timeAt(s, p, tm); if (p < 0 || p >= end) return p < 0 ? -1 : end;
+  p = skipSpaces(s, p); if (p < 0) return -1;
+  return p;
+}
 function gmtoff(s, p) {
   if (p + 4 < s.length && (s[p] === '+' || s[p] === '-')) {
     var h = num(s, p + 1, 2), m = num(s, p + 3, 2);
@@ -354,21 +365,12 @@ function njsDateParse(str) {
       tm[1] = monthAt(s, p); if (tm[1] < 0) return NaN;
       p = skipSpaces(s, p + 3); if (p < 0) return NaN;
       tm[0] = num(s, p, 4); if (tm[0] < 0) return NaN;
-      p += 4;
-      var off2 = 0;
-      if (p < end) {
-        p = skipSpaces(s, p); if (p < 0) return NaN;
-        if (p < end) {
-          p = timeAt(s, p, tm); if (p < 0) return NaN;
-          if (p < end) {
-            p = skipSpaces(s, p); if (p < 0) return NaN;
-            if (p < end) {
-              if (p + 2 >= end) return NaN;
-              var z = s.substr(p, 3);
-              if (z !== 'GMT' && z !== 'UTC') { off2 = gmtoff(s, p); if (off2 === null) return NaN; }
-            }
-          }
-        }
+      var z = zoneAt(s, p + 4, tm), off2 = 0;
+      if (z < 0) return NaN;
+      if (z < end) {
+        if (z + 2 >= end) return NaN;
+        var zone = s.substr(z, 3);
+        if (zone !== 'GMT' && zone !== 'UTC') { off2 = gmtoff(s, z); if (off2 === null) return NaN; }
       }
       return makeDate(tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], 0) - off2 * 60000;
     }
@@ -380,20 +382,12 @@ function njsDateParse(str) {
       tm[2] = num(s, p, 2); if (tm[2] < 0) return NaN;
       p = skipSpaces(s, p + 2); if (p < 0) return NaN;
       tm[0] = num(s, p, 4); if (tm[0] < 0) return NaN;
-      p += 4;
-      if (p < end) {
-        p = skipSpaces(s, p); if (p < 0) return NaN;
-        if (p < end) {
-          p = timeAt(s, p, tm); if (p < 0) return NaN;
-          if (p < end) {
-            p = skipSpaces(s, p); if (p < 0) return NaN;
-            if (p < end) {
-              if (!(p + 2 < end && s.substr(p, 3) === 'GMT')) return NaN;
-              var off3 = gmtoff(s, p + 3); if (off3 === null) return NaN;
-              return makeDate(tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], 0) - off3 * 60000;
-            }
-          }
-        }
+      var z3 = zoneAt(s, p + 4, tm);
+      if (z3 < 0) return NaN;
+      if (z3 < end) {
+        if (!(z3 + 2 < end && s.substr(z3, 3) === 'GMT')) return NaN;
+        var off3 = gmtoff(s, z3 + 3); if (off3 === null) return NaN;
+        return makeDate(tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], 0) - off3 * 60000;
       }
       return makeDate(tm[0], tm[1], tm[2], tm[3], tm[4], tm[5], 0);
     }

@@ -117,3 +117,26 @@ describe('a 1.0 function rebuilding a query string with for...in gives the URL n
     expect(run('cloudfront-js-2.0')).toBe(names.map((n, i) => `${n}=${i}`).join('&'));
   });
 });
+
+describe('Date.parse of 1.0 equals njs 0.7.9 on HTTP, ISO and toString() forms', async () => {
+  const { loadFunction } = await import('../../src/runtime/index.js');
+  const { vrEvent } = await import('./helpers.js');
+  const DATES = [
+    'Sun, 06 Nov 1994 08:49:37 GMT', 'Sun, 06 Nov 1994 08:49:37 UTC', 'Sun, 06 Nov 1994 08:49:37 +0130', 'Sun, 06 Nov 1994 08:49:37 -0500',
+    'Sun, 06 Nov 1994 08:49:37', 'Sun, 06 Nov 1994 08:49', 'Sun, 06 Nov 1994', '06 Nov 1994 08:49:37 GMT', 'Sun,  06  Nov  1994', 'Sun, 06 Nov 1994 08:49:37 EST',
+    'Sun, 06 Nov 1994 08:49:37 GM', 'Sun, 6 Nov 1994 08:49:37 GMT', 'Sun, 06 Xyz 1994 08:49:37 GMT', 'Sun, 06 Nov 94 08:49:37 GMT',
+    'Sunday, 06-Nov-94 08:49:37 GMT', 'Sun Nov  6 08:49:37 1994', 'Sun Nov 06 1994 08:49:37 GMT+0000 (UTC)', 'Sun Nov 06 1994 08:49:37 GMT+0200',
+    'Sun Nov 06 1994 08:49:37 GMT-0830 (Somewhere)', 'Sun Nov 06 1994 08:49:37', 'Sun Nov 06 1994', 'Nov 06 1994 08:49:37 GMT+0100', 'Nov 6, 1994',
+    '1994-11-06T08:49:37Z', '1994-11-06T08:49:37.123Z', '1994-11-06T08:49:37.1Z', '1994-11-06T08:49:37.12345Z', '1994-11-06T08:49Z', '1994-11-06T08:49:37',
+    '1994-11-06', '1994-11', '1994', '+001994-11-06T08:49:37Z', '-000001-01-01T00:00:00Z', '1994-11-06T08:49:37+01:00', '1994-11-06 08:49:37',
+    '1994-13-06', '1994-11-32', '1994-11-06T25:00:00Z', '2024/01/02', '1/2/2024', '', ' ', 'garbage', '0000-01-01', '2024-02-30',
+  ];
+  it(`${DATES.length} strings`, () => {
+    const script = `var d = ${JSON.stringify(DATES)};\nfor (var i = 0; i < d.length; i++) console.log(String(Date.parse(d[i])));\n`;
+    const want = njs(script).slice(0, DATES.length);
+    const src = `function handler(e) { var d = ${JSON.stringify(DATES)}, out = []; for (var i = 0; i < d.length; i++) out.push(String(Date.parse(d[i]))); return { statusCode: 200, body: JSON.stringify(out) }; }`;
+    const r = loadFunction(src, { runtime: 'cloudfront-js-1.0' }).invoke(vrEvent()) as { raw: { body: string } };
+    const got = JSON.parse(r.raw.body) as string[];
+    expect(DATES.map((d, i) => `${d} -> ${got[i]}`)).toEqual(DATES.map((d, i) => `${d} -> ${want[i]}`));
+  });
+});
