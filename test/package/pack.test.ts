@@ -67,9 +67,19 @@ beforeAll(() => {
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm pack', () => {
-  it('holds bin, package.json, README and the compiled code: no tests, bench, fixtures, source maps or sources', () => {
+  it('holds bin, package.json, README, the njs engines and the compiled code: no tests, bench, fixtures, source maps or sources', () => {
     const outside = files.filter((f) => !f.startsWith('dist/'));
-    expect(outside).toEqual(['README.md', 'bin/cfreplay', 'package.json']);
+    expect([...outside].sort()).toEqual([
+      'README.md',
+      'bin/cfreplay',
+      'engine/README.md',
+      'engine/dist/MANIFEST.json',
+      'engine/dist/cloudfront-js-1.0/njsw.cjs',
+      'engine/dist/cloudfront-js-1.0/njsw.wasm',
+      'engine/dist/cloudfront-js-2.0/njsw.cjs',
+      'engine/dist/cloudfront-js-2.0/njsw.wasm',
+      'package.json',
+    ].sort());
     expect(files.filter((f) => /(^|\/)(test|bench|fixtures|examples|recordings)(\/|\.)|\.map$|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]); // e.g. the build's .tsbuildinfo
   });
