@@ -93,15 +93,22 @@ const LOAD_COMMONJS = String.raw`(function (fns, names) {
   // njs has base64url; the buffer package does not: translate to and from base64.
   var from = B.from, toStr = B.prototype.toString, isEnc = B.isEncoding, byteLen = B.byteLength;
   function isUrl(e) { return typeof e === 'string' && e.toLowerCase() === 'base64url'; }
+  // njs's Buffer knows utf8, hex, base64 and base64url only.
+  var NOT_NJS = { latin1: 1, binary: 1, ascii: 1, utf16le: 1, 'utf-16le': 1, ucs2: 1, 'ucs-2': 1 };
+  function njsEnc(e) {
+    if (typeof e === 'string' && Object.prototype.hasOwnProperty.call(NOT_NJS, e.toLowerCase())) throw new TypeError('"' + e + '" encoding is not supported');
+  }
   function toB64(s) { return String(s).replace(/-/g, '+').replace(/_/g, '/'); }
   function hide(o, k, v) { Object.defineProperty(o, k, { value: v, writable: true, enumerable: false, configurable: true }); }
   hide(B, 'from', function from_(v, enc, len) {
+    if (typeof v === 'string') njsEnc(enc);
     if (typeof v === 'string' && isUrl(enc)) return from.call(this, toB64(v), 'base64');
     return from.apply(this, arguments);
   });
-  hide(B, 'isEncoding', function isEncoding(e) { return isUrl(e) || isEnc(e); });
-  hide(B, 'byteLength', function byteLength(s, enc) { return isUrl(enc) ? byteLen(toB64(s), 'base64') : byteLen.apply(this, arguments); });
+  hide(B, 'isEncoding', function isEncoding(e) { if (typeof e === 'string' && Object.prototype.hasOwnProperty.call(NOT_NJS, e.toLowerCase())) return false; return isUrl(e) || isEnc(e); });
+  hide(B, 'byteLength', function byteLength(s, enc) { njsEnc(enc); return isUrl(enc) ? byteLen(toB64(s), 'base64') : byteLen.apply(this, arguments); });
   hide(B.prototype, 'toString', function toString(enc, start, end) {
+    njsEnc(enc);
     if (isUrl(enc)) return toStr.call(this, 'base64', start, end).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
     return toStr.apply(this, arguments);
   });

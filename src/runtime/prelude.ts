@@ -450,7 +450,12 @@ function cleanupLeaks() {
 
 // ---- querystring module (njs semantics, modelled on Node's querystring) ---
 function qsEscape(s) { return encodeURIComponent(s); }
-function qsUnescape(s) { try { return decodeURIComponent(s); } catch (e) { return s; } }
+// njs: '+' is a space, and a bad %-sequence stays as it is while the good ones are decoded.
+function qsUnescape(s) {
+  var t = OString(s).replace(/\+/g, ' ');
+  try { return decodeURIComponent(t); } catch (e) { /* decode sequence by sequence */ }
+  return t.replace(/(?:%[0-9A-Fa-f]{2})+/g, function (m) { try { return decodeURIComponent(m); } catch (x) { return m; } });
+}
 function qsPrim(v) {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' && isFinite(v)) return '' + v;

@@ -131,24 +131,21 @@ export const PROBES: Probe[] = [
     v1: '1',
     known: { v1: '2', v2: '2', reason: 'njs strings are UTF-8 and count code points; V8 counts UTF-16 units (not emulated)' },
   },
-  // ---- modules owned by the prelude / host side (known differences until fixed there) ----
+  // ---- modules owned by the prelude / host side ----
   {
     name: "querystring.unescape('a+b')",
     expr: 'require("querystring").unescape("a+b")',
     v1: '"a b"',
-    known: { v1: '"a+b"', v2: '"a+b"', reason: "prelude.ts qsUnescape is decodeURIComponent alone: njs turns '+' into a space" },
   },
   {
     name: 'querystring.unescape keeps only the bad sequences',
     expr: 'require("querystring").unescape("%41%zz")',
     v1: '"A%zz"',
-    known: { v1: '"%41%zz"', v2: '"%41%zz"', reason: 'prelude.ts qsUnescape returns the input unchanged when any sequence is bad; njs decodes the good ones' },
   },
   {
     name: "Buffer 'latin1'",
     expr: 'Buffer.from("é", "latin1").length',
     v1: 'THROW TypeError: "latin1" encoding is not supported',
-    known: { v2: '1', reason: "the sandbox's Buffer is Node's (globals.ts); njs's Buffer has utf8, hex, base64 and base64url only" },
     only: 'v2',
   },
   // ---- errors as the function sees them ----------------------------------------
