@@ -3,15 +3,15 @@ import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ReplayOptions } from '../replay/replay.js';
 import type { Engine } from '../runtime/engines.js';
+import { checkKvsArgs, transformsFromArgs, type FunctionArgs } from './function-args.js';
 
-export interface CommonReplayArgs {
+export interface CommonReplayArgs extends FunctionArgs {
   old: string;
   new: string;
   corpus: string;
   'event-type'?: EventType;
   runtime?: Runtime;
   engine?: Engine;
-  kvs?: string;
   ignore: string[];
   'timeout-ms': number;
   noise: boolean;
@@ -21,10 +21,12 @@ export interface CommonReplayArgs {
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
 > & { corpus: string };
 
 export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number }): CommonReplayOptions {
+  checkKvsArgs(args);
+  const transforms = transformsFromArgs(args);
   return {
     oldPath: args.old,
     newPath: args.new,
@@ -33,6 +35,8 @@ export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRat
     ...(args.runtime ? { runtime: args.runtime } : {}),
     ...(args.engine && args.engine !== 'v8' ? { engine: args.engine } : {}),
     ...(args.kvs ? { kvsPath: args.kvs } : {}),
+    ...(args['kvs-empty'] === true ? { kvsEmpty: true } : {}),
+    ...(transforms !== undefined ? { transforms } : {}),
     ignore: args.ignore,
     timeoutMs: args['timeout-ms'],
     noise: args.noise,

@@ -15,10 +15,9 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Redis } from 'ioredis';
-import { loadKvsFile } from '../runtime/kvs.js';
 import { compileIgnore } from '../diff/index.js';
 import type { ReplayReport } from '../report/types.js';
-import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
+import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, replayKvs, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
 import { RunAccumulator } from '../replay/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
@@ -122,8 +121,9 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
   const ttl = Math.max(1, Math.round(options.ttlSeconds ?? DEFAULT_RUN_TTL_SECONDS));
 
   // Everything that can be checked without Redis is checked first.
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime);
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms);
+  const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore);
 
@@ -149,7 +149,6 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       if (corpus.gen !== spec.corpus.gen) throw new ReplayInputError(`${target.display}: the corpus was replaced since run ${spec.id} started; start a new run`);
     } else {
       const eventType = resolveEventType(oldFn, newFn, options.eventType);
-      const kvs = options.kvsPath !== undefined ? loadKvsFile(options.kvsPath) : undefined;
       corpus = await RedisCorpus.open(target, redis);
       if (corpus.chunks.length === 0) throw new ReplayInputError(`${target.display}: the corpus is empty`);
       runId = newRunId();

@@ -36,11 +36,19 @@ export interface BuildOptions {
   defaultViewerIp: string;
 }
 
-/** Documented defaults: a CloudFront-looking domain and id, and a TEST-NET-3 address. */
+/**
+ * The one viewer address every command fills in when an event or a capture
+ * has none (`record`, `run`, `test`, `replay` of completed events): a
+ * TEST-NET-3 documentation address (RFC 5737), never a real client. Functions
+ * branch on `viewer.ip`, so every command must agree on it.
+ */
+export const DEFAULT_VIEWER_IP = '203.0.113.10';
+
+/** Documented defaults: a CloudFront-looking domain and id, and the default viewer address. */
 export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
   distributionDomainName: 'd111111abcdef8.cloudfront.net',
   distributionId: 'EDFDVBD6EXAMPLE',
-  defaultViewerIp: '203.0.113.10',
+  defaultViewerIp: DEFAULT_VIEWER_IP,
 };
 
 /** Add a value under a name, folding repeats into multiValue. */

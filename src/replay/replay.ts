@@ -3,15 +3,16 @@
  * build the report. The main thread only reads framed chunks and merges
  * results; decoding, running and diffing happen in the workers.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
 import type { ReplayEventType } from '../event/connection.js';
 import { loadFunctionWith, type Engine } from '../runtime/engines.js';
-import { checkSource, detectRuntime, formatLoadNotes } from '../runtime/syntax-gate.js';
+import { checkSource, formatLoadNotes } from '../runtime/syntax-gate.js';
 import { loadKvsFile } from '../runtime/kvs.js';
+import { checkDefinesUsed, checkKvsGiven, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../runtime/prepare.js';
+import type { DeployTransforms } from '../runtime/transforms.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
 import { openCorpus, type Corpus } from '../store/index.js';
@@ -43,6 +44,10 @@ export interface ReplayOptions {
   /** Engine both functions run on (default v8). */
   engine?: Engine;
   kvsPath?: string;
+  /** Run with an empty KeyValueStore on purpose (a function that uses one is refused without kvsPath or this). */
+  kvsEmpty?: boolean;
+  /** Deploy transforms applied to both functions (strip-export, define, prepend). */
+  transforms?: DeployTransforms;
   /** Default: one per core. */
   workers?: number;
   ignore?: string[];
@@ -75,25 +80,42 @@ export interface LoadedSource {
   info: FunctionInfo;
   source: FunctionSource;
   kind: FunctionKind;
+  prepared: PreparedFunction;
 }
 
-export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, engine: Engine = 'v8'): LoadedSource {
-  let source: string;
+export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8'): LoadedSource {
+  let text: string;
   try {
-    source = readFileSync(path, 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new ReplayInputError(`${path}: ${label} function ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(e)})`}`);
   }
-  const runtime = runtimeFlag ?? detectRuntime(source);
+  const prepared = prepareFunction(path, text, runtimeFlag, transforms);
+  const { source, runtime } = prepared;
   // Load once here so a broken function fails fast with its line and column, before any worker starts.
-  const fn = loadFunctionWith(engine, source, { runtime, filename: path });
+  let fn;
+  try {
+    fn = loadFunctionWith(engine, source, { runtime, filename: path });
+  } catch (e) {
+    throw explainPreparedError(e, prepared, transforms);
+  }
   const notes = formatLoadNotes(path, checkSource(source, runtime, path).notes);
-  return {
-    info: { path, sha256: createHash('sha256').update(source).digest('hex'), runtime, bytes: Buffer.byteLength(source), ...(notes.length > 0 ? { notes } : {}), ...(engine !== 'v8' ? { engine } : {}) },
-    source: { source, filename: path, runtime },
-    kind: fn.kind,
-  };
+  const info: FunctionInfo = { path, sha256: prepared.sha256, runtime, bytes: prepared.bytes, runtimeNote: prepared.runtimeNote, ...(notes.length > 0 ? { notes } : {}), ...(engine !== 'v8' ? { engine } : {}) };
+  if (prepared.transforms.length > 0) info.transforms = prepared.transforms;
+  return { info, source: { source, filename: path, runtime }, kind: fn.kind, prepared };
+}
+
+/**
+ * The store both functions run with: the snapshot, an empty store on
+ * purpose (kvsEmpty), or none; a function that uses a store without either
+ * is refused, as is a --define that occurs in neither function.
+ */
+export function replayKvs(oldFn: LoadedSource, newFn: LoadedSource, options: Pick<ReplayOptions, 'kvsPath' | 'kvsEmpty' | 'transforms'>): KvsSnapshot | undefined {
+  checkDefinesUsed([oldFn.prepared, newFn.prepared], options.transforms);
+  checkKvsGiven([oldFn.prepared, newFn.prepared], { kvs: options.kvsPath !== undefined, kvsEmpty: options.kvsEmpty === true });
+  if (options.kvsPath !== undefined) return loadKvsFile(options.kvsPath);
+  return options.kvsEmpty === true ? emptyKvs() : undefined;
 }
 
 /**
@@ -123,10 +145,10 @@ export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
   const engine = options.engine ?? 'v8';
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, engine);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime, engine);
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine);
   const eventType = resolveEventType(oldFn, newFn, options.eventType);
-  const kvs: KvsSnapshot | undefined = options.kvsPath !== undefined ? loadKvsFile(options.kvsPath) : undefined;
+  const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore); // validates the patterns before any work starts
   const corpus: ChunkSource = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;

@@ -76,8 +76,11 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
   const out: string[] = [];
   const top = opts.topGroups ?? 10;
   out.push(p.bold(`cfreplay replay: ${r.corpus.location} (${r.eventType})`));
-  out.push(`  OLD ${r.functions.old.path}  ${p.dim(`${r.functions.old.runtime}, sha256 ${r.functions.old.sha256.slice(0, 12)}`)}`);
-  out.push(`  NEW ${r.functions.new.path}  ${p.dim(`${r.functions.new.runtime}, sha256 ${r.functions.new.sha256.slice(0, 12)}`)}`);
+  for (const [label, f] of [['OLD', r.functions.old], ['NEW', r.functions.new]] as const) {
+    const runtime = f.runtimeNote !== undefined ? `${f.runtime} (${f.runtimeNote})` : f.runtime;
+    out.push(`  ${label} ${f.path}  ${p.dim(`${runtime}, sha256 ${f.sha256.slice(0, 12)}`)}`);
+    if (f.transforms !== undefined && f.transforms.length > 0) out.push(p.dim(`      transforms: ${f.transforms.join('; ')}`));
+  }
   for (const note of [...(r.functions.old.notes ?? []), ...(r.functions.new.notes ?? [])]) out.push(`  ${p.dim(`note: ${note}`)}`);
   out.push('');
   const changedText = `${int(r.changed)} changed (${pct(r.changed, r.events)})`;

@@ -32,6 +32,8 @@ export interface FunctionInfo {
   /** sha256 of the source, hex. */
   sha256: string;
   runtime: string;
+  /** How the runtime was chosen: `--runtime`, or `detected: <why>` (e.g. `detected: no 2.0 syntax`). */
+  runtimeNote?: string;
   bytes: number;
   /**
    * Load notes: code CloudFront may treat differently without refusing it
@@ -40,6 +42,8 @@ export interface FunctionInfo {
   notes?: string[];
   /** The engine that ran it when not the default V8 one ('njs'). */
   engine?: string;
+  /** Deploy transforms applied before running (strip-export, define, prepend), one line each. */
+  transforms?: string[];
 }
 
 export interface DiffExample {

@@ -114,28 +114,38 @@ function parseOrThrow(source: string, filename: string): AnyNode {
  * gate will report it).
  */
 export function detectRuntime(source: string): Runtime {
+  return detectRuntimeWithReason(source).runtime;
+}
+
+/**
+ * detectRuntime and why, for people: `no 2.0 syntax`, `const at line 3`,
+ * `import at line 1`, ... (shown as `cloudfront-js-1.0 (detected: no 2.0 syntax)`).
+ */
+export function detectRuntimeWithReason(source: string): { runtime: Runtime; reason: string } {
   let ast: AnyNode;
   try {
     ast = parse(source, PARSE_OPTS) as unknown as AnyNode;
   } catch {
-    return 'cloudfront-js-1.0';
+    return { runtime: 'cloudfront-js-1.0', reason: 'the source does not parse' };
   }
-  let v2 = false;
+  let why: string | undefined;
   walk.full(ast as never, (n: unknown) => {
     const node = n as AnyNode;
-    if (v2) return;
-    if (node.type === 'ImportDeclaration' || node.type === 'AwaitExpression') v2 = true;
-    else if (node.type === 'FunctionDeclaration' && (node.id as AnyNode | null)?.name === 'connectionHandler') v2 = true;
-    else if (node.type === 'VariableDeclaration' && node.kind !== 'var') v2 = true;
+    if (why !== undefined) return;
+    const at = ` at line ${node.loc?.start.line ?? 1}`;
+    if (node.type === 'ImportDeclaration') why = `import${at}`;
+    else if (node.type === 'AwaitExpression') why = `await${at}`;
+    else if (node.type === 'FunctionDeclaration' && (node.id as AnyNode | null)?.name === 'connectionHandler') why = `connectionHandler${at}`;
+    else if (node.type === 'VariableDeclaration' && node.kind !== 'var') why = `${String(node.kind)}${at}`;
     else if (
       (node.type === 'FunctionDeclaration' ||
         node.type === 'FunctionExpression' ||
         node.type === 'ArrowFunctionExpression') &&
       node.async === true
     )
-      v2 = true;
+      why = `async function${at}`;
   });
-  return v2 ? 'cloudfront-js-2.0' : 'cloudfront-js-1.0';
+  return why !== undefined ? { runtime: 'cloudfront-js-2.0', reason: why } : { runtime: 'cloudfront-js-1.0', reason: 'no 2.0 syntax' };
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
@@ -250,7 +260,8 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
       case 'ExportNamedDeclaration':
       case 'ExportDefaultDeclaration':
       case 'ExportAllDeclaration':
-        add(node, 'SyntaxError: "export" is not supported (CloudFront calls the top-level function handler)');
+        // njs's wording (CloudFront calls the top-level function handler; nothing is exported).
+        add(node, 'SyntaxError: Illegal export statement');
         break;
       case 'ImportExpression':
         add(node, 'SyntaxError: dynamic import() is not supported');

@@ -4,6 +4,7 @@
  * before running; `invoke` itself does not re-check (speed).
  */
 import { isObj, type Obj } from './effective.js';
+import { DEFAULT_VIEWER_IP } from '../event/build.js';
 
 /** `{ Records: [ { cf: {...} } ] }` */
 export function isLambdaEdgeEvent(obj: unknown): boolean {
@@ -94,7 +95,7 @@ export function normalizeCloudFrontEvent<T>(obj: T): T {
     o.response.headers ??= {};
     o.response.cookies ??= {};
   }
-  if (o.viewer === undefined) o.viewer = { ip: '198.51.100.1' };
+  if (o.viewer === undefined) o.viewer = { ip: DEFAULT_VIEWER_IP };
   return obj;
 }
 

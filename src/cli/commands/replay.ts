@@ -6,6 +6,7 @@ import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { ProgressLine } from '../../util/progress-line.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 import { SUMMARIES } from './summaries.js';
+import { functionOptions } from '../function-args.js';
 
 interface ReplayArgs extends CommonReplayArgs {
   workers?: number;
@@ -44,7 +45,7 @@ function describeProgress(p: ReplayProgress): string {
 export const replayCommandModule: CommandModule<object, ReplayArgs> = {
   ...SUMMARIES.replay,
   builder: (y: Argv) =>
-    y
+    functionOptions(y)
       .option('old', { type: 'string', demandOption: true, describe: 'the function as deployed now (.js)' })
       .option('new', { type: 'string', demandOption: true, describe: 'the candidate version (.js)' })
       .option('corpus', { type: 'string', demandOption: true, describe: 'recorded traffic (.cfr file, or redis://host:port/db#name)' })
@@ -52,9 +53,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         choices: ['viewer-request', 'viewer-response'] as const,
         describe: 'default: viewer-response when both functions read event.response, else viewer-request',
       })
-      .option('runtime', { choices: ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const, describe: 'default: detected from each source' })
       .option('engine', { choices: ['v8', 'njs'] as const, default: 'v8' as const, describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
-      .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot in the AWS import format ({"data":[{"key","value"}]})' })
       .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
       .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'paths to leave out of the diff, e.g. request.headers.x-debug, response.headers.*' })
       .option('json', { type: 'string', describe: 'write the JSON report here' })

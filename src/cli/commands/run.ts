@@ -27,20 +27,22 @@ import {
   type RunResult,
   type Runtime,
 } from '../../runtime/index.js';
-import { checkSource, detectRuntime, formatLoadNotes } from '../../runtime/syntax-gate.js';
 import type { Engine } from '../../runtime/engines.js';
+import { checkSource, formatLoadNotes } from '../../runtime/syntax-gate.js';
+import { checkDefinesUsed, checkKvsGiven, describeRuntime, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../../runtime/prepare.js';
+import { completeEvent, describeFilled, notAnEvent, type FilledField } from '../../event/complete.js';
+import { readsResponse } from '../../replay/event-type.js';
+import { checkKvsArgs, functionOptions, transformsFromArgs, type FunctionArgs } from '../function-args.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
 import { isRecordedConnection, type CorpusRecord } from '../../event/connection.js';
 import { SUMMARIES } from './summaries.js';
 
-export interface RunArgs {
+export interface RunArgs extends FunctionArgs {
   function: string;
   event: string;
   index?: number;
-  runtime?: string;
-  kvs?: string;
   json?: boolean;
   'timeout-ms': number;
   now?: string;
@@ -124,6 +126,12 @@ export interface RunReport {
   effective: RunResult['effective'];
   sideEffects: RunResult['sideEffects'];
   runtime: Runtime;
+  /** How the runtime was chosen: `--runtime` or `detected: <why>`. */
+  runtimeNote?: string;
+  /** Deploy transforms applied to the source, one line each. */
+  transforms?: string[];
+  /** Defaults used to complete a partial event (see event/complete.ts). */
+  filled?: FilledField[];
   eventType: RunResult['eventType'];
   durationNs: number;
   durationMs: number;
@@ -183,33 +191,76 @@ export function formatReport(rep: RunReport): string {
   lines.push(`Outcome: ${OUTCOME_TEXT[rep.outcome.kind]}${rep.outcome.kind === 'execution-error' ? ` [${rep.outcome.reason}]` : ''}`);
   if (rep.sideEffects.origin.length > 0) lines.push(`Origin changes: ${JSON.stringify(rep.sideEffects.origin)}`);
   if (rep.sideEffects.customData !== undefined) lines.push(`Custom log data: ${rep.sideEffects.customData}`);
-  lines.push(`Runtime: ${rep.runtime}${rep.steps !== undefined ? ' (njs engine)' : ''}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms${rep.steps !== undefined ? `  Steps: ${rep.steps}` : ''}`);
+  const runtime = rep.runtimeNote !== undefined ? describeRuntime({ runtime: rep.runtime, runtimeNote: rep.runtimeNote }) : rep.runtime;
+  lines.push(`Runtime: ${runtime}${rep.steps !== undefined ? ' (njs engine)' : ''}  Event: ${rep.eventType}  Run time: ${rep.durationMs.toFixed(3)} ms${rep.steps !== undefined ? `  Steps: ${rep.steps}` : ''}`);
+  if (rep.transforms !== undefined && rep.transforms.length > 0) lines.push(`Transforms: ${rep.transforms.join('; ')}`);
+  if (rep.filled !== undefined && rep.filled.length > 0) lines.push(`Filled in: ${describeFilled(rep.filled)}`);
   lines.push(`Clock: ${new Date(rep.now).toISOString()} (--now ${rep.now})  Seed: ${rep.seed}`);
   for (const n of rep.notes) lines.push(`Note: ${n}`);
   return lines.join('\n');
 }
 
-/** The command's work, separated from yargs for tests. Throws UsageError for user errors. */
-export async function runCommand(args: RunArgs): Promise<RunReport> {
-  const source = readText(args.function, 'function file');
-  if (args.runtime !== undefined && !RUNTIMES.includes(args.runtime as Runtime))
+/** The event type a partial event gets: --event-type, else what the function reads. */
+export function defaultEventType(given: string | undefined, source: string): { eventType: EventType; from: string } {
+  if (given === 'viewer-request' || given === 'viewer-response') return { eventType: given, from: '--event-type' };
+  return readsResponse(source)
+    ? { eventType: 'viewer-response', from: 'the function reads event.response' }
+    : { eventType: 'viewer-request', from: 'the function does not read event.response' };
+}
+
+/** The function file read and prepared (transforms, runtime), the store checked: what `run` and `test` share. */
+export function prepareFromArgs(args: FunctionArgs & { function: string }): {
+  prepared: PreparedFunction;
+  kvs: KvsSnapshot | undefined;
+  transforms: ReturnType<typeof transformsFromArgs>;
+  /** Load notes (see syntax-gate.ts), `file:line:col: text`. */
+  notes: string[];
+} {
+  checkKvsArgs(args);
+  const text = readText(args.function, 'function file');
+  if (args.runtime !== undefined && !RUNTIMES.includes(args.runtime))
     throw new UsageError(`--runtime must be one of ${RUNTIMES.join(', ')} (got "${args.runtime}")`);
-  const runtime = (args.runtime as Runtime | undefined) ?? detectRuntime(source);
+  const transforms = transformsFromArgs(args);
+  const prepared = prepareFunction(args.function, text, args.runtime, transforms);
+  checkDefinesUsed([prepared], transforms);
+  checkKvsGiven([prepared], { kvs: args.kvs !== undefined, kvsEmpty: args['kvs-empty'] === true });
   // Fail fast in this thread on load problems (the worker would report the same).
   let kvs: KvsSnapshot | undefined;
   try {
     if (args.kvs !== undefined) kvs = loadKvsFile(args.kvs);
+    else if (args['kvs-empty'] === true) kvs = emptyKvs();
   } catch (e) {
     if (e instanceof KvsFileError) throw new UsageError(e.message);
     throw e;
   }
+  let notes: string[];
+  try {
+    notes = formatLoadNotes(args.function, checkSource(prepared.source, prepared.runtime, args.function).notes); // one clear line with file:line:col
+  } catch (e) {
+    const explained = explainPreparedError(e, prepared, transforms);
+    throw explained instanceof FunctionLoadError ? new UsageError(explained.message) : explained;
+  }
+  return { prepared, kvs, transforms, notes };
+}
+
+/** The command's work, separated from yargs for tests. Throws UsageError for user errors. */
+export async function runCommand(args: RunArgs): Promise<RunReport> {
+  const { prepared, kvs, transforms, notes } = prepareFromArgs(args);
+  const { source, runtime } = prepared;
   const ev = await loadEvent(args);
   if (isLambdaEdgeEvent(ev.event)) throw new UsageError(`${ev.label}: ${LAMBDA_EDGE_EVENT_MESSAGE}`);
   const connectionFn = /function\s+connectionHandler\s*\(/.test(source) && !/function\s+handler\s*\(/.test(source);
+  let filled: FilledField[] = [];
   if (connectionFn) {
     if (!isConnectionEvent(ev.event))
       throw new UsageError(`${ev.label}: a connection function needs a connection event ({clientIp, connectionId, clientCertificate, ...})`);
   } else {
+    const why = notAnEvent(ev.event);
+    if (why !== undefined) throw new UsageError(`${ev.label}: not a CloudFront Functions event: ${why}`);
+    const type = defaultEventType(args['event-type'], source);
+    const completed = completeEvent(ev.event as Record<string, unknown>, { eventType: type.eventType, eventTypeFrom: type.from });
+    ev.event = completed.event;
+    filled = completed.filled;
     const problems = validateCloudFrontEvent(ev.event);
     if (problems.length > 0) throw new UsageError(`${ev.label}: not a CloudFront Functions event: ${problems.join('; ')}`);
     normalizeCloudFrontEvent(ev.event);
@@ -218,9 +269,7 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   const now = nowArg ?? ev.time ?? Date.now();
   const seed = args.seed ?? now;
   let result: RunResult;
-  let notes: string[];
   try {
-    notes = formatLoadNotes(args.function, checkSource(source, runtime, args.function).notes); // one clear line with file:line:col
     result = await runInWorker(
       { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}), ...(args.engine === 'njs' ? { engine: args.engine } : {}) },
       ev.event,
@@ -232,23 +281,26 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
       },
     );
   } catch (e) {
-    if (e instanceof FunctionLoadError || e instanceof KvsFileError) throw new UsageError(e.message);
-    throw e;
+    const explained = explainPreparedError(e, prepared, transforms);
+    if (explained instanceof FunctionLoadError || explained instanceof KvsFileError) throw new UsageError(explained.message);
+    throw explained;
   }
-  return toReport(result, now, seed, notes);
+  const rep = toReport(result, now, seed, notes);
+  rep.runtimeNote = prepared.runtimeNote;
+  if (prepared.transforms.length > 0) rep.transforms = prepared.transforms;
+  if (filled.length > 0) rep.filled = filled;
+  return rep;
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
   ...SUMMARIES.run,
   builder: (y: Argv<object>) =>
-    y
+    functionOptions(y)
       .positional('function', { type: 'string', demandOption: true, describe: 'function source (.js)' })
       .option('event', { type: 'string', demandOption: true, describe: 'event JSON file, - for stdin, or a corpus file with --index' })
       .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
-      .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record' })
-      .option('runtime', { type: 'string', choices: [...RUNTIMES], describe: 'default: detected from the source' })
+      .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record, or given to an event without context.eventType (default: viewer-response when the function reads event.response)' })
       .option('engine', { type: 'string', choices: ['v8', 'njs'], default: 'v8', describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
-      .option('kvs', { type: 'string', describe: 'KeyValueStore snapshot ({"data":[{"key","value"}]})' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of the run' })
       .option('now', { type: 'string', describe: 'frozen clock: epoch ms or ISO date (default: capture time, else now)' })
