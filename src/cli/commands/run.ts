@@ -52,7 +52,7 @@ export interface RunArgs extends FunctionArgs {
   engine?: Engine;
 }
 
-function readText(path: string, what: string): string {
+export function readText(path: string, what: string): string {
   try {
     return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
   } catch (e) {
@@ -63,7 +63,7 @@ function readText(path: string, what: string): string {
   }
 }
 
-function parseNow(v: string | undefined): number | undefined {
+export function parseNow(v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   if (/^-?\d+(\.\d+)?$/.test(v)) return Number(v);
   const t = Date.parse(v);

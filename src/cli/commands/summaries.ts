@@ -18,6 +18,10 @@ export const SUMMARIES = {
   },
   cat: { command: 'cat <corpus>', describe: 'Print the events of a corpus as JSON lines, exactly as a function receives them' },
   run: { command: 'run <function>', describe: 'Run a CloudFront Function on one event, like TestFunction but local' },
+  test: {
+    command: 'test <function> [cases..]',
+    describe: 'Run test cases (cftest {"event","output"} or partial {"event","expect"}) through a function, like a test runner',
+  },
   show: { command: 'show <report> <event-id>', describe: 'Show one event of a replay report: the event, both outputs and a readable diff' },
   report: {
     command: 'report <report>',
