@@ -21,10 +21,10 @@ export interface CommonReplayArgs extends FunctionArgs {
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'maxOldErrorRate'
 > & { corpus: string };
 
-export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number }): CommonReplayOptions {
+export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number; maxOldErrorRate?: number }): CommonReplayOptions {
   checkKvsArgs(args);
   const transforms = transformsFromArgs(args);
   return {
@@ -43,5 +43,6 @@ export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRat
     seed: args.seed,
     ...(limits.maxDiffRate !== undefined ? { maxDiffRate: limits.maxDiffRate } : {}),
     ...(limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: limits.maxLatencyRatio } : {}),
+    ...(limits.maxOldErrorRate !== undefined ? { maxOldErrorRate: limits.maxOldErrorRate } : {}),
   };
 }

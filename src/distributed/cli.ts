@@ -27,7 +27,7 @@ export function describeDistributedProgress(p: DistributedProgress): string {
 
 export async function replayDistributedFromArgs(
   args: DistributedReplayArgs,
-  extra: { maxDiffRate?: number; maxLatencyRatio?: number },
+  extra: { maxDiffRate?: number; maxLatencyRatio?: number; maxOldErrorRate?: number },
   line: ProgressLine,
 ): Promise<ReplayReport> {
   if (!isRedisUrl(args.corpus)) {

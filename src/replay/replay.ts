@@ -16,7 +16,7 @@ import type { DeployTransforms } from '../runtime/transforms.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
 import { openCorpus, type Corpus } from '../store/index.js';
-import { buildReport } from '../report/build.js';
+import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../report/build.js';
 import type { FunctionInfo, ReplayReport } from '../report/types.js';
 import { inferEventType } from './event-type.js';
 import { ReplayPool, StopRunError } from './pool.js';
@@ -56,6 +56,8 @@ export interface ReplayOptions {
   maxHeapMb?: number;
   maxDiffRate?: number;
   maxLatencyRatio?: number;
+  /** Share of events OLD may fail on (errors, 502/503) before the gate fails (default 1%). */
+  maxOldErrorRate?: number;
   /** Confirm differences against a second run of OLD (default true). */
   noise?: boolean;
   seed?: number;
@@ -239,7 +241,7 @@ export interface RunDescription {
   workers: number;
   ignore: string[];
   timeoutMs: number;
-  limits: { maxDiffRate?: number; maxLatencyRatio?: number };
+  limits: GateLimits;
   /** performance.now() when the run started. */
   started: number;
   problems: string[];
@@ -263,6 +265,7 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
       timeoutMs: run.timeoutMs,
       ...(run.limits.maxDiffRate !== undefined ? { maxDiffRate: run.limits.maxDiffRate } : {}),
       ...(run.limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: run.limits.maxLatencyRatio } : {}),
+      maxOldErrorRate: run.limits.maxOldErrorRate ?? DEFAULT_MAX_OLD_ERROR_RATE,
     },
     durationMs: performance.now() - run.started,
     problems: run.problems,

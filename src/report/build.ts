@@ -37,42 +37,95 @@ function errorGroups(map: Map<string, ErrorPartial>): ErrorGroup[] {
   return [...map.values()].sort((a, b) => b.count - a.count).map((e) => ({ ...e }));
 }
 
-export function gateChecks(
-  r: Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'>,
-  limits: { maxDiffRate?: number; maxLatencyRatio?: number },
-): GateCheck[] {
-  const checks: GateCheck[] = [];
+/** What the gate rules read from a report. */
+export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'> & Partial<Pick<ReplayReport, 'outcomes'>>;
+
+export interface GateLimits {
+  maxDiffRate?: number;
+  maxLatencyRatio?: number;
+  /** Share of events on which OLD may fail (errors, 502/503) before the gate fails; default DEFAULT_MAX_OLD_ERROR_RATE. */
+  maxOldErrorRate?: number;
+}
+
+/** One gate rule: a check, or undefined when it does not apply to this run. Rules are independent; add one to GATE_RULES. */
+export type GateRule = (r: GateInput, limits: GateLimits) => GateCheck | undefined;
+
+/**
+ * A replay in which the live function (OLD) itself fails on more than this
+ * share of events proves nothing about NEW: most likely the corpus does not
+ * fit the function, or it needs a store or option it did not get.
+ */
+export const DEFAULT_MAX_OLD_ERROR_RATE = 0.01;
+
+/** Outcome labels that are not failures; every other label (execution-error, timeout, memory, never-settled, crash, validation-error) is one. */
+const RAN_OUTCOMES = new Set(['forward', 'response', 'modified-response', 'connection-allow', 'connection-deny']);
+
+function percent(x: number): string {
+  return `${(x * 100).toFixed(3)}%`;
+}
+
+export const behaviourRule: GateRule = (r, limits) => {
   const rate = r.events === 0 ? 0 : r.changed / r.events;
   if (limits.maxDiffRate === undefined) {
-    checks.push({
+    return {
       name: 'behaviour',
       passed: r.changed === 0,
       actual: r.changed,
       limit: 0,
       message: r.changed === 0 ? 'no behavioural difference' : `${r.changed} of ${r.events} events behave differently`,
-    });
-  } else {
-    checks.push({
-      name: 'diff-rate',
-      passed: rate <= limits.maxDiffRate,
-      actual: rate,
-      limit: limits.maxDiffRate,
-      message: `${(rate * 100).toFixed(3)}% of events changed (limit ${(limits.maxDiffRate * 100).toFixed(3)}%)`,
-    });
+    };
   }
-  if (limits.maxLatencyRatio !== undefined) {
-    const p99 = r.latency.comparison.p99;
-    const exceeded = p99.significant && p99.ratio > limits.maxLatencyRatio;
-    checks.push({
-      name: 'latency-ratio',
-      passed: !exceeded,
-      actual: p99.ratio,
-      limit: limits.maxLatencyRatio,
-      message: `p99 new/old = ${p99.ratio.toFixed(3)}${p99.significant ? '' : ' (~, not significant)'} (limit ${limits.maxLatencyRatio})`,
-    });
-  }
-  if (r.run.stoppedEarly !== undefined) {
-    checks.push({ name: 'completed', passed: false, message: `run stopped early: ${r.run.stoppedEarly}` });
+  return {
+    name: 'diff-rate',
+    passed: rate <= limits.maxDiffRate,
+    actual: rate,
+    limit: limits.maxDiffRate,
+    message: `${percent(rate)} of events changed (limit ${percent(limits.maxDiffRate)})`,
+  };
+};
+
+export const latencyRule: GateRule = (r, limits) => {
+  if (limits.maxLatencyRatio === undefined) return undefined;
+  const p99 = r.latency.comparison.p99;
+  const exceeded = p99.significant && p99.ratio > limits.maxLatencyRatio;
+  return {
+    name: 'latency-ratio',
+    passed: !exceeded,
+    actual: p99.ratio,
+    limit: limits.maxLatencyRatio,
+    message: `p99 new/old = ${p99.ratio.toFixed(3)}${p99.significant ? '' : ' (~, not significant)'} (limit ${limits.maxLatencyRatio})`,
+  };
+};
+
+/** OLD must mostly work on the corpus, or "no difference" means nothing. */
+export const oldErrorsRule: GateRule = (r, limits) => {
+  if (r.outcomes === undefined || r.events === 0) return undefined;
+  let failed = 0;
+  for (const [label, n] of Object.entries(r.outcomes.old)) if (!RAN_OUTCOMES.has(label)) failed += n;
+  const limit = limits.maxOldErrorRate ?? DEFAULT_MAX_OLD_ERROR_RATE;
+  const rate = failed / r.events;
+  const passed = rate <= limit;
+  return {
+    name: 'old-errors',
+    passed,
+    actual: rate,
+    limit,
+    message: passed
+      ? `OLD failed on ${failed} of ${r.events} events (${percent(rate)}, limit ${percent(limit)})`
+      : `OLD itself failed (errors, 502/503) on ${failed} of ${r.events} events (${percent(rate)}, limit ${percent(limit)}): the replay proves nothing about NEW; check the corpus, --kvs and --event-type, or raise --max-old-error-rate`,
+  };
+};
+
+export const completedRule: GateRule = (r) =>
+  r.run.stoppedEarly !== undefined ? { name: 'completed', passed: false, message: `run stopped early: ${r.run.stoppedEarly}` } : undefined;
+
+export const GATE_RULES: readonly GateRule[] = [behaviourRule, latencyRule, oldErrorsRule, completedRule];
+
+export function gateChecks(r: GateInput, limits: GateLimits, rules: readonly GateRule[] = GATE_RULES): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const rule of rules) {
+    const c = rule(r, limits);
+    if (c !== undefined) checks.push(c);
   }
   return checks;
 }
@@ -140,7 +193,7 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
       return { from, to, count };
     })
     .sort((a, b) => b.count - a.count);
-  const checks = gateChecks({ events, changed: acc.changed, latency, run }, meta.options);
+  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes: { old: acc.outcomesOld, new: acc.outcomesNew } }, meta.options);
   const report: ReplayReport = {
     schema: REPORT_SCHEMA,
     tool: { name: 'cfreplay', version: meta.toolVersion },

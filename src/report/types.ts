@@ -139,7 +139,7 @@ export interface LatencyComparison {
 }
 
 export interface GateCheck {
-  name: 'behaviour' | 'diff-rate' | 'latency-ratio' | 'completed';
+  name: 'behaviour' | 'diff-rate' | 'latency-ratio' | 'old-errors' | 'completed';
   passed: boolean;
   /** Human-readable: what was measured against what. */
   message: string;
@@ -180,6 +180,8 @@ export interface ReplayReport {
     timeoutMs: number;
     maxDiffRate?: number;
     maxLatencyRatio?: number;
+    /** Share of events OLD may fail on before the `old-errors` check fails (default 0.01). */
+    maxOldErrorRate?: number;
   };
   /** Events replayed through both versions. */
   events: number;

@@ -16,6 +16,7 @@ interface ReplayArgs extends CommonReplayArgs {
   junit?: string;
   'max-diff-rate'?: string;
   'max-latency-ratio'?: number;
+  'max-old-error-rate'?: string;
   top: number;
   progress?: boolean;
   distributed?: boolean;
@@ -26,11 +27,11 @@ interface ReplayArgs extends CommonReplayArgs {
 }
 
 /** "1%", "0.5 %", "0.01" -> fraction. */
-export function parseRate(text: string): number {
+export function parseRate(text: string, option = '--max-diff-rate'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
-  if (m === null) throw new UsageError(`--max-diff-rate: expected a fraction like 0.01 or a percentage like 1%, got "${text}"`);
+  if (m === null) throw new UsageError(`${option}: expected a fraction like 0.01 or a percentage like 1%, got "${text}"`);
   const v = Number(m[1]) / (m[2] === '%' ? 100 : 1);
-  if (v > 1) throw new UsageError(`--max-diff-rate: ${text} is more than 100%`);
+  if (v > 1) throw new UsageError(`${option}: ${text} is more than 100%`);
   return v;
 }
 
@@ -62,6 +63,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .option('junit', { type: 'string', describe: 'write JUnit XML (one case per diff group and gate) here' })
       .option('max-diff-rate', { type: 'string', describe: 'pass while at most this share of events changed (0.01 or 1%); default: any change fails' })
       .option('max-latency-ratio', { type: 'number', describe: 'fail when NEW p99 / OLD p99 exceeds this (and the change is significant)' })
+      .option('max-old-error-rate', { type: 'string', describe: 'fail when OLD itself fails (errors, 502/503) on more than this share of events (0.01 or 1%; default 1%): such a replay proves nothing' })
       .option('timeout-ms', { type: 'number', default: 250, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
       .option('noise', { type: 'boolean', default: true, describe: 'confirm differences with a second OLD run (other clock and seed); --no-noise to skip' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
@@ -80,6 +82,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     const limits = {
       ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
       ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
+      ...(args['max-old-error-rate'] !== undefined ? { maxOldErrorRate: parseRate(args['max-old-error-rate'], '--max-old-error-rate') } : {}),
     };
     if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
