@@ -42,6 +42,10 @@ export interface CompletionOptions {
   eventType: EventType;
   /** Why this event type (e.g. "--event-type", "the function does not read event.response"). */
   eventTypeFrom: string;
+  /** Fill context.requestId (default true; the recorder makes ids of its own). */
+  requestId?: boolean;
+  /** Fill viewer.ip (default true; the recorder applies its --viewer-ip). */
+  viewerIp?: boolean;
 }
 
 export interface CompletedEvent {
@@ -74,7 +78,7 @@ export function completeEvent(input: Obj, opts: CompletionOptions): CompletedEve
     obj[key] = value;
     if (shown !== undefined) filled.push({ path, value: shown });
   };
-  const idSource = JSON.stringify(input);
+  const idSource = opts.requestId === false ? '' : JSON.stringify(input);
   fill(event, 'version', 'version', '1.0', '1.0');
   fill(event, 'context', 'context', {}, undefined);
   const context = event.context;
@@ -84,11 +88,15 @@ export function completeEvent(input: Obj, opts: CompletionOptions): CompletedEve
     if (context.eventType === 'viewer-request' || context.eventType === 'viewer-response') eventType = context.eventType;
     fill(context, 'distributionDomainName', 'context.distributionDomainName', DEFAULT_BUILD_OPTIONS.distributionDomainName, undefined);
     fill(context, 'distributionId', 'context.distributionId', DEFAULT_BUILD_OPTIONS.distributionId, undefined);
-    const requestId = requestIdFromSeed(seedFromDigest(createHash('sha256').update(idSource).digest()));
-    fill(context, 'requestId', 'context.requestId', requestId, undefined);
+    if (opts.requestId !== false && context.requestId === undefined) {
+      const requestId = requestIdFromSeed(seedFromDigest(createHash('sha256').update(idSource).digest()));
+      fill(context, 'requestId', 'context.requestId', requestId, undefined);
+    }
   }
-  fill(event, 'viewer', 'viewer', {}, undefined);
-  if (isObj(event.viewer)) fill(event.viewer, 'ip', 'viewer.ip', DEFAULT_VIEWER_IP, DEFAULT_VIEWER_IP);
+  if (opts.viewerIp !== false) {
+    fill(event, 'viewer', 'viewer', {}, undefined);
+    if (isObj(event.viewer)) fill(event.viewer, 'ip', 'viewer.ip', DEFAULT_VIEWER_IP, DEFAULT_VIEWER_IP);
+  }
   fill(event, 'request', 'request', {}, undefined);
   const request = event.request;
   if (isObj(request)) {

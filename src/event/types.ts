@@ -89,6 +89,8 @@ export interface EventSource {
   file: string;
   /** Index of the entry/record/line inside that file (0-based). */
   entry: number;
+  /** The test case's name, for events recorded from named test cases. */
+  name?: string;
 }
 
 /**

@@ -252,6 +252,9 @@ export class SummaryBuilder {
 
 const int = (n: number): string => n.toLocaleString('en-US');
 
+/** Up to this many inputs get a line each in the summary; more get one line together. */
+const MAX_SOURCE_LINES = 3;
+
 function plural(n: number, word: string): string {
   return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -276,7 +279,13 @@ export function formatSummary(s: RecordSummary): string {
   const lines: string[] = [];
   const dest = s.output !== undefined ? ` ${s.append ? 'appended to' : 'into'} ${s.output}` : '';
   lines.push(`cfreplay: recorded ${plural(s.recordsWritten, 'exchange')} from ${plural(s.sources.length, 'input')}${dest}`);
-  if (s.sources.length > 1 || Object.keys(s.sources[0]?.info ?? {}).length > 0) {
+  if (s.sources.length > MAX_SOURCE_LINES) {
+    // Many inputs (a directory of event files): one line for all of them, not one per file.
+    const sum = (f: (x: RecordSummary['sources'][number]) => number) => s.sources.reduce((n, x) => n + f(x), 0);
+    lines.push(
+      `  ${int(s.sources.length)} inputs: ${int(sum((x) => x.entriesRead))} entries, ${int(sum((x) => x.recordsWritten))} recorded, ${int(sum((x) => x.skipped))} skipped, ${int(sum((x) => x.filtered))} filtered`,
+    );
+  } else if (s.sources.length > 1 || Object.keys(s.sources[0]?.info ?? {}).length > 0) {
     for (const src of s.sources) {
       const info = Object.entries(src.info)
         .map(([k, v]) => `${k}: ${v}`)

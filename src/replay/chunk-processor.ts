@@ -8,6 +8,7 @@
  * worker and the tests all use exactly this code.
  */
 import { isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
+import { sourceLabel } from '../event/source-label.js';
 import { toEvent, viewerResponseSkipReason } from '../event/views.js';
 import { openChunk } from '../store/chunk.js';
 import type { LoadedFunction } from '../runtime/loader.js';
@@ -373,11 +374,12 @@ function exampleOf(record: CorpusRecord, position: number, entry?: DiffEntry): D
     ? {
         eventId: record.id,
         position,
+        source: sourceLabel(record.source),
         method: 'TLS',
         uri: record.event.clientCertificate?.certificates?.leaf?.subject ?? '(no certificate)',
         route: populationOf(record.event),
       }
-    : { eventId: record.id, position, method: record.request.method, uri: record.request.uri, route: routeOf(record.request.uri) };
+    : { eventId: record.id, position, source: sourceLabel(record.source), method: record.request.method, uri: record.request.uri, route: routeOf(record.request.uri) };
   if (entry?.old !== undefined) e.old = entry.old;
   if (entry?.new !== undefined) e.new = entry.new;
   return e;

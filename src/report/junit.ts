@@ -60,7 +60,7 @@ function failureBody(g: DiffGroup, max: number): string {
   if (g.examples.length > 0) {
     lines.push('', `examples (${Math.min(max, g.examples.length)} of ${formatCount(g.count)}):`);
     for (const e of g.examples.slice(0, max)) {
-      lines.push(`  record ${e.position} event ${e.eventId}: ${e.method} ${truncate(e.uri, 300)}`);
+      lines.push(`  record ${e.position} event ${e.eventId}${e.source !== undefined ? ` (${truncate(e.source, 200)})` : ''}: ${e.method} ${truncate(e.uri, 300)}`);
       lines.push(`    OLD ${value(e.old)}`);
       lines.push(`    NEW ${value(e.new)}`);
     }

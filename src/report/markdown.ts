@@ -84,7 +84,7 @@ function groupRow(g: DiffGroup): string {
 const GROUP_HEADER = ['| Risk | Path | Kind | Change | Events | Share | Top routes |', '|---|---|---|---|---:|---:|---|'];
 
 function exampleLine(path: string, e: DiffExample): string {
-  return `- ${inline(path, 50)} on ${inline(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${inline(e.eventId, 60)}, record ${e.position})`;
+  return `- ${inline(path, 50)} on ${inline(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${inline(e.eventId, 60)}${e.source !== undefined ? ` from ${inline(e.source, 80)}` : ''}, record ${e.position})`;
 }
 
 export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = {}): string {

@@ -114,7 +114,7 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
       const ex = g.examples[0];
       if (ex !== undefined) {
         const values = ex.old !== undefined || ex.new !== undefined ? `: ${truncate(ex.old ?? '(absent)', 40)} -> ${truncate(ex.new ?? '(absent)', 40)}` : '';
-        out.push(p.dim(`         e.g. ${ex.method} ${truncate(ex.uri, 50)}${values}  [cfreplay show <report> ${ex.eventId}]`));
+        out.push(p.dim(`         e.g. ${ex.method} ${truncate(ex.uri, 50)}${values}  [cfreplay show <report> ${ex.eventId}]${ex.source !== undefined ? ` from ${truncate(ex.source, 80)}` : ''}`));
       }
     }
     if (r.diffsTruncated) out.push(p.dim(`  ${int(r.diffsTruncated.groups)} more groups (${int(r.diffsTruncated.events)} events) folded into "(other changes)"`));

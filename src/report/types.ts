@@ -51,6 +51,8 @@ export interface DiffExample {
   eventId: string;
   /** Position of the record in the corpus (0-based), for `cfreplay show`. */
   position: number;
+  /** Where the event came from: test case name, file and line or entry index (see event/source-label.ts). */
+  source?: string;
   method: string;
   uri: string;
   /** The route the event was counted under (templated uri, as in DiffGroup.routes). */

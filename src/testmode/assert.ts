@@ -14,7 +14,7 @@
  * absent, and a body given without `text:` / `base64:` is text.
  */
 import type { RunResult } from '../runtime/types.js';
-import { outcomeErrorMessage } from '../runtime/index.js';
+import { functionErrorMessageOf, functionOutputOf } from '../runtime/function-output.js';
 import { valueAt } from '../diff/index.js';
 import { formatValues, isHeaderFamily, P_BODY, P_ERROR, P_METHOD, P_ORIGIN, P_OUTCOME, P_STATUS, P_STATUS_DESCRIPTION, P_URI, P_VALIDATION, splitFieldPath } from '../diff/paths.js';
 import { CaseFileError, type TestCase } from './cases.js';
@@ -27,20 +27,6 @@ export interface Mismatch {
 }
 
 export const ABSENT = '(absent)';
-
-/** TestFunction's FunctionOutput, parsed: `{request}` / `{response}`, or null when the run produced none. */
-export function functionOutputOf(r: Pick<RunResult, 'outcome' | 'raw'>): unknown {
-  const k = r.outcome.kind;
-  if (k === 'forward') return { request: r.raw };
-  if (k === 'response' || k === 'modified-response') return { response: r.raw };
-  if (k === 'validation-error' && r.raw !== undefined) return r.raw;
-  return null;
-}
-
-/** TestFunction's FunctionErrorMessage ("" when the function ran). */
-export function functionErrorMessageOf(r: Pick<RunResult, 'outcome'>): string {
-  return outcomeErrorMessage(r.outcome) ?? '';
-}
 
 function show(v: unknown): string {
   return v === undefined ? ABSENT : JSON.stringify(v);

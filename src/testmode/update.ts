@@ -9,7 +9,8 @@
  * file whose cases did not change is not touched.
  */
 import { rename, writeFile } from 'node:fs/promises';
-import { currentExpect, functionErrorMessageOf, functionOutputOf, jsonDiff } from './assert.js';
+import { functionErrorMessageOf, functionOutputOf } from '../runtime/function-output.js';
+import { currentExpect, jsonDiff } from './assert.js';
 import type { CaseFile, TestCase } from './cases.js';
 import type { CaseResult } from './run-cases.js';
 

@@ -68,3 +68,26 @@ describe('replay: the KeyValueStore gate and transforms in the report', () => {
     expect(typo.stderr).toMatch(/--define __ENVV__: "__ENVV__" does not occur in/);
   });
 });
+
+describe('show: re-running an event of a transformed replay', () => {
+  it('takes the same transforms, and says so when they are missing', async () => {
+    const { replay } = await import('../../src/replay/replay.js');
+    const { showEvent } = await import('../../src/cli/commands/show.js');
+    const corpus = await writeSyntheticCorpus(tmp.path, 60, 60);
+    const oldF = join(tmp.path, 'old.js');
+    const newF = join(tmp.path, 'new.js');
+    writeFileSync(oldF, EXPORTED);
+    writeFileSync(newF, EXPORTED.replace("'__ENV__'", "'__ENV__-2'"));
+    const transforms = { stripExport: true, defines: [{ name: '__ENV__', value: 'prod' }] };
+    const report = await replay({ oldPath: oldF, newPath: newF, corpus, workers: 1, transforms });
+    const json = join(tmp.path, 'r.json');
+    writeFileSync(json, JSON.stringify(report));
+    const sampled = new Set(report.samples.map((x) => x.eventId));
+    const ex = report.diffs[0]!.examples.find((e) => !sampled.has(e.eventId))!;
+    await expect(showEvent({ report: json, 'event-id': ex.eventId })).rejects.toThrow(/Illegal export statement; if your deploy step removes the export, pass --strip-export/);
+    const view = await showEvent({ report: json, 'event-id': ex.eventId, 'strip-export': true, define: ['__ENV__=prod'] });
+    expect(view.source).toBe('rerun');
+    expect(view.warnings.filter((w) => /transformed/.test(w))).toEqual([]);
+    expect(JSON.stringify(view.new)).toContain('prod-2');
+  });
+});

@@ -1,7 +1,8 @@
 // Reading test cases (cftest format, partial expect, bare events) and checking them against a run.
 import { describe, expect, it } from 'vitest';
 import { CaseFileError, parseCaseText } from '../../src/testmode/cases.js';
-import { checkExpect, compareExpect, functionErrorMessageOf, compareWhole, currentExpect, jsonDiff } from '../../src/testmode/assert.js';
+import { functionErrorMessageOf } from '../../src/runtime/function-output.js';
+import { checkExpect, compareExpect, compareWhole, currentExpect, jsonDiff } from '../../src/testmode/assert.js';
 import { loadFunction } from '../../src/runtime/loader.js';
 import { completeEvent } from '../../src/event/complete.js';
 import type { RunResult } from '../../src/runtime/types.js';

@@ -20,7 +20,6 @@ import {
   isLambdaEdgeEvent,
   loadKvsFile,
   normalizeCloudFrontEvent,
-  outcomeErrorMessage,
   runInWorker,
   validateCloudFrontEvent,
   type KvsSnapshot,
@@ -29,6 +28,7 @@ import {
 } from '../../runtime/index.js';
 import type { Engine } from '../../runtime/engines.js';
 import { checkSource, formatLoadNotes } from '../../runtime/syntax-gate.js';
+import { functionErrorMessageOf, functionOutputOf } from '../../runtime/function-output.js';
 import { checkDefinesUsed, checkKvsGiven, describeRuntime, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../../runtime/prepare.js';
 import { completeEvent, describeFilled, notAnEvent, type FilledField } from '../../event/complete.js';
 import { readsResponse } from '../../replay/event-type.js';
@@ -145,14 +145,11 @@ export interface RunReport {
 }
 
 export function toReport(r: RunResult, now: number, seed: number, notes: string[] = []): RunReport {
-  let output = '';
-  if (r.outcome.kind === 'forward') output = JSON.stringify({ request: r.raw });
-  else if (r.outcome.kind === 'response' || r.outcome.kind === 'modified-response') output = JSON.stringify({ response: r.raw });
-  else if (r.outcome.kind === 'validation-error' && r.raw !== undefined) output = JSON.stringify(r.raw) ?? '';
+  const output = functionOutputOf(r);
   return {
-    FunctionOutput: output,
+    FunctionOutput: output === null ? '' : (JSON.stringify(output) ?? ''),
     FunctionExecutionLogs: r.logs,
-    FunctionErrorMessage: outcomeErrorMessage(r.outcome) ?? '',
+    FunctionErrorMessage: functionErrorMessageOf(r),
     outcome: r.outcome,
     effective: r.effective,
     sideEffects: r.sideEffects,

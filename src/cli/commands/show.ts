@@ -32,6 +32,8 @@ import { openCorpus } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
 import { SUMMARIES } from './summaries.js';
 import { isRecordedConnection } from '../../event/connection.js';
+import { applyTransforms, explainLoadError, type DeployTransforms } from '../../runtime/transforms.js';
+import { transformsFromArgs } from '../function-args.js';
 
 export interface ShowArgs {
   report: string;
@@ -39,6 +41,9 @@ export interface ShowArgs {
   json?: boolean;
   kvs?: string;
   color?: boolean;
+  'strip-export'?: boolean;
+  define?: string[];
+  prepend?: string[];
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -156,7 +161,7 @@ function locate(stored: string, reportPath: string): string {
   }
 }
 
-function loadVersion(info: FunctionInfo, which: string, reportPath: string, report: ReplayReport, kvs: KvsSnapshot | undefined, warnings: string[]) {
+function loadVersion(info: FunctionInfo, which: string, reportPath: string, report: ReplayReport, kvs: KvsSnapshot | undefined, warnings: string[], transforms: DeployTransforms | undefined) {
   const path = locate(info.path, reportPath);
   let source: string;
   try {
@@ -170,14 +175,21 @@ function loadVersion(info: FunctionInfo, which: string, reportPath: string, repo
   if (report.eventType !== 'connection') opts.eventType = report.eventType;
   if (info.runtime === 'cloudfront-js-1.0' || info.runtime === 'cloudfront-js-2.0') opts.runtime = info.runtime as Runtime;
   if (kvs !== undefined) opts.kvs = kvs;
-  return loadFunction(source, opts);
+  if (info.transforms !== undefined && info.transforms.length > 0 && transforms === undefined)
+    warnings.push(`the replay transformed ${info.path} (${info.transforms.join('; ')}): pass the same --strip-export / --define / --prepend to re-run it as it ran`);
+  const transformed = applyTransforms(source, transforms);
+  try {
+    return loadFunction(transformed.source, opts);
+  } catch (e) {
+    throw explainLoadError(e, transformed, transforms);
+  }
 }
 
-async function fromRerun(report: ReplayReport, reportPath: string, eventId: string, position: number, kvsPath: string | undefined, warnings: string[]): Promise<ShowView> {
+async function fromRerun(report: ReplayReport, reportPath: string, eventId: string, position: number, kvsPath: string | undefined, warnings: string[], transforms: DeployTransforms | undefined): Promise<ShowView> {
   const kvs = kvsPath !== undefined ? loadKvsFile(kvsPath) : undefined;
   if (kvsPath === undefined) warnings.push('re-run without a KeyValueStore (the report does not record one): pass --kvs if the functions use one');
-  const fOld = loadVersion(report.functions.old, 'OLD', reportPath, report, kvs, warnings);
-  const fNew = loadVersion(report.functions.new, 'NEW', reportPath, report, kvs, warnings);
+  const fOld = loadVersion(report.functions.old, 'OLD', reportPath, report, kvs, warnings, transforms);
+  const fNew = loadVersion(report.functions.new, 'NEW', reportPath, report, kvs, warnings, transforms);
   const corpus = await openCorpus(locate(report.corpus.location, reportPath));
   let record;
   try {
@@ -229,7 +241,7 @@ export async function showEvent(args: ShowArgs): Promise<ShowView> {
     const list = known.length === 0 ? 'the report has no example events' : `events it has: ${known.slice(0, 5).join(', ')}${known.length > 5 ? `, … (${known.length} in all)` : ''}`;
     throw new UsageError(`${args.report}: no event ${id} in the report's samples or examples; ${list}`);
   }
-  return fromRerun(report, args.report, id, ex.position, args.kvs, warnings);
+  return fromRerun(report, args.report, id, ex.position, args.kvs, warnings, transformsFromArgs(args));
 }
 
 export const showCommandModule: CommandModule<object, ShowArgs> = {
@@ -240,6 +252,9 @@ export const showCommandModule: CommandModule<object, ShowArgs> = {
       .positional('event-id', { type: 'string', demandOption: true, describe: 'event id (context.requestId), as listed in the report examples' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .option('kvs', { type: 'string', describe: 'KeyValueStore file for re-running the functions (the report does not record it)' })
+      .option('strip-export', { type: 'boolean', describe: 'deploy transform, as given to the replay (see cfreplay replay --help)' })
+      .option('define', { type: 'string', array: true, describe: 'deploy transform NAME=VALUE, as given to the replay' })
+      .option('prepend', { type: 'string', array: true, describe: 'deploy transform: file put in front of the source, as given to the replay' })
       .option('color', { type: 'boolean', describe: 'colour the output (default: when stdout is a terminal)' })
       .example('$0 show report.json 4AXTZ2tJ3oWo8kH2', 'why this event differs')
       .example('$0 show report.json 4AXTZ2tJ3oWo8kH2 --json | jq .diffs', 'the differences for a script') as unknown as Argv<ShowArgs>,

@@ -2,7 +2,11 @@
  * Existing CloudFront Functions test events as RecordSources: a `.json` file
  * holding one event or an array of events, a `.jsonl` / `.ndjson` file with
  * one event per line, or a directory of such files (read recursively, in
- * name order). Each event is validated; Lambda@Edge events are recognised and
+ * name order). Test cases (`{"event": ..., "output"|"expect": ..., "name"}`,
+ * as `cfreplay test` reads them) give their event, and their name is kept
+ * with the record (reports show it next to the event id); partial events are
+ * completed with the documented defaults (event/complete.ts) and counted in
+ * a note. Each event is validated; Lambda@Edge events are recognised and
  * refused with a clear message; an event that is not a CloudFront Functions
  * event is counted and skipped.
  */
@@ -14,6 +18,8 @@ import {
   LAMBDA_EDGE_EVENT_MESSAGE,
   validateCloudFrontEvent,
 } from '../../runtime/index.js';
+import { completeEvent, notAnEvent } from '../../event/complete.js';
+import type { EventSource } from '../../event/types.js';
 import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource, fileError } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
@@ -39,6 +45,10 @@ export interface EventsSourceOptions {
 }
 
 type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
 export class EventFileSource extends FileRecordSource implements RecordSource {
   private parsed: unknown;
@@ -105,29 +115,50 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
   }
 
   private toItem(value: unknown, entry: number): SourceItem {
-    const source = { file: this.file, entry };
-    if (isLambdaEdgeEvent(value)) {
+    const source: EventSource = { file: this.file, entry };
+    // A test case ({"event": ..., "output"|"expect": ..., "name"}): its event, and its name kept with the record.
+    let candidate = value;
+    if (isObj(value) && isObj(value.event) && !('request' in value)) {
+      candidate = value.event;
+      if (typeof value.name === 'string' && value.name !== '') source.name = value.name;
+    }
+    if (isLambdaEdgeEvent(candidate)) {
       this.stats.lambdaEdge++;
       return { kind: 'skip', reason: EVENTS_SKIP.lambdaEdge, source };
     }
-    if (isConnectionEvent(value)) {
-      const problem = connectionEventProblem(value as Obj);
+    if (isConnectionEvent(candidate)) {
+      const problem = connectionEventProblem(candidate as Obj);
       if (problem !== undefined) {
         this.stats.invalid++;
         return { kind: 'skip', reason: EVENTS_SKIP.invalidConnection, source, detail: problem };
       }
       this.stats.events++;
-      return { kind: 'connection', record: connectionRecordOf(value as ConnectionEvent, source, this.time()) };
+      return { kind: 'connection', record: connectionRecordOf(candidate as ConnectionEvent, source, this.time()) };
     }
-    const problems = validateCloudFrontEvent(value);
+    let notes: string[] | undefined;
+    if (notAnEvent(candidate) === undefined) {
+      // A partial event gets the documented defaults (event/complete.ts); the recorder's own id and --viewer-ip apply.
+      const c = candidate as Obj;
+      const ctx = c.context;
+      const given = isObj(ctx) ? ctx.eventType : undefined;
+      const eventType = given === 'viewer-response' || (given === undefined && isObj(c.response)) ? 'viewer-response' : 'viewer-request';
+      const completed = completeEvent(c, { eventType, eventTypeFrom: isObj(c.response) ? 'the event has a response' : 'the event has no response', requestId: false, viewerIp: false });
+      if (completed.filled.length > 0) {
+        candidate = completed.event;
+        notes = [PARTIAL_NOTE];
+      }
+    }
+    const problems = validateCloudFrontEvent(candidate);
     if (problems.length > 0) {
       this.stats.invalid++;
       return { kind: 'skip', reason: EVENTS_SKIP.invalid, source, detail: problems.slice(0, 3).join('; ') };
     }
     this.stats.events++;
-    const event = value as Obj;
+    const event = candidate as Obj;
     const ctx: EventRecordContext = { source, time: this.time() };
-    return { kind: 'exchange', exchange: eventToExchange(event, ctx), prebuilt: (build) => eventToRecord(event, ctx, build) };
+    const item: SourceItem = { kind: 'exchange', exchange: eventToExchange(event, ctx), prebuilt: (build) => eventToRecord(event, ctx, build) };
+    if (notes !== undefined) item.notes = notes;
+    return item;
   }
 
   async *items(): AsyncGenerator<SourceItem> {
@@ -171,6 +202,7 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
 }
 
 const NOT_JSON = Symbol('not JSON');
+const PARTIAL_NOTE = 'partial events completed with the documented defaults (method GET, uri /, empty maps, ...)';
 
 function isJson(s: string): boolean {
   try {

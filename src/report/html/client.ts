@@ -224,6 +224,7 @@ export const CLIENT_JS = String.raw`
     box.dataset.event = e[0];
     var head = el('div', 'ex-head');
     add(head, el('span', 'method', S[e[2]]), el('span', 'ex-uri', S[e[3]]), el('span', 'small muted', 'record ' + e[1]), el('span', 'small muted mono', e[0]));
+    if (e[7] >= 0) add(head, el('span', 'small muted ex-source', 'from ' + S[e[7]]));
     box.appendChild(head);
     var oldV = e[4] < 0 ? undefined : S[e[4]], newV = e[5] < 0 ? undefined : S[e[5]];
     if (oldV !== undefined || newV !== undefined) {

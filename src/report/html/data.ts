@@ -8,8 +8,8 @@
 import type { EventSample, ReplayReport } from '../types.js';
 import { compareGroups } from './format.js';
 
-/** [eventId, position, method, uri, old, new, route]: the last five are indexes into `strings`, -1 = absent. */
-export type PageExample = [string, number, number, number, number, number, number];
+/** [eventId, position, method, uri, old, new, route, source]: the last six are indexes into `strings`, -1 = absent. */
+export type PageExample = [string, number, number, number, number, number, number, number];
 
 export interface PageGroup {
   id: string;
@@ -70,7 +70,7 @@ export function pageData(report: ReplayReport): { data: PageData; examples: Page
       nex: g.examples.length,
     }),
   );
-  const ex = sorted.map((g) => g.examples.map((e): PageExample => [e.eventId, e.position, intern(e.method), intern(e.uri), intern(e.old), intern(e.new), intern(e.route)]));
+  const ex = sorted.map((g) => g.examples.map((e): PageExample => [e.eventId, e.position, intern(e.method), intern(e.uri), intern(e.old), intern(e.new), intern(e.route), intern(e.source)]));
   return {
     data: { v: 1, events: report.events, groups, truncated: report.diffsTruncated ?? null, samples: report.samples },
     examples: { strings, ex },

@@ -42,7 +42,7 @@ function exampleList(examples: DiffExample[], max: number): string {
     .slice(0, max)
     .map(
       (e) =>
-        `<tr><td class="num">${e.position}</td><td class="mono small">${esc(e.eventId)}</td><td class="mono">${esc(e.method)} ${esc(truncate(e.uri, 200))}</td>${
+        `<tr><td class="num">${e.position}</td><td class="mono small">${esc(e.eventId)}${e.source !== undefined ? `<br><span class="muted">${esc(truncate(e.source, 120))}</span>` : ''}</td><td class="mono">${esc(e.method)} ${esc(truncate(e.uri, 200))}</td>${
           e.old !== undefined || e.new !== undefined ? `<td class="mono val-old">${e.old === undefined ? '<i>absent</i>' : esc(truncate(e.old, 200))}</td><td class="mono val-new">${e.new === undefined ? '<i>absent</i>' : esc(truncate(e.new, 200))}</td>` : ''
         }</tr>`,
     )
