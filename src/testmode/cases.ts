@@ -15,8 +15,9 @@
  *
  * Every problem is a CaseFileError naming the file and line or entry.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { listEventFiles } from '../record/events/events-source.js';
 
 export class CaseFileError extends Error {
   override name = 'CaseFileError';
@@ -54,7 +55,6 @@ export interface TestCase {
 
 const CASE_FIELDS = new Set(['event', 'output', 'error', 'expect', 'name']);
 const LINE_FILES = new Set(['.jsonl', '.ndjson']);
-const CASE_FILES = new Set(['.json', ...LINE_FILES]);
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -126,19 +126,6 @@ export function parseCaseText(text: string, file: string, lines: boolean): CaseF
   return { path: file, form: 'single', cases: [toCase(v, file)] };
 }
 
-async function listCaseFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const e of entries) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...(await listCaseFiles(p)));
-    else if (e.isFile() && CASE_FILES.has(extname(e.name).toLowerCase()) && e.name !== 'package.json' && e.name !== 'package-lock.json' && e.name !== 'tsconfig.json') out.push(p);
-  }
-  return out;
-}
-
 async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
@@ -167,7 +154,7 @@ export async function readCaseFiles(paths: readonly string[], stdin: () => Promi
       const code = (e as NodeJS.ErrnoException).code;
       throw new CaseFileError(`${p}: ${code === 'ENOENT' ? 'no such case file or directory' : `cannot be read (${code ?? String(e)})`}`);
     }
-    const list = st.isDirectory() ? await listCaseFiles(p) : [p];
+    const list = st.isDirectory() ? await listEventFiles(p) : [p];
     if (st.isDirectory() && list.length === 0) throw new CaseFileError(`${p}: no case files (.json, .jsonl, .ndjson) in this directory`);
     for (const f of list) files.push(parseCaseText(await readText(f), f, LINE_FILES.has(extname(f).toLowerCase())));
   }

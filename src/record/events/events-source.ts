@@ -213,7 +213,8 @@ function isJson(s: string): boolean {
   }
 }
 
-async function listEventFiles(dir: string): Promise<string[]> {
+/** The event files under `dir` (.json, .jsonl, .ndjson; recursive, in name order; dot files, node_modules and package/tsconfig files left out). */
+export async function listEventFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
   entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
