@@ -15,7 +15,7 @@ const LOADERS: Record<CommandName, () => Promise<AnyCommand>> = {
   inspect: async () => (await import('./inspect.js')).inspectCommandModule,
   cat: async () => (await import('./cat.js')).catCommandModule,
   run: async () => (await import('./run.js')).runCommandModule,
-  test: async () => (await import('./test.js')).testCommandModule,
+  test: async () => (await import('./test-cases.js')).testCommandModule,
   show: async () => (await import('./show.js')).showCommandModule,
   report: async () => (await import('./report.js')).reportCommandModule,
   push: async () => (await import('./push.js')).pushCommandModule,
