@@ -9,11 +9,27 @@ import type { EffectiveBody, EffectiveRequest, EffectiveResponse } from './types
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
 
+/** Set an own property, also for a key named __proto__ (an event map may have one; an assignment would set the prototype). */
+export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+  else obj[key] = value;
+}
+
+/**
+ * Values of an array the function returned, by index. Never a method of the
+ * array (`map`, an iterator): the function could have replaced it, and host
+ * code must not hand it a host function (whose constructor compiles host code).
+ */
+function mapReturned<T>(list: unknown[], f: (x: unknown) => T): T[] {
+  const out: T[] = [];
+  const n = list.length;
+  for (let i = 0; i < n; i++) out.push(f(list[i]));
+  return out;
+}
+
 function strValues(list: unknown): string[] | undefined {
   if (!Array.isArray(list) || list.length === 0) return undefined;
-  const out: string[] = [];
-  for (const x of list) out.push(isObj(x) ? String(x.value) : String(x));
-  return out;
+  return mapReturned(list, (x) => (isObj(x) ? String(x.value) : String(x)));
 }
 
 function sameArr(a: readonly string[], b: readonly string[] | undefined): boolean {
@@ -65,13 +81,13 @@ export function effectiveMap(out: unknown, input: unknown, wireNames: boolean): 
     const e = out[name];
     const key = wireNames ? wire(name) : name;
     if (!isObj(e)) {
-      res[key] = [];
+      setOwn(res, key, []);
       continue;
     }
     // The input entry only matters when there is a multiValue (nearly never): looked up lazily.
     const value = String(e.value);
     const mvList = e.multiValue;
-    res[key] = mvList === undefined ? [value] : valuesOf(value, mvList, inp ? inp[name] : undefined);
+    setOwn(res, key, mvList === undefined ? [value] : valuesOf(value, mvList, inp ? inp[name] : undefined));
   }
   return res;
 }
@@ -86,7 +102,8 @@ export function parseQueryString(qs: string): Record<string, string[]> {
     const i = part.indexOf('=');
     const k = i < 0 ? part : part.slice(0, i);
     const v = i < 0 ? '' : part.slice(i + 1);
-    (res[k] ??= []).push(v);
+    if (!Object.prototype.hasOwnProperty.call(res, k)) setOwn(res, k, []);
+    res[k]!.push(v);
   }
   return res;
 }
@@ -127,8 +144,8 @@ function setCookieValues(out: unknown, input: unknown): { value: string; attribu
   const one = (x: unknown) => (isObj(x) ? { value: String(x.value), attributes: x.attributes === undefined ? '' : String(x.attributes) } : { value: String(x), attributes: '' });
   const first = one(out);
   if (!Array.isArray(out.multiValue) || out.multiValue.length === 0) return [first];
-  const mv = out.multiValue.map(one);
-  const inMv = isObj(input) && Array.isArray(input.multiValue) ? input.multiValue.map(one) : undefined;
+  const mv = mapReturned(out.multiValue, one);
+  const inMv = isObj(input) && Array.isArray(input.multiValue) ? mapReturned(input.multiValue, one) : undefined;
   const same =
     inMv !== undefined &&
     inMv.length === mv.length &&
@@ -175,7 +192,7 @@ export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): Eff
   if (desc !== undefined) res.statusDescription = String(desc);
   if (isObj(out.cookies)) {
     const inC = isObj(inputResponse?.cookies) ? inputResponse.cookies : undefined;
-    for (const name in out.cookies) res.cookies[name] = setCookieValues(out.cookies[name], inC?.[name]);
+    for (const name in out.cookies) setOwn(res.cookies, name, setCookieValues(out.cookies[name], inC?.[name]));
   }
   return res;
 }

@@ -176,7 +176,7 @@ class SandboxedFunction implements LoadedFunction {
   }
 
   private run(event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
-    const realm = this.mutating ? this.mutableRealm() : this.fast;
+    const realm = this.sweep(this.mutating ? this.mutableRealm() : this.fast);
     const r = this.attempt(realm, event, opts);
     if (!isPromise(r)) return this.after(realm, r, event, opts);
     this.busy = true;
@@ -191,7 +191,7 @@ class SandboxedFunction implements LoadedFunction {
   /** After a call: put a mutable realm back, or run a call that hit a frozen built-in again in the mutable realm. */
   private after(realm: Realm, res: RunResult, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
     if (realm !== this.fast || !realm.sb.api.state.frozenWrite) return res;
-    return this.attempt(this.mutableRealm(), event, opts);
+    return this.attempt(this.sweep(this.mutableRealm()), event, opts);
   }
 
   /**
@@ -215,6 +215,30 @@ class SandboxedFunction implements LoadedFunction {
     this.keep = [...keep].sort((a, b) => a - b);
     if (this.keep.length > MAX_KEPT) this.mutating = true;
     else this.fast = compileRealm(this.spec, 'frozen', this.keep);
+  }
+
+  /**
+   * Delete globals the function added: enumerable ones land on the sandbox
+   * object; definitions and prototype changes of the global are flagged
+   * in-realm. Run after each call and again before the next one (a promise
+   * reaction the function left behind may have run in between). Returns the
+   * realm to use: a new one when something could not be deleted.
+   */
+  private sweep(realm: Realm): Realm {
+    let leaked = realm.sb.api.state.globalTouched;
+    if (!leaked) {
+      for (const _k in realm.sb.sandboxObject) {
+        leaked = true;
+        break;
+      }
+    }
+    if (!leaked) return realm;
+    realm.sb.api.state.globalTouched = false;
+    if (realm.sb.api.cleanupLeaks()) return realm;
+    // A non-configurable global cannot be deleted: start over with a new realm.
+    if (realm === this.fast) return (this.fast = compileRealm(this.spec, 'frozen', this.keep));
+    if (realm === this.mutable) this.mutable = null;
+    return this.mutableRealm();
   }
 
   private attempt(realm: Realm, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
@@ -258,7 +282,9 @@ class SandboxedFunction implements LoadedFunction {
         settled = true;
         resolve(this.finish(realm, event, threw ? undefined : v, threw, threw ? v : undefined, elapsedNs(t0), reason));
       };
-      p.then(
+      // Through the realm: the value's own `then` must never receive a host function.
+      realm.sb.api.settle(
+        p,
         (v) => end(false, v),
         (e) => end(true, e),
       );
@@ -275,20 +301,7 @@ class SandboxedFunction implements LoadedFunction {
     const api = sb.api;
     const ps = api.state;
     if (threw) api.caught(error);
-    // Globals the function added: enumerable ones land on the sandbox object;
-    // definitions and prototype changes of the global are flagged in-realm.
-    let leaked = ps.globalTouched;
-    if (!leaked) {
-      for (const _k in sb.sandboxObject) {
-        leaked = true;
-        break;
-      }
-    }
-    if (leaked && !api.cleanupLeaks()) {
-      // Something the function added cannot be deleted (a non-configurable global): start over with a new realm.
-      if (realm === this.fast) this.fast = compileRealm(this.spec, 'frozen');
-      else if (realm === this.mutable) this.mutable = null;
-    }
+    this.sweep(realm);
     if (realm.sb.restore) this.restore(realm);
 
     let info: ErrorInfo | undefined;

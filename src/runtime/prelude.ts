@@ -30,6 +30,8 @@ export interface SandboxApi {
   intrinsics: { ownKeys: typeof Reflect.ownKeys; construct: typeof Reflect.construct; apply: typeof Reflect.apply; Set: SetConstructor };
   /** njs's console.log formatting and error-message translation (njs-surface.ts, in-realm). */
   setNjs(format: (v: unknown) => string, njsError: (e: unknown) => unknown): void;
+  /** Settle what the function returned (a promise or thenable) without giving it the host's callbacks. */
+  settle(value: unknown, onValue: (v: unknown) => void, onError: (e: unknown) => void): void;
   /** Install the `require` the function's factory receives (in-realm, from realm-libs). */
   setRequire(require: unknown): void;
   /** Reset the per-invocation state (before a call that does not go through invoke). */
@@ -119,7 +121,7 @@ var G = globalThis;
 var ODate = Date, OObject = Object, OArray = Array, isArray = Array.isArray, OJSON = JSON;
 var defineProperty = Object.defineProperty, ownNames = Object.getOwnPropertyNames;
 var OString = String, OError = Error, OTypeError = TypeError, OPromise = Promise;
-var RConstruct = Reflect.construct, hasOwnP = Object.prototype.hasOwnProperty;
+var RConstruct = Reflect.construct, hasOwnP = Object.prototype.hasOwnProperty, OThen = Promise.prototype.then;
 var encURI = encodeURIComponent, uUnescape = unescape, ORegExpTest = RegExp.prototype.test;
 function hide(obj, name, value) {
   defineProperty(obj, name, { value: value, writable: true, configurable: true, enumerable: false });
@@ -370,6 +372,14 @@ function markByteString(s) { if (byteStrings === null) byteStrings = {}; byteStr
 function isByteString(s) { return byteStrings !== null && byteStrings['$' + s] === true; }
 var requireFn;
 function setRequire(r) { requireFn = r; }
+// Follow what the function returned to its outcome without handing the host's
+// callbacks to it: a fresh promise of this realm adopts the value (V8 calls its
+// then with resolving functions of this realm), and only that promise, which
+// the function never sees, gets the callbacks.
+function settle(v, onValue, onError) {
+  var p = new OPromise(function (resolve) { resolve(v); });
+  OThen.call(p, function (x) { onValue(x); }, function (e) { onError(e); });
+}
 function reset() {
   st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
   st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false;
@@ -528,6 +538,7 @@ return {
   clone: clone,
   querystring: querystring,
   setRequire: setRequire,
+  settle: settle,
   setNjs: setNjs,
   intrinsics: { ownKeys: Reflect.ownKeys, construct: Reflect.construct, apply: Reflect.apply, Set: Set },
   setPending: setPending,
