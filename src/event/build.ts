@@ -53,9 +53,12 @@ export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
 
 /** Add a value under a name, folding repeats into multiValue. */
 function addValue(map: Record<string, MultiValueEntry>, name: string, value: string): void {
-  const existing = map[name];
+  // Own properties only: a parameter named __proto__, constructor or toString must neither
+  // find Object.prototype's (and write multiValue onto it) nor set the map's prototype.
+  const existing = Object.hasOwn(map, name) ? map[name] : undefined;
   if (existing === undefined) {
-    map[name] = { value };
+    if (name === '__proto__') Object.defineProperty(map, name, { value: { value }, writable: true, enumerable: true, configurable: true });
+    else map[name] = { value };
     return;
   }
   if (existing.multiValue === undefined) existing.multiValue = [{ value: existing.value }];
