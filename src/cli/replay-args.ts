@@ -18,13 +18,20 @@ export interface CommonReplayArgs {
   seed: number;
 }
 
+/** Gate limits from the command line. */
+export interface ReplayLimits {
+  maxDiffRate?: number;
+  maxLatencyRatio?: number;
+  allowIncomplete?: boolean;
+}
+
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'allowIncomplete'
 > & { corpus: string };
 
-export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number }): CommonReplayOptions {
+export function commonReplayOptions(args: CommonReplayArgs, limits: ReplayLimits): CommonReplayOptions {
   return {
     oldPath: args.old,
     newPath: args.new,
@@ -39,5 +46,6 @@ export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRat
     seed: args.seed,
     ...(limits.maxDiffRate !== undefined ? { maxDiffRate: limits.maxDiffRate } : {}),
     ...(limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: limits.maxLatencyRatio } : {}),
+    ...(limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
   };
 }

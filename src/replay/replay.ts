@@ -14,7 +14,8 @@ import { checkSource, detectRuntime, formatLoadNotes } from '../runtime/syntax-g
 import { loadKvsFile } from '../runtime/kvs.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
-import { openCorpus, type Corpus } from '../store/index.js';
+import { MissingChunkError, openCorpus, type ChunkInfo, type Corpus } from '../store/index.js';
+import { DamageLedger } from './damage.js';
 import { buildReport } from '../report/build.js';
 import type { FunctionInfo, ReplayReport } from '../report/types.js';
 import { inferEventType } from './event-type.js';
@@ -30,7 +31,7 @@ export class ReplayInputError extends Error {
 
 /** What the replay reads chunks from: a corpus file, or a Redis corpus. */
 /** The part of a corpus (file or Redis) the replay reads: framed chunks, never decoded here. */
-export type ChunkSource = Pick<Corpus, 'path' | 'name' | 'events' | 'chunks' | 'complete' | 'readFramedChunk' | 'close'>;
+export type ChunkSource = Pick<Corpus, 'path' | 'name' | 'events' | 'chunks' | 'complete' | 'summary' | 'readFramedChunk' | 'close'>;
 
 export interface ReplayOptions {
   oldPath: string;
@@ -51,6 +52,8 @@ export interface ReplayOptions {
   maxHeapMb?: number;
   maxDiffRate?: number;
   maxLatencyRatio?: number;
+  /** Corpus damage (events not replayed) is reported but does not fail the gate. */
+  allowIncomplete?: boolean;
   /** Confirm differences against a second run of OLD (default true). */
   noise?: boolean;
   seed?: number;
@@ -134,7 +137,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const acc = new RunAccumulator();
   const problems: string[] = [];
-  if (corpus.complete === false) problems.push(`${corpus.path}: the recording did not finish (no index); replaying the chunks recovered by scanning`);
+  const damage = new DamageLedger(corpus.path);
+  damage.addCorpusProblems(corpus.summary().problems);
   let recordsDone = 0;
   let chunksDone = 0;
   const progress = () =>
@@ -171,8 +175,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       },
       chunkError(chunk, message) {
         const info = chunkById.get(chunk);
-        acc.skipChunk(chunk, info?.events ?? 0, 'corrupt chunk');
-        problems.push(`${corpus.path}: chunk ${chunk}${info ? ` at byte ${info.offset}` : ''} is corrupt (${message}); its ${info?.events ?? '?'} events were not replayed`);
+        damage.chunkLost(acc, info ?? { index: chunk }, 'corrupt chunk', message);
         chunksDone++;
         recordsDone += info?.events ?? 0;
         progress();
@@ -184,8 +187,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     let firstPosition = 0;
     for (const chunk of corpus.chunks) {
       await pool.waitForCapacity();
-      const framed = await corpus.readFramedChunk(chunk.index);
-      pool.submit({ chunk: chunk.index, framed, firstPosition });
+      const framed = await readChunkOrLose(corpus, chunk, (detail) => {
+        damage.chunkLost(acc, chunk, 'missing chunk', detail);
+        chunksDone++;
+        recordsDone += chunk.events;
+      });
+      if (framed !== undefined) pool.submit({ chunk: chunk.index, framed, firstPosition });
       firstPosition += chunk.events;
     }
     await pool.drain();
@@ -206,8 +213,24 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     limits: options,
     started,
     problems,
+    damage,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
   });
+}
+
+/**
+ * The framed bytes of a chunk, or undefined (after `lost` was told why) when the
+ * corpus no longer has it: a Redis chunk deleted or expired. A lost connection
+ * is not a missing chunk: it is thrown.
+ */
+export async function readChunkOrLose(corpus: Pick<ChunkSource, 'readFramedChunk'>, chunk: ChunkInfo, lost: (detail: string) => void): Promise<Buffer | undefined> {
+  try {
+    return await corpus.readFramedChunk(chunk.index);
+  } catch (e) {
+    if (!(e instanceof MissingChunkError)) throw e;
+    lost(e.reason);
+    return undefined;
+  }
 }
 
 export interface RunDescription {
@@ -217,10 +240,11 @@ export interface RunDescription {
   workers: number;
   ignore: string[];
   timeoutMs: number;
-  limits: { maxDiffRate?: number; maxLatencyRatio?: number };
+  limits: { maxDiffRate?: number; maxLatencyRatio?: number; allowIncomplete?: boolean };
   /** performance.now() when the run started. */
   started: number;
   problems: string[];
+  damage: DamageLedger;
   stoppedEarly?: string;
 }
 
@@ -230,6 +254,8 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
     const why = Object.entries(acc.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
     run.problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
   }
+  const damage = run.damage.summary();
+  for (const region of damage?.regions ?? []) run.problems.push(region.message);
   return buildReport(acc, {
     toolVersion: toolVersion(),
     corpus: run.corpus,
@@ -241,9 +267,11 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
       timeoutMs: run.timeoutMs,
       ...(run.limits.maxDiffRate !== undefined ? { maxDiffRate: run.limits.maxDiffRate } : {}),
       ...(run.limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: run.limits.maxLatencyRatio } : {}),
+      ...(run.limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
     },
     durationMs: performance.now() - run.started,
     problems: run.problems,
+    ...(damage !== undefined ? { damage } : {}),
     ...(run.stoppedEarly !== undefined ? { stoppedEarly: run.stoppedEarly } : {}),
   });
 }

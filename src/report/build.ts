@@ -14,6 +14,7 @@ import {
   type GateCheck,
   type NoiseGroup,
   type ReplayReport,
+  type RunDamage,
 } from './types.js';
 import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
 import { isPrefixRemoval, setSignature } from '../diff/index.js';
@@ -27,6 +28,7 @@ export interface ReportMeta {
   durationMs: number;
   stoppedEarly?: string;
   problems: string[];
+  damage?: RunDamage;
 }
 
 export function groupId(path: string, kind: string, signature: string): string {
@@ -37,42 +39,79 @@ function errorGroups(map: Map<string, ErrorPartial>): ErrorGroup[] {
   return [...map.values()].sort((a, b) => b.count - a.count).map((e) => ({ ...e }));
 }
 
-export function gateChecks(
-  r: Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'>,
-  limits: { maxDiffRate?: number; maxLatencyRatio?: number },
-): GateCheck[] {
-  const checks: GateCheck[] = [];
-  const rate = r.events === 0 ? 0 : r.changed / r.events;
-  if (limits.maxDiffRate === undefined) {
-    checks.push({
-      name: 'behaviour',
-      passed: r.changed === 0,
-      actual: r.changed,
-      limit: 0,
-      message: r.changed === 0 ? 'no behavioural difference' : `${r.changed} of ${r.events} events behave differently`,
-    });
-  } else {
-    checks.push({
+/** What a gate rule looks at: the finished report's counts, latency and run. */
+export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run' | 'outcomes' | 'errors' | 'skipped'>;
+export interface GateLimits {
+  maxDiffRate?: number;
+  maxLatencyRatio?: number;
+  allowIncomplete?: boolean;
+}
+/** One gate rule: a check, or undefined when it does not apply to this run. Rules are independent; the gate passes when every check does. */
+export type GateRule = (r: GateInput, limits: GateLimits) => GateCheck | undefined;
+
+export const behaviourRule: GateRule = (r, limits) => {
+  if (limits.maxDiffRate !== undefined) {
+    const rate = r.events === 0 ? 0 : r.changed / r.events;
+    return {
       name: 'diff-rate',
       passed: rate <= limits.maxDiffRate,
       actual: rate,
       limit: limits.maxDiffRate,
       message: `${(rate * 100).toFixed(3)}% of events changed (limit ${(limits.maxDiffRate * 100).toFixed(3)}%)`,
-    });
+    };
   }
-  if (limits.maxLatencyRatio !== undefined) {
-    const p99 = r.latency.comparison.p99;
-    const exceeded = p99.significant && p99.ratio > limits.maxLatencyRatio;
-    checks.push({
-      name: 'latency-ratio',
-      passed: !exceeded,
-      actual: p99.ratio,
-      limit: limits.maxLatencyRatio,
-      message: `p99 new/old = ${p99.ratio.toFixed(3)}${p99.significant ? '' : ' (~, not significant)'} (limit ${limits.maxLatencyRatio})`,
-    });
+  return {
+    name: 'behaviour',
+    passed: r.changed === 0,
+    actual: r.changed,
+    limit: 0,
+    message: r.changed === 0 ? 'no behavioural difference' : `${r.changed} of ${r.events} events behave differently`,
+  };
+};
+
+export const latencyRule: GateRule = (r, limits) => {
+  if (limits.maxLatencyRatio === undefined) return undefined;
+  const p99 = r.latency.comparison.p99;
+  const exceeded = p99.significant && p99.ratio > limits.maxLatencyRatio;
+  return {
+    name: 'latency-ratio',
+    passed: !exceeded,
+    actual: p99.ratio,
+    limit: limits.maxLatencyRatio,
+    message: `p99 new/old = ${p99.ratio.toFixed(3)}${p99.significant ? '' : ' (~, not significant)'} (limit ${limits.maxLatencyRatio})`,
+  };
+};
+
+/**
+ * The whole corpus was replayed: a run that stopped early fails; a damaged
+ * corpus (events not replayed, or damage that may hide lost events) fails
+ * unless `--allow-incomplete` accepted it.
+ */
+export const completedRule: GateRule = (r, limits) => {
+  const parts: string[] = [];
+  if (r.run.stoppedEarly !== undefined) parts.push(`run stopped early: ${r.run.stoppedEarly}`);
+  const d = r.run.damage;
+  let damageFails = false;
+  if (d !== undefined) {
+    const lost = !d.lostEventsKnown
+      ? d.lostEvents > 0 ? `at least ${d.lostEvents} events lost` : 'an unknown number of events lost'
+      : d.lostEvents > 0 ? `${d.lostEvents} events lost` : 'no event lost';
+    damageFails = limits.allowIncomplete !== true;
+    parts.push(`damaged corpus: ${d.regions.length} damaged region(s), ${lost}${damageFails ? ' (--allow-incomplete accepts this)' : ' (accepted by --allow-incomplete)'}`);
   }
-  if (r.run.stoppedEarly !== undefined) {
-    checks.push({ name: 'completed', passed: false, message: `run stopped early: ${r.run.stoppedEarly}` });
+  if (parts.length === 0) return undefined;
+  const failed = r.run.stoppedEarly !== undefined || damageFails;
+  return { name: 'completed', passed: !failed, ...(d !== undefined ? { actual: d.lostEvents } : {}), message: parts.join('; ') };
+};
+
+/** The rules every replay applies, in the order their checks are listed. */
+export const GATE_RULES: readonly GateRule[] = [behaviourRule, latencyRule, completedRule];
+
+export function gateChecks(r: GateInput, limits: GateLimits, rules: readonly GateRule[] = GATE_RULES): GateCheck[] {
+  const checks: GateCheck[] = [];
+  for (const rule of rules) {
+    const c = rule(r, limits);
+    if (c !== undefined) checks.push(c);
   }
   return checks;
 }
@@ -127,6 +166,7 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
   const eventsPerSecond = meta.durationMs > 0 ? Math.round(events / (meta.durationMs / 1000)) : 0;
   const run: ReplayReport['run'] = { durationMs: Math.round(meta.durationMs), eventsPerSecond, problems: meta.problems };
   if (meta.stoppedEarly !== undefined) run.stoppedEarly = meta.stoppedEarly;
+  if (meta.damage !== undefined) run.damage = meta.damage;
   const latency: ReplayReport['latency'] = {
     unit: 'ns',
     old: latencyOf.old,
@@ -140,7 +180,10 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
       return { from, to, count };
     })
     .sort((a, b) => b.count - a.count);
-  const checks = gateChecks({ events, changed: acc.changed, latency, run }, meta.options);
+  const outcomes = { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } };
+  const errors = { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) };
+  const skipped = { ...acc.skipped };
+  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes, errors, skipped }, meta.options);
   const report: ReplayReport = {
     schema: REPORT_SCHEMA,
     tool: { name: 'cfreplay', version: meta.toolVersion },
@@ -153,12 +196,12 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
     changed: acc.changed,
     unchanged: events - acc.changed - acc.noiseOnly,
     noiseOnly: acc.noiseOnly,
-    skipped: { ...acc.skipped },
-    outcomes: { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } },
+    skipped,
+    outcomes,
     outcomeTransitions: transitions,
     diffs,
     noise,
-    errors: { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) },
+    errors,
     latency,
     samples: acc.keptSamples(),
     gate: { passed: checks.every((c) => c.passed), checks },

@@ -99,7 +99,7 @@ const reportShape = obj({
   corpus: obj({ name: str, location: str, records: num }),
   eventType: str,
   functions: obj({ old: fn, new: fn }),
-  options: obj({ workers: num, ignore: arr(str), timeoutMs: num, maxDiffRate: optional(num), maxLatencyRatio: optional(num) }),
+  options: obj({ workers: num, ignore: arr(str), timeoutMs: num, maxDiffRate: optional(num), maxLatencyRatio: optional(num), allowIncomplete: optional(bool) }),
   events: num,
   changed: num,
   unchanged: num,
@@ -131,7 +131,13 @@ const reportShape = obj({
   }),
   samples: arr(obj({ eventId: str, position: num, old: sampleRun, new: sampleRun })),
   gate: obj({ passed: bool, checks: arr(obj({ name: str, passed: bool, message: str, actual: optional(num), limit: optional(num) })) }),
-  run: obj({ durationMs: num, eventsPerSecond: num, stoppedEarly: optional(str), problems: arr(str) }),
+  run: obj({
+    durationMs: num,
+    eventsPerSecond: num,
+    stoppedEarly: optional(str),
+    problems: arr(str),
+    damage: optional(obj({ lostEvents: num, lostEventsKnown: bool, regions: arr(obj({ kind: str, chunk: optional(num), offset: optional(num), message: str, lostEvents: optional(num) })) })),
+  }),
 });
 
 /** Check that a parsed JSON value is a report of this schema; the message names the first wrong field. */

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
+import { EXIT_USAGE, UsageError } from '../errors.js';
 import { ProgressLine } from '../../util/progress-line.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -64,5 +64,9 @@ export const pullCommandModule: CommandModule<object, PullArgs> = {
       line.clear();
     }
     process.stderr.write(`cfreplay: pulled ${s.events.toLocaleString('en-US')} events in ${s.chunks} chunks into ${s.to} (${mb(s.bytes)}) in ${(s.ms / 1000).toFixed(2)} s\n`);
+    for (const d of s.dropped ?? []) {
+      process.stderr.write(`cfreplay: ${d.from}: chunk ${d.chunk} at byte ${d.offset} dropped (${d.reason}): its ${d.events} events are not in ${s.to} (its index lists the loss)\n`);
+    }
+    if ((s.dropped ?? []).length > 0) process.exitCode = EXIT_USAGE;
   },
 };

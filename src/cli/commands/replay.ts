@@ -22,6 +22,7 @@ interface ReplayArgs extends CommonReplayArgs {
   'run-ttl'?: string;
   'reclaim-after'?: string;
   'keep-run'?: boolean;
+  'allow-incomplete'?: boolean;
 }
 
 /** "1%", "0.5 %", "0.01" -> fraction. */
@@ -63,6 +64,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .option('junit', { type: 'string', describe: 'write JUnit XML (one case per diff group and gate) here' })
       .option('max-diff-rate', { type: 'string', describe: 'pass while at most this share of events changed (0.01 or 1%); default: any change fails' })
       .option('max-latency-ratio', { type: 'number', describe: 'fail when NEW p99 / OLD p99 exceeds this (and the change is significant)' })
+      .option('allow-incomplete', { type: 'boolean', default: false, describe: 'a damaged corpus (corrupt, missing or cut-short chunks, an unfinished recording) is reported but does not fail the gate' })
       .option('timeout-ms', { type: 'number', default: 250, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
       .option('noise', { type: 'boolean', default: true, describe: 'confirm differences with a second OLD run (other clock and seed); --no-noise to skip' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
@@ -81,6 +83,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     const limits = {
       ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
       ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
+      ...(args['allow-incomplete'] === true ? { allowIncomplete: true } : {}),
     };
     if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
