@@ -16,6 +16,7 @@ export { renderJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 
 export interface ReportTargets {
+  json?: string;
   html?: string;
   markdown?: string;
   junit?: string;
@@ -42,6 +43,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  */
 export async function writeReportOutputs(report: ReplayReport, targets: ReportTargets): Promise<void> {
   const jobs: Promise<void>[] = [];
+  if (targets.json !== undefined) jobs.push(writeAtomic(targets.json, `${JSON.stringify(report, null, 2)}\n`));
   if (targets.html !== undefined) jobs.push(writeAtomic(targets.html, renderHtml(report)));
   if (targets.junit !== undefined) jobs.push(writeAtomic(targets.junit, renderJunit(report)));
   if (targets.markdown !== undefined) {

@@ -45,7 +45,7 @@ describe('damaged corpora in Redis', () => {
     return { url, chunkKey: (i) => keys.chunk(meta.gen, i) };
   }
 
-  it('replay: a corrupt chunk and a missing chunk both fail the completed check, with the events lost', async () => {
+  it('replay: a corrupt chunk and a missing chunk both fail the completed check, with the events lost', { timeout: 120_000 }, async () => {
     const { url, chunkKey } = await pushed('damaged');
     const bad = (await redis.getBuffer(chunkKey(1)))!;
     bad.fill(0xff, 100, 108);
@@ -90,7 +90,7 @@ describe('damaged corpora in Redis', () => {
     expect(inspect.stdout).toMatch(/chunk 3 at byte \d+ of redis:\/\/.*#damaged was dropped when this copy was made/);
   });
 
-  it('push of a file with a corrupt chunk: one line naming file, chunk and byte offset; nothing is left in Redis', async () => {
+  it('push of a file with a corrupt chunk: one line naming file, chunk and byte offset; nothing is left in Redis', { timeout: 120_000 }, async () => {
     requireCliBuilt();
     const bad = join(tmp, 'bad.cfr');
     const bytes = readFileSync(file);

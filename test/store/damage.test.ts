@@ -134,7 +134,7 @@ describe('a damaged corpus file', () => {
   });
 
   describe('through the CLI', () => {
-    it('cat prints every readable event, then each damaged region on stderr, and exits 2', async () => {
+    it('cat prints every readable event, then each damaged region on stderr, and exits 2', { timeout: 120_000 }, async () => {
       requireCliBuilt();
       const { path, chunks } = await corpus();
       overwrite(path, chunks[1]!.offset + 60, Buffer.alloc(8, 0xff));
@@ -149,7 +149,7 @@ describe('a damaged corpus file', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
 
-    it('cat of a truncated corpus is no longer silent', async () => {
+    it('cat of a truncated corpus is no longer silent', { timeout: 120_000 }, async () => {
       requireCliBuilt();
       const { path, chunks } = await corpus();
       truncateSync(path, chunks[3]!.offset + 100);
@@ -160,7 +160,7 @@ describe('a damaged corpus file', () => {
       expect(r.stderr).toMatch(new RegExp(`byte ${chunks[3]!.offset}: chunk 3 cut short .*200 events are lost`));
     });
 
-    it('inspect --json names the kind of damage', async () => {
+    it('inspect --json names the kind of damage', { timeout: 120_000 }, async () => {
       requireCliBuilt();
       const { path, indexAt } = await corpus();
       overwrite(path, indexAt + 14, 'XY');
@@ -173,7 +173,7 @@ describe('a damaged corpus file', () => {
       expect(text.stdout).toMatch(/damaged index \(checksum mismatch\)/);
     });
 
-    it('replay over a corrupt chunk fails the completed check with the events lost; --allow-incomplete passes it', async () => {
+    it('replay over a corrupt chunk fails the completed check with the events lost; --allow-incomplete passes it', { timeout: 120_000 }, async () => {
       requireCliBuilt();
       const { path, chunks } = await corpus();
       overwrite(path, chunks[2]!.offset + 60, Buffer.alloc(8, 0xff));
@@ -190,7 +190,7 @@ describe('a damaged corpus file', () => {
       expect(allowed.stdout).toMatch(/pass completed: .*accepted by --allow-incomplete/);
     });
 
-    it('replay over an unfinished recording fails the gate and says the loss is unknown', async () => {
+    it('replay over an unfinished recording fails the gate and says the loss is unknown', { timeout: 120_000 }, async () => {
       requireCliBuilt();
       const { path, chunks } = await corpus();
       truncateSync(path, chunks[4]!.offset);

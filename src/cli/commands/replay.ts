@@ -1,9 +1,9 @@
-import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { replay, type ReplayProgress } from '../../replay/replay.js';
 import { formatTerminalReport } from '../../report/terminal.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { ProgressLine } from '../../util/progress-line.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -89,6 +89,21 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
     }
     if (!(args['timeout-ms'] > 0)) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds`);
+    checkOutputPaths(
+      [
+        { what: '--json', path: args.json ?? '' },
+        { what: '--html', path: args.html ?? '' },
+        { what: '--markdown', path: args.markdown ?? '' },
+        { what: '--junit', path: args.junit ?? '' },
+      ],
+      [
+        { what: 'the OLD function', path: args.old },
+        { what: 'the NEW function', path: args.new },
+        { what: 'the corpus', path: args.corpus },
+        { what: 'the KVS file', path: args.kvs ?? '' },
+      ],
+      { createParents: true },
+    );
     const showProgress = args.progress ?? process.stderr.isTTY === true;
     const line = new ProgressLine(process.stderr, showProgress);
     let report;
@@ -104,10 +119,10 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     } finally {
       line.clear();
     }
-    if (args.json) await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (args.html || args.markdown || args.junit) {
+    if (args.json || args.html || args.markdown || args.junit) {
       const { writeReportOutputs } = await import('../../report/outputs.js');
       await writeReportOutputs(report, {
+        ...(args.json ? { json: args.json } : {}),
         ...(args.html ? { html: args.html } : {}),
         ...(args.markdown ? { markdown: args.markdown } : {}),
         ...(args.junit ? { junit: args.junit } : {}),

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { ChunkDecodeError, verifyChunk } from '../chunk.js';
 import { CorpusError, MissingChunkError } from '../errors.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 import { openCorpusFile } from '../reader.js';
 import { createCorpusWriter, type DroppedChunk } from '../writer.js';
 import { connectRedis, describeRedisError, quit, withName, type RedisTarget } from './connect.js';
@@ -139,6 +140,7 @@ async function exists(path: string): Promise<boolean> {
 /** Copy a Redis corpus into a .cfr file (written to a temporary file, renamed when complete). */
 export async function pullCorpus(target: RedisTarget, file: string, options: CopyOptions = {}): Promise<CopyStats> {
   const started = performance.now();
+  checkOutputPaths([{ what: 'pull', path: file }], []);
   if ((await exists(file)) && options.force !== true) throw new CorpusError(`${file}: already exists (use --force to replace it)`);
   const source = await RedisCorpus.open(target);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
