@@ -28,6 +28,7 @@ import type {
 import { splitRawUrl, type RawUrlParts } from './url.js';
 import { requestIdFromSeed, seedFromHex } from './request-id.js';
 import { detached } from '../util/detached.js';
+import { ownGet, ownSet } from '../util/own-keys.js';
 
 export interface BuildOptions {
   distributionDomainName: string;
@@ -45,9 +46,9 @@ export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
 
 /** Add a value under a name, folding repeats into multiValue. */
 function addValue(map: Record<string, MultiValueEntry>, name: string, value: string): void {
-  const existing = map[name];
+  const existing = ownGet(map, name);
   if (existing === undefined) {
-    map[name] = { value };
+    ownSet(map, name, { value });
     return;
   }
   if (existing.multiValue === undefined) existing.multiValue = [{ value: existing.value }];
@@ -107,9 +108,9 @@ export function parseSetCookieHeaders(values: string[]): SetCookieMap {
       const value = eq >= 0 ? pair.slice(eq + 1).trim() : '';
       if (name === '') continue;
       const entry: SetCookieValue = { value, attributes };
-      const existing = out[name];
+      const existing = ownGet(out, name);
       if (existing === undefined) {
-        out[name] = { value, attributes };
+        ownSet(out, name, { value, attributes });
       } else {
         if (existing.multiValue === undefined) {
           existing.multiValue = [{ value: existing.value, attributes: existing.attributes }];
@@ -178,12 +179,12 @@ function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cooki
 /** `url`: the exchange's URL already split (the recorders' checks split it first). */
 export function buildRequest(exchange: NormalizedExchange, url: RawUrlParts = splitRawUrl(exchange.url)): { request: CfRequest; rawQuery: string | undefined } {
   const { headers, cookieValues, authority } = foldHeaders(exchange.headers, 'cookie');
-  if (headers['host'] === undefined) {
+  if (ownGet(headers, 'host') === undefined) {
     const host = authority ?? url.authority;
     if (host !== '') {
       // Host goes first, as on the wire for HTTP/1.1.
       const withHost: HeaderMap = { host: { value: host } };
-      for (const key of Object.keys(headers)) withHost[key] = headers[key]!;
+      for (const key of Object.keys(headers)) ownSet(withHost, key, headers[key]!);
       return {
         request: finishRequest(exchange.method, url.path, url.query, withHost, cookieValues),
         rawQuery: url.query,
