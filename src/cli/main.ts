@@ -27,6 +27,9 @@ export function joinDashValues(argv: readonly string[]): string[] {
     if (arg.startsWith('--') && arg.length > 2 && !arg.includes('=') && argv[i + 1] === '-') {
       out.push(`${arg}=-`);
       i++;
+    } else if (arg === '-') {
+      // A lone "-" input (`record har -`) is dropped by yargs-parser: name standard input by its path.
+      out.push('/dev/stdin');
     } else out.push(arg);
   }
   return out;
