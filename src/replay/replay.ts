@@ -60,7 +60,12 @@ export interface ReplayOptions {
   /** Stop after this many calls were stopped by the time budget / memory limit (default 50). */
   maxStoppedCalls?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /** Aborting stops the run at once (calls in flight are dropped): the report covers the chunks done, `run.stoppedEarly` is INTERRUPTED. */
+  signal?: AbortSignal;
 }
+
+/** `run.stoppedEarly` of a run stopped by its signal (Ctrl-C). */
+export const INTERRUPTED = 'interrupted';
 
 export interface ReplayProgress {
   recordsDone: number;
@@ -183,10 +188,20 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     },
   );
   let stoppedEarly: string | undefined;
+  // Resolves when the run is interrupted; raced against every wait so Ctrl-C never waits for a call.
+  const signal = options.signal;
+  const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
+    if (signal?.aborted === true) resolve(INTERRUPTED);
+    signal?.addEventListener('abort', () => resolve(INTERRUPTED), { once: true });
+  });
+  const unlessInterrupted = async (wait: Promise<void>): Promise<void> => {
+    wait.catch(() => undefined); // a pool closed by the interrupt rejects later: nobody waits for it then
+    if ((await Promise.race([wait.then(() => 'done' as const), interrupted])) === INTERRUPTED) throw new StopRunError(INTERRUPTED);
+  };
   try {
     let firstPosition = 0;
     for (const chunk of corpus.chunks) {
-      await pool.waitForCapacity();
+      await unlessInterrupted(pool.waitForCapacity());
       const framed = await readChunkOrLose(corpus, chunk, (detail) => {
         damage.chunkLost(acc, chunk, 'missing chunk', detail);
         chunksDone++;
@@ -195,7 +210,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       if (framed !== undefined) pool.submit({ chunk: chunk.index, framed, firstPosition });
       firstPosition += chunk.events;
     }
-    await pool.drain();
+    await unlessInterrupted(pool.drain());
   } catch (e) {
     if (!(e instanceof StopRunError)) throw e;
     stoppedEarly = e.message;

@@ -1,7 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
-import { replay, type ReplayProgress } from '../../replay/replay.js';
+import { availableParallelism } from 'node:os';
+import { INTERRUPTED, replay, type ReplayProgress } from '../../replay/replay.js';
 import { formatTerminalReport } from '../../report/terminal.js';
-import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_DIFFERENCES, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+
+/** Worker threads above this many per core only add scheduling and memory: capped, with a note. */
+const MAX_WORKERS_PER_CORE = 4;
 import { ProgressLine } from '../../util/progress-line.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
@@ -88,7 +92,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
     }
-    if (!(args['timeout-ms'] > 0)) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds`);
+    if (!(args['timeout-ms'] > 0) || !Number.isFinite(args['timeout-ms'])) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds, got ${args['timeout-ms']}`);
     checkOutputPaths(
       [
         { what: '--json', path: args.json ?? '' },
@@ -104,21 +108,44 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       ],
       { createParents: true },
     );
+    const cores = availableParallelism();
+    let workers = args.workers;
+    if (workers !== undefined && workers > cores * MAX_WORKERS_PER_CORE) {
+      process.stderr.write(`cfreplay: --workers ${workers} is more than ${MAX_WORKERS_PER_CORE} per core on this machine (${cores} cores): using ${cores * MAX_WORKERS_PER_CORE}\n`);
+      workers = cores * MAX_WORKERS_PER_CORE;
+    }
     const showProgress = args.progress ?? process.stderr.isTTY === true;
     const line = new ProgressLine(process.stderr, showProgress);
+    // Ctrl-C (or SIGTERM): stop at once and write the reports of what was done; a second one quits.
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+      line.clear();
+      process.stderr.write('cfreplay: interrupted: writing the reports of the events done (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    const distributed = args.distributed === true || args.resume !== undefined;
+    if (!distributed) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
     let report;
     try {
-      if ((args.distributed === true || args.resume !== undefined) && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
-      report = args.distributed === true || args.resume !== undefined
+      if (distributed && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
+      report = distributed
         ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({
             ...commonReplayOptions(args, limits),
-            ...(args.workers ? { workers: args.workers } : {}),
+            ...(workers ? { workers } : {}),
+            signal: controller.signal,
             onProgress: (p) => line.update(describeProgress(p)),
           });
     } finally {
       line.clear();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
+    const interrupted = report.run.stoppedEarly === INTERRUPTED;
     if (args.json || args.html || args.markdown || args.junit) {
       const { writeReportOutputs } = await import('../../report/outputs.js');
       await writeReportOutputs(report, {
@@ -129,6 +156,10 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       });
     }
     process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
+    if (interrupted) {
+      process.exitCode = EXIT_INTERRUPTED;
+      return;
+    }
     if (report.events === 0) throw new UsageError(`no event was replayed: ${report.run.problems.join('; ') || 'the corpus is empty'}`);
     process.exitCode = report.gate.passed ? EXIT_OK : EXIT_DIFFERENCES;
   },

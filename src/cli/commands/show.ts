@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { validateReport } from '../../report/outputs.js';
 import { UsageError } from '../errors.js';
 import { REPORT_SCHEMA, type DiffExample, type EventSample, type FunctionInfo, type ReplayReport, type SampleRun } from '../../report/types.js';
 import {
@@ -63,7 +64,8 @@ export function readReport(path: string): ReplayReport {
     const got = isObj(data) && typeof data.schema === 'string' ? ` (schema "${data.schema}")` : '';
     throw new UsageError(`${path}: not a cfreplay report${got}; expected schema "${REPORT_SCHEMA}" as written by cfreplay replay --json`);
   }
-  return data as unknown as ReplayReport;
+  // The whole structure, as `cfreplay report` checks it: a damaged report is one line naming the first wrong field.
+  return validateReport(data, path);
 }
 
 /** Every example of the report (diff groups, noise, errors), for positions and the list of known ids. */
