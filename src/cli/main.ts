@@ -8,6 +8,7 @@ import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_USAGE } from './errors.js';
 import { userFacingError } from './user-facing-error.js';
+import { maskPassword } from '../store/redis/url.js';
 import { commandsFor } from './commands/index.js';
 
 function packageVersion(): string {
@@ -57,7 +58,8 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   } catch (err) {
     const message = userFacingError(err);
     if (message !== undefined) {
-      process.stderr.write(`cfreplay: ${message}\n`);
+      // Last safety net: a credential in whatever the user typed (a mistyped Redis URL echoed back) is never printed.
+      process.stderr.write(`cfreplay: ${maskPassword(message)}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }
