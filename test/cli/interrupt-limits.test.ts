@@ -78,9 +78,9 @@ describe('replay interrupts and limits', () => {
     const report = JSON.parse(text) as Record<string, unknown>;
     const cases: [string, string, RegExp][] = [
       ['cut.json', text.slice(0, Math.floor(text.length / 2)), /not a cfreplay report \(not JSON/],
-      ['no-samples.json', JSON.stringify({ ...report, samples: 'x' }), /not a valid cfreplay-report\/1 report: samples/],
-      ['bad-sample.json', JSON.stringify({ ...report, samples: [{ eventId: 'e1' }] }), /not a valid cfreplay-report\/1 report: samples\[0\]/],
-      ['no-gate.json', JSON.stringify({ ...report, gate: null }), /not a valid cfreplay-report\/1 report: gate/],
+      ['no-samples.json', JSON.stringify({ ...report, samples: 'x' }), /damaged report: samples must be a list/],
+      ['bad-sample.json', JSON.stringify({ ...report, samples: [{ eventId: 'e1' }] }), /damaged report: samples\[0\] must have old and new runs/],
+      ['bad-examples.json', JSON.stringify({ ...report, diffs: [{ examples: [null] }] }), /damaged report: diffs\[0\]\.examples must be objects with an eventId/],
     ];
     for (const [name, content, message] of cases) {
       const p = join(tmp.path, name);

@@ -11,5 +11,8 @@ export function isRedisUrl(s: string): boolean {
  * is masked (an unencoded '@' in a password is masked too, at worst more).
  */
 export function maskPassword(text: string): string {
-  return text.replace(/(^|[\s=("'])((?:[a-z][a-z0-9+.-]*:\/{0,3})?)([^\s:@/]*):(\S*)@/gi, '$1$2$3:***@');
+  // "PASSWORD" is the placeholder of cfreplay's own hints (redis://[user]:PASSWORD@host), not a secret.
+  return text.replace(/(^|[\s=("'])((?:[a-z][a-z0-9+.-]*:\/{0,3})?)([^\s:@/]*):(\S*)@/gi, (m, pre: string, scheme: string, user: string, pw: string) =>
+    pw === 'PASSWORD' ? m : `${pre}${scheme}${user}:***@`,
+  );
 }
