@@ -8,7 +8,6 @@ import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_USAGE } from './errors.js';
 import { userFacingError } from './user-facing-error.js';
-import { maskPassword } from '../store/redis/url.js';
 import { commandsFor } from './commands/index.js';
 
 function packageVersion(): string {
@@ -58,7 +57,9 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   } catch (err) {
     const message = userFacingError(err);
     if (message !== undefined) {
-      // Last safety net: a credential in whatever the user typed (a mistyped Redis URL echoed back) is never printed.
+      // Last safety net: a credential in whatever the user typed (a mistyped Redis URL echoed back) is
+      // never printed. Loaded here, on the error path only (--help and --version load no store module).
+      const { maskPassword } = await import('../store/redis/url.js');
       process.stderr.write(`cfreplay: ${maskPassword(message)}\n`);
       process.exitCode = EXIT_USAGE;
       return;
