@@ -15,7 +15,6 @@
  */
 
 import { Packr, Unpackr } from 'msgpackr';
-import { ownSet } from '../util/own-keys.js';
 import { parseRawQuery } from '../event/build.js';
 import { requestIdFromSeed, seedOfRequestId } from '../event/request-id.js';
 import type {
@@ -267,7 +266,7 @@ class PairDecoder {
       const value = values[idx]!.next();
       if (idx !== prevIdx) {
         prev = { value };
-        ownSet(out, names[idx]!, prev);
+        out[names[idx]!] = prev;
         prevIdx = idx;
       } else if (prev!.multiValue === undefined) prev!.multiValue = [{ value: prev!.value }, { value }];
       else prev!.multiValue.push({ value });
@@ -287,7 +286,7 @@ class PairDecoder {
       const attributes = this.attrs![idx]!.next();
       if (idx !== prevIdx) {
         prev = { value, attributes };
-        ownSet(out, names[idx]!, prev);
+        out[names[idx]!] = prev;
         prevIdx = idx;
       } else if (prev!.multiValue === undefined) {
         prev!.multiValue = [{ value: prev!.value, attributes: prev!.attributes }, { value, attributes }];
