@@ -103,12 +103,18 @@ describe('replay --distributed with worker processes', () => {
     worker('w3');
 
     // Kill w1 while it holds a chunk, after it has finished at least one (so it is mid-run, mid-chunk).
-    await waitFor('w1 to hold a chunk after finishing one', async () => {
-      const doneByW1 = (await redis.xrange(keys.done, '-', '+')).filter(([, f]) => f[f.indexOf('w') + 1] === 'w1').length;
-      const held = (await redis.call('XPENDING', keys.jobs, GROUP, '-', '+', '10', 'w1')) as unknown[];
-      return doneByW1 >= 1 && held.length >= 1 ? true : undefined;
-    });
-    const heldAtKill = ((await redis.call('XPENDING', keys.jobs, GROUP, '-', '+', '10', 'w1')) as unknown[]).length;
+    // Frozen first (SIGSTOP), then checked: a fast machine may finish the chunk between a check and a kill.
+    let heldAtKill = 0;
+    for (let attempt = 0; attempt < 20 && heldAtKill === 0; attempt++) {
+      await waitFor('w1 to hold a chunk after finishing one', async () => {
+        const doneByW1 = (await redis.xrange(keys.done, '-', '+')).filter(([, f]) => f[f.indexOf('w') + 1] === 'w1').length;
+        const held = (await redis.call('XPENDING', keys.jobs, GROUP, '-', '+', '10', 'w1')) as unknown[];
+        return doneByW1 >= 1 && held.length >= 1 ? true : undefined;
+      });
+      w1.child.kill('SIGSTOP');
+      heldAtKill = ((await redis.call('XPENDING', keys.jobs, GROUP, '-', '+', '10', 'w1')) as unknown[]).length;
+      if (heldAtKill === 0) w1.child.kill('SIGCONT');
+    }
     w1.child.kill('SIGKILL');
     expect(heldAtKill).toBeGreaterThanOrEqual(1);
 
