@@ -13,3 +13,5 @@ export const EXIT_OK = 0;
 export const EXIT_DIFFERENCES = 1;
 /** Usage or input error. */
 export const EXIT_USAGE = 2;
+/** Stopped by Ctrl-C / SIGTERM (128 + SIGINT, as shells report it); partial reports were written. */
+export const EXIT_INTERRUPTED = 130;

@@ -27,6 +27,9 @@ export function joinDashValues(argv: readonly string[]): string[] {
     if (arg.startsWith('--') && arg.length > 2 && !arg.includes('=') && argv[i + 1] === '-') {
       out.push(`${arg}=-`);
       i++;
+    } else if (arg === '-') {
+      // A lone "-" input (`record har -`) is dropped by yargs-parser: name standard input by its path.
+      out.push('/dev/stdin');
     } else out.push(arg);
   }
   return out;
@@ -54,7 +57,10 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   } catch (err) {
     const message = userFacingError(err);
     if (message !== undefined) {
-      process.stderr.write(`cfreplay: ${message}\n`);
+      // Last safety net: a credential in whatever the user typed (a mistyped Redis URL echoed back) is
+      // never printed. Loaded here, on the error path only (--help and --version load no store module).
+      const { maskPassword } = await import('../store/redis/url.js');
+      process.stderr.write(`cfreplay: ${maskPassword(message)}\n`);
       process.exitCode = EXIT_USAGE;
       return;
     }

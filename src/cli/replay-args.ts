@@ -18,13 +18,21 @@ export interface CommonReplayArgs extends FunctionArgs {
   seed: number;
 }
 
+/** Gate limits from the command line. */
+export interface ReplayLimits {
+  maxDiffRate?: number;
+  maxLatencyRatio?: number;
+  maxOldErrorRate?: number;
+  allowIncomplete?: boolean;
+}
+
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'maxOldErrorRate'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'maxOldErrorRate' | 'allowIncomplete'
 > & { corpus: string };
 
-export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRate?: number; maxLatencyRatio?: number; maxOldErrorRate?: number }): CommonReplayOptions {
+export function commonReplayOptions(args: CommonReplayArgs, limits: ReplayLimits): CommonReplayOptions {
   checkKvsArgs(args);
   const transforms = transformsFromArgs(args);
   return {
@@ -44,5 +52,6 @@ export function commonReplayOptions(args: CommonReplayArgs, limits: { maxDiffRat
     ...(limits.maxDiffRate !== undefined ? { maxDiffRate: limits.maxDiffRate } : {}),
     ...(limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: limits.maxLatencyRatio } : {}),
     ...(limits.maxOldErrorRate !== undefined ? { maxOldErrorRate: limits.maxOldErrorRate } : {}),
+    ...(limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
   };
 }

@@ -7,7 +7,7 @@ import { UsageError } from '../cli/errors.js';
 import type { ProgressLine } from '../util/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';
 import { parseDuration } from './protocol.js';
-import { commonReplayOptions, type CommonReplayArgs } from '../cli/replay-args.js';
+import { commonReplayOptions, type CommonReplayArgs, type ReplayLimits } from '../cli/replay-args.js';
 import type { DistributedProgress } from './coordinator.js';
 
 export interface DistributedReplayArgs extends CommonReplayArgs {
@@ -27,7 +27,7 @@ export function describeDistributedProgress(p: DistributedProgress): string {
 
 export async function replayDistributedFromArgs(
   args: DistributedReplayArgs,
-  extra: { maxDiffRate?: number; maxLatencyRatio?: number; maxOldErrorRate?: number },
+  extra: ReplayLimits,
   line: ProgressLine,
 ): Promise<ReplayReport> {
   if (!isRedisUrl(args.corpus)) {

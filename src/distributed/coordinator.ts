@@ -18,6 +18,7 @@ import type { Redis } from 'ioredis';
 import { compileIgnore } from '../diff/index.js';
 import type { ReplayReport } from '../report/types.js';
 import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, replayKvs, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
+import { DamageLedger } from '../replay/damage.js';
 import { RunAccumulator } from '../replay/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
@@ -189,7 +190,9 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
 
     const acc = new RunAccumulator();
     const problems: string[] = [];
-    if (!corpus.complete) problems.push(`${corpus.path}: the corpus is not complete (a recording is writing it or did not finish); replaying the chunks it had when the run started`);
+    const damage = new DamageLedger(corpus.path);
+    damage.addCorpusProblems(corpus.summary().problems);
+    const chunkInfo = new Map(corpus.chunks.map((c) => [c.index, c]));
     let recordsDone = 0;
     let stoppedEarly: string | undefined;
     const merge = (fields: Buffer[]): void => {
@@ -198,12 +201,8 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       if (d.kind === 'result') {
         if (acc.add(d.result)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'chunk-error') {
-        if (!acc.seen.has(d.chunk)) {
-          const n = chunkEvents.get(d.chunk) ?? 0;
-          acc.skipChunk(d.chunk, n, 'corrupt chunk');
-          recordsDone += n;
-          problems.push(`${corpus.path}: chunk ${d.chunk} could not be replayed (${d.message}); its ${n} events were not replayed`);
-        }
+        const reason = /is missing from Redis/.test(d.message) ? 'missing chunk' : 'corrupt chunk';
+        if (damage.chunkLost(acc, chunkInfo.get(d.chunk) ?? { index: d.chunk }, reason, d.message)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'stop') stoppedEarly ??= d.message;
       else throw new Error(`worker ${d.worker} failed on run ${spec.id}: ${d.message}`);
     };
@@ -279,6 +278,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       limits: options,
       started,
       problems,
+      damage,
       ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
     });
   } catch (e) {

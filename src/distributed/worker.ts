@@ -37,6 +37,38 @@ import {
   type WorkerSeen,
 } from './protocol.js';
 
+
+/** KEYS: jobs. ARGV: group, consumer, ids... XCLAIM (idle reset) only the ids this consumer still owns. */
+const TOUCH_OWN_JOBS = `
+local mine = {}
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1)
+  if #p > 0 and p[1][2] == ARGV[2] then mine[#mine + 1] = ARGV[i] end
+end
+if #mine > 0 then redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, unpack(mine), 'JUSTID') end
+return #mine`;
+
+/**
+ * KEYS: jobs, done. ARGV: group, consumer, ttl, n, ids (n of them), done-entry fields...
+ * Adds the done entry and acknowledges the jobs only when every one is still pending for
+ * this consumer; returns 1 when written, 0 when another worker owns (or finished) the chunk.
+ */
+const WRITE_IF_OWNER = `
+local n = tonumber(ARGV[4])
+local ids = {}
+for i = 1, n do
+  local id = ARGV[4 + i]
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], id, id, 1)
+  if #p == 0 or p[1][2] ~= ARGV[2] then return 0 end
+  ids[i] = id
+end
+local fields = {}
+for i = 5 + n, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('XADD', KEYS[2], '*', unpack(fields))
+redis.call('EXPIRE', KEYS[2], tonumber(ARGV[3]))
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+return 1`;
+
 export interface WorkerOptions {
   threads: number;
   /** Consumer name (default host-pid-random). */
@@ -260,8 +292,10 @@ export class DistributedWorker {
       const seen: WorkerSeen = { host: hostname(), pid: process.pid, threads: this.options.threads, seen: Date.now(), chunks: r.chunks };
       const m = this.cmd.multi().hset(r.keys.workers, this.name, JSON.stringify(seen)).expire(r.keys.workers, r.spec.ttlSeconds);
       const ids = [...r.held.values()].flatMap((h) => [...h.ids]);
-      // Reset the idle time of every held job: only a silent worker's jobs get reclaimed.
-      if (ids.length > 0) m.call('XCLAIM', r.keys.jobs, GROUP, this.name, '0', ...ids, 'JUSTID');
+      // Reset the idle time of every held job still ours: only a silent worker's jobs get
+      // reclaimed, and a worker that was stalled (SIGSTOP) never takes back a job another
+      // worker reclaimed meanwhile.
+      if (ids.length > 0) m.eval(TOUCH_OWN_JOBS, 1, r.keys.jobs, GROUP, this.name, ...ids);
       await m.exec();
     }
   }
@@ -384,8 +418,16 @@ export class DistributedWorker {
   }
 
   private async writeDone(r: RunState, entry: DoneEntry, ids: string[]): Promise<void> {
+    if (ids.length > 0) {
+      // Written only while every job of the chunk is still ours (one script: nothing runs between
+      // the check and the write): a worker stalled past the reclaim time whose chunk another
+      // worker took over drops its late result instead of racing the one the run should keep.
+      const fields = doneFields(entry);
+      const written = await this.cmd.call('EVAL', WRITE_IF_OWNER, 2, r.keys.jobs, r.keys.done, GROUP, this.name, String(r.spec.ttlSeconds), String(ids.length), ...ids, ...fields);
+      if (Number(written) === 0) this.log(`cfreplay worker ${this.name}: run ${r.id}: chunk ${entry.chunk} was taken over by another worker while this one was stalled; its result here is dropped`);
+      return;
+    }
     const m = this.cmd.multi().call('XADD', r.keys.done, '*', ...doneFields(entry)).expire(r.keys.done, r.spec.ttlSeconds);
-    if (ids.length > 0) m.call('XACK', r.keys.jobs, GROUP, ...ids);
     const res = await m.exec();
     const err = res?.find(([e]) => e !== null)?.[0];
     if (res === null || err) throw err ?? new Error('transaction aborted');

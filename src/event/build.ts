@@ -28,6 +28,7 @@ import type {
 import { splitRawUrl, type RawUrlParts } from './url.js';
 import { requestIdFromSeed, seedFromHex } from './request-id.js';
 import { detached } from '../util/detached.js';
+import { ownGet, ownSet } from '../util/own-keys.js';
 
 export interface BuildOptions {
   distributionDomainName: string;
@@ -53,12 +54,9 @@ export const DEFAULT_BUILD_OPTIONS: BuildOptions = {
 
 /** Add a value under a name, folding repeats into multiValue. */
 function addValue(map: Record<string, MultiValueEntry>, name: string, value: string): void {
-  // Own properties only: a parameter named __proto__, constructor or toString must neither
-  // find Object.prototype's (and write multiValue onto it) nor set the map's prototype.
-  const existing = Object.hasOwn(map, name) ? map[name] : undefined;
+  const existing = ownGet(map, name);
   if (existing === undefined) {
-    if (name === '__proto__') Object.defineProperty(map, name, { value: { value }, writable: true, enumerable: true, configurable: true });
-    else map[name] = { value };
+    ownSet(map, name, { value });
     return;
   }
   if (existing.multiValue === undefined) existing.multiValue = [{ value: existing.value }];
@@ -118,9 +116,9 @@ export function parseSetCookieHeaders(values: string[]): SetCookieMap {
       const value = eq >= 0 ? pair.slice(eq + 1).trim() : '';
       if (name === '') continue;
       const entry: SetCookieValue = { value, attributes };
-      const existing = out[name];
+      const existing = ownGet(out, name);
       if (existing === undefined) {
-        out[name] = { value, attributes };
+        ownSet(out, name, { value, attributes });
       } else {
         if (existing.multiValue === undefined) {
           existing.multiValue = [{ value: existing.value, attributes: existing.attributes }];
@@ -189,12 +187,12 @@ function foldHeaders(captured: HttpHeader[], cookieHeader: 'cookie' | 'set-cooki
 /** `url`: the exchange's URL already split (the recorders' checks split it first). */
 export function buildRequest(exchange: NormalizedExchange, url: RawUrlParts = splitRawUrl(exchange.url)): { request: CfRequest; rawQuery: string | undefined } {
   const { headers, cookieValues, authority } = foldHeaders(exchange.headers, 'cookie');
-  if (headers['host'] === undefined) {
+  if (ownGet(headers, 'host') === undefined) {
     const host = authority ?? url.authority;
     if (host !== '') {
       // Host goes first, as on the wire for HTTP/1.1.
       const withHost: HeaderMap = { host: { value: host } };
-      for (const key of Object.keys(headers)) withHost[key] = headers[key]!;
+      for (const key of Object.keys(headers)) ownSet(withHost, key, headers[key]!);
       return {
         request: finishRequest(exchange.method, url.path, url.query, withHost, cookieValues),
         rawQuery: url.query,

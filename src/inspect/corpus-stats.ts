@@ -26,7 +26,8 @@ export interface CorpusStats {
   bytesPerEvent: number;
   /** Uncompressed column bytes / compressed bytes. */
   compressionRatio: number;
-  integrity: { ok: boolean; problems: string[] };
+  /** problems: one line each; damage: the same, structured (kind, byte offset, chunk, events lost when known). */
+  integrity: { ok: boolean; problems: string[]; damage: { kind: string; offset: number; chunk?: number; lostEvents?: number }[] };
 }
 
 function bump(map: Map<string, number>, key: string): void {
@@ -53,7 +54,9 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
   let maxTime = -Infinity;
   let rawBytes = 0;
   let compressedBytes = 0;
-  const problems: string[] = corpus.summary().problems.map((p) => `byte ${p.offset}: ${p.message}`);
+  const structural = corpus.summary().problems;
+  const problems: string[] = structural.map((p) => `byte ${p.offset}: ${p.message}`);
+  const damage: CorpusStats['integrity']['damage'] = structural.map((p) => ({ kind: p.kind, offset: p.offset, ...(p.lostEvents !== undefined ? { lostEvents: p.lostEvents } : {}) }));
 
   const visit = (r: RecordedExchange): void => {
     records++;
@@ -86,7 +89,10 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
         }
       }
     } catch (e) {
-      if (e instanceof CorruptChunkError) problems.push(e.message);
+      if (e instanceof CorruptChunkError) {
+        problems.push(e.message);
+        damage.push({ kind: 'corrupt-chunk', offset: e.offset, chunk: e.chunk, lostEvents: chunk.events });
+      }
       else throw e;
     }
   }
@@ -106,7 +112,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     timeRange: records === 0 ? null : { first: new Date(minTime).toISOString(), last: new Date(maxTime).toISOString() },
     bytesPerEvent: records === 0 ? 0 : fileBytes / records,
     compressionRatio: compressedBytes === 0 ? 0 : rawBytes / compressedBytes,
-    integrity: { ok: problems.length === 0, problems },
+    integrity: { ok: problems.length === 0, problems, damage },
   };
 }
 
@@ -117,7 +123,7 @@ export function formatCorpusStats(s: CorpusStats): string {
     lines.push(`${title}:`);
     for (const [k, v] of Object.entries(m)) lines.push(`  ${k.padEnd(28)} ${String(v).padStart(10)}  ${pct(v)}`);
   };
-  lines.push(`corpus       ${s.corpus}${s.complete ? '' : '  (UNFINISHED: no index, recovered by scanning)'}`);
+  lines.push(`corpus       ${s.corpus}${s.complete ? '' : `  (${describeIncomplete(s)})`}`);
   lines.push(`events       ${s.events['viewer-request']} viewer-request, ${s.events['viewer-response']} viewer-response${s.events.connection > 0 ? `, ${s.events.connection} connection (mTLS)` : ''}`);
   for (const [reason, n] of Object.entries(s.viewerResponseNotProduced)) {
     lines.push(`             ${n} without viewer-response event: ${reason}`);
@@ -132,4 +138,20 @@ export function formatCorpusStats(s: CorpusStats): string {
   lines.push(`integrity    ${s.integrity.ok ? 'ok (every chunk checksum verified)' : `${s.integrity.problems.length} problem(s)`}`);
   for (const p of s.integrity.problems) lines.push(`  ! ${p}`);
   return lines.join('\n');
+}
+
+const DAMAGE_LABEL: Record<string, string> = {
+  unfinished: 'UNFINISHED recording: no index, recovered by scanning',
+  'cut-short': 'CUT SHORT: the last chunk is incomplete',
+  unreadable: 'DAMAGED: unreadable bytes',
+  appended: 'GARBAGE APPENDED after the end',
+  'damaged-index': 'DAMAGED INDEX',
+  'damaged-trailer': 'DAMAGED TRAILER',
+  incomplete: 'NOT COMPLETE: a recording is writing it or did not finish',
+  'damaged-index-entry': 'DAMAGED INDEX',
+};
+
+function describeIncomplete(s: CorpusStats): string {
+  const labels = [...new Set(s.integrity.damage.map((d) => DAMAGE_LABEL[d.kind]).filter((l) => l !== undefined))];
+  return labels.length > 0 ? labels.join('; ') : 'not complete';
 }

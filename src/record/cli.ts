@@ -8,6 +8,8 @@
  * sources, inputPaths)` in its handler; add it to `recordSourceCommands` in
  * src/cli/commands/record.ts.
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { Argv } from 'yargs';
 import { DEFAULT_BUILD_OPTIONS } from '../event/index.js';
@@ -22,7 +24,7 @@ import { CountingSink } from './sinks.js';
 import { checkRedisOutput, openRedisSink } from './redis-sink.js';
 import { isRedisUrl, maskPassword } from '../store/redis/url.js';
 import { createSampler, parseSampleKey, parseSampleRate } from './sampling.js';
-import { parseRedactRule, Redactor, REDACT_KEY_ENV, resolveRedactKey } from './redaction.js';
+import { parseRedactRules, Redactor, REDACT_KEY_ENV, resolveRedactKey } from './redaction.js';
 
 export interface RecordCommonArgs {
   output?: string;
@@ -113,7 +115,9 @@ export function addRecordOptions<T>(y: Argv<T>, viewerIpNote = 'used when the ca
       requiresArg: true,
       describe:
         'Redact before storing: header:NAME, cookie:NAME or query:NAME, then =hash (default: keyed HMAC, equal values stay equal) or =drop. ' +
-        'header:cookie / header:set-cookie mean every cookie. Repeatable',
+        'header:cookie / header:set-cookie mean every cookie. Names match case-insensitively (query names also percent-decoded); ' +
+        'a query rule also covers that parameter inside Referer, Location and Origin URLs. ' +
+        '--redact credentials: Authorization, Cookie, Set-Cookie, X-Api-Key and token-like query parameters. Repeatable',
       group: PRIVACY,
     })
     .option('redact-key', {
@@ -164,7 +168,7 @@ export function recordOptionsFromArgs(args: RecordCommonArgs) {
     args.sample !== undefined
       ? createSampler({ rate: parseSampleRate(args.sample), key: args['sample-key'] !== undefined ? parseSampleKey(args['sample-key']) : { kind: 'ip' } })
       : undefined;
-  const rules = (args.redact ?? []).map(parseRedactRule);
+  const rules = (args.redact ?? []).flatMap(parseRedactRules);
   if (args['redact-key'] !== undefined && rules.length === 0) throw new InputError('--redact-key needs at least one --redact rule');
   let redactor: Redactor | undefined;
   let generatedKey: string | undefined;
@@ -210,6 +214,19 @@ export interface RunRecordCommandOptions {
   wrapSink?: (sink: RecordSink) => RecordSink;
 }
 
+/** Write a generated key to `path` (or `path.N` when taken), mode 0600, never over an existing file; returns the path. */
+function writeKeyFile(path: string, key: string): string {
+  for (let n = 0; ; n++) {
+    const p = n === 0 ? path : `${path}.${n}`;
+    try {
+      writeFileSync(p, `${key}\n`, { mode: 0o600, flag: 'wx' });
+      return p;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw new InputError(`cannot write the generated --redact key to ${p} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give one with --redact-key or ${REDACT_KEY_ENV}`);
+    }
+  }
+}
+
 /**
  * Run sources into the output named by `args`: output checks first (before
  * any input is read), then the pipeline, then the summary. User errors are
@@ -235,8 +252,10 @@ export async function runRecordCommand(
   }
   const sources = await openSources();
   if (generatedKey !== undefined) {
+    // Never printed (terminals and CI logs keep it): written to a file only the user can read.
+    const keyFile = writeKeyFile(output !== undefined && output !== '' && !isRedisUrl(output) ? `${output}.redact-key` : join(process.cwd(), 'cfreplay.redact-key'), generatedKey);
     stderr.write(
-      `cfreplay: --redact: generated HMAC key (not stored in the corpus; pass --redact-key or set ${REDACT_KEY_ENV} to it to hash the same way next time): ${generatedKey}\n`,
+      `cfreplay: --redact: generated an HMAC key, written to ${keyFile} (readable by you only; not stored in the corpus); to hash the same way next time: ${REDACT_KEY_ENV}="$(cat ${keyFile})"\n`,
     );
   }
   const opened = options.sink ?? (dryRun || output === undefined ? new CountingSink() : isRedisUrl(output) ? await openRedisSink(output, sinkOptions) : await openCorpusSink(output, sinkOptions));

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from './errors.js';
+import { checkOutputPaths } from '../util/output-paths.js';
 import type { RecordSink, SinkCloseResult } from './types.js';
 import { createCorpusWriter } from '../store/index.js';
 
@@ -30,16 +31,8 @@ async function exists(path: string): Promise<'file' | 'dir' | false> {
 
 /** Output path checks that need no store: run before any input is read. */
 export async function checkOutputPath(path: string, options: CorpusSinkOptions, inputs: readonly string[] = []): Promise<void> {
-  const abs = resolve(path);
-  for (const input of inputs) {
-    if (resolve(input) === abs) throw new InputError(`${path}: the output is also an input`);
-  }
-  const dir = dirname(abs);
-  const dirState = await exists(dir);
-  if (dirState === false) throw new InputError(`${path}: directory ${dirname(path)} does not exist`);
-  if (dirState !== 'dir') throw new InputError(`${path}: ${dirname(path)} is not a directory`);
-  const state = await exists(abs);
-  if (state === 'dir') throw new InputError(`${path}: is a directory, expected a corpus file name`);
+  checkOutputPaths([{ what: '-o', path }], inputs.map((input) => ({ what: 'an input', path: input })));
+  const state = await exists(resolve(path));
   if (options.append && options.force) throw new InputError('--append and --force cannot be used together');
   if (options.append && state === false) throw new InputError(`${path}: --append needs an existing corpus, and there is no such file`);
   if (!options.append && !options.force && state === 'file') {

@@ -59,8 +59,45 @@ export function parseRedactRule(text: string): RedactRule {
   if ((kind !== 'header' && kind !== 'cookie' && kind !== 'query') || name === '') {
     throw new InputError(`--redact: "${text}" is not header:NAME, cookie:NAME or query:NAME (optionally followed by =hash or =drop)`);
   }
-  return { kind, name: kind === 'header' ? name.toLowerCase() : name, mode };
+  // Names match case-insensitively everywhere (Token, TOKEN and token are one secret), and a
+  // query name also in its percent-decoded form (tok%65n is token).
+  return { kind, name: matchName(name), mode };
 }
+
+/** The form names are compared in: percent-decoded (when valid) and lowercased. */
+export function matchName(name: string): string {
+  let n = name;
+  if (n.indexOf('%') >= 0) {
+    try {
+      n = decodeURIComponent(n);
+    } catch {
+      // kept as written
+    }
+  }
+  return n.toLowerCase();
+}
+
+/** `--redact credentials`: the usual places of secrets, hashed. */
+export const CREDENTIAL_RULES: readonly string[] = [
+  'header:authorization',
+  'header:proxy-authorization',
+  'header:cookie',
+  'header:set-cookie',
+  'header:x-api-key',
+  'header:x-auth-token',
+  'header:x-amz-security-token',
+  ...['token', 'access_token', 'id_token', 'refresh_token', 'api_key', 'apikey', 'key', 'secret', 'password', 'signature', 'sig', 'auth', 'code', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token'].map((q) => `query:${q}`),
+];
+
+/** One --redact value: a rule, or a preset (`credentials`, optionally `=drop`). */
+export function parseRedactRules(text: string): RedactRule[] {
+  const m = /^\s*credentials\s*(?:=\s*(hash|drop)\s*)?$/i.exec(text);
+  if (m !== null) return CREDENTIAL_RULES.map((r) => parseRedactRule(m[1] !== undefined ? `${r}=${m[1].toLowerCase()}` : r));
+  return [parseRedactRule(text)];
+}
+
+/** Headers whose value is a URL: a redacted query parameter is redacted inside them too. */
+const URL_HEADERS = new Set(['referer', 'location', 'origin', 'content-location', 'refresh']);
 
 /** The key to use: given, from the environment, or generated (then `generated` is true and the caller prints it once). */
 export function resolveRedactKey(given: string | undefined, env: NodeJS.ProcessEnv = process.env): { key: string; generated: boolean; from: 'option' | 'env' | 'generated' } {
@@ -131,10 +168,10 @@ export class Redactor {
   private redactMap(map: Record<string, MultiValueEntry>, rules: Map<string, RedactMode>, all: RedactMode | undefined, kind: string, header: boolean): boolean {
     let changed = false;
     for (const name of Object.keys(map)) {
-      const mode = all ?? rules.get(name);
+      const mode = all ?? rules.get(matchName(name));
       if (mode === undefined) continue;
       changed = true;
-      this.count(`${kind}:${all !== undefined ? '*' : name}=${mode}`);
+      this.count(`${kind}:${all !== undefined ? '*' : matchName(name)}=${mode}`);
       if (mode === 'drop') {
         delete map[name];
         continue;
@@ -150,10 +187,10 @@ export class Redactor {
   private redactSetCookies(map: SetCookieMap): boolean {
     let changed = false;
     for (const name of Object.keys(map)) {
-      const mode = this.allSetCookies ?? this.cookieRules.get(name);
+      const mode = this.allSetCookies ?? this.cookieRules.get(matchName(name));
       if (mode === undefined) continue;
       changed = true;
-      this.count(`set-cookie:${this.allSetCookies !== undefined ? '*' : name}=${mode}`);
+      this.count(`set-cookie:${this.allSetCookies !== undefined ? '*' : matchName(name)}=${mode}`);
       if (mode === 'drop') {
         delete map[name];
         continue;
@@ -171,11 +208,34 @@ export class Redactor {
     for (const part of parts) {
       const eq = part.indexOf('=');
       const name = eq < 0 ? part : part.slice(0, eq);
-      const mode = part === '' ? undefined : this.queryRules.get(name);
+      const mode = part === '' ? undefined : this.queryRules.get(matchName(name));
       if (mode === undefined) out.push(part);
       else if (mode === 'hash') out.push(`${name}=${this.hash(eq < 0 ? '' : part.slice(eq + 1))}`);
     }
     return out.join('&');
+  }
+
+  /** Query parameters covered by the rules, inside the URL headers (Referer, Location, Origin...) of a map. */
+  private redactUrlHeaders(map: Record<string, MultiValueEntry>): boolean {
+    let changed = false;
+    for (const name of Object.keys(map)) {
+      if (!URL_HEADERS.has(name.toLowerCase())) continue;
+      const entry = map[name]!;
+      const fix = (v: string): string => {
+        const q = v.indexOf('?');
+        if (q < 0) return v;
+        const hash = v.indexOf('#', q);
+        const query = hash < 0 ? v.slice(q + 1) : v.slice(q + 1, hash);
+        const out = this.redactRawQuery(query);
+        if (out === query) return v;
+        changed = true;
+        this.count(`${name.toLowerCase()} URL query`);
+        return `${v.slice(0, q)}${out === '' ? '' : `?${out}`}${hash < 0 ? '' : v.slice(hash)}`;
+      };
+      entry.value = fix(entry.value);
+      if (entry.multiValue !== undefined) for (const m of entry.multiValue) m.value = fix(m.value);
+    }
+    return changed;
   }
 
   /** Redact one record in place; returns it. */
@@ -189,6 +249,8 @@ export class Redactor {
         changed = true;
         if (record.rawQuery !== undefined) record.rawQuery = this.redactRawQuery(record.rawQuery);
       }
+      changed = this.redactUrlHeaders(req.headers) || changed;
+      if (record.response !== undefined) changed = this.redactUrlHeaders(record.response.headers) || changed;
     }
     const res = record.response;
     if (res !== undefined) {

@@ -15,7 +15,8 @@ import { checkDefinesUsed, checkKvsGiven, emptyKvs, explainPreparedError, prepar
 import type { DeployTransforms } from '../runtime/transforms.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
-import { openCorpus, type Corpus } from '../store/index.js';
+import { MissingChunkError, openCorpus, type ChunkInfo, type Corpus } from '../store/index.js';
+import { DamageLedger } from './damage.js';
 import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../report/build.js';
 import type { FunctionInfo, ReplayReport } from '../report/types.js';
 import { inferEventType } from './event-type.js';
@@ -31,7 +32,7 @@ export class ReplayInputError extends Error {
 
 /** What the replay reads chunks from: a corpus file, or a Redis corpus. */
 /** The part of a corpus (file or Redis) the replay reads: framed chunks, never decoded here. */
-export type ChunkSource = Pick<Corpus, 'path' | 'name' | 'events' | 'chunks' | 'complete' | 'readFramedChunk' | 'close'>;
+export type ChunkSource = Pick<Corpus, 'path' | 'name' | 'events' | 'chunks' | 'complete' | 'summary' | 'readFramedChunk' | 'close'>;
 
 export interface ReplayOptions {
   oldPath: string;
@@ -58,13 +59,20 @@ export interface ReplayOptions {
   maxLatencyRatio?: number;
   /** Share of events OLD may fail on (errors, 502/503) before the gate fails (default 1%). */
   maxOldErrorRate?: number;
+  /** Corpus damage (events not replayed) is reported but does not fail the gate. */
+  allowIncomplete?: boolean;
   /** Confirm differences against a second run of OLD (default true). */
   noise?: boolean;
   seed?: number;
   /** Stop after this many calls were stopped by the time budget / memory limit (default 50). */
   maxStoppedCalls?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /** Aborting stops the run at once (calls in flight are dropped): the report covers the chunks done, `run.stoppedEarly` is INTERRUPTED. */
+  signal?: AbortSignal;
 }
+
+/** `run.stoppedEarly` of a run stopped by its signal (Ctrl-C). */
+export const INTERRUPTED = 'interrupted';
 
 export interface ReplayProgress {
   recordsDone: number;
@@ -158,7 +166,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const acc = new RunAccumulator();
   const problems: string[] = [];
-  if (corpus.complete === false) problems.push(`${corpus.path}: the recording did not finish (no index); replaying the chunks recovered by scanning`);
+  const damage = new DamageLedger(corpus.path);
+  damage.addCorpusProblems(corpus.summary().problems);
   let recordsDone = 0;
   let chunksDone = 0;
   const progress = () =>
@@ -195,8 +204,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       },
       chunkError(chunk, message) {
         const info = chunkById.get(chunk);
-        acc.skipChunk(chunk, info?.events ?? 0, 'corrupt chunk');
-        problems.push(`${corpus.path}: chunk ${chunk}${info ? ` at byte ${info.offset}` : ''} is corrupt (${message}); its ${info?.events ?? '?'} events were not replayed`);
+        damage.chunkLost(acc, info ?? { index: chunk }, 'corrupt chunk', message);
         chunksDone++;
         recordsDone += info?.events ?? 0;
         progress();
@@ -204,15 +212,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     },
   );
   let stoppedEarly: string | undefined;
+  // Resolves when the run is interrupted; raced against every wait so Ctrl-C never waits for a call.
+  const signal = options.signal;
+  const interrupted = new Promise<typeof INTERRUPTED>((resolve) => {
+    if (signal?.aborted === true) resolve(INTERRUPTED);
+    signal?.addEventListener('abort', () => resolve(INTERRUPTED), { once: true });
+  });
+  const unlessInterrupted = async (wait: Promise<void>): Promise<void> => {
+    wait.catch(() => undefined); // a pool closed by the interrupt rejects later: nobody waits for it then
+    if ((await Promise.race([wait.then(() => 'done' as const), interrupted])) === INTERRUPTED) throw new StopRunError(INTERRUPTED);
+  };
   try {
     let firstPosition = 0;
     for (const chunk of corpus.chunks) {
-      await pool.waitForCapacity();
-      const framed = await corpus.readFramedChunk(chunk.index);
-      pool.submit({ chunk: chunk.index, framed, firstPosition });
+      await unlessInterrupted(pool.waitForCapacity());
+      const framed = await readChunkOrLose(corpus, chunk, (detail) => {
+        damage.chunkLost(acc, chunk, 'missing chunk', detail);
+        chunksDone++;
+        recordsDone += chunk.events;
+      });
+      if (framed !== undefined) pool.submit({ chunk: chunk.index, framed, firstPosition });
       firstPosition += chunk.events;
     }
-    await pool.drain();
+    await unlessInterrupted(pool.drain());
   } catch (e) {
     if (!(e instanceof StopRunError)) throw e;
     stoppedEarly = e.message;
@@ -230,8 +252,24 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     limits: options,
     started,
     problems,
+    damage,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
   });
+}
+
+/**
+ * The framed bytes of a chunk, or undefined (after `lost` was told why) when the
+ * corpus no longer has it: a Redis chunk deleted or expired. A lost connection
+ * is not a missing chunk: it is thrown.
+ */
+export async function readChunkOrLose(corpus: Pick<ChunkSource, 'readFramedChunk'>, chunk: ChunkInfo, lost: (detail: string) => void): Promise<Buffer | undefined> {
+  try {
+    return await corpus.readFramedChunk(chunk.index);
+  } catch (e) {
+    if (!(e instanceof MissingChunkError)) throw e;
+    lost(e.reason);
+    return undefined;
+  }
 }
 
 export interface RunDescription {
@@ -245,6 +283,7 @@ export interface RunDescription {
   /** performance.now() when the run started. */
   started: number;
   problems: string[];
+  damage: DamageLedger;
   stoppedEarly?: string;
 }
 
@@ -254,6 +293,8 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
     const why = Object.entries(acc.skipped).map(([k, v]) => `${v} ${k}`).join(', ');
     run.problems.push(`no event was replayed${why ? ` (${why})` : ''}`);
   }
+  const damage = run.damage.summary();
+  for (const region of damage?.regions ?? []) run.problems.push(region.message);
   return buildReport(acc, {
     toolVersion: toolVersion(),
     corpus: run.corpus,
@@ -266,9 +307,11 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
       ...(run.limits.maxDiffRate !== undefined ? { maxDiffRate: run.limits.maxDiffRate } : {}),
       ...(run.limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: run.limits.maxLatencyRatio } : {}),
       maxOldErrorRate: run.limits.maxOldErrorRate ?? DEFAULT_MAX_OLD_ERROR_RATE,
+      ...(run.limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
     },
     durationMs: performance.now() - run.started,
     problems: run.problems,
+    ...(damage !== undefined ? { damage } : {}),
     ...(run.stoppedEarly !== undefined ? { stoppedEarly: run.stoppedEarly } : {}),
   });
 }

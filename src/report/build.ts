@@ -14,6 +14,7 @@ import {
   type GateCheck,
   type NoiseGroup,
   type ReplayReport,
+  type RunDamage,
 } from './types.js';
 import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
 import { isPrefixRemoval, setSignature } from '../diff/index.js';
@@ -27,6 +28,7 @@ export interface ReportMeta {
   durationMs: number;
   stoppedEarly?: string;
   problems: string[];
+  damage?: RunDamage;
 }
 
 export function groupId(path: string, kind: string, signature: string): string {
@@ -38,13 +40,15 @@ function errorGroups(map: Map<string, ErrorPartial>): ErrorGroup[] {
 }
 
 /** What the gate rules read from a report. */
-export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'> & Partial<Pick<ReplayReport, 'outcomes'>>;
+export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'> & Partial<Pick<ReplayReport, 'outcomes' | 'errors' | 'skipped'>>;
 
 export interface GateLimits {
   maxDiffRate?: number;
   maxLatencyRatio?: number;
   /** Share of events on which OLD may fail (errors, 502/503) before the gate fails; default DEFAULT_MAX_OLD_ERROR_RATE. */
   maxOldErrorRate?: number;
+  /** `--allow-incomplete`: corpus damage is reported but does not fail the `completed` check. */
+  allowIncomplete?: boolean;
 }
 
 /** One gate rule: a check, or undefined when it does not apply to this run. Rules are independent; add one to GATE_RULES. */
@@ -116,9 +120,29 @@ export const oldErrorsRule: GateRule = (r, limits) => {
   };
 };
 
-export const completedRule: GateRule = (r) =>
-  r.run.stoppedEarly !== undefined ? { name: 'completed', passed: false, message: `run stopped early: ${r.run.stoppedEarly}` } : undefined;
+/**
+ * The whole corpus was replayed: a run that stopped early fails; a damaged
+ * corpus (events not replayed, or damage that may hide lost events) fails
+ * unless `--allow-incomplete` accepted it.
+ */
+export const completedRule: GateRule = (r, limits) => {
+  const parts: string[] = [];
+  if (r.run.stoppedEarly !== undefined) parts.push(`run stopped early: ${r.run.stoppedEarly}`);
+  const d = r.run.damage;
+  let damageFails = false;
+  if (d !== undefined) {
+    const lost = !d.lostEventsKnown
+      ? d.lostEvents > 0 ? `at least ${d.lostEvents} events lost` : 'an unknown number of events lost'
+      : d.lostEvents > 0 ? `${d.lostEvents} events lost` : 'no event lost';
+    damageFails = limits.allowIncomplete !== true;
+    parts.push(`damaged corpus: ${d.regions.length} damaged region(s), ${lost}${damageFails ? ' (--allow-incomplete accepts this)' : ' (accepted by --allow-incomplete)'}`);
+  }
+  if (parts.length === 0) return undefined;
+  const failed = r.run.stoppedEarly !== undefined || damageFails;
+  return { name: 'completed', passed: !failed, ...(d !== undefined ? { actual: d.lostEvents } : {}), message: parts.join('; ') };
+};
 
+/** The rules every replay applies, in the order their checks are listed. */
 export const GATE_RULES: readonly GateRule[] = [behaviourRule, latencyRule, oldErrorsRule, completedRule];
 
 export function gateChecks(r: GateInput, limits: GateLimits, rules: readonly GateRule[] = GATE_RULES): GateCheck[] {
@@ -180,6 +204,7 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
   const eventsPerSecond = meta.durationMs > 0 ? Math.round(events / (meta.durationMs / 1000)) : 0;
   const run: ReplayReport['run'] = { durationMs: Math.round(meta.durationMs), eventsPerSecond, problems: meta.problems };
   if (meta.stoppedEarly !== undefined) run.stoppedEarly = meta.stoppedEarly;
+  if (meta.damage !== undefined) run.damage = meta.damage;
   const latency: ReplayReport['latency'] = {
     unit: 'ns',
     old: latencyOf.old,
@@ -193,7 +218,10 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
       return { from, to, count };
     })
     .sort((a, b) => b.count - a.count);
-  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes: { old: acc.outcomesOld, new: acc.outcomesNew } }, meta.options);
+  const outcomes = { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } };
+  const errors = { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) };
+  const skipped = { ...acc.skipped };
+  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes, errors, skipped }, meta.options);
   const report: ReplayReport = {
     schema: REPORT_SCHEMA,
     tool: { name: 'cfreplay', version: meta.toolVersion },
@@ -206,12 +234,12 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
     changed: acc.changed,
     unchanged: events - acc.changed - acc.noiseOnly,
     noiseOnly: acc.noiseOnly,
-    skipped: { ...acc.skipped },
-    outcomes: { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } },
+    skipped,
+    outcomes,
     outcomeTransitions: transitions,
     diffs,
     noise,
-    errors: { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) },
+    errors,
     latency,
     samples: acc.keptSamples(),
     gate: { passed: checks.every((c) => c.passed), checks },

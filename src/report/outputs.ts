@@ -16,6 +16,7 @@ export { renderJunit } from './junit.js';
 export { renderMarkdown } from './markdown.js';
 
 export interface ReportTargets {
+  json?: string;
   html?: string;
   markdown?: string;
   junit?: string;
@@ -42,6 +43,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  */
 export async function writeReportOutputs(report: ReplayReport, targets: ReportTargets): Promise<void> {
   const jobs: Promise<void>[] = [];
+  if (targets.json !== undefined) jobs.push(writeAtomic(targets.json, `${JSON.stringify(report, null, 2)}\n`));
   if (targets.html !== undefined) jobs.push(writeAtomic(targets.html, renderHtml(report)));
   if (targets.junit !== undefined) jobs.push(writeAtomic(targets.junit, renderJunit(report)));
   if (targets.markdown !== undefined) {
@@ -99,7 +101,7 @@ const reportShape = obj({
   corpus: obj({ name: str, location: str, records: num }),
   eventType: str,
   functions: obj({ old: fn, new: fn }),
-  options: obj({ workers: num, ignore: arr(str), timeoutMs: num, maxDiffRate: optional(num), maxLatencyRatio: optional(num) }),
+  options: obj({ workers: num, ignore: arr(str), timeoutMs: num, maxDiffRate: optional(num), maxLatencyRatio: optional(num), allowIncomplete: optional(bool) }),
   events: num,
   changed: num,
   unchanged: num,
@@ -131,7 +133,13 @@ const reportShape = obj({
   }),
   samples: arr(obj({ eventId: str, position: num, old: sampleRun, new: sampleRun })),
   gate: obj({ passed: bool, checks: arr(obj({ name: str, passed: bool, message: str, actual: optional(num), limit: optional(num) })) }),
-  run: obj({ durationMs: num, eventsPerSecond: num, stoppedEarly: optional(str), problems: arr(str) }),
+  run: obj({
+    durationMs: num,
+    eventsPerSecond: num,
+    stoppedEarly: optional(str),
+    problems: arr(str),
+    damage: optional(obj({ lostEvents: num, lostEventsKnown: bool, regions: arr(obj({ kind: str, chunk: optional(num), offset: optional(num), message: str, lostEvents: optional(num) })) })),
+  }),
 });
 
 /** Check that a parsed JSON value is a report of this schema; the message names the first wrong field. */

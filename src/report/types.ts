@@ -141,7 +141,8 @@ export interface LatencyComparison {
 }
 
 export interface GateCheck {
-  name: 'behaviour' | 'diff-rate' | 'latency-ratio' | 'old-errors' | 'completed';
+  /** 'behaviour' | 'diff-rate' | 'latency-ratio' | 'old-errors' | 'completed', or a check added by another rule. */
+  name: string;
   passed: boolean;
   /** Human-readable: what was measured against what. */
   message: string;
@@ -184,6 +185,8 @@ export interface ReplayReport {
     maxLatencyRatio?: number;
     /** Share of events OLD may fail on before the `old-errors` check fails (default 0.01). */
     maxOldErrorRate?: number;
+    /** `--allow-incomplete`: corpus damage is reported but does not fail the `completed` check. */
+    allowIncomplete?: boolean;
   };
   /** Events replayed through both versions. */
   events: number;
@@ -219,5 +222,27 @@ export interface ReplayReport {
     /** Set when the run stopped before the end of the corpus. */
     stoppedEarly?: string;
     problems: string[];
+    /** What could not be read from the corpus; fails the `completed` check unless options.allowIncomplete. */
+    damage?: RunDamage;
   };
+}
+
+/** One damaged place of a corpus (see CorpusProblemKind, plus corrupt-chunk and missing-chunk found while replaying). */
+export interface CorpusDamage {
+  kind: string;
+  chunk?: number;
+  /** Byte offset in the file (or in the Redis corpus's chunk sequence). */
+  offset?: number;
+  /** One line naming the corpus, the place and what was lost. */
+  message: string;
+  /** Events lost there, when the index or a chunk header tells; absent when unknown. */
+  lostEvents?: number;
+}
+
+export interface RunDamage {
+  /** Sum of the known losses. */
+  lostEvents: number;
+  /** False when some region lost an unknown number of events (lostEvents is then a lower bound). */
+  lostEventsKnown: boolean;
+  regions: CorpusDamage[];
 }

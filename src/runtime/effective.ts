@@ -4,16 +4,11 @@
  * validate.ts; tolerant of odd shapes anyway (never throws on bad input).
  */
 import { wireHeaderName } from '../event/header-policy.js';
+import { ownGet, ownSet } from '../util/own-keys.js';
 import type { EffectiveBody, EffectiveRequest, EffectiveResponse } from './types.js';
 
 export type Obj = Record<string, unknown>;
 export const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** Set an own property, also for a key named __proto__ (an event map may have one; an assignment would set the prototype). */
-export function setOwn<T>(obj: Record<string, T>, key: string, value: T): void {
-  if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
-  else obj[key] = value;
-}
 
 /**
  * Values of an array the function returned, by index. Never a method of the
@@ -81,13 +76,14 @@ export function effectiveMap(out: unknown, input: unknown, wireNames: boolean): 
     const e = out[name];
     const key = wireNames ? wire(name) : name;
     if (!isObj(e)) {
-      setOwn(res, key, []);
+      ownSet(res, key, []);
       continue;
     }
     // The input entry only matters when there is a multiValue (nearly never): looked up lazily.
     const value = String(e.value);
     const mvList = e.multiValue;
-    setOwn(res, key, mvList === undefined ? [value] : valuesOf(value, mvList, inp ? inp[name] : undefined));
+    // ownSet: a name like __proto__ stays a key of the map (assigning it would replace the map's prototype).
+    ownSet(res, key, mvList === undefined ? [value] : valuesOf(value, mvList, inp ? ownGet(inp, name) : undefined));
   }
   return res;
 }
@@ -102,8 +98,9 @@ export function parseQueryString(qs: string): Record<string, string[]> {
     const i = part.indexOf('=');
     const k = i < 0 ? part : part.slice(0, i);
     const v = i < 0 ? '' : part.slice(i + 1);
-    if (!Object.prototype.hasOwnProperty.call(res, k)) setOwn(res, k, []);
-    res[k]!.push(v);
+    const have = ownGet(res, k);
+    if (have === undefined) ownSet(res, k, [v]);
+    else have.push(v);
   }
   return res;
 }
@@ -192,7 +189,7 @@ export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): Eff
   if (desc !== undefined) res.statusDescription = String(desc);
   if (isObj(out.cookies)) {
     const inC = isObj(inputResponse?.cookies) ? inputResponse.cookies : undefined;
-    for (const name in out.cookies) setOwn(res.cookies, name, setCookieValues(out.cookies[name], inC?.[name]));
+    for (const name in out.cookies) ownSet(res.cookies, name, setCookieValues(out.cookies[name], inC === undefined ? undefined : ownGet(inC, name)));
   }
   return res;
 }

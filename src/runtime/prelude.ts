@@ -286,14 +286,14 @@ function cloneMap(m) {
 function cloneRequest(r) {
   if (typeof r !== 'object' || r === null || isArray(r)) return clone(r);
   var o = { method: r.method, uri: r.uri, querystring: cloneMap(r.querystring), headers: cloneMap(r.headers), cookies: cloneMap(r.cookies) };
-  for (var k in r) if (k !== 'method' && k !== 'uri' && k !== 'querystring' && k !== 'headers' && k !== 'cookies') o[k] = clone(r[k]);
+  for (var k in r) if (k !== 'method' && k !== 'uri' && k !== 'querystring' && k !== 'headers' && k !== 'cookies') setOwn(o, k, clone(r[k]));
   return o;
 }
 function cloneResponse(r) {
   if (typeof r !== 'object' || r === null || isArray(r)) return clone(r);
   var o = { statusCode: r.statusCode, statusDescription: r.statusDescription, headers: cloneMap(r.headers), cookies: cloneMap(r.cookies) };
   if (o.statusDescription === undefined) delete o.statusDescription;
-  for (var k in r) if (k !== 'statusCode' && k !== 'statusDescription' && k !== 'headers' && k !== 'cookies') o[k] = clone(r[k]);
+  for (var k in r) if (k !== 'statusCode' && k !== 'statusDescription' && k !== 'headers' && k !== 'cookies') setOwn(o, k, clone(r[k]));
   return o;
 }
 // context and viewer nearly always have exactly these keys, in this order, with
@@ -324,7 +324,7 @@ function cloneEvent(e) {
   if (typeof e !== 'object' || e === null || isArray(e)) return clone(e);
   var o = { version: e.version, context: cloneContext(e.context), viewer: cloneViewer(e.viewer), request: cloneRequest(e.request) };
   if (e.response !== undefined) o.response = cloneResponse(e.response);
-  for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') o[k] = clone(e[k]);
+  for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') setOwn(o, k, clone(e[k]));
   return o;
 }
 var rawQ;

@@ -15,6 +15,7 @@
  */
 
 import { Packr, Unpackr } from 'msgpackr';
+import { ownSet } from '../util/own-keys.js';
 import { parseRawQuery } from '../event/build.js';
 import { requestIdFromSeed, seedOfRequestId } from '../event/request-id.js';
 import type {
@@ -266,7 +267,7 @@ class PairDecoder {
       const value = values[idx]!.next();
       if (idx !== prevIdx) {
         prev = { value };
-        out[names[idx]!] = prev;
+        ownSet(out, names[idx]!, prev);
         prevIdx = idx;
       } else if (prev!.multiValue === undefined) prev!.multiValue = [{ value: prev!.value }, { value }];
       else prev!.multiValue.push({ value });
@@ -286,7 +287,7 @@ class PairDecoder {
       const attributes = this.attrs![idx]!.next();
       if (idx !== prevIdx) {
         prev = { value, attributes };
-        out[names[idx]!] = prev;
+        ownSet(out, names[idx]!, prev);
         prevIdx = idx;
       } else if (prev!.multiValue === undefined) {
         prev!.multiValue = [{ value: prev!.value, attributes: prev!.attributes }, { value, attributes }];

@@ -20,3 +20,16 @@ export class CorruptChunkError extends CorpusError {
     super(`${file}: chunk ${chunk} at byte ${offset} is corrupt (${reason}); its events are skipped, the other chunks are readable`);
   }
 }
+
+/** A chunk the index lists is not there (a Redis chunk deleted or expired while the corpus was read). */
+export class MissingChunkError extends CorpusError {
+  override name = 'MissingChunkError';
+
+  constructor(
+    readonly where: string,
+    readonly chunk: number,
+    readonly reason: string,
+  ) {
+    super(`${where}: chunk ${chunk} ${reason}`);
+  }
+}

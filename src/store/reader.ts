@@ -9,6 +9,7 @@ import type { CorpusRecord } from '../event/connection.js';
 import { ChunkDecodeError, openChunk } from './chunk.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorpusError, CorruptChunkError } from './errors.js';
+import type { DroppedChunk } from './writer.js';
 import { recordAtOf, recordsOf, verifyAll } from './corpus.js';
 import {
   CHUNK_HEADER_SIZE,
@@ -35,10 +36,36 @@ export interface ChunkInfo {
   maxTime: number;
 }
 
+/**
+ * What kind of damage opening found. `inspect` names it, replay counts it
+ * against the `completed` gate check, `cat` reports it on stderr.
+ * - unfinished: no index and no trailer: the recording stopped (crash or kill) before close();
+ * - cut-short: the last chunk is incomplete (the file was cut inside it): its events are lost;
+ * - unreadable: bytes that are neither a chunk nor the index (a damaged chunk header), skipped;
+ * - appended: bytes after a complete corpus (index and trailer intact);
+ * - damaged-index: the index is cut short or fails its checksum (chunks found by scanning);
+ * - damaged-trailer: the index is intact but the trailer after it is damaged or cut short;
+ * - incomplete / damaged-index-entry: the Redis counterparts;
+ * - dropped: a chunk the copy this file was made from (`pull`) could not take, listed in the index.
+ */
+export type CorpusProblemKind =
+  | 'unfinished'
+  | 'cut-short'
+  | 'unreadable'
+  | 'appended'
+  | 'damaged-index'
+  | 'damaged-trailer'
+  | 'incomplete'
+  | 'damaged-index-entry'
+  | 'dropped';
+
 /** Something wrong found while opening (not while decoding a chunk). */
 export interface CorpusProblem {
+  kind: CorpusProblemKind;
   offset: number;
   message: string;
+  /** Events known to be lost by this damage (0: none); absent when nobody can tell. */
+  lostEvents?: number;
 }
 
 export interface CorpusSummary {
@@ -166,73 +193,158 @@ async function readStructure(fh: FileHandle, path: string): Promise<CorpusSummar
   if (metaBytes.length !== metaLength || checksum(metaBytes) !== head.readUInt32LE(16)) {
     throw new CorpusError(`${path}: corpus header is damaged (checksum mismatch at byte ${FILE_HEADER_FIXED})`);
   }
-  const meta = unpackr.unpack(metaBytes) as Record<string, unknown>;
-  const firstChunk = FILE_HEADER_FIXED + metaLength;
-  const problems: CorpusProblem[] = [];
-
-  const indexed = await readIndex(fh, fileBytes, firstChunk);
-  if (indexed !== undefined) {
-    return { path, formatVersion: version, meta, ...indexed, complete: true, fileBytes, problems };
+  let meta: Record<string, unknown>;
+  try {
+    meta = unpackr.unpack(metaBytes) as Record<string, unknown>;
+  } catch (e) {
+    throw new CorpusError(`${path}: corpus header is damaged (cannot decode it at byte ${FILE_HEADER_FIXED}: ${(e as Error).message})`);
   }
-  const scanned = await scanChunks(fh, firstChunk, fileBytes, problems);
-  problems.unshift({ offset: scanned.dataEnd, message: 'no index: the recording did not finish (crash or kill); completed chunks were recovered by scanning' });
-  return { path, formatVersion: version, meta, ...scanned, complete: false, fileBytes, problems };
+  const firstChunk = FILE_HEADER_FIXED + metaLength;
+  const base = { path, formatVersion: version, meta, fileBytes };
+
+  // The trailer at the very end names the index: the normal case, nothing to scan.
+  const trailerPoints = fileBytes >= firstChunk + TRAILER_SIZE ? readTrailer(await readAt(fh, fileBytes - TRAILER_SIZE, TRAILER_SIZE)) : undefined;
+  if (trailerPoints !== undefined) {
+    const index = await readIndexAt(fh, trailerPoints, firstChunk, fileBytes);
+    if (typeof index !== 'string' && index.end + TRAILER_SIZE === fileBytes) {
+      return { ...base, ...index, complete: true, problems: droppedProblems(index.dropped) };
+    }
+  }
+
+  // Anything else: walk the chunk headers, then tell what the end of the file looks like.
+  const problems: CorpusProblem[] = [];
+  const scanned = await scanChunks(fh, firstChunk, fileBytes, problems, trailerPoints);
+  const at = scanned.dataEnd;
+  if (scanned.stop === 'index') {
+    const index = await readIndexAt(fh, at, firstChunk, fileBytes);
+    if (typeof index === 'string') {
+      problems.push({ kind: 'damaged-index', offset: at, message: `damaged index (${index}); the chunks were found by scanning, none is lost`, lostEvents: 0 });
+      return { ...base, ...scanned, complete: false, problems };
+    }
+    const trailer = index.end + TRAILER_SIZE <= fileBytes ? readTrailer(await readAt(fh, index.end, TRAILER_SIZE)) : undefined;
+    if (trailer === at) {
+      const extra = fileBytes - index.end - TRAILER_SIZE;
+      problems.push({ kind: 'appended', offset: index.end + TRAILER_SIZE, message: `${extra} bytes of garbage appended after the end of the corpus (the corpus itself is intact)`, lostEvents: 0 });
+    } else {
+      const have = fileBytes - index.end;
+      problems.push({
+        kind: 'damaged-trailer',
+        offset: index.end,
+        message: have < TRAILER_SIZE ? `trailer cut short (${have} of ${TRAILER_SIZE} bytes); the index is intact, no chunk is lost` : 'damaged trailer; the index is intact, no chunk is lost',
+        lostEvents: 0,
+      });
+    }
+    problems.push(...droppedProblems(index.dropped));
+    return { ...base, ...index, complete: false, problems };
+  }
+  problems.unshift({
+    kind: 'unfinished',
+    offset: at,
+    message: 'unfinished recording: no index, the recording did not finish (crash or kill); completed chunks were recovered by scanning, events not yet written were lost',
+  });
+  return { ...base, ...scanned, complete: false, problems };
 }
 
-async function readIndex(
-  fh: FileHandle,
-  fileBytes: number,
-  firstChunk: number,
-): Promise<{ chunks: ChunkInfo[]; events: number; dataEnd: number } | undefined> {
-  if (fileBytes < firstChunk + TRAILER_SIZE) return undefined;
-  const indexOffset = readTrailer(await readAt(fh, fileBytes - TRAILER_SIZE, TRAILER_SIZE));
-  if (indexOffset === undefined || indexOffset < firstChunk || indexOffset > fileBytes - TRAILER_SIZE - INDEX_HEADER_SIZE) return undefined;
-  const ih = await readAt(fh, indexOffset, INDEX_HEADER_SIZE);
-  if (!ih.subarray(0, 4).equals(INDEX_MAGIC)) return undefined;
-  const length = ih.readUInt32LE(4);
-  if (indexOffset + INDEX_HEADER_SIZE + length + TRAILER_SIZE !== fileBytes) return undefined;
-  const body = await readAt(fh, indexOffset + INDEX_HEADER_SIZE, length);
-  if (checksum(body) !== ih.readUInt32LE(8)) return undefined; // damaged index: fall back to scanning
-  const parsed = unpackr.unpack(body) as { v: number; events: number; chunks: number[][] };
-  const chunks = parsed.chunks.map(([offset, len, events, minTime, maxTime], index) => ({
-    index,
-    offset: offset!,
-    length: len!,
-    events: events!,
-    minTime: minTime!,
-    maxTime: maxTime!,
+function droppedProblems(dropped: readonly DroppedChunk[]): CorpusProblem[] {
+  return dropped.map((d) => ({
+    kind: 'dropped',
+    offset: d.offset,
+    message: `chunk ${d.chunk} at byte ${d.offset} of ${d.from} was dropped when this copy was made (${d.reason}): its ${d.events} events are missing`,
+    lostEvents: d.events,
   }));
-  return { chunks, events: parsed.events, dataEnd: indexOffset };
+}
+
+interface IndexedChunks {
+  dropped: DroppedChunk[];
+  chunks: ChunkInfo[];
+  events: number;
+  dataEnd: number;
+  /** Where the index ends (the trailer starts here). */
+  end: number;
+}
+
+/** The index at `indexOffset`, or why it cannot be used. */
+async function readIndexAt(fh: FileHandle, indexOffset: number, firstChunk: number, fileBytes: number): Promise<IndexedChunks | string> {
+  if (indexOffset < firstChunk || indexOffset >= fileBytes) return 'the index is outside the file';
+  if (indexOffset + INDEX_HEADER_SIZE > fileBytes) return `cut short: ${fileBytes - indexOffset} of ${INDEX_HEADER_SIZE} header bytes`;
+  const ih = await readAt(fh, indexOffset, INDEX_HEADER_SIZE);
+  if (!ih.subarray(0, 4).equals(INDEX_MAGIC)) return 'no index marker';
+  const length = ih.readUInt32LE(4);
+  const end = indexOffset + INDEX_HEADER_SIZE + length;
+  if (end > fileBytes) return `cut short: ${fileBytes - indexOffset - INDEX_HEADER_SIZE} of ${length} bytes`;
+  const body = await readAt(fh, indexOffset + INDEX_HEADER_SIZE, length);
+  if (checksum(body) !== ih.readUInt32LE(8)) return 'checksum mismatch';
+  let parsed: { events?: unknown; chunks?: unknown; dropped?: unknown };
+  try {
+    parsed = unpackr.unpack(body) as { events?: unknown; chunks?: unknown; dropped?: unknown };
+  } catch {
+    return 'cannot decode it';
+  }
+  if (!Array.isArray(parsed.chunks) || typeof parsed.events !== 'number') return 'unexpected layout';
+  const chunks: ChunkInfo[] = [];
+  let events = 0;
+  let next = firstChunk;
+  for (const entry of parsed.chunks as unknown[]) {
+    if (!Array.isArray(entry) || entry.length < 5 || !entry.every((n) => typeof n === 'number')) return 'unexpected layout';
+    const [offset, len, n, minTime, maxTime] = entry as number[];
+    if (offset !== next || offset! + len! > indexOffset) return `entry of chunk ${chunks.length} points outside the chunk data`;
+    chunks.push({ index: chunks.length, offset: offset!, length: len!, events: n!, minTime: minTime!, maxTime: maxTime! });
+    events += n!;
+    next = offset! + len!;
+  }
+  if (events !== parsed.events) return `it counts ${parsed.events} events, its chunks ${events}`;
+  const dropped = Array.isArray(parsed.dropped) ? (parsed.dropped as DroppedChunk[]) : [];
+  return { chunks, events, dataEnd: indexOffset, end, dropped };
 }
 
 /**
  * Walk chunk headers from the start. A damaged header is reported and the
  * walk resynchronises on the next valid chunk marker, so one bad chunk never
- * hides the ones after it.
+ * hides the ones after it. Stops at an index marker (or where the trailer
+ * says the index is), at a chunk cut short, or at the end of the file.
  */
 async function scanChunks(
   fh: FileHandle,
   start: number,
   fileBytes: number,
   problems: CorpusProblem[],
-): Promise<{ chunks: ChunkInfo[]; events: number; dataEnd: number }> {
+  indexHint: number | undefined,
+): Promise<{ chunks: ChunkInfo[]; events: number; dataEnd: number; stop: 'index' | 'end' | 'cut' }> {
   const chunks: ChunkInfo[] = [];
   let events = 0;
   let offset = start;
   let dataEnd = start;
-  while (offset + CHUNK_HEADER_SIZE <= fileBytes) {
+  let stop: 'index' | 'end' | 'cut' = 'end';
+  while (offset < fileBytes) {
+    if (offset === indexHint) {
+      stop = 'index';
+      break;
+    }
     const hb = await readAt(fh, offset, CHUNK_HEADER_SIZE);
-    if (hb.subarray(0, 4).equals(INDEX_MAGIC)) break; // a (damaged) index: chunk data ends here
+    if (hb.length >= 4 && hb.subarray(0, 4).equals(INDEX_MAGIC)) {
+      stop = 'index';
+      break;
+    }
     const header = readChunkHeader(hb);
     if (typeof header === 'string') {
-      const next = await findNextChunk(fh, offset + 1, fileBytes);
-      problems.push({ offset, message: `${header}; skipped ${next - offset} bytes to the next readable chunk` });
+      if (hb.length < CHUNK_HEADER_SIZE && CHUNK_MAGIC.subarray(0, Math.min(4, hb.length)).equals(hb.subarray(0, 4))) {
+        problems.push({ kind: 'cut-short', offset, message: `last chunk cut short inside its header (${hb.length} of ${CHUNK_HEADER_SIZE} bytes): its events are lost` });
+        stop = 'cut';
+        break;
+      }
+      const next = await findNextChunk(fh, offset + 1, fileBytes, indexHint);
+      problems.push({
+        kind: 'unreadable',
+        offset,
+        message: `${next - offset} unreadable bytes (${header}): ${next < fileBytes ? 'skipped to the next readable chunk' : 'up to the end of the file'}; any events in them are lost`,
+      });
       offset = next;
       continue;
     }
     const length = CHUNK_HEADER_SIZE + header.payloadLength;
     if (offset + length > fileBytes) {
-      problems.push({ offset, message: `last chunk cut short (${fileBytes - offset} of ${length} bytes): its events are lost` });
+      problems.push({ kind: 'cut-short', offset, message: `chunk ${chunks.length} cut short (${fileBytes - offset} of ${length} bytes): its ${header.events} events are lost`, lostEvents: header.events });
+      stop = 'cut';
       break;
     }
     chunks.push({ index: chunks.length, offset, length, events: header.events, minTime: header.minTime, maxTime: header.maxTime });
@@ -240,23 +352,30 @@ async function scanChunks(
     offset += length;
     dataEnd = offset;
   }
-  return { chunks, events, dataEnd };
+  if (stop === 'index') dataEnd = offset;
+  return { chunks, events, dataEnd, stop };
 }
 
-async function findNextChunk(fh: FileHandle, from: number, fileBytes: number): Promise<number> {
+/** The next valid chunk header or index marker at or after `from`; `limit` (the end of the file, or the index) when there is none. */
+async function findNextChunk(fh: FileHandle, from: number, fileBytes: number, indexHint: number | undefined): Promise<number> {
   const block = 1 << 20;
-  for (let pos = from; pos < fileBytes; pos += block - CHUNK_HEADER_SIZE) {
-    const buf = await readAt(fh, pos, Math.min(block, fileBytes - pos));
-    let at = buf.indexOf(CHUNK_MAGIC);
-    while (at >= 0) {
-      const header = readChunkHeader(buf.subarray(at, at + CHUNK_HEADER_SIZE));
-      if (typeof header !== 'string') return pos + at;
-      if (at + CHUNK_HEADER_SIZE > buf.length) break;
-      at = buf.indexOf(CHUNK_MAGIC, at + 1);
+  const limit = indexHint !== undefined && indexHint >= from ? indexHint : fileBytes;
+  for (let pos = from; pos < limit; pos += block - CHUNK_HEADER_SIZE) {
+    const buf = await readAt(fh, pos, Math.min(block, limit - pos));
+    for (let at = nextMarker(buf, 0); at >= 0; at = nextMarker(buf, at + 1)) {
+      if (buf[at] === INDEX_MAGIC[0] && buf.subarray(at, at + 4).equals(INDEX_MAGIC)) return pos + at;
+      if (at + CHUNK_HEADER_SIZE > buf.length) break; // looked at again in the next block
+      if (typeof readChunkHeader(buf.subarray(at, at + CHUNK_HEADER_SIZE)) !== 'string') return pos + at;
     }
-    if (buf.length < block) break;
+    if (pos + buf.length >= limit) break;
   }
-  return fileBytes;
+  return limit;
+}
+
+function nextMarker(buf: Buffer, from: number): number {
+  const c = buf.indexOf(CHUNK_MAGIC, from);
+  const i = buf.indexOf(INDEX_MAGIC, from);
+  return c < 0 ? i : i < 0 ? c : Math.min(c, i);
 }
 
 export function openCorpusFile(path: string): Promise<CorpusFile> {

@@ -72,17 +72,29 @@ const MAX_IN_FLIGHT = 2;
 
 const metaPackr = new Packr({ useRecords: false });
 
+/** A chunk of the source that a copy (`pull`) could not take: kept in the index so the damage stays visible. */
+export interface DroppedChunk {
+  /** Where it was: the source corpus, its chunk number, byte offset and why. */
+  from: string;
+  chunk: number;
+  offset: number;
+  events: number;
+  reason: string;
+}
+
 interface IndexBody {
   v: number;
   events: number;
   chunks: [offset: number, length: number, events: number, minTime: number, maxTime: number][];
+  dropped?: DroppedChunk[];
 }
 
-export function encodeIndex(chunks: readonly ChunkInfo[], events: number): Buffer {
+export function encodeIndex(chunks: readonly ChunkInfo[], events: number, dropped: readonly DroppedChunk[] = []): Buffer {
   const body: IndexBody = {
     v: 1,
     events,
     chunks: chunks.map((c) => [c.offset, c.length, c.events, c.minTime, c.maxTime]),
+    ...(dropped.length > 0 ? { dropped: [...dropped] } : {}),
   };
   const packed = metaPackr.pack(body);
   const head = Buffer.alloc(INDEX_HEADER_SIZE);
@@ -116,6 +128,7 @@ async function checkTarget(path: string): Promise<void> {
 export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
   private readonly chunks: ChunkInfo[];
   private offset: number;
+  private readonly dropped: DroppedChunk[] = [];
 
   private constructor(
     readonly path: string,
@@ -149,6 +162,11 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
       const existing = await openCorpusFile(path);
       const info = existing.summary();
       await existing.close();
+      // Appending rewrites the index: a loss it would hide (an unfinished recording, a chunk cut
+      // short or dropped) must not disappear; damage that lost nothing (appended bytes, a damaged
+      // index or trailer) is repaired by it.
+      const loss = info.problems.find((p) => p.lostEvents !== 0);
+      if (loss !== undefined) throw new CorpusError(`${path}: cannot append: byte ${loss.offset}: ${loss.message}; record into a new file instead`);
       const fh = await open(path, 'r+');
       const size = (await fh.stat()).size;
       const tail = Buffer.alloc(size - info.dataEnd);
@@ -172,6 +190,11 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
     return writer;
   }
 
+  /** Note a source chunk that is not copied: the index keeps it, so readers report the loss. */
+  noteDropped(d: DroppedChunk): void {
+    this.dropped.push(d);
+  }
+
   protected async store(framed: Buffer, header: ChunkHeader): Promise<void> {
     await this.fh.write(framed, 0, framed.length, this.offset);
     this.chunks.push({ index: this.chunks.length, offset: this.offset, length: framed.length, events: header.events, minTime: header.minTime, maxTime: header.maxTime });
@@ -191,7 +214,7 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
     }
     this.finished = true;
     const totalEvents = this.previousEvents + this.events;
-    const index = encodeIndex(this.chunks, totalEvents);
+    const index = encodeIndex(this.chunks, totalEvents, this.dropped);
     const trailer = writeTrailer(this.offset);
     const tail = Buffer.concat([index, trailer]);
     await this.fh.write(tail, 0, tail.length, this.offset);

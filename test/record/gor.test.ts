@@ -99,13 +99,10 @@ describe('record gor', () => {
     expect(parseGorRecord(Buffer.from('1 abc 1700000000123456789 0\nGET\r\n\r\n')).ok).toBe(false);
   });
 
-  it('a file that is not GoReplay at all: every record broken, a warning, no crash', async () => {
+  it('a file that is not GoReplay at all: a one-line input error (exit 2 in the CLI), like a broken HAR', async () => {
     const p = join(tmp.path, 'notgor.gor');
     writeFileSync(p, 'hello world\nthis is text\n');
-    const { summary } = await record(p);
-    expect(summary.recordsWritten).toBe(0);
-    expect(summary.skipped.reasons[0]!.reason).toBe(GOR_SKIP.broken);
-    expect(summary.warnings.join('\n')).toMatch(/no readable GoReplay request record/);
+    await expect(record(p)).rejects.toThrow(/notgor\.gor: not a GoReplay file: none of its 1 record\(s\) is readable/);
   });
 
   it('a missing file is a one-line error', async () => {

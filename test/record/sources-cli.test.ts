@@ -1,6 +1,6 @@
 // `node bin/cfreplay record gor|cflog|events` end to end (the bin runs dist/: build first).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,12 +58,16 @@ describe('node bin/cfreplay record <source>', () => {
     expect(recs.every((x) => x.time === Date.UTC(2024, 4, 1, 10))).toBe(true);
   });
 
-  it('sampling and redaction options work through the CLI; the generated key is printed once and not stored', () => {
+  it('sampling and redaction options work through the CLI; the generated key is never printed, written to a 0600 file, not stored', () => {
     const out = join(tmp, 'redacted.cfr');
     const r = cfreplay(['record', 'gor', join(root, 'test/fixtures/gor/mixed.gor'), '-o', out, '--redact', 'cookie:session', '--redact', 'header:user-agent=drop']);
     expect(r.code).toBe(0);
-    const key = /generated HMAC key .*: (\S+)$/m.exec(r.stderr)?.[1];
-    expect(key).toBeDefined();
+    const keyFile = /generated an HMAC key, written to (\S+) \(readable by you only/.exec(r.stderr)?.[1];
+    expect(keyFile).toBe(`${out}.redact-key`);
+    expect(statSync(keyFile!).mode & 0o777).toBe(0o600);
+    const key = readFileSync(keyFile!, 'utf8').trim();
+    expect(key.length).toBeGreaterThan(20);
+    expect(r.stderr).not.toContain(key);
     expect(readFileSync(out).includes(Buffer.from(key!))).toBe(false);
     expect(r.stderr).toMatch(/note: redacted cookie:session=hash: 1/);
     const ev = JSON.parse(cfreplay(['cat', out, '--limit', '1']).stdout);
@@ -71,7 +75,7 @@ describe('node bin/cfreplay record <source>', () => {
     expect(ev.request.headers['user-agent']).toBeUndefined();
     // The same key from the environment gives the same hashes, and prints no key.
     const again = cfreplay(['record', 'gor', join(root, 'test/fixtures/gor/mixed.gor'), '-o', join(tmp, 'r2.cfr'), '--redact', 'cookie:session'], { CFREPLAY_REDACT_KEY: key! });
-    expect(again.stderr).not.toMatch(/generated HMAC key/);
+    expect(again.stderr).not.toMatch(/generated an HMAC key/);
     expect(JSON.parse(cfreplay(['cat', join(tmp, 'r2.cfr'), '--limit', '1']).stdout).request.cookies.session.value).toBe(ev.request.cookies.session.value);
     const sampled = cfreplay(['record', 'gor', join(fixtures, 'gor/sessions-3field.gor'), '--dry-run', '--json-summary', '--quiet', '--sample', '50%', '--sample-key', 'cookie:_shop_session']);
     const s = JSON.parse(sampled.stdout);

@@ -32,6 +32,7 @@ export const catCommandModule: CommandModule<object, CatArgs> = {
   handler: async (args) => {
     const corpus = await openCorpus(args.corpus);
     const problems: CorruptChunkError[] = [];
+    const structural = corpus.summary().problems;
     let printed = 0;
     try {
       for await (const record of corpus.records({ onCorruptChunk: (e) => problems.push(e) })) {
@@ -55,7 +56,9 @@ export const catCommandModule: CommandModule<object, CatArgs> = {
       await corpus.close();
       await endOutput();
     }
-    for (const p of problems) process.stderr.write(`cfreplay: ${p.message}\n`);
-    if (problems.length > 0) process.exitCode = EXIT_USAGE;
+    // Every damaged region, after the readable events: what opening found, then each corrupt chunk.
+    const damaged = [...structural.map((p) => `${corpus.path}: byte ${p.offset}: ${p.message}`), ...problems.map((p) => p.message)];
+    for (const line of damaged) process.stderr.write(`cfreplay: ${line}\n`);
+    if (damaged.length > 0) process.exitCode = EXIT_USAGE;
   },
 };

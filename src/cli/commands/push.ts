@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../errors.js';
+import { EXIT_USAGE, UsageError } from '../errors.js';
+import { maskPassword } from '../../store/redis/url.js';
 import { ProgressLine } from '../../util/progress-line.js';
 import { SUMMARIES } from './summaries.js';
 
@@ -25,7 +26,7 @@ export const pushCommandModule: CommandModule<object, PushArgs> = {
       .example('$0 push recordings/prod.cfr redis://localhost:6379/0#prod-2026-11', 'share a corpus') as unknown as Argv<PushArgs>,
   handler: async (args) => {
     const { isRedisUrl, parseRedisTarget, pushCorpus } = await import('../../store/redis/index.js');
-    if (!isRedisUrl(args.target)) throw new UsageError(`push: the target must be a Redis URL (redis://host:port/db#name), got "${args.target}"`);
+    if (!isRedisUrl(args.target)) throw new UsageError(`push: the target must be a Redis URL (redis://host:port/db#name), got "${maskPassword(args.target)}"`);
     const line = new ProgressLine(process.stderr, args.progress ?? process.stderr.isTTY === true);
     let s;
     try {
@@ -55,7 +56,7 @@ export const pullCommandModule: CommandModule<object, PullArgs> = {
       .example('$0 pull redis://localhost:6379/0#prod-2026-11 prod.cfr', 'take a shared corpus home') as unknown as Argv<PullArgs>,
   handler: async (args) => {
     const { isRedisUrl, parseRedisTarget, pullCorpus } = await import('../../store/redis/index.js');
-    if (!isRedisUrl(args.source)) throw new UsageError(`pull: the source must be a Redis URL with a corpus name (redis://host:port/db#name), got "${args.source}"`);
+    if (!isRedisUrl(args.source)) throw new UsageError(`pull: the source must be a Redis URL with a corpus name (redis://host:port/db#name), got "${maskPassword(args.source)}"`);
     const line = new ProgressLine(process.stderr, args.progress ?? process.stderr.isTTY === true);
     let s;
     try {
@@ -64,5 +65,9 @@ export const pullCommandModule: CommandModule<object, PullArgs> = {
       line.clear();
     }
     process.stderr.write(`cfreplay: pulled ${s.events.toLocaleString('en-US')} events in ${s.chunks} chunks into ${s.to} (${mb(s.bytes)}) in ${(s.ms / 1000).toFixed(2)} s\n`);
+    for (const d of s.dropped ?? []) {
+      process.stderr.write(`cfreplay: ${d.from}: chunk ${d.chunk} at byte ${d.offset} dropped (${d.reason}): its ${d.events} events are not in ${s.to} (its index lists the loss)\n`);
+    }
+    if ((s.dropped ?? []).length > 0) process.exitCode = EXIT_USAGE;
   },
 };

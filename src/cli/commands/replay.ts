@@ -1,9 +1,13 @@
-import { writeFile } from 'node:fs/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { replay, type ReplayProgress } from '../../replay/replay.js';
+import { availableParallelism } from 'node:os';
+import { INTERRUPTED, replay, type ReplayProgress } from '../../replay/replay.js';
 import { formatTerminalReport } from '../../report/terminal.js';
-import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
+import { EXIT_DIFFERENCES, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
+
+/** Worker threads above this many per core only add scheduling and memory: capped, with a note. */
+const MAX_WORKERS_PER_CORE = 4;
 import { ProgressLine } from '../../util/progress-line.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 import { SUMMARIES } from './summaries.js';
 import { functionOptions } from '../function-args.js';
@@ -24,6 +28,7 @@ interface ReplayArgs extends CommonReplayArgs {
   'run-ttl'?: string;
   'reclaim-after'?: string;
   'keep-run'?: boolean;
+  'allow-incomplete'?: boolean;
 }
 
 /** "1%", "0.5 %", "0.01" -> fraction. */
@@ -64,6 +69,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .option('max-diff-rate', { type: 'string', describe: 'pass while at most this share of events changed (0.01 or 1%); default: any change fails' })
       .option('max-latency-ratio', { type: 'number', describe: 'fail when NEW p99 / OLD p99 exceeds this (and the change is significant)' })
       .option('max-old-error-rate', { type: 'string', describe: 'fail when OLD itself fails (errors, 502/503) on more than this share of events (0.01 or 1%; default 1%): such a replay proves nothing' })
+      .option('allow-incomplete', { type: 'boolean', default: false, describe: 'a damaged corpus (corrupt, missing or cut-short chunks, an unfinished recording) is reported but does not fail the gate' })
       .option('timeout-ms', { type: 'number', default: 250, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
       .option('noise', { type: 'boolean', default: true, describe: 'confirm differences with a second OLD run (other clock and seed); --no-noise to skip' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
@@ -83,36 +89,79 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
       ...(args['max-latency-ratio'] !== undefined ? { maxLatencyRatio: args['max-latency-ratio'] } : {}),
       ...(args['max-old-error-rate'] !== undefined ? { maxOldErrorRate: parseRate(args['max-old-error-rate'], '--max-old-error-rate') } : {}),
+      ...(args['allow-incomplete'] === true ? { allowIncomplete: true } : {}),
     };
     if (args.workers !== undefined && (!Number.isInteger(args.workers) || args.workers < 1)) {
       throw new UsageError(`--workers: expected a whole number >= 1, got ${args.workers}`);
     }
-    if (!(args['timeout-ms'] > 0)) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds`);
+    if (!(args['timeout-ms'] > 0) || !Number.isFinite(args['timeout-ms'])) throw new UsageError(`--timeout-ms: expected a positive number of milliseconds, got ${args['timeout-ms']}`);
+    checkOutputPaths(
+      [
+        { what: '--json', path: args.json ?? '' },
+        { what: '--html', path: args.html ?? '' },
+        { what: '--markdown', path: args.markdown ?? '' },
+        { what: '--junit', path: args.junit ?? '' },
+      ],
+      [
+        { what: 'the OLD function', path: args.old },
+        { what: 'the NEW function', path: args.new },
+        { what: 'the corpus', path: args.corpus },
+        { what: 'the KVS file', path: args.kvs ?? '' },
+      ],
+      { createParents: true },
+    );
+    const cores = availableParallelism();
+    let workers = args.workers;
+    if (workers !== undefined && workers > cores * MAX_WORKERS_PER_CORE) {
+      process.stderr.write(`cfreplay: --workers ${workers} is more than ${MAX_WORKERS_PER_CORE} per core on this machine (${cores} cores): using ${cores * MAX_WORKERS_PER_CORE}\n`);
+      workers = cores * MAX_WORKERS_PER_CORE;
+    }
     const showProgress = args.progress ?? process.stderr.isTTY === true;
     const line = new ProgressLine(process.stderr, showProgress);
+    // Ctrl-C (or SIGTERM): stop at once and write the reports of what was done; a second one quits.
+    const controller = new AbortController();
+    const onSignal = () => {
+      if (controller.signal.aborted) process.exit(EXIT_INTERRUPTED);
+      line.clear();
+      process.stderr.write('cfreplay: interrupted: writing the reports of the events done (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    const distributed = args.distributed === true || args.resume !== undefined;
+    if (!distributed) {
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    }
     let report;
     try {
-      if ((args.distributed === true || args.resume !== undefined) && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
-      report = args.distributed === true || args.resume !== undefined
+      if (distributed && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
+      report = distributed
         ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({
             ...commonReplayOptions(args, limits),
-            ...(args.workers ? { workers: args.workers } : {}),
+            ...(workers ? { workers } : {}),
+            signal: controller.signal,
             onProgress: (p) => line.update(describeProgress(p)),
           });
     } finally {
       line.clear();
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
     }
-    if (args.json) await writeFile(args.json, `${JSON.stringify(report, null, 2)}\n`);
-    if (args.html || args.markdown || args.junit) {
+    const interrupted = report.run.stoppedEarly === INTERRUPTED;
+    if (args.json || args.html || args.markdown || args.junit) {
       const { writeReportOutputs } = await import('../../report/outputs.js');
       await writeReportOutputs(report, {
+        ...(args.json ? { json: args.json } : {}),
         ...(args.html ? { html: args.html } : {}),
         ...(args.markdown ? { markdown: args.markdown } : {}),
         ...(args.junit ? { junit: args.junit } : {}),
       });
     }
     process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
+    if (interrupted) {
+      process.exitCode = EXIT_INTERRUPTED;
+      return;
+    }
     if (report.events === 0) throw new UsageError(`no event was replayed: ${report.run.problems.join('; ') || 'the corpus is empty'}`);
     process.exitCode = report.gate.passed ? EXIT_OK : EXIT_DIFFERENCES;
   },

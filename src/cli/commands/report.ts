@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { readReport, writeReportOutputs } from '../../report/outputs.js';
 import { SUMMARIES } from './summaries.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 
 interface ReportArgs {
   report: string;
@@ -21,6 +22,15 @@ export const reportCommandModule: CommandModule<object, ReportArgs> = {
       .example('$0 report report.json --markdown summary.md --junit junit.xml', 'what CI publishes: a PR comment and test results')
       .example('$0 report report.json > comment.md', 'the Markdown summary on stdout') as unknown as Argv<ReportArgs>,
   handler: async (args) => {
+    checkOutputPaths(
+      [
+        { what: '--html', path: args.html ?? '' },
+        { what: '--markdown', path: args.markdown ?? '' },
+        { what: '--junit', path: args.junit ?? '' },
+      ],
+      [{ what: 'the report being read', path: args.report }],
+      { createParents: true },
+    );
     const report = await readReport(args.report);
     const none = args.html === undefined && args.markdown === undefined && args.junit === undefined;
     await writeReportOutputs(report, {

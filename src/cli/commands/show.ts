@@ -68,7 +68,39 @@ export function readReport(path: string): ReplayReport {
     const got = isObj(data) && typeof data.schema === 'string' ? ` (schema "${data.schema}")` : '';
     throw new UsageError(`${path}: not a cfreplay report${got}; expected schema "${REPORT_SCHEMA}" as written by cfreplay replay --json`);
   }
+  const damage = showableProblem(data);
+  if (damage !== undefined) throw new UsageError(`${path}: damaged report: ${damage}; expected the file written by cfreplay replay --json`);
   return data as unknown as ReplayReport;
+}
+
+/**
+ * The parts `show` reads (samples, examples), checked where present (show
+ * works on a partial report): the first wrong field, or undefined.
+ */
+function showableProblem(data: Record<string, unknown>): string | undefined {
+  const isRun = (r: unknown) => isObj(r) && typeof r.outcome === 'string';
+  const samples = data.samples;
+  if (samples !== undefined) {
+    if (!Array.isArray(samples)) return 'samples must be a list';
+    for (let i = 0; i < samples.length; i++) {
+      const x: unknown = samples[i];
+      if (!isObj(x) || typeof x.eventId !== 'string') return `samples[${i}] must be an object with an eventId`;
+      if (!isRun(x.old) || !isRun(x.new)) return `samples[${i}] must have old and new runs with an outcome`;
+    }
+  }
+  const groups = (field: string, list: unknown): string | undefined => {
+    if (list === undefined) return undefined;
+    if (!Array.isArray(list)) return `${field} must be a list`;
+    for (let i = 0; i < list.length; i++) {
+      const g: unknown = list[i];
+      if (!isObj(g) || !Array.isArray(g.examples)) return `${field}[${i}].examples must be a list`;
+      if (!g.examples.every((e: unknown) => isObj(e) && typeof e.eventId === 'string')) return `${field}[${i}].examples must be objects with an eventId`;
+    }
+    return undefined;
+  };
+  const errors = data.errors;
+  if (errors !== undefined && !isObj(errors)) return 'errors must be an object';
+  return groups('diffs', data.diffs) ?? groups('noise', data.noise) ?? (isObj(errors) ? (groups('errors.old', errors.old) ?? groups('errors.new', errors.new)) : undefined);
 }
 
 /** Every example of the report (diff groups, noise, errors), for positions and the list of known ids. */

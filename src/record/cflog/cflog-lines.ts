@@ -10,7 +10,7 @@ import type { CapturedResponse, HttpHeader, NormalizedExchange } from '../../eve
 import { InputError } from '../errors.js';
 import type { SourceItem } from '../types.js';
 import { normalizeIp } from '../viewer-ip.js';
-import { DecodeCache, decodeLogField, looksEncodedTwice } from './decode.js';
+import { DecodeCache, decodeLogField, lenientDecodeCount, looksEncodedTwice } from './decode.js';
 import { layoutOf, splitFieldList, type FieldLayout } from './fields.js';
 
 export const CFLOG_SKIP = {
@@ -25,6 +25,7 @@ export const CFLOG_NOTES = {
   uaTwice: 'User-Agent URL-encoded twice in the log (decoded twice)',
   headersTruncated: 'cs-headers truncated by CloudFront: some request headers are missing',
   badIp: 'c-ip is not an address (default viewer IP used)',
+  badPercent: 'invalid percent-encoding in a field (kept as written)',
 } as const;
 
 const STATUS_000 = 'status 000 in the log: the viewer left before CloudFront answered';
@@ -151,7 +152,7 @@ export class CflogLines {
     if (line.charCodeAt(0) === 35 /* # */) {
       this.directives++;
       // Concatenated logs repeat the header; a different field list applies from here on.
-      if (line.startsWith('#Fields:')) this.setLayout(layoutOf(splitFieldList(line.slice(8)), this.path));
+      if (line.startsWith('#Fields:')) this.setLayout(layoutOf(splitFieldList(line.slice(8)), `${this.path}: line ${lineIndex + 1} (#Fields)`));
       return undefined;
     }
     if (this.layout === undefined) throw new InputError(`${this.path}: line ${lineIndex + 1}: a log line before any #Fields line`);
@@ -255,6 +256,7 @@ export class CflogLines {
     const time = this.timeOf(line, l);
     if (Number.isNaN(time)) return { kind: 'skip', reason: CFLOG_SKIP.badTime, source, detail: `${this.unit} ${lineIndex + 1}` };
     let notes: string[] | undefined;
+    const lenientBefore = lenientDecodeCount();
 
     let method = this.field(line, l.method);
     if (!present(method)) {
@@ -338,6 +340,7 @@ export class CflogLines {
         exchange.response = response;
       }
     }
+    if (lenientDecodeCount() !== lenientBefore) (notes ??= []).push(CFLOG_NOTES.badPercent);
     const item: SourceItem = { kind: 'exchange', exchange };
     if (responseNote !== undefined) item.responseNote = responseNote;
     if (notes !== undefined) item.notes = notes;

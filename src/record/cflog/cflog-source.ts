@@ -59,23 +59,30 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
     const head = (await this.input.head()).toString('utf8');
     const lines = head.split('\n').slice(0, 200);
     let fields: string[] | undefined;
+    let fieldsLine = 0;
     let firstData: string | undefined;
-    for (const raw of lines) {
-      const line = raw.replace(/\r$/, '');
+    const data: string[] = [];
+    lines.forEach((raw, i) => {
+      const line = raw.replace(/\r$/, '').replace(/^\uFEFF/, '');
       if (line.startsWith('#Fields:')) {
-        fields ??= splitFieldList(line.slice(8));
-      } else if (!line.startsWith('#') && line.trim() !== '' && firstData === undefined) {
-        firstData = line;
+        if (fields === undefined) {
+          fields = splitFieldList(line.slice(8));
+          fieldsLine = i + 1;
+        }
+      } else if (!line.startsWith('#') && line.trim() !== '') {
+        firstData ??= line;
+        if (i < lines.length - 1) data.push(line); // the last piece of the head may be a cut line
       }
-    }
+    });
     if (firstData !== undefined && firstData.split(/[\t ]/).some((f) => f.startsWith('rtmp://'))) throw new RtmpLogError(rtmpMessage(this.input.path));
     if (fields !== undefined) {
-      this.layout = layoutOf(fields, this.input.path);
+      this.layout = layoutOf(fields, `${this.input.path}: line ${fieldsLine} (#Fields)`);
       this.fieldsFrom = 'header';
       if (this.options.fields !== undefined) this.ignoredFieldsOption = true;
     } else if (this.options.fields !== undefined) {
       this.layout = layoutOf(this.options.fields, this.input.path);
       this.fieldsFrom = '--fields';
+      checkFieldsMatch(this.input.path, this.layout.names.length, data);
     }
     if (this.layout !== undefined) {
       if (firstData !== undefined) this.delimiter = delimiterOf(firstData, this.layout.names.length);
@@ -188,6 +195,23 @@ function* itemsOf(lines: CflogLines, batch: readonly string[], firstLine: number
 
 /** A CloudFront log of any kind, told from its content (not its name): Parquet, v2 JSON, or text (legacy, real-time, v2 plain/W3C). */
 export type AnyCflogSource = CflogSource | CflogJsonSource | CflogParquetSource;
+
+/**
+ * A --fields list no line of the file's head matches would skip every line:
+ * refuse it at once, saying how many fields the list names and the lines have.
+ */
+function checkFieldsMatch(path: string, expected: number, lines: readonly string[]): void {
+  if (lines.length === 0) return;
+  const found = new Map<number, number>();
+  for (const line of lines) {
+    const tabs = line.split('\t').length;
+    const spaces = line.split(' ').length;
+    if (tabs === expected || spaces === expected || tabs === expected + 1) return;
+    found.set(tabs, (found.get(tabs) ?? 0) + 1);
+  }
+  const counts = [...found.entries()].sort((a, b) => b[1] - a[1]).map(([n, lines]) => `${n} on ${lines} line${lines === 1 ? '' : 's'}`).join(', ');
+  throw new InputError(`${path}: --fields names ${expected} fields but none of the first ${lines.length} lines has ${expected} (tab-separated fields found: ${counts}); give the field list of this log's configuration`);
+}
 
 export async function openCflogSource(path: string, options: CflogSourceOptions = {}): Promise<AnyCflogSource> {
   const input = await FileInput.open(path, 'a CloudFront log file');

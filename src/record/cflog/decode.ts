@@ -5,12 +5,19 @@
  */
 import { detached } from '../../util/detached.js';
 
-/** Decode %XX once; malformed sequences are kept as written (never throws). */
+/** Fields decoded leniently so far (a `%` not followed by two hex digits, or escapes that are not UTF-8): callers count them. */
+let lenientDecodes = 0;
+export function lenientDecodeCount(): number {
+  return lenientDecodes;
+}
+
+/** Decode %XX once; malformed sequences are kept as written (never throws) and counted (lenientDecodeCount). */
 export function decodeLogField(s: string): string {
   if (s.indexOf('%') < 0) return s;
   try {
     return decodeURIComponent(s);
   } catch {
+    lenientDecodes++;
     return decodeLenient(s);
   }
 }
@@ -42,6 +49,8 @@ const TRIAL_LOOKUPS = 4096;
  */
 export class DecodeCache {
   private map = new Map<string, string>();
+  /** Memoised fields whose decoding was lenient: a hit counts again. */
+  private lenient = new Set<string>();
   private lookups = 0;
   private hits = 0;
   private memoise = true;
@@ -51,15 +60,24 @@ export class DecodeCache {
     if (s.indexOf('%') < 0) return s;
     if (!this.memoise) return decodeLogField(s);
     let out = this.map.get(s);
-    if (out !== undefined) this.hits++;
-    else {
+    if (out !== undefined) {
+      this.hits++;
+      if (this.lenient.size > 0 && this.lenient.has(s)) lenientDecodes++;
+    } else {
+      const before = lenientDecodes;
       out = decodeLogField(s);
-      if (this.map.size >= this.max) this.map.clear();
-      this.map.set(detached(s), out);
+      if (this.map.size >= this.max) {
+        this.map.clear();
+        this.lenient.clear();
+      }
+      const key = detached(s);
+      this.map.set(key, out);
+      if (lenientDecodes !== before) this.lenient.add(key);
     }
     if (++this.lookups === TRIAL_LOOKUPS && this.hits * 2 < TRIAL_LOOKUPS) {
       this.memoise = false;
       this.map.clear();
+      this.lenient.clear();
     }
     return out;
   }

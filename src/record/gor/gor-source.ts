@@ -8,6 +8,7 @@
  */
 import type { CapturedResponse, EventSource, NormalizedExchange } from '../../event/index.js';
 import { FileInput, FileRecordSource } from '../file-input.js';
+import { InputError } from '../errors.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { firstForwardedHop, headerValue } from '../viewer-ip.js';
 import { GorSplitter, parseGorRecord, type HttpRequestHead, type HttpResponseHead } from './parse.js';
@@ -16,6 +17,7 @@ export const GOR_SKIP = {
   broken: 'broken GoReplay record',
   replayed: 'replayed response (type 3): not what the origin answered the viewer, ignored',
   orphanResponse: 'original response (type 2) without its request in the file',
+  cutShort: 'last record cut short (the file ends before its separator): not recorded with a cut value',
 } as const;
 
 export const GOR_NOTES = {
@@ -39,7 +41,8 @@ interface Pending {
 }
 
 export class GorSource extends FileRecordSource implements RecordSource {
-  private stats = { requests: 0, responses: 0, joined: 0, replayed: 0, broken: 0, fields3: 0, fields4: 0 };
+  private stats = { requests: 0, responses: 0, joined: 0, replayed: 0, broken: 0, cutShort: 0, fields3: 0, fields4: 0 };
+  private firstProblem: string | undefined;
 
   constructor(
     input: FileInput,
@@ -89,6 +92,7 @@ export class GorSource extends FileRecordSource implements RecordSource {
       const rec = parseGorRecord(raw);
       if (!rec.ok) {
         stats.broken++;
+        self.firstProblem ??= rec.problem;
         yield { kind: 'skip', reason: GOR_SKIP.broken, source, detail: rec.problem };
         return;
       }
@@ -162,9 +166,21 @@ export class GorSource extends FileRecordSource implements RecordSource {
         yield* drain(false);
       }
     }
+    // GoReplay ends every record with the separator: bytes after the last one are a record the
+    // file was cut inside (a capture still being written, a copy interrupted).
     const last = splitter.end();
-    if (last !== undefined) yield* handle(last);
+    if (last !== undefined) {
+      const at = index++;
+      stats.cutShort++;
+      yield { kind: 'skip', reason: GOR_SKIP.cutShort, source: { file: this.file, entry: at }, detail: `${last.length} bytes: ${JSON.stringify(last.toString('latin1', 0, Math.min(60, last.length)))}` };
+    }
     yield* drain(true);
+    if (stats.requests + stats.responses + stats.replayed === 0 && stats.broken + stats.cutShort > 0) {
+      throw new InputError(
+        `${this.input.path}: not a GoReplay file: none of its ${stats.broken + stats.cutShort} record(s) is readable (first problem: ${this.firstProblem ?? 'no record separator in the file'}); ` +
+          'expected records like "1 <id> <timestamp-ns> <latency>" + an HTTP head, each ending with "\\n🐵🙈🙉\\n"',
+      );
+    }
   }
 
   report(): SourceReport {
@@ -178,7 +194,7 @@ export class GorSource extends FileRecordSource implements RecordSource {
     if (s.fields3 > 0 && s.fields4 === 0) info.format = '3-field record headers (no latency)';
     if (this.input.gzip) info.compression = 'gzip';
     const warnings: string[] = [];
-    if (s.requests === 0 && s.broken > 0) warnings.push(`${this.input.path}: no readable GoReplay request record: is this a GoReplay file?`);
+    if (s.requests === 0 && s.broken + s.cutShort > 0) warnings.push(`${this.input.path}: no readable GoReplay request record: is this a GoReplay file?`);
     return { warnings, info };
   }
 }

@@ -23,6 +23,7 @@ export const HAR_SKIP = {
   fromCache: 'served from the browser cache (_fromCache), never reached the CDN',
   serviceWorker: 'answered by a service worker, never reached the CDN',
   tooLarge: 'entry too large (over 64 MiB without bodies)',
+  headersNotList: 'headers is not a list of {name, value} (HAR 1.2 requires an array)',
 } as const;
 
 export const HAR_NOTES = {
@@ -192,6 +193,12 @@ export function harEntryToItem(entry: unknown, source: EventSource, stats: HarFi
     return { kind: 'skip', reason: HAR_SKIP.serviceWorker, source, detail: url };
   }
 
+  // Headers given in another shape (an object of name: value) would silently become "no headers".
+  for (const [where, list] of [['request', request.headers], ['response', response?.headers]] as const) {
+    if (list !== undefined && list !== null && !Array.isArray(list)) {
+      return { kind: 'skip', reason: HAR_SKIP.headersNotList, source, detail: `${where}.headers is ${typeof list === 'object' ? 'an object' : typeof list}: ${url}` };
+    }
+  }
   const bad = { bad: 0 };
   const notes: string[] = [];
   const listed = readHeaders(request.headers, bad);

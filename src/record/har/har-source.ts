@@ -4,10 +4,10 @@
  * on the file size. `.har.gz` (gzip magic bytes) is decompressed on the fly;
  * a JSONP-wrapped `.harp` is unwrapped by the scanner.
  */
-import { createReadStream } from 'node:fs';
+import { createReadStream, fstat } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { HarFormatError, HarScanner, type ScannerOptions } from './scanner.js';
 import { HAR_SKIP, harEntryToItem, type HarFileStats } from './entry.js';
@@ -21,6 +21,9 @@ export interface HarSourceOptions {
   scanner?: ScannerOptions;
 }
 
+/** What `record har -` names standard input as (src/cli/main.ts turns a lone "-" into it). */
+const STDIN = '/dev/stdin';
+
 export class HarSource implements RecordSource {
   readonly label: string;
   totalBytes: number | undefined;
@@ -29,6 +32,9 @@ export class HarSource implements RecordSource {
   private readonly stats: HarFileStats = { exchanges: 0, sensitiveSeen: false };
   private scanner: HarScanner | undefined;
   private gzip = false;
+  private checked = false;
+  /** A pipe or terminal (standard input): read as a stream, gzip told from the first bytes read. */
+  private streamed = false;
 
   constructor(
     readonly path: string,
@@ -44,8 +50,13 @@ export class HarSource implements RecordSource {
   /** Check the file can be read (before any output is created). */
   async check(): Promise<void> {
     try {
-      const st = await stat(this.path);
+      const st = this.path === STDIN ? await fstatStdin() : await stat(this.path);
       if (st.isDirectory()) throw new InputError(`${this.path}: is a directory, expected a HAR file`);
+      this.checked = true;
+      if (!st.isFile()) {
+        this.streamed = true; // no size, no peeking at byte 0 of a pipe
+        return;
+      }
       this.totalBytes = st.size;
       const fh = await open(this.path, 'r');
       try {
@@ -61,18 +72,27 @@ export class HarSource implements RecordSource {
   }
 
   async *items(): AsyncGenerator<SourceItem> {
-    if (this.totalBytes === undefined) await this.check();
+    if (!this.checked) await this.check();
     const file = basename(this.path);
     const scanner = new HarScanner(this.path, this.options.scanner);
     this.scanner = scanner;
-    const fileStream = createReadStream(this.path, { highWaterMark: this.options.highWaterMark ?? 1024 * 1024 });
+    const highWaterMark = this.options.highWaterMark ?? 1024 * 1024;
+    // Standard input may be a socket (a parent's pipe) that cannot be opened by path: read fd 0.
+    const fileStream = this.path === STDIN
+      ? createReadStream('', { fd: 0, autoClose: false, highWaterMark })
+      : createReadStream(this.path, { highWaterMark });
     this.fileStream = fileStream;
     let input: Readable = fileStream;
     let gunzip: Readable | undefined;
+    if (this.streamed) {
+      const { first, rest } = await firstChunk(fileStream);
+      this.gzip = first !== undefined && first.length >= 2 && first[0] === 0x1f && first[1] === 0x8b;
+      input = Readable.from(rest);
+    }
     if (this.gzip) {
       const z = createGunzip();
       fileStream.on('error', (e) => z.destroy(e));
-      gunzip = fileStream.pipe(z);
+      gunzip = input.pipe(z);
       input = gunzip;
     }
     try {
@@ -143,6 +163,23 @@ export class HarSource implements RecordSource {
     }
     return { warnings, info };
   }
+}
+
+function fstatStdin(): Promise<import('node:fs').Stats> {
+  return new Promise((resolve, reject) => fstat(0, (e, st) => (e ? reject(e) : resolve(st))));
+}
+
+/** The first chunk of a stream, and an iterable of the whole stream (that chunk included). */
+async function firstChunk(stream: Readable): Promise<{ first: Buffer | undefined; rest: AsyncIterable<Buffer> }> {
+  const it = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const head = await it.next();
+  const first = head.done === true ? undefined : head.value;
+  async function* rest(): AsyncGenerator<Buffer> {
+    if (first === undefined) return;
+    yield first;
+    for (let n = await it.next(); n.done !== true; n = await it.next()) yield n.value;
+  }
+  return { first, rest: rest() };
 }
 
 function plural(n: number, word: string): string {

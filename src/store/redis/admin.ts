@@ -8,9 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Redis } from 'ioredis';
-import { CorpusError } from '../errors.js';
+import { ChunkDecodeError, verifyChunk } from '../chunk.js';
+import { CorpusError, MissingChunkError } from '../errors.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 import { openCorpusFile } from '../reader.js';
-import { createCorpusWriter } from '../writer.js';
+import { createCorpusWriter, type DroppedChunk } from '../writer.js';
 import { connectRedis, describeRedisError, quit, withName, type RedisTarget } from './connect.js';
 import { CORPORA_KEY, corpusKeys } from './keys.js';
 import { RedisCorpus, RedisCorpusWriter, parseMeta, type RedisCorpusMeta } from './corpus.js';
@@ -76,6 +78,8 @@ export interface CopyStats {
   ms: number;
   /** Where the copy went (display form). */
   to: string;
+  /** Chunks a pull could not copy (corrupt or missing); listed in the pulled file's index too. */
+  dropped?: DroppedChunk[];
 }
 
 export interface CopyOptions {
@@ -100,9 +104,19 @@ export async function pushCorpus(file: string, target: RedisTarget, options: Cop
       ...(typeof meta['tool'] === 'string' ? { tool: meta['tool'] } : {}),
       ...(typeof meta['created'] === 'string' ? { created: meta['created'] } : {}),
     });
+    // A damaged file is not copied: in Redis it would look whole and pass a gate.
+    const damage = source.summary().problems[0];
+    if (damage !== undefined) throw new CorpusError(`${file}: byte ${damage.offset}: ${damage.message}; not pushed (a damaged corpus would look whole in Redis)`);
     const total = source.chunks.length;
     for (const c of source.chunks) {
-      await writer.appendFramed(await source.readFramedChunk(c.index));
+      const framed = await source.readFramedChunk(c.index);
+      try {
+        verifyChunk(framed);
+      } catch (e) {
+        if (e instanceof ChunkDecodeError) throw new CorpusError(`${file}: chunk ${c.index} at byte ${c.offset} is corrupt (${e.message}); nothing was pushed`);
+        throw e;
+      }
+      await writer.appendFramed(framed);
       options.onProgress?.(c.index + 1, total);
     }
     const stats = await writer.close();
@@ -126,6 +140,7 @@ async function exists(path: string): Promise<boolean> {
 /** Copy a Redis corpus into a .cfr file (written to a temporary file, renamed when complete). */
 export async function pullCorpus(target: RedisTarget, file: string, options: CopyOptions = {}): Promise<CopyStats> {
   const started = performance.now();
+  checkOutputPaths([{ what: 'pull', path: file }], []);
   if ((await exists(file)) && options.force !== true) throw new CorpusError(`${file}: already exists (use --force to replace it)`);
   const source = await RedisCorpus.open(target);
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -145,15 +160,32 @@ export async function pullCorpus(target: RedisTarget, file: string, options: Cop
         }
       };
       fill();
+      const dropped: DroppedChunk[] = [];
       for (let i = 0; i < total; i++) {
-        const framed = await ahead.shift()!;
+        const info = source.chunks[i]!;
+        let framed: Buffer | undefined;
+        let reason = '';
+        try {
+          framed = await ahead.shift()!;
+          verifyChunk(framed);
+        } catch (e) {
+          if (e instanceof ChunkDecodeError) reason = e.message;
+          else if (e instanceof MissingChunkError) reason = e.reason;
+          else throw e;
+          framed = undefined;
+        }
         fill();
-        await writer.appendFramed(framed);
+        if (framed !== undefined) await writer.appendFramed(framed);
+        else {
+          const d: DroppedChunk = { from: source.path, chunk: info.index, offset: info.offset, events: info.events, reason };
+          dropped.push(d);
+          writer.noteDropped(d);
+        }
         options.onProgress?.(i + 1, total);
       }
       const stats = await writer.close();
       await rename(tmp, file);
-      return { events: stats.events, chunks: stats.chunks, bytes: stats.fileBytes, ms: performance.now() - started, to: file };
+      return { events: stats.events, chunks: stats.chunks, bytes: stats.fileBytes, ms: performance.now() - started, to: file, dropped };
     } catch (e) {
       await writer.abort();
       throw e;

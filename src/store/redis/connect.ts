@@ -86,8 +86,19 @@ export function parseRedisTarget(text: string): RedisTarget {
     throw new RedisTargetError(`${maskPassword(text)}: "/${dbText}" is not a database number (e.g. /0); name the corpus after #, e.g. ${maskPassword(base)}#prod`);
   }
   const db = dbText === '' ? 0 : Number(dbText);
-  const username = u.username !== '' ? decodeURIComponent(u.username) : undefined;
-  const password = u.password !== '' ? decodeURIComponent(u.password) : undefined;
+  const decode = (part: string, what: string): string => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      throw new RedisTargetError(
+        `${maskPassword(text)}: the ${what} in the Redis URL has a "%" that is not a %XX escape: write "%" as %25 (or give the password in the REDISCLI_AUTH environment variable)`,
+      );
+    }
+  };
+  const username = u.username !== '' ? decode(u.username, 'user name') : undefined;
+  // No password in the URL: REDISCLI_AUTH, as redis-cli reads it (keeps it out of argv, where ps shows it).
+  const envPassword = process.env['REDISCLI_AUTH'];
+  const password = u.password !== '' ? decode(u.password, 'password') : envPassword !== undefined && envPassword !== '' ? envPassword : undefined;
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   const masked = `${tls ? 'rediss' : 'redis'}://${username !== undefined ? encodeURIComponent(username) : ''}${password !== undefined ? ':***' : ''}${username !== undefined || password !== undefined ? '@' : ''}${u.host}/${db}`;
   let name: string | undefined;
@@ -193,8 +204,14 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
   try {
     await redis.connect();
     await redis.ping();
+    // ioredis selects the database on connect but does not fail when the server refuses it: ask.
+    if (target.db !== 0) await redis.select(target.db);
   } catch (e) {
     redis.disconnect();
+    const msg = (e as Error | undefined)?.message ?? '';
+    if (/DB index is out of range|invalid DB index/i.test(msg)) {
+      throw new RedisTargetError(`${target.server}: database ${target.db} does not exist on this server (out of range; the default configuration has 0 to 15)`);
+    }
     throw lastError instanceof RedisAuthError ? lastError : describeRedisError(target, lastError ?? e);
   }
   ready = true;

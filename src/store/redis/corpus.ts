@@ -11,7 +11,7 @@ import type { CorpusRecord } from '../../event/connection.js';
 import { ChunkDecodeError, openChunk } from '../chunk.js';
 import type { ColumnsCursor } from '../columns.js';
 import { recordAtOf, recordsOf, verifyAll, type Corpus } from '../corpus.js';
-import { CorpusError, CorruptChunkError } from '../errors.js';
+import { CorpusError, CorruptChunkError, MissingChunkError } from '../errors.js';
 import { CHUNK_HEADER_SIZE, FORMAT_VERSION, readChunkHeader, type ChunkHeader } from '../format.js';
 import { ChunkPipeline } from '../chunk-pipeline.js';
 import type { ChunkInfo, CorpusProblem, CorpusSummary, ReadOptions } from '../reader.js';
@@ -103,7 +103,7 @@ export class RedisCorpus implements Corpus {
       headers.forEach((hb, index) => {
         const h = readChunkHeader(hb);
         if (typeof h === 'string') {
-          problems.push({ offset, message: `index entry of chunk ${index} is damaged (${h}); the corpus is read up to chunk ${index}` });
+          problems.push({ kind: 'damaged-index-entry', offset, message: `index entry of chunk ${index} is damaged (${h}); the corpus is read up to chunk ${index}` });
           return;
         }
         if (problems.length > 0) return;
@@ -112,7 +112,9 @@ export class RedisCorpus implements Corpus {
         offset += length;
         events += h.events;
       });
-      if (!meta.complete) problems.unshift({ offset, message: 'not complete: a recording is still writing it, or did not finish (its completed chunks are readable)' });
+      const lost = problems[0];
+      if (lost !== undefined && meta.events >= events) lost.lostEvents = meta.events - events;
+      if (!meta.complete) problems.unshift({ kind: 'incomplete', offset, message: 'not complete: a recording is still writing it, or did not finish (its completed chunks are readable)' });
       const info: CorpusSummary = {
         path: target.display,
         formatVersion: meta.format,
@@ -140,7 +142,7 @@ export class RedisCorpus implements Corpus {
     } catch (e) {
       throw describeRedisError(this.target, e);
     }
-    if (buf === null) throw new CorpusError(`${this.path}: chunk ${index} is missing from Redis (the corpus was deleted or replaced while being read)`);
+    if (buf === null) throw new MissingChunkError(this.path, index, 'is missing from Redis (deleted, expired, or the corpus was replaced while being read)');
     return buf;
   }
 
