@@ -4,11 +4,12 @@
  * made from. A step without a spec (a library user's own) keeps the
  * recording on the main thread.
  */
-import type { RedactRule } from './redaction.js';
-import type { SamplingOptions } from './sampling.js';
+import type { RedactStep } from './redaction.js';
+import type { SampleStep } from './sampling.js';
 import type { RecordStep } from './types.js';
 
-export type StepSpec = { kind: 'sample'; options: SamplingOptions } | { kind: 'redact'; rules: readonly RedactRule[]; key: string | undefined };
+/** The plain data of each step kind (each step module declares its own). */
+export type StepSpec = SampleStep['spec'] | RedactStep['spec'];
 
 export interface PortableStep extends RecordStep {
   readonly spec: StepSpec;

@@ -30,9 +30,15 @@ import {
 } from '../event/index.js';
 import { InputError } from './errors.js';
 import { detached } from '../util/detached.js';
-import type { PortableStep } from './portable-step.js';
+import type { RecordStep } from './types.js';
 
 export type RedactMode = 'hash' | 'drop';
+
+/** The redaction step, with the plain data a recording worker rebuilds it from and how it adds the worker's counts (portable-step.ts). */
+export type RedactStep = RecordStep & {
+  readonly spec: { kind: 'redact'; rules: readonly RedactRule[]; key: string | undefined };
+  readonly absorb: (counts: readonly [string, number][]) => void;
+};
 
 export interface RedactRule {
   kind: 'header' | 'cookie' | 'query';
@@ -266,7 +272,7 @@ export class Redactor {
     return record;
   }
 
-  step(): PortableStep {
+  step(): RedactStep {
     return Object.assign((record: RecordedExchange) => this.apply(record), {
       spec: { kind: 'redact', rules: this.rules, key: this.key } as const,
       absorb: (counts: readonly [string, number][]) => {

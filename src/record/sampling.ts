@@ -13,7 +13,6 @@
  */
 import type { NormalizedExchange, RecordedExchange } from '../event/index.js';
 import { InputError } from './errors.js';
-import type { PortableStep } from './portable-step.js';
 import type { RecordStep } from './types.js';
 
 export type SampleKey = { kind: 'ip' } | { kind: 'cookie' | 'header' | 'query'; name: string };
@@ -103,8 +102,11 @@ function formatRate(rate: number): string {
   return `${Number.isInteger(pct) ? pct : Number(pct.toPrecision(4))}%`;
 }
 
+/** The sampling step, with the plain data a recording worker rebuilds it from (portable-step.ts). */
+export type SampleStep = RecordStep & { readonly spec: { kind: 'sample'; options: SamplingOptions } };
+
 /** The pipeline step: keeps a record when its key falls in the sampled share. */
-export function createSampler(options: SamplingOptions): PortableStep {
+export function createSampler(options: SamplingOptions): SampleStep {
   const reason = `outside --sample ${formatRate(options.rate)} (key ${describeSampleKey(options.key)})`;
   const filtered = { filtered: reason };
   const step: RecordStep = (record, exchange) => (keepSample(options.rate, sampleKeyValue(options.key, record, exchange)) ? record : filtered);

@@ -5,7 +5,7 @@
  * while replaying. Local and distributed runs fill the same ledger; the
  * report's `run.damage` and the `completed` gate check come from it.
  */
-import type { CorpusProblem } from '../store/reader.js';
+import type { CorpusProblem } from '../store/corpus.js';
 import type { CorpusDamage, RunDamage } from '../report/types.js';
 import type { RunAccumulator } from './run-accumulator.js';
 

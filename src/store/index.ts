@@ -2,7 +2,7 @@ export * from './errors.js';
 export * from './format.js';
 export { encodeColumns, decodeColumns, ColumnsCursor, COLUMNS_VERSION } from './columns.js';
 export { encodeChunk, openChunk, decodeChunk, verifyChunk, ChunkDecodeError } from './chunk.js';
-export { CorpusFile, openCorpusFile, type ChunkInfo, type CorpusProblem, type CorpusSummary, type ReadOptions } from './reader.js';
+export { CorpusFile, openCorpusFile } from './reader.js';
 export {
   CorpusFileWriter,
   createCorpusWriter,
@@ -11,7 +11,7 @@ export {
   type CorpusWriteStats,
 } from './writer.js';
 
-export { type Corpus } from './corpus.js';
+export type { ChunkInfo, Corpus, CorpusProblem, CorpusSummary, DroppedChunk, ReadOptions } from './corpus.js';
 
 import { openCorpusFile } from './reader.js';
 import type { Corpus } from './corpus.js';

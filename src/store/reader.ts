@@ -9,8 +9,16 @@ import type { CorpusRecord } from '../event/connection.js';
 import { ChunkDecodeError, openChunk } from './chunk.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorpusError, CorruptChunkError } from './errors.js';
-import type { DroppedChunk } from './writer.js';
-import { recordAtOf, recordsOf, verifyAll } from './corpus.js';
+import {
+  recordAtOf,
+  recordsOf,
+  verifyAll,
+  type ChunkInfo,
+  type CorpusProblem,
+  type CorpusSummary,
+  type DroppedChunk,
+  type ReadOptions,
+} from './corpus.js';
 import {
   CHUNK_HEADER_SIZE,
   CHUNK_MAGIC,
@@ -25,71 +33,7 @@ import {
   readTrailer,
 } from './format.js';
 
-export interface ChunkInfo {
-  index: number;
-  /** Byte offset of the framed chunk (header + payload) in the file. */
-  offset: number;
-  /** Length of the framed chunk. */
-  length: number;
-  events: number;
-  minTime: number;
-  maxTime: number;
-}
-
-/**
- * What kind of damage opening found. `inspect` names it, replay counts it
- * against the `completed` gate check, `cat` reports it on stderr.
- * - unfinished: no index and no trailer: the recording stopped (crash or kill) before close();
- * - cut-short: the last chunk is incomplete (the file was cut inside it): its events are lost;
- * - unreadable: bytes that are neither a chunk nor the index (a damaged chunk header), skipped;
- * - appended: bytes after a complete corpus (index and trailer intact);
- * - damaged-index: the index is cut short or fails its checksum (chunks found by scanning);
- * - damaged-trailer: the index is intact but the trailer after it is damaged or cut short;
- * - incomplete / damaged-index-entry: the Redis counterparts;
- * - dropped: a chunk the copy this file was made from (`pull`) could not take, listed in the index.
- */
-export type CorpusProblemKind =
-  | 'unfinished'
-  | 'cut-short'
-  | 'unreadable'
-  | 'appended'
-  | 'damaged-index'
-  | 'damaged-trailer'
-  | 'incomplete'
-  | 'damaged-index-entry'
-  | 'dropped';
-
-/** Something wrong found while opening (not while decoding a chunk). */
-export interface CorpusProblem {
-  kind: CorpusProblemKind;
-  offset: number;
-  message: string;
-  /** Events known to be lost by this damage (0: none); absent when nobody can tell. */
-  lostEvents?: number;
-}
-
-export interface CorpusSummary {
-  path: string;
-  formatVersion: number;
-  meta: Record<string, unknown>;
-  chunks: readonly ChunkInfo[];
-  events: number;
-  /** True when the index was written: the recording finished cleanly. */
-  complete: boolean;
-  /** Where chunk data ends (the index starts here in a complete file). */
-  dataEnd: number;
-  fileBytes: number;
-  problems: readonly CorpusProblem[];
-}
-
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
-
-export interface ReadOptions {
-  /** Called for each chunk that fails its checksum or decoding; reading goes on with the next. */
-  onCorruptChunk?: (error: CorruptChunkError) => void;
-  /** Only these chunk indexes (default: all). */
-  chunks?: readonly number[];
-}
 
 export class CorpusFile {
   private constructor(

@@ -24,7 +24,8 @@ import {
   writeTrailer,
   type ChunkHeader,
 } from './format.js';
-import { openCorpusFile, type ChunkInfo } from './reader.js';
+import type { ChunkInfo, DroppedChunk } from './corpus.js';
+import { openCorpusFile } from './reader.js';
 
 export interface CorpusWriterOptions {
   /** Add to an existing corpus instead of creating one. */
@@ -71,16 +72,6 @@ export const DEFAULT_CHUNK_EVENTS = 8192;
 const MAX_IN_FLIGHT = 2;
 
 const metaPackr = new Packr({ useRecords: false });
-
-/** A chunk of the source that a copy (`pull`) could not take: kept in the index so the damage stays visible. */
-export interface DroppedChunk {
-  /** Where it was: the source corpus, its chunk number, byte offset and why. */
-  from: string;
-  chunk: number;
-  offset: number;
-  events: number;
-  reason: string;
-}
 
 interface IndexBody {
   v: number;

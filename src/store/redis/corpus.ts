@@ -14,7 +14,7 @@ import { recordAtOf, recordsOf, verifyAll, type Corpus } from '../corpus.js';
 import { CorpusError, CorruptChunkError, MissingChunkError } from '../errors.js';
 import { CHUNK_HEADER_SIZE, FORMAT_VERSION, readChunkHeader, type ChunkHeader } from '../format.js';
 import { ChunkPipeline } from '../chunk-pipeline.js';
-import type { ChunkInfo, CorpusProblem, CorpusSummary, ReadOptions } from '../reader.js';
+import type { ChunkInfo, CorpusProblem, CorpusSummary, ReadOptions } from '../corpus.js';
 import { DEFAULT_CHUNK_EVENTS, type CorpusWriteStats, type RecordSink } from '../writer.js';
 import { connectRedis, describeRedisError, parseRedisTarget, quit, type RedisTarget } from './connect.js';
 import { CORPORA_KEY, corpusKeys, type CorpusKeys } from './keys.js';
