@@ -11,6 +11,7 @@ export { buildReport, gateChecks } from './report/build.js';
 export { formatTerminalReport } from './report/terminal.js';
 export { writeReportOutputs, renderHtml, renderMarkdown, renderJunit, readReport, validateReport } from './report/outputs.js';
 export * from './report/types.js';
+export type { DiffKind, Risk, OutcomeLabel } from './diff/types.js';
 export * as diff from './diff/index.js';
 export * as record from './record/index.js';
 export * as redis from './store/redis/index.js';

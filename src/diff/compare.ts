@@ -7,7 +7,7 @@
  * difference is found, and an ignored path is dropped before its values are
  * formatted.
  */
-import type { DiffKind } from '../report/types.js';
+import type { DiffKind } from './types.js';
 import type { EffectiveBody, EffectiveRequest, EffectiveResponse, OriginChange } from '../runtime/types.js';
 import { sameOutput } from '../runtime/run-result.js';
 import { outcomeDetail, outcomeLabel, errorText, sameError, sameProblems, validationText } from './outcome.js';

@@ -4,7 +4,7 @@
  * (signatureOf, routeOf), leave out on purpose (compileIgnore) and tell
  * nondeterministic fields apart (isNoisyDiff).
  */
-export type { RunView, DiffEntry, IgnoreMatcher } from './types.js';
+export type { RunView, DiffEntry, IgnoreMatcher, DiffKind, Risk, OutcomeLabel } from './types.js';
 export { outcomeLabel, outcomeDetail, errorText, validationText } from './outcome.js';
 export { diffRuns, EMPTY as NO_DIFFERENCES } from './compare.js';
 export { riskOf, SECURITY_HEADERS } from './risk.js';

@@ -3,7 +3,7 @@
  * plus what tells two outcomes of one label apart for a person: the status of
  * a generated response, the error message, the broken rules).
  */
-import type { OutcomeLabel } from '../report/types.js';
+import type { OutcomeLabel } from './types.js';
 import type { ErrorInfo, Outcome, ValidationProblem } from '../runtime/types.js';
 import type { RunView } from './types.js';
 

@@ -5,7 +5,7 @@
  * package); short ones as `- old` / `+ new`. Colour is optional (ANSI).
  */
 import { diffLines, diffWordsWithSpace, type ChangeObject } from 'diff';
-import type { Risk } from '../report/types.js';
+import type { Risk } from './types.js';
 import type { DiffEntry } from './types.js';
 
 export interface ShowRun {

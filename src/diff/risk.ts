@@ -10,7 +10,7 @@
  * - low: `added` (a field only NEW has) and `ordering` (same values, other order);
  * - medium: everything else (a value changed or removed).
  */
-import type { Risk } from '../report/types.js';
+import type { Risk } from './types.js';
 import { P_ERROR, P_METHOD, P_ORIGIN, P_STATUS, P_URI, P_VALIDATION } from './paths.js';
 import type { DiffEntry } from './types.js';
 

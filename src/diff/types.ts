@@ -1,9 +1,28 @@
 /**
  * Types of the behavioural diff: what is compared (a RunView: a RunResult
- * satisfies it) and what comes out (DiffEntry, one per differing path).
+ * satisfies it), what comes out (DiffEntry, one per differing path), and the
+ * vocabulary results and reports count in (DiffKind, Risk, OutcomeLabel).
  */
-import type { DiffKind } from '../report/types.js';
 import type { EffectiveOutput, Outcome } from '../runtime/types.js';
+
+/** How a field differs between OLD and NEW. */
+export type DiffKind = 'added' | 'removed' | 'changed' | 'ordering' | 'outcome';
+
+/**
+ * high: outcome, status, location, uri or origin changed, new errors or
+ * validation failures; medium: other values changed or removed; low: additions
+ * and ordering-only changes.
+ */
+export type Risk = 'high' | 'medium' | 'low';
+
+/**
+ * Outcome labels used in counts: the runtime's outcome kinds, with execution
+ * errors split by reason so a timeout is visible as such:
+ * forward, response, modified-response, connection-allow, connection-deny,
+ * execution-error (thrown), timeout, memory, never-settled, crash,
+ * validation-error.
+ */
+export type OutcomeLabel = string;
 
 /** The part of a run the diff looks at. A RunResult satisfies it. */
 export interface RunView {

@@ -15,7 +15,8 @@ import type { LoadedFunction } from '../runtime/loader.js';
 import type { RunResult, Outcome } from '../runtime/types.js';
 import { outcomeErrorMessage } from '../runtime/outcome.js';
 import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type DiffEntry, type IgnoreMatcher } from '../diff/index.js';
-import type { DiffExample, EventSample, OutcomeLabel, SampleRun } from '../report/types.js';
+import type { OutcomeLabel } from '../diff/types.js';
+import type { DiffExample, EventSample, SampleRun } from '../report/types.js';
 import {
   EXAMPLES_PER_GROUP,
   ReplayTally,

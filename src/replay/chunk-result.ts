@@ -4,7 +4,8 @@
  * it can cross a worker boundary or be stored in Redis, and merging is a sum:
  * the final report is the same whichever worker or machine ran which chunk.
  */
-import type { DiffExample, DiffKind, EventSample, OutcomeLabel, Risk } from '../report/types.js';
+import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
+import type { DiffExample, EventSample } from '../report/types.js';
 import { newHistogram, type LatencyHistogram } from './latency.js';
 
 export interface GroupPartial {

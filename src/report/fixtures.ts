@@ -14,19 +14,18 @@
  * backticks.
  */
 import { encodeHistogram, latencyReport, newHistogram } from '../replay/latency.js';
+import type { DiffKind, Risk } from '../diff/types.js';
 import type { ViewerRequestEvent } from '../event/types.js';
 import type { EffectiveOutput, EffectiveRequest } from '../runtime/types.js';
 import {
   REPORT_SCHEMA,
   type DiffExample,
   type DiffGroup,
-  type DiffKind,
   type ErrorGroup,
   type EventSample,
   type GateCheck,
   type NoiseGroup,
   type ReplayReport,
-  type Risk,
   type RouteCount,
 } from './types.js';
 

@@ -5,27 +5,9 @@
  * by field in the README; keep both in step.
  */
 import type { ReplayEventType } from '../event/connection.js';
+import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
 
 export const REPORT_SCHEMA = 'cfreplay-report/1';
-
-/** How a field differs between OLD and NEW. */
-export type DiffKind = 'added' | 'removed' | 'changed' | 'ordering' | 'outcome';
-
-/**
- * high: outcome, status, location, uri or origin changed, new errors or
- * validation failures; medium: other values changed or removed; low: additions
- * and ordering-only changes.
- */
-export type Risk = 'high' | 'medium' | 'low';
-
-/**
- * Outcome labels used in counts: the runtime's outcome kinds, with execution
- * errors split by reason so a timeout is visible as such:
- * forward, response, modified-response, connection-allow, connection-deny,
- * execution-error (thrown), timeout, memory, never-settled, crash,
- * validation-error.
- */
-export type OutcomeLabel = string;
 
 export interface FunctionInfo {
   path: string;
