@@ -2,7 +2,7 @@
  * The `--distributed` / `--resume` branch of `cfreplay replay`: argument
  * handling, live progress and Ctrl-C for the coordinator.
  */
-import type { ReplayReport } from '../report/types.js';
+import type { ReplayReport } from '../results/types.js';
 import { UsageError } from '../cli/errors.js';
 import type { ProgressLine } from '../util/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';

@@ -16,10 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import type { Redis } from 'ioredis';
 import { compileIgnore } from '../diff/index.js';
-import type { ReplayReport } from '../report/types.js';
+import type { ReplayReport } from '../results/types.js';
 import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, replayKvs, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
 import { DamageLedger } from '../replay/damage.js';
-import { RunAccumulator } from '../replay/run-accumulator.js';
+import { RunAccumulator } from '../results/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
 import {

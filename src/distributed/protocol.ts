@@ -20,8 +20,8 @@
 import { Packr } from 'msgpackr';
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
-import type { ChunkResult } from '../replay/chunk-result.js';
-import type { FunctionInfo } from '../report/types.js';
+import type { ChunkResult } from '../results/chunk-result.js';
+import type { FunctionInfo } from '../results/types.js';
 
 export const RUNS_KEY = 'cfreplay:runs';
 export const GROUP = 'workers';

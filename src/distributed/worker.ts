@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ReplayPool, StopRunError } from '../replay/pool.js';
-import type { ChunkResult } from '../replay/chunk-result.js';
+import type { ChunkResult } from '../results/chunk-result.js';
 import type { FunctionSource } from '../replay/worker-protocol.js';
 import type { KvsSnapshot } from '../runtime/types.js';
 import { connectRedis, describeRedisError, isConnectionError, quit, type RedisTarget } from '../store/redis/connect.js';

@@ -16,7 +16,7 @@ import type { RunResult, Outcome } from '../runtime/types.js';
 import { outcomeErrorMessage } from '../runtime/outcome.js';
 import { diffRuns, isNoisyDiff, outcomeLabel, riskOf, routeOf, signatureOf, type DiffEntry, type IgnoreMatcher } from '../diff/index.js';
 import type { OutcomeLabel } from '../diff/types.js';
-import type { DiffExample, EventSample, SampleRun } from '../report/types.js';
+import type { DiffExample, EventSample, SampleRun } from '../results/types.js';
 import {
   EXAMPLES_PER_GROUP,
   ReplayTally,
@@ -24,8 +24,8 @@ import {
   groupKey,
   type ChunkResult,
   type ErrorPartial,
-} from './chunk-result.js';
-import { encodeHistogram } from './latency.js';
+} from '../results/chunk-result.js';
+import { encodeHistogram } from '../results/latency.js';
 
 export type Version = 'old' | 'new' | 'rerun';
 

@@ -6,8 +6,8 @@
  * report's `run.damage` and the `completed` gate check come from it.
  */
 import type { CorpusProblem } from '../store/corpus.js';
-import type { CorpusDamage, RunDamage } from '../report/types.js';
-import type { RunAccumulator } from './run-accumulator.js';
+import type { CorpusDamage, RunDamage } from '../results/types.js';
+import type { RunAccumulator } from '../results/run-accumulator.js';
 
 export class DamageLedger {
   private readonly regions: CorpusDamage[] = [];

@@ -12,7 +12,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../util/compiled-sibling.js';
-import type { ChunkResult } from './chunk-result.js';
+import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
 import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, type FromWorker, type WorkerInit } from './worker-protocol.js';
 

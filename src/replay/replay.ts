@@ -17,11 +17,11 @@ import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
 import { MissingChunkError, openCorpus, type ChunkInfo, type Corpus } from '../store/index.js';
 import { DamageLedger } from './damage.js';
-import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../report/build.js';
-import type { FunctionInfo, ReplayReport } from '../report/types.js';
+import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../results/build.js';
+import type { FunctionInfo, ReplayReport } from '../results/types.js';
 import { inferEventType } from './event-type.js';
 import { ReplayPool, StopRunError } from './pool.js';
-import { RunAccumulator } from './run-accumulator.js';
+import { RunAccumulator } from '../results/run-accumulator.js';
 import type { FunctionSource } from './worker-protocol.js';
 import { toolVersion } from '../util/version.js';
 

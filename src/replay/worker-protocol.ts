@@ -2,7 +2,7 @@
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { Engine } from '../runtime/engines.js';
-import type { ChunkResult } from './chunk-result.js';
+import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask } from './chunk-processor.js';
 
 export interface FunctionSource {

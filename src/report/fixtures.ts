@@ -13,7 +13,7 @@
  * Markdown: `</script>`, control characters, a lone surrogate, pipes and
  * backticks.
  */
-import { encodeHistogram, latencyReport, newHistogram } from '../replay/latency.js';
+import { encodeHistogram, latencyReport, newHistogram } from '../results/latency.js';
 import type { DiffKind, Risk } from '../diff/types.js';
 import type { ViewerRequestEvent } from '../event/types.js';
 import type { EffectiveOutput, EffectiveRequest } from '../runtime/types.js';
@@ -27,7 +27,7 @@ import {
   type NoiseGroup,
   type ReplayReport,
   type RouteCount,
-} from './types.js';
+} from '../results/types.js';
 
 export interface ReportFixtureOptions {
   seed?: number;

@@ -11,7 +11,7 @@
  * (most C0 controls, lone surrogates, U+FFFE/U+FFFF) are replaced by U+FFFD,
  * since recorded traffic can contain anything.
  */
-import type { DiffGroup, ReplayReport } from './types.js';
+import type { DiffGroup, ReplayReport } from '../results/types.js';
 import { compareGroups, formatCount, formatNs, formatPercent, formatRatio, truncate } from './html/format.js';
 
 export interface JunitOptions {

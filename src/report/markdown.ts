@@ -9,7 +9,7 @@
  * longer than any run of backticks in it) or as escaped text, so HTML, links
  * or table pipes in recorded traffic cannot change the rendering.
  */
-import type { DiffExample, DiffGroup, ReplayReport } from './types.js';
+import type { DiffExample, DiffGroup, ReplayReport } from '../results/types.js';
 import {
   compareGroups,
   formatCount,

@@ -9,7 +9,7 @@ import { UsageError } from '../cli/errors.js';
 import { renderHtml } from './html/index.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import { REPORT_SCHEMA, type ReplayReport } from './types.js';
+import { REPORT_SCHEMA, type ReplayReport } from '../results/types.js';
 
 export { renderHtml } from './html/index.js';
 export { renderJunit } from './junit.js';

@@ -3,8 +3,8 @@
  * Colour only when the output is a TTY.
  */
 import * as hdr from 'hdr-histogram-js';
-import { decodeHistogram, type LatencyHistogram } from '../replay/latency.js';
-import type { PercentileComparison, ReplayReport } from './types.js';
+import { decodeHistogram, type LatencyHistogram } from '../results/latency.js';
+import type { PercentileComparison, ReplayReport } from '../results/types.js';
 
 export interface TerminalOptions {
   color: boolean;

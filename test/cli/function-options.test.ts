@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { cfreplay } from '../helpers/cli.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 
 const fn = (n: string) => new URL(`../fixtures/functions/${n}`, import.meta.url).pathname;
 const kvsFile = new URL('../fixtures/kvs/secrets.json', import.meta.url).pathname;

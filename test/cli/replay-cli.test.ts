@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { cfreplay } from '../helpers/cli.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 
 /** The AWS SPA-rewrite sample (shared with the runtime tests). */
 const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;

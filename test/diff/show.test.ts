@@ -10,7 +10,7 @@ import { toEvent } from '../../src/event/views.js';
 import { createCorpusWriter } from '../../src/store/index.js';
 import { diffRuns, outcomeLabel, riskOf, signatureOf, routeOf } from '../../src/diff/index.js';
 import { renderShow, PLAIN, COLOURS } from '../../src/diff/render.js';
-import { REPORT_SCHEMA, type DiffGroup, type ReplayReport, type SampleRun } from '../../src/report/types.js';
+import { REPORT_SCHEMA, type DiffGroup, type ReplayReport, type SampleRun } from '../../src/results/types.js';
 import type { RecordedExchange } from '../../src/event/types.js';
 import type { RunResult } from '../../src/runtime/index.js';
 import { useTempDir } from '../helpers/tmp.js';

@@ -1,4 +1,4 @@
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 
 /** What must not depend on where the chunks were read or replayed. */
 export function comparable(r: ReplayReport) {

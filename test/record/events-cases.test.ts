@@ -8,7 +8,7 @@ import { openEventSources } from '../../src/record/events/events-source.js';
 import { sourceLabel } from '../../src/event/source-label.js';
 import { cfreplay } from '../helpers/cli.js';
 import { useTempDir } from '../helpers/tmp.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 
 const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
 const FIXED = new URL('../fixtures/replay/spa-fixed.js', import.meta.url).pathname;

@@ -15,7 +15,7 @@ import { runRecording } from '../../src/record/index.js';
 import { openCorpusSink } from '../../src/record/corpus-sink.js';
 import { startProxySource } from '../../src/record/proxy/proxy-source.js';
 import { MTLS_SKIP } from '../../src/record/proxy/mtls.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 import { openCorpus } from '../../src/store/index.js';
 import { cfreplay } from '../helpers/cli.js';
 import { useTempDir } from '../helpers/tmp.js';

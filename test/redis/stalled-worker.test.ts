@@ -12,7 +12,7 @@ import { createCorpusWriter } from '../../src/store/index.js';
 import { connectRedis, parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
 import { runKeys, GROUP } from '../../src/distributed/protocol.js';
 import { replay } from '../../src/replay/replay.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';

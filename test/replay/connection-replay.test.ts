@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 import { openCorpus } from '../../src/store/index.js';
 import { decodeColumns, encodeColumns } from '../../src/store/columns.js';
 import { Unpackr } from 'msgpackr';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mergeConstantSets } from '../../src/report/build.js';
-import type { GroupPartial } from '../../src/replay/chunk-result.js';
+import { mergeConstantSets } from '../../src/results/build.js';
+import type { GroupPartial } from '../../src/results/chunk-result.js';
 import { replay } from '../../src/replay/replay.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
 import { renderHtml } from '../../src/report/html/index.js';
 import { formatNs } from '../../src/report/html/format.js';
-import type { DiffGroup, ReplayReport } from '../../src/report/types.js';
+import type { DiffGroup, ReplayReport } from '../../src/results/types.js';
 import { launchChromium } from './browser.js';
 
 const out = new URL('../../test-output/', import.meta.url).pathname;

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
 import { renderJunit } from '../../src/report/junit.js';
-import type { ReplayReport } from '../../src/report/types.js';
+import type { ReplayReport } from '../../src/results/types.js';
 import { childrenNamed, parseXml, type XmlElement } from './xml.js';
 
 function check(xml: string) {

@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../errors.js';
-import { REPORT_SCHEMA, type DiffExample, type EventSample, type FunctionInfo, type ReplayReport, type SampleRun } from '../../report/types.js';
+import { REPORT_SCHEMA, type DiffExample, type EventSample, type FunctionInfo, type ReplayReport, type SampleRun } from '../../results/types.js';
 import {
   compileIgnore,
   diffRuns,

@@ -7,9 +7,9 @@
  * - percentile spectrum: latency (log) against percentile on the usual
  *   1/(1-q) axis, which makes tails readable.
  */
-import { decodeHistogram, type LatencyHistogram } from '../../replay/latency.js';
+import { decodeHistogram, type LatencyHistogram } from '../../results/latency.js';
 import type * as hdr from 'hdr-histogram-js';
-import type { LatencyStats } from '../types.js';
+import type { LatencyStats } from '../../results/types.js';
 import { formatNs } from './format.js';
 import { esc } from './escape.js';
 

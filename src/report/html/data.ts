@@ -5,7 +5,7 @@
  * half the size of the same data as objects, which matters at 100,000
  * examples.
  */
-import type { EventSample, ReplayReport } from '../types.js';
+import type { EventSample, ReplayReport } from '../../results/types.js';
 import { compareGroups } from './format.js';
 
 /** [eventId, position, method, uri, old, new, route, source]: the last six are indexes into `strings`, -1 = absent. */

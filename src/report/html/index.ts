@@ -9,7 +9,7 @@
  * are drawn by the page's script a page at a time, and a group's examples
  * only when it is expanded.
  */
-import type { ErrorGroup, DiffExample, ReplayReport } from '../types.js';
+import type { ErrorGroup, DiffExample, ReplayReport } from '../../results/types.js';
 import { CLIENT_JS } from './client.js';
 import { renderLatencyCharts } from './chart.js';
 import { pageData } from './data.js';

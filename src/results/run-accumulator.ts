@@ -4,7 +4,7 @@
  * once). Memory stays bounded: groups past the cap are folded into one
  * overflow group per (path, kind), routes and examples are capped.
  */
-import type { EventSample } from '../report/types.js';
+import type { EventSample } from './types.js';
 import {
   ReplayTally,
   addCounts,

@@ -5,7 +5,7 @@
  * the final report is the same whichever worker or machine ran which chunk.
  */
 import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
-import type { DiffExample, EventSample } from '../report/types.js';
+import type { DiffExample, EventSample } from './types.js';
 import { newHistogram, type LatencyHistogram } from './latency.js';
 
 export interface GroupPartial {

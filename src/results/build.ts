@@ -3,9 +3,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { ReplayEventType } from '../event/connection.js';
-import type { RunAccumulator } from '../replay/run-accumulator.js';
-import { compareGroups } from '../replay/run-accumulator.js';
-import { encodeHistogram, latencyReport } from '../replay/latency.js';
+import type { RunAccumulator } from './run-accumulator.js';
+import { compareGroups } from './run-accumulator.js';
+import { encodeHistogram, latencyReport } from './latency.js';
 import {
   REPORT_SCHEMA,
   type DiffGroup,
@@ -16,7 +16,7 @@ import {
   type ReplayReport,
   type RunDamage,
 } from './types.js';
-import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from '../replay/chunk-result.js';
+import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from './chunk-result.js';
 import { isPrefixRemoval, setSignature } from '../diff/index.js';
 
 export interface ReportMeta {

@@ -2,7 +2,7 @@
 // (mean and standard deviation from each bucket's median equivalent value),
 // and the rank test must see the same bins.
 import { describe, expect, it } from 'vitest';
-import { compareLatency, latencyReport, latencyStats, mannWhitney, newHistogram } from '../../src/replay/latency.js';
+import { compareLatency, latencyReport, latencyStats, mannWhitney, newHistogram } from '../../src/results/latency.js';
 
 function filled(seed: number, scale: number) {
   const h = newHistogram();

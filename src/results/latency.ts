@@ -5,7 +5,7 @@
  * histograms merge across workers and machines in constant size.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { LatencyComparison, LatencyStats, PercentileComparison } from '../report/types.js';
+import type { LatencyComparison, LatencyStats, PercentileComparison } from './types.js';
 
 export type LatencyHistogram = hdr.Histogram;
 

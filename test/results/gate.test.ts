@@ -1,6 +1,6 @@
 // The CI gate: independent rules; a replay where OLD itself fails proves nothing and fails by default.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_OLD_ERROR_RATE, GATE_RULES, gateChecks, oldErrorsRule, type GateInput } from '../../src/report/build.js';
+import { DEFAULT_MAX_OLD_ERROR_RATE, GATE_RULES, gateChecks, oldErrorsRule, type GateInput } from '../../src/results/build.js';
 import { replay } from '../../src/replay/replay.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
