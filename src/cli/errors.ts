@@ -1,9 +1,11 @@
+import { UserError } from '../util/user-error.js';
+
 /**
- * A mistake by the user (bad flag, missing file, malformed input). The CLI
- * prints its message as one line, without a stack trace, and exits with 2.
+ * A mistake in the command line (bad flag, missing file, malformed input): a UserError, so
+ * the CLI prints its message as one line, without a stack trace, and exits with 2.
  * The message must name the file, entry or field and what was expected.
  */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = 'UsageError';
 }
 

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_USAGE } from './errors.js';
-import { userFacingError } from './user-facing-error.js';
+import { userErrorMessage } from '../util/user-error.js';
 import { commandsFor } from './commands/index.js';
 
 function packageVersion(): string {
@@ -55,7 +55,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     for (const command of await commandsFor(args)) cli.command(command);
     await cli.parseAsync();
   } catch (err) {
-    const message = userFacingError(err);
+    const message = userErrorMessage(err);
     if (message !== undefined) {
       // Last safety net: a credential in whatever the user typed (a mistyped Redis URL echoed back) is
       // never printed. Loaded here, on the error path only (--help and --version load no store module).

@@ -21,11 +21,11 @@
  */
 import { P_OUTCOME, splitFieldPath } from './paths.js';
 import type { IgnoreMatcher } from './types.js';
+import { UserError } from '../util/user-error.js';
 
 /** A pattern the user must fix. One line; the CLI prints it without a stack. */
-export class IgnorePatternError extends Error {
+export class IgnorePatternError extends UserError {
   override name = 'IgnorePatternError';
-  readonly userFacing = true;
 }
 
 type Seg = { t: 'rest' } | { t: 'lit'; s: string } | { t: 're'; re: RegExp };

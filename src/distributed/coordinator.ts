@@ -37,6 +37,7 @@ import {
   type SpecFunction,
   type WorkerSeen,
 } from './protocol.js';
+import { UserError } from '../util/user-error.js';
 
 /** The local replay's options (workers are each `cfreplay worker`'s own), plus the run's. */
 export interface DistributedReplayOptions extends Omit<ReplayOptions, 'corpus' | 'workers' | 'onProgress'> {
@@ -65,9 +66,8 @@ export interface DistributedProgress extends ReplayProgress {
 }
 
 /** The coordinator stopped before the run finished; the run stays in Redis and can be resumed. */
-export class RunInterruptedError extends Error {
+export class RunInterruptedError extends UserError {
   override name = 'RunInterruptedError';
-  readonly userFacing = true;
   constructor(
     message: string,
     readonly runId: string,

@@ -22,6 +22,7 @@ import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { FunctionInfo } from '../results/types.js';
+import { UserError } from '../util/user-error.js';
 
 export const RUNS_KEY = 'cfreplay:runs';
 export const GROUP = 'workers';
@@ -180,7 +181,5 @@ export function parseDuration(text: string | number, flag: string): number {
       if (v > 0) return v;
     }
   }
-  const err = new Error(`${flag}: expected a duration like 90s, 30m, 24h or 7d, got "${text}"`);
-  (err as Error & { userFacing: boolean }).userFacing = true;
-  throw err;
+  throw new UserError(`${flag}: expected a duration like 90s, 30m, 24h or 7d, got "${text}"`);
 }

@@ -3,7 +3,7 @@
  * capture). The CLI prints the message on one line and exits 2; the message
  * names the file and the place.
  */
-export class InputError extends Error {
+import { UserError } from '../util/user-error.js';
+export class InputError extends UserError {
   override name = 'InputError';
-  readonly userFacing = true;
 }

@@ -22,6 +22,7 @@ import { RecordingWorkers } from './parallel/recording-workers.js';
 import { silentProgress, type ProgressReporter } from './progress.js';
 import { SummaryBuilder, type RecordSummary } from './summary.js';
 import type { RecordSink, RecordSource, RecordStep, SinkCloseResult, SourceItem } from './types.js';
+import { UserError } from '../util/user-error.js';
 
 export interface RecordingOptions {
   /** Event builder options (distribution, default viewer IP); defaults from DEFAULT_BUILD_OPTIONS. */
@@ -50,9 +51,8 @@ export interface RecordingOptions {
 }
 
 /** Thrown when `signal` fired; the sink has been aborted. */
-export class RecordingInterrupted extends Error {
+export class RecordingInterrupted extends UserError {
   override name = 'RecordingInterrupted';
-  readonly userFacing = true;
 }
 
 const PROGRESS_EVERY = 64;

@@ -57,7 +57,7 @@ export interface RecordSource {
   /** Bytes consumed so far (live, for progress and the rate in the summary). */
   readonly bytesRead: number;
   /**
-   * The exchanges, in order. Throw a user-facing error (`userFacing = true`,
+   * The exchanges, in order. Throw a user error (a UserError,
    * message naming the input and the place) for input that cannot be read at
    * all; the pipeline then aborts the sink.
    */

@@ -24,10 +24,10 @@ import { ReplayPool, StopRunError } from './pool.js';
 import { RunAccumulator } from '../results/run-accumulator.js';
 import type { FunctionSource } from './worker-protocol.js';
 import { toolVersion } from '../util/version.js';
+import { UserError } from '../util/user-error.js';
 
-export class ReplayInputError extends Error {
+export class ReplayInputError extends UserError {
   override name = 'ReplayInputError';
-  readonly userFacing = true;
 }
 
 /** What the replay reads chunks from: a corpus file, or a Redis corpus. */

@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UserError } from '../util/user-error.js';
 import { renderHtml } from './html/index.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
@@ -33,7 +33,7 @@ async function writeAtomic(path: string, text: string): Promise<void> {
   } catch (err) {
     await rm(tmp, { force: true });
     const e = err as NodeJS.ErrnoException;
-    throw new UsageError(`cannot write ${path}: ${e.code ?? e.message}`);
+    throw new UserError(`cannot write ${path}: ${e.code ?? e.message}`);
   }
 }
 
@@ -144,12 +144,12 @@ const reportShape = obj({
 
 /** Check that a parsed JSON value is a report of this schema; the message names the first wrong field. */
 export function validateReport(value: unknown, file: string): ReplayReport {
-  if (!isObj(value)) throw new UsageError(`${file}: not a cfreplay report (expected a JSON object)`);
+  if (!isObj(value)) throw new UserError(`${file}: not a cfreplay report (expected a JSON object)`);
   if (value.schema !== REPORT_SCHEMA) {
-    throw new UsageError(`${file}: not a ${REPORT_SCHEMA} report (schema is ${value.schema === undefined ? 'missing' : JSON.stringify(value.schema)})`);
+    throw new UserError(`${file}: not a ${REPORT_SCHEMA} report (schema is ${value.schema === undefined ? 'missing' : JSON.stringify(value.schema)})`);
   }
   const err = reportShape(value, '');
-  if (err !== undefined) throw new UsageError(`${file}: not a valid ${REPORT_SCHEMA} report: ${err}`);
+  if (err !== undefined) throw new UserError(`${file}: not a valid ${REPORT_SCHEMA} report: ${err}`);
   return value as unknown as ReplayReport;
 }
 
@@ -160,13 +160,13 @@ export async function readReport(file: string): Promise<ReplayReport> {
     text = await readFile(file, 'utf8');
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new UsageError(e.code === 'ENOENT' ? `${file}: no such file` : e.code === 'EISDIR' ? `${file}: is a directory, expected a JSON report` : `cannot read ${file}: ${e.code ?? e.message}`);
+    throw new UserError(e.code === 'ENOENT' ? `${file}: no such file` : e.code === 'EISDIR' ? `${file}: is a directory, expected a JSON report` : `cannot read ${file}: ${e.code ?? e.message}`);
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new UsageError(`${file}: not JSON (${(err as Error).message.split('\n')[0]}); expected a report written by cfreplay replay --json`);
+    throw new UserError(`${file}: not JSON (${(err as Error).message.split('\n')[0]}); expected a report written by cfreplay replay --json`);
   }
   return validateReport(value, file);
 }

@@ -1,4 +1,5 @@
 /** Errors thrown by the runtime's loading side (never by a function's run: that is an Outcome). */
+import { UserError } from '../util/user-error.js';
 
 export interface SourceProblem {
   message: string;
@@ -9,10 +10,8 @@ export interface SourceProblem {
 }
 
 /** The source was rejected before running: syntax gate, size, missing handler, Lambda@Edge, ... */
-export class FunctionLoadError extends Error {
+export class FunctionLoadError extends UserError {
   override name = 'FunctionLoadError';
-  /** The CLI prints the message as one line and exits 2. */
-  readonly userFacing = true;
   readonly filename: string;
   readonly line: number | undefined;
   readonly column: number | undefined;
@@ -30,15 +29,13 @@ export class FunctionLoadError extends Error {
 }
 
 /** A KeyValueStore snapshot file that is missing, unreadable or not in the AWS import format. */
-export class KvsFileError extends Error {
+export class KvsFileError extends UserError {
   override name = 'KvsFileError';
-  readonly userFacing = true;
 }
 
 /** An event that is not a CloudFront Functions event (or is a Lambda@Edge one). */
-export class EventShapeError extends Error {
+export class EventShapeError extends UserError {
   override name = 'EventShapeError';
-  readonly userFacing = true;
   readonly problems: string[];
   constructor(message: string, problems: string[]) {
     super(message);

@@ -10,6 +10,7 @@ import { parseKvsSnapshot } from './kvs.js';
 import { detectRuntimeWithReason } from './syntax-gate.js';
 import { applyTransforms, explainLoadError, TransformOptionError, type DeployTransforms, type TransformResult } from './transforms.js';
 import type { KvsSnapshot, Runtime } from './types.js';
+import { UserError } from '../util/user-error.js';
 
 export interface PreparedFunction {
   path: string;
@@ -62,9 +63,8 @@ export function checkDefinesUsed(fns: readonly PreparedFunction[], transforms: D
 }
 
 /** A store-less run of a function that uses a store is refused (see kvs-usage.ts). */
-export class MissingKvsError extends Error {
+export class MissingKvsError extends UserError {
   override name = 'MissingKvsError';
-  readonly userFacing = true;
 }
 
 /** The empty store `--kvs-empty` asks for. */

@@ -21,6 +21,7 @@
  */
 import { parse } from 'acorn';
 import { FunctionLoadError } from './errors.js';
+import { UserError } from '../util/user-error.js';
 
 export interface DefineTransform {
   /** The text to replace (e.g. `KVS_ID_PLACEHOLDER`, `${KvsArn}`). */
@@ -51,9 +52,8 @@ export interface TransformResult {
 }
 
 /** A transform option the user must fix (the CLI prints it on one line, exit 2). */
-export class TransformOptionError extends Error {
+export class TransformOptionError extends UserError {
   override name = 'TransformOptionError';
-  readonly userFacing = true;
 }
 
 /** `NAME=VALUE` (the first `=` splits; VALUE may be empty, NAME may not). */

@@ -1,10 +1,11 @@
+import { UserError } from '../util/user-error.js';
+
 /**
- * Store errors carry `userFacing = true`: the CLI prints their message as one
- * line (no stack) and exits 2. Messages always name the file and the place.
+ * Store errors are user errors: the CLI prints their message as one line (no
+ * stack) and exits 2. Messages always name the file and the place.
  */
-export class CorpusError extends Error {
+export class CorpusError extends UserError {
   override name = 'CorpusError';
-  readonly userFacing = true;
 }
 
 /** One chunk failed its checksum or could not be decoded; the rest of the corpus is still readable. */

@@ -18,10 +18,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { listEventFiles } from '../record/events/events-source.js';
+import { UserError } from '../util/user-error.js';
 
-export class CaseFileError extends Error {
+export class CaseFileError extends UserError {
   override name = 'CaseFileError';
-  readonly userFacing = true;
 }
 
 /** How a case file holds its cases (for rewriting it the same way). */

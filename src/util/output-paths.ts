@@ -3,14 +3,14 @@
  * starts: an output never overwrites an input (the corpus, a function source,
  * a KVS file, the report being read; same path, symlink or hard link), is
  * never a directory, a device, a FIFO or a socket, and two outputs are never
- * the same file. Errors carry `userFacing` (one line, exit 2).
+ * the same file. Errors are UserErrors (one line, exit 2).
  */
 import { statSync, type Stats } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { UserError } from './user-error.js';
 
-export class OutputPathError extends Error {
+export class OutputPathError extends UserError {
   override name = 'OutputPathError';
-  readonly userFacing = true;
 }
 
 /** A path with what it is, for messages: `{ what: '--json', path: 'out/r.json' }`, `{ what: 'the corpus', path }`. */

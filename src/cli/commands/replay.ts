@@ -135,7 +135,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     try {
       if (distributed && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
       report = distributed
-        ? await (await import('../../distributed/cli.js')).replayDistributedFromArgs(args, limits, line)
+        ? await (await import('../distributed-replay.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({
             ...commonReplayOptions(args, limits),
             ...(workers ? { workers } : {}),

@@ -44,7 +44,7 @@ export interface TestOutcome {
   exitCode: number;
 }
 
-/** The command's work, separated from yargs for tests. Throws UsageError (or a userFacing error) for input errors. */
+/** The command's work, separated from yargs for tests. Throws a UserError (UsageError or a layer's own) for input errors. */
 export async function testCommand(args: TestArgs): Promise<TestOutcome> {
   const started = performance.now();
   if (!(args['timeout-ms'] > 0)) throw new UsageError('--timeout-ms: expected a positive number of milliseconds');

@@ -25,12 +25,12 @@
  * and letting V8's native JSON.parse do the entry is much faster and keeps
  * memory bounded by the largest entry without its body.
  */
+import { UserError } from '../../util/user-error.js';
 
 /** A syntax or structure problem, with the place it was found. */
-export class HarFormatError extends Error {
+export class HarFormatError extends UserError {
   override name = 'HarFormatError';
   /** The CLI prints the message on one line and exits 2. */
-  readonly userFacing = true;
   constructor(
     message: string,
     /** Byte offset in the (decompressed) file. */

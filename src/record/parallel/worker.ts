@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRecorder } from './batch-recorder.js';
 import type { BatchMessage, WorkerReply, WorkerSetup } from './protocol.js';
+import { userErrorMessage } from '../../util/user-error.js';
 
 const port = parentPort!;
 const recorder = new BatchRecorder(workerData as WorkerSetup);
@@ -26,8 +27,8 @@ port.on('message', (m: BatchMessage) => {
       port.postMessage(reply, result.chunks.map((c) => c.buffer as ArrayBuffer));
     },
     (e: unknown) => {
-      const err = e as Error & { userFacing?: boolean };
-      const reply: WorkerReply = { id: m.id, ok: false, message: err.message, userFacing: err.userFacing === true, stack: err.stack ?? '' };
+      const err = e as Error;
+      const reply: WorkerReply = { id: m.id, ok: false, message: err.message, userFacing: userErrorMessage(e) !== undefined, stack: err.stack ?? '' };
       port.postMessage(reply);
     },
   );

@@ -15,6 +15,7 @@ import { captureItem } from './capture.js';
 import { CountedSink } from '../sink-stats.js';
 import { PROGRESS_TICK_MS } from './progress.js';
 import { lowerThisThreadPriority } from '../../util/thread-priority.js';
+import { UserError, userErrorMessage } from '../../util/user-error.js';
 
 const RECORDER_NICE = 10;
 
@@ -74,7 +75,7 @@ port.on('message', (m: MainToWorker) => {
     source.label = m.label;
     opened?.(true);
   }
-  else if (m.type === 'open-failed') openFailed?.(Object.assign(new Error(m.message), { userFacing: true }));
+  else if (m.type === 'open-failed') openFailed?.(new UserError(m.message));
   else source.accept(m);
 });
 
@@ -98,8 +99,8 @@ try {
   );
   send({ type: 'done' });
 } catch (e) {
-  const err = e as Error & { userFacing?: boolean };
-  send({ type: 'error', message: err.message, userFacing: err.userFacing === true, stack: err.stack ?? '' });
+  const err = e as Error;
+  send({ type: 'error', message: err.message, userFacing: userErrorMessage(e) !== undefined, stack: err.stack ?? '' });
 } finally {
   clearInterval(statsTimer);
   port.close();

@@ -13,30 +13,27 @@
  */
 import { Redis, type RedisOptions } from 'ioredis';
 import { maskPassword } from './url.js';
+import { UserError } from '../../util/user-error.js';
 
 export { isRedisUrl, maskPassword } from './url.js';
 
-export class RedisTargetError extends Error {
+export class RedisTargetError extends UserError {
   override name = 'RedisTargetError';
-  readonly userFacing = true;
 }
 
 /** Redis cannot be reached or went away. */
-export class RedisUnavailableError extends Error {
+export class RedisUnavailableError extends UserError {
   override name = 'RedisUnavailableError';
-  readonly userFacing = true;
 }
 
 /** Redis answered a command with an error (not a connection problem). */
-export class RedisCommandError extends Error {
+export class RedisCommandError extends UserError {
   override name = 'RedisCommandError';
-  readonly userFacing = true;
 }
 
 /** The server refused the credentials. */
-export class RedisAuthError extends Error {
+export class RedisAuthError extends UserError {
   override name = 'RedisAuthError';
-  readonly userFacing = true;
 }
 
 export interface RedisTarget {

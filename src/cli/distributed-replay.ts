@@ -1,14 +1,14 @@
 /**
- * The `--distributed` / `--resume` branch of `cfreplay replay`: argument
+ * The `--distributed` / `--resume` branch of `cfreplay replay` (loaded on use): argument
  * handling, live progress and Ctrl-C for the coordinator.
  */
 import type { ReplayReport } from '../results/types.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from './errors.js';
 import type { ProgressLine } from '../util/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';
-import { parseDuration } from './protocol.js';
-import { commonReplayOptions, type CommonReplayArgs, type ReplayLimits } from '../cli/replay-args.js';
-import type { DistributedProgress } from './coordinator.js';
+import { parseDuration } from '../distributed/protocol.js';
+import { commonReplayOptions, type CommonReplayArgs, type ReplayLimits } from './replay-args.js';
+import type { DistributedProgress } from '../distributed/coordinator.js';
 
 export interface DistributedReplayArgs extends CommonReplayArgs {
   workers?: number;
@@ -34,7 +34,7 @@ export async function replayDistributedFromArgs(
     throw new UsageError(`--distributed: the corpus must be in Redis (--corpus redis://host:port/db#name); copy a file there first with: cfreplay push ${args.corpus} redis://host:port/0`);
   }
   if (args.workers !== undefined) process.stderr.write('cfreplay: --workers is ignored with --distributed (each `cfreplay worker` has --threads)\n');
-  const { replayDistributed, RunInterruptedError } = await import('./coordinator.js');
+  const { replayDistributed, RunInterruptedError } = await import('../distributed/coordinator.js');
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
