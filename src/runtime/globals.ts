@@ -202,6 +202,10 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   const context = vm.createContext(sandboxObject, {
     name: `cfreplay ${runtime}`,
     codeGeneration: { strings: false, wasm: false },
+    // The realm's own microtask queue, run only when the host evaluates a script in it
+    // (loader.ts drains it after each call, under the call's time limit): an endless chain
+    // of promise reactions can then never take over the host's event loop.
+    microtaskMode: 'afterEvaluate',
   });
   const settings: PreludeHost = {
     logLimit: LOG_LIMIT_BYTES,

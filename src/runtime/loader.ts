@@ -76,6 +76,13 @@ export interface LoadedFunction {
 const NO_OPTS: InvokeOptions = Object.freeze({});
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 
+/** Evaluating any script runs the realm's queued microtasks afterwards (microtaskMode 'afterEvaluate'). */
+const DRAIN = new vm.Script('0', { filename: 'cfreplay:microtasks' });
+
+function isTimeout(e: unknown): boolean {
+  return isObj(e) && e.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
 function isThenable(v: unknown): v is PromiseLike<unknown> {
   return v !== null && (typeof v === 'object' || typeof v === 'function') && typeof (v as { then?: unknown }).then === 'function';
 }
@@ -91,7 +98,16 @@ const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
 export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunction {
   const { filename, runtime, analysis, kind, entryName, isAsync } = prepareSource(source, opts);
   const body = instrumentSource(rewriteImports(source, analysis, '__cfreplay_require'), 'script');
-  const spec: RealmSpec = { runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION, body, entryName, filename };
+  const spec: RealmSpec = {
+    runtime,
+    kvs: opts.kvs,
+    edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION,
+    body,
+    entryName,
+    filename,
+    // Conservative (a word in a string counts): async functions and await queue jobs the realm cannot flag.
+    mayAwait: /\b(async|await)\b/.test(source),
+  };
   const fast = compileRealm(spec, 'frozen');
   return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);
 }
@@ -104,6 +120,8 @@ interface RealmSpec {
   body: string;
   entryName: string;
   filename: string;
+  /** The source may queue promise jobs without a flag (async functions, await): drain after every call. */
+  mayAwait: boolean;
 }
 
 interface Realm {
@@ -131,14 +149,7 @@ function compileRealm(spec: RealmSpec, mode: RealmMode, keep: readonly number[] 
 /** Past this many changed built-ins a function runs in the mutable realm (restoring all of them after each call). */
 const MAX_KEPT = 64;
 
-function isPromise<T>(v: T | Promise<T>): v is Promise<T> {
-  return v instanceof Promise;
-}
-
 class SandboxedFunction implements LoadedFunction {
-  /** An async invocation is in flight: others wait in `queue` (they share the realm's state). */
-  private busy = false;
-  private readonly queue: (() => void)[] = [];
   /** The mutable realm, built on first need (and again when a restore is impossible). */
   private mutable: Realm | null = null;
   /** Built-ins (walk indices) this function was seen to change: left unfrozen, and restored after each call, in the fast realm. */
@@ -160,38 +171,17 @@ class SandboxedFunction implements LoadedFunction {
     return Promise.resolve(this.invoke(event, opts));
   }
 
-  invoke(event: unknown, opts?: InvokeOptions): RunResult | Promise<RunResult> {
-    if (this.busy) {
-      return new Promise<RunResult>((resolve) => this.queue.push(() => resolve(this.run(event, opts))));
-    }
-    return this.run(event, opts);
-  }
-
-  private drain(): void {
-    while (!this.busy && this.queue.length > 0) this.queue.shift()!();
+  /** Always settles before it returns: the realm's microtasks are drained inside the call. */
+  invoke(event: unknown, opts?: InvokeOptions): RunResult {
+    const realm = this.sweep(this.mutating ? this.mutableRealm() : this.fast);
+    const res = this.attempt(realm, event, opts);
+    // A call that hit a frozen built-in runs again in the mutable realm.
+    if (realm !== this.fast || !realm.sb.api.state.frozenWrite) return res;
+    return this.attempt(this.sweep(this.mutableRealm()), event, opts);
   }
 
   private mutableRealm(): Realm {
     return (this.mutable ??= compileRealm(this.spec, 'mutable'));
-  }
-
-  private run(event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
-    const realm = this.sweep(this.mutating ? this.mutableRealm() : this.fast);
-    const r = this.attempt(realm, event, opts);
-    if (!isPromise(r)) return this.after(realm, r, event, opts);
-    this.busy = true;
-    return r
-      .then((res) => this.after(realm, res, event, opts))
-      .finally(() => {
-        this.busy = false;
-        this.drain();
-      });
-  }
-
-  /** After a call: put a mutable realm back, or run a call that hit a frozen built-in again in the mutable realm. */
-  private after(realm: Realm, res: RunResult, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
-    if (realm !== this.fast || !realm.sb.api.state.frozenWrite) return res;
-    return this.attempt(this.sweep(this.mutableRealm()), event, opts);
   }
 
   /**
@@ -241,7 +231,7 @@ class SandboxedFunction implements LoadedFunction {
     return this.mutableRealm();
   }
 
-  private attempt(realm: Realm, event: unknown, opts: InvokeOptions | undefined): RunResult | Promise<RunResult> {
+  private attempt(realm: Realm, event: unknown, opts: InvokeOptions | undefined): RunResult {
     const o = opts ?? NO_OPTS;
     const now = o.now ?? 0;
     const seed = o.seed ?? now;
@@ -260,40 +250,54 @@ class SandboxedFunction implements LoadedFunction {
     let error: unknown;
     let threw = false;
     const t0 = clock();
+    const timed = o.timeoutMs !== undefined;
+    const limitMs = timed ? Math.max(1, Math.ceil(o.timeoutMs!)) : 0;
     try {
-      if (o.timeoutMs !== undefined) {
+      if (timed) {
         sb.api.setPending(realm.factory, event, now, lo, hi, o.rawQuery, eventType);
         realm.timedScript ??= new vm.Script(`globalThis[Symbol.for('cfreplay.timedCall')]()`, { filename: 'cfreplay:timed' });
-        ret = realm.timedScript.runInContext(sb.context, { timeout: Math.max(1, Math.ceil(o.timeoutMs)) });
+        // The realm's microtasks run right after this script, inside the same timeout.
+        ret = realm.timedScript.runInContext(sb.context, { timeout: limitMs });
       } else ret = sb.api.invoke(realm.factory, event, now, lo, hi, o.rawQuery, eventType);
     } catch (e) {
       threw = true;
       error = e;
     }
-    if (!threw && isThenable(ret)) return this.settle(realm, ret, event, t0);
+    // Follow a returned promise, then run every reaction the call queued (the realm has its
+    // own microtask queue: nothing it queues runs later, in another call, or on the host's
+    // queue, where an endless chain of reactions would starve the worker). The reactions are
+    // part of this call: under its vm timeout when it has one, else under the supervisor's
+    // budget (the replay pool and worker-runner see the call still running and stop it).
+    let settled: { threw: boolean; v: unknown } | null = null;
+    if (!threw && isThenable(ret)) {
+      sb.api.settle(
+        ret,
+        (v) => { settled ??= { threw: false, v }; },
+        (e) => { settled ??= { threw: true, v: e }; },
+      );
+    }
+    // Draining costs a script evaluation (~0.5 us): skipped when the call cannot have queued a job.
+    // (The timed script has already drained the queue once, after the call itself.)
+    const mustDrain = settled !== null || isThenable(ret) || (!timed && (this.spec.mayAwait || sb.api.state.queued));
+    if (mustDrain && (!threw || !isTimeout(error))) {
+      try {
+        if (timed) DRAIN.runInContext(sb.context, { timeout: Math.max(1, limitMs - Math.floor(clock() - t0)) });
+        else DRAIN.runInContext(sb.context);
+      } catch (e) {
+        // Only the timeout can end the drain (a reaction's own exception rejects its promise).
+        threw = true;
+        error = e;
+        settled = null;
+        ret = undefined;
+      }
+    }
+    const s = settled as { threw: boolean; v: unknown } | null;
+    if (s !== null) return this.finish(realm, event, s.threw ? undefined : s.v, s.threw, s.threw ? s.v : undefined, elapsedNs(t0));
+    if (!threw && isThenable(ret)) {
+      // Every reaction has run: a promise still pending can never settle (there are no timers).
+      return this.finish(realm, event, undefined, true, { name: 'Error', message: 'the promise returned by the function never settled' }, elapsedNs(t0), 'never-settled');
+    }
     return this.finish(realm, event, ret, threw, error, elapsedNs(t0));
-  }
-
-  private settle(realm: Realm, p: PromiseLike<unknown>, event: unknown, t0: number): Promise<RunResult> {
-    return new Promise<RunResult>((resolve) => {
-      let settled = false;
-      const end = (threw: boolean, v: unknown, reason?: ExecutionErrorReason) => {
-        if (settled) return;
-        settled = true;
-        resolve(this.finish(realm, event, threw ? undefined : v, threw, threw ? v : undefined, elapsedNs(t0), reason));
-      };
-      // Through the realm: the value's own `then` must never receive a host function.
-      realm.sb.api.settle(
-        p,
-        (v) => end(false, v),
-        (e) => end(true, e),
-      );
-      // No timers exist in the sandbox: once the microtask queue has drained
-      // (setImmediate runs after it), a still-pending promise can never settle.
-      setImmediate(() =>
-        end(true, { name: 'Error', message: 'the promise returned by the function never settled' }, 'never-settled'),
-      );
-    });
   }
 
   private finish(realm: Realm, event: unknown, ret: unknown, threw: boolean, error: unknown, durationNs: number, reason?: ExecutionErrorReason): RunResult {

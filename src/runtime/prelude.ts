@@ -91,6 +91,11 @@ export interface PreludeState {
   frozenWrite: boolean;
   /** The function touched the global object in a way the enumerable-leak check cannot see. */
   globalTouched: boolean;
+  /**
+   * The call may have queued a promise job (it made a promise or called `then`; realm-harden.ts
+   * flags it): the loader then runs the realm's microtask queue before the call ends.
+   */
+  queued: boolean;
 }
 
 export interface RealmCtors {
@@ -180,7 +185,7 @@ hide(Math, 'random', random);
 
 // ---- console -------------------------------------------------------------
 var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null, polluted: null,
-  eventType: 'viewer-request', allocated: 0, memoryExceeded: false, frozenWrite: false, globalTouched: false };
+  eventType: 'viewer-request', allocated: 0, memoryExceeded: false, frozenWrite: false, globalTouched: false, queued: false };
 function utf8Length(s) {
   var n = 0;
   for (var i = 0; i < s.length; i++) {
@@ -382,7 +387,7 @@ function settle(v, onValue, onError) {
 }
 function reset() {
   st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
-  st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false;
+  st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false; st.queued = false;
   byteStrings = null;
 }
 function invoke(factory, event, now, lo, hi, rq, eventType) {

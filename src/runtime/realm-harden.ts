@@ -86,6 +86,11 @@ var abp = OArrayBuffer.prototype;
 // ---- where a failed write to a frozen built-in could be swallowed ------------
 // Promise executors and reactions: an exception there becomes a rejection that
 // user code may drop. (Async function bodies are wrapped by instrument.ts.)
+// Both also flag st.queued: a promise job can only be queued by a promise made
+// here (the statics construct through this, which is this wrapper; a subclass's
+// super() too), by then (catch, finally and the statics call it), or by
+// async/await, which the loader finds in the source. The loader drains the realm's
+// microtask queue inside the call when any of these happened.
 var OThen = OPromise.prototype.then;
 function watchFn(f) {
   if (typeof f !== 'function') return f;
@@ -94,6 +99,7 @@ function watchFn(f) {
   };
 }
 function PromiseW(executor) {
+  st.queued = true;
   if (new.target === undefined) throw new OTypeError("Promise constructor cannot be invoked without 'new'");
   if (typeof executor !== 'function') return RConstruct(OPromise, [executor], new.target);
   return RConstruct(OPromise, [function (res, rej) {
@@ -112,6 +118,7 @@ for (var pi = 0; pi < pkeys.length; pi++) {
 defineProperty(OPromise.prototype, 'constructor', { value: PromiseW, writable: true, enumerable: false, configurable: true });
 defineProperty(G, 'Promise', { value: PromiseW, writable: true, enumerable: false, configurable: true });
 defineProperty(OPromise.prototype, 'then', { value: function then(onFulfilled, onRejected) {
+  st.queued = true;
   return RApply(OThen, this, [watchFn(onFulfilled), watchFn(onRejected)]);
 }, writable: true, enumerable: false, configurable: true });
 
