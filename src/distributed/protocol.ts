@@ -18,6 +18,7 @@
  * event is counted exactly once.
  */
 import { Packr } from 'msgpackr';
+import { ownSet } from '../util/own-keys.js';
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { ChunkResult } from '../results/chunk-result.js';
@@ -87,7 +88,27 @@ export type DoneEntry =
   | { kind: 'stop'; chunk: number; worker: string; message: string }
   | { kind: 'fatal'; chunk: number; worker: string; message: string };
 
-const packr = new Packr({ useRecords: false, mapsAsObjects: true });
+// Maps decode as Map, then become plain objects through ownSet: msgpackr's own object
+// decoding renames a `__proto__` key to `__proto_` (its guard against prototype pollution),
+// and samples carry traffic's names (a query parameter named __proto__ is exactly what a
+// security function is tested against): the merged report must equal the local one.
+const packr = new Packr({ useRecords: false, mapsAsObjects: false });
+
+function plain(v: unknown): unknown {
+  if (v instanceof Map) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of v) ownSet(o, String(k), plain(x));
+    return o;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = plain(v[i]);
+  }
+  return v;
+}
+
+export function unpackResult(d: Buffer): ChunkResult {
+  return plain(packr.unpack(d)) as ChunkResult;
+}
 
 export function packResult(r: ChunkResult): Buffer {
   return packr.pack(r);
@@ -112,7 +133,7 @@ export function parseDone(fields: Buffer[]): DoneEntry | undefined {
   if (!Number.isInteger(chunk) || d === undefined) return undefined;
   switch (kind) {
     case 'r':
-      return { kind: 'result', chunk, worker, result: packr.unpack(d) as ChunkResult };
+      return { kind: 'result', chunk, worker, result: unpackResult(d) };
     case 'e':
       return { kind: 'chunk-error', chunk, worker, message: d.toString('utf8') };
     case 's':
