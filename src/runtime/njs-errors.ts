@@ -93,5 +93,6 @@ export function toErrorInfo(e: unknown, filename: string): ErrorInfo {
 /** One-line form like AWS's FunctionErrorMessage: `TypeError: cannot get property "x" of undefined at line 3`. */
 export function formatError(info: ErrorInfo): string {
   const where = info.line !== undefined ? ` (line ${info.line}, column ${info.column ?? 0})` : '';
-  return `${info.name}: ${info.message}${where}`;
+  // As Error.prototype.toString: no ': ' after the name when the message is empty (njs's MemoryError has none).
+  return `${info.message === '' ? info.name : `${info.name}: ${info.message}`}${where}`;
 }

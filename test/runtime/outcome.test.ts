@@ -191,3 +191,12 @@ describe('input events', () => {
     expect(validateCloudFrontEvent([])).toEqual(['the event must be a JSON object']);
   });
 });
+
+describe('formatError', () => {
+  it('writes name: message, and the name alone when the message is empty (njs MemoryError)', async () => {
+    const { formatError } = await import('../../src/runtime/njs-errors.js');
+    expect(formatError({ name: 'TypeError', message: 'x is not a function', v8Message: '' })).toBe('TypeError: x is not a function');
+    expect(formatError({ name: 'MemoryError', message: '', v8Message: '' })).toBe('MemoryError');
+    expect(formatError({ name: 'Error', message: '', v8Message: '', line: 3, column: 1 })).toBe('Error (line 3, column 1)');
+  });
+});
