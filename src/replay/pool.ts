@@ -23,7 +23,7 @@ export interface PoolOptions {
   /** Heap of each worker, MB: a function allocating without bound is stopped here. */
   maxHeapMb?: number;
   chunksPerWorker?: number;
-  /** Stop the run after this many calls were stopped (a function that hangs on everything). */
+  /** Stop the run after this many calls were stopped, when they are at least half of the events seen (a function that hangs on everything). */
   maxStoppedCalls?: number;
 }
 
@@ -58,6 +58,8 @@ export class ReplayPool {
   private readonly backlog: Assigned[] = [];
   private nextId = 0;
   private stoppedCalls = 0;
+  /** Events of the chunks that came back: with the stopped calls, what "most events" is measured against. */
+  private eventsDone = 0;
   private readonly watchdog: NodeJS.Timeout;
   private readonly tickMs: number;
   private lastTick: number;
@@ -155,6 +157,7 @@ export class ReplayPool {
         return;
       case 'result': {
         slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.result.chunk);
+        this.eventsDone += msg.result.events;
         this.events.result(msg.result);
         break;
       }
@@ -213,9 +216,13 @@ export class ReplayPool {
       const current = pending.find((a) => a.task.chunk === chunk);
       if (current !== undefined) current.killed.push({ index, version, reason });
       this.stoppedCalls++;
+      // Stop a function that hangs on most events (each stopped call costs a new worker), not
+      // one that hangs on a few of many: past `max`, only while at least half of the events
+      // seen so far (chunks back, plus this chunk up to the stopped call) had a stopped call.
       const max = this.options.maxStoppedCalls ?? 50;
-      if (this.stoppedCalls > max) {
-        this.fail(new StopRunError(`more than ${max} function calls were stopped (time budget ${this.options.timeoutMs} ms or memory limit); the function seems to hang or exhaust memory on most events`));
+      const seen = this.eventsDone + index + 1;
+      if (this.stoppedCalls > max && this.stoppedCalls * 2 >= seen) {
+        this.fail(new StopRunError(`${this.stoppedCalls} function calls were stopped (time budget ${this.options.timeoutMs} ms or memory limit) in the first ${seen} events: the function seems to hang or exhaust memory on most events`));
         return;
       }
     } else {

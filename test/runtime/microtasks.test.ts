@@ -116,7 +116,7 @@ describe('every route to a promise job is drained inside the call', () => {
 describe('replay workers and endless reactions', () => {
   const tmp = useTempDir();
 
-  it('a replay with 2 workers completes: the events that start an endless chain are timeouts, the others pass', async () => {
+  it('a replay with 2 workers completes: the events that start an endless chain are timeouts, the others pass (more stopped calls than maxStoppedCalls, but on a few of many events)', async () => {
     const count = 200;
     const records = syntheticRecords(count);
     const looping = records.filter((r) => r.request.uri.endsWith('7')).length;
@@ -127,11 +127,21 @@ describe('replay workers and endless reactions', () => {
     const newPath = join(tmp.path, 'new.js');
     writeFileSync(oldPath, 'function handler(event) { return event.request; }');
     writeFileSync(newPath, chainOn('7'));
-    const r = await replay({ oldPath, newPath, corpus, workers: 2, timeoutMs: 100, maxStoppedCalls: 100, eventType: 'viewer-request' });
+    const r = await replay({ oldPath, newPath, corpus, workers: 2, timeoutMs: 100, maxStoppedCalls: 3, eventType: 'viewer-request' });
     expect(r.run.stoppedEarly).toBeFalsy();
     expect(r.events).toBe(count);
     expect(r.outcomes.new.timeout).toBe(looping);
     expect(r.outcomes.new.forward).toBe(count - looping);
     expect(r.outcomes.old.forward).toBe(count);
   }, 180_000);
+
+  it('a function that hangs on every event stops the run once the stopped calls pass maxStoppedCalls', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 100, 50);
+    const oldPath = join(tmp.path, 'old2.js');
+    const newPath = join(tmp.path, 'hang.js');
+    writeFileSync(oldPath, 'function handler(event) { return event.request; }');
+    writeFileSync(newPath, 'function handler(event) { var again = function () { Promise.resolve().then(again); }; again(); return event.request; }');
+    const r = await replay({ oldPath, newPath, corpus, workers: 2, timeoutMs: 100, maxStoppedCalls: 3, eventType: 'viewer-request' });
+    expect(r.run.stoppedEarly).toMatch(/^4 function calls were stopped .* in the first \d+ events: the function seems to hang/);
+  }, 120_000);
 });
