@@ -5,15 +5,10 @@
  */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { readFileSync } from 'node:fs';
 import { UsageError, EXIT_USAGE } from './errors.js';
 import { userErrorMessage } from '../util/user-error.js';
 import { commandsFor } from './commands/index.js';
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { EPILOGUE, USAGE, helpWidth, packageVersion } from './top-help.js';
 
 /**
  * yargs-parser never takes a lone "-" as an option's value (it becomes a
@@ -35,21 +30,26 @@ export function joinDashValues(argv: readonly string[]): string[] {
   return out;
 }
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
-  const args = joinDashValues(argv);
-  const cli = yargs(args)
+/** The top-level yargs instance for `args` at `width` columns, before any command is registered. */
+export function topLevelCli(args: string[], width: number) {
+  return yargs(args)
     .scriptName('cfreplay')
-    .usage('$0 <command> [options]\n\nRecord real traffic as CloudFront Functions events, replay it through two versions of a function, and report every behavioural difference.')
+    .usage(USAGE)
     .version(packageVersion())
     .strict()
     .demandCommand(1, 'Name a command (see the list above).')
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilogue('Exit codes: 0 ok / no difference, 1 differences or a failing outcome, 2 usage or input error.')
+    .wrap(width)
+    .epilogue(EPILOGUE)
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg);
     });
+}
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  const args = joinDashValues(argv);
+  const cli = topLevelCli(args, helpWidth(process.stdout.columns));
   try {
     // Only the invoked command's module is imported (--help and --version load none).
     for (const command of await commandsFor(args)) cli.command(command);

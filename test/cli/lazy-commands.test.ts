@@ -21,13 +21,20 @@ function loaded(args: string[]): { code: number | null; stdout: string; modules:
 }
 
 const HEAVY = ['ioredis', 'acorn', 'msgpackr', 'hdr-histogram-js', 'node_modules/diff/', 'hyparquet'];
-const CLI_CORE = ['dist/cli/main.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js'];
+const CLI_CORE = ['dist/cli/main.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
 
 describe('cfreplay loads command modules on use', () => {
-  it.each([['--help'], ['--version']])('%s loads the CLI core and yargs only', (flag) => {
+  it.each([['--help'], ['--version']])('%s alone loads the help module and the command names only (no yargs)', (flag) => {
     const r = loaded([flag]);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
+    expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual(['dist/cli/commands/summaries.js', 'dist/cli/top-help.js']);
+    for (const h of [...HEAVY, 'node_modules/yargs']) expect(r.modules.filter((m) => m.includes(h)), h).toEqual([]);
+  });
+
+  it('--help with another argument goes through yargs, which loads no command module', () => {
+    const r = loaded(['--help', '--no-color']);
+    expect(r.stdout).toContain('cfreplay replay');
     expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual([...CLI_CORE].sort());
     for (const h of HEAVY) expect(r.modules.filter((m) => m.includes(h)), h).toEqual([]);
   });
