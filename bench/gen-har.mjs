@@ -1,5 +1,7 @@
 // Write a big, realistic HAR file as a stream (never held in memory).
 // Usage: npx tsc -p tsconfig.json && node bench/gen-har.mjs [--size-mb 1024] [--out bench/out/big.har] [--seed 7]
+//        node bench/gen-har.mjs --entries 300000 [--no-bodies] --out x.har   (exactly N entries, whatever the size;
+//        --no-bodies leaves response bodies out, as a HAR saved without content is: a million entries stay ~2 GB)
 //
 // Entries come from the synthetic traffic generator (bench/synthetic.mjs):
 // varied hosts, paths, raw query strings, cookies, user agents, statuses.
@@ -19,6 +21,8 @@ const sizeMb = Number(opt('--size-mb', '1024'));
 const out = opt('--out', new URL('./out/big.har', import.meta.url).pathname);
 const seed = Number(opt('--seed', '7'));
 const target = sizeMb * 1024 * 1024;
+const entries = args.includes('--entries') ? Number(opt('--entries', '0')) : undefined;
+const bodies = !args.includes('--no-bodies');
 
 const WORDS = 'the of and to in is for on with as by at from this that be are was it an or which new shoes sale red blue order cart price free shipping guide size review'.split(' ');
 
@@ -94,7 +98,8 @@ function harEntry(r, ex, pool) {
     ];
   }
   const cookieHeader = ex.headers.find((h) => h.name === 'Cookie');
-  const body = ex.response.status === 304 || ex.response.status === 301 ? undefined : pool[(r() * pool.length) | 0];
+  const drawn = ex.response.status === 304 || ex.response.status === 301 ? undefined : pool[(r() * pool.length) | 0];
+  const body = bodies ? drawn : undefined;
   const respHeaders = ex.response.headers.map((h) => (h2 ? { name: h.name.toLowerCase(), value: h.value } : h));
   const setCookies = respHeaders.filter((h) => h.name.toLowerCase() === 'set-cookie');
   const entry = {
@@ -157,7 +162,7 @@ async function main() {
   let i = 0;
   let batch = '';
   const t0 = performance.now();
-  while (written < target) {
+  while (entries === undefined ? written < target : i < entries) {
     const json = JSON.stringify(harEntry(r, syntheticExchange(r, i, baseTime), pool), null, 2);
     const piece = (i === 0 ? '' : ',\n') + indentEntry(json);
     batch += piece;

@@ -3,11 +3,11 @@
  * Every command module lives in ./commands (loaded on use); this file only wires them up and
  * turns user errors into one-line messages with exit code 2.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import { availableParallelism } from 'node:os';
+import type { Argv } from 'yargs';
 import { UsageError, EXIT_USAGE } from './errors.js';
 import { userErrorMessage } from '../util/user-error.js';
-import { commandsFor } from './commands/index.js';
+import { commandsFor, invokedCommand } from './commands/index.js';
 import { EPILOGUE, USAGE, helpWidth, packageVersion } from './top-help.js';
 
 /**
@@ -31,8 +31,9 @@ export function joinDashValues(argv: readonly string[]): string[] {
 }
 
 /** The top-level yargs instance for `args` at `width` columns, before any command is registered. */
-export function topLevelCli(args: string[], width: number) {
-  return yargs(args)
+export async function topLevelCli(args: string[], width: number): Promise<Argv> {
+  const { default: yargs } = await import('yargs');
+  const cli = yargs(args)
     .scriptName('cfreplay')
     .usage(USAGE)
     .version(packageVersion())
@@ -45,11 +46,50 @@ export function topLevelCli(args: string[], width: number) {
       if (err) throw err;
       throw new UsageError(msg);
     });
+  skipHelpCache(cli);
+  return cli;
 }
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+/**
+ * yargs renders the invoked command's whole help text as the command starts, in case it
+ * is asked for later (~60 ms of CPU for `replay`, word-wrapped through string-width):
+ * nothing here asks for it (`.fail` throws instead of printing help; `--help` renders its
+ * own). Left alone when the yargs internals are not what this expects.
+ */
+function skipHelpCache(cli: Argv): void {
+  type Internals = { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } };
+  const usage = (cli as unknown as Internals).getInternalMethods?.().getUsageInstance?.();
+  if (usage !== undefined && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/** `--workers N` / `--workers=N` as given, when it is a whole number >= 1. */
+function requestedWorkers(args: readonly string[]): number | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--workers') value = args[i + 1];
+    else if (args[i]!.startsWith('--workers=')) value = args[i]!.slice('--workers='.length);
+  }
+  const n = Number(value);
+  return value !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
+}
+
+/**
+ * A local `replay` starts its worker threads first thing, before yargs and the command's
+ * modules load: they boot on the other core meanwhile (see prespawnReplayWorkers). The
+ * replay command still decides how many it uses; unused ones do not keep the process alive.
+ */
+async function startReplayWorkersEarly(args: readonly string[]): Promise<void> {
+  if (invokedCommand(args) !== 'replay') return;
+  if (args.some((a) => a === '--help' || a === '--version' || a === '--distributed' || a.startsWith('--distributed=') || a === '--resume' || a.startsWith('--resume='))) return;
+  const cores = availableParallelism();
+  const { prespawnReplayWorkers, MAX_WORKERS_PER_CORE } = await import('../replay/pool.js');
+  prespawnReplayWorkers(Math.min(requestedWorkers(args) ?? cores, cores * MAX_WORKERS_PER_CORE));
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   const args = joinDashValues(argv);
-  const cli = topLevelCli(args, helpWidth(process.stdout.columns));
+  await startReplayWorkersEarly(args);
+  const cli = await topLevelCli(args, helpWidth(process.stdout.columns));
   try {
     // Only the invoked command's module is imported (--help and --version load none).
     for (const command of await commandsFor(args)) cli.command(command);

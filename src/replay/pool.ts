@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../util/compiled-sibling.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
-import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, type FromWorker, type WorkerInit } from './worker-protocol.js';
+import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 export interface PoolOptions {
   workers: number;
@@ -30,6 +30,8 @@ export interface PoolOptions {
 export interface PoolEvents {
   result(result: ChunkResult): void;
   chunkError(chunk: number, message: string): void;
+  /** A worker starts its first chunk, at this time (performance.timeOrigin + performance.now() of that worker). */
+  firstCall?(at: number): void;
 }
 
 const VERSION_OF_STATE: Record<number, Version> = { 1: 'old', 2: 'new', 3: 'rerun' };
@@ -52,6 +54,52 @@ interface Slot {
 }
 
 export class StopRunError extends Error {}
+
+/** Worker threads above this many per core only add scheduling and memory: the CLI caps --workers there, with a note. */
+export const MAX_WORKERS_PER_CORE = 4;
+
+/** Heap of a replay worker (MB) unless the pool is told otherwise. */
+export const DEFAULT_WORKER_HEAP_MB = 256;
+
+function workerLimits(maxHeapMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number; stackSizeMb: number } {
+  return {
+    maxOldGenerationSizeMb: maxHeapMb,
+    // A roomier young generation: replay allocates many short-lived objects per event.
+    maxYoungGenerationSizeMb: 48,
+    stackSizeMb: 4,
+  };
+}
+
+/** Workers started ahead of time, waiting for their init message; the next pools take them. */
+const standby: { worker: Worker; maxHeapMb: number }[] = [];
+
+/**
+ * Start `count` replay workers now, before the replay knows its functions: the
+ * thread boots and loads its modules (~0.2 s of CPU each) while the main thread
+ * is still loading its own modules and checking the functions and the corpus.
+ * The next ReplayPool with the same heap limit takes them and sends their init.
+ * They do not keep the process alive: a run that stops before (a usage error)
+ * exits as it would without them.
+ */
+export function prespawnReplayWorkers(count: number, maxHeapMb = DEFAULT_WORKER_HEAP_MB): void {
+  for (let i = 0; i < count; i++) {
+    const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), { workerData: null, resourceLimits: workerLimits(maxHeapMb) });
+    worker.unref();
+    // A standby worker that dies before it is taken is simply not used.
+    const drop = () => {
+      const at = standby.findIndex((s) => s.worker === worker);
+      if (at >= 0) standby.splice(at, 1);
+    };
+    worker.once('error', drop);
+    worker.once('exit', drop);
+    standby.push({ worker, maxHeapMb });
+  }
+}
+
+/** Workers started by prespawnReplayWorkers and not taken yet. */
+export function standbyWorkers(): number {
+  return standby.length;
+}
 
 export class ReplayPool {
   private readonly slots: Slot[] = [];
@@ -87,15 +135,16 @@ export class ReplayPool {
 
   private spawn(): Slot {
     const sab = new SharedArrayBuffer(HB_SLOTS * 4);
-    const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), {
-      workerData: { ...this.init, heartbeat: sab } satisfies WorkerInit,
-      resourceLimits: {
-        maxOldGenerationSizeMb: this.options.maxHeapMb ?? 256,
-        // A roomier young generation: replay allocates many short-lived objects per event.
-        maxYoungGenerationSizeMb: 48,
-        stackSizeMb: 4,
-      },
-    });
+    const init: WorkerInit = { ...this.init, heartbeat: sab };
+    const maxHeapMb = this.options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
+    const ready = standby.findIndex((s) => s.maxHeapMb === maxHeapMb);
+    let worker: Worker;
+    if (ready >= 0) {
+      worker = standby.splice(ready, 1)[0]!.worker;
+      worker.removeAllListeners();
+      worker.ref();
+      worker.postMessage({ type: 'init', init } satisfies ToWorker);
+    } else worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), { workerData: init, resourceLimits: workerLimits(maxHeapMb) });
     const slot: Slot = { id: this.nextId++, worker, hb: new Int32Array(sab), assigned: [], ready: false, lastSeq: -1, chargedMs: 0, retiring: false };
     worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
     worker.on('error', (err: Error & { code?: string }) => this.onDeath(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', err));
@@ -154,6 +203,9 @@ export class ReplayPool {
     switch (msg.type) {
       case 'ready':
         slot.ready = true;
+        return;
+      case 'first-call':
+        this.events.firstCall?.(msg.at);
         return;
       case 'result': {
         slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.result.chunk);

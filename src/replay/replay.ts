@@ -67,6 +67,8 @@ export interface ReplayOptions {
   /** Stop after this many calls were stopped by the time budget / memory limit (default 50). */
   maxStoppedCalls?: number;
   onProgress?: (p: ReplayProgress) => void;
+  /** ms from the process start to this call (the CLI's start-up), reported as run.startupMs. */
+  startupMs?: number;
   /** Aborting stops the run at once (calls in flight are dropped): the report covers the chunks done, `run.stoppedEarly` is INTERRUPTED. */
   signal?: AbortSignal;
 }
@@ -181,6 +183,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       elapsedMs: performance.now() - started,
     });
   const chunkById = new Map(corpus.chunks.map((c) => [c.index, c]));
+  let firstCallAt: number | undefined;
   const pool = new ReplayPool(
     {
       old: oldFn.source,
@@ -208,6 +211,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         chunksDone++;
         recordsDone += info?.events ?? 0;
         progress();
+      },
+      firstCall(at) {
+        firstCallAt = Math.min(at, firstCallAt ?? Infinity);
       },
     },
   );
@@ -251,6 +257,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     timeoutMs,
     limits: options,
     started,
+    ...(firstCallAt !== undefined ? { firstEventMs: Math.max(0, firstCallAt - (performance.timeOrigin + started)) } : {}),
+    ...(options.startupMs !== undefined ? { startupMs: options.startupMs } : {}),
     problems,
     damage,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
@@ -282,6 +290,8 @@ export interface RunDescription {
   limits: GateLimits;
   /** performance.now() when the run started. */
   started: number;
+  firstEventMs?: number;
+  startupMs?: number;
   problems: string[];
   damage: DamageLedger;
   stoppedEarly?: string;
@@ -310,6 +320,8 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
       ...(run.limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
     },
     durationMs: performance.now() - run.started,
+    ...(run.firstEventMs !== undefined ? { firstEventMs: run.firstEventMs } : {}),
+    ...(run.startupMs !== undefined ? { startupMs: run.startupMs } : {}),
     problems: run.problems,
     ...(damage !== undefined ? { damage } : {}),
     ...(run.stoppedEarly !== undefined ? { stoppedEarly: run.stoppedEarly } : {}),

@@ -36,10 +36,13 @@ export const HB_CHUNK = 2;
 export const HB_SEQ = 3;
 export const HB_SLOTS = 4;
 
-export type ToWorker = { type: 'chunk'; task: ChunkTask };
+/** `init` is the first message to a worker started without workerData (prespawnReplayWorkers), and only to those. */
+export type ToWorker = { type: 'chunk'; task: ChunkTask } | { type: 'init'; init: WorkerInit };
 
 export type FromWorker =
   | { type: 'ready' }
+  /** Sent once, as the worker starts its first chunk: `at` is performance.timeOrigin + performance.now(). */
+  | { type: 'first-call'; at: number }
   | { type: 'result'; result: ChunkResult }
   | { type: 'chunk-error'; chunk: number; message: string }
   | { type: 'fatal'; message: string };

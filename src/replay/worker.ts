@@ -2,6 +2,10 @@
  * Replay worker thread: loads both functions once, then replays the chunks
  * it is sent. Publishes which call is running in a shared heartbeat so the
  * supervisor can stop a call that exceeds the time budget.
+ *
+ * Its init comes as workerData, or (a worker started ahead of time, see
+ * prespawnReplayWorkers in pool.ts) as the first message: the thread and its
+ * modules are then loaded while the main thread is still starting up.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFunctionWith } from '../runtime/engines.js';
@@ -10,9 +14,7 @@ import { ChunkDecodeError } from '../store/chunk.js';
 import { processChunk, type CallObserver, type FunctionPair, type Version } from './chunk-processor.js';
 import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
-const init = workerData as WorkerInit;
 const port = parentPort!;
-const hb = new Int32Array(init.heartbeat);
 
 function send(msg: FromWorker): void {
   port.postMessage(msg);
@@ -20,53 +22,69 @@ function send(msg: FromWorker): void {
 
 const STATE_OF: Record<Version, number> = { old: 1, new: 2, rerun: 3 };
 
-let fns: FunctionPair;
-try {
-  const kvs = init.kvs;
-  // A connection function has no viewer event type to fix.
-  const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
-  fns = {
-    old: loadFunctionWith(init.engine ?? 'v8', init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-    new: loadFunctionWith(init.engine ?? 'v8', init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-  };
-} catch (e) {
-  send({ type: 'fatal', message: (e as Error).message });
-  throw e;
-}
-const ignore = compileIgnore(init.ignore);
-let seq = 0;
-let currentChunk = 0;
-const observer: CallObserver = {
-  starting(index, version) {
-    hb[HB_INDEX] = index;
-    hb[HB_CHUNK] = currentChunk;
-    hb[HB_SEQ] = ++seq;
-    Atomics.store(hb, HB_STATE, STATE_OF[version]);
-  },
-  finished() {
-    Atomics.store(hb, HB_STATE, 0);
-  },
-};
-
-// Chunks are processed one after another, in arrival order.
-let queue = Promise.resolve();
-port.on('message', (msg: ToWorker) => {
-  if (msg.type !== 'chunk') return;
-  queue = queue.then(async () => {
-    currentChunk = msg.task.chunk;
-    try {
-      const result = await processChunk(
-        msg.task,
-        fns,
-        { eventType: init.eventType, noise: init.noise, seed: init.seed, samplesPerChunk: init.samplesPerChunk, ...(ignore ? { ignore } : {}) },
-        observer,
-      );
-      send({ type: 'result', result });
-    } catch (e) {
+function start(init: WorkerInit): void {
+  const hb = new Int32Array(init.heartbeat);
+  let fns: FunctionPair;
+  try {
+    const kvs = init.kvs;
+    // A connection function has no viewer event type to fix.
+    const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
+    fns = {
+      old: loadFunctionWith(init.engine ?? 'v8', init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+      new: loadFunctionWith(init.engine ?? 'v8', init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+    };
+  } catch (e) {
+    send({ type: 'fatal', message: (e as Error).message });
+    throw e;
+  }
+  const ignore = compileIgnore(init.ignore);
+  let seq = 0;
+  let currentChunk = 0;
+  const observer: CallObserver = {
+    starting(index, version) {
+      hb[HB_INDEX] = index;
+      hb[HB_CHUNK] = currentChunk;
+      hb[HB_SEQ] = ++seq;
+      Atomics.store(hb, HB_STATE, STATE_OF[version]);
+    },
+    finished() {
       Atomics.store(hb, HB_STATE, 0);
-      if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });
-      else send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
-    }
+    },
+  };
+
+  // Chunks are processed one after another, in arrival order.
+  let queue = Promise.resolve();
+  let firstCall = true;
+  port.on('message', (msg: ToWorker) => {
+    if (msg.type !== 'chunk') return;
+    queue = queue.then(async () => {
+      currentChunk = msg.task.chunk;
+      if (firstCall) {
+        firstCall = false;
+        send({ type: 'first-call', at: performance.timeOrigin + performance.now() });
+      }
+      try {
+        const result = await processChunk(
+          msg.task,
+          fns,
+          { eventType: init.eventType, noise: init.noise, seed: init.seed, samplesPerChunk: init.samplesPerChunk, ...(ignore ? { ignore } : {}) },
+          observer,
+        );
+        send({ type: 'result', result });
+      } catch (e) {
+        Atomics.store(hb, HB_STATE, 0);
+        if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });
+        else send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
+      }
+    });
   });
-});
-send({ type: 'ready' });
+  send({ type: 'ready' });
+}
+
+const given = workerData as WorkerInit | null | undefined;
+if (given?.heartbeat !== undefined) start(given);
+else {
+  port.once('message', (msg: ToWorker) => {
+    if (msg.type === 'init') start(msg.init);
+  });
+}

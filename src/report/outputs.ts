@@ -136,6 +136,8 @@ const reportShape = obj({
   run: obj({
     durationMs: num,
     eventsPerSecond: num,
+    firstEventMs: optional(num),
+    startupMs: optional(num),
     stoppedEarly: optional(str),
     problems: arr(str),
     damage: optional(obj({ lostEvents: num, lostEventsKnown: bool, regions: arr(obj({ kind: str, chunk: optional(num), offset: optional(num), message: str, lostEvents: optional(num) })) })),

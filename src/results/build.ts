@@ -26,6 +26,9 @@ export interface ReportMeta {
   functions: { old: FunctionInfo; new: FunctionInfo };
   options: ReplayReport['options'];
   durationMs: number;
+  /** See ReplayReport['run'].firstEventMs and startupMs. */
+  firstEventMs?: number;
+  startupMs?: number;
   stoppedEarly?: string;
   problems: string[];
   damage?: RunDamage;
@@ -203,6 +206,8 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
   const latencyOf = latencyReport(acc.histOld, acc.histNew);
   const eventsPerSecond = meta.durationMs > 0 ? Math.round(events / (meta.durationMs / 1000)) : 0;
   const run: ReplayReport['run'] = { durationMs: Math.round(meta.durationMs), eventsPerSecond, problems: meta.problems };
+  if (meta.firstEventMs !== undefined) run.firstEventMs = Math.round(meta.firstEventMs);
+  if (meta.startupMs !== undefined) run.startupMs = Math.round(meta.startupMs);
   if (meta.stoppedEarly !== undefined) run.stoppedEarly = meta.stoppedEarly;
   if (meta.damage !== undefined) run.damage = meta.damage;
   const latency: ReplayReport['latency'] = {

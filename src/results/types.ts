@@ -201,6 +201,13 @@ export interface ReplayReport {
   run: {
     durationMs: number;
     eventsPerSecond: number;
+    /**
+     * The start-up budget: ms from the start of the replay (functions checked, corpus opened,
+     * workers spawned) to its first function call; durationMs counts from the same start.
+     */
+    firstEventMs?: number;
+    /** ms from the process start to the start of the replay (node, module loading, argument checks); set by the CLI. */
+    startupMs?: number;
     /** Set when the run stopped before the end of the corpus. */
     stoppedEarly?: string;
     problems: string[];

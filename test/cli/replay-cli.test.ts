@@ -34,6 +34,10 @@ describe('cfreplay replay (CLI)', () => {
     expect(report.functions.new.sha256).toMatch(/^[0-9a-f]{64}$/);
     // the summary shows the same count as the JSON
     expect(diff.stdout).toContain(`${report.changed.toLocaleString('en-US')} changed`);
+    // the start-up budget: process start to replay start, replay start to the first call (within the run)
+    expect(report.run.startupMs).toBeGreaterThan(0);
+    expect(report.run.firstEventMs).toBeGreaterThanOrEqual(0);
+    expect(report.run.firstEventMs).toBeLessThanOrEqual(report.run.durationMs);
   });
 
   it('passes within --max-diff-rate given as a percentage', async () => {

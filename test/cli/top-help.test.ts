@@ -10,7 +10,7 @@ import { MIN_FAST_WIDTH, helpWidth, renderTopHelp } from '../../src/cli/top-help
 const root = new URL('../../', import.meta.url).pathname;
 
 async function yargsHelp(width: number): Promise<string> {
-  const cli = topLevelCli(['--help'], width);
+  const cli = await topLevelCli(['--help'], width);
   for (const command of await commandsFor([])) cli.command(command);
   return cli.getHelp();
 }

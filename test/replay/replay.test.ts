@@ -24,6 +24,10 @@ describe('replay', () => {
     expect(r.gate.passed).toBe(true);
     expect(r.latency.old.count).toBe(1200);
     expect(r.latency.new.count).toBe(1200);
+    // time to the first call, within the run; the process start-up is the CLI's to report
+    expect(r.run.firstEventMs).toBeGreaterThanOrEqual(0);
+    expect(r.run.firstEventMs).toBeLessThanOrEqual(r.run.durationMs);
+    expect(r.run.startupMs).toBeUndefined();
   });
 
   it('groups the effect of a fix by path and signature, with routes and examples', async () => {

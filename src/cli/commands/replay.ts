@@ -1,11 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { INTERRUPTED, replay, type ReplayProgress } from '../../replay/replay.js';
+import { MAX_WORKERS_PER_CORE } from '../../replay/pool.js';
 import { formatTerminalReport } from '../../report/terminal.js';
 import { EXIT_DIFFERENCES, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
-
-/** Worker threads above this many per core only add scheduling and memory: capped, with a note. */
-const MAX_WORKERS_PER_CORE = 4;
 import { ProgressLine } from '../../util/progress-line.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
@@ -84,6 +82,8 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .example('$0 replay --old live.js --new pr.js --corpus prod.cfr --json report.json --max-diff-rate 0.5%', 'CI gate allowing up to 0.5% changed events')
       .example('$0 replay --old a.js --new b.js --corpus prod.cfr --ignore response.headers.date', 'leave a field out on purpose') as unknown as Argv<ReplayArgs>,
   handler: async (args) => {
+    // The main thread's performance.now() counts from the process start: node and module loading so far.
+    const startupMs = performance.now();
     const maxDiffRate = args['max-diff-rate'] !== undefined ? parseRate(args['max-diff-rate']) : undefined;
     const limits = {
       ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
@@ -139,6 +139,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         : await replay({
             ...commonReplayOptions(args, limits),
             ...(workers ? { workers } : {}),
+            startupMs,
             signal: controller.signal,
             onProgress: (p) => line.update(describeProgress(p)),
           });
