@@ -2,8 +2,7 @@
  * The terminal summary of a replay: what a person reads in ten seconds.
  * Colour only when the output is a TTY.
  */
-import * as hdr from 'hdr-histogram-js';
-import { decodeHistogram, type LatencyHistogram } from '../results/latency.js';
+import { decodeHistogram, recordedBins, type LatencyHistogram } from '../results/latency.js';
 import type { PercentileComparison, ReplayReport } from '../results/types.js';
 
 export interface TerminalOptions {
@@ -48,12 +47,9 @@ export function asciiHistogram(oldH: LatencyHistogram, newH: LatencyHistogram, w
   const step = Math.log(hi / lo) / rows;
   const bucket = (h: LatencyHistogram): number[] => {
     const counts = new Array<number>(rows).fill(0);
-    const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
-    it.reset();
-    while (it.hasNext()) {
-      const v = it.next();
-      const i = Math.min(rows - 1, Math.max(0, Math.floor(Math.log(Math.max(v.valueIteratedTo, lo) / lo) / step)));
-      counts[i]! += v.countAtValueIteratedTo;
+    for (const v of recordedBins(h)) {
+      const i = Math.min(rows - 1, Math.max(0, Math.floor(Math.log(Math.max(v.value, lo) / lo) / step)));
+      counts[i]! += v.count;
     }
     return counts.map((c) => (h.totalCount === 0 ? 0 : c / h.totalCount));
   };

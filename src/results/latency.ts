@@ -34,9 +34,30 @@ export function decodeHistogram(encoded: string): LatencyHistogram {
   return hdr.decodeFromCompressedBase64(encoded, 64, false);
 }
 
-interface Bin {
+export interface Bin {
   value: number;
   count: number;
+}
+
+/**
+ * The recorded values of a histogram with their counts, in value order: what its
+ * recordedValuesIterator yields (valueIteratedTo, countAtValueIteratedTo), read
+ * straight off the counts array. The iterator steps through every index with two
+ * valueFromIndex calls and an Object.assign per value: ~4x slower, and the report
+ * and the terminal summary walked each histogram several times at the end of a run.
+ */
+export function recordedBins(h: LatencyHistogram): Bin[] {
+  const js = h as unknown as hdr.JsHistogram;
+  const bins: Bin[] = [];
+  let remaining = h.totalCount;
+  const n = js.countsArrayLength;
+  for (let i = 0; i < n && remaining > 0; i++) {
+    const count = js.getCountAtIndex(i);
+    if (count === 0) continue;
+    bins.push({ value: js.highestEquivalentValue(js.valueFromIndex(i)), count });
+    remaining -= count;
+  }
+  return bins;
 }
 
 /** One walk over a histogram's recorded values: its statistics and its bins (for the rank test). */
@@ -56,15 +77,10 @@ function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
   const js = h as unknown as hdr.JsHistogram;
-  const it = js.recordedValuesIterator;
-  it.reset();
-  const bins: Bin[] = [];
+  const bins = recordedBins(h);
   const medians: number[] = [];
   let total = 0;
-  while (it.hasNext()) {
-    const v = it.next();
-    const bin = { value: v.valueIteratedTo, count: v.countAtValueIteratedTo };
-    bins.push(bin);
+  for (const bin of bins) {
     const median = js.medianEquivalentValue(bin.value);
     medians.push(median);
     total += median * bin.count;

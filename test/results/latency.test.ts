@@ -2,7 +2,8 @@
 // (mean and standard deviation from each bucket's median equivalent value),
 // and the rank test must see the same bins.
 import { describe, expect, it } from 'vitest';
-import { compareLatency, latencyReport, latencyStats, mannWhitney, newHistogram } from '../../src/results/latency.js';
+import type * as hdr from 'hdr-histogram-js';
+import { compareLatency, latencyReport, latencyStats, mannWhitney, newHistogram, recordedBins } from '../../src/results/latency.js';
 
 function filled(seed: number, scale: number) {
   const h = newHistogram();
@@ -13,6 +14,22 @@ function filled(seed: number, scale: number) {
 }
 
 describe('latency statistics in one walk', () => {
+  it('recordedBins are the values and counts the recorded-values iterator yields', () => {
+    for (const [seed, scale] of [[1, 900], [7, 25_000], [42, 3_000_000]] as const) {
+      const h = filled(seed, scale);
+      const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+      it.reset();
+      const walked: { value: number; count: number }[] = [];
+      while (it.hasNext()) {
+        const v = it.next();
+        walked.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+      }
+      expect(walked.length).toBeGreaterThan(100);
+      expect(recordedBins(h)).toEqual(walked);
+    }
+    expect(recordedBins(newHistogram())).toEqual([]);
+  });
+
   it('mean and standard deviation are hdr-histogram-js values, exactly', () => {
     for (const [seed, scale] of [[1, 900], [7, 25_000], [42, 3_000_000]] as const) {
       const h = filled(seed, scale);
