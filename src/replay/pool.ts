@@ -79,10 +79,12 @@ const standby: { worker: Worker; maxHeapMb: number }[] = [];
  * is still loading its own modules and checking the functions and the corpus.
  * The next ReplayPool with the same heap limit takes them and sends their init.
  * They do not keep the process alive: a run that stops before (a usage error)
- * exits as it would without them.
+ * exits as it would without them. Tops up to `count` waiting workers (a process
+ * whose runs keep stopping early never piles them up).
  */
 export function prespawnReplayWorkers(count: number, maxHeapMb = DEFAULT_WORKER_HEAP_MB): void {
-  for (let i = 0; i < count; i++) {
+  const waiting = standby.filter((s) => s.maxHeapMb === maxHeapMb).length;
+  for (let i = waiting; i < count; i++) {
     const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), { workerData: null, resourceLimits: workerLimits(maxHeapMb) });
     worker.unref();
     // A standby worker that dies before it is taken is simply not used.

@@ -15,6 +15,7 @@ describe('replay workers started ahead of time', () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 1500, 300);
     const own = await replay({ oldPath: SPA, newPath: FIXED, corpus, workers: 2 });
     prespawnReplayWorkers(2);
+    prespawnReplayWorkers(2); // tops up to 2, never piles up
     expect(standbyWorkers()).toBe(2);
     const early = await replay({ oldPath: SPA, newPath: FIXED, corpus, workers: 2 });
     expect(standbyWorkers()).toBe(0);
