@@ -145,7 +145,7 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
   for (const problem of r.run.problems) out.push(p.yellow(`  ! ${problem}`));
   if (r.run.stoppedEarly) out.push(p.red(`  ! stopped early: ${r.run.stoppedEarly}`));
   out.push(
-    `${r.gate.passed ? p.green(p.bold('PASSED')) : p.red(p.bold('FAILED'))}  ${int(r.events)} events in ${(r.run.durationMs / 1000).toFixed(1)} s (${int(r.run.eventsPerSecond)} events/s, ${r.options.workers} workers)`,
+    `${r.gate.passed ? p.green(p.bold('PASSED')) : p.red(p.bold('FAILED'))}  ${int(r.events)} events in ${(r.run.durationMs / 1000).toFixed(1)} s (${int(r.run.eventsPerSecond)} events/s, ${r.options.workers} workers${r.run.firstEventMs !== undefined ? `, first call after ${int(r.run.firstEventMs)} ms` : ''})`,
   );
   return out.join('\n');
 }

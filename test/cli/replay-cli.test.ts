@@ -38,6 +38,7 @@ describe('cfreplay replay (CLI)', () => {
     expect(report.run.startupMs).toBeGreaterThan(0);
     expect(report.run.firstEventMs).toBeGreaterThanOrEqual(0);
     expect(report.run.firstEventMs).toBeLessThanOrEqual(report.run.durationMs);
+    expect(diff.stdout).toContain(`first call after ${report.run.firstEventMs!.toLocaleString('en-US')} ms`);
   });
 
   it('passes within --max-diff-rate given as a percentage', async () => {
