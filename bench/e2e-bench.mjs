@@ -18,6 +18,7 @@
 //   --busy    a CPU-bound process runs beside both (a CI runner's neighbour); target >= 2.0x
 //   --engine  njs: the command with --engine njs as well, beside the V8 figures
 //   --sample  also the shipped sample (recordings/sample.cfr, 10,000 events): whole command, warm
+//   --against <checkout>  the same command of another built checkout in the same rounds (before/after)
 // Targets: >= 3.0x at 300,000 and 1,000,000 events (median of 3, 2 workers), >= 2.0x with --busy,
 // the sample under 1 s warm.
 import { spawn, spawnSync } from 'node:child_process';
@@ -31,6 +32,7 @@ const WORKERS = opt('--workers', '2');
 const BUSY = args.includes('--busy');
 const ENGINES = ['v8', ...(opt('--engine', undefined) === 'njs' ? ['njs'] : [])];
 const SAMPLE = args.includes('--sample');
+const AGAINST = opt('--against', undefined);
 
 const root = new URL('../', import.meta.url).pathname;
 const bin = `${root}bin/cfreplay`;
@@ -77,9 +79,9 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function replayOnce(corpus, engine, dir) {
+function replayOnce(corpus, engine, dir, binPath = bin) {
   const json = `${dir}/report-${engine}.json`;
-  const r = timed([process.execPath, bin, 'replay', '--old', OLD, '--new', NEW, '--corpus', corpus, '--workers', WORKERS, '--json', json, ...(engine === 'v8' ? [] : ['--engine', engine])], [0, 1]);
+  const r = timed([process.execPath, binPath, 'replay', '--old', OLD, '--new', NEW, '--corpus', corpus, '--workers', WORKERS, '--json', json, ...(engine === 'v8' ? [] : ['--engine', engine])], [0, 1]);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   return { ...r, events: report.events, changed: report.changed, run: report.run };
 }
@@ -93,7 +95,7 @@ try {
   const { corpus, jsonl } = setup(N);
   const dir = `${root}bench/out/e2e-${N}`;
   console.log(`${N} requests: corpus ${(statSync(corpus).size / 1e6).toFixed(1)} MB, JSON lines ${(statSync(jsonl).size / 1e6).toFixed(0)} MB; ${OLD.slice(root.length)} vs ${NEW.slice(root.length)}; ${WORKERS} workers; ${ROUNDS} rounds`);
-  const rows = { script: [], ...Object.fromEntries(ENGINES.map((e) => [e, []])) };
+  const rows = { script: [], against: [], ...Object.fromEntries(ENGINES.map((e) => [e, []])) };
   for (let round = 1; round <= ROUNDS; round++) {
     const s = timed([process.execPath, `${root}bench/e2e-user-script.mjs`, OLD, NEW, jsonl]);
     const script = JSON.parse(s.stdout.trim().split('\n').pop());
@@ -104,6 +106,11 @@ try {
       if (r.events !== script.events || r.changed !== script.changed) line += ` [${engine}: ${r.events} events, ${r.changed} changed: not the script's count]`;
       rows[engine].push(r);
       line += ` | cfreplay${engine === 'v8' ? '' : ` --engine ${engine}`} ${(r.wallMs / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s; report ${(r.run.durationMs / 1000).toFixed(2)} s, ${r.run.eventsPerSecond} ev/s${r.run.firstEventMs !== undefined ? `, first event at ${r.run.firstEventMs} ms` : ''}) ratio ${(script.loopMs / r.wallMs).toFixed(2)}x`;
+    }
+    if (AGAINST !== undefined) {
+      const a = replayOnce(corpus, 'v8', dir, `${AGAINST}/bin/cfreplay`);
+      rows.against.push(a);
+      line += ` | against ${(a.wallMs / 1000).toFixed(2)} s (CPU ${(a.cpuMs / 1000).toFixed(2)} s) ratio ${(script.loopMs / a.wallMs).toFixed(2)}x`;
     }
     console.log(line);
   }
@@ -122,12 +129,23 @@ try {
         `CPU per event: command / script ${(cpu / sCpu).toFixed(2)} (the command's ${WORKERS} workers need < ${(Number(WORKERS) / (BUSY ? 2 : 3)).toFixed(2)} to reach the wall target on ${WORKERS} free cores)`,
     );
   }
+  if (AGAINST !== undefined) {
+    const wall = median(rows.against.map((x) => x.wallMs));
+    const cpu = median(rows.against.map((x) => x.cpuMs));
+    const mine = median(rows.v8.map((x) => x.cpuMs));
+    console.log(`median: ${AGAINST} cfreplay replay ${(wall / 1000).toFixed(2)} s wall, ${(cpu / 1000).toFixed(2)} s CPU; script loop / whole command ${median(rows.against.map((x, i) => rows.script[i].loopMs / x.wallMs)).toFixed(2)}x wall; CPU this / against ${(mine / cpu).toFixed(2)}`);
+  }
   if (SAMPLE) {
     const sample = `${root}recordings/sample.cfr`;
     const runs = [];
     for (let i = 0; i < ROUNDS + 1; i++) runs.push(replayOnce(sample, 'v8', dir)); // the first run warms the disk cache
     const warm = runs.slice(1);
     console.log(`shipped sample (${warm[0].events} events), whole command warm: median ${median(warm.map((x) => x.wallMs)).toFixed(0)} ms wall, ${median(warm.map((x) => x.cpuMs)).toFixed(0)} ms CPU; report ${median(warm.map((x) => x.run.durationMs)).toFixed(0)} ms${warm[0].run.firstEventMs !== undefined ? `, first event at ${median(warm.map((x) => x.run.firstEventMs)).toFixed(0)} ms` : ''} (target < 1000 ms wall)`);
+    if (AGAINST !== undefined) {
+      const other = [];
+      for (let i = 0; i < ROUNDS; i++) other.push(replayOnce(sample, 'v8', dir, `${AGAINST}/bin/cfreplay`));
+      console.log(`shipped sample, ${AGAINST}: median ${median(other.map((x) => x.wallMs)).toFixed(0)} ms wall, ${median(other.map((x) => x.cpuMs)).toFixed(0)} ms CPU`);
+    }
   }
 } finally {
   busy?.kill();
