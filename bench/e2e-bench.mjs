@@ -80,7 +80,7 @@ function median(xs) {
 }
 
 function replayOnce(corpus, engine, dir, binPath = bin) {
-  const json = `${dir}/report-${engine}.json`;
+  const json = `${dir}/report-${engine}${binPath === bin ? '' : '-against'}.json`;
   const r = timed([process.execPath, binPath, 'replay', '--old', OLD, '--new', NEW, '--corpus', corpus, '--workers', WORKERS, '--json', json, ...(engine === 'v8' ? [] : ['--engine', engine])], [0, 1]);
   const report = JSON.parse(readFileSync(json, 'utf8'));
   return { ...r, events: report.events, changed: report.changed, run: report.run };
