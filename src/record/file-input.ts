@@ -3,31 +3,69 @@
  * magic bytes, not the name), with the byte count the progress line and the
  * summary need, and one-line errors naming the file. Shared by the GoReplay,
  * access-log and event-file sources.
+ *
+ * Standard input (`-`, which the CLI turns into /dev/stdin) is read like a
+ * file: when it is a pipe or a socket it is first copied to a private
+ * temporary file (mode 0600, removed when the process ends), because the
+ * sources need what a pipe cannot give: a size for progress, the first bytes
+ * for format detection before reading, and random access for Parquet.
  */
-import { createReadStream } from 'node:fs';
-import { basename } from 'node:path';
+import { createReadStream, createWriteStream, fstat, mkdtempSync, rmSync, type Stats } from 'node:fs';
+import { basename, join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { pipeline } from 'node:stream/promises';
 import { open, stat } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
 
+/** How the CLI names standard input (src/cli/main.ts turns a lone "-" into it). */
+export const STDIN_PATH = '/dev/stdin';
+
+let stdinTaken = false;
+
+export function fstatStdin(): Promise<Stats> {
+  return new Promise((resolve, reject) => fstat(0, (e, st) => (e ? reject(e) : resolve(st))));
+}
+
+/** Copy standard input (a pipe or socket) to a private temporary file; returns its path. */
+async function spoolStdin(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'cfreplay-stdin-'));
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'stdin');
+  await pipeline(createReadStream('', { fd: 0, autoClose: false }), createWriteStream(path, { mode: 0o600 }));
+  return path;
+}
+
 export class FileInput {
   private stream: (Readable & { bytesRead: number }) | undefined;
   private finished = 0;
 
   private constructor(
+    /** The input as named to the user (messages, labels). */
     readonly path: string,
     readonly totalBytes: number,
     readonly gzip: boolean,
+    /** Where the bytes are read from: `path`, or the copy of standard input. */
+    readonly readPath: string = path,
   ) {}
 
   /** Check the file can be read; `what` names the expected kind in messages ("a GoReplay file"). */
   static async open(path: string, what: string): Promise<FileInput> {
     try {
-      const st = await stat(path);
+      let readPath = path;
+      if (path === STDIN_PATH) {
+        if (stdinTaken) throw new InputError(`${path}: standard input (-) can be read only once; name it once`);
+        stdinTaken = true;
+        const st0 = await fstatStdin();
+        if (!st0.isFile()) readPath = await spoolStdin();
+      }
+      const st = await stat(readPath);
       if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected ${what}`);
-      const fh = await open(path, 'r');
+      // An empty pipe almost always means the command feeding it failed: never a silent "0 recorded".
+      if (path === STDIN_PATH && st.size === 0) throw new InputError(`${path}: standard input is empty, expected ${what}`);
+      const fh = await open(readPath, 'r');
       let gzip = false;
       try {
         const head = Buffer.alloc(2);
@@ -36,7 +74,7 @@ export class FileInput {
       } finally {
         await fh.close();
       }
-      return new FileInput(path, st.size, gzip);
+      return new FileInput(path, st.size, gzip, readPath);
     } catch (e) {
       throw fileError(path, e, what);
     }
@@ -48,7 +86,7 @@ export class FileInput {
 
   /** The (decompressed) content, chunk by chunk. */
   async *chunks(highWaterMark = 1024 * 1024): AsyncGenerator<Buffer> {
-    const file = createReadStream(this.path, { highWaterMark });
+    const file = createReadStream(this.readPath, { highWaterMark });
     this.stream = file;
     let input: Readable = file;
     let gunzip: Readable | undefined;
@@ -111,7 +149,7 @@ export class FileInput {
 
   /** The first `max` bytes of the content (decompressed), for format detection. */
   async head(max = 64 * 1024): Promise<Buffer> {
-    const fh = await open(this.path, 'r');
+    const fh = await open(this.readPath, 'r');
     try {
       const size = this.gzip ? Math.min(this.totalBytes, 1024 * 1024) : Math.min(this.totalBytes, max);
       const buf = Buffer.alloc(size);

@@ -60,7 +60,7 @@ export class CflogParquetSource extends FileRecordSource {
     let buffer: AsyncBuffer;
     try {
       // A gzip-compressed Parquet file is read whole (Parquet needs random access to its footer and row groups).
-      buffer = input.gzip ? toArrayBuffer(zlib.gunzipSync(await readFile(path))) : await asyncBufferFromFile(path);
+      buffer = input.gzip ? toArrayBuffer(zlib.gunzipSync(await readFile(input.readPath))) : await asyncBufferFromFile(input.readPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new InputError(`${path}: not a valid gzip file, or truncated (${message(e)})`);
       throw fileError(path, e, 'a CloudFront log file');

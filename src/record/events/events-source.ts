@@ -21,7 +21,7 @@ import {
 import { completeEvent, notAnEvent } from '../../event/complete.js';
 import type { EventSource } from '../../event/types.js';
 import { InputError } from '../errors.js';
-import { FileInput, FileRecordSource, fileError } from '../file-input.js';
+import { FileInput, FileRecordSource, fileError, STDIN_PATH } from '../file-input.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { eventToExchange, eventToRecord, type EventRecordContext } from './to-record.js';
 import { connectionEventProblem, connectionRecordOf } from './connection-record.js';
@@ -70,19 +70,24 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
 
   private wholeRead = 0;
 
+  /** Standard input has no name to tell JSON from JSON lines: its content does (set by check()). */
+  private linesByContent = false;
+
   private get jsonLines(): boolean {
-    return JSON_LINES.has(extname(this.input.path).toLowerCase());
+    return this.linesByContent || JSON_LINES.has(extname(this.input.path).toLowerCase());
   }
 
   /** Parse a .json file up front: a file that is only Lambda@Edge events, or not JSON, is refused before any output exists. */
   async check(): Promise<void> {
-    this.mtime = (await stat(this.input.path)).mtimeMs;
+    this.mtime = (await stat(this.input.readPath)).mtimeMs;
+    const stdin = this.input.path === STDIN_PATH;
+    if (stdin && this.input.gzip) this.linesByContent = true; // compressed: only JSON lines may be
     if (this.jsonLines) return;
     if (this.input.gzip) throw new InputError(`${this.input.path}: gzip-compressed: only JSON lines files (.jsonl, .ndjson) may be compressed`);
     if (this.input.totalBytes > MAX_JSON_BYTES) throw new InputError(`${this.input.path}: over 256 MiB: write the events as JSON lines (.jsonl) instead`);
     let text: string;
     try {
-      text = this.input.gzip ? '' : await readFile(this.input.path, 'utf8');
+      text = this.input.gzip ? '' : await readFile(this.input.readPath, 'utf8');
     } catch (e) {
       throw fileError(this.input.path, e, 'an event file');
     }
@@ -94,6 +99,9 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
       const lines = text.split('\n').filter((l) => l.trim() !== '');
       if (lines.length > 1 && lines.every((l) => isJson(l))) {
         this.parsed = lines.map((l) => JSON.parse(l) as unknown);
+      } else if (stdin && lines.length > 1 && isJson(lines[0]!)) {
+        // JSON lines on standard input, some of them bad: read line by line, the bad ones counted.
+        this.linesByContent = true;
       } else if (this.named) {
         throw new InputError(`${this.input.path}: not valid JSON (${(e as Error).message})`);
       } else {

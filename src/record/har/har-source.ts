@@ -4,7 +4,7 @@
  * on the file size. `.har.gz` (gzip magic bytes) is decompressed on the fly;
  * a JSONP-wrapped `.harp` is unwrapped by the scanner.
  */
-import { createReadStream, fstat } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
@@ -13,16 +13,13 @@ import { HarFormatError, HarScanner, type ScannerOptions } from './scanner.js';
 import { HAR_SKIP, harEntryToItem, type HarFileStats } from './entry.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { InputError } from '../errors.js';
-import { fileError } from '../file-input.js';
+import { fileError, fstatStdin, STDIN_PATH as STDIN } from '../file-input.js';
 
 export interface HarSourceOptions {
   /** Read size; 1 MiB measured best (larger gives no gain, smaller costs per-chunk overhead). */
   highWaterMark?: number;
   scanner?: ScannerOptions;
 }
-
-/** What `record har -` names standard input as (src/cli/main.ts turns a lone "-" into it). */
-const STDIN = '/dev/stdin';
 
 export class HarSource implements RecordSource {
   readonly label: string;
@@ -163,10 +160,6 @@ export class HarSource implements RecordSource {
     }
     return { warnings, info };
   }
-}
-
-function fstatStdin(): Promise<import('node:fs').Stats> {
-  return new Promise((resolve, reject) => fstat(0, (e, st) => (e ? reject(e) : resolve(st))));
 }
 
 /** The first chunk of a stream, and an iterable of the whole stream (that chunk included). */
