@@ -25,6 +25,7 @@ import { checkRedisOutput, openRedisSink } from './redis-sink.js';
 import { isRedisUrl, maskPassword } from '../store/redis/url.js';
 import { createSampler, parseSampleKey, parseSampleRate } from './sampling.js';
 import { parseRedactRules, Redactor, REDACT_KEY_ENV, resolveRedactKey } from './redaction.js';
+import { CredentialScanner } from './credential-scan.js';
 
 export interface RecordCommonArgs {
   output?: string;
@@ -181,6 +182,9 @@ export function recordOptionsFromArgs(args: RecordCommonArgs) {
   const steps: RecordStep[] = [];
   if (sampler !== undefined) steps.push(sampler);
   if (redactor !== undefined) steps.push(redactor.step());
+  // Without --redact, what is stored is looked at for credentials: one warning names the fields found.
+  const credentialScanner = redactor === undefined ? new CredentialScanner() : undefined;
+  if (credentialScanner !== undefined) steps.push(credentialScanner.step());
   return {
     build: {
       distributionDomainName: domain,
@@ -190,6 +194,7 @@ export function recordOptionsFromArgs(args: RecordCommonArgs) {
     filters,
     steps,
     redactor,
+    credentialScanner,
     generatedKey,
   };
 }
@@ -240,7 +245,7 @@ export async function runRecordCommand(
 ): Promise<RecordSummary | undefined> {
   const stderr = options.stderr ?? process.stderr;
   const stdout = options.stdout ?? process.stdout;
-  const { build, filters, steps, redactor, generatedKey } = recordOptionsFromArgs(args);
+  const { build, filters, steps, redactor, credentialScanner, generatedKey } = recordOptionsFromArgs(args);
   const sinkOptions = { append: args.append, force: args.force, ...(options.flushIntervalMs !== undefined ? { flushIntervalMs: options.flushIntervalMs } : {}) };
   const dryRun = args['dry-run'] === true;
   const output = args.output;
@@ -288,6 +293,8 @@ export async function runRecordCommand(
     process.removeListener('SIGINT', onSigint);
   }
   if (redactor !== undefined) summary.notes.push(...redactor.notes());
+  const credentials = credentialScanner?.warning();
+  if (credentials !== undefined) summary.warnings.push(credentials);
   if (dryRun) summary.warnings.push('--dry-run: nothing was written');
   if (summary.recordsWritten === 0) summary.warnings.push('nothing was recorded: every entry was skipped or filtered out (see above)');
   if (!args.quiet) stderr.write(`${formatSummary(summary)}\n`);

@@ -4,12 +4,13 @@
  * made from. A step without a spec (a library user's own) keeps the
  * recording on the main thread.
  */
+import type { CredentialScanStep } from './credential-scan.js';
 import type { RedactStep } from './redaction.js';
 import type { SampleStep } from './sampling.js';
 import type { RecordStep } from './types.js';
 
 /** The plain data of each step kind (each step module declares its own). */
-export type StepSpec = SampleStep['spec'] | RedactStep['spec'];
+export type StepSpec = SampleStep['spec'] | RedactStep['spec'] | CredentialScanStep['spec'];
 
 export interface PortableStep extends RecordStep {
   readonly spec: StepSpec;

@@ -83,17 +83,17 @@ export function matchName(name: string): string {
   return n.toLowerCase();
 }
 
-/** `--redact credentials`: the usual places of secrets, hashed. */
-export const CREDENTIAL_RULES: readonly string[] = [
-  'header:authorization',
-  'header:proxy-authorization',
-  'header:cookie',
-  'header:set-cookie',
-  'header:x-api-key',
-  'header:x-auth-token',
-  'header:x-amz-security-token',
-  ...['token', 'access_token', 'id_token', 'refresh_token', 'api_key', 'apikey', 'key', 'secret', 'password', 'signature', 'sig', 'auth', 'code', 'x-amz-signature', 'x-amz-credential', 'x-amz-security-token'].map((q) => `query:${q}`),
+/** Headers that carry credentials (lower case): `--redact credentials` hashes them; without --redact they are warned about. */
+export const CREDENTIAL_HEADERS: readonly string[] = ['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key', 'x-auth-token', 'x-amz-security-token'];
+
+/** Token-like query parameter names (compared lower-cased and percent-decoded). */
+export const CREDENTIAL_QUERY_NAMES: readonly string[] = [
+  'token', 'access_token', 'id_token', 'refresh_token', 'api_key', 'apikey', 'key', 'secret', 'password', 'signature', 'sig', 'auth', 'code',
+  'x-amz-signature', 'x-amz-credential', 'x-amz-security-token',
 ];
+
+/** `--redact credentials`: the usual places of secrets, hashed. */
+export const CREDENTIAL_RULES: readonly string[] = [...CREDENTIAL_HEADERS.map((h) => `header:${h}`), ...CREDENTIAL_QUERY_NAMES.map((q) => `query:${q}`)];
 
 /** One --redact value: a rule, or a preset (`credentials`, optionally `=drop`). */
 export function parseRedactRules(text: string): RedactRule[] {

@@ -14,6 +14,7 @@ import { compileFilters, type ExchangeFilter, type FilterOptions } from '../filt
 import { ItemRecorder } from '../item-recorder.js';
 import type { StepSpec } from '../portable-step.js';
 import { Redactor } from '../redaction.js';
+import { CredentialScanner } from '../credential-scan.js';
 import { createSampler } from '../sampling.js';
 import { SummaryBuilder, type SummaryDelta } from '../summary.js';
 import type { RecordStep } from '../types.js';
@@ -53,12 +54,12 @@ interface BuiltStep {
 
 function buildStep(spec: StepSpec): BuiltStep {
   if (spec.kind === 'sample') return { step: createSampler(spec.options), takeCounts: () => [] };
-  const redactor = new Redactor(spec.rules, spec.key);
+  const counter = spec.kind === 'redact' ? new Redactor(spec.rules, spec.key) : new CredentialScanner();
   return {
-    step: redactor.step(),
+    step: counter.step(),
     takeCounts: () => {
-      const counts = [...redactor.counts];
-      redactor.counts.clear();
+      const counts = [...counter.counts];
+      counter.counts.clear();
       return counts;
     },
   };
