@@ -8,7 +8,8 @@
  * sources, inputPaths)` in its handler; add it to `recordSourceCommands` in
  * src/cli/commands/record.ts.
  */
-import { writeFileSync } from 'node:fs';
+import { lstatSync, writeFileSync } from 'node:fs';
+import { checkOutputPaths } from '../util/output-paths.js';
 import { join } from 'node:path';
 import { isIP } from 'node:net';
 import type { Argv } from 'yargs';
@@ -219,16 +220,33 @@ export interface RunRecordCommandOptions {
   wrapSink?: (sink: RecordSink) => RecordSink;
 }
 
-/** Write a generated key to `path` (or `path.N` when taken), mode 0600, never over an existing file; returns the path. */
-function writeKeyFile(path: string, key: string): string {
-  for (let n = 0; ; n++) {
-    const p = n === 0 ? path : `${path}.${n}`;
+/**
+ * Where a generated key goes: `base`, else `base.1`, `base.2`... (the first
+ * name not taken, so no file is ever replaced), checked like every output
+ * before any input is read: not an input (also through a link), its directory
+ * existing.
+ */
+function chooseKeyFile(base: string, inputs: readonly string[]): string {
+  for (let n = 0; n <= 100; n++) {
+    const p = n === 0 ? base : `${base}.${n}`;
     try {
-      writeFileSync(p, `${key}\n`, { mode: 0o600, flag: 'wx' });
-      return p;
+      lstatSync(p);
+      continue; // taken (a file, a link, a directory, a device): never written over
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || n > 100) throw new InputError(`cannot write the generated --redact key to ${p} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give one with --redact-key or ${REDACT_KEY_ENV}`);
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new InputError(`cannot write the generated --redact key to ${p} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give one with --redact-key or ${REDACT_KEY_ENV}`);
     }
+    checkOutputPaths([{ what: 'the generated --redact key file', path: p }], inputs.map((i) => ({ what: 'an input', path: i })));
+    return p;
+  }
+  throw new InputError(`cannot write the generated --redact key beside ${base}: ${base}.1 to ${base}.100 exist; give one with --redact-key or ${REDACT_KEY_ENV}`);
+}
+
+/** Write a generated key to `path`, mode 0600, never over an existing file. */
+function writeKeyFile(path: string, key: string): void {
+  try {
+    writeFileSync(path, `${key}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    throw new InputError(`cannot write the generated --redact key to ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)}); give one with --redact-key or ${REDACT_KEY_ENV}`);
   }
 }
 
@@ -255,10 +273,15 @@ export async function runRecordCommand(
     if (isRedisUrl(output)) await checkRedisOutput(output, sinkOptions);
     else await checkOutputPath(output, sinkOptions, options.inputPaths ?? []);
   }
+  // A generated key is never printed (terminals and CI logs keep it): it goes to a file only the user can read,
+  // named and checked now; a dry run writes nothing, so it keeps no key either.
+  const keyFile =
+    generatedKey !== undefined && !dryRun
+      ? chooseKeyFile(output !== undefined && output !== '' && !isRedisUrl(output) ? `${output}.redact-key` : join(process.cwd(), 'cfreplay.redact-key'), options.inputPaths ?? [])
+      : undefined;
   const sources = await openSources();
-  if (generatedKey !== undefined) {
-    // Never printed (terminals and CI logs keep it): written to a file only the user can read.
-    const keyFile = writeKeyFile(output !== undefined && output !== '' && !isRedisUrl(output) ? `${output}.redact-key` : join(process.cwd(), 'cfreplay.redact-key'), generatedKey);
+  if (generatedKey !== undefined && keyFile !== undefined) {
+    writeKeyFile(keyFile, generatedKey);
     stderr.write(
       `cfreplay: --redact: generated an HMAC key, written to ${keyFile} (readable by you only; not stored in the corpus); to hash the same way next time: ${REDACT_KEY_ENV}="$(cat ${keyFile})"\n`,
     );

@@ -107,6 +107,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         { what: 'the NEW function', path: args.new },
         { what: 'the corpus', path: args.corpus },
         { what: 'the KVS file', path: args.kvs ?? '' },
+        ...(args.prepend ?? []).map((p) => ({ what: 'a --prepend file', path: p })),
       ],
       { createParents: true },
     );

@@ -16,6 +16,7 @@ import { readCaseFiles } from '../../testmode/cases.js';
 import { runCases } from '../../testmode/run-cases.js';
 import { closingLine, failureLine, filledLine, renderTestJunit, summarize } from '../../testmode/format.js';
 import { updateCaseFiles } from '../../testmode/update.js';
+import { checkOutputPaths } from '../../util/output-paths.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { functionOptions, type FunctionArgs } from '../function-args.js';
 import { SUMMARIES } from './summaries.js';
@@ -55,6 +56,17 @@ export async function testCommand(args: TestArgs): Promise<TestOutcome> {
   if (/function\s+connectionHandler\s*\(/.test(prepared.source) && !/function\s+handler\s*\(/.test(prepared.source))
     throw new UsageError(`${args.function}: a connection function (connectionHandler): cfreplay test runs viewer-request and viewer-response functions`);
   const files = await readCaseFiles(paths, readStdin);
+  // The JUnit file may not be an input (the function, a case file, the KVS file, a prepended file), a directory or a device.
+  checkOutputPaths(
+    [{ what: '--junit', path: args.junit ?? '' }],
+    [
+      { what: 'the function', path: args.function },
+      ...files.filter((f) => f.path !== '-').map((f) => ({ what: 'a case file', path: f.path })),
+      { what: 'the KVS file', path: args.kvs ?? '' },
+      ...(args.prepend ?? []).map((p) => ({ what: 'a --prepend file', path: p })),
+    ],
+    { createParents: true },
+  );
   const cases = files.flatMap((f) => f.cases);
   if (cases.length === 0) throw new UsageError(`no test case in ${paths.map((p) => (p === '-' ? 'stdin' : p)).join(', ')}`);
   const type = defaultEventType(args['event-type'], prepared.source);
