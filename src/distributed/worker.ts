@@ -109,13 +109,23 @@ interface RunState {
 /** Jobs delivered more often than this are given up as a chunk error (a chunk that kills whole processes). */
 const MAX_DELIVERIES = 5;
 
+/**
+ * Wait `ms`, or until `signal` aborts. The abort listener is removed when the
+ * time is up: a worker sleeps every half second while idle and every second
+ * while Redis is away, and listeners left behind piled up on the one signal
+ * (MaxListenersExceededWarning after a few seconds, a leak over days).
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(t);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
