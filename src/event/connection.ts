@@ -4,15 +4,40 @@
  * handshake that presented a client certificate, and the corpus record that
  * keeps one.
  *
- * The shape follows the reference of the runtime (shared/reference, section
- * on connection functions) and the AWS pages on writing and testing
- * connection functions: the client certificate's leaf (serial number, issuer
- * and subject distinguished names, validity, SHA-256 fingerprint), the client
- * IP, the endpoint (the domain the viewer connected to), the distribution id
- * and a connection id. `allow()`, `deny()` and `logCustomData()` are added by
- * the runtime, never stored. An event read from a file is kept exactly as
- * written (fields this model does not name included), so a team's own test
- * events replay as they were written.
+ * What AWS documents (read with the search tool, December 2026):
+ * - the revocation tutorial ("Step 2: Create the revocation Connection
+ *   Function", docs.aws.amazon.com and docs.amazonaws.cn, every language)
+ *   reads `connection.clientCertInfo.serialNumber` and looks it up in a
+ *   KeyValueStore whose keys are written `ABC123DEF456` (hex, upper case, no
+ *   separators); it ends with `return connection.allow()` / `connection.deny()`;
+ * - "Overview and workflow": the function "can access client certificate
+ *   information, mTLS configuration parameters, certificate revocation check
+ *   results, and the client IP address"; it runs after CloudFront's own
+ *   validation (trust chain, expiry, signature), "even if certificate
+ *   revocation checks fail", and with IgnoreCertificateExpiry (ViewerMtlsConfig)
+ *   for expired but otherwise valid certificates;
+ * - "Test connection functions": the test object is a blob of up to 40 KB
+ *   whose structure "is defined by the CloudFront Connection Functions
+ *   runtime" (not spelled out there);
+ * - the connection logs name the leaf's fields ClientLeafCertSerialNumber,
+ *   ClientLeafCertIssuer, ClientLeafCertSubject, ClientLeafCertValidity.
+ * The "Connection event structure" section of the event-structure page could
+ * not be read. The reference (shared/reference) gives
+ * `clientCertificate.certificates.leaf.{serialNumber, issuer, subject,
+ * validity: {notBefore, notAfter}, sha256Fingerprint}`, `clientIp`,
+ * `endpoint`, `distributionId`, `connectionId`. Both spellings of the
+ * certificate are documented, so an event carries both: the leaf under
+ * `clientCertificate.certificates.leaf` and the same fields under
+ * `clientCertInfo` (a function written after AWS's tutorial and one written
+ * after the reference both run). Events recorded before `clientCertInfo` was
+ * added, and test events written with only one of the two, are completed
+ * when read (`completeConnectionEvent`), so older corpora replay the same.
+ * The revocation-check result and mTLS configuration fields are not modelled:
+ * their names are not documented where they could be read.
+ *
+ * `allow()`, `deny()` and `logCustomData()` are added by the runtime, never
+ * stored. An event read from a file is kept as written (fields this model
+ * does not name included).
  */
 import { createHash } from 'node:crypto';
 import type { EventSource } from './types.js';
@@ -36,6 +61,8 @@ export interface LeafCertificate {
 
 export interface ConnectionEvent {
   clientCertificate?: { certificates: { leaf: LeafCertificate } };
+  /** The leaf's fields as AWS's revocation tutorial reads them (`connection.clientCertInfo.serialNumber`). */
+  clientCertInfo?: LeafCertificate;
   clientIp: string;
   endpoint: string;
   distributionId: string;
@@ -121,11 +148,48 @@ export interface ConnectionContext {
 export function connectionEventOf(cert: PeerCertificateLike, context: ConnectionContext): ConnectionEvent {
   return {
     clientCertificate: { certificates: { leaf: leafOf(cert) } },
+    clientCertInfo: leafOf(cert),
     clientIp: context.clientIp,
     endpoint: context.endpoint,
     distributionId: context.distributionId,
     connectionId: context.connectionId,
   };
+}
+
+type Obj = Record<string, unknown>;
+
+function isObj(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The client certificate's leaf, from either documented place (`clientCertificate.certificates.leaf` first). */
+export function leafOfEvent(event: ConnectionEvent): Obj | undefined {
+  const cc = (event as Obj).clientCertificate;
+  const leaf = isObj(cc) && isObj(cc.certificates) && isObj(cc.certificates.leaf) ? cc.certificates.leaf : undefined;
+  if (leaf !== undefined) return leaf;
+  const info = (event as Obj).clientCertInfo;
+  return isObj(info) ? info : undefined;
+}
+
+/**
+ * The event as a connection function receives it: when only one of the two
+ * documented places of the certificate is there (a corpus recorded before
+ * `clientCertInfo` existed, a hand-written test event), the other is filled
+ * with a copy of the same fields. Anything else is left exactly as it is;
+ * the event passed in is not changed.
+ */
+export function completeConnectionEvent(event: ConnectionEvent): ConnectionEvent {
+  const hasLeaf = (() => {
+    const cc = (event as Obj).clientCertificate;
+    return isObj(cc) && isObj(cc.certificates) && isObj(cc.certificates.leaf);
+  })();
+  const hasInfo = isObj((event as Obj).clientCertInfo);
+  if (hasLeaf === hasInfo) return event;
+  const leaf = leafOfEvent(event)!;
+  const copy = JSON.parse(JSON.stringify(leaf)) as LeafCertificate;
+  if (hasLeaf) return { ...event, clientCertInfo: copy };
+  if ((event as Obj).clientCertificate !== undefined) return event; // a clientCertificate of another shape: kept as written
+  return { ...event, clientCertificate: { certificates: { leaf: copy } } };
 }
 
 /** Anything the corpus holds: an HTTP exchange or a TLS connection. */
@@ -159,7 +223,7 @@ export function clientNetwork(ip: string): string {
  * which population of clients a change locks out or lets in.
  */
 export function populationOf(event: ConnectionEvent): string {
-  const leaf = event.clientCertificate?.certificates?.leaf;
+  const leaf = leafOfEvent(event);
   const issuer = typeof leaf?.issuer === 'string' && leaf.issuer !== '' ? leaf.issuer : '(no issuer)';
   const subject = typeof leaf?.subject === 'string' && leaf.subject !== '' ? subjectPattern(leaf.subject) : '(no certificate)';
   return `issuer ${issuer} | subject ${subject} | net ${clientNetwork(typeof event.clientIp === 'string' ? event.clientIp : '')}`;

@@ -7,7 +7,7 @@
  * Pure logic without threads, so the worker thread, the distributed Redis
  * worker and the tests all use exactly this code.
  */
-import { isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
+import { completeConnectionEvent, isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
 import { sourceLabel } from '../event/source-label.js';
 import { toEvent, viewerResponseSkipReason } from '../event/views.js';
 import { openChunk } from '../store/chunk.js';
@@ -355,7 +355,7 @@ export const SKIP_EXCHANGE_FOR_CONNECTION = 'HTTP exchange: a connection functio
 
 /** The event a record gives for this replay, or the reason it gives none. */
 function eventOf(record: CorpusRecord, eventType: ReplayEventType): object | string {
-  if (isRecordedConnection(record)) return eventType === 'connection' ? record.event : SKIP_CONNECTION_RECORD;
+  if (isRecordedConnection(record)) return eventType === 'connection' ? completeConnectionEvent(record.event) : SKIP_CONNECTION_RECORD;
   if (eventType === 'connection') return SKIP_EXCHANGE_FOR_CONNECTION;
   return toEvent(record, eventType) ?? `viewer-response not run: ${viewerResponseSkipReason(record) ?? 'not eligible'}`;
 }

@@ -99,7 +99,7 @@ export function normalizeCloudFrontEvent<T>(obj: T): T {
   return obj;
 }
 
-/** A connection (mTLS) event: `{ clientIp, ... }` or with `clientCertificate`. */
+/** A connection (mTLS) event: `{ clientIp, connectionId, ... }`, or with `clientCertificate` or `clientCertInfo` (AWS's tutorial's name). */
 export function isConnectionEvent(obj: unknown): boolean {
-  return isObj(obj) && (isObj(obj.clientCertificate) || typeof obj.connectionId === 'string') && !isObj(obj.request);
+  return isObj(obj) && (isObj(obj.clientCertificate) || isObj(obj.clientCertInfo) || typeof obj.connectionId === 'string') && !isObj(obj.request);
 }

@@ -1,7 +1,7 @@
 // The connection event's pieces made from a peer certificate, and the population key replay groups by.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { clientNetwork, connectionEventOf, distinguishedName, leafOf, populationOf, subjectPattern } from '../../src/event/connection.js';
+import { clientNetwork, completeConnectionEvent, connectionEventOf, distinguishedName, leafOf, populationOf, subjectPattern } from '../../src/event/connection.js';
 
 describe('connection events', () => {
   it('distinguished names keep the certificate order, repeat multi-valued attributes and escape RFC 4514 specials', () => {
@@ -25,7 +25,7 @@ describe('connection events', () => {
     });
     expect(leafOf({ fingerprint256: 'AB:CD:EF' }).sha256Fingerprint).toBe('abcdef');
     const ev = connectionEventOf({ serialNumber: '01' }, { clientIp: '203.0.113.9', endpoint: 'e', distributionId: 'D', connectionId: 'c' });
-    expect(Object.keys(ev)).toEqual(['clientCertificate', 'clientIp', 'endpoint', 'distributionId', 'connectionId']);
+    expect(Object.keys(ev)).toEqual(['clientCertificate', 'clientCertInfo', 'clientIp', 'endpoint', 'distributionId', 'connectionId']);
   });
 
   it('client networks: IPv4 /24 (also IPv4-mapped), IPv6 /48 with :: expanded', () => {
@@ -43,5 +43,31 @@ describe('connection events', () => {
     expect(populationOf({ clientIp: '198.51.100.4', endpoint: 'e', distributionId: 'D', connectionId: 'c' })).toBe('issuer (no issuer) | subject (no certificate) | net 198.51.100.0/24');
     const ev = connectionEventOf({ issuer: { CN: 'CA' }, subject: { CN: 'device-7' } }, { clientIp: '198.51.100.4', endpoint: 'e', distributionId: 'D', connectionId: 'c' });
     expect(populationOf(ev)).toBe('issuer CN=CA | subject CN=device-* | net 198.51.100.0/24');
+  });
+
+  it('the certificate is in both documented places: clientCertificate.certificates.leaf and clientCertInfo (AWS tutorial)', () => {
+    const event = connectionEventOf(
+      { serialNumber: '0a1b', issuer: { CN: 'CA' }, subject: { CN: 'c' }, valid_from: 'Jan  1 00:00:00 2026 GMT', valid_to: 'Feb 28 12:30:00 2027 GMT', raw: Buffer.from('x') },
+      { clientIp: '203.0.113.9', endpoint: 'd111111abcdef8.cloudfront.net', distributionId: 'E1', connectionId: 'c-1' },
+    );
+    expect(event.clientCertInfo).toEqual(event.clientCertificate!.certificates.leaf);
+    expect(event.clientCertInfo).not.toBe(event.clientCertificate!.certificates.leaf); // a copy: a function changing one does not change the other
+    expect(completeConnectionEvent(event)).toBe(event); // already complete
+  });
+
+  it('completes events that have only one of the two (older corpora, hand-written test events), changing nothing else', () => {
+    const leaf = { serialNumber: 'ABC123DEF456', issuer: 'CN=CA', subject: 'CN=dev', validity: { notBefore: 'a', notAfter: 'b' }, sha256Fingerprint: 'ff' };
+    const old = { clientCertificate: { certificates: { leaf } }, clientIp: '198.51.100.1', endpoint: 'e', distributionId: 'D', connectionId: 'x', extra: { kept: true } };
+    const done = completeConnectionEvent(old);
+    expect(done).toEqual({ ...old, clientCertInfo: leaf });
+    expect(old).not.toHaveProperty('clientCertInfo'); // the stored event is not changed
+    const tutorial = { clientCertInfo: leaf, clientIp: '198.51.100.1', connectionId: 'y' };
+    expect(completeConnectionEvent(tutorial)).toEqual({ ...tutorial, clientCertificate: { certificates: { leaf } } });
+    // Without any certificate, or with a clientCertificate of another shape, the event is left as written.
+    const none = { clientIp: '198.51.100.1', connectionId: 'z' };
+    expect(completeConnectionEvent(none)).toBe(none);
+    const odd = { clientCertificate: 'pem text', clientCertInfo: leaf, clientIp: '1.2.3.4' };
+    expect(completeConnectionEvent(odd)).toBe(odd);
+    expect(populationOf(tutorial)).toBe('issuer CN=CA | subject CN=dev | net 198.51.100.0/24');
   });
 });

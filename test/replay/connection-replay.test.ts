@@ -99,7 +99,9 @@ describe('connection events in the corpus', () => {
 
     const all = cfreplay(['cat', corpus]).stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(all).toHaveLength(31);
-    expect(all[0]).toEqual(connectionEvent(0, 'CN=Other CA,O=Else', '203.0.113.0'));
+    // As the function receives it: the leaf also where AWS's tutorial reads it (clientCertInfo).
+    const first = connectionEvent(0, 'CN=Other CA,O=Else', '203.0.113.0');
+    expect(all[0]).toEqual({ ...first, clientCertInfo: first.clientCertificate.certificates.leaf });
     const onlyConn = cfreplay(['cat', corpus, '--event-type', 'connection']).stdout.trim().split('\n');
     expect(onlyConn).toHaveLength(30);
     const onlyHttp = cfreplay(['cat', corpus, '--event-type', 'viewer-request']).stdout.trim().split('\n');
@@ -176,5 +178,45 @@ async function connectionHandler(connection) {
     expect(r.status).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/is a connection function .* and .* a viewer function/);
+  });
+
+  it("AWS's revocation tutorial as written (connection.clientCertInfo.serialNumber) runs on events recorded with only the leaf, and on events written with only clientCertInfo", () => {
+    const events = writeInputs(); // only clientCertificate.certificates.leaf, as corpora recorded before clientCertInfo
+    const corpus = join(tmp.path, 'tutorial.cfr');
+    expect(cfreplay(['record', 'events', events, '-o', corpus, '--time', '2025-06-01T00:00:00Z']).status).toBe(0);
+    const kvs = join(tmp.path, 'revoked-serials.json');
+    writeFileSync(kvs, JSON.stringify({ data: [4, 7].map((i) => ({ key: (0x1000 + i).toString(16).toUpperCase(), value: '' })) }));
+    // The tutorial's function, verbatim but for the console.log lines.
+    writeFileSync(
+      join(tmp.path, 'tutorial.js'),
+      `import cf from 'cloudfront';
+async function connectionHandler(connection) {
+    const kvsHandle = cf.kvs();
+    const clientSerialNumber = connection.clientCertInfo.serialNumber;
+    const serialNumberExistsInKvs = await kvsHandle.exists(clientSerialNumber);
+    if (serialNumberExistsInKvs) {
+        return connection.deny();
+    }
+    return connection.allow();
+}`,
+    );
+    writeFileSync(join(tmp.path, 'allow-all.js'), 'function connectionHandler(connection) { connection.allow(); }');
+    const json = join(tmp.path, 'tutorial.json');
+    const r = cfreplay(['replay', '--old', join(tmp.path, 'allow-all.js'), '--new', join(tmp.path, 'tutorial.js'), '--corpus', corpus, '--kvs', kvs, '--json', json]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ReplayReport;
+    expect(report.outcomes.new).toEqual({ 'connection-allow': 28, 'connection-deny': 2 });
+    expect(report.diffs.find((d) => d.path === 'outcome')!.examples.map((e) => e.uri).sort()).toEqual(['CN=device-0004,O=Acme', 'CN=device-0007,O=Acme']);
+
+    // A test event written the tutorial's way (only clientCertInfo): run gives the leaf to a function reading the other place.
+    const leaf = connectionEvent(4, 'CN=Acme Root CA,O=Acme', '203.0.113.4').clientCertificate.certificates.leaf;
+    const event = join(tmp.path, 'tutorial-event.json');
+    writeFileSync(event, JSON.stringify({ clientCertInfo: leaf, clientIp: '203.0.113.4', endpoint: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', connectionId: 'c-4' }));
+    const run = cfreplay(['run', join(tmp.path, 'old.js'), '--event', event, '--json']);
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: { kind: 'connection-allow' } });
+    const runNew = cfreplay(['run', join(tmp.path, 'tutorial.js'), '--event', event, '--kvs', kvs, '--json']);
+    expect(JSON.parse(runNew.stdout)).toMatchObject({ outcome: { kind: 'connection-deny' } });
   });
 });

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { openCorpus, type CorruptChunkError } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
-import { isRecordedConnection } from '../../event/connection.js';
+import { completeConnectionEvent, isRecordedConnection } from '../../event/connection.js';
 import { EXIT_USAGE } from '../errors.js';
 import { writeLine, endOutput } from '../output.js';
 import { SUMMARIES } from './summaries.js';
@@ -43,7 +43,7 @@ export const catCommandModule: CommandModule<object, CatArgs> = {
           ? record
           : isRecordedConnection(record)
             ? type === undefined || type === 'connection'
-              ? record.event
+              ? completeConnectionEvent(record.event)
               : undefined
             : type === 'connection'
               ? undefined

@@ -36,7 +36,7 @@ import { checkKvsArgs, functionOptions, transformsFromArgs, type FunctionArgs } 
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
-import { isRecordedConnection, type CorpusRecord } from '../../event/connection.js';
+import { completeConnectionEvent, isRecordedConnection, type ConnectionEvent, type CorpusRecord } from '../../event/connection.js';
 import { SUMMARIES } from './summaries.js';
 
 export interface RunArgs extends FunctionArgs {
@@ -251,6 +251,7 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   if (connectionFn) {
     if (!isConnectionEvent(ev.event))
       throw new UsageError(`${ev.label}: a connection function needs a connection event ({clientIp, connectionId, clientCertificate, ...})`);
+    ev.event = completeConnectionEvent(ev.event as ConnectionEvent);
   } else {
     const why = notAnEvent(ev.event);
     if (why !== undefined) throw new UsageError(`${ev.label}: not a CloudFront Functions event: ${why}`);

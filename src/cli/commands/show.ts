@@ -31,7 +31,7 @@ import { loadFunction, loadKvsFile, type EffectiveOutput, type ExecutionErrorRea
 import { openCorpus } from '../../store/index.js';
 import { toEvent } from '../../event/views.js';
 import { SUMMARIES } from './summaries.js';
-import { isRecordedConnection } from '../../event/connection.js';
+import { completeConnectionEvent, isRecordedConnection } from '../../event/connection.js';
 import { applyTransforms, explainLoadError, type DeployTransforms } from '../../runtime/transforms.js';
 import { transformsFromArgs } from '../function-args.js';
 
@@ -234,7 +234,7 @@ async function fromRerun(report: ReplayReport, reportPath: string, eventId: stri
     throw new UsageError(`${report.corpus.location}: the record at position ${position} is ${record.id}, not ${eventId} (the corpus has changed since the replay)`);
   let event: object | undefined;
   let rawQuery: string | undefined;
-  if (isRecordedConnection(record)) event = report.eventType === 'connection' ? record.event : undefined;
+  if (isRecordedConnection(record)) event = report.eventType === 'connection' ? completeConnectionEvent(record.event) : undefined;
   else if (report.eventType !== 'connection') {
     event = toEvent(record, report.eventType);
     rawQuery = record.rawQuery;

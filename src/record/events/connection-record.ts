@@ -21,17 +21,29 @@ export function connectionEventProblem(e: Obj): string | undefined {
     if (e[f] !== undefined && typeof e[f] !== 'string') return `${f}: expected a string`;
   }
   const cert = e.clientCertificate;
-  if (cert === undefined) return undefined;
-  if (!isObj(cert) || !isObj(cert.certificates) || !isObj(cert.certificates.leaf)) {
-    return 'clientCertificate: expected { certificates: { leaf: { serialNumber, issuer, subject, validity, sha256Fingerprint } } }';
+  if (cert !== undefined) {
+    if (!isObj(cert) || !isObj(cert.certificates) || !isObj(cert.certificates.leaf)) {
+      return 'clientCertificate: expected { certificates: { leaf: { serialNumber, issuer, subject, validity, sha256Fingerprint } } }';
+    }
+    const problem = leafProblem(cert.certificates.leaf, 'clientCertificate.certificates.leaf');
+    if (problem !== undefined) return problem;
   }
-  const leaf = cert.certificates.leaf;
+  const info = e.clientCertInfo;
+  if (info !== undefined) {
+    if (!isObj(info)) return 'clientCertInfo: expected { serialNumber, issuer, subject, validity, sha256Fingerprint }';
+    return leafProblem(info, 'clientCertInfo');
+  }
+  return undefined;
+}
+
+/** The certificate fields a function reads, with the documented types. */
+function leafProblem(leaf: Obj, at: string): string | undefined {
   for (const f of LEAF_STRINGS) {
-    if (leaf[f] !== undefined && typeof leaf[f] !== 'string') return `clientCertificate.certificates.leaf.${f}: expected a string`;
+    if (leaf[f] !== undefined && typeof leaf[f] !== 'string') return `${at}.${f}: expected a string`;
   }
   const validity = leaf.validity;
   if (validity !== undefined && (!isObj(validity) || ['notBefore', 'notAfter'].some((k) => validity[k] !== undefined && typeof validity[k] !== 'string'))) {
-    return 'clientCertificate.certificates.leaf.validity: expected { notBefore, notAfter } as strings';
+    return `${at}.validity: expected { notBefore, notAfter } as strings`;
   }
   return undefined;
 }
