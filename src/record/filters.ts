@@ -26,8 +26,13 @@ export interface FilterOptions {
 /** Returns the reason when the exchange is filtered out, undefined when kept. */
 export type ExchangeFilter = (view: ExchangeView) => string | undefined;
 
-/** A filter that remembers its options, so a recording worker thread can compile the same one. */
-export type CompiledFilter = ExchangeFilter & { readonly options: FilterOptions };
+/**
+ * A filter that remembers its options, so a recording worker thread can
+ * compile the same one. `connection` filters a connection (mTLS) event by the
+ * host it connected to (its `endpoint`): the host options apply to it; the
+ * URL and method options select HTTP requests and leave connections alone.
+ */
+export type CompiledFilter = ExchangeFilter & { readonly options: FilterOptions; readonly connection: (endpoint: string) => string | undefined };
 
 export function isCompiledFilter(filter: ExchangeFilter): filter is CompiledFilter {
   return typeof (filter as Partial<CompiledFilter>).options === 'object';
@@ -84,7 +89,15 @@ function compileRegex(source: string | RegExp, option: string): RegExp {
 
 /** Build the filter; throws InputError (user-facing) for bad patterns. */
 export function compileFilters(options: FilterOptions = {}): CompiledFilter {
-  return Object.assign(compile(options), { options });
+  const includeHosts = (options.includeHosts ?? []).map((p) => hostMatcher(p, '--include-host'));
+  const excludeHosts = (options.excludeHosts ?? []).map((p) => hostMatcher(p, '--exclude-host'));
+  const connection = (endpoint: string): string | undefined => {
+    const host = endpoint.toLowerCase();
+    if (includeHosts.length > 0 && !includeHosts.some((m) => m(host))) return FILTERED.includeHost;
+    if (excludeHosts.some((m) => m(host))) return FILTERED.excludeHost;
+    return undefined;
+  };
+  return Object.assign(compile(options), { options, connection });
 }
 
 function compile(options: FilterOptions): ExchangeFilter {

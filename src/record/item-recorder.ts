@@ -4,9 +4,9 @@
  * (sampling, redaction), every skip and filter counted in the summary. The
  * caller stores the record it returns and then calls `stored`.
  */
-import { buildRecordedExchange, InvalidUrlError, isRecordedConnection, type BuildOptions, type CorpusRecord, type RecordedExchange } from '../event/index.js';
+import { buildRecordedExchange, InvalidUrlError, isRecordedConnection, type BuildOptions, type CorpusRecord, type RecordedConnection, type RecordedExchange } from '../event/index.js';
 import { checkExchange, SKIP } from './checks.js';
-import type { ExchangeFilter } from './filters.js';
+import { isCompiledFilter, type ExchangeFilter } from './filters.js';
 import type { SummaryBuilder } from './summary.js';
 import type { RecordStep, SourceItem } from './types.js';
 
@@ -26,8 +26,7 @@ export class ItemRecorder {
       summary.skip(item.reason, item.source, item.detail);
       return undefined;
     }
-    // URL/host/method filters, sampling and redaction are about HTTP exchanges; a connection event is kept as it is.
-    if (item.kind === 'connection') return item.record;
+    if (item.kind === 'connection') return this.connection(item.record);
     const exchange = item.exchange;
     const checked = checkExchange(exchange);
     if (!checked.ok) {
@@ -58,6 +57,33 @@ export class ItemRecorder {
       record = out;
     }
     return record;
+  }
+
+  /**
+   * A connection (mTLS) event: the host filters on the endpoint it connected to
+   * (URL and method filters select requests), then each step's connection side
+   * (sampling decides by the client address, as for that client's requests;
+   * redaction rules name HTTP fields and leave it as it is).
+   */
+  private connection(record: RecordedConnection): RecordedConnection | undefined {
+    const connectionFilter = isCompiledFilter(this.filter) ? this.filter.connection : undefined;
+    const endpoint = typeof record.event.endpoint === 'string' ? record.event.endpoint : '';
+    const filtered = connectionFilter?.(endpoint);
+    if (filtered !== undefined) {
+      this.summary.filter(filtered, record.source);
+      return undefined;
+    }
+    let out = record;
+    for (const step of this.steps) {
+      if (step.connection === undefined) continue;
+      const r = step.connection(out);
+      if ('filtered' in r) {
+        this.summary.filter(r.filtered, record.source);
+        return undefined;
+      }
+      out = r;
+    }
+    return out;
   }
 
   /** Count a record the sink has accepted, with the item's notes. */

@@ -9,9 +9,10 @@
  * - `cookie:NAME`, `header:NAME`, `query:NAME`: that value of the request.
  * When the key is absent from a request (no session cookie yet), the viewer
  * address decides when the capture knows it, else the request itself (its
- * stable id): such requests are sampled one by one.
+ * stable id): such requests are sampled one by one. A connection (mTLS)
+ * event is decided by its client address.
  */
-import type { NormalizedExchange, RecordedExchange } from '../event/index.js';
+import type { NormalizedExchange, RecordedConnection, RecordedExchange } from '../event/index.js';
 import { InputError } from './errors.js';
 import type { RecordStep } from './types.js';
 
@@ -110,5 +111,9 @@ export function createSampler(options: SamplingOptions): SampleStep {
   const reason = `outside --sample ${formatRate(options.rate)} (key ${describeSampleKey(options.key)})`;
   const filtered = { filtered: reason };
   const step: RecordStep = (record, exchange) => (keepSample(options.rate, sampleKeyValue(options.key, record, exchange)) ? record : filtered);
-  return Object.assign(step, { spec: { kind: 'sample', options } as const });
+  // A connection (mTLS) event has no cookie, header or query: its client address decides, the value a request of
+  // that client without the key falls back to, so a handshake is kept or dropped with that client's requests.
+  const connection = (record: RecordedConnection) =>
+    keepSample(options.rate, typeof record.event.clientIp === 'string' && record.event.clientIp !== '' ? `ip\0${record.event.clientIp}` : `id\0${record.id}`) ? record : filtered;
+  return Object.assign(step, { spec: { kind: 'sample', options } as const, connection });
 }

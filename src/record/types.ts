@@ -28,7 +28,10 @@ export type SourceItem =
       prebuilt?: (build: BuildOptions) => RecordedExchange;
     }
   | {
-      /** A connection (mTLS) event, stored as it is: the HTTP checks, filters and steps do not apply to it. */
+      /**
+       * A connection (mTLS) event: the HTTP checks do not apply to it; the host filters see its
+       * endpoint and the steps their `connection` side (sampling by the client address).
+       */
       kind: 'connection';
       record: RecordedConnection;
     }
@@ -80,7 +83,13 @@ export interface RecordSource {
  * Returns the record to store (possibly changed), or `{ filtered: reason }`
  * to leave it out (counted under "filtered out" with that reason).
  */
-export type RecordStep = (record: RecordedExchange, exchange: NormalizedExchange) => RecordedExchange | { filtered: string };
+export type RecordStep = ((record: RecordedExchange, exchange: NormalizedExchange) => RecordedExchange | { filtered: string }) & {
+  /**
+   * The same step for a connection (mTLS) event (sampling keeps or drops it
+   * with its client's requests). A step without it passes connections unchanged.
+   */
+  connection?: (record: RecordedConnection) => RecordedConnection | { filtered: string };
+};
 
 /** What closing a sink tells the summary. */
 export interface SinkCloseResult {
