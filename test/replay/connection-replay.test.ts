@@ -4,6 +4,7 @@
 // by population (issuer, subject pattern, client network).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { ReplayReport } from '../../src/results/types.js';
 import { openCorpus } from '../../src/store/index.js';
@@ -11,6 +12,7 @@ import { decodeColumns, encodeColumns } from '../../src/store/columns.js';
 import { Unpackr } from 'msgpackr';
 import { cfreplay } from '../helpers/cli.js';
 import { useTempDir } from '../helpers/tmp.js';
+import { launchChromium, openReportPage } from '../report/browser.js';
 
 const tmp = useTempDir();
 
@@ -219,4 +221,52 @@ async function connectionHandler(connection) {
     const runNew = cfreplay(['run', join(tmp.path, 'tutorial.js'), '--event', event, '--kvs', kvs, '--json']);
     expect(JSON.parse(runNew.stdout)).toMatchObject({ outcome: { kind: 'connection-deny' } });
   });
+
+  it('the HTML report of a connection replay in headless Chromium: outcomes, groups by population, an example with the event', async () => {
+    const events = writeInputs();
+    const corpus = join(tmp.path, 'html.cfr');
+    expect(cfreplay(['record', 'events', events, '-o', corpus, '--time', '2025-06-01T00:00:00Z']).status).toBe(0);
+    const json = join(tmp.path, 'html.json');
+    const html = join(tmp.path, 'report.html');
+    const r = cfreplay(['replay', '--old', join(tmp.path, 'old.js'), '--new', join(tmp.path, 'new.js'), '--corpus', corpus, '--json', json, '--html', html]);
+    expect(r.status).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ReplayReport;
+    const browser = await launchChromium();
+    try {
+      const { page, errors, offPage } = await openReportPage(browser, pathToFileURL(html).href);
+      for (const side of ['old', 'new'] as const) {
+        for (const [label, count] of Object.entries(report.outcomes[side])) {
+          expect(await page.textContent(`#outcomes tr[data-outcome="${label}"] td[data-side="${side}"]`), `${side} ${label}`).toBe(String(count));
+        }
+      }
+      expect(await page.$$eval('#groups .group', (els) => els.length)).toBe(report.diffs.length);
+      const flip = report.diffs.find((d) => d.path === 'outcome')!;
+      const group = page.locator(`.group[data-id="${flip.id}"]`);
+      // The populations are the group's routes.
+      const shown = await group.locator('.g-head .route').allTextContents();
+      expect(shown).toEqual(flip.routes.slice(0, 3).map((x) => x.route));
+      expect(shown[0]).toMatch(/^issuer CN=Acme Root CA,O=Acme \| subject CN=device-\*,O=Acme \| net 198\.51\.100\.0\/24$/);
+      await group.locator('.g-head').click();
+      const first = group.locator('.g-body .ex').first();
+      expect(await first.locator('.method').textContent()).toBe('TLS');
+      expect(await first.locator('.ex-uri').textContent()).toBe(flip.examples[0]!.uri);
+      expect(flip.examples[0]!.uri).toMatch(/^CN=device-\d{4},O=Acme$/);
+      // The example's event (as the functions received it: the leaf in both places) and both decisions.
+      expect(report.samples.some((x) => x.eventId === flip.examples[0]!.eventId)).toBe(true);
+      const eventPane = await first.locator('.sample .pane').nth(0).textContent();
+      expect(eventPane).toContain('clientCertInfo');
+      expect(eventPane).toContain(flip.examples[0]!.uri);
+      expect(await first.locator('.sample .pane-h b').allTextContents()).toEqual(['EVENT', 'OLD OUTPUT', 'NEW OUTPUT']);
+      // The route filter takes a population.
+      const custom = report.diffs.find((d) => d.path === 'logCustomData')!;
+      await page.fill('#f-route', 'issuer CN=Other CA');
+      await page.waitForFunction((n) => document.querySelectorAll('#groups .group').length === n, 1, { timeout: 5_000 });
+      expect(await page.$$eval('#groups .group', (els) => els.map((e) => (e as HTMLElement).dataset.id))).toEqual([custom.id]);
+      expect(errors).toEqual([]);
+      expect(offPage()).toEqual([]);
+      await page.close();
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

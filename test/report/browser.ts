@@ -2,7 +2,7 @@
 // `chromium`, driven by playwright-core). No download: if the browser is
 // missing the tests fail and say how to install it.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CFREPLAY_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -16,4 +16,32 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+export interface OpenedPage {
+  page: Page;
+  url: string;
+  /** Requests other than the page itself. */
+  offPage: () => string[];
+  /** Page errors, console errors and warnings, dialogs. */
+  errors: string[];
+}
+
+/** Open a report file (file://) in a new page, watching requests and errors, and wait until the report says it is ready. */
+export async function openReportPage(browser: Browser, url: string, waitUntil: 'load' | 'commit' = 'load'): Promise<OpenedPage> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const requests: string[] = [];
+  const errors: string[] = [];
+  page.on('request', (r) => requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
+  });
+  page.on('dialog', (d) => {
+    errors.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  await page.goto(url, { waitUntil });
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 15_000 });
+  return { page, url, errors, offPage: () => requests.filter((u) => u !== url) };
 }

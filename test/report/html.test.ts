@@ -11,7 +11,7 @@ import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
 import { renderHtml } from '../../src/report/html/index.js';
 import { formatNs } from '../../src/report/html/format.js';
 import type { DiffGroup, ReplayReport } from '../../src/results/types.js';
-import { launchChromium } from './browser.js';
+import { launchChromium, openReportPage, type OpenedPage } from './browser.js';
 
 const out = new URL('../../test-output/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -28,34 +28,13 @@ afterAll(async () => {
   await browser?.close();
 });
 
-interface Opened {
-  page: Page;
-  url: string;
-  /** Requests other than the page itself. */
-  offPage: () => string[];
-  errors: string[];
-}
+type Opened = OpenedPage;
 
 async function open(report: ReplayReport, name: string, waitUntil: 'load' | 'commit' = 'load'): Promise<Opened> {
   if (browser === undefined) throw launchError;
   const file = `${out}${name}`;
   writeFileSync(file, renderHtml(report));
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('request', (r) => requests.push(r.url()));
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') errors.push(`console.${m.type()}: ${m.text()}`);
-  });
-  page.on('dialog', (d) => {
-    errors.push(`dialog: ${d.message()}`);
-    void d.dismiss();
-  });
-  await page.goto(url, { waitUntil });
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15_000 });
-  return { page, url, errors, offPage: () => requests.filter((u) => u !== url) };
+  return openReportPage(browser, pathToFileURL(file).href, waitUntil);
 }
 
 function sorted(groups: DiffGroup[]): DiffGroup[] {
