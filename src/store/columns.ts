@@ -15,6 +15,7 @@
  */
 
 import { Packr, Unpackr } from 'msgpackr';
+import { escapeKeys, hasEscapableKey, unescapeKeys } from './verbatim-keys.js';
 import { ownSet } from '../util/own-keys.js';
 import { parseRawQuery } from '../event/build.js';
 import { requestIdFromSeed, seedOfRequestId } from '../event/request-id.js';
@@ -434,6 +435,8 @@ interface ChunkColumns {
   rc: PairColumns;
   /** Verbatim records (exchanges the columns cannot express exactly, and connection records) and their positions. */
   x: CorpusRecord[];
+  /** 1 when the verbatim records' keys were escaped (src/store/verbatim-keys.ts): a `__proto__` key survives msgpackr. */
+  xe?: number;
   xp: Uint8Array;
 }
 
@@ -590,6 +593,10 @@ export class ColumnsEncoder {
       x: this.verbatim,
       xp: this.verbatimPos.finish(),
     };
+    if (this.verbatim.some(hasEscapableKey)) {
+      cols.x = this.verbatim.map((r) => escapeKeys(r) as CorpusRecord);
+      cols.xe = 1;
+    }
     const times = this.times;
     if (this.intTimes) {
       const deltas = new VarintWriter(n * 2 + 8);
@@ -666,6 +673,7 @@ export class ColumnsCursor {
     if (typeof cols !== 'object' || cols === null || (cols.v !== COLUMNS_VERSION && cols.v !== COLUMNS_VERSION_HTTP_ONLY)) {
       throw new ColumnsFormatError(`unknown column layout version ${String((cols as { v?: unknown } | null)?.v)}`);
     }
+    if (cols.xe === 1) cols.x = cols.x.map((r) => unescapeKeys(r) as CorpusRecord);
     this.cols = cols;
     const n = cols.n;
     this.count = n + cols.x.length;

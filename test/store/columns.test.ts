@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Packr, Unpackr } from 'msgpackr';
 import { decodeColumns, encodeColumns } from '../../src/store/columns.js';
 import { requestIdFromSeed, seedOfRequestId } from '../../src/event/request-id.js';
 import { buildRecordedExchange, DEFAULT_BUILD_OPTIONS } from '../../src/event/build.js';
@@ -163,5 +164,32 @@ describe('request-only decoding', () => {
       return rest;
     });
     expect(got).toEqual(stripped);
+  });
+});
+
+describe('verbatim records keep every key (msgpackr renames __proto__ on decode)', () => {
+  it('a __proto__ key and keys starting with NUL in a connection event come back as own keys, exactly', () => {
+    const event = JSON.parse(
+      '{"clientCertInfo":{"__proto__":{"polluted":1},"serialNumber":"AB","\\u0000x":"nul","list":[{"__proto__":2}]},"clientIp":"203.0.113.1","connectionId":"c"}',
+    ) as Record<string, unknown>;
+    const conn = { kind: 'connection' as const, id: 'c', time: 1_700_000_000_000, source: { file: 'f', entry: 0 }, event };
+    const [, back] = decodeColumns(encodeColumns([base(), conn]));
+    expect(JSON.stringify(back)).toBe(JSON.stringify(conn));
+    const info = (back as typeof conn).event.clientCertInfo as Record<string, unknown>;
+    expect(Object.keys(info)).toEqual(['__proto__', 'serialNumber', '\u0000x', 'list']);
+    expect(Object.getPrototypeOf(info)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a chunk whose verbatim records need no escape is written as before (no flag), and old chunks read as they were', () => {
+    const conn = { kind: 'connection' as const, id: 'c', time: 1, source: { file: 'f', entry: 0 }, event: { clientIp: '1.2.3.4', connectionId: 'c' } };
+    const payload = encodeColumns([conn]);
+    const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+    expect((unpackr.unpack(payload) as { xe?: number }).xe).toBeUndefined();
+    // A chunk written before the escape existed, holding a key that starts with NUL: read unchanged.
+    const cols = unpackr.unpack(encodeColumns([{ ...conn, event: { ...conn.event, '\u0000k': 'v' } }])) as { x: unknown[]; xe?: number };
+    expect(cols.xe).toBe(1);
+    const old = new Packr({ useRecords: false }).pack({ ...cols, xe: undefined, x: [{ ...conn, event: { ...conn.event, '\u0000k': 'v' } }] });
+    expect((decodeColumns(old)[0] as typeof conn).event).toEqual({ clientIp: '1.2.3.4', connectionId: 'c', '\u0000k': 'v' });
   });
 });
