@@ -1,10 +1,9 @@
 // Connection (mTLS) events through the distributed replay: a corpus of connection events (several chunks,
 // HTTP exchanges among them) pushed to a real redis-server, a worker process, a coordinator replaying two
 // connection functions with a revocation list (--kvs): the merged report equals the local one.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CorpusRecord, RecordedConnection } from '../../src/event/index.js';
 import { createCorpusWriter } from '../../src/store/index.js';
 import { parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
@@ -12,8 +11,7 @@ import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/results/types.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
 import { comparable } from '../helpers/report-compare.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, startCli, type CliRun } from '../helpers/cli-process.js';
+import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
 
 /** Written the way AWS's tutorial reads it: only clientCertInfo (completed with the leaf when read). */
 function connection(i: number): RecordedConnection {
@@ -51,27 +49,10 @@ async function connectionHandler(connection) {
 }`;
 
 describe('replay --distributed of connection functions', () => {
-  beforeAll(() => {
-    requireRedisServer();
-    requireCliBuilt();
-  });
-  let server: RedisServer;
-  let tmp: string;
-  const children: CliRun[] = [];
-
-  beforeAll(async () => {
-    server = await startRedisServer();
-    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-conn-dist-'));
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exit));
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  const env = useRedisCliEnv('conn-dist');
 
   it('the merged report equals the local one (outcomes, decision and custom-data groups, skipped exchanges)', async () => {
+    const { server, tmp } = env;
     const file = join(tmp, 'conn.cfr');
     const w = await createCorpusWriter(file, { chunkEvents: 25 });
     const http = syntheticRecords(10, 5);
@@ -94,11 +75,9 @@ describe('replay --distributed of connection functions', () => {
 
     const url = `${server.url}#conn`;
     await pushCorpus(file, parseRedisTarget(url));
-    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'cw']);
-    children.push(worker);
+    env.start(['worker', server.url, '--threads', '1', '--name', 'cw']);
     const out = join(tmp, 'dist.json');
-    const coord = startCli(['replay', '--old', join(tmp, 'old.js'), '--new', join(tmp, 'new.js'), '--corpus', url, '--kvs', kvs, '--distributed', '--json', out]);
-    children.push(coord);
+    const coord = env.start(['replay', '--old', join(tmp, 'old.js'), '--new', join(tmp, 'new.js'), '--corpus', url, '--kvs', kvs, '--distributed', '--json', out]);
     const code = await coord.exit;
     expect(coord.stderr()).not.toMatch(/at .*\.js:\d+/);
     expect(code).toBe(1);

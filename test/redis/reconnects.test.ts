@@ -1,15 +1,13 @@
 // Redis restarted many times (more than EventEmitter's default of 10 listeners) under a waiting worker
 // process and under pushes: no MaxListenersExceededWarning (or any other process warning), the worker
 // comes back every time and then replays a run to the end; a push cut by a restart is one line, exit 2.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCorpusWriter } from '../../src/store/index.js';
 import { parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { root } from '../helpers/cli-process.js';
+import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
 
 const RESTARTS = 12;
 const oldFn = `${root}test/fixtures/replay/security-headers.js`;
@@ -27,34 +25,19 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs = 30_000): 
 const NODE_WARNING = /\(node:\d+\) \w*Warning|MaxListenersExceeded|memory leak detected/;
 
 describe('Redis restarted again and again', () => {
-  beforeAll(() => {
-    requireRedisServer();
-    requireCliBuilt();
-  });
-  let server: RedisServer;
-  let tmp: string;
+  const env = useRedisCliEnv('reconnects', { persistent: true });
   let file: string;
-  const children: CliRun[] = [];
 
   beforeAll(async () => {
-    server = await startRedisServer({ persistent: true });
-    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-reconnects-'));
-    file = join(tmp, 'c.cfr');
+    file = join(env.tmp, 'c.cfr');
     const w = await createCorpusWriter(file, { chunkEvents: 50 });
     for (const r of syntheticRecords(400, 3)) await w.write(r);
     await w.close();
   }, 60_000);
 
-  afterAll(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exit));
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
-
   it(`a waiting worker survives ${RESTARTS} restarts without a process warning, then replays a run`, async () => {
-    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'rw'], { env: { CFREPLAY_DEBUG: '1' } });
-    children.push(worker);
+    const server = env.server;
+    const worker = env.start(['worker', server.url, '--threads', '1', '--name', 'rw'], { env: { CFREPLAY_DEBUG: '1' } });
     await waitFor('the worker to wait for runs', () => worker.stderr().includes('waiting for runs'));
     for (let i = 0; i < RESTARTS; i++) {
       await server.kill();
@@ -64,8 +47,7 @@ describe('Redis restarted again and again', () => {
     }
     const url = `${server.url}#rc`;
     await pushCorpus(file, parseRedisTarget(url));
-    const coord = startCli(['replay', '--old', oldFn, '--new', newFn, '--corpus', url, '--distributed', '--json', join(tmp, 'r.json')]);
-    children.push(coord);
+    const coord = env.start(['replay', '--old', oldFn, '--new', newFn, '--corpus', url, '--distributed', '--json', join(env.tmp, 'r.json')]);
     const code = await coord.exit;
     expect(coord.stderr(), coord.stderr()).not.toMatch(NODE_WARNING);
     expect([0, 1]).toContain(code);
@@ -76,9 +58,9 @@ describe('Redis restarted again and again', () => {
   }, 120_000);
 
   it('pushes cut by restarts: each one line and exit 2, no process warning; a push after them works', async () => {
+    const server = env.server;
     for (let i = 0; i < 4; i++) {
-      const push = startCli(['push', file, `${server.url}#cut${i}`, '--force']);
-      children.push(push);
+      const push = env.start(['push', file, `${server.url}#cut${i}`, '--force']);
       await new Promise((r) => setTimeout(r, 60 * i));
       await server.kill();
       const code = await push.exit;
@@ -90,8 +72,7 @@ describe('Redis restarted again and again', () => {
         expect(push.stderr().trim().split('\n')).toHaveLength(1);
       }
     }
-    const ok = startCli(['push', file, `${server.url}#after`]);
-    children.push(ok);
+    const ok = env.start(['push', file, `${server.url}#after`]);
     expect(await ok.exit).toBe(0);
     expect(ok.stderr()).not.toMatch(NODE_WARNING);
   }, 120_000);

@@ -1,0 +1,53 @@
+/**
+ * For tests that run CLI processes against a real redis-server: the server
+ * and a temporary directory made before the tests of the file, the processes
+ * started through `start` killed (SIGKILL) and awaited after them, then the
+ * server stopped and the directory removed. Fails (never skips) without
+ * redis-server or a built dist/.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { requireRedisServer, startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js';
+import { requireCliBuilt, startCli, type CliRun } from './cli-process.js';
+
+export interface RedisCliEnv {
+  readonly server: RedisServer;
+  readonly tmp: string;
+  /** Start the CLI; the process is killed after the file's tests if still running. */
+  start(args: string[], options?: { env?: Record<string, string> }): CliRun;
+}
+
+export function useRedisCliEnv(name: string, options: RedisServerOptions = {}): RedisCliEnv {
+  let server: RedisServer | undefined;
+  let tmp: string | undefined;
+  const children: CliRun[] = [];
+  beforeAll(async () => {
+    requireRedisServer();
+    requireCliBuilt();
+    server = await startRedisServer(options);
+    tmp = mkdtempSync(join(tmpdir(), `cfreplay-${name}-`));
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.exit));
+    await server?.stop();
+    if (tmp !== undefined) rmSync(tmp, { recursive: true, force: true });
+  });
+  return {
+    get server() {
+      if (server === undefined) throw new Error('the Redis server is not started yet (use it inside a test)');
+      return server;
+    },
+    get tmp() {
+      if (tmp === undefined) throw new Error('the temporary directory is not made yet (use it inside a test)');
+      return tmp;
+    },
+    start(args, opts = {}) {
+      const run = startCli(args, opts);
+      children.push(run);
+      return run;
+    },
+  };
+}
