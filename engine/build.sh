@@ -86,7 +86,7 @@ build_njs() { # runtime tag commit
     -sMODULARIZE=1 -sEXPORT_NAME=createNjsw -sENVIRONMENT=node \
     -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=16MB -sMAXIMUM_MEMORY=512MB \
     -sABORTING_MALLOC=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sTOTAL_STACK=4MB -sSTACK_OVERFLOW_CHECK=2 -sWASM_ASYNC_COMPILATION=0 \
-    -sEXPORTED_FUNCTIONS=_njsw_load,_njsw_run,_njsw_out,_njsw_out_len,_njsw_set_limits,_njsw_steps,_njsw_mem_used,_njsw_mem_peak,_njsw_stack_probe,_njsw_version,_malloc,_free \
+    -sEXPORTED_FUNCTIONS=_njsw_load,_njsw_run,_njsw_out,_njsw_out_len,_njsw_set_limits,_njsw_steps,_njsw_last_fast,_njsw_mem_used,_njsw_mem_peak,_njsw_stack_probe,_njsw_version,_malloc,_free \
     -sEXPORTED_RUNTIME_METHODS=stringToUTF8,lengthBytesUTF8,UTF8ToString
   # ESM package: the CommonJS loader needs the .cjs extension.
   mv "$W/out/$1/njsw.js" "$W/out/$1/njsw.cjs"

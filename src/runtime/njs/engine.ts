@@ -19,11 +19,12 @@ export const ENGINE_DIST = fileURLToPath(new URL('../../../engine/dist/', import
 interface NjswModule {
   HEAPU8: Uint8Array;
   _njsw_load(src: number, len: number): number;
-  _njsw_run(input: number, len: number, now: number, lo: number, hi: number): number;
+  _njsw_run(input: number, evLen: number, evAscii: number, tLen: number, qLen: number, conn: number, now: number, lo: number, hi: number): number;
   _njsw_out(): number;
   _njsw_out_len(): number;
   _njsw_set_limits(steps: number, mem: number): void;
   _njsw_steps(): number;
+  _njsw_last_fast(): number;
   _njsw_mem_used(): number;
   _njsw_mem_peak(): number;
   _njsw_version(): number;
@@ -118,23 +119,40 @@ export class NjsInstance {
     return this.m._njsw_mem_used();
   }
 
+  /** Whether the last run's envelope was written by the shim's JSON fast path (test hook). */
+  get lastFast(): boolean {
+    return this.m._njsw_last_fast() === 1;
+  }
+
   setLimits(steps: number, memBytes: number): void {
     this.m._njsw_set_limits(steps, memBytes);
   }
 
-  private put(s: string): number {
-    const bytes = encoder.encode(s);
-    if (bytes.length + 1 > this.inCap) {
+  /** An input buffer in wasm memory of at least `bytes` bytes. */
+  private reserve(bytes: number): void {
+    if (bytes + 1 > this.inCap) {
       if (this.inPtr) this.m._free(this.inPtr);
-      this.inCap = Math.max(bytes.length + 1, this.inCap * 2, 4096);
+      this.inCap = Math.max(bytes + 1, this.inCap * 2, 4096);
       this.inPtr = this.m._malloc(this.inCap);
       if (!this.inPtr) {
         this.inCap = 0;
         throw new EngineCrash('njs engine: out of wasm memory for the input');
       }
     }
-    this.m.HEAPU8.set(bytes, this.inPtr); // HEAPU8 may be replaced on growth: read it fresh
-    return bytes.length;
+  }
+
+  /**
+   * Writes `s` as UTF-8 at `offset` of the input buffer, which the caller
+   * reserved (3 bytes per UTF-16 unit: the most UTF-8 takes); returns its byte length.
+   */
+  private putAt(offset: number, s: string): number {
+    // HEAPU8 may be replaced when the wasm memory grows: read it fresh.
+    return encoder.encodeInto(s, this.m.HEAPU8.subarray(this.inPtr + offset, this.inPtr + this.inCap)).written;
+  }
+
+  private put(s: string): number {
+    this.reserve(s.length * 3);
+    return this.putAt(0, s);
   }
 
   private out(): string {
@@ -150,10 +168,24 @@ export class NjsInstance {
     return rc === 0 ? null : this.out();
   }
 
-  run(input: string, now: number, seedLo: number, seedHi: number): EngineRun {
-    const n = this.put(input);
+  /**
+   * One event in a fresh clone: `eventJson` (undefined: the event is
+   * undefined) is parsed by njs's JSON.parse inside the clone, then handed to
+   * the prelude with its type, whether it is a connection event, and the raw
+   * query string (undefined: none).
+   */
+  run(eventJson: string | undefined, eventType: string, connection: boolean, rawQuery: string | undefined, now: number, seedLo: number, seedHi: number): EngineRun {
+    // One reservation for the three texts (a later one could move the buffer).
+    this.reserve(((eventJson?.length ?? 0) + eventType.length + (rawQuery?.length ?? 0)) * 3);
+    const evLen = eventJson === undefined ? 0 : this.putAt(0, eventJson);
+    const tLen = this.putAt(evLen, eventType);
+    const qLen = rawQuery === undefined ? -1 : this.putAt(evLen + tLen, rawQuery);
     // The seed words may arrive as signed int32: the C side takes them as uint32.
-    const rc = this.guard(() => this.m._njsw_run(this.inPtr, n, now, seedLo >>> 0, seedHi >>> 0));
+    // As many bytes as UTF-16 units: ASCII only (njs then need not count its characters).
+    const ascii = eventJson !== undefined && evLen === eventJson.length ? 1 : 0;
+    const rc = this.guard(() =>
+      this.m._njsw_run(this.inPtr, eventJson === undefined ? -1 : evLen, ascii, tLen, qLen, connection ? 1 : 0, now, seedLo >>> 0, seedHi >>> 0),
+    );
     return { rc, out: this.out(), steps: this.m._njsw_steps() };
   }
 

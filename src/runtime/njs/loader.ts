@@ -2,8 +2,9 @@
  * The njs engine behind the LoadedFunction interface: the function (after the
  * same syntax gate as the V8 engine) is compiled once, behind the prelude, into
  * the parent VM of a wasm instance; each event runs in a fresh clone of it
- * (njs's own per-request model). The event goes in as JSON and the envelope
- * the prelude builds comes back as JSON; the RunResult is then built by the
+ * (njs's own per-request model). The event goes in as JSON (parsed by njs's
+ * JSON.parse inside the clone) and the envelope the prelude builds comes back
+ * as JSON (njs's JSON.stringify, called by the shim); the RunResult is then built by the
  * engine-independent outcome.ts (same validation, outcomes and effective form
  * as the V8 engine).
  *
@@ -145,14 +146,14 @@ class NjsFunction implements LoadedFunction {
     const eventType: EventType | 'connection' = isConn
       ? 'connection'
       : (this.fixedEventType ?? ((isObj(event) && isObj(event.context) && (event.context.eventType as EventType)) || 'viewer-request'));
-    const input = JSON.stringify({ e: event, t: eventType, c: isConn, q: o.rawQuery });
+    const json = JSON.stringify(event) as string | undefined;
 
     const t0 = clock();
     let rc: number;
     let out: string;
     let steps: number;
     try {
-      ({ rc, out, steps } = this.inst.run(input, now, seedLo(seed), seedHi(seed)));
+      ({ rc, out, steps } = this.inst.run(json, eventType, isConn, o.rawQuery, now, seedLo(seed), seedHi(seed)));
     } catch (e) {
       const durationNs = Math.round((clock() - t0) * 1e6);
       this.inst = this.start(); // the old instance is unusable

@@ -16,8 +16,11 @@
  *   recorded as side effects and checked host-side; edgeLocation;
  *   logCustomData) and, per event, `request.rawQueryString()` or the
  *   connection methods allow/deny/logCustomData;
- * - defines `__cfreplay_run(inputJson)` and `__cfreplay_finish(error)`, the
- *   two functions the C shim (engine/shim/njsw.c) calls.
+ * - defines `__cfreplay_run(event, eventType, isConnection, rawQuery)` and
+ *   `__cfreplay_finish(error)` (returns the envelope), the two functions the C
+ *   shim (engine/shim/njsw.c) calls; the shim parses the event and serializes
+ *   the envelope with njs's own JSON, natively (if the envelope cannot be
+ *   serialized, it calls __cfreplay_finish again with that error's text).
  *
  * The frozen clock and the seeded Math.random are in C (the shim and the
  * njs patches), outside the function's reach. The prelude is written for
@@ -37,7 +40,7 @@ export interface NjsPreludeConfig {
 }
 
 const BODY = String.raw`
-function __cfreplay_run(s) { return __cfreplay_api.run(s, typeof handler === 'function' ? handler : undefined, typeof connectionHandler === 'function' ? connectionHandler : undefined); }
+function __cfreplay_run(ev, t, c, q) { return __cfreplay_api.run(ev, t, c, q, typeof handler === 'function' ? handler : undefined, typeof connectionHandler === 'function' ? connectionHandler : undefined); }
 function __cfreplay_finish(e) { return __cfreplay_api.finish(e); }
 var __cfreplay_api = (function (G, C) {
   var OJSON = JSON, OString = String, OError = Error, OTypeError = TypeError, OPromise = Promise, OObject = Object;
@@ -165,21 +168,18 @@ var __cfreplay_api = (function (G, C) {
   /* ---- one invocation ---- */
   function allow() { if (st.dec === null) { st.dec = 'allow'; } }
   function deny() { if (st.dec === null) { st.dec = 'deny'; } }
-  function run(s, h, ch) {
-    var m = OJSON.parse(s);
-    var ev = m.e;
-    st.et = m.t;
+  function run(ev, t, c, q, h, ch) {
+    st.et = t;
     st.ev = ev;
-    if (m.c) {
+    if (c) {
       hide(ev, 'allow', allow);
       hide(ev, 'deny', deny);
       hide(ev, 'logCustomData', logCustomData);
     } else if (C.r2 && ev !== null && typeof ev === 'object' && ev.request !== null && typeof ev.request === 'object') {
-      var q = m.q;
       hide(ev.request, 'rawQueryString', function rawQueryString() { return q; });
     }
-    var entry = m.c ? ch : h;
-    if (entry === undefined) { throw new OTypeError(m.c ? 'connectionHandler is not a function' : 'handler is not a function'); }
+    var entry = c ? ch : h;
+    if (entry === undefined) { throw new OTypeError(c ? 'connectionHandler is not a function' : 'handler is not a function'); }
     var r = entry(ev);
     if (r !== null && (typeof r === 'object' || typeof r === 'function') && typeof r.then === 'function') {
       r.then(function (v) { if (st.done === 0) { st.done = 1; st.v = v; } }, function (e) { if (st.done === 0) { st.done = 2; st.v = e; } });
@@ -203,11 +203,7 @@ var __cfreplay_api = (function (G, C) {
     if (st.dec !== null) { o.dec = st.dec; }
     if (st.origin !== null) { o.origin = st.origin; }
     if (st.et === 'viewer-response' && st.ev !== null && typeof st.ev === 'object') { o.ra = st.ev.request; }
-    try { return OJSON.stringify(o); } catch (e) {
-      delete o.ok; delete o.ret;
-      o.err = errText(e);
-      return OJSON.stringify(o);
-    }
+    return o;
   }
   return { run: run, finish: finish };
 })(globalThis, __CONFIG__);
