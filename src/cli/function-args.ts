@@ -2,11 +2,12 @@
  * The options that say how a function is loaded and run, shared by `run`,
  * `replay` and `test` so they read the same everywhere: runtime, store
  * (--kvs / --kvs-empty) and deploy transforms (--strip-export, --define,
- * --prepend). An engine choice belongs here too when there is more than one.
+ * --prepend) and the engine (--engine v8|njs).
  */
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { RUNTIMES, type Runtime } from '../runtime/types.js';
+import { DEFAULT_ENGINE, ENGINES, type Engine } from '../runtime/engines.js';
 import { parseDefine, type DeployTransforms } from '../runtime/transforms.js';
 import { UsageError } from './errors.js';
 
@@ -17,6 +18,7 @@ export interface FunctionArgs {
   'strip-export'?: boolean;
   define?: string[];
   prepend?: string[];
+  engine?: Engine;
 }
 
 const GROUP = 'Function loading:';
@@ -29,7 +31,13 @@ export function functionOptions<T>(y: Argv<T>): Argv<T & FunctionArgs> {
     .option('kvs-empty', { type: 'boolean', group: GROUP, describe: 'run a function that uses a KeyValueStore against an empty store on purpose (without --kvs or this, such a function is refused)' })
     .option('strip-export', { type: 'boolean', group: GROUP, describe: 'remove `export` statements, as deploy tools do (CloudFront rejects them)' })
     .option('define', { type: 'string', array: true, group: GROUP, describe: "replace the text NAME by VALUE in the source before running: --define KVS_ID_PLACEHOLDER=a1b2 --define '${KvsArn}=arn:...'" })
-    .option('prepend', { type: 'string', array: true, group: GROUP, describe: 'put this file in front of the function source (shared globals), as a deploy step would' }) as unknown as Argv<
+    .option('prepend', { type: 'string', array: true, group: GROUP, describe: 'put this file in front of the function source (shared globals), as a deploy step would' })
+    .option('engine', {
+      choices: [...ENGINES],
+      default: DEFAULT_ENGINE,
+      group: GROUP,
+      describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)',
+    }) as unknown as Argv<
     T & FunctionArgs
   >;
 }

@@ -2,7 +2,6 @@
 import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ReplayOptions } from '../replay/replay.js';
-import type { Engine } from '../runtime/engines.js';
 import { checkKvsArgs, transformsFromArgs, type FunctionArgs } from './function-args.js';
 
 export interface CommonReplayArgs extends FunctionArgs {
@@ -11,7 +10,6 @@ export interface CommonReplayArgs extends FunctionArgs {
   corpus: string;
   'event-type'?: EventType;
   runtime?: Runtime;
-  engine?: Engine;
   ignore: string[];
   'timeout-ms': number;
   noise: boolean;

@@ -9,6 +9,7 @@ import type { EventType } from '../event/types.js';
 import { normalizeCloudFrontEvent, validateCloudFrontEvent } from '../runtime/validate-event.js';
 import { WorkerSandbox } from '../runtime/worker-runner.js';
 import type { KvsSnapshot, RunResult, Runtime } from '../runtime/types.js';
+import type { Engine } from '../runtime/engines.js';
 import { checkExpect, compareExpect, compareWhole, type Mismatch } from './assert.js';
 import { CaseFileError, type TestCase } from './cases.js';
 
@@ -29,6 +30,8 @@ export interface CaseRunSpec {
   filename: string;
   runtime: Runtime;
   kvs?: KvsSnapshot;
+  /** Engine the cases run on (default v8). */
+  engine?: Engine;
   /** Event type given to events without one, and why (see event/complete.ts). */
   eventType: EventType;
   eventTypeFrom: string;
@@ -44,8 +47,8 @@ export interface CaseRunOptions {
 }
 
 /**
- * The sandbox the cases run in. The V8 worker sandbox is the only engine
- * today; an engine choice (`--engine`) selects another implementation here.
+ * The sandbox the cases run in: one worker thread (time budget, heap limit)
+ * running the function on the engine the spec names.
  */
 export interface CaseSandbox {
   invoke(event: unknown, opts: { now: number; seed: number; timeoutMs: number }): Promise<RunResult>;
@@ -53,7 +56,13 @@ export interface CaseSandbox {
 }
 
 export function openCaseSandbox(spec: CaseRunSpec): CaseSandbox {
-  return new WorkerSandbox({ source: spec.source, filename: spec.filename, runtime: spec.runtime, ...(spec.kvs ? { kvs: spec.kvs } : {}) });
+  return new WorkerSandbox({
+    source: spec.source,
+    filename: spec.filename,
+    runtime: spec.runtime,
+    ...(spec.kvs ? { kvs: spec.kvs } : {}),
+    ...(spec.engine !== undefined && spec.engine !== 'v8' ? { engine: spec.engine } : {}),
+  });
 }
 
 /** The complete, checked event of a case, or a CaseFileError naming it. */

@@ -57,7 +57,6 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         choices: ['viewer-request', 'viewer-response'] as const,
         describe: 'default: viewer-response when both functions read event.response, else viewer-request',
       })
-      .option('engine', { choices: ['v8', 'njs'] as const, default: 'v8' as const, describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
       .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
       .option('ignore', { type: 'string', array: true, default: [] as string[], describe: 'paths to leave out of the diff, e.g. request.headers.x-debug, response.headers.*' })
       .option('json', { type: 'string', describe: 'write the JSON report here' })

@@ -26,7 +26,6 @@ import {
   type RunResult,
   type Runtime,
 } from '../../runtime/index.js';
-import type { Engine } from '../../runtime/engines.js';
 import { checkSource, formatLoadNotes } from '../../runtime/syntax-gate.js';
 import { functionErrorMessageOf, functionOutputOf } from '../../runtime/function-output.js';
 import { checkDefinesUsed, checkKvsGiven, describeRuntime, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../../runtime/prepare.js';
@@ -49,7 +48,6 @@ export interface RunArgs extends FunctionArgs {
   seed?: number;
   'event-type'?: string;
   'raw-query'?: string;
-  engine?: Engine;
 }
 
 export function readText(path: string, what: string): string {
@@ -298,7 +296,6 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option('event', { type: 'string', demandOption: true, describe: 'event JSON file, - for stdin, or a corpus file with --index' })
       .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
       .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record, or given to an event without context.eventType (default: viewer-response when the function reads event.response)' })
-      .option('engine', { type: 'string', choices: ['v8', 'njs'], default: 'v8', describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
       .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of the run' })
       .option('now', { type: 'string', describe: 'frozen clock: epoch ms or ISO date (default: capture time, else now)' })

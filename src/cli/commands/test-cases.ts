@@ -73,11 +73,20 @@ export async function testCommand(args: TestArgs): Promise<TestOutcome> {
   const now = parseNow(args.now) ?? Date.now();
   const results = await runCases(
     cases,
-    { source: prepared.source, filename: args.function, runtime: prepared.runtime, ...(kvs ? { kvs } : {}), eventType: type.eventType, eventTypeFrom: type.from },
+    {
+      source: prepared.source,
+      filename: args.function,
+      runtime: prepared.runtime,
+      ...(kvs ? { kvs } : {}),
+      ...(args.engine !== undefined && args.engine !== 'v8' ? { engine: args.engine } : {}),
+      eventType: type.eventType,
+      eventTypeFrom: type.from,
+    },
     { now, seed: args.seed, timeoutMs: args['timeout-ms'] },
   );
   const lines: string[] = [];
-  lines.push(`cfreplay test ${args.function}: ${cases.length} case${cases.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'}, runtime ${describeRuntime(prepared)}`);
+  const engine = args.engine !== undefined && args.engine !== 'v8' ? `, engine ${args.engine}` : '';
+  lines.push(`cfreplay test ${args.function}: ${cases.length} case${cases.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'}, runtime ${describeRuntime(prepared)}${engine}`);
   if (prepared.transforms.length > 0) lines.push(`transforms: ${prepared.transforms.join('; ')}`);
   const filled = filledLine(results);
   if (filled !== undefined) lines.push(filled);
