@@ -77,6 +77,11 @@ export class RunInterruptedError extends UserError {
   }
 }
 
+/** A worker's chunk result was made on another engine than the run's (a worker of an older cfreplay ignores the spec's engine). */
+export class EngineMismatchError extends UserError {
+  override name = 'EngineMismatchError';
+}
+
 export const DEFAULT_RUN_TTL_SECONDS = 86_400;
 export const DEFAULT_RECLAIM_MS = 30_000;
 
@@ -122,8 +127,9 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
   const ttl = Math.max(1, Math.round(options.ttlSeconds ?? DEFAULT_RUN_TTL_SECONDS));
 
   // Everything that can be checked without Redis is checked first.
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms);
+  const engine = options.engine ?? 'v8';
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine);
   const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore);
@@ -143,6 +149,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       const text = await redis.get(keys.spec);
       if (text === null) throw new ReplayInputError(`run ${options.resume} is not in ${target.server} (it finished and was cleaned up, expired after its TTL, or the id is wrong)`);
       spec = JSON.parse(text) as RunSpec;
+      if ((spec.engine ?? 'v8') !== engine) throw new ReplayInputError(`run ${spec.id} was started with --engine ${spec.engine ?? 'v8'}; resume it with the same engine`);
       if (spec.corpus.name !== target.name) throw new ReplayInputError(`run ${spec.id} replays corpus ${spec.corpus.name}, not ${target.name}`);
       if (spec.functions.old.info.sha256 !== oldFn.info.sha256) throw new ReplayInputError(`${options.oldPath}: not the OLD function run ${spec.id} was started with (sha256 ${spec.functions.old.info.sha256.slice(0, 12)}…)`);
       if (spec.functions.new.info.sha256 !== newFn.info.sha256) throw new ReplayInputError(`${options.newPath}: not the NEW function run ${spec.id} was started with (sha256 ${spec.functions.new.info.sha256.slice(0, 12)}…)`);
@@ -161,6 +168,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
         corpus: { name: target.name, gen: corpus.gen, display: target.display, events: corpus.events, chunks: corpus.chunks.length },
         functions: { old: specFunction(oldFn), new: specFunction(newFn) },
         eventType,
+        ...(engine !== 'v8' ? { engine } : {}),
         ignore,
         noise: options.noise !== false,
         seed: options.seed ?? 1,
@@ -199,6 +207,8 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       const d = parseDone(fields);
       if (d === undefined) return;
       if (d.kind === 'result') {
+        const ran = d.result.engine ?? 'v8';
+        if (ran !== engine) throw new EngineMismatchError(`worker ${d.worker} ran chunk ${d.chunk} on the ${ran} engine, but run ${spec.id} asks for ${engine} (an older cfreplay worker?): run the same cfreplay version on every worker`);
         if (acc.add(d.result)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'chunk-error') {
         const reason = /is missing from Redis/.test(d.message) ? 'missing chunk' : 'corrupt chunk';
@@ -282,7 +292,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
     });
   } catch (e) {
-    if (e instanceof RunInterruptedError || e instanceof ReplayInputError) throw e;
+    if (e instanceof RunInterruptedError || e instanceof ReplayInputError || e instanceof EngineMismatchError) throw e;
     const err = describeRedisError(target, e);
     if (isConnectionError(err) && runId !== '') {
       throw new RunInterruptedError(

@@ -21,6 +21,7 @@ import { Packr } from 'msgpackr';
 import { ownSet } from '../util/own-keys.js';
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
+import type { Engine } from '../runtime/engines.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { FunctionInfo } from '../results/types.js';
 import { UserError } from '../util/user-error.js';
@@ -60,6 +61,12 @@ export interface RunSpec {
   corpus: { name: string; gen: string; display: string; events: number; chunks: number };
   functions: { old: SpecFunction; new: SpecFunction };
   eventType: ReplayEventType;
+  /**
+   * The coordinator's engine; every worker runs it (absent: v8). Each chunk
+   * result says which engine made it, so a worker that ignores this field
+   * (older cfreplay) is caught by the coordinator instead of mixing engines.
+   */
+  engine?: Engine;
   ignore: string[];
   noise: boolean;
   seed: number;

@@ -352,6 +352,7 @@ export class DistributedWorker {
         old: r.sources.old,
         new: r.sources.new,
         ...(kvs ? { kvs } : {}),
+        ...(spec.engine !== undefined && spec.engine !== 'v8' ? { engine: spec.engine } : {}),
         eventType: spec.eventType,
         ignore: spec.ignore,
         noise: spec.noise,

@@ -26,6 +26,7 @@ import {
   type ErrorPartial,
 } from '../results/chunk-result.js';
 import { encodeHistogram } from '../results/latency.js';
+import type { Engine } from '../runtime/engines.js';
 
 export type Version = 'old' | 'new' | 'rerun';
 
@@ -38,6 +39,8 @@ export interface ProcessorOptions {
   seed?: number;
   /** Full samples (event + both outputs) kept per chunk (default 20). */
   samplesPerChunk?: number;
+  /** The engine `fns` run on, written into the result (default v8). */
+  engine?: Engine;
 }
 
 /** Calls the supervisor already stopped (time budget or memory) on an earlier attempt at this chunk. */
@@ -127,6 +130,7 @@ class ChunkAccumulator extends ReplayTally {
     readonly chunk: number,
     private readonly samplesCap: number,
     private readonly noiseEnabled: boolean,
+    private readonly engine: Engine | undefined,
   ) {
     super();
   }
@@ -176,6 +180,7 @@ class ChunkAccumulator extends ReplayTally {
     for (const g of groups) g.routes = capRoutes(g.routes);
     return {
       chunk: this.chunk,
+      ...(this.engine !== undefined && this.engine !== 'v8' ? { engine: this.engine } : {}),
       events: this.events,
       changed: this.changed,
       noiseOnly: this.noiseOnly,
@@ -219,7 +224,7 @@ export async function processChunk(
 ): Promise<ChunkResult> {
   // A viewer-request replay never reads the captured response: do not decode it.
   const cursor = openChunk(task.framed, options.eventType === 'viewer-request');
-  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20, options.noise !== false);
+  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20, options.noise !== false, options.engine);
   const newFirst = orderRng(options.seed ?? 1, task.chunk);
   const noiseEnabled = options.noise !== false;
   const eventType = options.eventType;

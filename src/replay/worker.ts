@@ -67,7 +67,7 @@ function start(init: WorkerInit): void {
         const result = await processChunk(
           msg.task,
           fns,
-          { eventType: init.eventType, noise: init.noise, seed: init.seed, samplesPerChunk: init.samplesPerChunk, ...(ignore ? { ignore } : {}) },
+          { eventType: init.eventType, noise: init.noise, seed: init.seed, samplesPerChunk: init.samplesPerChunk, ...(ignore ? { ignore } : {}), ...(init.engine ? { engine: init.engine } : {}) },
           observer,
         );
         send({ type: 'result', result });

@@ -7,6 +7,7 @@
 import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
 import type { DiffExample, EventSample } from './types.js';
 import { newHistogram, type LatencyHistogram } from './latency.js';
+import type { Engine } from '../runtime/engines.js';
 
 export interface GroupPartial {
   path: string;
@@ -38,6 +39,8 @@ export interface ErrorPartial {
 export interface ChunkResult {
   /** Chunk index in the corpus: merging the same chunk twice is ignored. */
   chunk: number;
+  /** The engine both functions ran on, when not v8 (a distributed coordinator checks it). */
+  engine?: Engine;
   events: number;
   changed: number;
   noiseOnly: number;

@@ -133,7 +133,6 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
     }
     let report;
     try {
-      if (distributed && args.engine === 'njs') throw new UsageError('--engine njs: distributed replays run on the v8 engine only (for now); drop --engine or --distributed');
       report = distributed
         ? await (await import('../distributed-replay.js')).replayDistributedFromArgs(args, limits, line)
         : await replay({

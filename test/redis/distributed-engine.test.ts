@@ -1,0 +1,98 @@
+// The engine travels with a distributed run: a real redis-server, the coordinator in this
+// process and a `cfreplay worker` PROCESS; the run asks for njs and the worker runs njs
+// (njs prints 0.1 + 0.2 as 0.30000000000000007, V8 as ...04). A chunk result made on
+// another engine (a worker that ignores the spec's engine) stops the coordinator.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCorpusWriter } from '../../src/store/index.js';
+import { connectRedis, parseRedisTarget, pushCorpus, RedisCorpus } from '../../src/store/redis/index.js';
+import { doneFields, GROUP, parseStreams, runKeys } from '../../src/distributed/protocol.js';
+import { EngineMismatchError, replayDistributed } from '../../src/distributed/coordinator.js';
+import { replay } from '../../src/replay/replay.js';
+import { processChunk } from '../../src/replay/chunk-processor.js';
+import { loadFunction } from '../../src/runtime/loader.js';
+import { syntheticRecords } from '../helpers/synthetic.js';
+import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { comparable } from '../helpers/report-compare.js';
+
+const OLD = `${root}test/redis/fixtures/engine-old.js`;
+const NEW = `${root}test/redis/fixtures/engine-new.js`;
+const EVENTS = 120;
+const CHUNK = 30;
+
+describe('replay --distributed --engine njs', () => {
+  beforeAll(() => {
+    requireRedisServer();
+    requireCliBuilt();
+  });
+  let server: RedisServer;
+  let tmp: string;
+  let url: string;
+  let redis: Redis;
+  let children: CliRun[] = [];
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-dist-engine-'));
+    const file = join(tmp, 'c.cfr');
+    const w = await createCorpusWriter(file, { chunkEvents: CHUNK });
+    for (const r of syntheticRecords(EVENTS, 5)) await w.write(r);
+    await w.close();
+    url = `${server.url}#eng`;
+    await pushCorpus(file, parseRedisTarget(url));
+    redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: 3 });
+  }, 120_000);
+
+  afterEach(async () => {
+    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
+    await Promise.all(children.map((c) => c.exit));
+    children = [];
+  });
+
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("every worker runs the coordinator's engine: the merged report equals the local njs replay", async () => {
+    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w1', '--exit-when-idle', '20s']);
+    children.push(worker);
+    const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs' });
+    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: join(tmp, 'c.cfr'), engine: 'njs', workers: 1 });
+    expect(report.functions.new.engine).toBe('njs');
+    expect(report.events).toBe(EVENTS);
+    expect(report.diffs.map((d) => `${d.path} ${d.kind}`)).toEqual(['request.headers.x-sum added']);
+    expect(new Set(report.diffs[0]!.examples.map((e) => e.new))).toEqual(new Set(['0.30000000000000007']));
+    expect(comparable(report)).toEqual(comparable(local));
+    // The same run on v8 (the default) says ...04: the figure above came from njs.
+    const v8 = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url });
+    expect(v8.functions.new.engine).toBeUndefined();
+    expect(new Set(v8.diffs[0]!.examples.map((e) => e.new))).toEqual(new Set(['0.30000000000000004']));
+  }, 120_000);
+
+  it('a chunk result made on another engine (a worker ignoring the engine) stops the coordinator with a message', async () => {
+    let runId = '';
+    const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs', onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });
+    run.catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    while (runId === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const keys = runKeys(runId);
+    // An "old worker": takes a job and answers with a result made on V8, as a worker would that never read spec.engine.
+    const raw = await redis.callBuffer('XREADGROUP', 'GROUP', GROUP, 'old', 'COUNT', '1', 'STREAMS', keys.jobs, '>');
+    const job = parseStreams(raw).get(keys.jobs)![0]!;
+    const chunk = Number(job.fields[1]!.toString());
+    const corpus = await RedisCorpus.open(parseRedisTarget(url), redis);
+    const framed = await corpus.readFramedChunk(chunk);
+    const fns = { old: loadFunction(readFileSync(OLD, 'utf8')), new: loadFunction(readFileSync(NEW, 'utf8')) };
+    const result = await processChunk({ chunk, framed, firstPosition: chunk * CHUNK }, fns, { eventType: 'viewer-request' });
+    expect(result.engine).toBeUndefined();
+    await redis.xadd(keys.done, '*', ...doneFields({ kind: 'result', chunk, worker: 'old', result }));
+    await expect(run).rejects.toThrow(EngineMismatchError);
+    await expect(run).rejects.toThrow(`worker old ran chunk ${chunk} on the v8 engine, but run ${runId} asks for njs`);
+  }, 60_000);
+});
