@@ -18,14 +18,16 @@ export interface FunctionArgs {
   'strip-export'?: boolean;
   define?: string[];
   prepend?: string[];
-  engine?: Engine;
+  /** `both` (replay and run only) is `--cross-check` on the v8 engine. */
+  engine?: Engine | 'both';
+  'cross-check'?: boolean;
 }
 
 const GROUP = 'Function loading:';
 
-/** Adds the shared options to a command's builder. */
-export function functionOptions<T>(y: Argv<T>): Argv<T & FunctionArgs> {
-  return y
+/** Adds the shared options to a command's builder; `crossCheck`: the command takes --cross-check (and --engine both). */
+export function functionOptions<T>(y: Argv<T>, crossCheck = false): Argv<T & FunctionArgs> {
+  const withEngine = y
     .option('runtime', { choices: [...RUNTIMES], group: GROUP, describe: 'default: detected from the source (2.0 when it uses import, const/let, async/await)' })
     .option('kvs', { type: 'string', group: GROUP, describe: 'KeyValueStore snapshot in the AWS import format ({"data":[{"key","value"}]})' })
     .option('kvs-empty', { type: 'boolean', group: GROUP, describe: 'run a function that uses a KeyValueStore against an empty store on purpose (without --kvs or this, such a function is refused)' })
@@ -33,13 +35,25 @@ export function functionOptions<T>(y: Argv<T>): Argv<T & FunctionArgs> {
     .option('define', { type: 'string', array: true, group: GROUP, describe: "replace the text NAME by VALUE in the source before running: --define KVS_ID_PLACEHOLDER=a1b2 --define '${KvsArn}=arn:...'" })
     .option('prepend', { type: 'string', array: true, group: GROUP, describe: 'put this file in front of the function source (shared globals), as a deploy step would' })
     .option('engine', {
-      choices: [...ENGINES],
+      choices: crossCheck ? [...ENGINES, 'both'] : [...ENGINES],
       default: DEFAULT_ENGINE,
       group: GROUP,
-      describe: 'v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)',
-    }) as unknown as Argv<
-    T & FunctionArgs
-  >;
+      describe: `v8: fast vm sandbox; njs: nginx njs compiled to WebAssembly (the engine family CloudFront runs)${crossCheck ? '; both: --cross-check' : ''}`,
+    });
+  const out = crossCheck
+    ? withEngine.option('cross-check', {
+        type: 'boolean',
+        group: GROUP,
+        describe: 'also run every event on the other engine and report where the two engines disagree (fails the gate: engines-agree)',
+      })
+    : withEngine;
+  return out as unknown as Argv<T & FunctionArgs>;
+}
+
+/** The engine and whether to cross-check, from --engine and --cross-check (`--engine both` = v8 with --cross-check). */
+export function engineFromArgs(args: Pick<FunctionArgs, 'engine' | 'cross-check'>): { engine: Engine; crossCheck: boolean } {
+  if (args.engine === 'both') return { engine: 'v8', crossCheck: true };
+  return { engine: args.engine ?? DEFAULT_ENGINE, crossCheck: args['cross-check'] === true };
 }
 
 /** The transforms the options ask for (prepended files read here), or undefined for none. */

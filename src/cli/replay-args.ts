@@ -2,7 +2,7 @@
 import type { EventType } from '../event/types.js';
 import type { Runtime } from '../runtime/types.js';
 import type { ReplayOptions } from '../replay/replay.js';
-import { checkKvsArgs, transformsFromArgs, type FunctionArgs } from './function-args.js';
+import { checkKvsArgs, engineFromArgs, transformsFromArgs, type FunctionArgs } from './function-args.js';
 
 export interface CommonReplayArgs extends FunctionArgs {
   old: string;
@@ -27,19 +27,21 @@ export interface ReplayLimits {
 /** The options both take (the corpus as written on the command line). */
 export type CommonReplayOptions = Pick<
   ReplayOptions,
-  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'maxOldErrorRate' | 'allowIncomplete'
+  'oldPath' | 'newPath' | 'eventType' | 'runtime' | 'engine' | 'crossCheck' | 'kvsPath' | 'kvsEmpty' | 'transforms' | 'ignore' | 'timeoutMs' | 'noise' | 'seed' | 'maxDiffRate' | 'maxLatencyRatio' | 'maxOldErrorRate' | 'allowIncomplete'
 > & { corpus: string };
 
 export function commonReplayOptions(args: CommonReplayArgs, limits: ReplayLimits): CommonReplayOptions {
   checkKvsArgs(args);
   const transforms = transformsFromArgs(args);
+  const { engine, crossCheck } = engineFromArgs(args);
   return {
     oldPath: args.old,
     newPath: args.new,
     corpus: args.corpus,
     ...(args['event-type'] ? { eventType: args['event-type'] } : {}),
     ...(args.runtime ? { runtime: args.runtime } : {}),
-    ...(args.engine && args.engine !== 'v8' ? { engine: args.engine } : {}),
+    ...(engine !== 'v8' ? { engine } : {}),
+    ...(crossCheck ? { crossCheck } : {}),
     ...(args.kvs ? { kvsPath: args.kvs } : {}),
     ...(args['kvs-empty'] === true ? { kvsEmpty: true } : {}),
     ...(transforms !== undefined ? { transforms } : {}),

@@ -128,8 +128,9 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
 
   // Everything that can be checked without Redis is checked first.
   const engine = options.engine ?? 'v8';
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine);
+  const crossCheck = options.crossCheck === true;
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck);
   const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore);
@@ -150,6 +151,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       if (text === null) throw new ReplayInputError(`run ${options.resume} is not in ${target.server} (it finished and was cleaned up, expired after its TTL, or the id is wrong)`);
       spec = JSON.parse(text) as RunSpec;
       if ((spec.engine ?? 'v8') !== engine) throw new ReplayInputError(`run ${spec.id} was started with --engine ${spec.engine ?? 'v8'}; resume it with the same engine`);
+      if ((spec.crossCheck === true) !== crossCheck) throw new ReplayInputError(`run ${spec.id} was started ${spec.crossCheck === true ? 'with' : 'without'} --cross-check; resume it the same way`);
       if (spec.corpus.name !== target.name) throw new ReplayInputError(`run ${spec.id} replays corpus ${spec.corpus.name}, not ${target.name}`);
       if (spec.functions.old.info.sha256 !== oldFn.info.sha256) throw new ReplayInputError(`${options.oldPath}: not the OLD function run ${spec.id} was started with (sha256 ${spec.functions.old.info.sha256.slice(0, 12)}…)`);
       if (spec.functions.new.info.sha256 !== newFn.info.sha256) throw new ReplayInputError(`${options.newPath}: not the NEW function run ${spec.id} was started with (sha256 ${spec.functions.new.info.sha256.slice(0, 12)}…)`);
@@ -169,6 +171,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
         functions: { old: specFunction(oldFn), new: specFunction(newFn) },
         eventType,
         ...(engine !== 'v8' ? { engine } : {}),
+        ...(crossCheck ? { crossCheck } : {}),
         ignore,
         noise: options.noise !== false,
         seed: options.seed ?? 1,
@@ -209,6 +212,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       if (d.kind === 'result') {
         const ran = d.result.engine ?? 'v8';
         if (ran !== engine) throw new EngineMismatchError(`worker ${d.worker} ran chunk ${d.chunk} on the ${ran} engine, but run ${spec.id} asks for ${engine} (an older cfreplay worker?): run the same cfreplay version on every worker`);
+        if (crossCheck && d.result.engines === undefined) throw new EngineMismatchError(`worker ${d.worker} did not cross-check chunk ${d.chunk}, but run ${spec.id} asks for --cross-check (an older cfreplay worker?): run the same cfreplay version on every worker`);
         if (acc.add(d.result)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'chunk-error') {
         const reason = /is missing from Redis/.test(d.message) ? 'missing chunk' : 'corrupt chunk';
@@ -290,6 +294,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
       problems,
       damage,
       ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+      ...(crossCheck ? { crossCheck } : {}),
     });
   } catch (e) {
     if (e instanceof RunInterruptedError || e instanceof ReplayInputError || e instanceof EngineMismatchError) throw e;

@@ -67,6 +67,8 @@ export interface RunSpec {
    * (older cfreplay) is caught by the coordinator instead of mixing engines.
    */
   engine?: Engine;
+  /** --cross-check: every event also runs on the other engine (each result then carries `engines`). */
+  crossCheck?: boolean;
   ignore: string[];
   noise: boolean;
   seed: number;

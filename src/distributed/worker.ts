@@ -353,6 +353,7 @@ export class DistributedWorker {
         new: r.sources.new,
         ...(kvs ? { kvs } : {}),
         ...(spec.engine !== undefined && spec.engine !== 'v8' ? { engine: spec.engine } : {}),
+        ...(spec.crossCheck === true ? { crossCheck: true } : {}),
         eventType: spec.eventType,
         ignore: spec.ignore,
         noise: spec.noise,

@@ -27,8 +27,16 @@ import {
 } from '../results/chunk-result.js';
 import { encodeHistogram } from '../results/latency.js';
 import type { Engine } from '../runtime/engines.js';
+import { otherEngine } from './engine-check.js';
+import { EngineCheckTally } from '../results/engine-tally.js';
+import { CostTally } from '../results/cost.js';
 
-export type Version = 'old' | 'new' | 'rerun';
+/**
+ * Which call of an event: OLD, NEW, the noise rerun of OLD; with --cross-check
+ * also OLD and NEW on the other engine (`-cross`) and the primary engine's
+ * rerun with another seed (`-seed`, see engine-check.ts).
+ */
+export type Version = 'old' | 'new' | 'rerun' | 'old-cross' | 'new-cross' | 'old-seed' | 'new-seed';
 
 export interface ProcessorOptions {
   eventType: ReplayEventType;
@@ -42,6 +50,9 @@ export interface ProcessorOptions {
   /** The engine `fns` run on, written into the result (default v8). */
   engine?: Engine;
 }
+
+/** Salt of the seed of the --cross-check rerun (same clock, another seed). */
+const CROSS_SEED_SALT = 0x2545f491;
 
 /** Calls the supervisor already stopped (time budget or memory) on an earlier attempt at this chunk. */
 export interface KilledCall {
@@ -131,6 +142,10 @@ class ChunkAccumulator extends ReplayTally {
     private readonly samplesCap: number,
     private readonly noiseEnabled: boolean,
     private readonly engine: Engine | undefined,
+    /** --cross-check only. */
+    readonly engines: EngineCheckTally | undefined,
+    /** When the njs engine runs (primary or cross-check). */
+    readonly cost: CostTally | undefined,
   ) {
     super();
   }
@@ -193,6 +208,8 @@ class ChunkAccumulator extends ReplayTally {
       histograms: { old: encodeHistogram(this.histOld), new: encodeHistogram(this.histNew) },
       samples: this.samples,
       killed: this.killed,
+      ...(this.engines !== undefined ? { engines: this.engines.partial() } : {}),
+      ...(this.cost !== undefined && this.cost.used ? { cost: this.cost.partial() } : {}),
     };
   }
 }
@@ -210,6 +227,8 @@ export interface ChunkTask {
 export interface FunctionPair {
   old: LoadedFunction;
   new: LoadedFunction;
+  /** --cross-check: the same two functions on the other engine. */
+  cross?: { old: LoadedFunction; new: LoadedFunction };
 }
 
 /**
@@ -224,7 +243,16 @@ export async function processChunk(
 ): Promise<ChunkResult> {
   // A viewer-request replay never reads the captured response: do not decode it.
   const cursor = openChunk(task.framed, options.eventType === 'viewer-request');
-  const acc = new ChunkAccumulator(task.chunk, options.samplesPerChunk ?? 20, options.noise !== false, options.engine);
+  const engine = options.engine ?? 'v8';
+  const cross = fns.cross;
+  const acc = new ChunkAccumulator(
+    task.chunk,
+    options.samplesPerChunk ?? 20,
+    options.noise !== false,
+    options.engine,
+    cross !== undefined ? new EngineCheckTally(engine, otherEngine(engine)) : undefined,
+    engine === 'njs' || cross !== undefined ? new CostTally() : undefined,
+  );
   const newFirst = orderRng(options.seed ?? 1, task.chunk);
   const noiseEnabled = options.noise !== false;
   const eventType = options.eventType;
@@ -232,15 +260,15 @@ export async function processChunk(
   const killed = new Map<string, KilledCall['reason']>();
   for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
 
-  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: CorpusRecord, shift: number): RunResult | Promise<RunResult> => {
+  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: CorpusRecord, shift: number, seedSalt = NOISE_SEED_SALT): RunResult | Promise<RunResult> => {
     const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
     if (stopped !== undefined) return killedResult(stopped);
     observer?.starting(index, version);
     const now = record.time + shift;
     const rawQuery = isRecordedConnection(record) ? undefined : record.rawQuery;
-    const opts = shift === 0
+    const opts = shift === 0 && seedSalt === NOISE_SEED_SALT
       ? { now, rawQuery }
-      : { now, seed: now ^ NOISE_SEED_SALT, rawQuery };
+      : { now, seed: now ^ seedSalt, rawQuery };
     const res = fn.invoke(event, opts);
     if (isThenable(res)) return res.finally(() => observer?.finished());
     observer?.finished();
@@ -267,6 +295,7 @@ export async function processChunk(
       const n = call(fns.new, 'new', index, event, record, 0);
       newRun = isThenable(n) ? await n : n;
     }
+    if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun);
     // Only events that differ return a promise: equal ones stay on the synchronous path.
     const pending = recordEvent(acc, record, position, oldRun, newRun, async () => {
       if (!noiseEnabled) return undefined;
@@ -276,6 +305,56 @@ export async function processChunk(
     if (pending !== undefined) await pending;
   }
   return acc.finish();
+
+  /**
+   * --cross-check: OLD and NEW again on the other engine, each compared with
+   * its run on the primary engine; where they disagree, the primary engine
+   * runs that version once more with another seed (same clock) to tell
+   * seed-dependent values apart (see engine-check.ts).
+   */
+  async function checkEngines(
+    a: ChunkAccumulator,
+    other: NonNullable<FunctionPair['cross']>,
+    index: number,
+    event: object,
+    record: CorpusRecord,
+    position: number,
+    oldRun: RunResult,
+    newRun: RunResult,
+  ): Promise<void> {
+    const t = a.engines!;
+    t.checked++;
+    const ox = await call(other.old, 'old-cross', index, event, record, 0);
+    const nx = await call(other.new, 'new-cross', index, event, record, 0);
+    // The njs side gives the cost when the primary engine is V8.
+    if (oldRun.steps === undefined && ox.steps !== undefined) a.cost?.record('old', ox.steps, () => exampleOf(record, position));
+    if (newRun.steps === undefined && nx.steps !== undefined) a.cost?.record('new', nx.steps, () => exampleOf(record, position));
+    const found = [
+      { version: 'old' as const, run: oldRun, otherRun: ox, fn: fns.old, diffs: diffRuns(oldRun, ox, ignore) },
+      { version: 'new' as const, run: newRun, otherRun: nx, fn: fns.new, diffs: diffRuns(newRun, nx, ignore) },
+    ].filter((f) => f.diffs.length > 0);
+    if (found.length === 0) return;
+    let real = false;
+    const route = routeOfRecord(record);
+    for (const f of found) {
+      const again = await call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, record, 0, CROSS_SEED_SALT);
+      for (const d of f.diffs) {
+        if (isNoisyDiff(d, f.run, again)) continue;
+        real = true;
+        t.add(
+          f.version,
+          d.path,
+          d.kind,
+          signatureOf(d),
+          route,
+          () => exampleOf(record, position, d),
+          () => ({ eventId: record.id, position, event: eventOf(record, eventType), old: sampleRun(f.run), new: sampleRun(f.otherRun) }),
+        );
+      }
+    }
+    if (real) t.disagreeing++;
+    else t.seedDependent++;
+  }
 
   function recordEvent(
     a: ChunkAccumulator,
@@ -292,6 +371,8 @@ export async function processChunk(
     else a.histOld.recordValue(Math.max(1, oldRun.durationNs));
     if (wasStopped(newRun)) a.killed.new++;
     else a.histNew.recordValue(Math.max(1, newRun.durationNs));
+    if (oldRun.steps !== undefined) a.cost?.record('old', oldRun.steps, () => exampleOf(record, position));
+    if (newRun.steps !== undefined) a.cost?.record('new', newRun.steps, () => exampleOf(record, position));
     const oldLabel = outcomeLabel(oldRun.outcome);
     const newLabel = outcomeLabel(newRun.outcome);
     a.outcomesOld[oldLabel] = (a.outcomesOld[oldLabel] ?? 0) + 1;

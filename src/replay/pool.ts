@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../util/compiled-sibling.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
-import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 export interface PoolOptions {
   workers: number;
@@ -34,7 +34,7 @@ export interface PoolEvents {
   firstCall?(at: number): void;
 }
 
-const VERSION_OF_STATE: Record<number, Version> = { 1: 'old', 2: 'new', 3: 'rerun' };
+const VERSION_OF_STATE: Record<number, Version> = Object.fromEntries(Object.entries(STATE_OF_VERSION).map(([v, s]) => [s, v as Version]));
 
 interface Assigned {
   task: ChunkTask;

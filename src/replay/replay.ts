@@ -20,6 +20,7 @@ import { DamageLedger } from './damage.js';
 import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../results/build.js';
 import type { FunctionInfo, ReplayReport } from '../results/types.js';
 import { inferEventType } from './event-type.js';
+import { otherEngine } from './engine-check.js';
 import { ReplayPool, StopRunError } from './pool.js';
 import { RunAccumulator } from '../results/run-accumulator.js';
 import type { FunctionSource } from './worker-protocol.js';
@@ -44,6 +45,8 @@ export interface ReplayOptions {
   runtime?: Runtime;
   /** Engine both functions run on (default v8). */
   engine?: Engine;
+  /** Also run every event on the other engine and report where the two disagree (gate rule engines-agree). */
+  crossCheck?: boolean;
   kvsPath?: string;
   /** Run with an empty KeyValueStore on purpose (a function that uses one is refused without kvsPath or this). */
   kvsEmpty?: boolean;
@@ -95,7 +98,7 @@ export interface LoadedSource {
   prepared: PreparedFunction;
 }
 
-export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8'): LoadedSource {
+export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8', crossCheck = false): LoadedSource {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -109,6 +112,7 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   let fn;
   try {
     fn = loadFunctionWith(engine, source, { runtime, filename: path });
+    if (crossCheck) loadFunctionWith(otherEngine(engine), source, { runtime, filename: path });
   } catch (e) {
     throw explainPreparedError(e, prepared, transforms);
   }
@@ -157,8 +161,9 @@ export function resolveEventType(oldFn: LoadedSource, newFn: LoadedSource, given
 export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
   const engine = options.engine ?? 'v8';
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine);
+  const crossCheck = options.crossCheck === true;
+  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
+  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck);
   const eventType = resolveEventType(oldFn, newFn, options.eventType);
   const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
@@ -190,6 +195,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       new: newFn.source,
       ...(kvs ? { kvs } : {}),
       ...(engine !== 'v8' ? { engine } : {}),
+      ...(crossCheck ? { crossCheck } : {}),
       eventType,
       ignore,
       noise: options.noise !== false,
@@ -262,6 +268,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     problems,
     damage,
     ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
+    ...(crossCheck ? { crossCheck } : {}),
   });
 }
 
@@ -295,6 +302,7 @@ export interface RunDescription {
   problems: string[];
   damage: DamageLedger;
   stoppedEarly?: string;
+  crossCheck?: boolean;
 }
 
 /** The report of a finished run, local or distributed. */
@@ -318,6 +326,7 @@ export function finishReport(acc: RunAccumulator, run: RunDescription): ReplayRe
       ...(run.limits.maxLatencyRatio !== undefined ? { maxLatencyRatio: run.limits.maxLatencyRatio } : {}),
       maxOldErrorRate: run.limits.maxOldErrorRate ?? DEFAULT_MAX_OLD_ERROR_RATE,
       ...(run.limits.allowIncomplete === true ? { allowIncomplete: true } : {}),
+      ...(run.crossCheck === true ? { crossCheck: true } : {}),
     },
     durationMs: performance.now() - run.started,
     ...(run.firstEventMs !== undefined ? { firstEventMs: run.firstEventMs } : {}),

@@ -3,7 +3,7 @@ import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { Engine } from '../runtime/engines.js';
 import type { ChunkResult } from '../results/chunk-result.js';
-import type { ChunkTask } from './chunk-processor.js';
+import type { ChunkTask, Version } from './chunk-processor.js';
 
 export interface FunctionSource {
   source: string;
@@ -17,6 +17,8 @@ export interface WorkerInit {
   kvs?: KvsSnapshot;
   /** Engine both functions run on (default v8). */
   engine?: Engine;
+  /** --cross-check: every event also runs on the other engine. */
+  crossCheck?: boolean;
   eventType: ReplayEventType;
   ignore: string[];
   noise: boolean;
@@ -24,11 +26,15 @@ export interface WorkerInit {
   samplesPerChunk: number;
   /**
    * Int32Array view: [state, index, chunk, seq]. state 0 = not in a function
-   * call, 1 = OLD, 2 = NEW, 3 = OLD rerun; seq changes at every call so the
+   * call, 1 = OLD, 2 = NEW, 3 = OLD rerun, 4/5 = OLD/NEW on the other engine,
+   * 6/7 = OLD/NEW reseeded (STATE_OF_VERSION); seq changes at every call so the
    * supervisor can tell a long call from many short ones.
    */
   heartbeat: SharedArrayBuffer;
 }
+
+/** Heartbeat state of each call (0 = none running). */
+export const STATE_OF_VERSION: Record<Version, number> = { old: 1, new: 2, rerun: 3, 'old-cross': 4, 'new-cross': 5, 'old-seed': 6, 'new-seed': 7 };
 
 export const HB_STATE = 0;
 export const HB_INDEX = 1;

@@ -8,19 +8,18 @@
  * modules are then loaded while the main thread is still starting up.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFunctionWith } from '../runtime/engines.js';
+import { loadFunctionWith, type Engine } from '../runtime/engines.js';
+import { otherEngine } from './engine-check.js';
 import { compileIgnore } from '../diff/index.js';
 import { ChunkDecodeError } from '../store/chunk.js';
-import { processChunk, type CallObserver, type FunctionPair, type Version } from './chunk-processor.js';
-import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { processChunk, type CallObserver, type FunctionPair } from './chunk-processor.js';
+import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 
 const port = parentPort!;
 
 function send(msg: FromWorker): void {
   port.postMessage(msg);
 }
-
-const STATE_OF: Record<Version, number> = { old: 1, new: 2, rerun: 3 };
 
 function start(init: WorkerInit): void {
   const hb = new Int32Array(init.heartbeat);
@@ -29,10 +28,12 @@ function start(init: WorkerInit): void {
     const kvs = init.kvs;
     // A connection function has no viewer event type to fix.
     const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
-    fns = {
-      old: loadFunctionWith(init.engine ?? 'v8', init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-      new: loadFunctionWith(init.engine ?? 'v8', init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-    };
+    const pair = (engine: Engine) => ({
+      old: loadFunctionWith(engine, init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+      new: loadFunctionWith(engine, init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+    });
+    const engine = init.engine ?? 'v8';
+    fns = { ...pair(engine), ...(init.crossCheck === true ? { cross: pair(otherEngine(engine)) } : {}) };
   } catch (e) {
     send({ type: 'fatal', message: (e as Error).message });
     throw e;
@@ -45,7 +46,7 @@ function start(init: WorkerInit): void {
       hb[HB_INDEX] = index;
       hb[HB_CHUNK] = currentChunk;
       hb[HB_SEQ] = ++seq;
-      Atomics.store(hb, HB_STATE, STATE_OF[version]);
+      Atomics.store(hb, HB_STATE, STATE_OF_VERSION[version]);
     },
     finished() {
       Atomics.store(hb, HB_STATE, 0);

@@ -9,7 +9,7 @@
  * longer than any run of backticks in it) or as escaped text, so HTML, links
  * or table pipes in recorded traffic cannot change the rendering.
  */
-import type { DiffExample, DiffGroup, ReplayReport } from '../results/types.js';
+import type { CostReport, DiffExample, DiffGroup, EngineCheckReport, ReplayReport } from '../results/types.js';
 import {
   compareGroups,
   formatCount,
@@ -87,6 +87,47 @@ function exampleLine(path: string, e: DiffExample): string {
   return `- ${inline(path, 50)} on ${inline(`${e.method} ${e.uri}`, 80)}: ${optionalValue(e.old)} → ${optionalValue(e.new)} (event ${inline(e.eventId, 60)}${e.source !== undefined ? ` from ${inline(e.source, 80)}` : ''}, record ${e.position})`;
 }
 
+/** --cross-check: the groups of events where the engines disagree, one example each. */
+function engineSection(e: EngineCheckReport, top: number): string[] {
+  const out: string[] = [];
+  const verdict = e.disagreeing === 0 ? '✅ agree' : `❌ disagree on ${formatCount(e.disagreeing)} of ${formatCount(e.checked)} events`;
+  out.push(`### Engines: ${text(e.primary)} vs ${text(e.other)}: ${verdict}`, '');
+  if (e.disagreeing > 0) out.push('On these events one of the engines is not CloudFront: their local result cannot be trusted.', '');
+  if (e.seedDependent > 0) out.push(`${formatCount(e.seedDependent)} more events differ only in values that move with the \`Math.random\` seed (not counted).`, '');
+  if (e.groups.length > 0) {
+    out.push(`| Version | Path | Kind | Change | Events | Example | ${text(e.primary)} | ${text(e.other)} |`, '|---|---|---|---|---:|---|---|---|');
+    for (const g of e.groups.slice(0, top)) {
+      const ex = g.examples[0];
+      const where = ex === undefined ? '' : `${code(`${ex.method} ${ex.uri}`, 50)} ${code(ex.eventId, 40)}`;
+      const val = (v: string | undefined) => (v === undefined ? '*(absent)*' : code(v, 60));
+      out.push(`| ${g.version.toUpperCase()} | ${code(g.path, 50)} | ${text(g.kind)} | ${code(g.signature, 60)} | ${formatCount(g.count)} | ${where} | ${val(ex?.old)} | ${val(ex?.new)} |`);
+    }
+    if (e.groups.length > top) out.push('', `…and ${formatCount(e.groups.length - top)} more groups in the HTML report.`);
+    out.push('');
+  }
+  return out;
+}
+
+/** njs instructions per call, OLD vs NEW, and the calls near the budget. */
+function costSection(c: CostReport): string[] {
+  const out: string[] = ['### Cost per call (njs instructions)', ''];
+  out.push(`Instructions of njs's VM per call: exact and the same on every machine (budget ${formatCount(c.budget)} per call). Not AWS's compute utilization.`, '');
+  out.push('| | OLD | NEW | NEW/OLD |', '|---|---:|---:|---:|');
+  for (const k of ['p50', 'p90', 'p99', 'max', 'mean'] as const) {
+    const r = c.ratio[k];
+    out.push(`| ${k} | ${formatCount(c.old[k])} | ${formatCount(c.new[k])} | ${Number.isFinite(r) ? `${r.toFixed(2)}x` : 'n/a'} |`);
+  }
+  out.push('');
+  for (const v of ['old', 'new'] as const) {
+    const n = c.nearBudget[v];
+    if (n.count === 0) continue;
+    const ex = n.examples[0];
+    const example = ex === undefined ? '' : `, e.g. ${inline(`${ex.method} ${ex.uri}`, 80)} (event ${inline(ex.eventId, 60)}, ${formatCount(ex.steps)} instructions)`;
+    out.push(`> [!WARNING]\n> ${v.toUpperCase()}: ${formatCount(n.count)} call${n.count === 1 ? '' : 's'} at ≥ ${Math.round(c.nearBudgetShare * 100)}% of the instruction budget (max ${formatCount(n.max)})${example}`, '');
+  }
+  return out;
+}
+
 export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = {}): string {
   const top = options.topGroups ?? 10;
   const moreMax = options.moreGroups ?? 50;
@@ -145,6 +186,8 @@ export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = 
     }
   }
 
+  if (report.engines !== undefined) out.push(...engineSection(report.engines, top));
+
   out.push('### Outcomes', '', '| Outcome | OLD | NEW | Δ |', '|---|---:|---:|---:|');
   for (const label of outcomeLabels(report.outcomes.old, report.outcomes.new)) {
     const o = report.outcomes.old[label] ?? 0;
@@ -178,6 +221,7 @@ export function renderMarkdown(report: ReplayReport, options: MarkdownOptions = 
     out.push(`| ${label} | ${formatNs(c.old)} | ${formatNs(c.new)} | ${formatRatio(c.ratio, c.significant)} |`);
   }
   out.push('');
+  if (report.cost !== undefined) out.push(...costSection(report.cost));
 
   if (report.noise.length > 0) {
     const noise = [...report.noise].sort((a, b) => b.count - a.count || (a.path < b.path ? -1 : 1));

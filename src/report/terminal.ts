@@ -3,7 +3,7 @@
  * Colour only when the output is a TTY.
  */
 import { decodeHistogram, recordedBins, type LatencyHistogram } from '../results/latency.js';
-import type { PercentileComparison, ReplayReport } from '../results/types.js';
+import type { CostReport, EngineCheckReport, PercentileComparison, ReplayReport } from '../results/types.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -65,6 +65,46 @@ export function asciiHistogram(oldH: LatencyHistogram, newH: LatencyHistogram, w
   }
   lines.push(`  ${''.padStart(11)}  ${'(share of calls, log-scaled time; 0.1%..99.9%)'}`);
   return lines;
+}
+
+/** --cross-check: where the engines disagree, grouped, with an example and the two values. */
+function engineLines(e: EngineCheckReport, p: ReturnType<typeof painter>, top: number): string[] {
+  const out: string[] = [];
+  const head = `engines: ${e.primary} vs ${e.other} on ${int(e.checked)} events: `;
+  if (e.disagreeing === 0) out.push(p.green(`${head}agree`));
+  else out.push(p.red(p.bold(`${head}disagree on ${int(e.disagreeing)} (${pct(e.disagreeing, e.checked)}): the local result of those events cannot be trusted`)));
+  if (e.seedDependent > 0) out.push(p.dim(`  ${int(e.seedDependent)} more differ only in values that move with the Math.random seed (not counted)`));
+  for (const g of e.groups.slice(0, top)) {
+    out.push(`  ${g.version.toUpperCase()} ${p.bold(g.path)} ${g.kind}: ${truncate(g.signature, 70)}  ${p.cyan(`${int(g.count)} events`)}`);
+    const ex = g.examples[0];
+    if (ex !== undefined) {
+      out.push(p.dim(`         e.g. ${ex.method} ${truncate(ex.uri, 50)}  [cfreplay show <report> ${ex.eventId}]${ex.source !== undefined ? ` from ${truncate(ex.source, 80)}` : ''}`));
+      out.push(p.dim(`         ${e.primary}: ${truncate(ex.old ?? '(absent)', 70)}`));
+      out.push(p.dim(`         ${e.other}: ${truncate(ex.new ?? '(absent)', 70)}`));
+    }
+  }
+  if (e.groups.length > top) out.push(p.dim(`  ${int(e.groups.length - top)} more groups in the JSON/HTML report`));
+  return out;
+}
+
+/** njs instructions per call, OLD vs NEW, and the calls near the budget. */
+function costLines(c: CostReport, p: ReturnType<typeof painter>): string[] {
+  const out: string[] = [];
+  out.push(p.bold('cost per call (njs instructions)') + p.dim(`  (exact, the same on every machine; budget ${int(c.budget)} per call; not AWS's compute utilization)`));
+  const cols = ['p50', 'p90', 'p99', 'max', 'mean'] as const;
+  out.push(`  ${''.padEnd(8)}${cols.map((k) => k.padStart(12)).join('')}`);
+  out.push(`  ${'OLD'.padEnd(8)}${cols.map((k) => int(c.old[k]).padStart(12)).join('')}`);
+  out.push(`  ${'NEW'.padEnd(8)}${cols.map((k) => int(c.new[k]).padStart(12)).join('')}`);
+  out.push(`  ${'new/old'.padEnd(8)}${cols.map((k) => (Number.isFinite(c.ratio[k]) ? `${c.ratio[k].toFixed(2)}x` : 'n/a').padStart(12)).join('')}`);
+  for (const v of ['old', 'new'] as const) {
+    const n = c.nearBudget[v];
+    if (n.count === 0) continue;
+    const ex = n.examples[0];
+    const line = `  ! ${v.toUpperCase()}: ${int(n.count)} call${n.count === 1 ? '' : 's'} at >= ${Math.round(c.nearBudgetShare * 100)}% of the instruction budget (max ${int(n.max)} of ${int(c.budget)})`;
+    out.push(v === 'new' ? p.red(line) : p.yellow(line));
+    if (ex !== undefined) out.push(p.dim(`         e.g. ${ex.method} ${truncate(ex.uri, 50)}: ${int(ex.steps)} instructions  [cfreplay show <report> ${ex.eventId}]`));
+  }
+  return out;
 }
 
 export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): string {
@@ -129,6 +169,8 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
     }
   }
 
+  if (r.engines !== undefined) out.push('', ...engineLines(r.engines, p, top));
+
   out.push('');
   const l = r.latency;
   const c = l.comparison;
@@ -139,6 +181,7 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
   out.push(`  ${'NEW'.padEnd(8)}${cols.map((k) => formatNs(l.new[k]).padStart(11)).join('')}`);
   out.push(`  ${'new/old'.padEnd(8)}${cols.map((k) => ratio(c[k]).padStart(11)).join('')}`);
   out.push(...asciiHistogram(decodeHistogram(l.histograms.old), decodeHistogram(l.histograms.new), opts.barWidth ?? 40));
+  if (r.cost !== undefined) out.push('', ...costLines(r.cost, p));
 
   out.push('');
   for (const check of r.gate.checks) out.push(`  ${check.passed ? p.green('pass') : p.red('FAIL')} ${check.name}: ${check.message}`);

@@ -18,6 +18,7 @@ import {
 } from './types.js';
 import { copyGroup, groupKey, mergeGroupInto, type ErrorPartial, type GroupPartial } from './chunk-result.js';
 import { isPrefixRemoval, setSignature } from '../diff/index.js';
+import { costReport, engineCheckReport, enginesAgreeRule } from './engine-sections.js';
 
 export interface ReportMeta {
   toolVersion: string;
@@ -43,7 +44,7 @@ function errorGroups(map: Map<string, ErrorPartial>): ErrorGroup[] {
 }
 
 /** What the gate rules read from a report. */
-export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'> & Partial<Pick<ReplayReport, 'outcomes' | 'errors' | 'skipped'>>;
+export type GateInput = Pick<ReplayReport, 'events' | 'changed' | 'latency' | 'run'> & Partial<Pick<ReplayReport, 'outcomes' | 'errors' | 'skipped' | 'engines'>>;
 
 export interface GateLimits {
   maxDiffRate?: number;
@@ -146,7 +147,7 @@ export const completedRule: GateRule = (r, limits) => {
 };
 
 /** The rules every replay applies, in the order their checks are listed. */
-export const GATE_RULES: readonly GateRule[] = [behaviourRule, latencyRule, oldErrorsRule, completedRule];
+export const GATE_RULES: readonly GateRule[] = [behaviourRule, latencyRule, oldErrorsRule, completedRule, enginesAgreeRule];
 
 export function gateChecks(r: GateInput, limits: GateLimits, rules: readonly GateRule[] = GATE_RULES): GateCheck[] {
   const checks: GateCheck[] = [];
@@ -226,7 +227,9 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
   const outcomes = { old: { ...acc.outcomesOld }, new: { ...acc.outcomesNew } };
   const errors = { old: errorGroups(acc.errorsOld), new: errorGroups(acc.errorsNew) };
   const skipped = { ...acc.skipped };
-  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes, errors, skipped }, meta.options);
+  const engines = acc.engines !== undefined ? engineCheckReport(acc.engines) : undefined;
+  const cost = acc.cost !== undefined ? costReport(acc.cost) : undefined;
+  const checks = gateChecks({ events, changed: acc.changed, latency, run, outcomes, errors, skipped, ...(engines !== undefined ? { engines } : {}) }, meta.options);
   const report: ReplayReport = {
     schema: REPORT_SCHEMA,
     tool: { name: 'cfreplay', version: meta.toolVersion },
@@ -247,6 +250,8 @@ export function buildReport(acc: RunAccumulator, meta: ReportMeta): ReplayReport
     errors,
     latency,
     samples: acc.keptSamples(),
+    ...(engines !== undefined ? { engines } : {}),
+    ...(cost !== undefined ? { cost } : {}),
     gate: { passed: checks.every((c) => c.passed), checks },
     run,
   };

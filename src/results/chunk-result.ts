@@ -5,7 +5,7 @@
  * the final report is the same whichever worker or machine ran which chunk.
  */
 import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
-import type { DiffExample, EventSample } from './types.js';
+import type { CostExample, DiffExample, EventSample } from './types.js';
 import { newHistogram, type LatencyHistogram } from './latency.js';
 import type { Engine } from '../runtime/engines.js';
 
@@ -36,6 +36,61 @@ export interface ErrorPartial {
   examples: DiffExample[];
 }
 
+/** Which version an engine comparison or a cost figure is about. */
+export type CheckedVersion = 'old' | 'new';
+
+/** Engine disagreements of one version at one path, with one change signature. */
+export interface EngineGroupPartial {
+  version: CheckedVersion;
+  path: string;
+  kind: DiffKind;
+  /** The change from the primary engine's value to the other's. */
+  signature: string;
+  count: number;
+  routes: Record<string, number>;
+  /** `old` = the primary engine's value, `new` = the other engine's. */
+  examples: DiffExample[];
+  /** The first example in full: the event and both engines' outputs (`old` = primary, `new` = other). */
+  sample?: EventSample;
+}
+
+export interface EngineCheckPartial {
+  primary: Engine;
+  other: Engine;
+  /** Events run on both engines. */
+  checked: number;
+  /** Events where the engines disagree (OLD or NEW), seed-dependent values aside. */
+  disagreeing: number;
+  /** Events whose only disagreements moved with the Math.random seed. */
+  seedDependent: number;
+  groups: EngineGroupPartial[];
+}
+
+export interface NearBudgetPartial {
+  count: number;
+  /** The most instructions one such call executed. */
+  max: number;
+  examples: CostExample[];
+}
+
+/** Instructions per call on the njs engine (`--engine njs`, or the njs side of `--cross-check`). */
+export interface CostPartial {
+  /** The instruction budget per call the calls ran under. */
+  budget: number;
+  /** HDR histograms of instructions per call (encoded like the latency ones). */
+  histograms: { old: string; new: string };
+  /** Exact figures the histograms only approximate above 2,047. */
+  exact: { old: ExactCost; new: ExactCost };
+  near: { old: NearBudgetPartial; new: NearBudgetPartial };
+}
+
+export interface ExactCost {
+  count: number;
+  min: number;
+  max: number;
+  sum: number;
+}
+
 export interface ChunkResult {
   /** Chunk index in the corpus: merging the same chunk twice is ignored. */
   chunk: number;
@@ -55,6 +110,10 @@ export interface ChunkResult {
   samples: EventSample[];
   /** Calls stopped by the time budget or the memory limit (by version). */
   killed: { old: number; new: number };
+  /** `--cross-check`: how the two engines compared. */
+  engines?: EngineCheckPartial;
+  /** Instructions per call, when the njs engine ran. */
+  cost?: CostPartial;
 }
 
 export const EXAMPLES_PER_GROUP = 5;

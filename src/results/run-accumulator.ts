@@ -17,6 +17,8 @@ import {
   type GroupPartial,
 } from './chunk-result.js';
 import { decodeHistogram } from './latency.js';
+import { EngineCheckTally } from './engine-tally.js';
+import { CostTally } from './cost.js';
 
 /** Distinct diff groups kept before folding into per-path overflow groups. */
 export const MAX_GROUPS = 10_000;
@@ -33,6 +35,10 @@ export class RunAccumulator extends ReplayTally {
   /** Groups folded into overflow groups (count of distinct groups and events). */
   foldedGroups = 0;
   foldedEvents = 0;
+  /** --cross-check: the engines' comparison, merged. */
+  engines: EngineCheckTally | undefined;
+  /** Instructions per call, when the njs engine ran. */
+  cost: CostTally | undefined;
 
   /** True when the chunk was new and has been merged. */
   add(r: ChunkResult): boolean {
@@ -62,6 +68,8 @@ export class RunAccumulator extends ReplayTally {
     this.histNew.add(decodeHistogram(r.histograms.new));
     this.killed.old += r.killed.old;
     this.killed.new += r.killed.new;
+    if (r.engines !== undefined) (this.engines ??= new EngineCheckTally(r.engines.primary, r.engines.other)).merge(r.engines);
+    if (r.cost !== undefined) (this.cost ??= new CostTally(r.cost.budget)).merge(r.cost);
     for (const s of r.samples) this.samples.set(s.eventId, s);
     if (this.samples.size > MAX_SAMPLES * 4) this.pruneSamples();
     return true;

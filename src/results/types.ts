@@ -151,6 +151,76 @@ export interface SampleRun {
   durationNs: number;
 }
 
+/** `--cross-check`: disagreements of the two engines on one version, at one path, with one change. */
+export interface EngineGroup {
+  /** Stable short id of (version, path, kind, signature). */
+  id: string;
+  /** Which function disagreed: OLD or NEW. */
+  version: 'old' | 'new';
+  path: string;
+  kind: DiffKind;
+  /** The change from the primary engine's value to the other engine's. */
+  signature: string;
+  /** Events in this group. */
+  count: number;
+  /** count / events checked. */
+  share: number;
+  routes: RouteCount[];
+  /** `old` = the primary engine's value, `new` = the other engine's. */
+  examples: DiffExample[];
+  /** The first example in full: `old` = the primary engine's output, `new` = the other engine's. */
+  sample?: EventSample;
+}
+
+/** `--cross-check`: every event ran on both engines (OLD and NEW); where they disagree. */
+export interface EngineCheckReport {
+  /** The engine the replay's own results (diffs, outcomes, latency) come from. */
+  primary: string;
+  other: string;
+  /** Events run on both engines. */
+  checked: number;
+  /** Events where the engines disagree on OLD or NEW: the local result cannot be trusted there. */
+  disagreeing: number;
+  /** Events whose only disagreements moved with the Math.random seed (not counted as disagreeing; see README). */
+  seedDependent: number;
+  /** Sorted by count. */
+  groups: EngineGroup[];
+}
+
+/** Instructions per call of one version on the njs engine. */
+export interface CostStats {
+  count: number;
+  min: number;
+  mean: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** A call that used a large share of the instruction budget. */
+export interface CostExample extends DiffExample {
+  steps: number;
+}
+
+/**
+ * What calls cost on the njs engine: njs VM instructions per call (exact,
+ * deterministic), OLD vs NEW per percentile. Not AWS's compute utilization.
+ */
+export interface CostReport {
+  unit: 'njs-instructions';
+  /** The instruction budget per call (past it: a `timeout` outcome). */
+  budget: number;
+  /** Calls at or above this share of the budget are flagged. */
+  nearBudgetShare: number;
+  old: CostStats;
+  new: CostStats;
+  /** new / old per statistic (1 when both are 0). */
+  ratio: { p50: number; p90: number; p99: number; max: number; mean: number };
+  nearBudget: { old: { count: number; max: number; examples: CostExample[] }; new: { count: number; max: number; examples: CostExample[] } };
+  histograms: { old: string; new: string };
+}
+
 export interface ReplayReport {
   schema: typeof REPORT_SCHEMA;
   tool: { name: 'cfreplay'; version: string };
@@ -169,6 +239,8 @@ export interface ReplayReport {
     maxOldErrorRate?: number;
     /** `--allow-incomplete`: corpus damage is reported but does not fail the `completed` check. */
     allowIncomplete?: boolean;
+    /** `--cross-check`: every event also ran on the other engine. */
+    crossCheck?: boolean;
   };
   /** Events replayed through both versions. */
   events: number;
@@ -197,6 +269,10 @@ export interface ReplayReport {
     histograms: { old: string; new: string };
   };
   samples: EventSample[];
+  /** `--cross-check` only. */
+  engines?: EngineCheckReport;
+  /** When the njs engine ran (`--engine njs`, or `--cross-check`). */
+  cost?: CostReport;
   gate: { passed: boolean; checks: GateCheck[] };
   run: {
     durationMs: number;

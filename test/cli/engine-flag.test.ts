@@ -1,9 +1,11 @@
-// `--engine njs` on `cfreplay run` and `cfreplay test` (through the command functions and the built CLI).
+// `--engine njs` on `cfreplay run` and `cfreplay test`, `--cross-check` / `--engine both` on `cfreplay replay` (through the command functions and the built CLI).
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runCommand, formatReport } from '../../src/cli/commands/run.js';
 import { fixturePath } from '../runtime/helpers.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { writeSyntheticCorpus } from '../helpers/corpus.js';
+import type { ReplayReport } from '../../src/report/types.js';
 import { join } from 'node:path';
 import { cfreplay } from '../helpers/cli.js';
 import { useTempDir } from '../helpers/tmp.js';
@@ -64,4 +66,32 @@ describe('cfreplay test --engine njs', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/engine/);
   });
+});
+
+describe('cfreplay replay --cross-check (and its alias --engine both)', () => {
+  const tmp = useTempDir();
+  const rfx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
+
+  it('runs both engines, prints the engines section, fails the engines-agree check (exit 1) and writes it to the JSON report', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 80, 80);
+    const json = join(tmp.path, 'r.json');
+    const r = cfreplay(['replay', '--old', rfx('cross-old.js'), '--new', rfx('cross-new.js'), '--corpus', corpus, '--cross-check', '--workers', '1', '--timeout-ms', '10000', '--json', json]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(1);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as ReplayReport;
+    expect(report.engines!.disagreeing).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`engines: v8 vs njs on 80 events: disagree on ${report.engines!.disagreeing}`);
+    expect(r.stdout).toMatch(/FAIL engines-agree: v8 and njs disagree on \d+ of 80 events/);
+    expect(r.stdout).toContain('cost per call (njs instructions)');
+    const both = cfreplay(['replay', '--old', rfx('cross-old.js'), '--new', rfx('cross-new.js'), '--corpus', corpus, '--engine', 'both', '--workers', '1', '--timeout-ms', '10000', '--json', json]);
+    expect(both.status).toBe(1);
+    const again = JSON.parse(readFileSync(json, 'utf8')) as ReplayReport;
+    expect({ ...again.engines, groups: again.engines!.groups.length }).toEqual({ ...report.engines, groups: report.engines!.groups.length });
+    // The same pair without --cross-check: no engines section, no engines-agree check.
+    const plain = cfreplay(['replay', '--old', rfx('cross-old.js'), '--new', rfx('cross-new.js'), '--corpus', corpus, '--workers', '1']);
+    expect(plain.stdout).not.toContain('engines');
+    // `test` takes v8 or njs only.
+    const t = cfreplay(['test', fn('spa-rewrite.js'), '--stdin', '--engine', 'both'], { input: '{}\n' });
+    expect(t.status).toBe(2);
+  }, 180_000);
 });

@@ -75,6 +75,20 @@ describe('replay --distributed --engine njs', () => {
     expect(new Set(v8.diffs[0]!.examples.map((e) => e.new))).toEqual(new Set(['0.30000000000000004']));
   }, 120_000);
 
+  it('--cross-check travels too: the workers run both engines and the merged engines section equals the local one', async () => {
+    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w2', '--exit-when-idle', '20s']);
+    children.push(worker);
+    const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, crossCheck: true, timeoutMs: 10_000 });
+    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: join(tmp, 'c.cfr'), crossCheck: true, workers: 1, timeoutMs: 10_000 });
+    expect(report.options.crossCheck).toBe(true);
+    // NEW's 0.1 + 0.2 disagrees on every event.
+    expect(report.engines).toMatchObject({ primary: 'v8', other: 'njs', checked: EVENTS, disagreeing: EVENTS });
+    const shape = (r: typeof report) => ({ ...r.engines!, groups: r.engines!.groups.map((g) => ({ ...g, sample: g.sample?.eventId })) });
+    expect(shape(report)).toEqual(shape(local));
+    expect(report.cost!.new.count).toBe(EVENTS);
+    expect({ old: report.cost!.old, new: report.cost!.new }).toEqual({ old: local.cost!.old, new: local.cost!.new });
+  }, 120_000);
+
   it('a chunk result made on another engine (a worker ignoring the engine) stops the coordinator with a message', async () => {
     let runId = '';
     const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs', onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });

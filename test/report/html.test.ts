@@ -2,7 +2,8 @@
 // the numbers shown match the JSON, groups expand to their examples with the
 // event and both outputs side by side, filters change what is shown, data
 // that looks like markup stays text, nothing is requested from the network,
-// and 100,000 examples do not freeze the page. Screenshots go to test-output/.
+// and 100,000 examples do not freeze the page; the engines and cost sections of real
+// --cross-check and njs replays. Screenshots go to test-output/.
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +13,9 @@ import { renderHtml } from '../../src/report/html/index.js';
 import { formatNs } from '../../src/report/html/format.js';
 import type { DiffGroup, ReplayReport } from '../../src/results/types.js';
 import { launchChromium, openReportPage, type OpenedPage } from './browser.js';
+import { replay } from '../../src/replay/replay.js';
+import { writeSyntheticCorpus } from '../helpers/corpus.js';
+import { useTempDir } from '../helpers/tmp.js';
 
 const out = new URL('../../test-output/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
@@ -278,4 +282,67 @@ describe('HTML report in headless Chromium', () => {
     expect(offPage()).toEqual([]);
     await page.close();
   }, 90_000);
+});
+
+describe('HTML report: the engines (--cross-check) and cost (njs instructions) sections, in headless Chromium', () => {
+  const tmp = useTempDir();
+  const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
+  const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
+
+  it('shows the engine disagreements of a real cross-checked replay: verdict, groups, both values and both outputs; markup stays text', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 150, 75);
+    const r = await replay({ oldPath: fx('cross-old.js'), newPath: fx('cross-new.js'), corpus, workers: 1, crossCheck: true, timeoutMs: 10_000 });
+    const e = r.engines!;
+    expect(e.disagreeing).toBeGreaterThan(0);
+    // A value that looks like markup, as a function could return it.
+    e.groups[0]!.examples[1]!.new = HOSTILE.value;
+    const { page, errors, offPage } = await open(r, 'report-engines.html');
+    expect(await page.textContent('[data-k="engines-verdict"]')).toBe(
+      `v8 and njs disagree on ${n(e.disagreeing)} of ${n(e.checked)} events: on those one engine is not CloudFront, and the local result cannot be trusted.`,
+    );
+    expect(await page.textContent('[data-k="engine-groups"]')).toBe(n(e.groups.length));
+    expect(await page.textContent('#engines')).toContain(`${n(e.seedDependent)} more events differ only in values that move with the Math.random seed`);
+    expect(await page.getAttribute('li[data-check="engines-agree"]', 'class')).toContain('bad');
+    expect(await page.textContent('nav')).toContain(`Engines (${n(e.disagreeing)})`);
+    const g = e.groups[0]!;
+    const group = page.locator(`#engines .engine-group[data-group="${g.id}"]`);
+    expect(await group.locator('summary').textContent()).toBe(`NEW ${g.path} ${g.kind}: ${g.signature} ${n(g.count)} events`);
+    expect(await group.locator('.ex-tbl').isVisible()).toBe(false);
+    await group.locator('summary').click();
+    const cells = await group.locator('.ex-tbl tbody tr').first().locator('td').allTextContents();
+    expect(cells.slice(2)).toEqual([`GET ${g.examples[0]!.uri}`, '0.30000000000000004', '0.30000000000000007']);
+    expect(await group.locator('.ex-tbl tbody tr').nth(1).locator('td').nth(4).textContent()).toContain('<img src=x onerror="window.__pwned=1"> & "quotes" | pipe `tick` ]]>');
+    expect(await group.locator('img').count()).toBe(0);
+    expect(await group.locator('pre[data-engine="primary"]').textContent()).toContain('"0.30000000000000004"');
+    expect(await group.locator('pre[data-engine="other"]').textContent()).toContain('"0.30000000000000007"');
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.screenshot({ path: `${out}report-engines.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    expect(offPage()).toEqual([]);
+    await page.close();
+  }, 120_000);
+
+  it('shows the cost per percentile of a real njs replay and flags the calls that reach the budget, with examples', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 40, 40);
+    const r = await replay({ oldPath: SPA, newPath: fx('hang-on-search.js'), corpus, workers: 1, engine: 'njs', timeoutMs: 60_000 });
+    const c = r.cost!;
+    expect(c.nearBudget.new.count).toBeGreaterThan(0);
+    const { page, errors, offPage } = await open(r, 'report-cost.html');
+    for (const k of ['p50', 'p90', 'p99', 'max', 'mean'] as const) {
+      const cells = await page.$$eval(`#cost-table tr[data-pct="${k}"] td`, (tds) => tds.map((t) => t.textContent));
+      expect(cells, k).toEqual([k, n(c.old[k]), n(c.new[k]), `${c.ratio[k].toFixed(2)}x`]);
+    }
+    expect(await page.textContent('#cost')).toContain("Not AWS's compute utilization");
+    expect(await page.locator('#cost [data-near="old"]').count()).toBe(0);
+    const near = page.locator('#cost [data-near="new"]');
+    expect(await near.locator('div').first().textContent()).toBe(
+      `⚠ NEW: ${n(c.nearBudget.new.count)} call${c.nearBudget.new.count === 1 ? '' : 's'} at ≥ 80% of the instruction budget (max ${n(c.nearBudget.new.max)} of ${n(c.budget)})`,
+    );
+    const ex = c.nearBudget.new.examples[0]!;
+    expect(await near.locator('tbody tr').first().locator('td').allTextContents()).toEqual([String(ex.position), ex.eventId, 'GET /search', n(ex.steps)]);
+    expect(await page.locator('#engines').count()).toBe(0);
+    expect(errors).toEqual([]);
+    expect(offPage()).toEqual([]);
+    await page.close();
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ function describeProgress(p: ReplayProgress): string {
 export const replayCommandModule: CommandModule<object, ReplayArgs> = {
   ...SUMMARIES.replay,
   builder: (y: Argv) =>
-    functionOptions(y)
+    functionOptions(y, true)
       .option('old', { type: 'string', demandOption: true, describe: 'the function as deployed now (.js)' })
       .option('new', { type: 'string', demandOption: true, describe: 'the candidate version (.js)' })
       .option('corpus', { type: 'string', demandOption: true, describe: 'recorded traffic (.cfr file, or redis://host:port/db#name)' })

@@ -103,12 +103,18 @@ function showableProblem(data: Record<string, unknown>): string | undefined {
   return groups('diffs', data.diffs) ?? groups('noise', data.noise) ?? (isObj(errors) ? (groups('errors.old', errors.old) ?? groups('errors.new', errors.new)) : undefined);
 }
 
-/** Every example of the report (diff groups, noise, errors), for positions and the list of known ids. */
+/** Every example of the report (diff groups, noise, errors, engine disagreements, near-budget calls), for positions and the list of known ids. */
 function examples(report: ReplayReport): DiffExample[] {
   const out: DiffExample[] = [];
   for (const g of report.diffs ?? []) out.push(...g.examples);
   for (const g of report.noise ?? []) out.push(...g.examples);
   for (const g of [...(report.errors?.old ?? []), ...(report.errors?.new ?? [])]) out.push(...g.examples);
+  // Sections of --cross-check and njs runs, read defensively (show checks only the sections above).
+  const listed = (xs: unknown): DiffExample[] => (Array.isArray(xs) ? xs.filter((e): e is DiffExample => isObj(e) && typeof e.eventId === 'string' && typeof e.position === 'number') : []);
+  const engineGroups: unknown = report.engines?.groups;
+  if (Array.isArray(engineGroups)) for (const g of engineGroups) if (isObj(g)) out.push(...listed(g.examples));
+  const near: unknown = report.cost?.nearBudget;
+  if (isObj(near)) for (const v of [near.old, near.new]) if (isObj(v)) out.push(...listed(v.examples));
   return out;
 }
 

@@ -18,7 +18,7 @@ import { closingLine, failureLine, filledLine, renderTestJunit, summarize } from
 import { updateCaseFiles } from '../../testmode/update.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
 import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
-import { functionOptions, type FunctionArgs } from '../function-args.js';
+import { engineFromArgs, functionOptions, type FunctionArgs } from '../function-args.js';
 import { SUMMARIES } from './summaries.js';
 import { defaultEventType, parseNow, prepareFromArgs } from './run.js';
 
@@ -70,6 +70,7 @@ export async function testCommand(args: TestArgs): Promise<TestOutcome> {
   const cases = files.flatMap((f) => f.cases);
   if (cases.length === 0) throw new UsageError(`no test case in ${paths.map((p) => (p === '-' ? 'stdin' : p)).join(', ')}`);
   const type = defaultEventType(args['event-type'], prepared.source);
+  const { engine } = engineFromArgs(args);
   const now = parseNow(args.now) ?? Date.now();
   const results = await runCases(
     cases,
@@ -78,15 +79,14 @@ export async function testCommand(args: TestArgs): Promise<TestOutcome> {
       filename: args.function,
       runtime: prepared.runtime,
       ...(kvs ? { kvs } : {}),
-      ...(args.engine !== undefined && args.engine !== 'v8' ? { engine: args.engine } : {}),
+      ...(engine !== 'v8' ? { engine } : {}),
       eventType: type.eventType,
       eventTypeFrom: type.from,
     },
     { now, seed: args.seed, timeoutMs: args['timeout-ms'] },
   );
   const lines: string[] = [];
-  const engine = args.engine !== undefined && args.engine !== 'v8' ? `, engine ${args.engine}` : '';
-  lines.push(`cfreplay test ${args.function}: ${cases.length} case${cases.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'}, runtime ${describeRuntime(prepared)}${engine}`);
+  lines.push(`cfreplay test ${args.function}: ${cases.length} case${cases.length === 1 ? '' : 's'} from ${files.length} file${files.length === 1 ? '' : 's'}, runtime ${describeRuntime(prepared)}${engine !== 'v8' ? `, engine ${engine}` : ''}`);
   if (prepared.transforms.length > 0) lines.push(`transforms: ${prepared.transforms.join('; ')}`);
   const filled = filledLine(results);
   if (filled !== undefined) lines.push(filled);

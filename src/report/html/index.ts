@@ -9,7 +9,7 @@
  * are drawn by the page's script a page at a time, and a group's examples
  * only when it is expanded.
  */
-import type { ErrorGroup, DiffExample, ReplayReport } from '../../results/types.js';
+import type { ErrorGroup, DiffExample, ReplayReport, SampleRun } from '../../results/types.js';
 import { CLIENT_JS } from './client.js';
 import { renderLatencyCharts } from './chart.js';
 import { pageData } from './data.js';
@@ -165,6 +165,70 @@ function noiseSection(r: ReplayReport): string {
   return `<section id="noise" class="section"><h2>Noise <span class="h-count">${formatCount(noise.length)}</span> <span class="h-sub">paths that also differ between two runs of OLD (other clock and seed); not counted as changes</span></h2>${body}</section>`;
 }
 
+/** A sample's output, as JSON text. */
+function outputText(s: SampleRun): string {
+  const lines = [`outcome: ${s.outcome}`];
+  if (s.error !== undefined) lines.push(`error: ${s.error}`);
+  // Keys sorted: the engines build objects in different orders, which the diff ignores too.
+  lines.push(JSON.stringify(s.effective, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v), 2));
+  return truncate(lines.join('\n'), 20_000);
+}
+
+/** --cross-check: the events where the two engines disagree, grouped, each with an example and both outputs. */
+function enginesSection(r: ReplayReport): string {
+  const e = r.engines;
+  if (e === undefined) return '';
+  const verdict =
+    e.disagreeing === 0
+      ? `<p class="ok-text" data-k="engines-verdict">${esc(e.primary)} and ${esc(e.other)} agree on all ${formatCount(e.checked)} events.</p>`
+      : `<p class="bad-text" data-k="engines-verdict">${esc(e.primary)} and ${esc(e.other)} disagree on ${formatCount(e.disagreeing)} of ${formatCount(e.checked)} events: on those one engine is not CloudFront, and the local result cannot be trusted.</p>`;
+  const seed = e.seedDependent > 0 ? `<p class="muted small">${formatCount(e.seedDependent)} more events differ only in values that move with the Math.random seed (the engines print numbers differently); not counted.</p>` : '';
+  const groups = e.groups
+    .slice(0, 200)
+    .map((g) => {
+      const examples = g.examples
+        .map(
+          (x) =>
+            `<tr><td class="num">${x.position}</td><td class="mono small">${esc(x.eventId)}${x.source !== undefined ? `<br><span class="muted">${esc(truncate(x.source, 120))}</span>` : ''}</td><td class="mono">${esc(x.method)} ${esc(truncate(x.uri, 200))}</td><td class="mono val-old">${x.old === undefined ? '<i>absent</i>' : esc(truncate(x.old, 200))}</td><td class="mono val-new">${x.new === undefined ? '<i>absent</i>' : esc(truncate(x.new, 200))}</td></tr>`,
+        )
+        .join('');
+      const sample =
+        g.sample === undefined
+          ? ''
+          : `<div class="two engine-sample"><div><h4>${esc(e.primary)}</h4><pre class="mono small" data-engine="primary">${esc(outputText(g.sample.old))}</pre></div><div><h4>${esc(e.other)}</h4><pre class="mono small" data-engine="other">${esc(outputText(g.sample.new))}</pre></div></div>`;
+      return `<details class="sub engine-group" data-group="${esc(g.id)}"><summary><span class="fn-tag fn-${g.version}">${g.version.toUpperCase()}</span> <span class="mono">${esc(g.path)}</span> ${esc(g.kind)}: <span class="mono">${esc(truncate(g.signature, 200))}</span> <span class="count">${formatCount(g.count)} events</span></summary><table class="tbl ex-tbl"><thead><tr><th>Record</th><th>Event id</th><th>Request</th><th>${esc(e.primary)}</th><th>${esc(e.other)}</th></tr></thead><tbody>${examples}</tbody></table>${sample}</details>`;
+    })
+    .join('');
+  const more = e.groups.length > 200 ? `<p class="muted">${formatCount(e.groups.length - 200)} more groups in the JSON report.</p>` : '';
+  return `<section id="engines" class="section"><h2>Engines <span class="h-count" data-k="engine-groups">${formatCount(e.groups.length)}</span> <span class="h-sub">every event also ran on ${esc(e.other)} (OLD and NEW); where the engines disagree</span></h2>${verdict}${seed}${groups}${more}</section>`;
+}
+
+/** njs instructions per call, OLD vs NEW, and the calls that came near the budget. */
+function costSection(r: ReplayReport): string {
+  const c = r.cost;
+  if (c === undefined) return '';
+  const rows = (['p50', 'p90', 'p99', 'max', 'mean'] as const)
+    .map((k) => {
+      const ratio = c.ratio[k];
+      const cls = ratio > 1 ? 'slower' : ratio < 1 ? 'faster' : 'ns';
+      return `<tr data-pct="${k}"><td>${k}</td><td class="num">${formatCount(c.old[k])}</td><td class="num">${formatCount(c.new[k])}</td><td class="num ratio ${cls}">${Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : 'n/a'}</td></tr>`;
+    })
+    .join('');
+  const near = (['old', 'new'] as const)
+    .filter((v) => c.nearBudget[v].count > 0)
+    .map((v) => {
+      const n = c.nearBudget[v];
+      const ex = n.examples
+        .map((x) => `<tr><td class="num">${x.position}</td><td class="mono small">${esc(x.eventId)}</td><td class="mono">${esc(x.method)} ${esc(truncate(x.uri, 200))}</td><td class="num">${formatCount(x.steps)}</td></tr>`)
+        .join('');
+      return `<div class="warn" data-near="${v}"><div>⚠ ${v.toUpperCase()}: ${formatCount(n.count)} call${n.count === 1 ? '' : 's'} at ≥ ${Math.round(c.nearBudgetShare * 100)}% of the instruction budget (max ${formatCount(n.max)} of ${formatCount(c.budget)})</div><table class="tbl ex-tbl"><thead><tr><th>Record</th><th>Event id</th><th>Request</th><th class="num">Instructions</th></tr></thead><tbody>${ex}</tbody></table></div>`;
+    })
+    .join('');
+  return `<section id="cost" class="section"><h2>Cost <span class="h-sub">njs instructions per call: ${formatCount(c.old.count)} OLD and ${formatCount(c.new.count)} NEW calls</span></h2>
+<table class="tbl" id="cost-table"><thead><tr><th></th><th class="num">OLD</th><th class="num">NEW</th><th class="num">NEW/OLD</th></tr></thead><tbody>${rows}</tbody></table>
+<p class="small muted">Instructions executed by njs's VM (the engine family CloudFront runs), top-level code included: exact and the same on every machine, so no significance test is needed. Budget ${formatCount(c.budget)} per call (past it: a timeout). Not AWS's compute utilization, which AWS meters its own way and whose budget it does not publish.</p>${near}</section>`;
+}
+
 function latencySection(r: ReplayReport): string {
   const l = r.latency;
   const c = l.comparison;
@@ -205,7 +269,9 @@ export function renderHtml(report: ReplayReport): string {
     ['diffs', `Differences (${formatCount(report.diffs.length)})`],
     ...(report.errors.old.length + report.errors.new.length > 0 ? [['errors', 'Errors']] : []),
     ['noise', `Noise (${formatCount(report.noise.length)})`],
+    ...(report.engines !== undefined ? [['engines', `Engines (${formatCount(report.engines.disagreeing)})`]] : []),
     ['latency', 'Latency'],
+    ...(report.cost !== undefined ? [['cost', 'Cost']] : []),
     ['run', 'Run'],
   ]
     .map(([id, label]) => `<a href="#${id}">${esc(label ?? '')}</a>`)
@@ -225,7 +291,9 @@ ${summary(report)}
 ${diffsSection(report)}
 ${errorsSection(report)}
 ${noiseSection(report)}
+${enginesSection(report)}
 ${latencySection(report)}
+${costSection(report)}
 ${runSection(report)}
 </main>
 <footer class="wrap muted small">Generated by cfreplay ${esc(report.tool.version)} from a ${esc(report.schema)} report. This file is self-contained: it loads nothing from the network.</footer>

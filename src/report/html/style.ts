@@ -42,6 +42,7 @@ h3{font-size:14px;margin:16px 0 8px}
 .check{display:flex;gap:8px;align-items:baseline}
 .check-icon{font-weight:700;width:14px}.check.ok .check-icon{color:var(--ok)}.check.bad .check-icon{color:var(--bad)}
 .check-name{font-family:var(--mono);font-size:12.5px;min-width:110px}
+.ok-text{color:var(--ok);font-weight:600}.bad-text{color:var(--bad);font-weight:600}.engine-sample pre{white-space:pre-wrap;max-height:360px;overflow:auto}
 .warn{margin-top:12px;background:var(--low-bg);border:1px solid var(--low);border-radius:6px;padding:8px 12px}
 .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin:16px 0 4px}
 .card{border:1px solid var(--border);border-radius:6px;padding:10px 14px}
