@@ -27,7 +27,7 @@ import {
 } from '../results/chunk-result.js';
 import { encodeHistogram } from '../results/latency.js';
 import type { Engine } from '../runtime/engines.js';
-import { otherEngine } from './engine-check.js';
+import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
 import { CostTally } from '../results/cost.js';
 
@@ -51,8 +51,6 @@ export interface ProcessorOptions {
   engine?: Engine;
 }
 
-/** Salt of the seed of the --cross-check rerun (same clock, another seed). */
-const CROSS_SEED_SALT = 0x2545f491;
 
 /** Calls the supervisor already stopped (time budget or memory) on an earlier attempt at this chunk. */
 export interface KilledCall {
@@ -330,16 +328,15 @@ export async function processChunk(
     if (oldRun.steps === undefined && ox.steps !== undefined) a.cost?.record('old', ox.steps, () => exampleOf(record, position));
     if (newRun.steps === undefined && nx.steps !== undefined) a.cost?.record('new', nx.steps, () => exampleOf(record, position));
     const found = [
-      { version: 'old' as const, run: oldRun, otherRun: ox, fn: fns.old, diffs: diffRuns(oldRun, ox, ignore) },
-      { version: 'new' as const, run: newRun, otherRun: nx, fn: fns.new, diffs: diffRuns(newRun, nx, ignore) },
+      { version: 'old' as const, run: oldRun, otherRun: ox, fn: fns.old, diffs: engineDiffs(oldRun, ox, ignore) },
+      { version: 'new' as const, run: newRun, otherRun: nx, fn: fns.new, diffs: engineDiffs(newRun, nx, ignore) },
     ].filter((f) => f.diffs.length > 0);
     if (found.length === 0) return;
     let real = false;
     const route = routeOfRecord(record);
     for (const f of found) {
       const again = await call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, record, 0, CROSS_SEED_SALT);
-      for (const d of f.diffs) {
-        if (isNoisyDiff(d, f.run, again)) continue;
+      for (const d of splitBySeed(f.diffs, f.run, again).real) {
         real = true;
         t.add(
           f.version,

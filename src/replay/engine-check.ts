@@ -20,6 +20,32 @@
  * results/engine-tally.ts.
  */
 import type { Engine } from '../runtime/engines.js';
+import { diffRuns, isNoisyDiff, type DiffEntry, type IgnoreMatcher, type RunView } from '../diff/index.js';
+
+/** Salt of the seed of the rerun that tells seed-dependent values apart (same clock, another seed). */
+export const CROSS_SEED_SALT = 0x2545f491;
+
+/** The seed of that rerun, for a call whose seed was `seed`. */
+export function crossSeed(seed: number): number {
+  return seed ^ CROSS_SEED_SALT;
+}
+
+/** One version's run on the primary engine compared with its run on the other: empty when they agree. */
+export function engineDiffs(primary: RunView, other: RunView, ignore?: IgnoreMatcher): readonly DiffEntry[] {
+  return diffRuns(primary, other, ignore);
+}
+
+/**
+ * Split the differences between the engines into real disagreements and
+ * seed-dependent ones, given the primary engine's rerun with another seed
+ * (same clock): a path whose value moved with the seed is seed-dependent.
+ */
+export function splitBySeed(diffs: readonly DiffEntry[], primary: RunView, reseeded: RunView): { real: DiffEntry[]; seedDependent: DiffEntry[] } {
+  const real: DiffEntry[] = [];
+  const seedDependent: DiffEntry[] = [];
+  for (const d of diffs) (isNoisyDiff(d, primary, reseeded) ? seedDependent : real).push(d);
+  return { real, seedDependent };
+}
 
 /** The engine a --cross-check compares the primary one with. */
 export function otherEngine(e: Engine): Engine {

@@ -95,3 +95,30 @@ describe('cfreplay replay --cross-check (and its alias --engine both)', () => {
     expect(t.status).toBe(2);
   }, 180_000);
 });
+
+describe('cfreplay run --cross-check', () => {
+  const tmp = useTempDir();
+
+  it('runs the event on both engines: a real disagreement exits 1 with both values; a seed-dependent one is named, not counted', () => {
+    const sum = join(tmp.path, 'sum.js');
+    writeFileSync(sum, "function handler(event) {\n  var r = event.request;\n  r.headers['x-sum'] = { value: String(0.1 + 0.2) };\n  return r;\n}\n");
+    const bad = cfreplay(['run', sum, '--event', ev('viewer-request.json'), '--cross-check', '--now', '0']);
+    expect(bad.status).toBe(1);
+    expect(bad.stdout).toMatch(/Cross-check: v8 and njs DISAGREE: this result cannot be trusted to be CloudFront's {2}\(njs steps: \d+\)/);
+    expect(bad.stdout).toContain('  request.headers.x-sum changed: v8 0.30000000000000004 / njs 0.30000000000000007');
+    const json = cfreplay(['run', sum, '--event', ev('viewer-request.json'), '--engine', 'both', '--json', '--now', '0']);
+    expect(json.status).toBe(1);
+    const rep = JSON.parse(json.stdout) as { crossCheck: { agree: boolean; disagreements: unknown[]; FunctionOutput: string } };
+    expect(rep.crossCheck.agree).toBe(false);
+    expect(rep.crossCheck.disagreements).toEqual([{ path: 'request.headers.x-sum', kind: 'changed', old: '0.30000000000000004', new: '0.30000000000000007' }]);
+    expect(JSON.parse(rep.crossCheck.FunctionOutput).request.headers['x-sum'].value).toBe('0.30000000000000007');
+
+    // With this clock and seed the first random number prints differently on the two engines.
+    const rand = join(tmp.path, 'rand.js');
+    writeFileSync(rand, "function handler(event) {\n  var r = event.request;\n  r.headers['x-rand'] = { value: String(Math.random()) };\n  return r;\n}\n");
+    const seeded = cfreplay(['run', rand, '--event', ev('viewer-request.json'), '--cross-check', '--now', '1700000000000', '--seed', '5']);
+    expect(seeded.status).toBe(0);
+    expect(seeded.stdout).toMatch(/Cross-check: v8 and njs agree {2}\(njs steps: \d+\)/);
+    expect(seeded.stdout).toContain('differ only with the Math.random seed (not counted): request.headers.x-rand');
+  });
+});

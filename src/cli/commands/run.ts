@@ -31,7 +31,10 @@ import { functionErrorMessageOf, functionOutputOf } from '../../runtime/function
 import { checkDefinesUsed, checkKvsGiven, describeRuntime, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../../runtime/prepare.js';
 import { completeEvent, describeFilled, notAnEvent, type FilledField } from '../../event/complete.js';
 import { readsResponse } from '../../replay/event-type.js';
-import { checkKvsArgs, functionOptions, transformsFromArgs, type FunctionArgs } from '../function-args.js';
+import { checkKvsArgs, engineFromArgs, functionOptions, transformsFromArgs, type FunctionArgs } from '../function-args.js';
+import { crossSeed, engineDiffs, otherEngine, splitBySeed } from '../../replay/engine-check.js';
+import type { DiffEntry } from '../../diff/index.js';
+import type { Engine } from '../../runtime/engines.js';
 import { openCorpus } from '../../store/index.js';
 import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
@@ -140,6 +143,25 @@ export interface RunReport {
   logsTruncated: boolean;
   /** Load notes (see syntax-gate.ts): what CloudFront may treat differently, `file:line:col: text`. */
   notes: string[];
+  /** `--cross-check`: the same call on the other engine, compared. */
+  crossCheck?: RunCrossCheck;
+}
+
+export interface RunCrossCheck {
+  primary: Engine;
+  other: Engine;
+  /** No disagreement (seed-dependent values aside). */
+  agree: boolean;
+  /** `old` = the primary engine's value, `new` = the other engine's. */
+  disagreements: DiffEntry[];
+  /** Paths whose value differs between the engines but moves with the Math.random seed (not counted). */
+  seedDependent: string[];
+  /** The other engine's output, outcome and error, as for the primary one. */
+  FunctionOutput: string;
+  FunctionErrorMessage: string;
+  outcome: RunResult['outcome'];
+  /** Instructions of the call when the other engine is njs. */
+  steps?: number;
 }
 
 export function toReport(r: RunResult, now: number, seed: number, notes: string[] = []): RunReport {
@@ -192,6 +214,16 @@ export function formatReport(rep: RunReport): string {
   if (rep.filled !== undefined && rep.filled.length > 0) lines.push(`Filled in: ${describeFilled(rep.filled)}`);
   lines.push(`Clock: ${new Date(rep.now).toISOString()} (--now ${rep.now})  Seed: ${rep.seed}`);
   for (const n of rep.notes) lines.push(`Note: ${n}`);
+  const x = rep.crossCheck;
+  if (x !== undefined) {
+    const steps = x.steps !== undefined ? `  (${x.other} steps: ${x.steps})` : '';
+    if (x.agree) lines.push(`Cross-check: ${x.primary} and ${x.other} agree${steps}`);
+    else {
+      lines.push(`Cross-check: ${x.primary} and ${x.other} DISAGREE: this result cannot be trusted to be CloudFront's${steps}`);
+      for (const d of x.disagreements) lines.push(`  ${d.path} ${d.kind}: ${x.primary} ${d.old ?? '(absent)'} / ${x.other} ${d.new ?? '(absent)'}`);
+    }
+    if (x.seedDependent.length > 0) lines.push(`  differ only with the Math.random seed (not counted): ${x.seedDependent.join(', ')}`);
+  }
   return lines.join('\n');
 }
 
@@ -264,18 +296,19 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   const nowArg = parseNow(args.now);
   const now = nowArg ?? ev.time ?? Date.now();
   const seed = args.seed ?? now;
+  const { engine, crossCheck } = engineFromArgs(args);
+  const spec = (e: Engine) => ({ source, filename: args.function, runtime, ...(kvs ? { kvs } : {}), ...(e !== 'v8' ? { engine: e } : {}) });
+  const opts = (s: number) => ({
+    now,
+    seed: s,
+    timeoutMs: args['timeout-ms'],
+    ...(args['raw-query'] !== undefined ? { rawQuery: args['raw-query'] } : ev.rawQuery !== undefined ? { rawQuery: ev.rawQuery } : {}),
+  });
   let result: RunResult;
+  let cross: RunCrossCheck | undefined;
   try {
-    result = await runInWorker(
-      { source, filename: args.function, runtime, ...(kvs ? { kvs } : {}), ...(args.engine === 'njs' ? { engine: args.engine } : {}) },
-      ev.event,
-      {
-        now,
-        seed,
-        timeoutMs: args['timeout-ms'],
-        ...(args['raw-query'] !== undefined ? { rawQuery: args['raw-query'] } : ev.rawQuery !== undefined ? { rawQuery: ev.rawQuery } : {}),
-      },
-    );
+    result = await runInWorker(spec(engine), ev.event, opts(seed));
+    if (crossCheck) cross = await crossCheckRun(result, otherEngine(engine), (e, s) => runInWorker(spec(e), ev.event, opts(s)), engine, seed);
   } catch (e) {
     const explained = explainPreparedError(e, prepared, transforms);
     if (explained instanceof FunctionLoadError || explained instanceof KvsFileError) throw new UsageError(explained.message);
@@ -285,13 +318,32 @@ export async function runCommand(args: RunArgs): Promise<RunReport> {
   rep.runtimeNote = prepared.runtimeNote;
   if (prepared.transforms.length > 0) rep.transforms = prepared.transforms;
   if (filled.length > 0) rep.filled = filled;
+  if (cross !== undefined) rep.crossCheck = cross;
   return rep;
+}
+
+/** The same call on the other engine, compared; where they differ, the primary engine once more with another seed (see replay/engine-check.ts). */
+async function crossCheckRun(result: RunResult, other: Engine, run: (engine: Engine, seed: number) => Promise<RunResult>, primary: Engine, seed: number): Promise<RunCrossCheck> {
+  const o = await run(other, seed);
+  const diffs = engineDiffs(result, o);
+  const split = diffs.length === 0 ? { real: [], seedDependent: [] } : splitBySeed(diffs, result, await run(primary, crossSeed(seed)));
+  return {
+    primary,
+    other,
+    agree: split.real.length === 0,
+    disagreements: split.real,
+    seedDependent: split.seedDependent.map((d) => d.path),
+    FunctionOutput: toReport(o, 0, seed).FunctionOutput,
+    FunctionErrorMessage: functionErrorMessageOf(o),
+    outcome: o.outcome,
+    ...(o.steps !== undefined ? { steps: o.steps } : {}),
+  };
 }
 
 export const runCommandModule: CommandModule<object, RunArgs> = {
   ...SUMMARIES.run,
   builder: (y: Argv<object>) =>
-    functionOptions(y)
+    functionOptions(y, true)
       .positional('function', { type: 'string', demandOption: true, describe: 'function source (.js)' })
       .option('event', { type: 'string', demandOption: true, describe: 'event JSON file, - for stdin, or a corpus file with --index' })
       .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
@@ -305,6 +357,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
     const rep = await runCommand(args);
     process.stdout.write((args.json ? JSON.stringify(rep, null, 2) : formatReport(rep)) + '\n');
     if (rep.outcome.kind === 'execution-error' || rep.outcome.kind === 'validation-error') process.exitCode = 1;
+    if (rep.crossCheck !== undefined && !rep.crossCheck.agree) process.exitCode = 1;
   },
 };
 
