@@ -51,7 +51,6 @@ export interface ProcessorOptions {
   engine?: Engine;
 }
 
-
 /** Calls the supervisor already stopped (time budget or memory) on an earlier attempt at this chunk. */
 export interface KilledCall {
   index: number;
