@@ -38,7 +38,7 @@ export async function topLevelCli(args: string[], width: number): Promise<Argv> 
     .usage(USAGE)
     .version(packageVersion())
     .strict()
-    .demandCommand(1, 'Name a command (see the list above).')
+    .demandCommand(1, 'Name a command (`cfreplay --help` lists them).')
     .recommendCommands()
     .wrap(width)
     .epilogue(EPILOGUE)

@@ -33,4 +33,12 @@ describe('top-level help without yargs', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(`${(JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string }).version}\n`);
   });
+
+  it('bin/cfreplay with no command prints the list of commands and a one-line error on stderr, exit 2', async () => {
+    const r = spawnSync(process.execPath, [`${root}bin/cfreplay`], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${await yargsHelp(100)}\n\ncfreplay: name a command (see the list above)\n`);
+    expect(r.stderr).toContain('cfreplay replay');
+  });
 });
