@@ -12,6 +12,8 @@ import { useTempDir } from '../helpers/tmp.js';
 
 const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
 const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
+// Functions whose output differs between the engines on purpose (kept out of the njs-vs-V8 sameness test).
+const ex = (name: string) => new URL(`../fixtures/engines/${name}`, import.meta.url).pathname;
 const tmp = useTempDir();
 
 async function blogEvents(corpus: string): Promise<number> {
@@ -28,7 +30,7 @@ describe('replay --cross-check', () => {
     const blog = await blogEvents(corpus);
     expect(blog).toBeGreaterThan(0);
     expect(blog).toBeLessThan(300);
-    const r = await replay({ oldPath: fx('cross-old.js'), newPath: fx('cross-new.js'), corpus, workers: 2, crossCheck: true, timeoutMs: 10_000 });
+    const r = await replay({ oldPath: ex('cross-old.js'), newPath: ex('cross-new.js'), corpus, workers: 2, crossCheck: true, timeoutMs: 10_000 });
     expect(r.options.crossCheck).toBe(true);
     const e = r.engines!;
     expect(e).toMatchObject({ primary: 'v8', other: 'njs', checked: 300, disagreeing: blog });

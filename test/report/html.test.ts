@@ -287,11 +287,12 @@ describe('HTML report in headless Chromium', () => {
 describe('HTML report: the engines (--cross-check) and cost (njs instructions) sections, in headless Chromium', () => {
   const tmp = useTempDir();
   const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
+  const ex = (name: string) => new URL(`../fixtures/engines/${name}`, import.meta.url).pathname;
   const SPA = new URL('../fixtures/functions/spa-rewrite.js', import.meta.url).pathname;
 
   it('shows the engine disagreements of a real cross-checked replay: verdict, groups, both values and both outputs; markup stays text', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 150, 75);
-    const r = await replay({ oldPath: fx('cross-old.js'), newPath: fx('cross-new.js'), corpus, workers: 1, crossCheck: true, timeoutMs: 10_000 });
+    const r = await replay({ oldPath: ex('cross-old.js'), newPath: ex('cross-new.js'), corpus, workers: 1, crossCheck: true, timeoutMs: 10_000 });
     const e = r.engines!;
     expect(e.disagreeing).toBeGreaterThan(0);
     // A value that looks like markup, as a function could return it.
