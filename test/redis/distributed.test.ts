@@ -60,7 +60,8 @@ describe('replay --distributed with worker processes', () => {
     await pushCorpus(file, parseRedisTarget(url));
     redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: Infinity });
     // The single-machine reference.
-    local = await replay({ oldPath: slowOld, newPath: slowNew, corpus: file, workers: 2 });
+    // A 5 s call budget on both sides: under load one call past the default 250 ms made the reports differ by an event.
+    local = await replay({ oldPath: slowOld, newPath: slowNew, corpus: file, workers: 2, timeoutMs: 5000 });
     expect(local.events).toBe(EVENTS);
     expect(local.diffs.length).toBeGreaterThan(1);
   }, 120_000);
@@ -84,7 +85,7 @@ describe('replay --distributed with worker processes', () => {
   }
 
   function coordinator(extra: string[], out: string): CliRun {
-    const c = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--json', out, ...extra]);
+    const c = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--timeout-ms', '5000', '--json', out, ...extra]);
     children.push(c);
     return c;
   }
@@ -154,7 +155,7 @@ describe('replay --distributed with worker processes', () => {
 
     await server.restart();
     const out2 = join(tmp, 'resumed.json');
-    const resumed = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--resume', runId, '--json', out2]);
+    const resumed = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--timeout-ms', '5000', '--resume', runId, '--json', out2]);
     children.push(resumed);
     const code2 = await withTimeout(resumed.exit, 90_000, 'the resumed coordinator').catch((e: Error) => {
       throw new Error(`${e.message}\n--- coordinator:\n${resumed.stderr()}\n--- workers:\n${children.slice(0, 2).map((w) => w.stderr()).join('\n')}`);
