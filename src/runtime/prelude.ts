@@ -407,7 +407,8 @@ function invoke(factory, event, now, lo, hi, rq, eventType) {
     defineProperty(ev.request, 'rawQueryString', rawQueryDesc);
   }
   st.event = ev;
-  var entry = factory(requireFn, requireFn, caught);
+  // Top-level this is the global object, as in njs (the wrapper is strict: a plain call would make it undefined).
+  var entry = factory.call(G, requireFn, requireFn, caught);
   if (typeof entry !== 'function') {
     throw new OTypeError(isConnection ? 'connectionHandler is not a function' : 'handler is not a function');
   }

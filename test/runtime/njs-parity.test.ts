@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROBES, SHOW_SOURCE, surfaceContext } from './njs-probes.js';
+import { PROBES, probeProgram, probesFor, probeUri, surfaceContext } from './njs-probes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfreplay-njs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,10 +28,11 @@ describe('njs 0.7.9 is the engine compared against', () => {
 });
 
 describe('probe table v1 values are what njs 0.7.9 gives', () => {
-  const lines = njs(`${SHOW_SOURCE}\n${PROBES.map((p) => `console.log(${JSON.stringify(p.name)} + '\\t' + show(function () { return ${p.expr}; }));`).join('\n')}\n`);
+  // The same program the engines load (njs-surface.test.ts, njs/probes-on-wasm.test.ts), driven from its top level.
+  const lines = njs(`${probeProgram(probesFor('debian'))}\nfor (var k in P) console.log(k + '\\t' + show(P[k]));\n`);
   const got = new Map(lines.filter((l) => l.includes('\t')).map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)]));
-  it.each(PROBES.map((p) => [p.name, p] as const))('%s', (name, p) => {
-    expect(got.get(name)).toBe(p.v1);
+  it.each(PROBES.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    expect(got.get(probeUri(p, 'c').slice(2))).toBe(p.v1);
   });
 });
 

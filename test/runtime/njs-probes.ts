@@ -1,11 +1,18 @@
 /**
- * Engine probes: what CloudFront's njs gives for small expressions, per runtime.
- * `v1` is what Debian's njs 0.7.9 prints (njs-parity.test.ts checks every `v1`
- * against the real binary); `v2` is the cloudfront-js-2.0 value where njs 0.8.x
- * differs from 0.7.9 (reason in `why`, from the njs changelog and sources).
- * njs-surface.test.ts checks the sandbox against the same table.
+ * Engine probes: what CloudFront's njs gives for small expressions, per runtime,
+ * checked on three engines:
+ * - Debian's njs 0.7.9 binary (njs-parity.test.ts): every `v1`;
+ * - the V8 sandbox (njs-surface.test.ts): `v1` in cloudfront-js-1.0, `v2` (or `v1`) in 2.0;
+ * - the njs engine compiled to WebAssembly (njs/probes-on-wasm.test.ts): njs 0.7.12
+ *   for 1.0 (`v1`), njs 0.8.10 for 2.0 (`v2`, or `v1`), which pins the `v2` values.
+ * `v2` is given where njs 0.8.x differs from 0.7.9 (reason in `why`, from the njs
+ * changelog and sources). Where an engine still differs from njs on purpose, the
+ * probe lists it in `known` (engine, its value, why); each such probe is a row of
+ * the README's fidelity notes (njs/probes-on-wasm.test.ts checks that).
  *
- * Values are `show(expr)`: JSON, `NaN`, or `THROW <name>: <message>`.
+ * All probes of a runtime run in one program (`probeProgram`), loaded once per
+ * engine and runtime; each is a function `pN` returning the expression.
+ * Values are `show(pN)`: JSON, `NaN`, `undefined` or `THROW <name>: <message>`.
  */
 import vm from 'node:vm';
 import { NJS_SURFACE_SOURCE, type NjsSurface } from '../../src/runtime/njs-surface.js';
@@ -17,17 +24,28 @@ export function surfaceContext(runtime2: boolean): { ctx: vm.Context; njs: NjsSu
   return { ctx, njs };
 }
 
+export type Engine = 'v8' | 'wasm';
+export type RuntimeKey = 'v1' | 'v2';
+
+/** An engine that still gives another value than njs (CloudFront) for a probe, on purpose. */
+export interface KnownDifference {
+  engine: Engine;
+  /** What the engine gives in cloudfront-js-1.0 / 2.0 (absent: that runtime agrees). */
+  v1?: string;
+  v2?: string;
+  reason: string;
+}
+
 export interface Probe {
   name: string;
-  /** An expression, evaluated inside a function in both engines. */
+  /** An expression, evaluated inside a function in every engine (`topThis` is the program's top-level `this`). */
   expr: string;
   v1: string;
   v2?: string;
   why?: string;
-  /** The sandbox still differs from njs here: what it gives and why (README fidelity notes). */
-  known?: { v1?: string; v2?: string; reason: string };
+  known?: KnownDifference[];
   /** Not in this runtime (e.g. atob in 1.0): only the other one is checked. */
-  only?: 'v1' | 'v2';
+  only?: RuntimeKey;
 }
 
 /** The helper both engines use to print a probe's value (ES5, runs in njs). */
@@ -41,6 +59,42 @@ export const SHOW_SOURCE = `function show(f) {
     return 'THROW ' + e.name + ': ' + e.message;
   }
 }`;
+
+/** What CloudFront (njs) gives for a probe in a runtime. */
+export function njsValue(p: Probe, key: RuntimeKey): string {
+  return key === 'v2' ? (p.v2 ?? p.v1) : p.v1;
+}
+
+/** What an engine is expected to give: njs's value, or its listed known difference. */
+export function expectedValue(p: Probe, key: RuntimeKey, engine: Engine): string {
+  const k = p.known?.find((d) => d.engine === engine && d[key] !== undefined);
+  return k ? k[key]! : njsValue(p, key);
+}
+
+/** The probes a runtime runs (all of them for Debian's njs, which checks `v1`). */
+export function probesFor(key: RuntimeKey | 'debian'): Probe[] {
+  return key === 'debian' ? PROBES : PROBES.filter((p) => p.only === undefined || p.only === key);
+}
+
+/**
+ * One program holding the probes: `p<i>` returns probe i's expression (i: its index
+ * in PROBES). `handler` runs the probe named by the URI: `/c<name>` returns its
+ * value as the body (caught inside the function), `/u<name>` calls it uncaught
+ * (its error becomes the outcome). `P` maps names to functions (for drivers).
+ */
+export function probeProgram(probes: Probe[]): string {
+  const id = (p: Probe): string => `p${PROBES.indexOf(p)}`;
+  return [
+    'var topThis = this;',
+    SHOW_SOURCE,
+    ...probes.map((p) => `function ${id(p)}() { return ${p.expr}; }`),
+    `var P = { ${probes.map((p) => `${id(p)}: ${id(p)}`).join(', ')} };`,
+    'function handler(e) { var u = e.request.uri, f = P[u.slice(2)]; if (u.charAt(1) === "u") { f(); return e.request; } return { statusCode: 200, body: show(f) }; }',
+  ].join('\n');
+}
+
+/** The URI that runs a probe of probeProgram: caught (value) or uncaught (outcome). */
+export const probeUri = (p: Probe, mode: 'c' | 'u'): string => `/${mode}p${PROBES.indexOf(p)}`;
 
 const absent = (name: string, expr: string): Probe => ({ name: `no ${name}`, expr: `typeof ${expr}`, v1: '"undefined"' });
 
@@ -72,10 +126,97 @@ export const PROBES: Probe[] = [
   { name: 'calling a missing method', expr: '[1, 2].at(0)', v1: 'THROW TypeError: (intermediate value)["at"] is not a function' },
   { name: 'Map is not defined', expr: 'new Map()', v1: 'THROW ReferenceError: "Map" is not defined' },
   { name: 'functions print as [object Function]', expr: 'String(function f(a) { return a; })', v1: '"[object Function]"' },
+  // ---- what njs lacks (more) ----------------------------------------------------
+  absent('Reflect', 'Reflect'),
+  absent('Array.prototype.findLastIndex', '[].findLastIndex'),
+  absent('structuredClone', 'structuredClone'),
+  // ---- syntax njs has (no false rejections), as values ----------------------------
+  { name: '?? on null', expr: 'null ?? "d"', v1: '"d"' },
+  { name: '?? keeps 0', expr: '0 ?? 1', v1: '0' },
+  { name: 'async arrow (2.0)', expr: 'typeof (async (x) => x)', v1: '"function"', only: 'v2' },
+  // ---- regular expressions --------------------------------------------------------
+  {
+    name: "new RegExp('a', 'u') at run time",
+    expr: 'new RegExp("a", "u").source',
+    v1: 'THROW SyntaxError: Invalid RegExp flags "u"',
+    known: [{ engine: 'v8', v1: '"a"', v2: '"a"', reason: "wrapping RegExp costs V8's regex fast paths on every call; literals are checked by the syntax gate" }],
+  },
+  {
+    name: "new RegExp('a.', 's') at run time",
+    expr: 'new RegExp("a.", "s").source',
+    v1: 'THROW SyntaxError: Invalid RegExp flags "s"',
+    known: [{ engine: 'v8', v1: '"a."', v2: '"a."', reason: "wrapping RegExp costs V8's regex fast paths on every call; literals are checked by the syntax gate" }],
+  },
+  {
+    name: '\\p{L} without the u flag',
+    expr: '/^\\p{L}+$/.test("é")',
+    v1: 'true',
+    known: [{ engine: 'v8', v1: 'false', v2: 'false', reason: 'PCRE reads a Unicode property; V8 needs the u flag for that, which changes other regex semantics (the gate adds a load note)' }],
+  },
+  // ---- top-level this --------------------------------------------------------------
+  { name: 'top-level this is the global object', expr: '[typeof topThis, topThis === globalThis]', v1: '["object",true]' },
+  {
+    name: 'a top-level var is a property of the global object',
+    expr: 'typeof topThis.topThis',
+    v1: '"object"',
+    known: [{ engine: 'v8', v1: '"undefined"', v2: '"undefined"', reason: "top-level declarations are locals of the closure each event runs in (fresh state per event without a new context); njs puts them on the global object" }],
+  },
+  // ---- messages ---------------------------------------------------------------------
+  { name: 'reading a property of undefined', expr: '(function () { var u; return u.x; })()', v1: 'THROW TypeError: cannot get property "x" of undefined' },
+  { name: 'reading an index of undefined', expr: '(function () { var u; return u[0]; })()', v1: 'THROW TypeError: cannot get property "0" of undefined' },
+  { name: 'reading a property of null', expr: '(function () { var n = null; return n.x; })()', v1: 'THROW TypeError: cannot get property "x" of null' },
+  { name: 'writing a property of undefined', expr: '(function () { var u; u.x = 1; })()', v1: 'THROW TypeError: property set on primitive undefined type' },
+  { name: 'writing a property of null', expr: '(function () { var n = null; n[0] = 1; })()', v1: 'THROW TypeError: property set on primitive null type' },
+  { name: 'writing a property of a string', expr: '(function () { var s = "abc"; s.x = 1; })()', v1: 'THROW TypeError: property set on primitive string type' },
+  { name: 'in on a primitive', expr: '"a" in "abc"', v1: 'THROW TypeError: property "in" on primitive string type' },
+  { name: 'an undeclared name', expr: 'undefinedFn()', v1: 'THROW ReferenceError: "undefinedFn" is not defined' },
+  { name: 'calling a missing nested method', expr: '(function () { var o = {a: {}}; o.a.f(); })()', v1: 'THROW TypeError: (intermediate value)["f"] is not a function' },
+  {
+    name: 'calling an undefined variable',
+    expr: '(function () { var f; f(); })()',
+    v1: 'THROW TypeError: undefined is not a function',
+    known: [{ engine: 'v8', v1: 'THROW TypeError: f is not a function', v2: 'THROW TypeError: f is not a function', reason: "V8's text does not carry the value's type (a member call o.f() is translated)" }],
+  },
+  {
+    name: 'JSON.parse nested over 32 levels',
+    expr: '(function () { var s = ""; for (var i = 0; i < 40; i++) s = "[" + s + "]"; return JSON.parse(s).length; })()',
+    v1: 'THROW SyntaxError: Nested too deep at position 31',
+    known: [{ engine: 'v8', v1: '1', v2: '1', reason: 'only error texts are translated; a depth check would scan every parsed text' }],
+  },
+  // ---- key order --------------------------------------------------------------------
+  {
+    name: 'key order of an object of 12 properties the function builds',
+    expr: '(function () { var o = {}; for (var i = 0; i < 12; i++) o["k" + i] = i; return Object.keys(o).join(" "); })()',
+    v1: '"k8 k9 k6 k7 k4 k5 k2 k3 k0 k11 k1 k10"',
+    v2: '"k0 k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11"',
+    why: "njs 0.8.1 replaced the level hash by an ordered flat hash: insertion order",
+    known: [{ engine: 'v8', v1: '"k0 k1 k2 k3 k4 k5 k6 k7 k8 k9 k10 k11"', reason: "V8's property order cannot be changed per object (the event's own maps are emulated)" }],
+  },
+  {
+    name: 'key order of an object of 10 properties',
+    expr: '(function () { var o = {}; for (var i = 0; i < 10; i++) o["k" + i] = i; return Object.keys(o).join(" "); })()',
+    v1: '"k0 k1 k2 k3 k4 k5 k6 k7 k8 k9"',
+    known: [{ engine: 'wasm', v1: '"k8 k9 k6 k7 k4 k5 k2 k3 k0 k1"', reason: "njs's level hash holds 10 entries per bucket on a 64-bit host but 7 in a 32-bit (WebAssembly) build: hash order from 8 properties instead of 11" }],
+  },
+  {
+    name: 'integer-like keys',
+    expr: 'Object.keys({b: 1, 2: 1, a: 1, 1: 1}).join()',
+    v1: '"b,2,a,1"',
+    v2: '"1,2,b,a"',
+    why: 'njs 0.8.x lists integer-like keys first, ascending (as ECMAScript orders them); 0.7 keeps them among the others',
+    known: [{ engine: 'v8', v1: '"1,2,b,a"', reason: 'V8 stores integer-like keys as elements, first and ascending (ECMAScript order)' }],
+  },
   // ---- 0.8.0 added these (so cloudfront-js-2.0 has them) ---------------------
   { name: 'Array.from', expr: 'typeof Array.from', v1: '"undefined"', v2: '"function"', why: 'njs 0.8.0 added Array.from' },
   { name: 'Array.prototype.toSorted', expr: 'typeof [].toSorted', v1: '"undefined"', v2: '"function"', why: 'njs 0.8.0 added toSorted/toSpliced/toReversed' },
-  { name: 'String.prototype.replaceAll', expr: 'typeof "".replaceAll', v1: '"undefined"', v2: '"function"', why: 'njs 0.8.0 added replaceAll' },
+  {
+    name: 'String.prototype.replaceAll',
+    expr: 'typeof "".replaceAll',
+    v1: '"undefined"',
+    v2: '"function"',
+    why: 'njs 0.7.10 added replaceAll: absent in 0.7.9, present in 0.8.x',
+    known: [{ engine: 'wasm', v1: '"function"', reason: "the 1.0 engine is njs 0.7.12 (0.7.10 added replaceAll); which 0.7 release CloudFront's 1.0 runs is not documented, the V8 sandbox follows Debian's 0.7.9" }],
+  },
   // ---- 1.0 byte strings ------------------------------------------------------
   { name: "'user:pass'.toString('base64')", expr: '"user:pass".toString("base64")', v1: '"dXNlcjpwYXNz"', v2: '"user:pass"', why: 'njs 0.8.0 removed toString(encoding)' },
   { name: "toString('hex') of a UTF-8 string", expr: '"é€".toString("hex")', v1: '"c3a9e282ac"', v2: '"é€"', why: 'njs 0.8.0 removed toString(encoding)' },
@@ -129,7 +270,7 @@ export const PROBES: Probe[] = [
     name: "'😀'.length",
     expr: '"😀".length',
     v1: '1',
-    known: { v1: '2', v2: '2', reason: 'njs strings are UTF-8 and count code points; V8 counts UTF-16 units (not emulated)' },
+    known: [{ engine: 'v8', v1: '2', v2: '2', reason: 'njs strings are UTF-8 and count code points; V8 counts UTF-16 units (not emulated: every string API would change)' }],
   },
   // ---- modules owned by the prelude / host side ----
   {

@@ -4,38 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { loadFunction, type Runtime } from '../../src/runtime/index.js';
 import { readFunction } from '../../src/replay/replay.js';
 import { fixturePath, sync, vrEvent } from './helpers.js';
-import { PROBES, SHOW_SOURCE, type Probe } from './njs-probes.js';
+import { expectedValue, probeProgram, probesFor, probeUri, type RuntimeKey } from './njs-probes.js';
 
-const RUNTIMES: [Runtime, 'v1' | 'v2'][] = [
+const RUNTIMES: [Runtime, RuntimeKey][] = [
   ['cloudfront-js-1.0', 'v1'],
   ['cloudfront-js-2.0', 'v2'],
 ];
 
-function expected(p: Probe, key: 'v1' | 'v2'): string {
-  if (p.known?.[key] !== undefined) return p.known[key]!;
-  return key === 'v2' ? (p.v2 ?? p.v1) : p.v1;
-}
-
-/** The probe's value as a function's own code sees it (caught inside the function). */
-function caught(expr: string, runtime: Runtime): string {
-  const src = `${SHOW_SOURCE}\nfunction handler(e) { return { statusCode: 200, body: show(function () { return ${expr}; }) }; }`;
-  const r = sync(loadFunction(src, { runtime }).invoke(vrEvent()));
-  expect(r.outcome.kind).toBe('response');
-  return (r.raw as { body: string }).body;
-}
-
-/** The probe's error as the report shows it (thrown out of the handler). */
-function uncaught(expr: string, runtime: Runtime): string {
-  const r = sync(loadFunction(`function handler(e) { var v = ${expr}; return e.request; }`, { runtime }).invoke(vrEvent()));
-  return r.outcome.kind === 'execution-error' ? `THROW ${r.outcome.error.name}: ${r.outcome.error.message}` : `no error (${r.outcome.kind})`;
-}
-
-describe.each(RUNTIMES)('%s built-ins are njs-shaped', (runtime, key) => {
-  const probes = PROBES.filter((p) => p.only === undefined || p.only === key);
+describe.each(RUNTIMES)('%s built-ins are njs-shaped (the probe table on the V8 sandbox)', (runtime, key) => {
+  const probes = probesFor(key);
+  const fn = loadFunction(probeProgram(probes), { runtime, filename: 'probes.js' });
   it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
-    const want = expected(p, key);
-    expect(caught(p.expr, runtime)).toBe(want);
-    if (want.startsWith('THROW ')) expect(uncaught(p.expr, runtime)).toBe(want);
+    const want = expectedValue(p, key, 'v8');
+    // The value as the function's own code sees it (caught inside the function).
+    const r = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'c') })));
+    expect(r.outcome.kind).toBe('response');
+    expect((r.raw as { body: string }).body).toBe(want);
+    // The error as the report shows it (thrown out of the handler).
+    if (want.startsWith('THROW ')) {
+      const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
+      expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
+    }
   });
 });
 
@@ -93,3 +82,19 @@ describe('load notes reach the replay report', () => {
   });
 });
 
+
+describe('top-level this', () => {
+  it("is the sandbox's global object, as in njs, and leads nowhere outside it", () => {
+    const src = `var self = this;
+function handler(e) {
+  var out = [self === globalThis, typeof self.JSON, Object.getPrototypeOf(self) === Object.getPrototypeOf(globalThis)];
+  try { out.push(String(self.constructor.constructor('return typeof process')())); } catch (err) { out.push(err.name); }
+  try { out.push(String(self.constructor.constructor.call(null, 'return 1')())); } catch (err) { out.push(err.name); }
+  return { statusCode: 200, body: JSON.stringify(out) };
+}`;
+    for (const [runtime] of RUNTIMES) {
+      const r = sync(loadFunction(src, { runtime }).invoke(vrEvent()));
+      expect(JSON.parse((r.raw as { body: string }).body)).toEqual([true, 'object', true, 'EvalError', 'EvalError']);
+    }
+  });
+});

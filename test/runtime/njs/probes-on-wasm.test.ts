@@ -1,0 +1,46 @@
+/**
+ * The probe table (../njs-probes.ts) on the njs engine compiled to WebAssembly:
+ * njs 0.7.12 for cloudfront-js-1.0 (`v1`), njs 0.8.10 for cloudfront-js-2.0 (`v2`,
+ * which this file pins: Debian's 0.7.9 cannot). With njs-parity.test.ts (Debian's
+ * njs) and njs-surface.test.ts (the V8 sandbox), every probe is checked on three
+ * engines; where one differs on purpose the probe says so (`known`), and the
+ * README's fidelity notes list it.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadNjsFunction } from '../../../src/runtime/njs/loader.js';
+import type { Runtime } from '../../../src/runtime/index.js';
+import { sync, vrEvent } from '../helpers.js';
+import { expectedValue, PROBES, probeProgram, probesFor, probeUri, type RuntimeKey } from '../njs-probes.js';
+
+const RUNTIMES: [Runtime, RuntimeKey][] = [
+  ['cloudfront-js-1.0', 'v1'],
+  ['cloudfront-js-2.0', 'v2'],
+];
+
+describe.each(RUNTIMES)('%s: the probe table on the njs engine', (runtime, key) => {
+  const probes = probesFor(key);
+  const fn = loadNjsFunction(probeProgram(probes), { runtime, filename: 'probes.js' });
+  it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const want = expectedValue(p, key, 'wasm');
+    const r = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'c') })));
+    expect(r.outcome.kind).toBe('response');
+    expect((r.raw as { body: string }).body).toBe(want);
+    if (want.startsWith('THROW ')) {
+      const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
+      expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
+    }
+  });
+});
+
+describe('known differences are listed in the README fidelity notes', () => {
+  const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+  const notes = readme.slice(readme.indexOf('## Fidelity notes'), readme.indexOf('## The njs engine'));
+  const listed = PROBES.filter((p) => p.known !== undefined);
+  it.each(listed.map((p) => [p.name, p] as const))('%s', (name, p) => {
+    // A row of the table names the probe in backticks ("(probe: `name`)" or "(probes: `a`, `b`)") and the engines that differ.
+    const row = notes.split('\n').find((l) => l.startsWith('|') && /\(probes?: /.test(l) && l.includes(`\`${name}\``));
+    expect(row, `README row for probe ${name}`).toBeDefined();
+    for (const k of p.known!) expect(row).toContain(k.engine === 'v8' ? 'V8 sandbox' : 'njs engine');
+  });
+});
