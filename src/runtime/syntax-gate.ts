@@ -12,7 +12,8 @@
  *   assignments `||=` `&&=` `??=` (njs has them only from 0.9.6, 2026),
  *   `catch {}` without a binding, `new.target`, BigInt literals, regex flags
  *   other than g/i/m/y (njs: `Invalid RegExp flags "u"`), `export`, dynamic
- *   import, top-level await;
+ *   import, top-level await, `await` inside the arguments of a call (njs:
+ *   "await in arguments not supported");
  * - accepted because njs accepts them: `??` (njs 0.3.8+), shorthand
  *   properties and methods, computed keys, getters, tagged templates,
  *   trailing commas, numeric separators, `**=`;
@@ -275,15 +276,20 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
           add(node, 'SyntaxError: "await" is not supported in cloudfront-js-1.0');
           break;
         }
+        // njs 0.7 and 0.8 refuse an await anywhere inside the arguments of a call
+        // or `new` of the same function (njs_parser.c: scope->in_args).
         let inAsync = false;
+        let inArgs = false;
         for (let i = anc.length - 2; i >= 0; i--) {
           const a = anc[i]!;
           if (FUNCTION_TYPES.has(a.type)) {
             inAsync = a.async === true;
             break;
           }
+          if ((a.type === 'CallExpression' || a.type === 'NewExpression') && (a.arguments as AnyNode[]).includes(anc[i + 1]!)) inArgs = true;
         }
         if (!inAsync) add(node, 'SyntaxError: "await" can be used only inside an async function');
+        else if (inArgs) add(node, 'SyntaxError: await in arguments not supported (njs; await into a variable first)');
         break;
       }
       case 'MemberExpression': {

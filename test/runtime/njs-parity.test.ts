@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROBES, probeProgram, probesFor, probeUri, surfaceContext } from './njs-probes.js';
+import { njsAccepts, PROBES, probeProgram, probesFor, probeUri, surfaceContext, SYNTAX_HANDLER, SYNTAX_PROBES } from './njs-probes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cfreplay-njs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,6 +33,22 @@ describe('probe table v1 values are what njs 0.7.9 gives', () => {
   const got = new Map(lines.filter((l) => l.includes('\t')).map((l) => [l.slice(0, l.indexOf('\t')), l.slice(l.indexOf('\t') + 1)]));
   it.each(PROBES.map((p) => [p.name, p] as const))('%s', (_name, p) => {
     expect(got.get(probeUri(p, 'c').slice(2))).toBe(p.v1);
+  });
+});
+
+describe('syntax probes: what njs 0.7.9 parses', () => {
+  it.each(SYNTAX_PROBES.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const file = join(dir, `syn${Math.random().toString(36).slice(2)}.js`);
+    writeFileSync(file, p.code + SYNTAX_HANDLER);
+    let parsed = true;
+    try {
+      execFileSync('njs', [file], { encoding: 'utf8', timeout: 20_000, stdio: 'pipe' });
+    } catch (e) {
+      const out = String((e as { stdout?: unknown }).stdout) + String((e as { stderr?: unknown }).stderr);
+      expect(out).toMatch(/SyntaxError: /);
+      parsed = false;
+    }
+    expect(parsed).toBe(njsAccepts(p, 'v1'));
   });
 });
 

@@ -302,3 +302,74 @@ export const PROBES: Probe[] = [
   { name: 'JSON.stringify cycle', expr: '(function () { var a = {}; a.a = a; return JSON.stringify(a); })()', v1: 'THROW TypeError: Nested too deep or a cyclic structure' },
   { name: 'toFixed range', expr: '(1).toFixed(200)', v1: 'THROW RangeError: digits argument must be between 0 and 100' },
 ];
+
+/**
+ * Syntax probes: does the function load? `code` is top-level code (a handler is
+ * appended). `njs`: what njs's own parser says (Debian's 0.7.9 and the 1.0
+ * engine's 0.7.12 for `v1`, the 2.0 engine's 0.8.10 for `v2`). The syntax gate
+ * (shared by both engines) must decide the same, except where `gate` says why not.
+ */
+export interface SyntaxProbe {
+  name: string;
+  code: string;
+  njs: boolean | { v1: boolean; v2: boolean };
+  gate?: { v1?: boolean; v2?: boolean; reason: string };
+}
+
+export const njsAccepts = (p: SyntaxProbe, key: RuntimeKey): boolean => (typeof p.njs === 'boolean' ? p.njs : p.njs[key]);
+export const gateAccepts = (p: SyntaxProbe, key: RuntimeKey): boolean => p.gate?.[key] ?? njsAccepts(p, key);
+export const SYNTAX_HANDLER = '\nfunction handler(e) { return e.request; }\n';
+
+const NOT_IN_1 = 'AWS documents no const/let and no async/await in cloudfront-js-1.0 (njs 0.7 parses them)';
+
+export const SYNTAX_PROBES: SyntaxProbe[] = [
+  // accepted by njs: no false rejections
+  { name: '??', code: 'var a = null ?? 1;', njs: true },
+  { name: 'async arrow', code: 'var f = async (x) => x;', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'async arrow awaiting in its body', code: 'var f = async () => { await 1; };', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'async function expression', code: 'var g = async function () { return 1; };', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'async function declaration with await', code: 'async function h() { var x = await 1; return x; }', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'let', code: 'let a = 1;', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'const', code: 'const a = 1;', njs: true, gate: { v1: false, reason: NOT_IN_1 } },
+  { name: 'shorthand method', code: 'var o = { m() { return 1; } };', njs: true },
+  { name: 'computed key', code: 'var o = { ["a" + 1]: 1 };', njs: true },
+  { name: 'getter and setter', code: 'var o = { get a() { return 1; }, set a(v) {} };', njs: true },
+  { name: 'tagged template', code: 'function t(s) { return s[0]; } var a = t`x`;', njs: true },
+  { name: 'template literal', code: 'var a = `x${1}`;', njs: true },
+  { name: 'arrow', code: 'var f = (a) => a + 1;', njs: true },
+  { name: 'rest parameters', code: 'function f(...a) { return a; }', njs: true },
+  { name: '** and **=', code: 'var a = 2 ** 3; a **= 2;', njs: true },
+  { name: 'named group and lookbehind', code: 'var r = /(?<=a)(?<y>\\d+)/;', njs: true },
+  { name: 'sticky flag', code: 'var r = /a/y;', njs: true },
+  { name: '\\p{L} without the u flag', code: 'var r = /\\p{L}/;', njs: true },
+  { name: 'numeric separator', code: 'var a = 1_000;', njs: true },
+  { name: 'trailing commas', code: 'function f(a,) { return a; } f(1,); var o = {a: 1,};', njs: true },
+  { name: 'labels', code: 'l: for (;;) { break l; }', njs: true },
+  { name: 'catch with a binding', code: 'try { x(); } catch (e) { }', njs: true },
+  // refused by njs: nothing njs would refuse loads
+  { name: 'destructuring', code: 'var {a} = {a: 1};', njs: false },
+  { name: 'array destructuring', code: 'var [a] = [1];', njs: false },
+  { name: 'class', code: 'class A {}', njs: false },
+  { name: 'class expression', code: 'var A = class {};', njs: false },
+  { name: 'for...of', code: 'for (var x of [1]) {}', njs: false },
+  { name: 'spread in an array', code: 'var a = [...[1]];', njs: false },
+  { name: 'spread in a call', code: 'Math.max(...[1]);', njs: false },
+  { name: 'object spread', code: 'var o = {...{a: 1}};', njs: false },
+  { name: 'default parameter', code: 'function f(a = 1) { return a; }', njs: false },
+  { name: 'generator', code: 'function* g() {}', njs: false },
+  { name: 'optional chaining', code: 'var a = ({}).b?.c;', njs: false },
+  { name: '||=', code: 'var a; a ||= 1;', njs: false },
+  { name: '&&=', code: 'var a; a &&= 1;', njs: false },
+  { name: '??=', code: 'var a; a ??= 1;', njs: false },
+  { name: 'catch without a binding', code: 'try { x(); } catch { }', njs: false },
+  { name: 'new.target', code: 'function F() { return new.target; }', njs: false },
+  { name: 'regex flag u', code: 'var r = /a/u;', njs: false },
+  { name: 'regex flag s', code: 'var r = /a./s;', njs: false },
+  { name: 'regex flag d', code: 'var r = /a/d;', njs: false },
+  { name: '\\p{L} with the u flag', code: 'var r = /\\p{L}/u;', njs: false },
+  { name: 'BigInt literal', code: 'var n = 1n;', njs: false },
+  { name: 'for await', code: 'async function f() { for await (var x of []) {} }', njs: false },
+  { name: 'await in the arguments of a call', code: 'async function f() { return String(await 1); }', njs: false },
+  { name: 'await in the arguments of new', code: 'async function f() { return new Date(await 1); }', njs: false },
+  { name: 'import.meta', code: 'var m = import.meta;', njs: false },
+];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSource, detectRuntime, FunctionLoadError, loadFunction } from '../../src/runtime/index.js';
 import { fixture } from './helpers.js';
+import { gateAccepts, SYNTAX_HANDLER, SYNTAX_PROBES } from './njs-probes.js';
 
 function loadError(src: string, runtime?: 'cloudfront-js-1.0' | 'cloudfront-js-2.0'): FunctionLoadError {
   try {
@@ -96,7 +97,8 @@ describe('cloudfront-js-2.0 specifics', () => {
       'const pick = async (uri) => uri.startsWith("/api") ? "api" : "web";',
       'async function handler(event) {',
       '  const inner = async function (x) { return x; };',
-      '  event.request.headers["x-origin"] = { value: await inner(await pick(event.request.uri)) };',
+      '  const o = await pick(event.request.uri);', // njs refuses an await inside call arguments
+      '  event.request.headers["x-origin"] = { value: await inner(o) };',
       '  return event.request;',
       '}',
     ].join('\n');
@@ -166,5 +168,20 @@ describe('detectRuntime', () => {
   it('the runtime can be overridden (and the gate follows it)', () => {
     expect(loadFunction('function handler(e) { return e.request; }', { runtime: 'cloudfront-js-2.0' }).runtime).toBe('cloudfront-js-2.0');
     expect(() => loadFunction('function handler(e) { const a = 1; return e.request; }', { runtime: 'cloudfront-js-1.0' })).toThrow(FunctionLoadError);
+  });
+});
+
+describe('syntax probes (njs-probes.ts; njs-parity and njs/probes-on-wasm check them against njs): the gate decides as njs, per runtime', () => {
+  it.each(SYNTAX_PROBES.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    for (const [runtime, key] of [['cloudfront-js-1.0', 'v1'], ['cloudfront-js-2.0', 'v2']] as const) {
+      let loaded = true;
+      try {
+        loadFunction(p.code + SYNTAX_HANDLER, { runtime });
+      } catch (e) {
+        if (!(e instanceof FunctionLoadError)) throw e;
+        loaded = false;
+      }
+      expect(loaded, runtime).toBe(gateAccepts(p, key));
+    }
   });
 });

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { loadNjsFunction } from '../../../src/runtime/njs/loader.js';
 import type { Runtime } from '../../../src/runtime/index.js';
 import { sync, vrEvent } from '../helpers.js';
-import { expectedValue, PROBES, probeProgram, probesFor, probeUri, type RuntimeKey } from '../njs-probes.js';
+import { NjsInstance } from '../../../src/runtime/njs/engine.js';
+import { expectedValue, gateAccepts, njsAccepts, PROBES, probeProgram, probesFor, probeUri, SYNTAX_HANDLER, SYNTAX_PROBES, type RuntimeKey } from '../njs-probes.js';
 
 const RUNTIMES: [Runtime, RuntimeKey][] = [
   ['cloudfront-js-1.0', 'v1'],
@@ -30,6 +31,17 @@ describe.each(RUNTIMES)('%s: the probe table on the njs engine', (runtime, key) 
       const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
       expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
     }
+  });
+});
+
+describe.each(RUNTIMES)("%s: syntax probes on the njs engine's own parser", (runtime, key) => {
+  const inst = new NjsInstance(runtime); // one instance: each load replaces the previous program
+  it.each(SYNTAX_PROBES.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+    const err = inst.load(p.code + SYNTAX_HANDLER);
+    if (err !== null) expect(err).toMatch(/^SyntaxError: /);
+    expect(err === null).toBe(njsAccepts(p, key));
+    // The gate (both engines) never lets through what njs refuses.
+    if (!njsAccepts(p, key)) expect(gateAccepts(p, key)).toBe(false);
   });
 });
 
