@@ -85,6 +85,38 @@ describe("console.log's njs format (njs-surface.ts format) matches njs 0.7.9", (
   });
 });
 
+describe('console.log inside a function: njs 0.7.9, the V8 sandbox and the njs engine print the same, per runtime', async () => {
+  const { loadFunction } = await import('../../src/runtime/index.js');
+  const { loadNjsFunction } = await import('../../src/runtime/njs/loader.js');
+  const { vrEvent } = await import('./helpers.js');
+  // Errors that were thrown carry a stack in njs; their first line is compared here (see below for the stack).
+  const THROWN = ['(function(){ try { var u; u.x; } catch (e) { return e; } })()', "(function(){ try { decodeURIComponent('%'); } catch (e) { return e; } })()"];
+  const values = [...LOGGED, ...THROWN];
+  const body = values.map((e) => `console.log(${e});`).join('\n');
+  const debian = njs(`function handler(e) {\n${values.map((e) => `console.log('>>');\nconsole.log(${e});`).join('\n')}\nconsole.log('>>');\n}\nhandler({});\n`)
+    .join('\n')
+    .split('>>\n')
+    .slice(1, -1)
+    .map((chunk) => chunk.replace(/\n$/, ''));
+  const firstLine = (s: string | undefined): string | undefined => s?.split('\n')[0];
+  for (const runtime of ['cloudfront-js-1.0', 'cloudfront-js-2.0'] as const) {
+    const src = `function handler(e) {\n${body}\nreturn e.request; }`;
+    const v8Logs = (loadFunction(src, { runtime, filename: 'logs.js' }).invoke(vrEvent()) as { logs: string[] }).logs.map((l) => l.replace(/\n$/, ''));
+    const njsLogs = (loadNjsFunction(src, { runtime, filename: 'logs.js' }).invoke(vrEvent()) as { logs: string[] }).logs;
+    it.each(values.map((e, i) => [e, i] as const))(`${runtime}: %s`, (expr, i) => {
+      const thrown = i >= LOGGED.length;
+      expect(thrown ? firstLine(v8Logs[i]) : v8Logs[i], 'V8 sandbox').toBe(thrown ? firstLine(debian[i]) : debian[i]);
+      expect(thrown ? firstLine(njsLogs[i]) : njsLogs[i], 'njs engine').toBe(thrown ? firstLine(debian[i]) : debian[i]);
+    });
+    it(`${runtime}: a thrown error's stack: njs and the V8 sandbox print "at handler (file:line)"; the njs engine prints none (known difference)`, () => {
+      const i = LOGGED.length;
+      expect(debian[i]).toMatch(/\n {4}at handler \(.*:\d+\)/);
+      expect(v8Logs[i]).toMatch(new RegExp(`\\n {4}at handler \\(logs\\.js:${LOGGED.length + 2}\\)`));
+      expect(njsLogs[i]).toBe('TypeError: cannot get property "x" of undefined');
+    });
+  }
+});
+
 /** Deterministic key sets: query-parameter-like names, short words, non-ASCII, repeats. */
 function keySets(): string[][] {
   let s = 0x9e3779b9;
