@@ -466,11 +466,65 @@ function cleanupLeaks() {
 
 // ---- querystring module (njs semantics, modelled on Node's querystring) ---
 function qsEscape(s) { return encodeURIComponent(s); }
-// njs: '+' is a space, and a bad %-sequence stays as it is while the good ones are decoded.
+// njs's decoding (njs_query_string_decode, the same in 0.7 and 0.8): '+' is a
+// space; the bytes of good %XX sequences and the string's own UTF-8 bytes go
+// through one UTF-8 decoder, where a bad sequence becomes U+FFFD ('%E9' alone,
+// '%C0%80': two); a bad %-sequence ('%zz') stays as it is. A byte that breaks a
+// sequence is dropped when it came from %XX and read again when it is the
+// string's own (njs_utf8_consume vs njs_utf8_decode).
+var QS_CONT = -1, QS_ERR = -2, QS_AGAIN = -3;
+function qsHex(c) { return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102); }
 function qsUnescape(s) {
-  var t = OString(s).replace(/\+/g, ' ');
-  try { return decodeURIComponent(t); } catch (e) { /* decode sequence by sequence */ }
-  return t.replace(/(?:%[0-9A-Fa-f]{2})+/g, function (m) { try { return decodeURIComponent(m); } catch (x) { return m; } });
+  var str = OString(s);
+  if (str.indexOf('%') < 0) return str.indexOf('+') < 0 ? str : str.replace(/\+/g, ' ');
+  var out = '', need = 0, lower = 0, upper = 0, cp = 0, res = 0;
+  function feed(c, own) {
+    if (need !== 0) {
+      if (lower !== 0) {
+        if (c < lower || c > upper) { need = 0; lower = 0; return own ? QS_AGAIN : QS_ERR; }
+        lower = 0;
+      } else if (c < 0x80 || c > 0xBF) { need = 0; return own ? QS_AGAIN : QS_ERR; }
+      cp = (cp << 6) | (c & 0x3F);
+      return --need === 0 ? cp : QS_CONT;
+    }
+    if (c < 0x80) return c;
+    if (c <= 0xDF) { if (c < 0xC2) return QS_ERR; need = 1; cp = c & 0x1F; return QS_CONT; }
+    if (c < 0xF0) { need = 2; cp = c & 0x0F; if (c === 0xE0) { lower = 0xA0; upper = 0xBF; } else if (c === 0xED) { lower = 0x80; upper = 0x9F; } return QS_CONT; }
+    if (c < 0xF5) { need = 3; cp = c & 0x07; if (c === 0xF0) { lower = 0x90; upper = 0xBF; } else if (c === 0xF4) { lower = 0x80; upper = 0x8F; } return QS_CONT; }
+    return QS_ERR;
+  }
+  function put(r) {
+    if (r === QS_ERR || r === QS_AGAIN) out += '\uFFFD';
+    else if (r !== QS_CONT) out += OString.fromCodePoint(r);
+  }
+  function own(b) {
+    res = feed(b, true);
+    if (res === QS_AGAIN) { put(res); res = feed(b, true); }
+    put(res);
+  }
+  var i = 0, n = str.length;
+  while (i < n) {
+    var c = str.charCodeAt(i);
+    if (c === 37 && n - i > 2 && qsHex(str.charCodeAt(i + 1)) && qsHex(str.charCodeAt(i + 2))) {
+      res = feed(parseInt(str.substr(i + 1, 2), 16), false);
+      put(res);
+      i += 3;
+    } else if (c === 43) {
+      res = 32;
+      out += ' ';
+      i++;
+    } else {
+      var u = str.codePointAt(i);
+      i += u > 0xFFFF ? 2 : 1;
+      if (u >= 0xD800 && u <= 0xDFFF) u = 0xFFFD;
+      if (u < 0x80) own(u);
+      else if (u < 0x800) { own(0xC0 | (u >> 6)); own(0x80 | (u & 0x3F)); }
+      else if (u < 0x10000) { own(0xE0 | (u >> 12)); own(0x80 | ((u >> 6) & 0x3F)); own(0x80 | (u & 0x3F)); }
+      else { own(0xF0 | (u >> 18)); own(0x80 | ((u >> 12) & 0x3F)); own(0x80 | ((u >> 6) & 0x3F)); own(0x80 | (u & 0x3F)); }
+    }
+  }
+  if (res === QS_CONT) out += '\uFFFD';
+  return out;
 }
 function qsPrim(v) {
   if (typeof v === 'string') return v;
@@ -496,10 +550,11 @@ function qsParse(str, sep, eq, options) {
     if (part.length === 0) continue;
     var idx = part.indexOf(eq);
     var k, v;
-    // '+' means space in a query string (Node and njs parse both do this).
     if (idx >= 0) { k = part.slice(0, idx); v = part.slice(idx + eq.length); } else { k = part; v = ''; }
-    k = decode(k.replace(/\+/g, ' '));
-    v = decode(v.replace(/\+/g, ' '));
+    // njs: its own decoder reads '+' as a space; a decodeURIComponent option gets the raw
+    // text (when not empty) and its result as a string.
+    if (decode === qsUnescape) { k = qsUnescape(k); v = qsUnescape(v); }
+    else { if (k.length > 0) k = OString(decode(k)); if (v.length > 0) v = OString(decode(v)); }
     if (!hasOwnP.call(obj, k)) setOwn(obj, k, v);
     else if (isArray(obj[k])) obj[k].push(v);
     else obj[k] = [obj[k], v];

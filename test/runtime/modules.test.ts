@@ -48,7 +48,8 @@ describe('querystring (njs semantics)', () => {
     expect(evalIn("out = JSON.stringify(require('querystring').parse('a:1;b:2', ';', ':'))")).toBe('{"a":"1","b":"2"}');
     expect(evalIn("out = JSON.stringify(require('querystring').parse('a=1&b=2&c=3', null, null, {maxKeys: 2}))")).toBe('{"a":"1","b":"2"}');
     expect(evalIn("out = JSON.stringify(require('querystring').decode('a=%41', null, null, {decodeURIComponent: function (s) { return s.toLowerCase(); }}))")).toBe('{"a":"%41"}');
-    expect(evalIn("out = JSON.stringify(require('querystring').parse('a=%E0%A4%A'))")).toBe('{"a":"%E0%A4%A"}');
+    // njs 0.7.9 and 0.8.10: the cut UTF-8 sequence %E0%A4 is one U+FFFD, the bad %A stays.
+    expect(evalIn("out = JSON.stringify(require('querystring').parse('a=%E0%A4%A'))")).toBe('{"a":"\uFFFD%A"}');
   });
   it('stringify/encode, escape, unescape', () => {
     expect(evalIn("out = require('querystring').stringify({a: [1, 2], b: 'x y', c: true, d: {}, e: []})")).toBe('a=1&a=2&b=x%20y&c=true&d=');

@@ -145,6 +145,15 @@ describe('key order of njs < 0.8.1 (cloudfront-js-1.0): njsHashOrder matches njs
     expect(lines).toHaveLength(sets.length);
     sets.forEach((keys, i) => expect(njsHashOrder(keys)).toEqual(JSON.parse(lines[i]!)));
   });
+  it('the njs engine of cloudfront-js-1.0 (njs 0.7.12, 64-bit bucket geometry) gives the same orders', async () => {
+    const { loadNjsFunction } = await import('../../src/runtime/njs/loader.js');
+    const { vrEvent } = await import('./helpers.js');
+    // The sets arrive in a header (the source itself must stay under CloudFront's 10 KB).
+    const src = `function handler(e) { var sets = JSON.parse(e.request.headers['x-sets'].value), out = [];\nfor (var i = 0; i < sets.length; i++) { var o = {}; for (var j = 0; j < sets[i].length; j++) o[sets[i][j]] = j; out.push(Object.keys(o)); }\nreturn { statusCode: 200, body: JSON.stringify(out) }; }`;
+    const ev = vrEvent({ headers: { 'x-sets': { value: JSON.stringify(sets) } } });
+    const r = loadNjsFunction(src, { runtime: 'cloudfront-js-1.0', stepLimit: 0, memoryLimitBytes: 0 }).invoke(ev) as { raw: { body: string } };
+    expect(JSON.parse(r.raw.body)).toEqual(lines.map((l) => JSON.parse(l) as string[]));
+  });
   it('10 keys or fewer keep their insertion order', () => {
     expect(njsHashOrder(['z', 'y', 'x', 'w', 'v', 'u', 't', 's', 'r', 'q'])).toEqual(['z', 'y', 'x', 'w', 'v', 'u', 't', 's', 'r', 'q']);
   });
