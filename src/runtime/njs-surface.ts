@@ -400,8 +400,17 @@ function njsDateParse(str) {
 // new Date(string) parses like Date.parse; every other form goes to the
 // prelude's Date (frozen clock) unchanged.
 var PDate = G.Date, construct = OReflect.construct;
+// njs prints a date without the zone's name: "Tue Nov 14 2023 22:13:20 GMT+0000"
+// (V8 adds " (Coordinated Universal Time)"), in toString, toTimeString and Date().
+var dateToString = PDate.prototype.toString, dateToTimeString = PDate.prototype.toTimeString;
+function noZoneName(s) {
+  var i = s.indexOf(' (');
+  return i < 0 ? s : s.slice(0, i);
+}
+hide(PDate.prototype, 'toString', function toString() { return noZoneName(dateToString.call(this)); });
+hide(PDate.prototype, 'toTimeString', function toTimeString() { return noZoneName(dateToTimeString.call(this)); });
 var NjsDate = function Date(a) {
-  if (new.target === undefined) return PDate.apply(undefined, arguments);
+  if (new.target === undefined) return noZoneName(PDate.apply(undefined, arguments));
   if (arguments.length === 1 && typeof a === 'string') return construct(PDate, [njsDateParse(a)], new.target);
   return construct(PDate, arguments, new.target);
 };

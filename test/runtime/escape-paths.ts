@@ -89,7 +89,7 @@ export function hostileSource(paths: EscapePath[], marker: string, kill: boolean
   const tries = paths
     .map((p, i) =>
       p.awaited
-        ? `  esc(event, ${i}, (function (v) { return function () { return v; }; })(${p.expr}));`
+        ? `  var a${i} = ${p.expr};\n  esc(event, ${i}, function () { return a${i}; });` // njs refuses an await inside call arguments
         : `  esc(event, ${i}, function () { return ${p.expr}; });`,
     )
     .join('\n');

@@ -262,6 +262,7 @@ export const PROBES: Probe[] = [
     v2: '784111777000',
     why: 'njs 0.8.0: "fixed Date.parse() with ISO-8601 format and UTC time offset"',
   },
+  { name: 'Date toString has no zone name', expr: '[/ GMT[+-]\\d{4}$/.test(String(new Date(0))), / GMT[+-]\\d{4}$/.test(new Date(0).toTimeString()), / GMT[+-]\\d{4}$/.test(Date())]', v1: '[true,true,true]' },
   // ---- case mapping, strings ----------------------------------------------------
   { name: "'ß'.toUpperCase()", expr: '"straße".toUpperCase()', v1: '"STRAßE"' },
   { name: "'İ'.toLowerCase()", expr: '"İ".toLowerCase().length', v1: '1' },
