@@ -582,10 +582,11 @@ function qsStringify(obj, sep, eq, options) {
   }
   return out;
 }
-var querystring = {
-  parse: qsParse, decode: qsParse, stringify: qsStringify, encode: qsStringify,
-  escape: qsEscape, unescape: qsUnescape,
-};
+// njs's module properties are not enumerable (Object.keys(require('querystring')) is []).
+var querystring = {};
+var qsNames = ['parse', 'decode', 'stringify', 'encode', 'escape', 'unescape'];
+var qsFns = [qsParse, qsParse, qsStringify, qsStringify, qsEscape, qsUnescape];
+for (var qi = 0; qi < qsNames.length; qi++) hide(querystring, qsNames[qi], qsFns[qi]);
 Object.freeze(querystring);
 
 return {

@@ -262,7 +262,23 @@ var DIGEST_ENC = { hex: true, base64: true, base64url: true };
 // Data to hash: a string is hashed as its UTF-8 bytes (the host encodes it; a
 // 1.0 byte string as its bytes), a buffer as its bytes (sent as a byte string).
 var inputUtf8 = false;
-function hashInput(data) {
+// njs refuses anything else: 'data argument "number" is not a string or Buffer-like
+// object' (0.7, cloudfront-js-1.0), 'data is not a string or Buffer-like object' (0.8).
+var isArrayValue = Array.isArray, ORegExp = RegExp, ODate = Date;
+function njsTypeName(v) {
+  if (v === null) return 'null';
+  if (typeof v !== 'object') return typeof v;
+  if (isArrayValue(v)) return 'array';
+  if (v instanceof OArrayBuffer) return 'array buffer';
+  if (v instanceof ORegExp) return 'regexp';
+  if (v instanceof ODate) return 'date';
+  if (v instanceof P) return 'promise';
+  return 'object';
+}
+function notBytes(what, v) {
+  return new OTypeError(host.runtime2 ? what + ' is not a string or Buffer-like object' : what + ' argument "' + njsTypeName(v) + '" is not a string or Buffer-like object');
+}
+function hashInput(data, what) {
   inputUtf8 = false;
   if (typeof data === 'string') {
     if (!host.runtime2 && core.isByteString(data)) return data;
@@ -271,8 +287,7 @@ function hashInput(data) {
   }
   if (isView(data)) return bytesToByteString(new OUint8Array(data.buffer, data.byteOffset, data.byteLength));
   if (data instanceof OArrayBuffer) return bytesToByteString(new OUint8Array(data));
-  inputUtf8 = true;
-  return OString(data);
+  throw notBytes(what, data);
 }
 // Hash objects share one prototype (as njs's do); their handle is a private
 // field, out of the function's reach (a WeakMap would cost a GC ephemeron each).
@@ -286,7 +301,7 @@ class Hash {
   }
   update(data) {
     if (this.#done) throw new OError('Digest already called');
-    var d = hashInput(data);
+    var d = hashInput(data, 'data');
     hashUpdate(this.#id, d, inputUtf8);
     return this;
   }
@@ -310,8 +325,9 @@ function algOf(alg) {
   return a;
 }
 var crypto = {};
-hide(crypto, 'createHash', function createHash(alg) { return makeDigest(hashNew(algOf(alg), undefined, false)); });
-hide(crypto, 'createHmac', function createHmac(alg, key) { var a = algOf(alg); var k = hashInput(key); return makeDigest(hashNew(a, k, inputUtf8)); });
+// Enumerable, as njs's (Object.keys(require('crypto')) is ['createHash', 'createHmac']).
+defineProperty(crypto, 'createHash', { value: function createHash(alg) { return makeDigest(hashNew(algOf(alg), undefined, false)); }, writable: true, enumerable: true, configurable: true });
+defineProperty(crypto, 'createHmac', { value: function createHmac(alg, key) { var a = algOf(alg); var k = hashInput(key, 'key'); return makeDigest(hashNew(a, k, inputUtf8)); }, writable: true, enumerable: true, configurable: true });
 freeze(crypto);
 
 // ---- cloudfront (2.0) --------------------------------------------------------

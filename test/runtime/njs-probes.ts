@@ -24,7 +24,7 @@ export function surfaceContext(runtime2: boolean): { ctx: vm.Context; njs: NjsSu
   return { ctx, njs };
 }
 
-export type Engine = 'v8' | 'wasm';
+export type Engine = 'v8' | 'wasm' | 'debian';
 export type RuntimeKey = 'v1' | 'v2';
 
 /** An engine that still gives another value than njs (CloudFront) for a probe, on purpose. */
@@ -293,6 +293,18 @@ export const PROBES: Probe[] = [
     name: 'querystring.parse decodes as unescape; a decodeURIComponent option gets the raw text',
     expr: '(function () { var qs = require("querystring"); return [qs.parse("a=%E9&%C3%A9=b+c"), qs.parse("a+b=c+d&e=", null, null, {decodeURIComponent: function (s) { return "<" + s + ">"; }})]; })()',
     v1: '[{"a":"�","é":"b c"},{"<a+b>":"<c+d>","<e>":""}]',
+  },
+  { name: 'crypto.createHash(...).update of a number', expr: 'require("crypto").createHash("md5").update(5)', v1: 'THROW TypeError: data argument "number" is not a string or Buffer-like object', v2: 'THROW TypeError: data is not a string or Buffer-like object', why: 'njs 0.8 dropped the type from the text' },
+  { name: 'crypto.createHash(...).update of undefined', expr: 'require("crypto").createHash("sha1").update(undefined)', v1: 'THROW TypeError: data argument "undefined" is not a string or Buffer-like object', v2: 'THROW TypeError: data is not a string or Buffer-like object', why: 'njs 0.8 dropped the type from the text' },
+  { name: 'crypto.createHmac without a key', expr: 'require("crypto").createHmac("sha256")', v1: 'THROW TypeError: key argument "undefined" is not a string or Buffer-like object', v2: 'THROW TypeError: key is not a string or Buffer-like object', why: 'njs 0.8 dropped the type from the text' },
+  { name: 'module properties: crypto enumerable, querystring not', expr: '[Object.keys(require("crypto")).sort(), Object.keys(require("querystring"))]', v1: '[["createHash","createHmac"],[]]' },
+  {
+    name: 'digest() without an encoding',
+    expr: '[typeof require("crypto").createHash("md5").update("a").digest(), require("crypto").createHmac("sha1", "k").update("a").digest().length]',
+    v1: '["string",20]',
+    v2: '["object",20]',
+    why: 'AWS: cloudfront-js-2.0 changed digest() without an encoding to return a Buffer, so 1.0 returns a byte string',
+    known: [{ engine: 'debian', v1: '["object",20]', reason: "njs 0.7.0 made digest() return a Buffer; AWS documents that 2.0 changed it, so cloudfront-js-1.0 keeps the byte string (the njs engine's 1.0 prelude converts it)" }],
   },
   {
     name: "Buffer 'latin1'",

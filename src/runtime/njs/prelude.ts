@@ -158,11 +158,33 @@ var __cfreplay_api = (function (G, C) {
     return cfMod;
   }
 
+  /* cloudfront-js-1.0: digest() without an encoding returns a byte string (AWS: 2.0 changed it to
+     a Buffer; njs itself returns a Buffer since 0.7.0). njs puts update/digest on each hash object. */
+  var bytesFrom = OString.bytesFrom, cryptoMod = null;
+  function byteDigest(h) {
+    var d = h.digest;
+    h.digest = function digest(enc) {
+      var r = d.apply(h, arguments);
+      return enc === undefined ? bytesFrom(r) : r;
+    };
+    return h;
+  }
+  function crypto() {
+    if (cryptoMod !== null) { return cryptoMod; }
+    var c = ORequire('crypto');
+    if (C.r2) { cryptoMod = c; return c; }
+    cryptoMod = {
+      createHash: function createHash(alg) { return byteDigest(c.createHash.apply(c, arguments)); },
+      createHmac: function createHmac(alg, key) { return byteDigest(c.createHmac.apply(c, arguments)); }
+    };
+    return cryptoMod;
+  }
+
   var allowed = C.modules;
   hide(G, 'require', function require(name) {
     var n = OString(name);
     if (allowed[n] !== true || !hasOwn.call(allowed, n)) { throw new OError('Cannot find module "' + n + '"'); }
-    return n === 'cloudfront' ? cloudfront() : ORequire(n);
+    return n === 'cloudfront' ? cloudfront() : n === 'crypto' ? crypto() : ORequire(n);
   });
 
   /* ---- one invocation ---- */
