@@ -15,7 +15,10 @@
  * Values are `show(pN)`: JSON, `NaN`, `undefined` or `THROW <name>: <message>`.
  */
 import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
 import { NJS_SURFACE_SOURCE, type NjsSurface } from '../../src/runtime/njs-surface.js';
+import type { LoadedFunction, Runtime } from '../../src/runtime/index.js';
+import { sync, vrEvent } from './helpers.js';
 
 /** The surface alone in a fresh context (its formatter and error translator, tested without the loader). */
 export function surfaceContext(runtime2: boolean): { ctx: vm.Context; njs: NjsSurface } {
@@ -95,6 +98,34 @@ export function probeProgram(probes: Probe[]): string {
 
 /** The URI that runs a probe of probeProgram: caught (value) or uncaught (outcome). */
 export const probeUri = (p: Probe, mode: 'c' | 'u'): string => `/${mode}p${PROBES.indexOf(p)}`;
+
+export const PROBE_RUNTIMES: [Runtime, RuntimeKey][] = [
+  ['cloudfront-js-1.0', 'v1'],
+  ['cloudfront-js-2.0', 'v2'],
+];
+
+/**
+ * The probe table on one engine, per runtime, one load each: every probe's value
+ * as the function's own code sees it (caught inside it) and, for an error, as the
+ * report shows it (thrown out of the handler).
+ */
+export function describeProbeTable(engine: 'v8' | 'wasm', load: (source: string, runtime: Runtime) => LoadedFunction): void {
+  const label = engine === 'v8' ? 'the V8 sandbox' : 'the njs engine';
+  describe.each(PROBE_RUNTIMES)(`%s: the probe table on ${label}`, (runtime, key) => {
+    const probes = probesFor(key);
+    const fn = load(probeProgram(probes), runtime);
+    it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
+      const want = expectedValue(p, key, engine);
+      const r = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'c') })));
+      expect(r.outcome.kind).toBe('response');
+      expect((r.raw as { body: string }).body).toBe(want);
+      if (want.startsWith('THROW ')) {
+        const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
+        expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
+      }
+    });
+  });
+}
 
 const absent = (name: string, expr: string): Probe => ({ name: `no ${name}`, expr: `typeof ${expr}`, v1: '"undefined"' });
 

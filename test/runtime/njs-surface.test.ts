@@ -1,51 +1,14 @@
 // The sandbox's built-ins are njs's, per runtime: every probe of njs-probes.ts
 // (whose values njs-parity.test.ts checks against the real njs binary).
 import { describe, expect, it } from 'vitest';
-import { loadFunction, type Runtime } from '../../src/runtime/index.js';
+import { loadFunction } from '../../src/runtime/index.js';
 import { readFunction } from '../../src/replay/replay.js';
 import { fixturePath, sync, vrEvent } from './helpers.js';
-import { expectedValue, probeProgram, probesFor, probeUri, type RuntimeKey } from './njs-probes.js';
+import { describeProbeTable, PROBE_RUNTIMES } from './njs-probes.js';
 
-const RUNTIMES: [Runtime, RuntimeKey][] = [
-  ['cloudfront-js-1.0', 'v1'],
-  ['cloudfront-js-2.0', 'v2'],
-];
+const RUNTIMES = PROBE_RUNTIMES;
 
-describe.each(RUNTIMES)('%s built-ins are njs-shaped (the probe table on the V8 sandbox)', (runtime, key) => {
-  const probes = probesFor(key);
-  const fn = loadFunction(probeProgram(probes), { runtime, filename: 'probes.js' });
-  it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
-    const want = expectedValue(p, key, 'v8');
-    // The value as the function's own code sees it (caught inside the function).
-    const r = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'c') })));
-    expect(r.outcome.kind).toBe('response');
-    expect((r.raw as { body: string }).body).toBe(want);
-    // The error as the report shows it (thrown out of the handler).
-    if (want.startsWith('THROW ')) {
-      const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
-      expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
-    }
-  });
-});
-
-describe('error messages', () => {
-  it.each([
-    ['reading a property of undefined', 'var o = {}; o.a.b;', 'TypeError: cannot get property "b" of undefined'],
-    ['writing a property of undefined', 'var o = {}; o.a.b = 1;', 'TypeError: property set on primitive undefined type'],
-    ['writing a property of null', 'var o = null; o[0] = 1;', 'TypeError: property set on primitive null type'],
-    ['writing a property of a string', 'var s = "abc"; s.x = 1;', 'TypeError: property set on primitive string type'],
-    ['calling a missing method', 'var o = {}; o.f(1);', 'TypeError: (intermediate value)["f"] is not a function'],
-    ['calling a missing nested method', 'var o = {a: {}}; o.a.f();', 'TypeError: (intermediate value)["f"] is not a function'],
-    ['an undeclared name', 'undefinedFn();', 'ReferenceError: "undefinedFn" is not defined'],
-    ['in on a primitive', 'var x = "a" in "abc";', 'TypeError: property "in" on primitive string type'],
-  ])('%s (njs 0.7.9 wording, also 0.8.x)', (_n, code, text) => {
-    for (const [runtime] of RUNTIMES) {
-      const r = sync(loadFunction(`function handler(e) { ${code} return e.request; }`, { runtime }).invoke(vrEvent()));
-      if (r.outcome.kind !== 'execution-error') throw new Error(`expected an execution error, got ${r.outcome.kind}`);
-      expect(`${r.outcome.error.name}: ${r.outcome.error.message}`).toBe(text);
-    }
-  });
-});
+describeProbeTable('v8', (source, runtime) => loadFunction(source, { runtime, filename: 'probes.js' }));
 
 describe('caught errors read njs texts (e.message inside the function)', () => {
   it('V8-internal errors, both runtimes', () => {

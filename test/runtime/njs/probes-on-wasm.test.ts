@@ -9,30 +9,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadNjsFunction } from '../../../src/runtime/njs/loader.js';
-import type { Runtime } from '../../../src/runtime/index.js';
-import { sync, vrEvent } from '../helpers.js';
 import { NjsInstance } from '../../../src/runtime/njs/engine.js';
-import { expectedValue, gateAccepts, njsAccepts, PROBES, probeProgram, probesFor, probeUri, SYNTAX_HANDLER, SYNTAX_PROBES, type RuntimeKey } from '../njs-probes.js';
+import { describeProbeTable, gateAccepts, njsAccepts, PROBE_RUNTIMES, PROBES, SYNTAX_HANDLER, SYNTAX_PROBES } from '../njs-probes.js';
 
-const RUNTIMES: [Runtime, RuntimeKey][] = [
-  ['cloudfront-js-1.0', 'v1'],
-  ['cloudfront-js-2.0', 'v2'],
-];
+const RUNTIMES = PROBE_RUNTIMES;
 
-describe.each(RUNTIMES)('%s: the probe table on the njs engine', (runtime, key) => {
-  const probes = probesFor(key);
-  const fn = loadNjsFunction(probeProgram(probes), { runtime, filename: 'probes.js' });
-  it.each(probes.map((p) => [p.name, p] as const))('%s', (_name, p) => {
-    const want = expectedValue(p, key, 'wasm');
-    const r = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'c') })));
-    expect(r.outcome.kind).toBe('response');
-    expect((r.raw as { body: string }).body).toBe(want);
-    if (want.startsWith('THROW ')) {
-      const u = sync(fn.invoke(vrEvent({ uri: probeUri(p, 'u') })));
-      expect(u.outcome.kind === 'execution-error' ? `THROW ${u.outcome.error.name}: ${u.outcome.error.message}` : `no error (${u.outcome.kind})`).toBe(want);
-    }
-  });
-});
+describeProbeTable('wasm', (source, runtime) => loadNjsFunction(source, { runtime, filename: 'probes.js' }));
 
 describe.each(RUNTIMES)("%s: syntax probes on the njs engine's own parser", (runtime, key) => {
   const inst = new NjsInstance(runtime); // one instance: each load replaces the previous program
