@@ -2,7 +2,8 @@
 export * from './event/index.js';
 export * from './store/index.js';
 export * from './runtime/index.js';
-export { replay, ReplayInputError, DEFAULT_TIMEOUT_MS, type ReplayOptions, type ReplayProgress, type ChunkSource } from './replay/replay.js';
+export { DEFAULT_TIMEOUT_MS } from './runtime/limits.js';
+export { replay, ReplayInputError, type ReplayOptions, type ReplayProgress, type ChunkSource } from './replay/replay.js';
 export { processChunk, type ChunkTask, type FunctionPair, type ProcessorOptions } from './replay/chunk-processor.js';
 export type { ChunkResult } from './results/chunk-result.js';
 export { RunAccumulator } from './results/run-accumulator.js';

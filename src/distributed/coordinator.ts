@@ -17,7 +17,7 @@ import { availableParallelism } from 'node:os';
 import type { Redis } from 'ioredis';
 import { compileIgnore } from '../diff/index.js';
 import type { ReplayReport } from '../results/types.js';
-import { DEFAULT_TIMEOUT_MS, ReplayInputError, finishReport, readFunction, replayKvs, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
+import { ReplayInputError, finishReport, readFunction, replayKvs, resolveEventType, type LoadedSource, type ReplayOptions, type ReplayProgress } from '../replay/replay.js';
 import { DamageLedger } from '../replay/damage.js';
 import { RunAccumulator } from '../results/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
@@ -38,6 +38,7 @@ import {
   type WorkerSeen,
 } from './protocol.js';
 import { UserError } from '../util/user-error.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_MS } from '../runtime/limits.js';
 
 /** The local replay's options (workers are each `cfreplay worker`'s own), plus the run's. */
 export interface DistributedReplayOptions extends Omit<ReplayOptions, 'corpus' | 'workers' | 'onProgress'> {
@@ -177,7 +178,7 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
         seed: options.seed ?? 1,
         samplesPerChunk: 20,
         timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-        maxHeapMb: options.maxHeapMb ?? 256,
+        maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB,
         maxStoppedCalls: options.maxStoppedCalls ?? 50,
         ...(kvs ? { kvs: { source: kvs.source, entries: [...kvs.entries], meta: kvs.meta } } : {}),
         reclaimMs: options.reclaimMs ?? DEFAULT_RECLAIM_MS,

@@ -7,9 +7,8 @@
  * Pure logic without threads, so the worker thread, the distributed Redis
  * worker and the tests all use exactly this code.
  */
-import { completeConnectionEvent, isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
+import { isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
 import { sourceLabel } from '../event/source-label.js';
-import { toEvent, viewerResponseSkipReason } from '../event/views.js';
 import { openChunk } from '../store/chunk.js';
 import type { LoadedFunction } from '../runtime/loader.js';
 import type { RunResult, Outcome } from '../runtime/types.js';
@@ -30,6 +29,7 @@ import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
 import { CostTally } from '../results/cost.js';
+import { callOptions, eventOf, NOISE_CLOCK_SHIFT_MS, NOISE_SEED_SALT } from './one-event.js';
 
 /**
  * Which call of an event: OLD, NEW, the noise rerun of OLD; with --cross-check
@@ -66,10 +66,6 @@ export interface CallObserver {
 
 /** Occurrences of a change per chunk confirmed against a rerun of OLD before trusting its verdict. */
 export const NOISE_CHECKS = 16;
-
-/** How far the noise run moves the clock: not a round number, so time-of-day logic moves too. */
-const NOISE_CLOCK_SHIFT_MS = 3 * 3_600_000 + 17 * 60_000 + 3_301;
-const NOISE_SEED_SALT = 0x5deece66d;
 
 function killedResult(reason: KilledCall['reason']): RunResult {
   const message =
@@ -261,12 +257,7 @@ export async function processChunk(
     const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
     if (stopped !== undefined) return killedResult(stopped);
     observer?.starting(index, version);
-    const now = record.time + shift;
-    const rawQuery = isRecordedConnection(record) ? undefined : record.rawQuery;
-    const opts = shift === 0 && seedSalt === NOISE_SEED_SALT
-      ? { now, rawQuery }
-      : { now, seed: now ^ seedSalt, rawQuery };
-    const res = fn.invoke(event, opts);
+    const res = fn.invoke(event, callOptions(record, shift, seedSalt));
     if (isThenable(res)) return res.finally(() => observer?.finished());
     observer?.finished();
     return res;
@@ -430,16 +421,6 @@ export async function processChunk(
     if (!needsRerun) return finish(undefined);
     return rerunOld().then(finish);
   }
-}
-
-export const SKIP_CONNECTION_RECORD = 'connection (mTLS) event: replayed only with connection functions';
-export const SKIP_EXCHANGE_FOR_CONNECTION = 'HTTP exchange: a connection function runs only on connection events';
-
-/** The event a record gives for this replay, or the reason it gives none. */
-function eventOf(record: CorpusRecord, eventType: ReplayEventType): object | string {
-  if (isRecordedConnection(record)) return eventType === 'connection' ? completeConnectionEvent(record.event) : SKIP_CONNECTION_RECORD;
-  if (eventType === 'connection') return SKIP_EXCHANGE_FOR_CONNECTION;
-  return toEvent(record, eventType) ?? `viewer-response not run: ${viewerResponseSkipReason(record) ?? 'not eligible'}`;
 }
 
 /**

@@ -15,6 +15,7 @@ import { compiledSibling } from '../util/compiled-sibling.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
 import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { DEFAULT_MAX_HEAP_MB } from '../runtime/limits.js';
 
 export interface PoolOptions {
   workers: number;
@@ -59,7 +60,7 @@ export class StopRunError extends Error {}
 export const MAX_WORKERS_PER_CORE = 4;
 
 /** Heap of a replay worker (MB) unless the pool is told otherwise. */
-export const DEFAULT_WORKER_HEAP_MB = 256;
+export const DEFAULT_WORKER_HEAP_MB = DEFAULT_MAX_HEAP_MB;
 
 function workerLimits(maxHeapMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number; stackSizeMb: number } {
   return {

@@ -26,6 +26,7 @@ import { RunAccumulator } from '../results/run-accumulator.js';
 import type { FunctionSource } from './worker-protocol.js';
 import { toolVersion } from '../util/version.js';
 import { UserError } from '../util/user-error.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_MS } from '../runtime/limits.js';
 
 export class ReplayInputError extends UserError {
   override name = 'ReplayInputError';
@@ -55,7 +56,7 @@ export interface ReplayOptions {
   /** Default: one per core. */
   workers?: number;
   ignore?: string[];
-  /** Time budget of one function call, ms (default 250). */
+  /** Time budget of one function call, ms (default DEFAULT_TIMEOUT_MS, runtime/limits.ts). */
   timeoutMs?: number;
   maxHeapMb?: number;
   maxDiffRate?: number;
@@ -88,8 +89,6 @@ export interface ReplayProgress {
   chunksTotal: number;
   elapsedMs: number;
 }
-
-export const DEFAULT_TIMEOUT_MS = 250;
 
 export interface LoadedSource {
   info: FunctionInfo;
@@ -202,7 +201,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       seed: options.seed ?? 1,
       samplesPerChunk: 20,
     },
-    { workers, timeoutMs, maxHeapMb: options.maxHeapMb ?? 256, maxStoppedCalls: options.maxStoppedCalls ?? 50 },
+    { workers, timeoutMs, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, maxStoppedCalls: options.maxStoppedCalls ?? 50 },
     {
       result(r) {
         if (acc.add(r)) {

@@ -19,11 +19,12 @@ import { compiledSibling } from '../util/compiled-sibling.js';
 import { FunctionLoadError, KvsFileError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
 import type { ExecutionErrorReason, FunctionKind, InvokeOptions, RunResult, Runtime } from './types.js';
+import { RUN_TIMEOUT_MS } from './limits.js';
 
 export type { WorkerLoadSpec } from './worker-protocol.js';
 
 export interface WorkerInvokeOptions extends Omit<InvokeOptions, 'timeoutMs'> {
-  /** Time budget for this run in ms (default 1000): the worker is terminated past it. */
+  /** Time budget for this run in ms (default RUN_TIMEOUT_MS, runtime/limits.ts): the worker is terminated past it. */
   timeoutMs?: number;
 }
 
@@ -36,7 +37,7 @@ export interface WorkerLimits {
   loadTimeoutMs?: number;
 }
 
-export const DEFAULT_WORKER_TIMEOUT_MS = 1000;
+export const DEFAULT_WORKER_TIMEOUT_MS = RUN_TIMEOUT_MS;
 
 export function workerScriptUrl(): URL {
   return compiledSibling(import.meta.url, 'sandbox-worker.js');

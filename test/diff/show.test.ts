@@ -142,6 +142,24 @@ describe('cfreplay show', () => {
     expect(renderShow(v, PLAIN)).toMatch(/x-rand {2}medium · removed · noise/);
   });
 
+  it('re-runs each function in a sandbox worker: unbounded allocation is a memory outcome, a hang a timeout, with the report\'s budget', async () => {
+    const newFile = copy('spa-new.js');
+    const { report, recs } = await writeFixture(tmp.path, copy('spa-old.js'), newFile);
+    const r = JSON.parse(readFileSync(report, 'utf8')) as ReplayReport;
+    r.options.timeoutMs = 60_000;
+    writeFileSync(report, JSON.stringify(r));
+    writeFileSync(newFile, 'function handler(event) { var a = []; for (;;) a.push(new Array(1000000).fill(a.length)); }\n');
+    const hog = await showEvent({ report, 'event-id': recs[1]!.id });
+    expect(hog.old.label).toBe('forward');
+    expect(hog.new.label).toBe('memory');
+    r.options.timeoutMs = 300;
+    writeFileSync(report, JSON.stringify(r));
+    writeFileSync(newFile, 'function handler(event) { for (;;) {} }\n');
+    const hang = await showEvent({ report, 'event-id': recs[1]!.id });
+    expect(hang.new.label).toBe('timeout');
+    expect(hang.new.error).toMatch(/time limit exceeded \(300 ms\)/);
+  });
+
   it('warns when a function file changed since the replay', async () => {
     const oldFile = copy('spa-old.js');
     const { report, recs } = await writeFixture(tmp.path, oldFile, copy('spa-new.js'));

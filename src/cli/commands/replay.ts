@@ -9,6 +9,7 @@ import { checkOutputPaths } from '../../util/output-paths.js';
 import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 import { SUMMARIES } from './summaries.js';
 import { functionOptions } from '../function-args.js';
+import { DEFAULT_TIMEOUT_MS } from '../../runtime/limits.js';
 
 interface ReplayArgs extends CommonReplayArgs {
   workers?: number;
@@ -67,7 +68,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       .option('max-latency-ratio', { type: 'number', describe: 'fail when NEW p99 / OLD p99 exceeds this (and the change is significant)' })
       .option('max-old-error-rate', { type: 'string', describe: 'fail when OLD itself fails (errors, 502/503) on more than this share of events (0.01 or 1%; default 1%): such a replay proves nothing' })
       .option('allow-incomplete', { type: 'boolean', default: false, describe: 'a damaged corpus (corrupt, missing or cut-short chunks, an unfinished recording) is reported but does not fail the gate' })
-      .option('timeout-ms', { type: 'number', default: 250, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
+      .option('timeout-ms', { type: 'number', default: DEFAULT_TIMEOUT_MS, describe: 'time budget of one function call; a call past it is stopped and counted as a timeout' })
       .option('noise', { type: 'boolean', default: true, describe: 'confirm differences with a second OLD run (other clock and seed); --no-noise to skip' })
       .option('seed', { type: 'number', default: 1, describe: 'seed of the per-event OLD/NEW order' })
       .option('top', { type: 'number', default: 10, describe: 'diff groups shown in the terminal' })

@@ -40,6 +40,7 @@ import { toEvent, viewerResponseSkipReason } from '../../event/views.js';
 import type { EventType } from '../../event/types.js';
 import { completeConnectionEvent, isRecordedConnection, type ConnectionEvent, type CorpusRecord } from '../../event/connection.js';
 import { SUMMARIES } from './summaries.js';
+import { RUN_TIMEOUT_MS } from '../../runtime/limits.js';
 
 export interface RunArgs extends FunctionArgs {
   function: string;
@@ -349,7 +350,7 @@ export const runCommandModule: CommandModule<object, RunArgs> = {
       .option('index', { type: 'number', describe: 'record index when --event is a corpus' })
       .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'event type built from a corpus record, or given to an event without context.eventType (default: viewer-response when the function reads event.response)' })
       .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
-      .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of the run' })
+      .option('timeout-ms', { type: 'number', default: RUN_TIMEOUT_MS, describe: 'time budget of the run' })
       .option('now', { type: 'string', describe: 'frozen clock: epoch ms or ISO date (default: capture time, else now)' })
       .option('seed', { type: 'number', describe: 'Math.random seed (default: the clock value)' })
       .option('raw-query', { type: 'string', describe: 'raw query string for request.rawQueryString()' }) as unknown as Argv<RunArgs>,

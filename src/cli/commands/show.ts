@@ -6,8 +6,10 @@
  * Sources: the report's `samples[]` when it has the event; otherwise the event
  * is re-created from the corpus (`corpus.location`, record at the position
  * of any example with that id) and both function files are run again (a
- * warning when a file's sha256 no longer matches the report). A re-run also
- * runs OLD a second time with another clock and seed and marks noisy paths.
+ * warning when a file's sha256 no longer matches the report). A re-run is the
+ * engine's own replay of one record (replay/one-event.ts: same clock, raw query
+ * and noise run of OLD as the replay), each function in a sandbox worker with the
+ * replay's heap limit and the report's time budget, and marks noisy paths.
  * The report does not store the KVS file yet: pass it with --kvs.
  */
 import { createHash } from 'node:crypto';
@@ -27,11 +29,12 @@ import {
   type RunView,
 } from '../../diff/index.js';
 import { COLOURS, PLAIN, renderShow, type ShowDiff, type ShowRun, type ShowView } from '../../diff/render.js';
-import { loadFunction, loadKvsFile, type EffectiveOutput, type ExecutionErrorReason, type KvsSnapshot, type Outcome, type RunResult, type Runtime } from '../../runtime/index.js';
+import { loadKvsFile, type EffectiveOutput, type ExecutionErrorReason, type KvsSnapshot, type Outcome, type RunResult, type Runtime } from '../../runtime/index.js';
+import { WorkerSandbox, type WorkerLoadSpec } from '../../runtime/worker-runner.js';
+import { replayRecord } from '../../replay/one-event.js';
+import { DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_MS } from '../../runtime/limits.js';
 import { openCorpus } from '../../store/index.js';
-import { toEvent } from '../../event/views.js';
 import { SUMMARIES } from './summaries.js';
-import { completeConnectionEvent, isRecordedConnection } from '../../event/connection.js';
 import { applyTransforms, explainLoadError, type DeployTransforms } from '../../runtime/transforms.js';
 import { transformsFromArgs } from '../function-args.js';
 
@@ -199,7 +202,8 @@ function locate(stored: string, reportPath: string): string {
   }
 }
 
-function loadVersion(info: FunctionInfo, which: string, reportPath: string, report: ReplayReport, kvs: KvsSnapshot | undefined, warnings: string[], transforms: DeployTransforms | undefined) {
+/** The function of one version in a sandbox worker (the replay's heap limit), loaded: load errors are the user's. */
+async function loadVersion(info: FunctionInfo, which: string, reportPath: string, report: ReplayReport, kvs: KvsSnapshot | undefined, warnings: string[], transforms: DeployTransforms | undefined): Promise<WorkerSandbox> {
   const path = locate(info.path, reportPath);
   let source: string;
   try {
@@ -209,25 +213,32 @@ function loadVersion(info: FunctionInfo, which: string, reportPath: string, repo
   }
   const sha = createHash('sha256').update(source).digest('hex');
   if (sha !== info.sha256) warnings.push(`${info.path} changed since the replay (sha256 ${sha.slice(0, 12)}… instead of ${info.sha256.slice(0, 12)}…): the outputs may differ from the report`);
-  const opts: NonNullable<Parameters<typeof loadFunction>[1]> = { filename: path };
-  if (report.eventType !== 'connection') opts.eventType = report.eventType;
-  if (info.runtime === 'cloudfront-js-1.0' || info.runtime === 'cloudfront-js-2.0') opts.runtime = info.runtime as Runtime;
-  if (kvs !== undefined) opts.kvs = kvs;
   if (info.transforms !== undefined && info.transforms.length > 0 && transforms === undefined)
     warnings.push(`the replay transformed ${info.path} (${info.transforms.join('; ')}): pass the same --strip-export / --define / --prepend to re-run it as it ran`);
   const transformed = applyTransforms(source, transforms);
+  const spec: WorkerLoadSpec = { source: transformed.source, filename: path };
+  if (report.eventType !== 'connection') spec.eventType = report.eventType;
+  if (info.runtime === 'cloudfront-js-1.0' || info.runtime === 'cloudfront-js-2.0') spec.runtime = info.runtime as Runtime;
+  if (info.engine === 'njs') spec.engine = 'njs';
+  if (kvs !== undefined) spec.kvs = kvs;
+  const sandbox = new WorkerSandbox(spec, { maxOldGenerationSizeMb: DEFAULT_MAX_HEAP_MB });
   try {
-    return loadFunction(transformed.source, opts);
+    await sandbox.ready();
   } catch (e) {
+    await sandbox.close();
     throw explainLoadError(e, transformed, transforms);
   }
+  return sandbox;
+}
+
+/** A sandbox that runs each call with the replay's time budget. */
+function withBudget(sandbox: WorkerSandbox, timeoutMs: number) {
+  return { invoke: (event: unknown, opts: { now: number; seed?: number; rawQuery?: string }) => sandbox.invoke(event, { ...opts, timeoutMs }) };
 }
 
 async function fromRerun(report: ReplayReport, reportPath: string, eventId: string, position: number, kvsPath: string | undefined, warnings: string[], transforms: DeployTransforms | undefined): Promise<ShowView> {
   const kvs = kvsPath !== undefined ? loadKvsFile(kvsPath) : undefined;
   if (kvsPath === undefined) warnings.push('re-run without a KeyValueStore (the report does not record one): pass --kvs if the functions use one');
-  const fOld = loadVersion(report.functions.old, 'OLD', reportPath, report, kvs, warnings, transforms);
-  const fNew = loadVersion(report.functions.new, 'NEW', reportPath, report, kvs, warnings, transforms);
   const corpus = await openCorpus(locate(report.corpus.location, reportPath));
   let record;
   try {
@@ -238,31 +249,28 @@ async function fromRerun(report: ReplayReport, reportPath: string, eventId: stri
   if (record === undefined) throw new UsageError(`${report.corpus.location}: no record at position ${position} (the corpus has changed since the replay)`);
   if (record.id !== eventId)
     throw new UsageError(`${report.corpus.location}: the record at position ${position} is ${record.id}, not ${eventId} (the corpus has changed since the replay)`);
-  let event: object | undefined;
-  let rawQuery: string | undefined;
-  if (isRecordedConnection(record)) event = report.eventType === 'connection' ? completeConnectionEvent(record.event) : undefined;
-  else if (report.eventType !== 'connection') {
-    event = toEvent(record, report.eventType);
-    rawQuery = record.rawQuery;
+  const timeoutMs = report.options?.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const sandboxes: WorkerSandbox[] = [];
+  try {
+    sandboxes.push(await loadVersion(report.functions.old, 'OLD', reportPath, report, kvs, warnings, transforms));
+    sandboxes.push(await loadVersion(report.functions.new, 'NEW', reportPath, report, kvs, warnings, transforms));
+    const run = await replayRecord(record, report.eventType, { old: withBudget(sandboxes[0]!, timeoutMs), new: withBudget(sandboxes[1]!, timeoutMs) });
+    if (typeof run === 'string') throw new UsageError(`event ${eventId} has no ${report.eventType} event (${run})`);
+    return {
+      eventId,
+      position,
+      eventType: report.eventType,
+      source: 'rerun',
+      functions: { old: report.functions.old.path, new: report.functions.new.path },
+      event: run.event,
+      old: showRunOfResult(run.old),
+      new: showRunOfResult(run.new),
+      diffs: diffsOf(run.old, run.new, ignoreOf(report), run.rerun),
+      warnings,
+    };
+  } finally {
+    await Promise.all(sandboxes.map((s) => s.close()));
   }
-  if (event === undefined) throw new UsageError(`event ${eventId} has no ${report.eventType} event (no eligible response in the corpus record)`);
-  const opts = { now: record.time, rawQuery, timeoutMs: report.options?.timeoutMs ?? 1000 };
-  const a = await fOld.invokeAsync(event, opts);
-  const b = await fNew.invokeAsync(event, opts);
-  const shifted = record.time + 3_600_000;
-  const rerun = await fOld.invokeAsync(event, { ...opts, now: shifted, seed: shifted ^ 0x5deece66d });
-  return {
-    eventId,
-    position,
-    eventType: report.eventType,
-    source: 'rerun',
-    functions: { old: report.functions.old.path, new: report.functions.new.path },
-    event,
-    old: showRunOfResult(a),
-    new: showRunOfResult(b),
-    diffs: diffsOf(a, b, ignoreOf(report), rerun),
-    warnings,
-  };
 }
 
 /** Build the view of one event (no output). Throws UsageError for user mistakes. */

@@ -21,6 +21,7 @@ import { EXIT_DIFFERENCES, EXIT_OK, UsageError } from '../errors.js';
 import { engineFromArgs, functionOptions, type FunctionArgs } from '../function-args.js';
 import { SUMMARIES } from './summaries.js';
 import { defaultEventType, parseNow, prepareFromArgs } from './run.js';
+import { RUN_TIMEOUT_MS } from '../../runtime/limits.js';
 
 export interface TestArgs extends FunctionArgs {
   function: string;
@@ -116,7 +117,7 @@ export const testCommandModule: CommandModule<object, TestArgs> = {
       .option('event-type', { type: 'string', choices: ['viewer-request', 'viewer-response'], describe: 'for events without context.eventType (default: viewer-response when the function reads event.response)' })
       .option('update', { type: 'boolean', describe: 'write the current outputs as the expectations (snapshot style); case files are rewritten in place' })
       .option('junit', { type: 'string', describe: 'write JUnit XML (one test case per case) here' })
-      .option('timeout-ms', { type: 'number', default: 1000, describe: 'time budget of one case' })
+      .option('timeout-ms', { type: 'number', default: RUN_TIMEOUT_MS, describe: 'time budget of one case' })
       .option('now', { type: 'string', describe: 'frozen clock for every case: epoch ms or ISO date (default: now)' })
       .option('seed', { type: 'number', default: 1, describe: 'Math.random seed for every case' })
       .example('$0 test functions/router.js tests/cases/', 'every .json/.jsonl case under tests/cases/')
