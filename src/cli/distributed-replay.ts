@@ -6,7 +6,7 @@ import type { ReplayReport } from '../results/types.js';
 import { UsageError } from './errors.js';
 import type { ProgressLine } from '../util/progress-line.js';
 import { isRedisUrl } from '../store/redis/url.js';
-import { parseDuration } from '../distributed/protocol.js';
+import { parseDuration } from '../util/duration.js';
 import { commonReplayOptions, type CommonReplayArgs, type ReplayLimits } from './replay-args.js';
 import type { DistributedProgress } from '../distributed/coordinator.js';
 
@@ -42,8 +42,8 @@ export async function replayDistributedFromArgs(
     return await replayDistributed({
       ...commonReplayOptions(args, extra),
       ...(args.resume !== undefined ? { resume: args.resume } : {}),
-      ...(args['run-ttl'] !== undefined ? { ttlSeconds: parseDuration(args['run-ttl'], '--run-ttl') } : {}),
-      ...(args['reclaim-after'] !== undefined ? { reclaimMs: parseDuration(args['reclaim-after'], '--reclaim-after') * 1000 } : {}),
+      ...(args['run-ttl'] !== undefined ? { ttlSeconds: parseDuration(args['run-ttl'], '--run-ttl') / 1000 } : {}),
+      ...(args['reclaim-after'] !== undefined ? { reclaimMs: parseDuration(args['reclaim-after'], '--reclaim-after') } : {}),
       keepRun: args['keep-run'] === true,
       onProgress: (p) => line.update(describeDistributedProgress(p)),
       onInfo: (text) => {

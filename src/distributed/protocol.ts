@@ -24,7 +24,6 @@ import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { Engine } from '../runtime/engines.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { FunctionInfo } from '../results/types.js';
-import { UserError } from '../util/user-error.js';
 
 export const RUNS_KEY = 'cfreplay:runs';
 export const GROUP = 'workers';
@@ -197,19 +196,4 @@ export function compareIds(a: string, b: string): number {
   const [am, as] = a.split('-').map(Number) as [number, number];
   const [bm, bs] = b.split('-').map(Number) as [number, number];
   return am - bm || (as ?? 0) - (bs ?? 0);
-}
-
-/** "90s", "30m", "24h", "7d" or a number of seconds. */
-export function parseDuration(text: string | number, flag: string): number {
-  if (typeof text === 'number') {
-    if (text > 0) return text;
-  } else {
-    const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(text);
-    if (m !== null) {
-      const mult = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[(m[2] ?? 's') as 'ms' | 's' | 'm' | 'h' | 'd'];
-      const v = Number(m[1]) * mult;
-      if (v > 0) return v;
-    }
-  }
-  throw new UserError(`${flag}: expected a duration like 90s, 30m, 24h or 7d, got "${text}"`);
 }

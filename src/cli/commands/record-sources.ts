@@ -10,7 +10,8 @@ import { openGorSource } from '../../record/gor/gor-source.js';
 import { openCflogSource } from '../../record/cflog/cflog-source.js';
 import { readFieldsOption } from '../../record/cflog/fields.js';
 import { openEventSources, parseTimeOption } from '../../record/events/events-source.js';
-import { parseDuration, parseListen, parseTarget } from '../../record/proxy/proxy-source.js';
+import { parseListen, parseTarget } from '../../record/proxy/proxy-source.js';
+import { parseDuration } from '../../util/duration.js';
 import { runProxyRecording } from '../../record/proxy/live-recording.js';
 import type { ProxyTlsOptions } from '../../record/proxy/mtls.js';
 

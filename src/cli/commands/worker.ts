@@ -23,11 +23,11 @@ export const workerCommandModule: CommandModule<object, WorkerArgs> = {
   handler: async (args) => {
     const { isRedisUrl, parseRedisTarget } = await import('../../store/redis/index.js');
     const { DistributedWorker } = await import('../../distributed/worker.js');
-    const { parseDuration } = await import('../../distributed/protocol.js');
+    const { parseDuration } = await import('../../util/duration.js');
     if (!isRedisUrl(args.target)) throw new UsageError(`worker: expected a Redis URL (redis://host:port/db), got "${args.target}"`);
     const threads = args.threads ?? availableParallelism();
     if (!Number.isInteger(threads) || threads < 1) throw new UsageError(`--threads: expected a whole number >= 1, got ${args.threads}`);
-    const idle = args['exit-when-idle'] !== undefined ? parseDuration(args['exit-when-idle'], '--exit-when-idle') * 1000 : undefined;
+    const idle = args['exit-when-idle'] !== undefined ? parseDuration(args['exit-when-idle'], '--exit-when-idle') : undefined;
     const controller = new AbortController();
     let signals = 0;
     const onSignal = () => {

@@ -86,17 +86,6 @@ export function parseTarget(value: string): URL {
   return url;
 }
 
-/** "500ms", "90s", "10m", "1h", or seconds as a bare number. */
-export function parseDuration(value: string, option: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
-  if (m === null) throw new InputError(`${option}: "${value}" is not a duration (e.g. 90s, 10m, 1h)`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 's';
-  const ms = unit === 'ms' ? n : unit === 's' ? n * 1000 : unit === 'm' ? n * 60_000 : n * 3_600_000;
-  if (ms <= 0) throw new InputError(`${option}: "${value}" must be more than zero`);
-  return ms;
-}
-
 function targetPort(target: URL): number {
   return target.port !== '' ? Number(target.port) : target.protocol === 'https:' ? 443 : 80;
 }
