@@ -10,6 +10,7 @@ import { RUNTIMES, type Runtime } from '../runtime/types.js';
 import { DEFAULT_ENGINE, ENGINES, type Engine } from '../runtime/engines.js';
 import { parseDefine, type DeployTransforms } from '../runtime/transforms.js';
 import { UsageError } from './errors.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 export interface FunctionArgs {
   runtime?: Runtime;
@@ -67,8 +68,7 @@ export function transformsFromArgs(args: FunctionArgs): DeployTransforms | undef
             try {
               return { path, text: readFileSync(path, 'utf8') };
             } catch (e) {
-              const code = (e as NodeJS.ErrnoException).code;
-              throw new UsageError(`--prepend ${path}: ${code === 'ENOENT' ? 'file not found' : `cannot read the file (${code ?? String(e)})`}`);
+              throw new UsageError(`--prepend ${inputFileMessage(path, e, 'file')}`);
             }
           }),
         }

@@ -19,6 +19,7 @@ import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { InputError } from './errors.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 /** How the CLI names standard input (src/cli/main.ts turns a lone "-" into it). */
 export const STDIN_PATH = '/dev/stdin';
@@ -103,7 +104,7 @@ export class FileInput {
       if (this.gzip && typeof code === 'string' && code.startsWith('Z_')) {
         throw new InputError(`${this.path}: not a valid gzip file, or truncated (${(e as Error).message}) after ${file.bytesRead} bytes`);
       }
-      throw fileError(this.path, e, 'a file');
+      throw fileError(this.path, e, 'file');
     } finally {
       this.finished = file.bytesRead;
       this.stream = undefined;
@@ -180,20 +181,10 @@ function endsOnCharBoundary(chunk: Buffer): boolean {
   return true;
 }
 
+/** An input file that cannot be opened or read (`what`: "HAR file", see util/input-file.ts). */
 export function fileError(path: string, e: unknown, what: string): InputError {
   if (e instanceof InputError) return e;
-  const code = (e as NodeJS.ErrnoException).code;
-  switch (code) {
-    case 'ENOENT':
-      return new InputError(`${path}: no such file`);
-    case 'EACCES':
-    case 'EPERM':
-      return new InputError(`${path}: permission denied`);
-    case 'EISDIR':
-      return new InputError(`${path}: is a directory, expected ${what}`);
-    default:
-      return new InputError(`${path}: cannot read (${code ?? (e as Error).message})`);
-  }
+  return new InputError(inputFileMessage(path, e, what));
 }
 
 /** A source reading one input file: its label, file name and byte counts come from the input. */

@@ -27,6 +27,7 @@ import type { FunctionSource } from './worker-protocol.js';
 import { toolVersion } from '../util/version.js';
 import { UserError } from '../util/user-error.js';
 import { DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_MS } from '../runtime/limits.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 export class ReplayInputError extends UserError {
   override name = 'ReplayInputError';
@@ -102,8 +103,7 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ReplayInputError(`${path}: ${label} function ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(e)})`}`);
+    throw new ReplayInputError(inputFileMessage(path, e, `${label} function`));
   }
   const prepared = prepareFunction(path, text, runtimeFlag, transforms);
   const { source, runtime } = prepared;

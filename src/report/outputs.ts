@@ -10,6 +10,7 @@ import { renderHtml } from './html/index.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { REPORT_SCHEMA, type ReplayReport } from '../results/types.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 export { renderHtml } from './html/index.js';
 export { renderJunit } from './junit.js';
@@ -161,8 +162,7 @@ export async function readReport(file: string): Promise<ReplayReport> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    throw new UserError(e.code === 'ENOENT' ? `${file}: no such file` : e.code === 'EISDIR' ? `${file}: is a directory, expected a JSON report` : `cannot read ${file}: ${e.code ?? e.message}`);
+    throw new UserError(inputFileMessage(file, err, 'JSON report'));
   }
   let value: unknown;
   try {

@@ -7,6 +7,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { KvsFileError } from './errors.js';
 import type { KvsSnapshot } from './types.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 export const KVS_MAX_KEY_BYTES = 512;
 export const KVS_MAX_VALUE_BYTES = 1024;
@@ -48,8 +49,7 @@ export function loadKvsFile(path: string): KvsSnapshot {
     text = readFileSync(path, 'utf8');
     mtime = statSync(path).mtime;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new KvsFileError(code === 'ENOENT' ? `${path}: KVS file not found` : `${path}: cannot read KVS file (${code ?? String(e)})`);
+    throw new KvsFileError(inputFileMessage(path, e, 'KVS file'));
   }
   let doc: unknown;
   try {

@@ -32,6 +32,7 @@ import {
   readChunkHeader,
   readTrailer,
 } from './format.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
@@ -63,10 +64,7 @@ export class CorpusFile {
     try {
       fh = await open(path, 'r');
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new CorpusError(`${path}: corpus file not found`);
-      if (code === 'EISDIR') throw new CorpusError(`${path}: is a directory, expected a corpus file (.cfr)`);
-      throw new CorpusError(`${path}: cannot open corpus (${code ?? String(e)})`);
+      throw new CorpusError(inputFileMessage(path, e, 'corpus file'));
     }
     try {
       return new CorpusFile(fh, await readStructure(fh, path));

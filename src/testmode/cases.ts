@@ -19,6 +19,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { listEventFiles } from '../record/events/events-source.js';
 import { UserError } from '../util/user-error.js';
+import { inputFileMessage } from '../util/input-file.js';
 
 export class CaseFileError extends UserError {
   override name = 'CaseFileError';
@@ -130,8 +131,7 @@ async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new CaseFileError(`${path}: ${code === 'ENOENT' ? 'not found' : `cannot be read (${code ?? String(e)})`}`);
+    throw new CaseFileError(inputFileMessage(path, e, 'case file'));
   }
 }
 
@@ -151,8 +151,7 @@ export async function readCaseFiles(paths: readonly string[], stdin: () => Promi
     try {
       st = await stat(p);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      throw new CaseFileError(`${p}: ${code === 'ENOENT' ? 'no such case file or directory' : `cannot be read (${code ?? String(e)})`}`);
+      throw new CaseFileError(inputFileMessage(p, e, 'case file or directory'));
     }
     const list = st.isDirectory() ? await listEventFiles(p) : [p];
     if (st.isDirectory() && list.length === 0) throw new CaseFileError(`${p}: no case files (.json, .jsonl, .ndjson) in this directory`);

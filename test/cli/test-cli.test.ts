@@ -94,7 +94,7 @@ describe('cfreplay test', () => {
     expect(r.stderr).toBe(`cfreplay: ${bad}:1: expect: unknown path "request.url" (expected outcome, error, request.uri, request.method, request.headers.<name>, request.querystring.<name>, request.cookies.<name>, response.statusCode, response.headers.<name>, response.cookies.<name>, response.body, origin)\n`);
     const missing = cfreplay(['test', SPA, join(tmp.path, 'nope')]);
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toMatch(/nope: no such case file or directory/);
+    expect(missing.stderr).toMatch(/nope: case file or directory not found/);
     const stdinUpdate = cfreplay(['test', SPA, '--stdin', '--update'], { input: '' });
     expect(stdinUpdate.status).toBe(2);
     expect(stdinUpdate.stderr).toMatch(/--update cannot rewrite cases read from stdin/);

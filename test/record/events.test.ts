@@ -83,7 +83,7 @@ describe('record events', () => {
     const bad = join(tmp.path, 'bad.json');
     writeFileSync(bad, '{ not json');
     await expect(openEventSources([bad])).rejects.toThrow(/bad\.json: not valid JSON/);
-    await expect(openEventSources([join(tmp.path, 'none.json')])).rejects.toThrow(/none\.json: no such file/);
+    await expect(openEventSources([join(tmp.path, 'none.json')])).rejects.toThrow(/none\.json: event file or directory not found/);
     const empty = join(tmp.path, 'empty');
     (await import('node:fs')).mkdirSync(empty);
     await expect(openEventSources([empty])).rejects.toThrow(/no event files/);

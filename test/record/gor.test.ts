@@ -106,6 +106,6 @@ describe('record gor', () => {
   });
 
   it('a missing file is a one-line error', async () => {
-    await expect(openGorSource(join(tmp.path, 'nope.gor'))).rejects.toThrow(/nope\.gor: no such file/);
+    await expect(openGorSource(join(tmp.path, 'nope.gor'))).rejects.toThrow(/nope\.gor: GoReplay file \(\.gor\) not found/);
   });
 });

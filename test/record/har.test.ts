@@ -301,7 +301,7 @@ describe('bad input: one-line errors naming the file and place, sink aborted', (
   });
 
   it('a missing file and a directory are user errors before anything is read', async () => {
-    await expect(openHarSource(join(tmp, 'nope.har'))).rejects.toThrow(/nope\.har: no such file$/);
+    await expect(openHarSource(join(tmp, 'nope.har'))).rejects.toThrow(/nope\.har: HAR file not found$/);
     await expect(openHarSource(tmp)).rejects.toThrow(/is a directory, expected a HAR file$/);
   });
 });

@@ -58,7 +58,7 @@ describe('cfreplay report', () => {
       return p;
     };
     const cases: [string, RegExp][] = [
-      [join(dir.path, 'nope.json'), /^cfreplay: .*nope\.json: no such file\n$/],
+      [join(dir.path, 'nope.json'), /^cfreplay: .*nope\.json: JSON report not found\n$/],
       [dir.path, /^cfreplay: .*: is a directory, expected a JSON report\n$/],
       [bad('corpus.cfr', 'CFR1\u0000\u0001binary'), /^cfreplay: .*corpus\.cfr: not JSON \(.*\); expected a report written by cfreplay replay --json\n$/],
       [bad('other.json', '{"schema":"something-else/2"}'), /^cfreplay: .*other\.json: not a cfreplay-report\/1 report \(schema is "something-else\/2"\)\n$/],

@@ -41,6 +41,7 @@ import type { EventType } from '../../event/types.js';
 import { completeConnectionEvent, isRecordedConnection, type ConnectionEvent, type CorpusRecord } from '../../event/connection.js';
 import { SUMMARIES } from './summaries.js';
 import { RUN_TIMEOUT_MS } from '../../runtime/limits.js';
+import { inputFileMessage } from '../../util/input-file.js';
 
 export interface RunArgs extends FunctionArgs {
   function: string;
@@ -58,10 +59,7 @@ export function readText(path: string, what: string): string {
   try {
     return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${path}: ${what} not found`);
-    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a ${what}`);
-    throw new UsageError(`${path}: cannot read ${what} (${code ?? String(e)})`);
+    throw new UsageError(inputFileMessage(path, e, what));
   }
 }
 

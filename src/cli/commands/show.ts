@@ -37,6 +37,7 @@ import { openCorpus } from '../../store/index.js';
 import { SUMMARIES } from './summaries.js';
 import { applyTransforms, explainLoadError, type DeployTransforms } from '../../runtime/transforms.js';
 import { transformsFromArgs } from '../function-args.js';
+import { inputFileMessage } from '../../util/input-file.js';
 
 export interface ShowArgs {
   report: string;
@@ -56,10 +57,7 @@ export function readReport(path: string): ReplayReport {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new UsageError(`${path}: report file not found`);
-    if (code === 'EISDIR') throw new UsageError(`${path}: is a directory, expected a report written by cfreplay replay --json`);
-    throw new UsageError(`${path}: cannot read report (${code ?? String(e)})`);
+    throw new UsageError(inputFileMessage(path, e, 'report file'));
   }
   let data: unknown;
   try {

@@ -63,7 +63,7 @@ export class CflogParquetSource extends FileRecordSource {
       buffer = input.gzip ? toArrayBuffer(zlib.gunzipSync(await readFile(input.readPath))) : await asyncBufferFromFile(input.readPath);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new InputError(`${path}: not a valid gzip file, or truncated (${message(e)})`);
-      throw fileError(path, e, 'a CloudFront log file');
+      throw fileError(path, e, 'CloudFront log file');
     }
     let metadata: FileMetaData;
     let columns: string[];

@@ -214,7 +214,7 @@ function checkFieldsMatch(path: string, expected: number, lines: readonly string
 }
 
 export async function openCflogSource(path: string, options: CflogSourceOptions = {}): Promise<AnyCflogSource> {
-  const input = await FileInput.open(path, 'a CloudFront log file');
+  const input = await FileInput.open(path, 'CloudFront log file');
   const head = await input.head();
   if (head.subarray(0, 4).equals(PARQUET_MAGIC)) return CflogParquetSource.open(input);
   if (firstNonBlank(head) === 0x7b /* { */) return new CflogJsonSource(input);

@@ -89,7 +89,7 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
     try {
       text = this.input.gzip ? '' : await readFile(this.input.readPath, 'utf8');
     } catch (e) {
-      throw fileError(this.input.path, e, 'an event file');
+      throw fileError(this.input.path, e, 'event file');
     }
     text = text.replace(/^\uFEFF/, '');
     try {
@@ -243,14 +243,14 @@ export async function openEventSources(paths: readonly string[], options: Events
     try {
       st = await stat(p);
     } catch (e) {
-      throw fileError(p, e, 'an event file or directory');
+      throw fileError(p, e, 'event file or directory');
     }
     if (st.isDirectory()) {
       const files = await listEventFiles(p);
       if (files.length === 0) throw new InputError(`${p}: no event files (.json, .jsonl, .ndjson) in this directory`);
-      for (const f of files) sources.push(new EventFileSource(await FileInput.open(f, 'an event file'), false, options));
+      for (const f of files) sources.push(new EventFileSource(await FileInput.open(f, 'event file'), false, options));
     } else {
-      sources.push(new EventFileSource(await FileInput.open(p, 'an event file'), true, options));
+      sources.push(new EventFileSource(await FileInput.open(p, 'event file'), true, options));
     }
   }
   for (const s of sources) await s.check();

@@ -200,5 +200,5 @@ export class GorSource extends FileRecordSource implements RecordSource {
 }
 
 export async function openGorSource(path: string, options?: GorSourceOptions): Promise<GorSource> {
-  return new GorSource(await FileInput.open(path, 'a GoReplay file (.gor)'), options);
+  return new GorSource(await FileInput.open(path, 'GoReplay file (.gor)'), options);
 }

@@ -64,7 +64,7 @@ export class HarSource implements RecordSource {
         await fh.close();
       }
     } catch (e) {
-      throw fileError(this.path, e, 'a HAR file');
+      throw fileError(this.path, e, 'HAR file');
     }
   }
 
@@ -127,7 +127,7 @@ export class HarSource implements RecordSource {
       if (this.gzip && typeof code === 'string' && code.startsWith('Z_')) {
         throw new InputError(`${this.path}: not a valid gzip file, or truncated (${(e as Error).message}) after ${fileStream.bytesRead} bytes`);
       }
-      if (typeof code === 'string') throw fileError(this.path, e, 'a HAR file');
+      if (typeof code === 'string') throw fileError(this.path, e, 'HAR file');
       throw e;
     } finally {
       this.finished = fileStream.bytesRead;

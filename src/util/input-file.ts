@@ -1,0 +1,36 @@
+/**
+ * The one wording for an input file that cannot be opened or read, used by every reader
+ * (functions, events, captures, corpora, reports, KVS and case files). `what` names what
+ * was expected, without an article ("HAR file", "OLD function", "corpus file"):
+ *   `<path>: <what> not found` / `<path>: is a directory, expected a <what>` /
+ *   `<path>: permission denied, cannot read the <what>` / `<path>: cannot read the <what> (<code>)`.
+ * Each layer wraps the message in its own UserError class.
+ */
+import { readFileSync } from 'node:fs';
+import { UserError } from './user-error.js';
+
+const article = (what: string): string => (/^[aeiou]/i.test(what) ? 'an' : 'a');
+
+export function inputFileMessage(path: string, e: unknown, what: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return `${path}: ${what} not found`;
+    case 'EISDIR':
+      return `${path}: is a directory, expected ${article(what)} ${what}`;
+    case 'EACCES':
+    case 'EPERM':
+      return `${path}: permission denied, cannot read the ${what}`;
+    default:
+      return `${path}: cannot read the ${what} (${code ?? (e as Error).message})`;
+  }
+}
+
+/** An input file's text (`-` is standard input); a failure is a UserError worded as above. */
+export function readInputText(path: string, what: string): string {
+  try {
+    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UserError(inputFileMessage(path, e, what));
+  }
+}
