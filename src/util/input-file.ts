@@ -4,11 +4,8 @@
  * was expected, without an article ("HAR file", "OLD function", "corpus file"):
  *   `<path>: <what> not found` / `<path>: is a directory, expected a <what>` /
  *   `<path>: permission denied, cannot read the <what>` / `<path>: cannot read the <what> (<code>)`.
- * Each layer wraps the message in its own UserError class.
+ * Each layer throws the message in its own UserError class.
  */
-import { readFileSync } from 'node:fs';
-import { UserError } from './user-error.js';
-
 const article = (what: string): string => (/^[aeiou]/i.test(what) ? 'an' : 'a');
 
 export function inputFileMessage(path: string, e: unknown, what: string): string {
@@ -23,14 +20,5 @@ export function inputFileMessage(path: string, e: unknown, what: string): string
       return `${path}: permission denied, cannot read the ${what}`;
     default:
       return `${path}: cannot read the ${what} (${code ?? (e as Error).message})`;
-  }
-}
-
-/** An input file's text (`-` is standard input); a failure is a UserError worded as above. */
-export function readInputText(path: string, what: string): string {
-  try {
-    return path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UserError(inputFileMessage(path, e, what));
   }
 }
