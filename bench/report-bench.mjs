@@ -9,7 +9,7 @@ import { mkdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { generateReport } from '../dist/report/fixtures.js';
+import { generateReport } from './report-fixtures.mjs';
 import { readReport, renderJunit, renderMarkdown, writeReportOutputs } from '../dist/report/outputs.js';
 
 const args = process.argv.slice(2);

@@ -6,7 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.js';
-import { generateReport } from '../../src/report/fixtures.js';
+import { generateReport } from '../helpers/report-fixtures.js';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { parseXml } from './xml.js';

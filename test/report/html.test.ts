@@ -8,7 +8,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
+import { generateReport, HOSTILE } from '../helpers/report-fixtures.js';
 import { renderHtml } from '../../src/report/html/index.js';
 import { formatNs } from '../../src/report/html/format.js';
 import type { DiffGroup, ReplayReport } from '../../src/results/types.js';

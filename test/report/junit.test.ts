@@ -2,7 +2,7 @@
 // checked for the structure CI viewers need (testsuites > testsuite >
 // testcase [> failure]), counts that add up, and escaping of hostile values.
 import { describe, expect, it } from 'vitest';
-import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
+import { generateReport, HOSTILE } from '../helpers/report-fixtures.js';
 import { renderJunit } from '../../src/report/junit.js';
 import type { ReplayReport } from '../../src/results/types.js';
 import { childrenNamed, parseXml, type XmlElement } from './xml.js';

@@ -7,7 +7,7 @@
 // and review the diff.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { generateReport, HOSTILE } from '../../src/report/fixtures.js';
+import { generateReport, HOSTILE } from '../helpers/report-fixtures.js';
 import { MARKDOWN_MAX_CHARS, renderMarkdown } from '../../src/report/markdown.js';
 import { validateReport } from '../../src/report/outputs.js';
 

@@ -13,56 +13,19 @@
  * Markdown: `</script>`, control characters, a lone surrogate, pipes and
  * backticks.
  */
-import { encodeHistogram, latencyReport, newHistogram } from '../results/latency.js';
-import type { DiffKind, Risk } from '../diff/types.js';
-import type { ViewerRequestEvent } from '../event/types.js';
-import type { EffectiveOutput, EffectiveRequest } from '../runtime/types.js';
-import {
-  REPORT_SCHEMA,
-  type DiffExample,
-  type DiffGroup,
-  type ErrorGroup,
-  type EventSample,
-  type GateCheck,
-  type NoiseGroup,
-  type ReplayReport,
-  type RouteCount,
-} from '../results/types.js';
-
-export interface ReportFixtureOptions {
-  seed?: number;
-  /** Events replayed. Default 20,000. */
-  events?: number;
-  /** Diff groups. Default 40. */
-  groups?: number;
-  /** Examples kept per group (fewer when a group has fewer events). Default 8. */
-  examplesPerGroup?: number;
-  /** How many groups get a full sample (event and both outputs) for their first example. Default 24. */
-  samples?: number;
-  /** Share of events that changed. Default 0.08. */
-  changeRate?: number;
-  /** Latency draws per version (weighted up to `events` calls). Default 20,000. */
-  latencyDraws?: number;
-  /** NEW's median latency relative to OLD's. Default 1.08. */
-  slowdown?: number;
-  /** Include values that try to break out of HTML/XML/Markdown. Default true. */
-  hostile?: boolean;
-  /** Gate limits. Defaults 0.01 and 1.2. */
-  maxDiffRate?: number;
-  maxLatencyRatio?: number;
-  createdAt?: string;
-}
+// Plain JS over the build (dist/), shared by bench/report-bench.mjs and the report tests
+// (test/helpers/report-fixtures.ts gives it types).
+import { encodeHistogram, latencyReport, newHistogram } from '../dist/results/latency.js';
+import { REPORT_SCHEMA } from '../dist/results/types.js';
 
 /** Strings the renderers must show as text, never interpret. */
 export const HOSTILE = {
   uri: '/search/</script><script>window.__pwned=1</script>',
   value: '<img src=x onerror="window.__pwned=1"> & "quotes" | pipe `tick` ]]> \u0001\u0008 \ud800 end',
   signature: 'append "</script><b>bold</b>" | `x`',
-} as const;
+};
 
-type Rng = () => number;
-
-function mulberry32(seed: number): Rng {
+function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -73,11 +36,11 @@ function mulberry32(seed: number): Rng {
   };
 }
 
-function pick<T>(rng: Rng, xs: readonly T[]): T {
-  return xs[Math.floor(rng() * xs.length)] as T;
+function pick(rng, xs) {
+  return xs[Math.floor(rng() * xs.length)];
 }
 
-function fnv(s: string): string {
+function fnv(s) {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
@@ -87,13 +50,14 @@ function fnv(s: string): string {
 }
 
 const ID_CHARS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
-function requestId(rng: Rng): string {
+function requestId(rng) {
   let s = '';
-  for (let i = 0; i < 54; i++) s += ID_CHARS[Math.floor(rng() * 64)];
+  for (let i = 0; i < 54; i++)
+    s += ID_CHARS[Math.floor(rng() * 64)];
   return `${s}==`;
 }
 
-const ROUTES: readonly { route: string; make: (rng: Rng) => string }[] = [
+const ROUTES = [
   { route: '/', make: () => '/' },
   { route: '/products/:id', make: (r) => `/products/${1000 + Math.floor(r() * 90000)}` },
   { route: '/products/:id/reviews', make: (r) => `/products/${1000 + Math.floor(r() * 90000)}/reviews` },
@@ -108,16 +72,7 @@ const ROUTES: readonly { route: string; make: (rng: Rng) => string }[] = [
   { route: '/de/*', make: (r) => `/de/${pick(r, ['produkte', 'kategorie', 'hilfe'])}/${Math.floor(r() * 1000)}` },
 ];
 
-interface Template {
-  path: string;
-  kind: DiffKind;
-  risk: Risk;
-  signature: string;
-  /** OLD and NEW value at the path for an example with this URI (undefined = absent). */
-  values: (uri: string, rng: Rng) => { old?: string; new?: string };
-}
-
-const BASE_TEMPLATES: readonly Template[] = [
+const BASE_TEMPLATES = [
   { path: 'request.uri', kind: 'changed', risk: 'high', signature: 'append "/index.html"', values: (u) => ({ old: u, new: `${u.replace(/\/$/, '')}/index.html` }) },
   { path: 'outcome', kind: 'outcome', risk: 'high', signature: '"forward" -> "response"', values: () => ({ old: 'forward', new: 'response' }) },
   { path: 'response.statusCode', kind: 'changed', risk: 'high', signature: '"302" -> "301"', values: () => ({ old: '302', new: '301' }) },
@@ -133,16 +88,17 @@ const BASE_TEMPLATES: readonly Template[] = [
   { path: 'request.headers.x-device-type', kind: 'added', risk: 'low', signature: 'added', values: (_u, r) => ({ new: pick(r, ['desktop', 'mobile', 'tablet']) }) },
 ];
 
-function templateFor(i: number, hostile: boolean): Template {
+function templateFor(i, hostile) {
   if (hostile && i === 3) {
     return { path: 'request.headers.x-debug', kind: 'changed', risk: 'high', signature: HOSTILE.signature, values: () => ({ old: 'plain', new: HOSTILE.value }) };
   }
-  const base = BASE_TEMPLATES[i % BASE_TEMPLATES.length] as Template;
+  const base = BASE_TEMPLATES[i % BASE_TEMPLATES.length];
   const round = Math.floor(i / BASE_TEMPLATES.length);
-  if (round === 0) return base;
+  if (round === 0)
+    return base;
   // The long tail: the same kinds of change on other headers and parameters.
-  const kinds: readonly [DiffKind, Risk][] = [['changed', 'medium'], ['added', 'low'], ['removed', 'medium'], ['ordering', 'low'], ['changed', 'high']];
-  const [kind, risk] = kinds[round % kinds.length] as [DiffKind, Risk];
+  const kinds = [['changed', 'medium'], ['added', 'low'], ['removed', 'medium'], ['ordering', 'low'], ['changed', 'high']];
+  const [kind, risk] = kinds[round % kinds.length];
   const where = pick(mulberry32(i), ['headers', 'querystring', 'cookies']);
   const name = where === 'headers' ? `x-feature-${round}-${i % BASE_TEMPLATES.length}` : `p${round}_${i % BASE_TEMPLATES.length}`;
   const path = risk === 'high' ? 'request.uri' : `request.${where}.${name}`;
@@ -152,24 +108,23 @@ function templateFor(i: number, hostile: boolean): Template {
     kind,
     risk,
     signature,
-    values: (u) =>
-      risk === 'high'
-        ? { old: u, new: `/v${round}${u}` }
-        : kind === 'changed'
-          ? { old: 'on', new: 'off' }
-          : kind === 'added'
-            ? { new: String(round) }
-            : kind === 'removed'
-              ? { old: 'on' }
-              : { old: 'a, b', new: 'b, a' },
+    values: (u) => risk === 'high'
+      ? { old: u, new: `/v${round}${u}` }
+      : kind === 'changed'
+        ? { old: 'on', new: 'off' }
+        : kind === 'added'
+          ? { new: String(round) }
+          : kind === 'removed'
+            ? { old: 'on' }
+            : { old: 'a, b', new: 'b, a' },
   };
 }
 
-function wireName(name: string): string {
-  return name.replace(/(^|-)([a-z])/g, (_m, d: string, c: string) => d + c.toUpperCase());
+function wireName(name) {
+  return name.replace(/(^|-)([a-z])/g, (_m, d, c) => d + c.toUpperCase());
 }
 
-function baseRequest(method: string, uri: string, rng: Rng): EffectiveRequest {
+function baseRequest(method, uri, rng) {
   return {
     method,
     uri,
@@ -186,17 +141,19 @@ function baseRequest(method: string, uri: string, rng: Rng): EffectiveRequest {
   };
 }
 
-function outputFor(label: string, req: EffectiveRequest): EffectiveOutput {
+function outputFor(label, req) {
   if (label === 'response') {
     return { response: { statusCode: 301, statusDescription: 'Moved Permanently', headers: { Location: [`https://example.com${req.uri}`] }, cookies: {}, body: null } };
   }
-  if (label === 'forward') return { request: req };
-  if (label === 'validation-error') return { error: { status: 502, type: 'FunctionValidationError' } };
+  if (label === 'forward')
+    return { request: req };
+  if (label === 'validation-error')
+    return { error: { status: 502, type: 'FunctionValidationError' } };
   return { error: { status: 503, type: 'FunctionExecutionError' } };
 }
 
 /** Put `value` (or remove it) at a "request.headers.x-foo"-style path of an effective output. */
-function applyAt(out: EffectiveOutput, path: string, value: string | undefined, uri: string): EffectiveOutput {
+function applyAt(out, path, value, uri) {
   const parts = path.split('.');
   const top = parts[0];
   if (top === 'origin' && 'request' in out) {
@@ -204,37 +161,41 @@ function applyAt(out: EffectiveOutput, path: string, value: string | undefined, 
     return { request: out.request, origin: [{ op: 'selectRequestOriginById', originId: id }] };
   }
   if (top === 'request' && 'request' in out) {
-    const req: EffectiveRequest = structuredClone(out.request);
+    const req = structuredClone(out.request);
     const field = parts[1];
     const name = parts.slice(2).join('.');
     if (field === 'uri' || field === 'method') {
-      if (value !== undefined) req[field] = value;
-    } else if (field === 'headers' || field === 'querystring' || field === 'cookies') {
+      if (value !== undefined)
+        req[field] = value;
+    }
+    else if (field === 'headers' || field === 'querystring' || field === 'cookies') {
       const key = field === 'headers' ? wireName(name) : name;
       const map = req[field];
-      if (value === undefined) delete map[key];
-      else map[key] = value.split(', ');
+      if (value === undefined)
+        delete map[key];
+      else
+        map[key] = value.split(', ');
     }
     return { request: req, ...(out.origin ? { origin: out.origin } : {}) };
   }
   if (top === 'response') {
     const base = 'response' in out ? structuredClone(out.response) : { statusCode: 302, statusDescription: 'Found', headers: { Location: [`https://www.example.com${uri}`] }, cookies: {}, body: null };
-    if (parts[1] === 'statusCode' && value !== undefined) base.statusCode = Number(value);
+    if (parts[1] === 'statusCode' && value !== undefined)
+      base.statusCode = Number(value);
     if (parts[1] === 'headers') {
       const key = wireName(parts.slice(2).join('.'));
-      if (value === undefined) delete base.headers[key];
-      else base.headers[key] = [value];
+      if (value === undefined)
+        delete base.headers[key];
+      else
+        base.headers[key] = [value];
     }
     return { response: base };
   }
   return out;
 }
 
-function toEvent(id: string, req: EffectiveRequest, rng: Rng): ViewerRequestEvent {
-  const mv = (m: Record<string, string[]>) =>
-    Object.fromEntries(
-      Object.entries(m).map(([k, vs]) => [k.toLowerCase(), vs.length > 1 ? { value: vs[0] ?? '', multiValue: vs.map((v) => ({ value: v })) } : { value: vs[0] ?? '' }]),
-    );
+function toEvent(id, req, rng) {
+  const mv = (m) => Object.fromEntries(Object.entries(m).map(([k, vs]) => [k.toLowerCase(), vs.length > 1 ? { value: vs[0] ?? '', multiValue: vs.map((v) => ({ value: v })) } : { value: vs[0] ?? '' }]));
   return {
     version: '1.0',
     context: { distributionDomainName: 'd111111abcdef8.cloudfront.net', distributionId: 'EDFDVBD6EXAMPLE', eventType: 'viewer-request', requestId: id },
@@ -244,8 +205,8 @@ function toEvent(id: string, req: EffectiveRequest, rng: Rng): ViewerRequestEven
 }
 
 /** Split `total` into `n` positive integer parts with a long tail (Zipf-like, exponent s). */
-function zipfSplit(total: number, n: number, s: number, min: number): number[] {
-  const w: number[] = [];
+function zipfSplit(total, n, s, min) {
+  const w = [];
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const x = 1 / Math.pow(i + 1, s);
@@ -256,11 +217,12 @@ function zipfSplit(total: number, n: number, s: number, min: number): number[] {
   return w.map((x) => min + Math.floor((spare * x) / sum));
 }
 
-function splitRoutes(rng: Rng, count: number, cap: number): { routes: RouteCount[]; picked: (typeof ROUTES)[number][] } {
+function splitRoutes(rng, count, cap) {
   const k = Math.min(count, 1 + Math.floor(rng() * 4));
-  const chosen = new Set<number>();
-  while (chosen.size < k) chosen.add(Math.floor(rng() * ROUTES.length));
-  const picked = [...chosen].map((i) => ROUTES[i] as (typeof ROUTES)[number]);
+  const chosen = new Set();
+  while (chosen.size < k)
+    chosen.add(Math.floor(rng() * ROUTES.length));
+  const picked = [...chosen].map((i) => ROUTES[i]);
   const parts = zipfSplit(count, picked.length, 1.2, 1);
   let rest = count - parts.reduce((a, b) => a + b, 0);
   parts[0] = (parts[0] ?? 0) + rest;
@@ -274,7 +236,7 @@ function splitRoutes(rng: Rng, count: number, cap: number): { routes: RouteCount
   return { routes, picked };
 }
 
-export function generateReport(options: ReportFixtureOptions = {}): ReplayReport {
+export function generateReport(options = {}) {
   const seed = options.seed ?? 42;
   const rng = mulberry32(seed);
   const events = options.events ?? 20_000;
@@ -292,23 +254,25 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   let position = 0;
   const nextPosition = () => (position = (position + 1 + Math.floor(rng() * Math.max(1, (events / Math.max(1, nGroups * perGroup)) * 2))) % Math.max(1, events));
 
-  const diffs: DiffGroup[] = [];
-  const samples: EventSample[] = [];
-  const transitions = new Map<string, number>();
+  const diffs = [];
+  const samples = [];
+  const transitions = new Map();
   for (let g = 0; g < nGroups; g++) {
     const t = templateFor(g, hostile);
     const count = sizes[g] ?? 1;
     const { routes, picked } = splitRoutes(rng, count, 8);
-    const examples: DiffExample[] = [];
+    const examples = [];
     const n = Math.min(perGroup, count);
     for (let e = 0; e < n; e++) {
-      const route = picked[e % picked.length] ?? (ROUTES[0] as (typeof ROUTES)[number]);
+      const route = picked[e % picked.length] ?? ROUTES[0];
       const uri = hostile && g === 3 && e === 0 ? HOSTILE.uri : route.make(rng);
       const method = route.route.startsWith('/api/') && rng() < 0.4 ? 'POST' : 'GET';
       const v = t.values(uri, rng);
-      const ex: DiffExample = { eventId: requestId(rng), position: nextPosition(), method, uri };
-      if (v.old !== undefined) ex.old = v.old;
-      if (v.new !== undefined) ex.new = v.new;
+      const ex = { eventId: requestId(rng), position: nextPosition(), method, uri };
+      if (v.old !== undefined)
+        ex.old = v.old;
+      if (v.new !== undefined)
+        ex.new = v.new;
       examples.push(ex);
       if (e === 0 && g < nSamples) {
         const req = baseRequest(method, uri, rng);
@@ -317,8 +281,10 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
           const field = t.path.split('.')[1];
           if (field === 'headers' || field === 'querystring' || field === 'cookies') {
             const key = field === 'headers' ? wireName(t.path.split('.').slice(2).join('.')) : t.path.split('.').slice(2).join('.');
-            if (v.old === undefined) delete req[field][key];
-            else req[field][key] = v.old.split(', ');
+            if (v.old === undefined)
+              delete req[field][key];
+            else
+              req[field][key] = v.old.split(', ');
           }
         }
         const oldLabel = t.path === 'outcome' ? (v.old ?? 'forward') : 'forward';
@@ -351,12 +317,12 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   diffs.sort((a, b) => ({ high: 0, medium: 1, low: 2 })[a.risk] - ({ high: 0, medium: 1, low: 2 })[b.risk] || b.count - a.count);
 
   const outcomeTransitions = [...transitions].map(([k, count]) => {
-    const [from, to] = k.split('\u0000') as [string, string];
+    const [from, to] = k.split('\u0000');
     return { from, to, count };
   });
   const timeouts = Math.min(3, events);
-  const oldOutcomes: Record<string, number> = { forward: events - Math.round(events * 0.02) - timeouts, response: Math.round(events * 0.02), timeout: timeouts };
-  const newOutcomes: Record<string, number> = { ...oldOutcomes };
+  const oldOutcomes = { forward: events - Math.round(events * 0.02) - timeouts, response: Math.round(events * 0.02), timeout: timeouts };
+  const newOutcomes = { ...oldOutcomes };
   for (const tr of outcomeTransitions) {
     newOutcomes[tr.from] = (newOutcomes[tr.from] ?? 0) - tr.count;
     newOutcomes[tr.to] = (newOutcomes[tr.to] ?? 0) + tr.count;
@@ -364,20 +330,20 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   // NEW fixed the timeouts.
   newOutcomes.forward = (newOutcomes.forward ?? 0) + (newOutcomes.timeout ?? 0);
   delete newOutcomes.timeout;
-  if (timeouts > 0) outcomeTransitions.push({ from: 'timeout', to: 'forward', count: timeouts });
+  if (timeouts > 0)
+    outcomeTransitions.push({ from: 'timeout', to: 'forward', count: timeouts });
 
-  const exFor = (n: number): DiffExample[] =>
-    Array.from({ length: n }, () => {
-      const route = pick(rng, ROUTES);
-      return { eventId: requestId(rng), position: Math.floor(rng() * events), method: 'GET', uri: route.make(rng) };
-    });
+  const exFor = (n) => Array.from({ length: n }, () => {
+    const route = pick(rng, ROUTES);
+    return { eventId: requestId(rng), position: Math.floor(rng() * events), method: 'GET', uri: route.make(rng) };
+  });
   const newErrorCount = outcomeTransitions.filter((t) => t.to === 'execution-error').reduce((a, t) => a + t.count, 0);
-  const errors: { old: ErrorGroup[]; new: ErrorGroup[] } = {
+  const errors = {
     old: timeouts > 0 ? [{ outcome: 'timeout', message: 'function ran past its time budget (5 ms)', count: timeouts, examples: exFor(Math.min(3, timeouts)) }] : [],
     new: newErrorCount > 0 ? [{ outcome: 'execution-error', message: 'TypeError: cannot get property "value" of undefined', count: newErrorCount, examples: exFor(Math.min(5, newErrorCount)) }] : [],
   };
 
-  const noise: NoiseGroup[] = [
+  const noise = [
     { path: 'request.headers.x-request-start', kind: 'changed', count: Math.round(events * 0.97), noisyCount: Math.round(events * 0.97), examples: exFor(3).map((e) => ({ ...e, old: 't=1715000000123', new: 't=1715000000456' })) },
     { path: 'request.querystring.nonce', kind: 'changed', count: Math.round(events * 0.12), noisyCount: Math.round(events * 0.11), examples: exFor(2).map((e) => ({ ...e, old: 'k3j2h1', new: 'p9q8r7' })) },
     { path: 'request.headers.x-ab-bucket', kind: 'changed', count: Math.round(events * 0.004), noisyCount: Math.round(events * 0.004), examples: exFor(2).map((e) => ({ ...e, old: '17', new: '83' })) },
@@ -394,16 +360,18 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
   const normal = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
   for (let i = 0; i < draws; i++) {
     const w = per + (extra > 0 ? 1 : 0);
-    if (extra > 0) extra--;
-    if (w === 0) continue;
+    if (extra > 0)
+      extra--;
+    if (w === 0)
+      continue;
     const tail = rng() < 0.002 ? 8 : 1; // GC pauses and cold caches
     hOld.recordValueWithCount(Math.max(1, Math.round(18_000 * Math.exp(0.35 * normal()) * tail)), w);
     hNew.recordValueWithCount(Math.max(1, Math.round(18_000 * slowdown * Math.exp(0.37 * normal()) * tail)), w);
   }
-  const latency = { unit: 'ns' as const, ...latencyReport(hOld, hNew), histograms: { old: encodeHistogram(hOld), new: encodeHistogram(hNew) } };
+  const latency = { unit: 'ns', ...latencyReport(hOld, hNew), histograms: { old: encodeHistogram(hOld), new: encodeHistogram(hNew) } };
 
   const diffRate = events === 0 ? 0 : changed / events;
-  const checks: GateCheck[] = [
+  const checks = [
     { name: 'behaviour', passed: changed === 0, message: changed === 0 ? 'no behavioural difference' : `${changed} of ${events} events behave differently`, actual: changed, limit: 0 },
     { name: 'diff-rate', passed: diffRate <= maxDiffRate, message: `${(diffRate * 100).toFixed(2)}% of events changed (limit ${(maxDiffRate * 100).toFixed(2)}%)`, actual: diffRate, limit: maxDiffRate },
     { name: 'latency-ratio', passed: latency.comparison.p99.ratio <= maxLatencyRatio, message: `p99 NEW/OLD ${latency.comparison.p99.ratio.toFixed(3)} (limit ${maxLatencyRatio})`, actual: latency.comparison.p99.ratio, limit: maxLatencyRatio },
@@ -437,3 +405,4 @@ export function generateReport(options: ReportFixtureOptions = {}): ReplayReport
     run: { durationMs, eventsPerSecond: Math.round(events / (durationMs / 1000)), problems: [] },
   };
 }
+
