@@ -3,13 +3,14 @@
 // two folders of the same height are siblings that do not import each other. Allowed lists
 // hold the violations still waiting for their move: they may only shrink (an entry that no
 // longer occurs fails the test too, so it is taken out when fixed).
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCircles, importEdges, layerViolations } from './helpers/import-graph.js';
 import { useTempDir } from './helpers/tmp.js';
 
 const src = new URL('../src/', import.meta.url).pathname;
+const test = new URL('./', import.meta.url).pathname;
 
 /** Height of each top folder of src/ (and of src/index.ts, the package's public face). */
 const RANK: Record<string, number> = {
@@ -53,6 +54,21 @@ describe('src/ imports', () => {
     const found = importCircles(edges);
     expect(found.filter((c) => !ALLOWED_CIRCLES.includes(c)), 'new circles').toEqual([]);
     expect(ALLOWED_CIRCLES.filter((c) => !found.includes(c)), 'fixed: take these out of ALLOWED_CIRCLES').toEqual([]);
+  });
+});
+
+/** Folders of test/ that are not a mirror of src/: shared helpers, the build, the package, the real captures, the vitest reporter. */
+const TEST_ONLY = new Set(['helpers', 'setup', 'package', 'captures', 'reporters']);
+
+describe('test/', () => {
+  it('mirrors src/: every test folder (but fixtures and the test-only ones) is a folder of src/', () => {
+    const folders = (dir: string, rel: string): string[] =>
+      readdirSync(dir)
+        .filter((n) => n !== 'fixtures' && statSync(join(dir, n)).isDirectory() && !(rel === '' && TEST_ONLY.has(n)))
+        .flatMap((n) => [`${rel}${n}`, ...folders(join(dir, n), `${rel}${n}/`)]);
+    const found = folders(test, '');
+    expect(found).toContain('store/redis');
+    expect(found.filter((f) => !existsSync(join(src, f))), 'test folders without a src folder').toEqual([]);
   });
 });
 

@@ -10,8 +10,8 @@ import { useTempDir } from '../helpers/tmp.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { requireCliBuilt, root, runCli, startCli } from '../helpers/cli-process.js';
 
-const slowOld = `${root}test/redis/fixtures/slow-old.js`;
-const slowNew = `${root}test/redis/fixtures/slow-new.js`;
+const slowOld = `${root}test/fixtures/replay/slow-old.js`;
+const slowNew = `${root}test/fixtures/replay/slow-new.js`;
 const fn = `${root}test/fixtures/replay/passthrough.js`;
 
 async function waitFor(what: string, probe: () => boolean, timeoutMs = 60_000): Promise<void> {

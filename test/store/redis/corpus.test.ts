@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCorpusWriter, openCorpus, openCorpusFile } from '../../src/store/index.js';
-import { RedisCorpus, RedisCorpusWriter, connectRedis, deleteCorpus, listCorpora, parseRedisTarget, pullCorpus, pushCorpus } from '../../src/store/redis/index.js';
-import { replay } from '../../src/replay/replay.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
-import { freePort, requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, runCli } from '../helpers/cli-process.js';
-import { comparable } from '../helpers/report-compare.js';
+import { createCorpusWriter, openCorpus, openCorpusFile } from '../../../src/store/index.js';
+import { RedisCorpus, RedisCorpusWriter, connectRedis, deleteCorpus, listCorpora, parseRedisTarget, pullCorpus, pushCorpus } from '../../../src/store/redis/index.js';
+import { replay } from '../../../src/replay/replay.js';
+import { syntheticRecords } from '../../helpers/synthetic.js';
+import { freePort, requireRedisServer, startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { requireCliBuilt, root, runCli } from '../../helpers/cli-process.js';
+import { comparable } from '../../helpers/report-compare.js';
 
 
 describe('corpus in Redis', () => {

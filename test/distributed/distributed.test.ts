@@ -16,8 +16,8 @@ import { requireRedisServer, startRedisServer, type RedisServer } from '../helpe
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
-const slowOld = `${root}test/redis/fixtures/slow-old.js`;
-const slowNew = `${root}test/redis/fixtures/slow-new.js`;
+const slowOld = `${root}test/fixtures/replay/slow-old.js`;
+const slowNew = `${root}test/fixtures/replay/slow-new.js`;
 const EVENTS = 600;
 const CHUNK = 30;
 const CHUNKS = EVENTS / CHUNK;

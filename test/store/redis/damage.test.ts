@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
-import { openCorpusFile } from '../../src/store/index.js';
-import { corpusKeys } from '../../src/store/redis/keys.js';
-import { parseMeta } from '../../src/store/redis/corpus.js';
-import { writeSyntheticCorpus } from '../helpers/corpus.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, runCli } from '../helpers/cli-process.js';
+import { openCorpusFile } from '../../../src/store/index.js';
+import { corpusKeys } from '../../../src/store/redis/keys.js';
+import { parseMeta } from '../../../src/store/redis/corpus.js';
+import { writeSyntheticCorpus } from '../../helpers/corpus.js';
+import { requireRedisServer, startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { requireCliBuilt, root, runCli } from '../../helpers/cli-process.js';
 
 const fn = `${root}test/fixtures/replay/passthrough.js`;
 

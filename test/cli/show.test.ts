@@ -14,7 +14,7 @@ import { REPORT_SCHEMA, type DiffGroup, type ReplayReport, type SampleRun } from
 import type { RecordedExchange } from '../../src/event/types.js';
 import type { RunResult } from '../../src/runtime/index.js';
 import { useTempDir } from '../helpers/tmp.js';
-import { diffFixture, diffFixturePath, run } from './helpers.js';
+import { diffFixture, diffFixturePath, run } from '../diff/helpers.js';
 
 const URIS = ['/docs', '/admin', '/old/page', '/app.3f9a2b1c.js', '/products/42'];
 

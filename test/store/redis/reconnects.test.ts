@@ -3,11 +3,11 @@
 // comes back every time and then replays a run to the end; a push cut by a restart is one line, exit 2.
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createCorpusWriter } from '../../src/store/index.js';
-import { parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
-import { root } from '../helpers/cli-process.js';
-import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
+import { createCorpusWriter } from '../../../src/store/index.js';
+import { parseRedisTarget, pushCorpus } from '../../../src/store/redis/index.js';
+import { syntheticRecords } from '../../helpers/synthetic.js';
+import { root } from '../../helpers/cli-process.js';
+import { useRedisCliEnv } from '../../helpers/redis-cli-env.js';
 
 const RESTARTS = 12;
 const oldFn = `${root}test/fixtures/replay/security-headers.js`;

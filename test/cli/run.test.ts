@@ -1,7 +1,7 @@
 // `cfreplay run`: through runCommand and through the built CLI (bin/cfreplay).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { fixturePath } from './helpers.js';
+import { fixturePath } from '../runtime/helpers.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const fn = (n: string) => fixturePath('functions', n);

@@ -6,11 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseRedisTarget, maskPassword } from '../../src/store/redis/index.js';
-import { createCorpusWriter } from '../../src/store/index.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, runCli, startCli } from '../helpers/cli-process.js';
+import { parseRedisTarget, maskPassword } from '../../../src/store/redis/index.js';
+import { createCorpusWriter } from '../../../src/store/index.js';
+import { syntheticRecords } from '../../helpers/synthetic.js';
+import { requireRedisServer, startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { requireCliBuilt, runCli, startCli } from '../../helpers/cli-process.js';
 
 const PASSWORD = 'Sup3r-s3cret';
 
