@@ -3,10 +3,9 @@
  * (output, append, filters, event context, summary), and running a list of
  * sources into the output with progress, summary and exit codes.
  *
- * A new source (proxy, gor, cflog, events) is a yargs command module that
+ * A source is a yargs command module in its folder (`har/command.ts`, ...) that
  * calls `addRecordOptions(y)` in its builder and `runRecordCommand(args,
- * sources, inputPaths)` in its handler; add it to `recordSourceCommands` in
- * src/cli/commands/record.ts.
+ * sources, inputPaths)` in its handler, listed in sources.ts.
  */
 import { lstatSync, writeFileSync } from 'node:fs';
 import { checkOutputPaths } from '../util/output-paths.js';
@@ -48,6 +47,11 @@ export interface RecordCommonArgs {
   'sample-key'?: string;
   redact?: string[];
   'redact-key'?: string;
+}
+
+/** The arguments of a source that reads input files (`record har a.har b.har`). */
+export interface FilesArgs extends RecordCommonArgs {
+  files: string[];
 }
 
 const FILTERS = 'Filters:';

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = `${root}bin/cfreplay`;
-const built = existsSync(`${root}dist/cli/commands/record-sources.js`);
+const built = existsSync(`${root}dist/record/sources.js`);
 if (!built) throw new Error('dist/ is not built: run `npx tsc -p tsconfig.json` first (`npm test` does)');
 const fixtures = join(root, 'test/fixtures');
 const tmp = mkdtempSync(join(tmpdir(), 'cfreplay-sources-cli-'));
