@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateReport } from './report-fixtures.mjs';
-import { readReport, renderJunit, renderMarkdown, writeReportOutputs } from '../dist/report/outputs.js';
+import { renderJunit, renderMarkdown, writeReportOutputs } from '../dist/report/outputs.js';
+import { readReport } from '../dist/results/read.js';
 
 const args = process.argv.slice(2);
 const arg = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };

@@ -192,13 +192,13 @@ describe('cfreplay show', () => {
 
   it('one-line errors: missing report, not a report, unknown event id (lists some), moved corpus record', async () => {
     const { report, recs } = await writeFixture(tmp.path, copy('spa-old.js'), copy('spa-new.js'));
-    await expect(showEvent({ report: join(tmp.path, 'nope.json'), 'event-id': 'x' })).rejects.toThrow(/nope\.json: report file not found/);
+    await expect(showEvent({ report: join(tmp.path, 'nope.json'), 'event-id': 'x' })).rejects.toThrow(/nope\.json: JSON report not found/);
     const notReport = join(tmp.path, 'n.json');
     writeFileSync(notReport, '{"hello":1}');
     await expect(showEvent({ report: notReport, 'event-id': 'x' })).rejects.toThrow(UsageError);
     await expect(showEvent({ report: notReport, 'event-id': 'x' })).rejects.toThrow(/not a cfreplay report/);
     writeFileSync(notReport, 'garbage');
-    await expect(showEvent({ report: notReport, 'event-id': 'x' })).rejects.toThrow(/not a cfreplay report \(not JSON/);
+    await expect(showEvent({ report: notReport, 'event-id': 'x' })).rejects.toThrow(/n\.json: not JSON \(.*\); expected a report written by cfreplay replay --json/);
     const err = await showEvent({ report, 'event-id': 'no-such-id' }).catch((e: unknown) => e as Error);
     expect(err).toBeInstanceOf(UsageError);
     expect(err.message).toContain('no event no-such-id');

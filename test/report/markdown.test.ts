@@ -9,7 +9,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { generateReport, HOSTILE } from '../helpers/report-fixtures.js';
 import { MARKDOWN_MAX_CHARS, renderMarkdown } from '../../src/report/markdown.js';
-import { validateReport } from '../../src/report/outputs.js';
+import { validateReport } from '../../src/results/read.js';
 
 const fixtures = new URL('./fixtures/', import.meta.url).pathname;
 const update = process.env.CFREPLAY_UPDATE_FIXTURES === '1';

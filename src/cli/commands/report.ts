@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
-import { readReport, writeReportOutputs } from '../../report/outputs.js';
+import { writeReportOutputs } from '../../report/outputs.js';
+import { readReport } from '../../results/read.js';
 import { SUMMARIES } from './summaries.js';
 import { checkOutputPaths } from '../../util/output-paths.js';
 

@@ -37,7 +37,7 @@ import { openCorpus } from '../../store/index.js';
 import { SUMMARIES } from './summaries.js';
 import { applyTransforms, explainLoadError, type DeployTransforms } from '../../runtime/transforms.js';
 import { transformsFromArgs } from '../function-args.js';
-import { inputFileMessage } from '../../util/input-file.js';
+import { readReportJson } from '../../results/read.js';
 
 export interface ShowArgs {
   report: string;
@@ -52,19 +52,9 @@ export interface ShowArgs {
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function readReport(path: string): ReplayReport {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(inputFileMessage(path, e, 'report file'));
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${path}: not a cfreplay report (not JSON; expected the file written by cfreplay replay --json)`);
-  }
+/** The report, checked where `show` reads it (a partial report is shown as far as it goes). */
+export async function readShowableReport(path: string): Promise<ReplayReport> {
+  const data = await readReportJson(path);
   if (!isObj(data) || data.schema !== REPORT_SCHEMA) {
     const got = isObj(data) && typeof data.schema === 'string' ? ` (schema "${data.schema}")` : '';
     throw new UsageError(`${path}: not a cfreplay report${got}; expected schema "${REPORT_SCHEMA}" as written by cfreplay replay --json`);
@@ -273,7 +263,7 @@ async function fromRerun(report: ReplayReport, reportPath: string, eventId: stri
 
 /** Build the view of one event (no output). Throws UsageError for user mistakes. */
 export async function showEvent(args: ShowArgs): Promise<ShowView> {
-  const report = readReport(args.report);
+  const report = await readShowableReport(args.report);
   const id = args['event-id'];
   const warnings: string[] = [];
   const sample = (report.samples ?? []).find((s) => s.eventId === id);
