@@ -77,7 +77,7 @@ describe('replay interrupts and limits', () => {
     const text = readFileSync(json, 'utf8');
     const report = JSON.parse(text) as Record<string, unknown>;
     const cases: [string, string, RegExp][] = [
-      ['cut.json', text.slice(0, Math.floor(text.length / 2)), /not a cfreplay report \(not JSON/],
+      ['cut.json', text.slice(0, Math.floor(text.length / 2)), /cut\.json: not JSON \(.*\); expected a report written by cfreplay replay --json/],
       ['no-samples.json', JSON.stringify({ ...report, samples: 'x' }), /damaged report: samples must be a list/],
       ['bad-sample.json', JSON.stringify({ ...report, samples: [{ eventId: 'e1' }] }), /damaged report: samples\[0\] must have old and new runs/],
       ['bad-examples.json', JSON.stringify({ ...report, diffs: [{ examples: [null] }] }), /damaged report: diffs\[0\]\.examples must be objects with an eventId/],
