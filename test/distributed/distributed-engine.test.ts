@@ -19,8 +19,8 @@ import { requireRedisServer, startRedisServer, type RedisServer } from '../helpe
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
-const OLD = `${root}test/fixtures/replay/engine-old.js`;
-const NEW = `${root}test/fixtures/replay/engine-new.js`;
+const OLD = `${root}test/fixtures/engines/engine-old.js`;
+const NEW = `${root}test/fixtures/engines/engine-new.js`;
 const EVENTS = 120;
 const CHUNK = 30;
 
