@@ -53,7 +53,10 @@ describe('Redis restarted again and again', () => {
     expect([0, 1]).toContain(code);
     expect(coord.stderr()).not.toMatch(/at .*\.js:\d+/);
     expect(worker.child.exitCode).toBeNull(); // still up
-    expect(worker.stderr()).toMatch(/lost the connection to Redis|cannot connect to Redis/);
+    // Whether the worker logs a lost connection depends on where its loop was when Redis went
+    // away (ioredis resends a blocked read after a quick restart without an error): on a quiet
+    // machine it may not. That it came back is shown by the run it replayed after the restarts.
+    expect(worker.stderr()).toMatch(/finished \(8 chunk\(s\) replayed here\)/);
     expect(worker.stderr()).not.toMatch(NODE_WARNING);
   }, 120_000);
 
