@@ -268,32 +268,31 @@ class SandboxedFunction implements LoadedFunction {
     // queue, where an endless chain of reactions would starve the worker). The reactions are
     // part of this call: under its vm timeout when it has one, else under the supervisor's
     // budget (the replay pool and worker-runner see the call still running and stop it).
-    let settled: { threw: boolean; v: unknown } | null = null;
-    if (!threw && isThenable(ret)) {
-      sb.api.settle(
-        ret,
-        (v) => { settled ??= { threw: false, v }; },
-        (e) => { settled ??= { threw: true, v: e }; },
-      );
+    const thenable = !threw && isThenable(ret);
+    const out: { done: boolean; threw: boolean; v: unknown } = { done: false, threw: false, v: undefined };
+    if (thenable) {
+      const end = (failed: boolean, v: unknown): void => {
+        if (out.done) return;
+        out.done = true;
+        out.threw = failed;
+        out.v = v;
+      };
+      sb.api.settle(ret, (v) => end(false, v), (e) => end(true, e));
     }
     // Draining costs a script evaluation (~0.5 us): skipped when the call cannot have queued a job.
     // (The timed script has already drained the queue once, after the call itself.)
-    const mustDrain = settled !== null || isThenable(ret) || (!timed && (this.spec.mayAwait || sb.api.state.queued));
-    if (mustDrain && (!threw || !isTimeout(error))) {
+    const mustDrain = thenable || (!timed && (this.spec.mayAwait || sb.api.state.queued));
+    if (mustDrain && !(threw && isTimeout(error))) {
       try {
         if (timed) DRAIN.runInContext(sb.context, { timeout: Math.max(1, limitMs - Math.floor(clock() - t0)) });
         else DRAIN.runInContext(sb.context);
       } catch (e) {
         // Only the timeout can end the drain (a reaction's own exception rejects its promise).
-        threw = true;
-        error = e;
-        settled = null;
-        ret = undefined;
+        return this.finish(realm, event, undefined, true, e, elapsedNs(t0));
       }
     }
-    const s = settled as { threw: boolean; v: unknown } | null;
-    if (s !== null) return this.finish(realm, event, s.threw ? undefined : s.v, s.threw, s.threw ? s.v : undefined, elapsedNs(t0));
-    if (!threw && isThenable(ret)) {
+    if (out.done) return this.finish(realm, event, out.threw ? undefined : out.v, out.threw, out.threw ? out.v : undefined, elapsedNs(t0));
+    if (thenable) {
       // Every reaction has run: a promise still pending can never settle (there are no timers).
       return this.finish(realm, event, undefined, true, { name: 'Error', message: 'the promise returned by the function never settled' }, elapsedNs(t0), 'never-settled');
     }
