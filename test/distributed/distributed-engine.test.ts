@@ -7,14 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCorpusWriter } from '../../src/store/index.js';
-import { connectRedis, parseRedisTarget, pushCorpus, RedisCorpus } from '../../src/store/redis/index.js';
+import { connectRedis, parseRedisTarget, RedisCorpus } from '../../src/store/redis/index.js';
 import { doneFields, GROUP, parseStreams, runKeys } from '../../src/distributed/protocol.js';
 import { EngineMismatchError, replayDistributed } from '../../src/distributed/coordinator.js';
 import { replay } from '../../src/replay/replay.js';
 import { processChunk } from '../../src/replay/chunk-processor.js';
 import { loadFunction } from '../../src/runtime/loader.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
+import { pushSyntheticCorpus } from '../helpers/corpus.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
@@ -32,18 +31,15 @@ describe('replay --distributed --engine njs', () => {
   let server: RedisServer;
   let tmp: string;
   let url: string;
+  let file: string;
   let redis: Redis;
   let children: CliRun[] = [];
 
   beforeAll(async () => {
     server = await startRedisServer();
     tmp = mkdtempSync(join(tmpdir(), 'cfreplay-dist-engine-'));
-    const file = join(tmp, 'c.cfr');
-    const w = await createCorpusWriter(file, { chunkEvents: CHUNK });
-    for (const r of syntheticRecords(EVENTS, 5)) await w.write(r);
-    await w.close();
     url = `${server.url}#eng`;
-    await pushCorpus(file, parseRedisTarget(url));
+    file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, 5);
     redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: 3 });
   }, 120_000);
 
@@ -63,7 +59,7 @@ describe('replay --distributed --engine njs', () => {
     const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w1', '--exit-when-idle', '20s']);
     children.push(worker);
     const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs' });
-    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: join(tmp, 'c.cfr'), engine: 'njs', workers: 1 });
+    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: file, engine: 'njs', workers: 1 });
     expect(report.functions.new.engine).toBe('njs');
     expect(report.events).toBe(EVENTS);
     expect(report.diffs.map((d) => `${d.path} ${d.kind}`)).toEqual(['request.headers.x-sum added']);
@@ -79,7 +75,7 @@ describe('replay --distributed --engine njs', () => {
     const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w2', '--exit-when-idle', '20s']);
     children.push(worker);
     const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, crossCheck: true, timeoutMs: 10_000 });
-    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: join(tmp, 'c.cfr'), crossCheck: true, workers: 1, timeoutMs: 10_000 });
+    const local = await replay({ oldPath: OLD, newPath: NEW, corpus: file, crossCheck: true, workers: 1, timeoutMs: 10_000 });
     expect(report.options.crossCheck).toBe(true);
     // NEW's 0.1 + 0.2 disagrees on every event.
     expect(report.engines).toMatchObject({ primary: 'v8', other: 'njs', checked: EVENTS, disagreeing: EVENTS });

@@ -6,12 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createCorpusWriter } from '../../src/store/index.js';
-import { connectRedis, parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
+import { connectRedis, parseRedisTarget } from '../../src/store/redis/index.js';
 import { runKeys, GROUP } from '../../src/distributed/protocol.js';
 import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/results/types.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
+import { pushSyntheticCorpus } from '../helpers/corpus.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
@@ -52,12 +51,8 @@ describe('replay --distributed with worker processes', () => {
   beforeAll(async () => {
     server = await startRedisServer({ persistent: true });
     tmp = mkdtempSync(join(tmpdir(), 'cfreplay-distributed-'));
-    file = join(tmp, 'slow.cfr');
-    const w = await createCorpusWriter(file, { chunkEvents: CHUNK });
-    for (const r of syntheticRecords(EVENTS, 11)) await w.write(r);
-    await w.close();
     url = `${server.url}#dist`;
-    await pushCorpus(file, parseRedisTarget(url));
+    file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, 11);
     redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: Infinity });
     // The single-machine reference.
     // A 5 s call budget on both sides: under load one call past the default 250 ms made the reports differ by an event.
@@ -200,6 +195,6 @@ describe('replay --distributed with worker processes', () => {
     const f = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', file, '--distributed']);
     children.push(f);
     expect(await f.exit).toBe(2);
-    expect(f.stderr()).toMatch(/^cfreplay: --distributed: the corpus must be in Redis .*cfreplay push .*slow\.cfr redis:\/\/host:port\/0\n$/);
+    expect(f.stderr()).toMatch(/^cfreplay: --distributed: the corpus must be in Redis .*cfreplay push .*synthetic-\d+\.cfr redis:\/\/host:port\/0\n$/);
   });
 });

@@ -8,12 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createCorpusWriter } from '../../src/store/index.js';
-import { connectRedis, parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
+import { connectRedis, parseRedisTarget } from '../../src/store/redis/index.js';
 import { runKeys, GROUP } from '../../src/distributed/protocol.js';
 import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/results/types.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
+import { pushSyntheticCorpus } from '../helpers/corpus.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
@@ -48,12 +47,8 @@ describe('a stalled distributed worker', () => {
   beforeAll(async () => {
     server = await startRedisServer();
     tmp = mkdtempSync(join(tmpdir(), 'cfreplay-stalled-'));
-    const file = join(tmp, 'slow.cfr');
-    const w = await createCorpusWriter(file, { chunkEvents: CHUNK });
-    for (const r of syntheticRecords(EVENTS, 11)) await w.write(r);
-    await w.close();
     url = `${server.url}#stall`;
-    await pushCorpus(file, parseRedisTarget(url));
+    const file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, 11);
     redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: Infinity });
     // A time budget the loaded test machine never reaches, while a 12 s stall still passes it.
     local = await replay({ oldPath: slowOld, newPath: slowNew, corpus: file, workers: 2, timeoutMs: 5000 });

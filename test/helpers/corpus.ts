@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { createCorpusWriter } from '../../src/store/index.js';
+import { parseRedisTarget, pushCorpus } from '../../src/store/redis/index.js';
 import type { RecordedExchange } from '../../src/event/types.js';
 import { syntheticRecords } from './synthetic.js';
 
@@ -11,4 +12,11 @@ export async function writeSyntheticCorpus(dir: string, count: number, chunkEven
   for (const r of records ?? syntheticRecords(count)) await w.write(r);
   await w.close();
   return path;
+}
+
+/** Synthetic traffic (`count` records from `seed`) as a corpus file in `dir`, pushed to the Redis corpus `url`; returns the file's path. */
+export async function pushSyntheticCorpus(dir: string, url: string, count: number, chunkEvents: number, seed: number): Promise<string> {
+  const file = await writeSyntheticCorpus(dir, count, chunkEvents, syntheticRecords(count, seed));
+  await pushCorpus(file, parseRedisTarget(url));
+  return file;
 }
