@@ -11,6 +11,7 @@ import { runKeys, GROUP } from '../../src/distributed/protocol.js';
 import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/results/types.js';
 import { pushSyntheticCorpus } from '../helpers/corpus.js';
+import { waitFor } from '../helpers/wait.js';
 import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
@@ -20,16 +21,6 @@ const slowNew = `${root}test/fixtures/replay/slow-new.js`;
 const EVENTS = 600;
 const CHUNK = 30;
 const CHUNKS = EVENTS / CHUNK;
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 40));
-  }
-}
 
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms))]);
