@@ -171,7 +171,13 @@ function hostBridges(state: InvocationState, runtime2: boolean, kvs: KvsSnapshot
     kvsMaxKeyBytes: KVS_MAX_KEY_BYTES,
     runtime2,
   };
-  return { bridges, reset: () => hashes.clear() };
+  // Map#clear allocates a new table even when empty: nearly no call leaves a hash open.
+  return {
+    bridges,
+    reset: () => {
+      if (hashes.size > 0) hashes.clear();
+    },
+  };
 }
 
 interface RealmLibs {
@@ -233,15 +239,10 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
     // 1.0 (njs < 0.8.1): the event's maps of more than 10 entries enumerate in njs's
     // hash order (njs-surface.ts njsOrderedEvent; host side, before the prelude clones
     // the event into the realm; api is not reachable from function code).
+    // Explicit parameters, not rest/spread: this runs on every call (no arguments array).
     const { invoke, setPending } = api;
-    api.invoke = (...args: Parameters<SandboxApi['invoke']>) => {
-      args[1] = njsOrderedEvent(args[1]);
-      return invoke(...args);
-    };
-    api.setPending = (...args: Parameters<SandboxApi['setPending']>) => {
-      args[1] = njsOrderedEvent(args[1]);
-      setPending(...args);
-    };
+    api.invoke = (factory, event, now, lo, hi, rq, eventType) => invoke(factory, njsOrderedEvent(event), now, lo, hi, rq, eventType);
+    api.setPending = (factory, event, now, lo, hi, rq, eventType) => setPending(factory, njsOrderedEvent(event), now, lo, hi, rq, eventType);
   }
   api.snapshotBaseline();
 

@@ -90,22 +90,40 @@ function sameEntry(a: unknown, b: unknown): boolean {
 const NAME_OK = 0;
 const NAME_UPPERCASE = 1;
 const NAME_DISALLOWED = 2;
+/** Read-only in a request (READ_ONLY_REQUEST_HEADERS) / in a response (READ_ONLY_RESPONSE_HEADERS). */
+const NAME_RO_REQUEST = 4;
+const NAME_RO_RESPONSE = 8;
+const RO_REQUEST = new Set(READ_ONLY_REQUEST_HEADERS);
+const RO_RESPONSE = new Set(READ_ONLY_RESPONSE_HEADERS);
 const verdicts = new Map<string, number>();
 /**
- * Name rules for a header the function added, cached: functions add the same
- * few names (security headers, CORS, ...) on every event.
+ * Name rules for a returned header name, cached: functions return the same
+ * few names (the event's own, security headers, CORS, ...) on every event.
+ * NAME_OK: lowercase, allowed, read-only in neither list.
  */
 function nameVerdict(name: string): number {
   let v = verdicts.get(name);
   if (v === undefined) {
     const lower = name.toLowerCase();
-    v = (name !== lower ? NAME_UPPERCASE : 0) | (isDisallowedHeader(lower) ? NAME_DISALLOWED : 0);
+    v =
+      (name !== lower ? NAME_UPPERCASE : 0) |
+      (isDisallowedHeader(lower) ? NAME_DISALLOWED : 0) |
+      (RO_REQUEST.has(name) ? NAME_RO_REQUEST : 0) |
+      (RO_RESPONSE.has(name) ? NAME_RO_RESPONSE : 0);
     if (verdicts.size < 10_000) verdicts.set(name, v);
   }
   return v;
 }
 
-function checkHeaders(out: unknown, input: unknown, path: string, readOnly: readonly string[] | null): void {
+/** `readOnly` with the verdict bit of its names (NAME_RO_REQUEST for READ_ONLY_REQUEST_HEADERS, ...). */
+interface ReadOnlyRule {
+  names: readonly string[];
+  bit: number;
+}
+const RO_REQUEST_RULE: ReadOnlyRule = { names: READ_ONLY_REQUEST_HEADERS, bit: NAME_RO_REQUEST };
+const RO_RESPONSE_RULE: ReadOnlyRule = { names: READ_ONLY_RESPONSE_HEADERS, bit: NAME_RO_RESPONSE };
+
+function checkHeaders(out: unknown, input: unknown, path: string, readOnly: ReadOnlyRule | null): void {
   if (out === undefined) {
     /* no headers */
   } else if (!isObj(out)) {
@@ -114,23 +132,42 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: read
   }
   const o = (out ?? EMPTY) as Obj;
   const i = isObj(input) ? input : EMPTY;
+  const roBit = readOnly === null ? 0 : readOnly.bit;
+  // Read-only names returned unchanged from the input (any other read-only return breaks a rule).
+  let roKept = 0;
+  let roBroken = false;
   for (const name in o) {
-    checkEntry(o[name], path, name, false);
-    if (name in i) continue; // present in the input: lowercase, allowed
+    const e = o[name];
+    checkEntry(e, path, name, false);
     const v = nameVerdict(name);
+    // The usual case, decided without looking the name up in the input.
     if (v === NAME_OK) continue;
+    const had = name in i;
+    if ((v & roBit) !== 0) {
+      if (had && sameEntry(i[name], e)) roKept++;
+      else roBroken = true;
+    }
+    if (had || (v & (NAME_UPPERCASE | NAME_DISALLOWED)) === 0) continue; // present in the input: lowercase, allowed
     if ((v & NAME_UPPERCASE) !== 0) add('header-name-uppercase', `${path}.${name}`, `header name "${name}" must be lowercase`);
     if ((v & NAME_DISALLOWED) !== 0)
       add('header-disallowed', `${path}.${name}`, `header "${name}" is not allowed (CloudFront never lets a function set it)`);
   }
-  if (!readOnly) return;
-  for (let k = 0; k < readOnly.length; k++) {
-    const ro = readOnly[k]!;
-    const had = ro in i;
-    const has = ro in o;
-    if (had && !has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was removed`);
-    else if (!had && has) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was added`);
-    else if (had && has && !sameEntry(i[ro], o[ro])) add('header-read-only', `${path}.${ro}`, `read-only header "${ro}" was changed`);
+  if (readOnly === null) return;
+  const ro = readOnly.names;
+  if (!roBroken) {
+    // Every read-only name returned is the input's, unchanged: a rule is broken only if one the input had is gone.
+    let received = 0;
+    for (let k = 0; k < ro.length; k++) if (ro[k]! in i) received++;
+    if (received === roKept) return;
+  }
+  // Some read-only rule is broken: each one, in the list's order.
+  for (let k = 0; k < ro.length; k++) {
+    const name = ro[k]!;
+    const had = name in i;
+    const has = name in o;
+    if (had && !has) add('header-read-only', `${path}.${name}`, `read-only header "${name}" was removed`);
+    else if (!had && has) add('header-read-only', `${path}.${name}`, `read-only header "${name}" was added`);
+    else if (had && has && !sameEntry(i[name], o[name])) add('header-read-only', `${path}.${name}`, `read-only header "${name}" was changed`);
   }
 }
 
@@ -182,7 +219,7 @@ export function validateRequest(out: Obj, input: Obj): ValidationProblem[] {
     const total = uriLen + (Object.keys(eff).length > 0 || (typeof q === 'string' && q !== '') ? 1 + queryLength(q, eff) : 0);
     if (total > MAX_URI_AND_QUERY) add('uri-too-long', 'request.uri', `URI and query string are ${total} bytes (max ${MAX_URI_AND_QUERY})`);
   }
-  checkHeaders(out.headers, input.headers, 'request.headers', READ_ONLY_REQUEST_HEADERS);
+  checkHeaders(out.headers, input.headers, 'request.headers', RO_REQUEST_RULE);
   checkMap(out.cookies, 'request.cookies');
   return end();
 }
@@ -198,7 +235,7 @@ export function validateResponse(out: Obj, inputResponse: Obj | undefined): Vali
     add('status-code', 'response.statusCode', `response.statusCode must be an integer from 100 to 599 (got ${JSON.stringify(sc)})`);
   if (out.statusDescription !== undefined && typeof out.statusDescription !== 'string')
     add('value-not-string', 'response.statusDescription', 'response.statusDescription must be a string');
-  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? READ_ONLY_RESPONSE_HEADERS : null);
+  checkHeaders(out.headers, inputResponse?.headers, 'response.headers', inputResponse ? RO_RESPONSE_RULE : null);
   checkMap(out.cookies, 'response.cookies', true);
   checkBody(out.body, 'response.body');
   return end();

@@ -25,6 +25,32 @@ describe('validation errors (502), every rule listed', () => {
     expect(rules(runVR('delete request.headers.host; return request;'))).toEqual(['header-read-only']);
     expect(rules(runVR("request.headers.host = {value: 'www.example.com'}; return request;"))).toEqual([]);
   });
+  it('header problems come in a fixed order: name rules in the returned order, then read-only rules in the list order', () => {
+    const ev = vrEvent({ headers: { host: { value: 'www.example.com' }, via: { value: '1.1 a' }, 'content-length': { value: '3' } } });
+    const paths = (r: RunResult) => (r.outcome.kind === 'validation-error' ? r.outcome.problems.map((p) => `${p.rule} ${p.path}`) : []);
+    expect(
+      paths(
+        runVR(
+          `request.headers['cdn-loop'] = {value: 'x'}; request.headers['X-Up'] = {value: 'a'}; delete request.headers.via;
+           request.headers['content-length'] = {value: '4'}; request.headers['Via'] = {value: '2'}; return request;`,
+          ev,
+        ),
+      ),
+    ).toEqual([
+      'header-name-uppercase request.headers.X-Up',
+      'header-name-uppercase request.headers.Via',
+      'header-read-only request.headers.content-length',
+      'header-read-only request.headers.via',
+      'header-read-only request.headers.cdn-loop',
+    ]);
+    // Every read-only header kept as received: no problem; one of them dropped while the others are kept: that one.
+    expect(paths(runVR('return request;', ev))).toEqual([]);
+    expect(paths(runVR("request.headers.via = {value: '1.1 a'}; return request;", ev))).toEqual([]);
+    expect(paths(runVR("delete request.headers['content-length']; return request;", ev))).toEqual(['header-read-only request.headers.content-length']);
+    expect(paths(runVR("request.headers.host = {value: 'www.example.com', multiValue: [{value: 'www.example.com'}, {value: 'b'}]}; return request;", ev))).toEqual([
+      'header-read-only request.headers.host',
+    ]);
+  });
   it('non-string values', () => {
     expect(rules(runVR("request.headers['x-n'] = {value: 5}; request.cookies.c = {value: null}; return request;"))).toEqual(['value-not-string', 'value-not-string']);
   });
