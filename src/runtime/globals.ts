@@ -198,7 +198,15 @@ interface Hardened {
  * function that changes them (a polyfill, say): such a function then runs in a
  * frozen realm and pays only for the objects it changes.
  */
-export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation, mode: RealmMode = 'frozen', keep: readonly number[] = []): Sandbox {
+export function createSandbox(
+  runtime: Runtime,
+  kvs: KvsSnapshot | undefined,
+  edge: EdgeLocation,
+  mode: RealmMode = 'frozen',
+  keep: readonly number[] = [],
+  /** The function's file name as its script is compiled: the only frames `err.stack` shows besides built-ins. */
+  userFile?: string,
+): Sandbox {
   const runtime2 = runtime === 'cloudfront-js-2.0';
   // A null prototype: the global interceptor looks names up on this object first, and an
   // inherited host `constructor` would be the host's Object (the classic vm escape).
@@ -247,8 +255,9 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   api.snapshotBaseline();
 
   const hardenFn = vm.runInContext(REALM_HARDEN_SOURCE, context, { filename: 'cfreplay:harden' }) as (c: SandboxApi, o: unknown) => Hardened;
-  const options = vm.runInContext('({})', context) as { freeze: boolean; extraRoots: unknown; keep: unknown };
+  const options = vm.runInContext('({})', context) as { freeze: boolean; extraRoots: unknown; keep: unknown; userFile: string | undefined };
   options.freeze = mode === 'frozen';
+  options.userFile = userFile;
   options.keep = toRealmArray(context, [...keep]);
   options.extraRoots = toRealmArray(context, Object.values(libs.modules));
   const hardened = hardenFn(api, options);

@@ -139,6 +139,43 @@ var protoDesc = getOwnDesc(O.prototype, '__proto__');
 var protoSet = protoDesc.set;
 ODefineProperty(O.prototype, '__proto__', { get: protoDesc.get, set: function __proto__(p) { touches(this); return RApply(protoSet, this, [p]); }, enumerable: false, configurable: true });
 
+// ---- stack traces ------------------------------------------------------------------------
+// V8 formats err.stack when it is first read, through the realm's
+// Error.prepareStackTrace (Node calls it with the frames as CallSite objects).
+// Node's default lists every frame under the function: the prelude's and the
+// host's, with the host's paths (/home/.../dist/runtime/loader.js,
+// node:internal/...): a function could read where cfreplay is installed, and
+// an output carrying err.stack would differ between machines. This formatter
+// keeps V8's text ("Name: message", then "    at fn (file:line:col)") for the
+// frames of the function's own file (options.userFile) and of built-ins (no
+// file) only. njs also lists only the function's frames (only on thrown
+// errors, and as "    at fn (file:line)": a known difference).
+// A function that installs its own Error.prepareStackTrace (possible in the
+// mutable realm only; a V8 API CloudFront does not have) receives the raw
+// frames: V8 makes the CallSite methods read-only, so that route still shows
+// host paths (README, fidelity notes).
+var OError = Error, errToString = OError.prototype.toString, userFile = options.userFile;
+var sites = null;
+defineProperty(OError, 'prepareStackTrace', { value: function (e, cs) { return cs; }, writable: true, enumerable: false, configurable: true });
+try { sites = new OError('probe').stack; } finally { delete OError.prepareStackTrace; }
+// The CallSite prototype is a built-in of this realm like any other (a walk root below):
+// frozen in the fast realm, restored after every call in the mutable one.
+var callSiteProto = sites !== null && typeof sites === 'object' && sites.length > 0 ? getProto(sites[0]) : null;
+var siteFile = callSiteProto === null ? null : getOwnDesc(callSiteProto, 'getFileName').value;
+var siteText = callSiteProto === null ? null : getOwnDesc(callSiteProto, 'toString').value;
+function prepareStackTrace(e, frames) {
+  var text;
+  try { text = RApply(errToString, e, []); } catch (x) { text = 'Error'; }
+  if (siteFile === null) return text;
+  for (var i = 0; i < frames.length; i++) {
+    var file = RApply(siteFile, frames[i], []);
+    if (file !== null && file !== undefined && file !== userFile) continue;
+    text += '\n    at ' + RApply(siteText, frames[i], []);
+  }
+  return text;
+}
+defineProperty(OError, 'prepareStackTrace', { value: prepareStackTrace, writable: true, enumerable: false, configurable: true });
+
 // Everything reachable from these roots is a built-in of this realm.
 function roots() {
   var r = [G];
@@ -147,6 +184,7 @@ function roots() {
   r.push(getProto(function () {}), getProto(async function () {}), getProto([][Symbol.iterator]()), getProto(''[Symbol.iterator]()));
   try { r.push(getProto(function* () {}), getProto(/a/[Symbol.matchAll]('a'))); } catch (e) { /* absent */ }
   r.push(getOwnDesc((function () { 'use strict'; return arguments; })(), 'callee').get);
+  if (callSiteProto !== null) r.push(callSiteProto);
   return r;
 }
 function walk(visit) {
