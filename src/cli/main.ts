@@ -9,6 +9,7 @@ import { UsageError, EXIT_USAGE } from './errors.js';
 import { userErrorMessage } from '../util/user-error.js';
 import { commandsFor, invokedCommand } from './commands/index.js';
 import { EPILOGUE, USAGE, helpWidth, packageVersion } from './top-help.js';
+import { traceMark } from '../util/trace.js';
 
 /**
  * yargs-parser never takes a lone "-" as an option's value (it becomes a
@@ -87,12 +88,17 @@ async function startReplayWorkersEarly(args: readonly string[]): Promise<void> {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
+  traceMark('main');
+  process.on('exit', () => traceMark('exit'));
   const args = joinDashValues(argv);
   await startReplayWorkersEarly(args);
+  traceMark('workers started');
   const cli = await topLevelCli(args, helpWidth(process.stdout.columns));
+  traceMark('yargs loaded');
   try {
     // Only the invoked command's module is imported (--help and --version load none).
     for (const command of await commandsFor(args)) cli.command(command);
+    traceMark('command loaded');
     await cli.parseAsync();
   } catch (err) {
     const message = userErrorMessage(err);

@@ -28,6 +28,7 @@ import { toolVersion } from '../util/version.js';
 import { UserError } from '../util/user-error.js';
 import { DEFAULT_MAX_HEAP_MB, DEFAULT_TIMEOUT_MS } from '../runtime/limits.js';
 import { inputFileMessage } from '../util/input-file.js';
+import { traceMark } from '../util/trace.js';
 
 export class ReplayInputError extends UserError {
   override name = 'ReplayInputError';
@@ -163,11 +164,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const crossCheck = options.crossCheck === true;
   const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
   const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck);
+  traceMark('functions checked');
   const eventType = resolveEventType(oldFn, newFn, options.eventType);
   const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore); // validates the patterns before any work starts
   const corpus: ChunkSource = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
+  traceMark('corpus open');
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const acc = new RunAccumulator();
@@ -222,6 +225,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       },
     },
   );
+  traceMark('pool');
   let stoppedEarly: string | undefined;
   // Resolves when the run is interrupted; raced against every wait so Ctrl-C never waits for a call.
   const signal = options.signal;
@@ -246,6 +250,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       firstPosition += chunk.events;
     }
     await unlessInterrupted(pool.drain());
+    traceMark('drained');
   } catch (e) {
     if (!(e instanceof StopRunError)) throw e;
     stoppedEarly = e.message;
@@ -253,6 +258,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     await pool.close();
     if (typeof options.corpus === 'string') await corpus.close();
   }
+  traceMark('pool closed');
   return finishReport(acc, {
     corpus: { name: corpus.name ?? basename(corpus.path), location: corpus.path, records: corpus.events },
     eventType,

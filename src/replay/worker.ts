@@ -14,6 +14,9 @@ import { compileIgnore } from '../diff/index.js';
 import { ChunkDecodeError } from '../store/chunk.js';
 import { processChunk, type CallObserver, type FunctionPair } from './chunk-processor.js';
 import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { traceMark } from '../util/trace.js';
+
+traceMark('worker modules loaded');
 
 const port = parentPort!;
 
@@ -22,6 +25,7 @@ function send(msg: FromWorker): void {
 }
 
 function start(init: WorkerInit): void {
+  traceMark('init');
   const hb = new Int32Array(init.heartbeat);
   let fns: FunctionPair;
   try {
@@ -38,6 +42,7 @@ function start(init: WorkerInit): void {
     send({ type: 'fatal', message: (e as Error).message });
     throw e;
   }
+  traceMark('functions loaded');
   const ignore = compileIgnore(init.ignore);
   let seq = 0;
   let currentChunk = 0;
@@ -63,6 +68,7 @@ function start(init: WorkerInit): void {
       if (firstCall) {
         firstCall = false;
         send({ type: 'first-call', at: performance.timeOrigin + performance.now() });
+        traceMark('first chunk');
       }
       try {
         const result = await processChunk(
@@ -72,6 +78,7 @@ function start(init: WorkerInit): void {
           observer,
         );
         send({ type: 'result', result });
+        traceMark(`chunk ${msg.task.chunk} done`);
       } catch (e) {
         Atomics.store(hb, HB_STATE, 0);
         if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });

@@ -10,6 +10,7 @@ import { commonReplayOptions, type CommonReplayArgs } from '../replay-args.js';
 import { SUMMARIES } from './summaries.js';
 import { functionOptions } from '../function-args.js';
 import { DEFAULT_TIMEOUT_MS } from '../../runtime/limits.js';
+import { traceMark } from '../../util/trace.js';
 
 interface ReplayArgs extends CommonReplayArgs {
   workers?: number;
@@ -84,6 +85,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
   handler: async (args) => {
     // The main thread's performance.now() counts from the process start: node and module loading so far.
     const startupMs = performance.now();
+    traceMark('handler');
     const maxDiffRate = args['max-diff-rate'] !== undefined ? parseRate(args['max-diff-rate']) : undefined;
     const limits = {
       ...(maxDiffRate !== undefined ? { maxDiffRate } : {}),
@@ -158,7 +160,9 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
         ...(args.junit ? { junit: args.junit } : {}),
       });
     }
+    traceMark('outputs written');
     process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
+    traceMark('terminal written');
     if (interrupted) {
       process.exitCode = EXIT_INTERRUPTED;
       return;

@@ -1,0 +1,17 @@
+/**
+ * Start-up timeline, for measuring only: with CFREPLAY_TRACE=1 in the environment every mark
+ * writes `cfreplay-trace <thread> <ms since the process started> <label>` to stderr (worker
+ * threads too: they inherit the variable and the main thread's start time, CFREPLAY_TRACE_T0).
+ * bench/e2e-bench.mjs --phases reads these lines. Without the variable a mark costs one test.
+ */
+import { isMainThread, threadId } from 'node:worker_threads';
+
+const on = process.env['CFREPLAY_TRACE'] === '1';
+if (on && isMainThread) process.env['CFREPLAY_TRACE_T0'] ??= String(performance.timeOrigin);
+const t0 = Number(process.env['CFREPLAY_TRACE_T0'] ?? performance.timeOrigin);
+
+export function traceMark(label: string): void {
+  if (!on) return;
+  const ms = performance.timeOrigin + performance.now() - t0;
+  process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} ${label}\n`);
+}
