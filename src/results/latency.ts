@@ -1,37 +1,36 @@
 /**
  * Latency of function calls: HDR histograms recorded in workers (mergeable,
  * fixed relative precision), percentiles, and whether NEW differs from OLD
- * significantly. hdr-histogram-js is used rather than sorting samples because
- * histograms merge across workers and machines in constant size.
+ * significantly. hdr-histogram-js's histograms are used rather than sorting samples
+ * because histograms merge across workers and machines in constant size; only its
+ * 64-bit class and its encoding are loaded (hdr-codec.ts).
  */
-import * as hdr from 'hdr-histogram-js';
+import type * as hdr from 'hdr-histogram-js';
+import { decodeCompressedBase64, encodeCompressedBase64, Float64Histogram } from './hdr-codec.js';
 import type { LatencyComparison, LatencyStats, PercentileComparison } from './types.js';
 
-export type LatencyHistogram = hdr.Histogram;
+export type LatencyHistogram = hdr.JsHistogram;
 
 /**
- * 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing.
+ * 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing: hdr.build with
+ * bitBucketSize 64 (without WebAssembly) builds exactly this.
  * 64-bit counts: the 'packed' layout is smaller but measured at ~2 µs per
  * recordValue, more than the function calls it times.
  */
 export function newHistogram(): LatencyHistogram {
-  return hdr.build({
-    bitBucketSize: 64,
-    useWebAssembly: false,
-    autoResize: true,
-    lowestDiscernibleValue: 1,
-    highestTrackableValue: 3_600_000_000_000,
-    numberOfSignificantValueDigits: 3,
-  });
+  const h = new Float64Histogram(1, 3_600_000_000_000, 3);
+  h.autoResize = true;
+  return h;
 }
 
+/** The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): worker results, Redis, the JSON report. */
 export function encodeHistogram(h: LatencyHistogram): string {
-  return hdr.encodeIntoCompressedBase64(h);
+  return encodeCompressedBase64(h);
 }
 
 /** Callers read it or add it into another histogram: no copy into a fresh one is needed. */
 export function decodeHistogram(encoded: string): LatencyHistogram {
-  return hdr.decodeFromCompressedBase64(encoded, 64, false);
+  return decodeCompressedBase64(encoded);
 }
 
 export interface Bin {
@@ -47,14 +46,13 @@ export interface Bin {
  * and the terminal summary walked each histogram several times at the end of a run.
  */
 export function recordedBins(h: LatencyHistogram): Bin[] {
-  const js = h as unknown as hdr.JsHistogram;
   const bins: Bin[] = [];
   let remaining = h.totalCount;
-  const n = js.countsArrayLength;
+  const n = h.countsArrayLength;
   for (let i = 0; i < n && remaining > 0; i++) {
-    const count = js.getCountAtIndex(i);
+    const count = h.getCountAtIndex(i);
     if (count === 0) continue;
-    bins.push({ value: js.highestEquivalentValue(js.valueFromIndex(i)), count });
+    bins.push({ value: h.highestEquivalentValue(h.valueFromIndex(i)), count });
     remaining -= count;
   }
   return bins;
@@ -76,12 +74,11 @@ interface Summary {
 function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
-  const js = h as unknown as hdr.JsHistogram;
   const bins = recordedBins(h);
   const medians: number[] = [];
   let total = 0;
   for (const bin of bins) {
-    const median = js.medianEquivalentValue(bin.value);
+    const median = h.medianEquivalentValue(bin.value);
     medians.push(median);
     total += median * bin.count;
   }

@@ -1,0 +1,181 @@
+/**
+ * HDR histograms without the whole of hdr-histogram-js: its 64-bit counts class
+ * (Float64Histogram, the JS implementation) and the V2 compressed base64 encoding,
+ * written here byte for byte as hdr-histogram-js writes and reads it
+ * (JsHistogram.encoding.js: ZigZag LEB128-64b9B counts, runs of zeros as negative
+ * counts, zlib deflate with node's defaults, base64). Reports, Redis results and
+ * worker results keep that format (test/results/hdr-codec.test.ts compares both ways).
+ *
+ * Why: the package's entry point also loads its WebAssembly build (a 39 KB base64
+ * module), pako, base64-js, the log reader/writer and the packed arrays: ~35 ms of
+ * CPU in the main thread and in every replay worker, for nothing a replay uses.
+ */
+import { createRequire } from 'node:module';
+import { deflateSync, inflateSync } from 'node:zlib';
+import type { JsHistogram } from 'hdr-histogram-js';
+
+type HistogramClass = new (lowestDiscernibleValue: number, highestTrackableValue: number, numberOfSignificantValueDigits: number) => JsHistogram;
+
+const require = createRequire(import.meta.url);
+/** hdr-histogram-js's Float64Histogram (bitBucketSize 64), loaded alone. */
+export const Float64Histogram = (require('hdr-histogram-js/dist/Float64Histogram.js') as { default: HistogramClass }).default;
+
+const V2_ENCODING_COOKIE_BASE = 0x1c849303;
+const V2_COMPRESSED_ENCODING_COOKIE_BASE = 0x1c849304;
+// The low bit of the word-size nibble says "TLZE" (runs of zeros) encoding.
+const ENCODING_COOKIE = V2_ENCODING_COOKIE_BASE | 0x10;
+const COMPRESSED_ENCODING_COOKIE = V2_COMPRESSED_ENCODING_COOKIE_BASE | 0x10;
+const HEADER_BYTES = 40;
+const TWO_POW_32 = 2 ** 32;
+
+/** A growing big-endian byte writer (hdr-histogram-js's ByteBuffer, the parts used here). */
+class Writer {
+  bytes = new Uint8Array(256);
+  position = 0;
+
+  private room(n: number): void {
+    if (this.position + n <= this.bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.position + n));
+    grown.set(this.bytes);
+    this.bytes = grown;
+  }
+
+  byte(value: number): void {
+    this.room(1);
+    this.bytes[this.position++] = value; // stored modulo 256, as a Uint8Array does
+  }
+
+  int32(value: number): void {
+    this.room(4);
+    const v = value >>> 0;
+    this.bytes[this.position++] = v >>> 24;
+    this.bytes[this.position++] = (v >>> 16) & 0xff;
+    this.bytes[this.position++] = (v >>> 8) & 0xff;
+    this.bytes[this.position++] = v & 0xff;
+  }
+
+  int64(value: number): void {
+    this.int32(Math.floor(value / TWO_POW_32));
+    this.int32(value);
+  }
+
+  /**
+   * ZigZag LEB128-64b9B, as ZigZagEncoding.encode: 7 bits a byte, low bits first, at most
+   * 9 bytes (the 9th takes 8 bits). Bitwise or goes through int32 like the original: only
+   * the low byte of each step is stored.
+   */
+  zigZag(n: number): void {
+    const value = n >= 0 ? n * 2 : -n * 2 - 1;
+    for (let shift = 0; shift < 49; shift += 7) {
+      const part = Math.floor(value / 2 ** shift);
+      if (value < 2 ** (shift + 7)) {
+        this.byte(part);
+        return;
+      }
+      this.byte(part | 0x80);
+    }
+    if (value < 2 ** 56) this.byte(Math.floor(value / 2 ** 49));
+    else {
+      this.byte(Math.floor(value / 2 ** 49) + 0x80);
+      this.byte(Math.floor(value / 2 ** 56));
+    }
+  }
+}
+
+/** A big-endian reader; bytes past the end read as 0 (as a Uint8Array index past its end does in the original). */
+class Reader {
+  position = 0;
+  constructor(readonly bytes: Uint8Array) {}
+
+  byte(): number {
+    return this.bytes[this.position++] ?? 0;
+  }
+
+  int32(): number {
+    return ((this.byte() << 24) | (this.byte() << 16) | (this.byte() << 8) | this.byte()) >>> 0;
+  }
+
+  int64(): number {
+    const high = this.int32();
+    return high * TWO_POW_32 + this.int32();
+  }
+
+  /** ZigZagEncoding.decode. */
+  zigZag(): number {
+    let v = this.byte();
+    let value = v & 0x7f;
+    for (let shift = 7; shift <= 56 && (v & 0x80) !== 0; shift += 7) {
+      v = this.byte();
+      value += (v & 0x7f) * 2 ** shift;
+    }
+    return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+  }
+}
+
+/** The uncompressed V2 encoding (JsHistogram.encoding.js encodeIntoByteBuffer). */
+function encodeUncompressed(h: JsHistogram): Uint8Array {
+  const out = new Writer();
+  out.int32(ENCODING_COOKIE);
+  out.int32(0); // payload length, filled in below
+  out.int32(1); // normalizing index offset
+  out.int32(h.numberOfSignificantValueDigits);
+  out.int64(h.lowestDiscernibleValue);
+  out.int64(h.highestTrackableValue);
+  out.int64(1); // integer to double conversion ratio
+  const countsLimit = h.countsArrayIndex(h.maxValue) + 1;
+  let index = 0;
+  while (index < countsLimit) {
+    const count = h.getCountAtIndex(index++);
+    if (count < 0) throw new Error(`Cannot encode histogram containing negative counts (${count}) at index ${index}`);
+    let zeros = 0;
+    if (count === 0) {
+      zeros = 1;
+      while (index < countsLimit && h.getCountAtIndex(index) === 0) {
+        zeros++;
+        index++;
+      }
+    }
+    out.zigZag(zeros > 1 ? -zeros : count);
+  }
+  const end = out.position;
+  out.position = 4;
+  out.int32(end - HEADER_BYTES);
+  return out.bytes.subarray(0, end);
+}
+
+/** hdr-histogram-js encodeIntoCompressedBase64(h), the same string. */
+export function encodeCompressedBase64(h: JsHistogram): string {
+  const compressed = deflateSync(encodeUncompressed(h));
+  const out = Buffer.allocUnsafe(8 + compressed.length);
+  out.writeUInt32BE(COMPRESSED_ENCODING_COOKIE >>> 0, 0);
+  out.writeUInt32BE(compressed.length, 4);
+  compressed.copy(out, 8);
+  return out.toString('base64');
+}
+
+/** hdr-histogram-js decodeFromCompressedBase64(encoded, 64, false): a Float64Histogram, same errors for what is not one. */
+export function decodeCompressedBase64(encoded: string): JsHistogram {
+  const text = encoded.trim();
+  if (text.length % 4 > 0) throw new Error('Invalid string. Length must be a multiple of 4');
+  const outer = new Reader(Buffer.from(text, 'base64'));
+  if ((outer.int32() & ~0xf0) !== V2_COMPRESSED_ENCODING_COOKIE_BASE) throw new Error('Encoding not supported, only V2 is supported');
+  const length = outer.int32();
+  const input = new Reader(inflateSync(outer.bytes.subarray(8, 8 + length)));
+  if ((input.int32() & ~0xf0) !== V2_ENCODING_COOKIE_BASE) throw new Error('The buffer does not contain a Histogram (no valid V2 encoding cookie found)');
+  const payloadBytes = input.int32();
+  input.int32(); // normalizing index offset, not used
+  const digits = input.int32();
+  const lowest = input.int64();
+  const highest = input.int64();
+  input.int64(); // integer to double conversion ratio, not used
+  const h = new Float64Histogram(lowest, highest, digits);
+  const end = input.position + payloadBytes;
+  let index = 0;
+  while (input.position < end) {
+    const count = input.zigZag();
+    if (count < 0) index += -count;
+    else h.setCountAtIndex(index++, count);
+  }
+  h.establishInternalTackingValues(index);
+  return h;
+}
