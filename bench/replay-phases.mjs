@@ -1,7 +1,8 @@
 // Where the fixed cost of `cfreplay replay` goes (issue 19, start-up): runs the command on the
 // shipped sample (or --corpus) with CFREPLAY_TRACE=1 and prints, per phase mark (src/util/trace.ts),
-// the median time since the spawn, in the main thread and the workers, then the process end
-// and the CPU time (user+sys, from /proc of the child via /usr/bin/time when there is one).
+// the median time since the process start in the main thread and the workers (the later worker),
+// with the CPU time that thread had used by then (on a shared machine the steadier figure), then
+// the process end (from the spawn) and the whole process's CPU time (user+sys, /usr/bin/time).
 // With --against <built checkout> that checkout's command runs in the same rounds, alternately
 // (its marks show when it has them).
 // Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]
@@ -32,22 +33,18 @@ function once(root) {
       const end = performance.timeOrigin + performance.now() - start;
       if (code !== 0 && code !== 1) return fail(new Error(`exit ${code}: ${err}`));
       const marks = new Map();
-      let t0;
       for (const line of err.split('\n')) {
-        const m = /^cfreplay-trace (\S+) ([\d.]+) (.*)$/.exec(line);
+        const m = /^cfreplay-trace (\S+) ([\d.]+) cpu=([\d.]+|NaN) (.*)$/.exec(line);
         if (m === null) continue;
         const thread = m[1] === 'main' ? 'main' : 'worker';
-        const label = /^chunk \d+ done$/.test(m[3]) ? 'last chunk done' : m[3];
+        const label = /^chunk \d+ done$/.test(m[4]) ? 'last chunk done' : m[4];
         const key = `${thread}: ${label}`;
-        const t = Number(m[2]);
-        // Workers: the later of the two for every mark (the run waits for the slower one).
-        marks.set(key, Math.max(marks.get(key) ?? -Infinity, t));
+        // Workers: the later of the two for every mark (the run waits for the slower one), CPU of that one.
+        const at = Number(m[2]);
+        if (at > (marks.get(key)?.at ?? -Infinity)) marks.set(key, { at, cpu: Number(m[3]) });
       }
       const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(err);
-      // Marks count from the main thread's time origin (the process start); spawn overhead is before it.
-      const t0m = /CFREPLAY_TRACE_T0=([\d.]+)/.exec(err);
-      t0 = t0m ? Number(t0m[1]) - start : 0;
-      done({ marks, end, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, t0 });
+      done({ marks, end, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN });
     });
   });
 }
@@ -58,8 +55,9 @@ const runs = new Map(roots.map(([l]) => [l, []]));
 await once(here); // warm the disk cache
 for (let r = 0; r < ROUNDS; r++) for (const [label, root] of roots) runs.get(label).push(await once(root));
 for (const [label, rs] of runs) {
-  console.log(`${label} (${rs.length} runs): medians, ms since the process start`);
-  const keys = [...new Set(rs.flatMap((x) => [...x.marks.keys()]))].sort((a, b) => median(rs.map((x) => x.marks.get(a) ?? NaN).filter((v) => !Number.isNaN(v))) - median(rs.map((x) => x.marks.get(b) ?? NaN).filter((v) => !Number.isNaN(v))));
-  for (const k of keys) console.log(`  ${k.padEnd(34)} ${median(rs.map((x) => x.marks.get(k)).filter((v) => v !== undefined)).toFixed(0).padStart(5)}`);
-  console.log(`  ${'process ended (wall, from spawn)'.padEnd(34)} ${median(rs.map((x) => x.end)).toFixed(0).padStart(5)}   CPU ${median(rs.map((x) => x.cpu)).toFixed(0)} ms`);
+  console.log(`${label} (${rs.length} runs): medians of ms since the process start, and CPU ms of that thread so far`);
+  const at = (k) => median(rs.map((x) => x.marks.get(k)?.at).filter((v) => v !== undefined));
+  const keys = [...new Set(rs.flatMap((x) => [...x.marks.keys()]))].sort((a, b) => at(a) - at(b));
+  for (const k of keys) console.log(`  ${k.padEnd(34)} ${at(k).toFixed(0).padStart(5)}   cpu ${median(rs.map((x) => x.marks.get(k)?.cpu).filter((v) => v !== undefined)).toFixed(0).padStart(4)}`);
+  console.log(`  ${'process ended (wall, from spawn)'.padEnd(34)} ${median(rs.map((x) => x.end)).toFixed(0).padStart(5)}   CPU of the process ${median(rs.map((x) => x.cpu)).toFixed(0)} ms`);
 }

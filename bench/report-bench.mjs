@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateReport } from './report-fixtures.mjs';
-import { renderJunit, renderMarkdown, writeReportOutputs } from '../dist/report/outputs.js';
+import { writeReportOutputs } from '../dist/report/outputs.js';
+import { renderJunit } from '../dist/report/junit.js';
+import { renderMarkdown } from '../dist/report/markdown.js';
 import { readReport } from '../dist/results/read.js';
 
 const args = process.argv.slice(2);

@@ -1,18 +1,12 @@
 /**
  * Writing the human and CI renderings of a replay report (reading one back is
- * results/read.ts).
+ * results/read.ts). Each renderer is loaded when its format is asked for: a replay
+ * writing only JSON (the usual CI run) does not load the HTML report's modules.
  */
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { UserError } from '../util/user-error.js';
-import { renderHtml } from './html/index.js';
-import { renderJunit } from './junit.js';
-import { renderMarkdown } from './markdown.js';
 import type { ReplayReport } from '../results/types.js';
-
-export { renderHtml } from './html/index.js';
-export { renderJunit } from './junit.js';
-export { renderMarkdown } from './markdown.js';
 
 export interface ReportTargets {
   json?: string;
@@ -41,12 +35,18 @@ async function writeAtomic(path: string, text: string): Promise<void> {
  * directories are created). "-" writes Markdown to stdout.
  */
 export async function writeReportOutputs(report: ReplayReport, targets: ReportTargets): Promise<void> {
+  // The renderers asked for are loaded before any write starts (no write fails unobserved meanwhile).
+  const [html, junit, markdown] = await Promise.all([
+    targets.html !== undefined ? import('./html/index.js') : undefined,
+    targets.junit !== undefined ? import('./junit.js') : undefined,
+    targets.markdown !== undefined ? import('./markdown.js') : undefined,
+  ]);
   const jobs: Promise<void>[] = [];
   if (targets.json !== undefined) jobs.push(writeAtomic(targets.json, `${JSON.stringify(report, null, 2)}\n`));
-  if (targets.html !== undefined) jobs.push(writeAtomic(targets.html, renderHtml(report)));
-  if (targets.junit !== undefined) jobs.push(writeAtomic(targets.junit, renderJunit(report)));
-  if (targets.markdown !== undefined) {
-    const md = renderMarkdown(report);
+  if (targets.html !== undefined && html !== undefined) jobs.push(writeAtomic(targets.html, html.renderHtml(report)));
+  if (targets.junit !== undefined && junit !== undefined) jobs.push(writeAtomic(targets.junit, junit.renderJunit(report)));
+  if (targets.markdown !== undefined && markdown !== undefined) {
+    const md = markdown.renderMarkdown(report);
     if (targets.markdown === '-') process.stdout.write(md);
     else jobs.push(writeAtomic(targets.markdown, md));
   }

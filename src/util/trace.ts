@@ -1,17 +1,28 @@
 /**
  * Start-up timeline, for measuring only: with CFREPLAY_TRACE=1 in the environment every mark
- * writes `cfreplay-trace <thread> <ms since the process started> <label>` to stderr (worker
- * threads too: they inherit the variable and the main thread's start time, CFREPLAY_TRACE_T0).
- * bench/e2e-bench.mjs --phases reads these lines. Without the variable a mark costs one test.
+ * writes `cfreplay-trace <thread> <ms since the process started> cpu=<CPU ms of that thread> <label>`
+ * to stderr (worker threads too: they inherit the variable and the main thread's start time,
+ * CFREPLAY_TRACE_T0). bench/replay-phases.mjs reads these lines. Without the variable a mark
+ * costs one test.
  */
+import { readFileSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 
 const on = process.env['CFREPLAY_TRACE'] === '1';
 if (on && isMainThread) process.env['CFREPLAY_TRACE_T0'] ??= String(performance.timeOrigin);
 const t0 = Number(process.env['CFREPLAY_TRACE_T0'] ?? performance.timeOrigin);
 
+/** CPU time of the calling thread so far, ms (Linux: /proc/thread-self/schedstat, ns on the CPU), or NaN. */
+function threadCpuMs(): number {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
 export function traceMark(label: string): void {
   if (!on) return;
   const ms = performance.timeOrigin + performance.now() - t0;
-  process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} ${label}\n`);
+  process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} cpu=${threadCpuMs().toFixed(1)} ${label}\n`);
 }
