@@ -169,27 +169,12 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const kvs = replayKvs(oldFn, newFn, options);
   const ignore = options.ignore ?? [];
   compileIgnore(ignore); // validates the patterns before any work starts
-  const corpus: ChunkSource = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
-  traceMark('corpus open');
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const acc = new RunAccumulator();
   const problems: string[] = [];
-  const damage = new DamageLedger(corpus.path);
-  damage.addCorpusProblems(corpus.summary().problems);
   let recordsDone = 0;
   let chunksDone = 0;
-  const progress = () =>
-    options.onProgress?.({
-      recordsDone,
-      recordsTotal: corpus.events,
-      eventsDone: acc.events,
-      changed: acc.changed,
-      chunksDone,
-      chunksTotal: corpus.chunks.length,
-      elapsedMs: performance.now() - started,
-    });
-  const chunkById = new Map(corpus.chunks.map((c) => [c.index, c]));
   let firstCallAt: number | undefined;
   const pool = new ReplayPool(
     {
@@ -226,6 +211,29 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     },
   );
   traceMark('pool');
+  // The pool was started first: the workers load both functions while the corpus header is read.
+  // Its callbacks below read `corpus`, `damage` and `chunkById`, which exist before any chunk is submitted.
+  let corpus: ChunkSource;
+  try {
+    corpus = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
+  } catch (e) {
+    await pool.close();
+    throw e;
+  }
+  traceMark('corpus open');
+  const damage = new DamageLedger(corpus.path);
+  damage.addCorpusProblems(corpus.summary().problems);
+  const progress = () =>
+    options.onProgress?.({
+      recordsDone,
+      recordsTotal: corpus.events,
+      eventsDone: acc.events,
+      changed: acc.changed,
+      chunksDone,
+      chunksTotal: corpus.chunks.length,
+      elapsedMs: performance.now() - started,
+    });
+  const chunkById = new Map(corpus.chunks.map((c) => [c.index, c]));
   let stoppedEarly: string | undefined;
   // Resolves when the run is interrupted; raced against every wait so Ctrl-C never waits for a call.
   const signal = options.signal;
