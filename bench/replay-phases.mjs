@@ -3,9 +3,9 @@
 // the median time since the process start in the main thread and the workers (the later worker),
 // with the CPU time that thread had used by then (on a shared machine the steadier figure), then
 // the process end (from the spawn) and the whole process's CPU time (user+sys, /usr/bin/time).
-// With --against <built checkout> that checkout's command runs in the same rounds, alternately
-// (its marks show when it has them).
-// Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]
+// With --against <built checkout> (repeatable) each checkout's command runs in the same rounds, in
+// turn (its marks show when it has them).
+// Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]...
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,7 +15,8 @@ const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args
 const ROUNDS = Number(opt('--rounds', '7'));
 const here = new URL('../', import.meta.url).pathname;
 const corpus = resolve(opt('--corpus', `${here}recordings/sample.cfr`));
-const against = opt('--against', undefined);
+// --against may be given several times: each checkout runs in the same rounds, in turn.
+const against = args.flatMap((a, i) => (a === '--against' && args[i + 1] !== undefined ? [args[i + 1]] : []));
 const TIME = '/usr/bin/time';
 const withTime = existsSync(TIME);
 
@@ -50,7 +51,7 @@ function once(root) {
 }
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? s[(s.length - 1) >> 1] : NaN; };
-const roots = [['this', here.replace(/\/$/, '')], ...(against ? [['against', resolve(against)]] : [])];
+const roots = [['this', here.replace(/\/$/, '')], ...against.map((a) => [resolve(a), resolve(a)])];
 const runs = new Map(roots.map(([l]) => [l, []]));
 await once(here); // warm the disk cache
 for (let r = 0; r < ROUNDS; r++) for (const [label, root] of roots) runs.get(label).push(await once(root));
