@@ -9,7 +9,8 @@ import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
 import type { ReplayEventType } from '../event/connection.js';
 import { loadFunctionWith, type Engine } from '../runtime/engines.js';
-import { checkSource, formatLoadNotes } from '../runtime/syntax-gate.js';
+import { formatLoadNotes } from '../runtime/syntax-gate.js';
+import { prepareSource } from '../runtime/function-source.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import { checkDefinesUsed, checkKvsGiven, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../runtime/prepare.js';
 import type { DeployTransforms } from '../runtime/transforms.js';
@@ -100,6 +101,26 @@ export interface LoadedSource {
 }
 
 export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8', crossCheck = false): LoadedSource {
+  const read = readFunctionSource(path, label, runtimeFlag, transforms, engine, crossCheck);
+  read.load();
+  return read;
+}
+
+/**
+ * readFunction in two steps: the checks of the source (read, deploy transforms, runtime, the
+ * syntax gate, which also tells the function's kind), then `load()`, which loads it once on
+ * the main thread so that a function failing at load time (its top level throws, say) fails
+ * fast with its line and column, as readFunction does. A local replay starts its workers in
+ * between (they load both functions meanwhile).
+ */
+export function readFunctionSource(
+  path: string,
+  label: 'OLD' | 'NEW',
+  runtimeFlag: Runtime | undefined,
+  transforms?: DeployTransforms,
+  engine: Engine = 'v8',
+  crossCheck = false,
+): LoadedSource & { load(): void } {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -108,18 +129,28 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
   }
   const prepared = prepareFunction(path, text, runtimeFlag, transforms);
   const { source, runtime } = prepared;
-  // Load once here so a broken function fails fast with its line and column, before any worker starts.
-  let fn;
+  let checked;
   try {
-    fn = loadFunctionWith(engine, source, { runtime, filename: path });
-    if (crossCheck) loadFunctionWith(otherEngine(engine), source, { runtime, filename: path });
+    // What every engine checks first when it loads a function (the same errors, in the same order).
+    checked = prepareSource(source, { runtime, filename: path });
   } catch (e) {
     throw explainPreparedError(e, prepared, transforms);
   }
-  const notes = formatLoadNotes(path, checkSource(source, runtime, path).notes);
+  const notes = formatLoadNotes(path, checked.analysis.notes);
   const info: FunctionInfo = { path, sha256: prepared.sha256, runtime, bytes: prepared.bytes, runtimeNote: prepared.runtimeNote, ...(notes.length > 0 ? { notes } : {}), ...(engine !== 'v8' ? { engine } : {}) };
   if (prepared.transforms.length > 0) info.transforms = prepared.transforms;
-  return { info, source: { source, filename: path, runtime }, kind: fn.kind, prepared };
+  let loaded = false;
+  const load = (): void => {
+    if (loaded) return;
+    loaded = true;
+    try {
+      loadFunctionWith(engine, source, { runtime, filename: path });
+      if (crossCheck) loadFunctionWith(otherEngine(engine), source, { runtime, filename: path });
+    } catch (e) {
+      throw explainPreparedError(e, prepared, transforms);
+    }
+  };
+  return { info, source: { source, filename: path, runtime }, kind: checked.kind, prepared, load };
 }
 
 /**
@@ -162,13 +193,26 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const started = performance.now();
   const engine = options.engine ?? 'v8';
   const crossCheck = options.crossCheck === true;
-  const oldFn = readFunction(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
-  const newFn = readFunction(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck);
-  traceMark('functions checked');
-  const eventType = resolveEventType(oldFn, newFn, options.eventType);
-  const kvs = replayKvs(oldFn, newFn, options);
+  // Errors come in the order readFunction(OLD), readFunction(NEW), event type, store, --ignore would
+  // give them: a later step's error first loads the functions before it (whose own error wins).
+  const oldFn = readFunctionSource(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
+  const loadedBefore = <T>(step: () => T, ...fns: { load(): void }[]): T => {
+    try {
+      return step();
+    } catch (e) {
+      for (const f of fns) f.load();
+      throw e;
+    }
+  };
+  const newFn = loadedBefore(() => readFunctionSource(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck), oldFn);
   const ignore = options.ignore ?? [];
-  compileIgnore(ignore); // validates the patterns before any work starts
+  const { eventType, kvs } = loadedBefore(() => {
+    const eventType = resolveEventType(oldFn, newFn, options.eventType);
+    const kvs = replayKvs(oldFn, newFn, options);
+    compileIgnore(ignore); // validates the patterns before any work starts
+    return { eventType, kvs };
+  }, oldFn, newFn);
+  traceMark('functions checked');
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const acc = new RunAccumulator();
@@ -211,10 +255,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     },
   );
   traceMark('pool');
-  // The pool was started first: the workers load both functions while the corpus header is read.
-  // Its callbacks below read `corpus`, `damage` and `chunkById`, which exist before any chunk is submitted.
+  // The pool was started first: the workers load both functions while this thread loads them too
+  // (a function failing at load time fails here, with its line and column) and reads the corpus
+  // header. The pool's callbacks read `corpus`, `damage` and `chunkById`, which exist before any
+  // chunk is submitted.
   let corpus: ChunkSource;
   try {
+    oldFn.load();
+    newFn.load();
+    traceMark('functions loaded');
     corpus = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
   } catch (e) {
     await pool.close();

@@ -1,0 +1,35 @@
+// readFunctionSource (the checks a replay does before starting its workers) tells what
+// readFunction (the same checks plus a load on the main thread) tells: kind, notes, runtime.
+import { describe, expect, it } from 'vitest';
+import { readFunction, readFunctionSource, replay } from '../../src/replay/replay.js';
+import { writeSyntheticCorpus } from '../helpers/corpus.js';
+import { useTempDir } from '../helpers/tmp.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const fn = (name: string) => new URL(`../fixtures/functions/${name}`, import.meta.url).pathname;
+const tmp = useTempDir();
+
+describe('reading a function before the workers start', () => {
+  it.each(['spa-rewrite.js', 'async-origin.js', 'connection.js', 'security-headers.js', 'jwt-kvs.js'])('%s: the same facts as readFunction', (name) => {
+    const early = readFunctionSource(fn(name), 'OLD', undefined);
+    const full = readFunction(fn(name), 'OLD', undefined);
+    expect({ info: early.info, kind: early.kind, source: early.source }).toEqual({ info: full.info, kind: full.kind, source: full.source });
+    expect(() => early.load()).not.toThrow();
+  });
+
+  it('a function the syntax gate refuses fails before any load, naming its line', () => {
+    const bad = join(tmp.path, 'bad.js');
+    writeFileSync(bad, 'function handler(event) {\n  return event.request\n}}\n');
+    expect(() => readFunctionSource(bad, 'NEW', undefined)).toThrow(/bad\.js:3:2: SyntaxError/);
+  });
+
+  it('errors keep their order: a broken OLD is named before a missing NEW, and the run does not start', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 20, 10);
+    const bad = join(tmp.path, 'broken-old.js');
+    writeFileSync(bad, 'function handler(event) {\n  return event.request\n}}\n');
+    await expect(replay({ oldPath: bad, newPath: join(tmp.path, 'missing.js'), corpus, workers: 1 })).rejects.toThrow(/broken-old\.js:3:2/);
+    await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: join(tmp.path, 'missing.js'), corpus, workers: 1 })).rejects.toThrow(/missing\.js: NEW function not found/);
+    await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: fn('spa-rewrite.js'), corpus: join(tmp.path, 'nope.cfr'), workers: 1 })).rejects.toThrow(/nope\.cfr: corpus file not found/);
+  });
+});
