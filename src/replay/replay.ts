@@ -109,9 +109,9 @@ export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Ru
 /**
  * readFunction in two steps: the checks of the source (read, deploy transforms, runtime, the
  * syntax gate, which also tells the function's kind), then `load()`, which loads it once on
- * the main thread so that a function failing at load time (its top level throws, say) fails
- * fast with its line and column, as readFunction does. A local replay starts its workers in
- * between (they load both functions meanwhile).
+ * the main thread as readFunction does, so that what the engine itself refuses when it
+ * compiles the function fails fast with its line and column. A local replay starts its
+ * workers in between (they load both functions meanwhile).
  */
 export function readFunctionSource(
   path: string,
@@ -256,8 +256,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   );
   traceMark('pool');
   // The pool was started first: the workers load both functions while this thread loads them too
-  // (a function failing at load time fails here, with its line and column) and reads the corpus
-  // header. The pool's callbacks read `corpus`, `damage` and `chunkById`, which exist before any
+  // (what an engine refuses at load time fails here, with its line and column) and reads the
+  // corpus header. The pool's callbacks read `corpus`, `damage` and `chunkById`, which exist before any
   // chunk is submitted.
   let corpus: ChunkSource;
   try {
