@@ -2,7 +2,9 @@
 // shipped sample (or --corpus) with CFREPLAY_TRACE=1 and prints, per phase mark (src/util/trace.ts),
 // the median time since the process start in the main thread and the workers (the later worker),
 // with the CPU time that thread had used by then (on a shared machine the steadier figure), then
-// the process end (from the spawn) and the whole process's CPU time (user+sys, /usr/bin/time).
+// the process end (from the spawn) and the whole process's CPU time (user+sys, /usr/bin/time), with
+// the share of V8's and libuv's helper threads (bench/thread-cpu.cjs: background TurboFan
+// compilation of three isolates was ~40% of the sample's CPU on a 2-core machine).
 // With --against <built checkout> (repeatable) each checkout's command runs in the same rounds, in
 // turn (its marks show when it has them).
 // Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]...
@@ -24,9 +26,10 @@ function once(root) {
   return new Promise((done, fail) => {
     const argv = [`${root}/bin/cfreplay`, 'replay', '--old', `${root}/examples/spa-rewrite.js`, '--new', `${root}/examples/spa-rewrite-v2.js`, '--corpus', corpus, '--json', `${here}bench/out/phases-report.json`];
     const start = performance.timeOrigin + performance.now();
+    const node = [process.execPath, '-r', `${here}bench/thread-cpu.cjs`, ...argv];
     const child = withTime
-      ? spawn(TIME, ['-f', 'CPU %U %S', process.execPath, ...argv], { env: { ...process.env, CFREPLAY_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
-      : spawn(process.execPath, argv, { env: { ...process.env, CFREPLAY_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
+      ? spawn(TIME, ['-f', 'CPU %U %S', ...node], { env: { ...process.env, CFREPLAY_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(node[0], node.slice(1), { env: { ...process.env, CFREPLAY_TRACE: '1' }, stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d) => (err += d));
     child.on('error', fail);
@@ -45,7 +48,8 @@ function once(root) {
         if (at > (marks.get(key)?.at ?? -Infinity)) marks.set(key, { at, cpu: Number(m[3]) });
       }
       const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(err);
-      done({ marks, end, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN });
+      const threads = /cfreplay-threads main=([\d.]+) helpers=([\d.]+)/.exec(err);
+      done({ marks, end, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, helpers: threads ? Number(threads[2]) : NaN });
     });
   });
 }
@@ -60,5 +64,5 @@ for (const [label, rs] of runs) {
   const at = (k) => median(rs.map((x) => x.marks.get(k)?.at).filter((v) => v !== undefined));
   const keys = [...new Set(rs.flatMap((x) => [...x.marks.keys()]))].sort((a, b) => at(a) - at(b));
   for (const k of keys) console.log(`  ${k.padEnd(34)} ${at(k).toFixed(0).padStart(5)}   cpu ${median(rs.map((x) => x.marks.get(k)?.cpu).filter((v) => v !== undefined)).toFixed(0).padStart(4)}`);
-  console.log(`  ${'process ended (wall, from spawn)'.padEnd(34)} ${median(rs.map((x) => x.end)).toFixed(0).padStart(5)}   CPU of the process ${median(rs.map((x) => x.cpu)).toFixed(0)} ms`);
+  console.log(`  ${'process ended (wall, from spawn)'.padEnd(34)} ${median(rs.map((x) => x.end)).toFixed(0).padStart(5)}   CPU of the process ${median(rs.map((x) => x.cpu)).toFixed(0)} ms, of which V8/libuv helper threads ${median(rs.map((x) => x.helpers)).toFixed(0)} ms (background JIT, GC helpers)`);
 }
