@@ -3,19 +3,22 @@
  * (never decoded here), at most `chunksPerWorker` in flight per worker so
  * memory stays bounded whatever the corpus size.
  *
- * Limits: each worker publishes which call it is running in a shared
- * heartbeat. A call running past the time budget gets its worker terminated
- * (the only way to stop a synchronous infinite loop); a worker that runs out
- * of heap dies by itself. Either way the chunk is sent again to a fresh
- * worker with that call marked as stopped (timeout / memory / crash), so the
- * run goes on and the report counts it as that event's outcome.
+ * Limits (runtime/supervised-worker.ts): each worker marks on its call clock
+ * which call it is running (version, event index, chunk). A call running past
+ * the time budget gets its worker terminated (the only way to stop a
+ * synchronous infinite loop); a worker that runs out of heap dies by itself.
+ * Either way the chunk is sent again to another worker (the supervisor's warm
+ * spare once one was lost) with that call marked as stopped (timeout /
+ * memory / crash), so the run goes on and the report counts it as that
+ * event's outcome.
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../util/compiled-sibling.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
-import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_SLOTS, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 import { DEFAULT_MAX_HEAP_MB } from '../runtime/limits.js';
+import { newWorker, prestartedWorkers, prestartWorkers, Supervisor, takePrestarted, type Stop, type SupervisedWorker, type WorkerStart } from '../runtime/supervised-worker.js';
 
 export interface PoolOptions {
   workers: number;
@@ -26,6 +29,8 @@ export interface PoolOptions {
   chunksPerWorker?: number;
   /** Stop the run after this many calls were stopped, when they are at least half of the events seen (a function that hangs on everything). */
   maxStoppedCalls?: number;
+  /** Keep a warm spare worker once a call was stopped (default true; false only to measure what it saves). */
+  spareWorker?: boolean;
 }
 
 export interface PoolEvents {
@@ -43,15 +48,8 @@ interface Assigned {
 }
 
 interface Slot {
-  id: number;
-  worker: Worker;
-  hb: Int32Array;
+  worker: SupervisedWorker<FromWorker, ToWorker>;
   assigned: Assigned[];
-  ready: boolean;
-  lastSeq: number;
-  /** Time charged to the call in progress (see checkHeartbeats). */
-  chargedMs: number;
-  retiring: boolean;
 }
 
 export class StopRunError extends Error {}
@@ -62,17 +60,18 @@ export const MAX_WORKERS_PER_CORE = 4;
 /** Heap of a replay worker (MB) unless the pool is told otherwise. */
 export const DEFAULT_WORKER_HEAP_MB = DEFAULT_MAX_HEAP_MB;
 
-function workerLimits(maxHeapMb: number): { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number; stackSizeMb: number } {
+/** How a replay worker is started: its script and resource limits. */
+function replayWorkerStart(maxHeapMb: number): WorkerStart {
   return {
-    maxOldGenerationSizeMb: maxHeapMb,
-    // A roomier young generation: replay allocates many short-lived objects per event.
-    maxYoungGenerationSizeMb: 48,
-    stackSizeMb: 4,
+    script: compiledSibling(import.meta.url, 'worker.js'),
+    resourceLimits: {
+      maxOldGenerationSizeMb: maxHeapMb,
+      // A roomier young generation: replay allocates many short-lived objects per event.
+      maxYoungGenerationSizeMb: 48,
+      stackSizeMb: 4,
+    },
   };
 }
-
-/** Workers started ahead of time, waiting for their init message; the next pools take them. */
-const standby: { worker: Worker; maxHeapMb: number }[] = [];
 
 /**
  * Start `count` replay workers now, before the replay knows its functions: the
@@ -84,36 +83,21 @@ const standby: { worker: Worker; maxHeapMb: number }[] = [];
  * whose runs keep stopping early never piles them up).
  */
 export function prespawnReplayWorkers(count: number, maxHeapMb = DEFAULT_WORKER_HEAP_MB): void {
-  const waiting = standby.filter((s) => s.maxHeapMb === maxHeapMb).length;
-  for (let i = waiting; i < count; i++) {
-    const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), { workerData: null, resourceLimits: workerLimits(maxHeapMb) });
-    worker.unref();
-    // A standby worker that dies before it is taken is simply not used.
-    const drop = () => {
-      const at = standby.findIndex((s) => s.worker === worker);
-      if (at >= 0) standby.splice(at, 1);
-    };
-    worker.once('error', drop);
-    worker.once('exit', drop);
-    standby.push({ worker, maxHeapMb });
-  }
+  prestartWorkers(replayWorkerStart(maxHeapMb), count);
 }
 
 /** Workers started by prespawnReplayWorkers and not taken yet. */
 export function standbyWorkers(): number {
-  return standby.length;
+  return prestartedWorkers();
 }
 
 export class ReplayPool {
   private readonly slots: Slot[] = [];
   private readonly backlog: Assigned[] = [];
-  private nextId = 0;
+  private readonly supervisor: Supervisor<FromWorker, ToWorker>;
   private stoppedCalls = 0;
   /** Events of the chunks that came back: with the stopped calls, what "most events" is measured against. */
   private eventsDone = 0;
-  private readonly watchdog: NodeJS.Timeout;
-  private readonly tickMs: number;
-  private lastTick: number;
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
   private closed = false;
@@ -121,38 +105,39 @@ export class ReplayPool {
   private readonly crashes = new Map<number, number>();
 
   constructor(
-    private readonly init: Omit<WorkerInit, 'heartbeat'>,
+    init: Omit<WorkerInit, 'clock'>,
     private readonly options: PoolOptions,
     private readonly events: PoolEvents,
   ) {
+    const start = replayWorkerStart(options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB);
+    this.supervisor = new Supervisor<FromWorker, ToWorker>({
+      timeoutMs: options.timeoutMs,
+      ...(options.spareWorker === false ? { spare: false } : {}),
+      start(clock): Worker {
+        const full: WorkerInit = { ...init, clock };
+        const ready = takePrestarted(start);
+        if (ready === undefined) return newWorker(start, full);
+        ready.postMessage({ type: 'init', init: full } satisfies ToWorker);
+        return ready;
+      },
+    });
     for (let i = 0; i < options.workers; i++) this.slots.push(this.spawn());
-    this.tickMs = Math.max(5, Math.min(50, Math.floor(options.timeoutMs / 4)));
-    this.lastTick = performance.now();
-    this.watchdog = setInterval(() => this.checkHeartbeats(), this.tickMs);
-    this.watchdog.unref();
   }
 
   get stopped(): number {
     return this.stoppedCalls;
   }
 
+  /** Workers started so far (the first ones, replacements and spares) and spares taken, for measurements. */
+  get workerStarts(): { started: number; sparesTaken: number } {
+    return { started: this.supervisor.started, sparesTaken: this.supervisor.sparesTaken };
+  }
+
   private spawn(): Slot {
-    const sab = new SharedArrayBuffer(HB_SLOTS * 4);
-    const init: WorkerInit = { ...this.init, heartbeat: sab };
-    const maxHeapMb = this.options.maxHeapMb ?? DEFAULT_WORKER_HEAP_MB;
-    const ready = standby.findIndex((s) => s.maxHeapMb === maxHeapMb);
-    let worker: Worker;
-    if (ready >= 0) {
-      worker = standby.splice(ready, 1)[0]!.worker;
-      worker.removeAllListeners();
-      worker.ref();
-      worker.postMessage({ type: 'init', init } satisfies ToWorker);
-    } else worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), { workerData: init, resourceLimits: workerLimits(maxHeapMb) });
-    const slot: Slot = { id: this.nextId++, worker, hb: new Int32Array(sab), assigned: [], ready: false, lastSeq: -1, chargedMs: 0, retiring: false };
-    worker.on('message', (msg: FromWorker) => this.onMessage(slot, msg));
-    worker.on('error', (err: Error & { code?: string }) => this.onDeath(slot, err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', err));
-    worker.on('exit', (code) => {
-      if (!slot.retiring && !this.closed) this.onDeath(slot, 'crash', new Error(`worker exited with code ${code}`));
+    const slot: Slot = { worker: this.supervisor.spawn(), assigned: [] };
+    slot.worker.attach({
+      message: (msg) => this.onMessage(slot, msg),
+      stopped: (stop) => this.onStop(slot, stop),
     });
     return slot;
   }
@@ -187,13 +172,13 @@ export class ReplayPool {
 
   private dispatch(a: Assigned): void {
     const per = this.options.chunksPerWorker ?? 2;
-    const slot = this.slots.filter((s) => !s.retiring && s.assigned.length < per).sort((x, y) => x.assigned.length - y.assigned.length)[0];
+    const slot = this.slots.filter((s) => !s.worker.gone && s.assigned.length < per).sort((x, y) => x.assigned.length - y.assigned.length)[0];
     if (slot === undefined) {
       this.backlog.push(a);
       return;
     }
     slot.assigned.push(a);
-    slot.worker.postMessage({ type: 'chunk', task: { ...a.task, killed: a.killed } });
+    slot.worker.post({ type: 'chunk', task: { ...a.task, killed: a.killed } });
   }
 
   private wake(): void {
@@ -205,7 +190,6 @@ export class ReplayPool {
   private onMessage(slot: Slot, msg: FromWorker): void {
     switch (msg.type) {
       case 'ready':
-        slot.ready = true;
         return;
       case 'first-call':
         this.events.firstCall?.(msg.at);
@@ -224,52 +208,24 @@ export class ReplayPool {
         this.fail(new Error(`replay worker failed: ${msg.message}`));
         return;
     }
-    while (this.backlog.length > 0 && this.slots.some((s) => !s.retiring && s.assigned.length < (this.options.chunksPerWorker ?? 2))) {
+    while (this.backlog.length > 0 && this.slots.some((s) => !s.worker.gone && s.assigned.length < (this.options.chunksPerWorker ?? 2))) {
       this.dispatch(this.backlog.shift()!);
     }
     this.wake();
   }
 
-  /**
-   * A call is charged the time between two watchdog ticks, but at most two
-   * tick intervals per tick: when the machine is overloaded the ticks
-   * themselves come late, and a worker thread that was merely descheduled
-   * must not be mistaken for a hanging function. A real hang keeps
-   * accumulating and is stopped.
-   */
-  private checkHeartbeats(): void {
-    const now = performance.now();
-    const credit = Math.min(now - this.lastTick, this.tickMs * 2);
-    this.lastTick = now;
-    for (const slot of this.slots) {
-      if (slot.retiring) continue;
-      const state = Atomics.load(slot.hb, HB_STATE);
-      const seq = Atomics.load(slot.hb, HB_SEQ);
-      if (state === 0 || seq !== slot.lastSeq) {
-        slot.lastSeq = seq;
-        slot.chargedMs = 0;
-        continue;
-      }
-      slot.chargedMs += credit;
-      if (slot.chargedMs > this.options.timeoutMs) this.onDeath(slot, 'timeout');
-    }
-  }
-
   /** A worker is gone (terminated for a timeout, out of memory, crashed): mark the call and re-send its chunks. */
-  private onDeath(slot: Slot, reason: KilledCall['reason'], err?: Error): void {
-    if (slot.retiring || this.closed) return;
-    slot.retiring = true;
-    const state = Atomics.load(slot.hb, HB_STATE);
-    const version = VERSION_OF_STATE[state];
-    const chunk = Atomics.load(slot.hb, HB_CHUNK);
-    const index = Atomics.load(slot.hb, HB_INDEX);
-    void slot.worker.terminate();
-    this.slots.splice(this.slots.indexOf(slot), 1, this.spawn());
+  private onStop(slot: Slot, stop: Stop): void {
+    const at = this.slots.indexOf(slot);
+    if (this.closed || at < 0) return;
+    this.slots.splice(at, 1, this.spawn());
     const pending = slot.assigned;
     slot.assigned = [];
-    if (version !== undefined) {
+    const version = stop.call !== undefined ? VERSION_OF_STATE[stop.call.tag] : undefined;
+    if (stop.call !== undefined && version !== undefined) {
+      const { a: index, b: chunk } = stop.call;
       const current = pending.find((a) => a.task.chunk === chunk);
-      if (current !== undefined) current.killed.push({ index, version, reason });
+      if (current !== undefined) current.killed.push({ index, version, reason: stop.reason });
       this.stoppedCalls++;
       // Stop a function that hangs on most events (each stopped call costs a new worker), not
       // one that hangs on a few of many: past `max`, only while at least half of the events
@@ -288,7 +244,8 @@ export class ReplayPool {
         this.crashes.set(first.task.chunk, n);
         if (n > 2) {
           pending.shift();
-          this.events.chunkError(first.task.chunk, `the replay worker crashed on this chunk 3 times (${err?.message ?? reason})`);
+          const why = stop.error?.message ?? (stop.exitCode !== undefined ? `worker exited with code ${stop.exitCode}` : stop.reason);
+          this.events.chunkError(first.task.chunk, `the replay worker crashed on this chunk 3 times (${why})`);
         }
       }
     }
@@ -303,12 +260,6 @@ export class ReplayPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.watchdog);
-    await Promise.all(
-      this.slots.map((s) => {
-        s.retiring = true;
-        return s.worker.terminate();
-      }),
-    );
+    await this.supervisor.close();
   }
 }

@@ -73,6 +73,8 @@ export interface ReplayOptions {
   seed?: number;
   /** Stop after this many calls were stopped by the time budget / memory limit (default 50). */
   maxStoppedCalls?: number;
+  /** Keep a warm spare worker once a call was stopped (default true; false only to measure what it saves: bench/stopped-calls-bench.mjs). */
+  spareWorker?: boolean;
   onProgress?: (p: ReplayProgress) => void;
   /** ms from the process start to this call (the CLI's start-up), reported as run.startupMs. */
   startupMs?: number;
@@ -233,7 +235,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       seed: options.seed ?? 1,
       samplesPerChunk: 20,
     },
-    { workers, timeoutMs, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, maxStoppedCalls: options.maxStoppedCalls ?? 50 },
+    { workers, timeoutMs, maxHeapMb: options.maxHeapMb ?? DEFAULT_MAX_HEAP_MB, maxStoppedCalls: options.maxStoppedCalls ?? 50, ...(options.spareWorker === false ? { spareWorker: false } : {}) },
     {
       result(r) {
         if (acc.add(r)) {

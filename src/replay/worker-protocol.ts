@@ -25,22 +25,15 @@ export interface WorkerInit {
   seed: number;
   samplesPerChunk: number;
   /**
-   * Int32Array view: [state, index, chunk, seq]. state 0 = not in a function
-   * call, 1 = OLD, 2 = NEW, 3 = OLD rerun, 4/5 = OLD/NEW on the other engine,
-   * 6/7 = OLD/NEW reseeded (STATE_OF_VERSION); seq changes at every call so the
-   * supervisor can tell a long call from many short ones.
+   * The worker's call clock (runtime/supervised-worker.ts, CallClock): each
+   * call is marked with tag STATE_OF_VERSION[version], a = event index in the
+   * chunk, b = chunk, so the supervisor knows which call it stopped.
    */
-  heartbeat: SharedArrayBuffer;
+  clock: SharedArrayBuffer;
 }
 
-/** Heartbeat state of each call (0 = none running). */
+/** Call clock tag of each call (0 = none running). */
 export const STATE_OF_VERSION: Record<Version, number> = { old: 1, new: 2, rerun: 3, 'old-cross': 4, 'new-cross': 5, 'old-seed': 6, 'new-seed': 7 };
-
-export const HB_STATE = 0;
-export const HB_INDEX = 1;
-export const HB_CHUNK = 2;
-export const HB_SEQ = 3;
-export const HB_SLOTS = 4;
 
 /** `init` is the first message to a worker started without workerData (prespawnReplayWorkers), and only to those. */
 export type ToWorker = { type: 'chunk'; task: ChunkTask } | { type: 'init'; init: WorkerInit };

@@ -1,7 +1,7 @@
 /**
  * Replay worker thread: loads both functions once, then replays the chunks
- * it is sent. Publishes which call is running in a shared heartbeat so the
- * supervisor can stop a call that exceeds the time budget.
+ * it is sent. Marks each call on its call clock (runtime/supervised-worker.ts)
+ * so the supervisor can stop a call that exceeds the time budget.
  *
  * Its init comes as workerData, or (a worker started ahead of time, see
  * prespawnReplayWorkers in pool.ts) as the first message: the thread and its
@@ -13,7 +13,8 @@ import { otherEngine } from './engine-check.js';
 import { compileIgnore } from '../diff/index.js';
 import { ChunkDecodeError } from '../store/chunk.js';
 import { processChunk, type CallObserver, type FunctionPair } from './chunk-processor.js';
-import { HB_CHUNK, HB_INDEX, HB_SEQ, HB_STATE, STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
+import { CallClock } from '../runtime/supervised-worker.js';
 import { traceMark } from '../util/trace.js';
 
 traceMark('worker modules loaded');
@@ -26,7 +27,7 @@ function send(msg: FromWorker): void {
 
 function start(init: WorkerInit): void {
   traceMark('init');
-  const hb = new Int32Array(init.heartbeat);
+  const clock = new CallClock(init.clock);
   let fns: FunctionPair;
   try {
     const kvs = init.kvs;
@@ -44,17 +45,13 @@ function start(init: WorkerInit): void {
   }
   traceMark('functions loaded');
   const ignore = compileIgnore(init.ignore);
-  let seq = 0;
   let currentChunk = 0;
   const observer: CallObserver = {
     starting(index, version) {
-      hb[HB_INDEX] = index;
-      hb[HB_CHUNK] = currentChunk;
-      hb[HB_SEQ] = ++seq;
-      Atomics.store(hb, HB_STATE, STATE_OF_VERSION[version]);
+      clock.starting(STATE_OF_VERSION[version], index, currentChunk);
     },
     finished() {
-      Atomics.store(hb, HB_STATE, 0);
+      clock.finished();
     },
   };
 
@@ -80,7 +77,7 @@ function start(init: WorkerInit): void {
         send({ type: 'result', result });
         traceMark(`chunk ${msg.task.chunk} done`);
       } catch (e) {
-        Atomics.store(hb, HB_STATE, 0);
+        clock.finished();
         if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });
         else send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
       }
@@ -90,7 +87,7 @@ function start(init: WorkerInit): void {
 }
 
 const given = workerData as WorkerInit | null | undefined;
-if (given?.heartbeat !== undefined) start(given);
+if (given?.clock !== undefined) start(given);
 else {
   port.once('message', (msg: ToWorker) => {
     if (msg.type === 'init') start(msg.init);

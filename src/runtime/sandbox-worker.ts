@@ -1,8 +1,10 @@
 /**
  * Worker-thread entry (plain JS at run time: dist/runtime/sandbox-worker.js).
- * Loads one function, then answers `invoke` messages one at a time. The
- * supervisor (worker-runner.ts) enforces the time budget by terminating this
- * thread and the memory limit through `resourceLimits`.
+ * Loads one function, then answers `invoke` messages one at a time. Each call
+ * is marked on the call clock, from the message to the posted result: the
+ * supervisor (supervised-worker.ts, for worker-runner.ts) enforces the time
+ * budget by terminating this thread, and the memory limit through
+ * `resourceLimits`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFunctionWith } from './engines.js';
@@ -11,6 +13,7 @@ import { toJsonSafe } from './json-safe.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
 import type { RunResult } from './types.js';
 import type { SourceProblem } from './errors.js';
+import { CallClock } from './supervised-worker.js';
 
 const port = parentPort;
 if (!port) throw new Error('sandbox-worker must run in a worker thread');
@@ -32,7 +35,8 @@ function plainResult(r: RunResult): RunResult {
   };
 }
 
-const spec = (workerData as { spec: WorkerLoadSpec }).spec;
+const { spec, clock: clockBuffer } = workerData as { spec: WorkerLoadSpec; clock: SharedArrayBuffer };
+const clock = new CallClock(clockBuffer);
 try {
   const kvs = spec.kvs ?? (spec.kvsPath !== undefined ? loadKvsFile(spec.kvsPath) : undefined);
   const fn = loadFunctionWith(spec.engine ?? 'v8', spec.source, {
@@ -44,7 +48,11 @@ try {
   });
   port.on('message', (m: ToWorker) => {
     if (m.type !== 'invoke') return;
-    void Promise.resolve(fn.invoke(m.event, m.opts)).then((result) => post({ type: 'result', id: m.id, result: plainResult(result) }));
+    clock.starting(1);
+    void Promise.resolve(fn.invoke(m.event, m.opts)).then((result) => {
+      post({ type: 'result', id: m.id, result: plainResult(result) });
+      clock.finished();
+    });
   });
   post({ type: 'ready', runtime: fn.runtime, kind: fn.kind, isAsync: fn.isAsync });
 } catch (e) {

@@ -19,7 +19,8 @@
  *   reported as reason `crash`, and a new instance takes over.
  * Native work the budget does not count (a regex near the match limit, a huge
  * `repeat` below the memory cap) is bounded by the wall clock of the caller:
- * the replay pool's and WorkerSandbox's watchdogs terminate the worker thread
+ * the supervised worker's watchdog (runtime/supervised-worker.ts, for the replay
+ * pool and WorkerSandbox alike) terminates the worker thread
  * (terminating a thread stops running wasm).
  * The wasm memory never shrinks: after a call that left it above
  * RECYCLE_BYTES, the instance is replaced by a new one.

@@ -1,0 +1,71 @@
+// The replay pool over the supervised workers: stopped calls are counted once per event,
+// every chunk comes back, and once a worker was lost a warm spare takes the next stop
+// (same report with and without it).
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ReplayPool } from '../../src/replay/pool.js';
+import { replay } from '../../src/replay/replay.js';
+import { openCorpusFile } from '../../src/store/index.js';
+import type { ChunkResult } from '../../src/results/chunk-result.js';
+import { syntheticRecords } from '../helpers/synthetic.js';
+import { writeSyntheticCorpus } from '../helpers/corpus.js';
+import { useTempDir } from '../helpers/tmp.js';
+
+const fx = (name: string) => new URL(`../fixtures/replay/${name}`, import.meta.url).pathname;
+const tmp = useTempDir();
+
+async function runPool(corpusPath: string, spareWorker: boolean) {
+  const corpus = await openCorpusFile(corpusPath);
+  const fn = (path: string) => ({ source: readFileSync(path, 'utf8'), filename: path, runtime: 'cloudfront-js-1.0' as const });
+  const results: ChunkResult[] = [];
+  const pool = new ReplayPool(
+    { old: fn(fx('passthrough.js')), new: fn(fx('hang-on-search.js')), eventType: 'viewer-request', ignore: [], noise: false, seed: 1, samplesPerChunk: 5 },
+    { workers: 1, timeoutMs: 150, maxStoppedCalls: 1000, spareWorker },
+    { result: (r) => results.push(r), chunkError: (chunk, message) => expect.fail(`chunk ${chunk}: ${message}`) },
+  );
+  try {
+    let firstPosition = 0;
+    for (const chunk of corpus.chunks) {
+      await pool.waitForCapacity();
+      pool.submit({ chunk: chunk.index, framed: await corpus.readFramedChunk(chunk.index), firstPosition });
+      firstPosition += chunk.events;
+    }
+    await pool.drain();
+    return { results, stopped: pool.stopped, starts: pool.workerStarts };
+  } finally {
+    await pool.close();
+    await corpus.close();
+  }
+}
+
+describe('replay pool', () => {
+  it('once a call was stopped, each replacement is a spare started at the stop before (the first at that stop); without spares a worker is started at each stop', async () => {
+    const records = syntheticRecords(120);
+    const searches = records.filter((x) => x.request.uri === '/search').length;
+    expect(searches).toBeGreaterThan(3);
+    const corpus = await writeSyntheticCorpus(tmp.path, 120, 40, records);
+
+    const warm = await runPool(corpus, true);
+    expect(warm.stopped).toBe(searches);
+    expect(warm.results.map((r) => r.chunk).sort()).toEqual([0, 1, 2]);
+    expect(warm.results.reduce((n, r) => n + r.events, 0)).toBe(120);
+    // Every replacement is the spare; each one taken starts the next (the first was started by the first stop).
+    expect(warm.starts.sparesTaken).toBe(searches);
+    expect(warm.starts.started).toBe(1 + searches + 1);
+
+    const cold = await runPool(corpus, false);
+    expect(cold.stopped).toBe(searches);
+    expect(cold.starts).toEqual({ started: 1 + searches, sparesTaken: 0 });
+  }, 60_000);
+
+  it('the report is the same with and without the spare', async () => {
+    const records = syntheticRecords(200);
+    const corpus = await writeSyntheticCorpus(tmp.path, 200, 50, records);
+    const searches = records.filter((x) => x.request.uri === '/search').length;
+    const run = (spareWorker: boolean) => replay({ oldPath: fx('passthrough.js'), newPath: fx('hang-on-search.js'), corpus, workers: 2, timeoutMs: 150, maxStoppedCalls: 1000, spareWorker });
+    const [warm, cold] = [await run(true), await run(false)];
+    const shape = (r: typeof warm) => ({ events: r.events, outcomes: r.outcomes, transitions: r.outcomeTransitions, diffs: r.diffs.map((d) => ({ path: d.path, count: d.count })) });
+    expect(shape(warm)).toEqual(shape(cold));
+    expect(warm.outcomes.new['timeout']).toBe(searches);
+  }, 90_000);
+});
