@@ -19,10 +19,14 @@
  *   here), 'memory' (its heap ran out), 'crash' (anything else), with the
  *   call that was running (its tag and two numbers the owner chose);
  * - keeps a warm spare: once a worker has been stopped or died, a
- *   replacement is started at once and kept ready (modules loaded, functions
- *   compiled), so the next worker the owner asks for is there without the
- *   0.3-0.7 s of a cold start; a function that hangs on many events then
- *   costs its time budget per event, not a worker start on top of it;
+ *   replacement is started at once; from then on, whenever the owner takes
+ *   the spare, the next one is started as soon as the worker taken has
+ *   finished a call (not at once: two thread start-ups at the same moment
+ *   compete for the cores and slow the first calls), and kept ready (modules
+ *   loaded, functions compiled), so the next worker the owner asks for is
+ *   there without the 0.3-0.7 s of a cold start; a function that hangs on
+ *   many events then costs its time budget per event, not a worker start on
+ *   top of it;
  * - workers started ahead of time (prestartWorkers), before their owner
  *   knows what to load: the thread boots while the main thread is still
  *   starting up; the owner sends their set-up as a first message.
@@ -160,6 +164,12 @@ export class SupervisedWorker<From = unknown, To = unknown> {
     return { tag, a: this.cells[A]!, b: this.cells[B]! };
   }
 
+  /** Has it finished at least one call? */
+  finishedACall(): boolean {
+    const seq = Atomics.load(this.cells, SEQ);
+    return seq > 1 || (seq === 1 && Atomics.load(this.cells, TAG) === 0);
+  }
+
   /**
    * Charge `credit` ms to the call in progress (none: reset); true when it is past `budgetMs`.
    */
@@ -227,6 +237,8 @@ export class Supervisor<From = unknown, To = unknown> {
   private closed = false;
   /** A worker was lost: from now on a spare is kept ready. */
   private sparing = false;
+  /** The next spare is started once this worker (the last one handed out) has finished a call. */
+  private spareAfter: SupervisedWorker<From, To> | undefined;
   /** Workers this supervisor started (spares included), for measurements and tests. */
   started = 0;
   /** Spares taken by spawn(). */
@@ -264,7 +276,9 @@ export class Supervisor<From = unknown, To = unknown> {
     this.spareWorker = undefined;
     if (w !== undefined) this.sparesTaken++;
     else w = this.startOne();
-    if (this.sparing) this.spareWorker = this.startOne();
+    // The next spare waits until this one has finished a call: started now, its start-up
+    // would compete for a core with this worker's own (a first call is the slowest).
+    if (this.sparing) this.spareAfter = w;
     return w;
   }
 
@@ -315,6 +329,11 @@ export class Supervisor<From = unknown, To = unknown> {
     for (const w of [...this.live]) {
       if (!w.gone && w.charge(credit, this.budgetMs)) w.stopForTime();
     }
+    const after = this.spareAfter;
+    if (after !== undefined && !this.closed && (after.gone || after.finishedACall())) {
+      this.spareAfter = undefined;
+      this.spareWorker ??= this.startOne();
+    }
   }
 
   /** Terminate every worker (the spare too); no more stops are reported. */
@@ -323,6 +342,7 @@ export class Supervisor<From = unknown, To = unknown> {
     if (this.watchdog !== undefined) clearInterval(this.watchdog);
     this.watchdog = undefined;
     this.spareWorker = undefined;
+    this.spareAfter = undefined;
     await Promise.all([...this.live].map((w) => w.retire()));
   }
 }

@@ -49,9 +49,11 @@ describe('replay pool', () => {
     expect(warm.stopped).toBe(searches);
     expect(warm.results.map((r) => r.chunk).sort()).toEqual([0, 1, 2]);
     expect(warm.results.reduce((n, r) => n + r.events, 0)).toBe(120);
-    // Every replacement is the spare; each one taken starts the next (the first was started by the first stop).
+    // Every replacement is the spare (the first was started by the first stop); each one taken
+    // starts the next once it has finished a call (the last may come after the run ended).
     expect(warm.starts.sparesTaken).toBe(searches);
-    expect(warm.starts.started).toBe(1 + searches + 1);
+    expect(warm.starts.started).toBeGreaterThanOrEqual(1 + searches);
+    expect(warm.starts.started).toBeLessThanOrEqual(2 + searches);
 
     const cold = await runPool(corpus, false);
     expect(cold.stopped).toBe(searches);

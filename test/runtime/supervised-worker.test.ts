@@ -104,13 +104,15 @@ describe('supervised worker', () => {
     await new Promise((r) => setTimeout(r, 1500)); // let it boot
     const second = s.spawn();
     expect(s.sparesTaken).toBe(1);
-    expect(s.hasSpare).toBe(true); // the next one is on its way
     const b = watch(second);
     // What the spare said before it was taken is delivered on attach, in order.
     expect(b.messages).toEqual([{ up: true }]);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(s.hasSpare).toBe(false); // the next spare waits for the first call of this one
     second.post({ tag: 1, a: 3, b: 0 });
     await expect.poll(() => b.messages.length).toBe(2);
     expect(b.messages[1]).toEqual({ echo: 3 });
+    await expect.poll(() => s.hasSpare).toBe(true);
     expect(s.started).toBe(3);
   });
 

@@ -2,6 +2,12 @@
  * The recording worker threads: batches go to the least busy worker, and
  * their results are handed back strictly in the order the batches were
  * submitted (the summary and the corpus must follow the input order).
+ *
+ * Plain workers, not supervised ones (runtime/supervised-worker.ts, the replay
+ * pool's): they run our parsers, not function code, so no call has a time
+ * budget (a batch takes what its size needs), and a worker is never stopped
+ * and replaced half-way: a dead worker fails the recording, so no batch is
+ * silently lost.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../../util/compiled-sibling.js';

@@ -7,6 +7,10 @@
  * still reaches the corpus file within the promised interval. The stop
  * (signal, --max-events, --duration) ends the items, the worker finishes the
  * corpus and prints the summary.
+ *
+ * A plain worker, not a supervised one (runtime/supervised-worker.ts): it runs
+ * no function code, has no per-call budget, and holds the corpus writer's
+ * unflushed state, so stopping or replacing it would lose recorded data.
  */
 import { Worker } from 'node:worker_threads';
 import { compiledSibling } from '../../util/compiled-sibling.js';
