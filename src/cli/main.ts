@@ -89,7 +89,6 @@ async function startReplayWorkersEarly(args: readonly string[]): Promise<void> {
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   traceMark('main');
-  process.on('exit', () => traceMark('exit'));
   const args = joinDashValues(argv);
   await startReplayWorkersEarly(args);
   traceMark('workers started');

@@ -21,8 +21,11 @@ function threadCpuMs(): number {
   }
 }
 
+/** Marks `label`; the main thread's last mark, `exit`, is made once as the process exits. */
 export function traceMark(label: string): void {
   if (!on) return;
   const ms = performance.timeOrigin + performance.now() - t0;
   process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} cpu=${threadCpuMs().toFixed(1)} ${label}\n`);
 }
+
+if (on && isMainThread) process.once('exit', () => traceMark('exit'));
