@@ -29,7 +29,7 @@ import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
 import { CostTally } from '../results/cost.js';
-import { callOptions, eventOf, NOISE_CLOCK_SHIFT_MS, NOISE_SEED_SALT, type CallOptions } from './one-event.js';
+import { callOptions, eventOf, NOISE_CLOCK_SHIFT_MS, NOISE_SEED_SALT } from './one-event.js';
 
 /**
  * Which call of an event: OLD, NEW, the noise rerun of OLD; with --cross-check
@@ -253,30 +253,14 @@ export async function processChunk(
   const killed = new Map<string, KilledCall['reason']>();
   for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
 
-  const call = (
-    fn: LoadedFunction,
-    version: Version,
-    index: number,
-    event: unknown,
-    record: CorpusRecord,
-    shift: number,
-    seedSalt = NOISE_SEED_SALT,
-    opts: CallOptions = callOptions(record, shift, seedSalt),
-  ): RunResult | Promise<RunResult> => {
+  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: CorpusRecord, shift: number, seedSalt = NOISE_SEED_SALT): RunResult | Promise<RunResult> => {
     const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
     if (stopped !== undefined) return killedResult(stopped);
     observer?.starting(index, version);
-    const res = fn.invoke(event, opts);
+    const res = fn.invoke(event, callOptions(record, shift, seedSalt));
     if (isThenable(res)) return res.finally(() => observer?.finished());
     observer?.finished();
     return res;
-  };
-
-  /** OLD again with the noise clock and seed (undefined without the noise check); made once per chunk, not per event. */
-  const rerunOld = async (index: number, event: object, record: CorpusRecord): Promise<RunResult | undefined> => {
-    if (!noiseEnabled) return undefined;
-    const r = call(fns.old, 'rerun', index, event, record, NOISE_CLOCK_SHIFT_MS);
-    return isThenable(r) ? await r : r;
   };
 
   for (let index = 0, record = cursor.next(); record !== undefined; index++, record = cursor.next()) {
@@ -288,22 +272,24 @@ export async function processChunk(
     const position = task.firstPosition + index;
     let oldRun: RunResult;
     let newRun: RunResult;
-    // OLD and NEW get the same options (read, never changed, by invoke): one object per event.
-    const same = callOptions(record, 0);
     if (newFirst()) {
-      const n = call(fns.new, 'new', index, event, record, 0, NOISE_SEED_SALT, same);
+      const n = call(fns.new, 'new', index, event, record, 0);
       newRun = isThenable(n) ? await n : n;
-      const o = call(fns.old, 'old', index, event, record, 0, NOISE_SEED_SALT, same);
+      const o = call(fns.old, 'old', index, event, record, 0);
       oldRun = isThenable(o) ? await o : o;
     } else {
-      const o = call(fns.old, 'old', index, event, record, 0, NOISE_SEED_SALT, same);
+      const o = call(fns.old, 'old', index, event, record, 0);
       oldRun = isThenable(o) ? await o : o;
-      const n = call(fns.new, 'new', index, event, record, 0, NOISE_SEED_SALT, same);
+      const n = call(fns.new, 'new', index, event, record, 0);
       newRun = isThenable(n) ? await n : n;
     }
     if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun);
     // Only events that differ return a promise: equal ones stay on the synchronous path.
-    const pending = recordEvent(acc, record, position, index, event, oldRun, newRun);
+    const pending = recordEvent(acc, record, position, oldRun, newRun, async () => {
+      if (!noiseEnabled) return undefined;
+      const r = call(fns.old, 'rerun', index, event, record, NOISE_CLOCK_SHIFT_MS);
+      return isThenable(r) ? await r : r;
+    });
     if (pending !== undefined) await pending;
   }
   return acc.finish();
@@ -361,10 +347,9 @@ export async function processChunk(
     a: ChunkAccumulator,
     record: CorpusRecord,
     position: number,
-    index: number,
-    event: object,
     oldRun: RunResult,
     newRun: RunResult,
+    rerunOld: () => Promise<RunResult | undefined>,
   ): Promise<void> | void {
     // (see ChunkAccumulator.noiseVerdict for when OLD is run a second time)
     a.events++;
@@ -434,7 +419,7 @@ export async function processChunk(
       else a.noiseOnly++;
     };
     if (!needsRerun) return finish(undefined);
-    return rerunOld(index, event, record).then(finish);
+    return rerunOld().then(finish);
   }
 }
 
