@@ -155,10 +155,15 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: Read
   if (readOnly === null) return;
   const ro = readOnly.names;
   if (!roBroken) {
-    // Every read-only name returned is the input's, unchanged: a rule is broken only if one the input had is gone.
+    // Every read-only name the loop saw is the input's, unchanged: a rule is broken only if one the input had is
+    // gone, or if the output has one the loop could not see (not enumerable, or inherited) that the input lacks.
     let received = 0;
-    for (let k = 0; k < ro.length; k++) if (ro[k]! in i) received++;
-    if (received === roKept) return;
+    let hidden = false;
+    for (let k = 0; k < ro.length && !hidden; k++) {
+      if (ro[k]! in i) received++;
+      else hidden = ro[k]! in o;
+    }
+    if (!hidden && received === roKept) return;
   }
   // Some read-only rule is broken: each one, in the list's order.
   for (let k = 0; k < ro.length; k++) {
