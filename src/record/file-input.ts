@@ -100,10 +100,7 @@ export class FileInput {
     try {
       for await (const chunk of input as AsyncIterable<Buffer>) yield chunk;
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (this.gzip && typeof code === 'string' && code.startsWith('Z_')) {
-        throw new InputError(`${this.path}: not a valid gzip file, or truncated (${(e as Error).message}) after ${file.bytesRead} bytes`);
-      }
+      if (this.gzip && isZlibError(e)) throw gzipError(this.path, e, file.bytesRead);
       throw fileError(this.path, e, 'file');
     } finally {
       this.finished = file.bytesRead;
@@ -148,7 +145,14 @@ export class FileInput {
     if (carry !== '') yield [carry];
   }
 
-  /** The first `max` bytes of the content (decompressed), for format detection. */
+  /**
+   * The first `max` bytes of the content (decompressed), for format
+   * detection. A gzip file read whole here must end as gzip data ends: one
+   * cut short is refused now, naming the file (its head would otherwise
+   * end inside a line, say a `#Fields` line, and be taken for content);
+   * of a larger file only the first MiB is read, and a cut further on is
+   * found when the content is read.
+   */
   async head(max = 64 * 1024): Promise<Buffer> {
     const fh = await open(this.readPath, 'r');
     try {
@@ -156,10 +160,12 @@ export class FileInput {
       const buf = Buffer.alloc(size);
       const { bytesRead } = await fh.read(buf, 0, size, 0);
       if (!this.gzip) return buf.subarray(0, bytesRead);
+      const whole = bytesRead >= this.totalBytes;
       try {
-        return gunzipSync(buf.subarray(0, bytesRead), { finishFlush: 2 /* Z_SYNC_FLUSH: a truncated stream is fine here */ }).subarray(0, max);
+        // Z_FINISH (the default) when the whole file is here, so a cut shows; Z_SYNC_FLUSH for the first MiB of a larger one.
+        return gunzipSync(buf.subarray(0, bytesRead), whole ? {} : { finishFlush: 2 }).subarray(0, max);
       } catch (e) {
-        throw new InputError(`${this.path}: not a valid gzip file (${(e as Error).message})`);
+        throw isZlibError(e) ? gzipError(this.path, e, bytesRead) : e;
       }
     } finally {
       await fh.close();
@@ -179,6 +185,25 @@ function endsOnCharBoundary(chunk: Buffer): boolean {
     }
   }
   return true;
+}
+
+/** An error of node's zlib (its codes start with Z_). */
+export function isZlibError(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/**
+ * The one-line error for gzip data that cannot be decompressed, after
+ * `bytes` bytes of the file were read: cut short (zlib's "unexpected end of
+ * file": a truncated download or copy), or not gzip data at all.
+ */
+export function gzipError(path: string, e: unknown, bytes?: number): InputError {
+  const at = bytes === undefined ? '' : ` after ${bytes.toLocaleString('en-US')} bytes`;
+  if ((e as NodeJS.ErrnoException).code === 'Z_BUF_ERROR') {
+    return new InputError(`${path}: truncated gzip file: the compressed data ends early${at} (the file was cut short or is damaged)`);
+  }
+  return new InputError(`${path}: not a valid gzip file (${(e as Error).message})${at}`);
 }
 
 /** An input file that cannot be opened or read (`what`: "HAR file", see util/input-file.ts). */

@@ -15,7 +15,7 @@ import { readFile } from 'node:fs/promises';
 import * as zlib from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { InputError } from '../errors.js';
-import { FileInput, FileRecordSource, fileError } from '../file-input.js';
+import { FileInput, FileRecordSource, fileError, gzipError, isZlibError } from '../file-input.js';
 import type { SourceItem, SourceReport } from '../types.js';
 import { cellText } from './cell-text.js';
 import { CflogLines } from './cflog-lines.js';
@@ -62,7 +62,7 @@ export class CflogParquetSource extends FileRecordSource {
       // A gzip-compressed Parquet file is read whole (Parquet needs random access to its footer and row groups).
       buffer = input.gzip ? toArrayBuffer(zlib.gunzipSync(await readFile(input.readPath))) : await asyncBufferFromFile(input.readPath);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code?.startsWith('Z_')) throw new InputError(`${path}: not a valid gzip file, or truncated (${message(e)})`);
+      if (isZlibError(e)) throw gzipError(path, e);
       throw fileError(path, e, 'CloudFront log file');
     }
     let metadata: FileMetaData;

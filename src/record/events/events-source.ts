@@ -74,7 +74,10 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
   private linesByContent = false;
 
   private get jsonLines(): boolean {
-    return this.linesByContent || JSON_LINES.has(extname(this.input.path).toLowerCase());
+    if (this.linesByContent) return true;
+    // "events.jsonl.gz": the name of the compressed JSON lines file before its ".gz".
+    const name = this.input.path.toLowerCase();
+    return JSON_LINES.has(extname(this.input.gzip && name.endsWith('.gz') ? name.slice(0, -3) : name));
   }
 
   /** Parse a .json file up front: a file that is only Lambda@Edge events, or not JSON, is refused before any output exists. */

@@ -13,7 +13,7 @@ import { HarFormatError, HarScanner, type ScannerOptions } from './scanner.js';
 import { HAR_SKIP, harEntryToItem, type HarFileStats } from './entry.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';
 import { InputError } from '../errors.js';
-import { fileError, fstatStdin, STDIN_PATH as STDIN } from '../file-input.js';
+import { fileError, fstatStdin, gzipError, isZlibError, STDIN_PATH as STDIN } from '../file-input.js';
 
 export interface HarSourceOptions {
   /** Read size; 1 MiB measured best (larger gives no gain, smaller costs per-chunk overhead). */
@@ -123,11 +123,8 @@ export class HarSource implements RecordSource {
       scanner.end();
     } catch (e) {
       if (e instanceof HarFormatError || e instanceof InputError) throw e;
-      const code = (e as NodeJS.ErrnoException).code;
-      if (this.gzip && typeof code === 'string' && code.startsWith('Z_')) {
-        throw new InputError(`${this.path}: not a valid gzip file, or truncated (${(e as Error).message}) after ${fileStream.bytesRead} bytes`);
-      }
-      if (typeof code === 'string') throw fileError(this.path, e, 'HAR file');
+      if (this.gzip && isZlibError(e)) throw gzipError(this.path, e, fileStream.bytesRead);
+      if (typeof (e as NodeJS.ErrnoException).code === 'string') throw fileError(this.path, e, 'HAR file');
       throw e;
     } finally {
       this.finished = fileStream.bytesRead;
