@@ -172,7 +172,32 @@ export class EventFileSource extends FileRecordSource implements RecordSource {
     return item;
   }
 
+  /**
+   * The file's items. A file named on the command line none of whose
+   * entries is an event (all skipped as not JSON, not valid, Lambda@Edge)
+   * stops the recording with one line naming it and its first entry, as a
+   * broken HAR does: it was given to be recorded, and recording nothing of
+   * it would pass unnoticed. A file with any event records them and counts
+   * the others; files found in a directory are only counted.
+   */
   async *items(): AsyncGenerator<SourceItem> {
+    let first: (SourceItem & { kind: 'skip' }) | undefined;
+    let entries = 0;
+    let events = false;
+    for await (const item of this.entries()) {
+      entries++;
+      if (item.kind !== 'skip') events = true;
+      else first ??= item;
+      yield item;
+    }
+    if (this.named && !events && first !== undefined) {
+      const where = this.jsonLines ? `line ${first.source.entry + 1}` : `entry ${first.source.entry}`;
+      const detail = first.detail === undefined ? '' : `: ${first.detail.replace(/^line \d+: /, '')}`;
+      throw new InputError(`${this.input.path}: no CloudFront Functions event among its ${entries} ${entries === 1 ? 'entry' : 'entries'}; ${where}: ${first.reason}${detail}`);
+    }
+  }
+
+  private async *entries(): AsyncGenerator<SourceItem> {
     if (this.mtime === 0) await this.check();
     if (!this.jsonLines) {
       if (this.parsed === NOT_JSON) {
