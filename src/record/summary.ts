@@ -255,6 +255,17 @@ const int = (n: number): string => n.toLocaleString('en-US');
 /** Up to this many inputs get a line each in the summary; more get one line together. */
 const MAX_SOURCE_LINES = 3;
 
+/**
+ * What a recording stored, in the words of the first summary line:
+ * exchanges (each a viewer-request event), connection (mTLS) events, or
+ * both ("12 exchanges and 3 connection events").
+ */
+function recordedWhat(s: RecordSummary): string {
+  if (s.connectionEvents === 0) return plural(s.recordsWritten, 'exchange');
+  const connections = plural(s.connectionEvents, 'connection event');
+  return s.viewerRequestEvents > 0 ? `${plural(s.viewerRequestEvents, 'exchange')} and ${connections}` : connections;
+}
+
 function plural(n: number, word: string): string {
   return `${int(n)} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -278,7 +289,7 @@ function reasonLines(reasons: ReasonCount[], indent: string): string[] {
 export function formatSummary(s: RecordSummary): string {
   const lines: string[] = [];
   const dest = s.output !== undefined ? ` ${s.append ? 'appended to' : 'into'} ${s.output}` : '';
-  lines.push(`cfreplay: recorded ${plural(s.recordsWritten, 'exchange')} from ${plural(s.sources.length, 'input')}${dest}`);
+  lines.push(`cfreplay: recorded ${recordedWhat(s)} from ${plural(s.sources.length, 'input')}${dest}`);
   if (s.sources.length > MAX_SOURCE_LINES) {
     // Many inputs (a directory of event files): one line for all of them, not one per file.
     const sum = (f: (x: RecordSummary['sources'][number]) => number) => s.sources.reduce((n, x) => n + f(x), 0);
@@ -296,24 +307,29 @@ export function formatSummary(s: RecordSummary): string {
     }
   }
   lines.push(`  entries read          ${int(s.entriesRead).padStart(12)}`);
-  lines.push(`  exchanges recorded    ${int(s.recordsWritten).padStart(12)}`);
-  lines.push(`    viewer-request events  ${int(s.viewerRequestEvents).padStart(9)}`);
-  lines.push(`    viewer-response events ${int(s.viewerResponseEvents).padStart(9)}`);
-  if (s.connectionEvents > 0) lines.push(`    connection events      ${int(s.connectionEvents).padStart(9)}`);
-  if (s.noViewerResponse.total > 0) {
-    lines.push(`    no viewer-response event for ${int(s.noViewerResponse.total)}:`);
-    lines.push(...reasonLines(s.noViewerResponse.reasons, '      '));
+  const connections = s.connectionEvents > 0;
+  if (!connections || s.viewerRequestEvents > 0) {
+    lines.push(`  exchanges recorded    ${int(s.viewerRequestEvents).padStart(12)}`);
+    lines.push(`    viewer-request events  ${int(s.viewerRequestEvents).padStart(9)}`);
+    lines.push(`    viewer-response events ${int(s.viewerResponseEvents).padStart(9)}`);
+    if (s.noViewerResponse.total > 0) {
+      lines.push(`    no viewer-response event for ${int(s.noViewerResponse.total)}:`);
+      lines.push(...reasonLines(s.noViewerResponse.reasons, '      '));
+    }
   }
+  if (connections) lines.push(`  connection events     ${int(s.connectionEvents).padStart(12)}`);
   lines.push(`  skipped               ${int(s.skipped.total).padStart(12)}`);
   if (s.skipped.total > 0) lines.push(...reasonLines(s.skipped.reasons, '    '));
   if (s.filtered.total > 0) {
     lines.push(`  filtered out          ${int(s.filtered.total).padStart(12)}`);
     lines.push(...reasonLines(s.filtered.reasons, '    '));
   }
-  const perRecord = s.recordsWritten > 0 ? ` (${s.bytesPerRecord.toFixed(1)} bytes per exchange)` : '';
+  const unit = connections ? 'record' : 'exchange';
+  const perRecord = s.recordsWritten > 0 ? ` (${s.bytesPerRecord.toFixed(1)} bytes per ${unit})` : '';
   lines.push(`  bytes written         ${int(s.bytesWritten).padStart(12)}${perRecord}`);
   if (s.fileBytes !== undefined) {
-    const total = s.append && s.totalRecords !== undefined ? `, ${int(s.totalRecords)} exchanges in all` : '';
+    // The corpus appended to may hold connection events from earlier runs: records (exchanges and connection events).
+    const total = s.append && s.totalRecords !== undefined ? `, ${plural(s.totalRecords, 'record')} in all` : '';
     lines.push(`  corpus file size      ${int(s.fileBytes).padStart(12)}${s.chunks !== undefined ? ` (${plural(s.chunks, 'chunk')} written${total})` : ''}`);
   }
   const secs = s.durationMs / 1000;
