@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import type { CapturedResponse, HttpHeader, NormalizedExchange } from '../../event/index.js';
 import { InputError } from '../errors.js';
+import type { LineParser, LineParserFactory } from '../parallel/line-parsers.js';
 import type { SourceItem } from '../types.js';
 import { normalizeIp } from '../viewer-ip.js';
 import { DecodeCache, decodeLogField, lenientDecodeCount, looksEncodedTwice } from './decode.js';
@@ -89,7 +90,16 @@ function simpleHeaders(l: FieldLayout): SimpleHeader[] {
   return list.filter((h) => h[2] >= 0).map(([name, lower, index]) => ({ name, lower, index, decode: new DecodeCache() }));
 }
 
-export class CflogLines {
+/** Where a batch of a text log starts, for a recording worker (see ../parallel/line-parsers.ts). */
+export interface CflogLineState {
+  path: string;
+  file: string;
+  /** The field list in force where the batch starts (undefined before any). */
+  fields: string[] | undefined;
+  delimiter: '\t' | ' ';
+}
+
+export class CflogLines implements LineParser<CflogLineState> {
   /** The field layout in force (the last `#Fields` line, or the one given). */
   layout: FieldLayout | undefined;
   /** Data lines and directive lines seen. */
@@ -123,6 +133,12 @@ export class CflogLines {
     layout: FieldLayout | undefined,
   ) {
     if (layout !== undefined) this.setLayout(layout);
+  }
+
+  /** Take the field list and delimiter in force where a worker's batch starts. */
+  resume(state: CflogLineState): void {
+    if (state.fields !== undefined) this.useFields(state.fields);
+    this.useDelimiter(state.delimiter);
   }
 
   /** Fields separated by spaces instead of tabs (v2 plain text and W3C logs may be): CloudFront URL-encodes spaces in values. */
@@ -347,3 +363,8 @@ export class CflogLines {
     return item;
   }
 }
+
+/** The recording workers' parser of text logs (this module is named by the batches: CFLOG_LINE_PARSER in cflog-source.ts). */
+export const lineParser: LineParserFactory<CflogLineState> = {
+  create: (state) => new CflogLines(state.path, state.file, undefined),
+};

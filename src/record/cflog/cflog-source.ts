@@ -11,6 +11,7 @@
  * real-time log has them, and the response status with its content type and
  * length. Bad lines are counted and skipped; RTMP logs are refused.
  */
+import { compiledSibling } from '../../util/compiled-sibling.js';
 import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource } from '../file-input.js';
 import type { BatchJob } from '../parallel/batch-recorder.js';
@@ -18,7 +19,7 @@ import { cutLineBatches } from '../parallel/line-batches.js';
 import type { BatchedSource } from '../parallel/record-in-workers.js';
 import type { SourceItem, SourceReport } from '../types.js';
 import { CflogJsonSource } from './cflog-json.js';
-import { CflogLines } from './cflog-lines.js';
+import { CflogLines, type CflogLineState } from './cflog-lines.js';
 import { CflogParquetSource, PARQUET_MAGIC } from './cflog-parquet.js';
 import { lastFieldsLine, layoutOf, loggedHeadersWarning, RtmpLogError, rtmpMessage, splitFieldList, type FieldLayout } from './fields.js';
 
@@ -33,6 +34,14 @@ export interface CflogSourceOptions {
 const GZIP_RATIO_GUESS = 8;
 
 let nextSourceId = 0;
+
+let lineParserUrl: string | undefined;
+
+/** The module the recording workers load to parse this source's lines (it exports `lineParser`). */
+function cflogLineParser(): string {
+  lineParserUrl ??= compiledSibling(import.meta.url, 'cflog-lines.js').href;
+  return lineParserUrl;
+}
 
 export class CflogSource extends FileRecordSource implements BatchedSource {
   /** The layout found by check() (head or --fields); the line parser follows later #Fields lines. */
@@ -125,7 +134,8 @@ export class CflogSource extends FileRecordSource implements BatchedSource {
     for await (const batch of cutLineBatches(this.input.chunks(), targetLines, maxBytes)) {
       // Read before the batch is handed over: its bytes are transferred to a worker.
       const next = lastFieldsLine(batch.bytes, batch.first) ?? fields;
-      yield { ...batch, parser: { kind: 'cflog', source: this.id, path: this.input.path, file: this.file, fields, delimiter: this.delimiter } };
+      const state: CflogLineState = { path: this.input.path, file: this.file, fields, delimiter: this.delimiter };
+      yield { ...batch, parser: { module: cflogLineParser(), source: this.id, state } };
       fields = next;
     }
     this.finalFields = fields;

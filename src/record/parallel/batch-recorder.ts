@@ -91,9 +91,16 @@ export class BatchRecorder {
     this.steps = setup.steps.map(buildStep);
   }
 
-  /** Everything but the compression happens before this returns its promise (batches are parsed in call order). */
+  /**
+   * Batches are parsed in call order: everything but the compression (and,
+   * for a source's first batch, the loading of its parser module) happens
+   * before this returns its promise.
+   */
   async record(job: BatchJob): Promise<BatchResult> {
-    const parser = this.parsers.for(job.parser);
+    const found = this.parsers.for(job.parser);
+    const parser = found instanceof Promise ? await found : found;
+    // From here to the compression, synchronous: no other batch is parsed in between.
+    parser.resume(job.parser.state);
     const linesBefore = parser.lines;
     const summary = new SummaryBuilder(undefined, false);
     const recorder = new ItemRecorder(

@@ -13,7 +13,7 @@ import type { RecordSink, RecordSource } from '../types.js';
 import type { BatchJob } from './batch-recorder.js';
 import type { RecordingWorkers } from './recording-workers.js';
 
-/** A source whose lines the workers can parse (see line-parsers.ts). */
+/** A source whose lines the workers can parse: its batches name its line-parser module (see line-parsers.ts). */
 export interface BatchedSource extends RecordSource {
   /** The input as batches of whole lines, each with what a worker needs to parse it; used instead of items(). */
   workerBatches(targetLines: () => number, maxBytes: number): AsyncIterable<BatchJob>;
