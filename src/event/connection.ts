@@ -21,8 +21,23 @@
  *   runtime" (not spelled out there);
  * - the connection logs name the leaf's fields ClientLeafCertSerialNumber,
  *   ClientLeafCertIssuer, ClientLeafCertSubject, ClientLeafCertValidity.
- * The "Connection event structure" section of the event-structure page could
- * not be read. The reference (shared/reference) gives
+ * Where the field list is (searched again, session 6): the "Connection event
+ * structure" section of functions-event-structure has none; it says connection
+ * functions receive another event structure and points to "Associate a
+ * CloudFront Connection Function" (read in the Chinese edition,
+ * https://docs.amazonaws.cn/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html).
+ * The list itself is the section #connection-function-event-structure ("event
+ * structure and response format", beside #connection-function-helper-methods)
+ * of write-connection-function-code (its table of contents in
+ * https://docs.aws.amazon.com/zh_tw/AmazonCloudFront/latest/DeveloperGuide/write-connection-function-code.md
+ * and https://docs.amazonaws.cn/AmazonCloudFront/latest/DeveloperGuide/write-connection-function-code.md);
+ * the search tool gives only the first part of those pages, so the section
+ * body (and with it the revocation-result and mTLS-configuration names) could
+ * not be read. The API (API_TestConnectionFunction.html) takes the test
+ * connection object as a blob of 0 to 40,960 bytes and answers
+ * ComputeUtilization, ConnectionFunctionErrorMessage,
+ * ConnectionFunctionExecutionLogs and ConnectionFunctionOutput.
+ * The reference (shared/reference) gives
  * `clientCertificate.certificates.leaf.{serialNumber, issuer, subject,
  * validity: {notBefore, notAfter}, sha256Fingerprint}`, `clientIp`,
  * `endpoint`, `distributionId`, `connectionId`. Both spellings of the
