@@ -364,7 +364,7 @@ export class CflogLines implements LineParser<CflogLineState> {
   }
 }
 
-/** The recording workers' parser of text logs (this module is named by the batches: CFLOG_LINE_PARSER in cflog-source.ts). */
+/** The recording workers' parser of text logs (this module is named by the batches: cflogLineParser() in cflog-source.ts). */
 export const lineParser: LineParserFactory<CflogLineState> = {
   create: (state) => new CflogLines(state.path, state.file, undefined),
 };

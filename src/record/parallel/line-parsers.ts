@@ -15,7 +15,7 @@ import type { SourceItem } from '../types.js';
 
 /** Which parser reads a batch, and from which state (structured-clonable). */
 export interface LineParserSpec<State = unknown> {
-  /** file: URL of the module exporting `lineParser` (see lineParserModule in the source's folder). */
+  /** file: URL of the module exporting `lineParser`, in the source's folder (cflog: cflogLineParser() in cflog-source.ts). */
   module: string;
   /** Distinguishes the sources of one run (the same file may be given twice). */
   source: number;
