@@ -229,9 +229,11 @@ export class ReplayPool {
       this.stoppedCalls++;
       // Stop a function that hangs on most events (each stopped call costs a new worker), not
       // one that hangs on a few of many: past `max`, only while at least half of the events
-      // seen so far (chunks back, plus this chunk up to the stopped call) had a stopped call.
+      // seen so far had a stopped call. Seen: the chunks back, plus every chunk in flight up to
+      // its last stopped call (counting only the stopped chunk's position made two workers that
+      // each met a few hangs early in their first chunks look like "5 stopped in 1 event").
       const max = this.options.maxStoppedCalls ?? 50;
-      const seen = this.eventsDone + index + 1;
+      const seen = this.eventsSeen(pending);
       if (this.stoppedCalls > max && this.stoppedCalls * 2 >= seen) {
         this.fail(new StopRunError(`${this.stoppedCalls} function calls were stopped (time budget ${this.options.timeoutMs} ms or memory limit) in the first ${seen} events: the function seems to hang or exhaust memory on most events`));
         return;
@@ -251,6 +253,20 @@ export class ReplayPool {
     }
     for (const a of pending) this.dispatch(a);
     this.wake();
+  }
+
+  /** Events done in chunks back, plus each chunk in flight up to its last stopped call. */
+  private eventsSeen(pending: readonly Assigned[]): number {
+    let seen = this.eventsDone;
+    const upTo = (a: Assigned): void => {
+      let last = -1;
+      for (const k of a.killed) if (k.index > last) last = k.index;
+      seen += last + 1;
+    };
+    for (const a of pending) upTo(a);
+    for (const slot of this.slots) for (const a of slot.assigned) upTo(a);
+    for (const a of this.backlog) upTo(a);
+    return seen;
   }
 
   private fail(err: Error): void {

@@ -70,4 +70,16 @@ describe('replay pool', () => {
     expect(shape(warm)).toEqual(shape(cold));
     expect(warm.outcomes.new['timeout']).toBe(searches);
   }, 90_000);
+
+  it('a few hangs early in two chunks in flight do not stop the run (the events seen include every chunk in flight, not only the stopped one)', async () => {
+    // Two chunks, one per worker, each hanging on its events 2 and 5: the fourth stopped call (past
+    // maxStoppedCalls 3) comes when 12 events were seen, 4 of them hung. Counting only the stopped
+    // chunk's position (6) made it "4 stopped in the first 6 events" and stopped the run.
+    const records = syntheticRecords(8000, 5).map((r, i) => (i % 4000 === 2 || i % 4000 === 5 ? { ...r, request: { ...r.request, uri: '/search' } } : r.request.uri === '/search' ? { ...r, request: { ...r.request, uri: '/searched' } } : r));
+    const corpus = await writeSyntheticCorpus(tmp.path, 8000, 4000, records);
+    const r = await replay({ oldPath: fx('passthrough.js'), newPath: fx('hang-on-search.js'), corpus, workers: 2, timeoutMs: 100, maxStoppedCalls: 3 });
+    expect(r.run.stoppedEarly).toBeFalsy();
+    expect(r.events).toBe(8000);
+    expect(r.outcomes.new['timeout']).toBe(4);
+  }, 90_000);
 });
