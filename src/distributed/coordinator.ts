@@ -266,9 +266,14 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
         lastId = e.id;
       }
       merged = acc.seen.size;
+      // As the local pool's rule (replay/pool.ts): stop a function that hangs on most events,
+      // not one that hangs on a few of many: past `max` stopped calls, and only while they are
+      // at least half of the events merged (it stopped at `max` alone: 51 hanging events in a
+      // million stopped a distributed run that the local replay finishes).
       const max = spec.maxStoppedCalls;
-      if (acc.killed.old + acc.killed.new > max && stoppedEarly === undefined) {
-        stoppedEarly = `more than ${max} function calls were stopped (time budget ${spec.timeoutMs} ms or memory limit); the function seems to hang or exhaust memory on most events`;
+      const stopped = acc.killed.old + acc.killed.new;
+      if (stopped > max && stopped * 2 >= acc.events && stoppedEarly === undefined) {
+        stoppedEarly = `${stopped} function calls were stopped (time budget ${spec.timeoutMs} ms or memory limit) in the first ${acc.events} events: the function seems to hang or exhaust memory on most events`;
       }
       if (Date.now() - lastStatus >= 500) {
         lastStatus = Date.now();
