@@ -2,11 +2,9 @@
 // process and a `cfreplay worker` PROCESS; the run asks for njs and the worker runs njs
 // (njs prints 0.1 + 0.2 as 0.30000000000000007, V8 as ...04). A chunk result made on
 // another engine (a worker that ignores the spec's engine) stops the coordinator.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, parseRedisTarget, RedisCorpus } from '../../src/store/redis/index.js';
 import { doneFields, GROUP, parseStreams, runKeys } from '../../src/distributed/protocol.js';
 import { EngineMismatchError, replayDistributed } from '../../src/distributed/coordinator.js';
@@ -14,8 +12,8 @@ import { replay } from '../../src/replay/replay.js';
 import { processChunk } from '../../src/replay/chunk-processor.js';
 import { loadFunction } from '../../src/runtime/loader.js';
 import { pushSyntheticCorpus } from '../helpers/corpus.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
+import { root } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
 const OLD = `${root}test/fixtures/engines/engine-old.js`;
@@ -24,40 +22,22 @@ const EVENTS = 120;
 const CHUNK = 30;
 
 describe('replay --distributed --engine njs', () => {
-  beforeAll(() => {
-    requireRedisServer();
-    requireCliBuilt();
-  });
-  let server: RedisServer;
-  let tmp: string;
+  const env = useRedisCliEnv('dist-engine', { killAfterEach: true });
   let url: string;
   let file: string;
   let redis: Redis;
-  let children: CliRun[] = [];
+  const worker = (name: string) => env.start(['worker', env.server.url, '--threads', '1', '--name', name, '--exit-when-idle', '20s']);
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-dist-engine-'));
-    url = `${server.url}#eng`;
-    file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, 5);
-    redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: 3 });
+    url = `${env.server.url}#eng`;
+    file = await pushSyntheticCorpus(env.tmp, url, EVENTS, CHUNK, 5);
+    redis = await connectRedis(parseRedisTarget(env.server.url), { reconnectAttempts: 3 });
   }, 120_000);
 
-  afterEach(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exit));
-    children = [];
-  });
-
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => redis?.disconnect());
 
   it("every worker runs the coordinator's engine: the merged report equals the local njs replay", async () => {
-    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w1', '--exit-when-idle', '20s']);
-    children.push(worker);
+    worker('w1');
     const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs' });
     const local = await replay({ oldPath: OLD, newPath: NEW, corpus: file, engine: 'njs', workers: 1 });
     expect(report.functions.new.engine).toBe('njs');
@@ -72,8 +52,7 @@ describe('replay --distributed --engine njs', () => {
   }, 120_000);
 
   it('--cross-check travels too: the workers run both engines and the merged engines section equals the local one', async () => {
-    const worker = startCli(['worker', server.url, '--threads', '1', '--name', 'w2', '--exit-when-idle', '20s']);
-    children.push(worker);
+    worker('w2');
     const report = await replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, crossCheck: true, timeoutMs: 10_000 });
     const local = await replay({ oldPath: OLD, newPath: NEW, corpus: file, crossCheck: true, workers: 1, timeoutMs: 10_000 });
     expect(report.options.crossCheck).toBe(true);

@@ -3,8 +3,7 @@
 // must not get its late result (with spurious timeouts) into the run. The
 // merged report equals the single-machine report. Real redis-server, real
 // worker processes, real signals.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,8 +13,8 @@ import { replay } from '../../src/replay/replay.js';
 import type { ReplayReport } from '../../src/results/types.js';
 import { pushSyntheticCorpus } from '../helpers/corpus.js';
 import { waitFor } from '../helpers/wait.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
+import { root } from '../helpers/cli-process.js';
 import { comparable } from '../helpers/report-compare.js';
 
 const slowOld = `${root}test/fixtures/replay/slow-old.js`;
@@ -24,49 +23,27 @@ const EVENTS = 600;
 const CHUNK = 30;
 
 describe('a stalled distributed worker', () => {
-  beforeAll(() => {
-    requireRedisServer();
-    requireCliBuilt();
-  });
-  let server: RedisServer;
-  let tmp: string;
+  // Its processes, one of them stopped with SIGSTOP, are continued and killed after the file's tests.
+  const env = useRedisCliEnv('stalled');
   let url: string;
   let local: ReplayReport;
   let redis: Redis;
-  const children: CliRun[] = [];
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-stalled-'));
-    url = `${server.url}#stall`;
-    const file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, 11);
-    redis = await connectRedis(parseRedisTarget(server.url), { reconnectAttempts: Infinity });
+    url = `${env.server.url}#stall`;
+    const file = await pushSyntheticCorpus(env.tmp, url, EVENTS, CHUNK, 11);
+    redis = await connectRedis(parseRedisTarget(env.server.url), { reconnectAttempts: Infinity });
     // A time budget the loaded test machine never reaches, while a 12 s stall still passes it.
     local = await replay({ oldPath: slowOld, newPath: slowNew, corpus: file, workers: 2, timeoutMs: 5000 });
   }, 120_000);
 
-  afterAll(async () => {
-    for (const c of children) {
-      if (c.child.exitCode === null && c.child.signalCode === null) {
-        c.child.kill('SIGCONT');
-        c.child.kill('SIGKILL');
-      }
-    }
-    await Promise.all(children.map((c) => c.exit));
-    redis?.disconnect();
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
+  afterAll(() => redis?.disconnect());
 
   it('its late result never replaces or joins the one accepted; the report equals the local one', async () => {
-    const start = (args: string[]) => {
-      const c = startCli(args, { env: { CFREPLAY_DEBUG: '1' } });
-      children.push(c);
-      return c;
-    };
-    const w1 = start(['worker', server.url, '--threads', '1', '--name', 's1']);
+    const start = (args: string[]) => env.start(args, { env: { CFREPLAY_DEBUG: '1' } });
+    const w1 = start(['worker', env.server.url, '--threads', '1', '--name', 's1']);
     await waitFor('s1 ready', () => w1.stderr().includes('waiting for runs'));
-    const out = join(tmp, 'distributed.json');
+    const out = join(env.tmp, 'distributed.json');
     const coord = start(['replay', '--old', slowOld, '--new', slowNew, '--corpus', url, '--distributed', '--json', out, '--reclaim-after', '2s', '--keep-run', '--timeout-ms', '5000']);
     const runId = await waitFor('the run id', () => /cfreplay: run (\S+): \d+ chunks of .*#stall queued/.exec(coord.stderr())?.[1], 30_000);
     const keys = runKeys(runId);
@@ -78,7 +55,7 @@ describe('a stalled distributed worker', () => {
     });
     w1.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
-    start(['worker', server.url, '--threads', '1', '--name', 's2']);
+    start(['worker', env.server.url, '--threads', '1', '--name', 's2']);
     await new Promise((r) => setTimeout(r, Math.max(0, 12_000 - (Date.now() - stoppedAt))));
     w1.child.kill('SIGCONT');
 

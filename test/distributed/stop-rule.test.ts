@@ -2,16 +2,15 @@
 // events is replayed to the end (those events are timeouts), one that hangs on most events
 // stops the run. The coordinator stopped at `maxStoppedCalls` alone. Real redis-server, the
 // coordinator in this process, a `cfreplay worker` process.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { replayDistributed } from '../../src/distributed/coordinator.js';
 import { replay } from '../../src/replay/replay.js';
 import { pushSyntheticCorpus } from '../helpers/corpus.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
-import { requireRedisServer, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
-import { requireCliBuilt, root, startCli, type CliRun } from '../helpers/cli-process.js';
+import { useRedisCliEnv } from '../helpers/redis-cli-env.js';
+import { root } from '../helpers/cli-process.js';
 
 const PASS = `${root}test/fixtures/replay/passthrough.js`;
 const HANG_ON_SEARCH = `${root}test/fixtures/replay/hang-on-search.js`;
@@ -20,39 +19,21 @@ const CHUNK = 30;
 const SEED = 5;
 
 describe('replay --distributed: when stopped calls stop the run', () => {
-  beforeAll(() => {
-    requireRedisServer();
-    requireCliBuilt();
-  });
-  let server: RedisServer;
-  let tmp: string;
+  const env = useRedisCliEnv('dist-stop', { killAfterEach: true });
   let url: string;
   let file: string;
-  let children: CliRun[] = [];
+  const worker = (name: string) => env.start(['worker', env.server.url, '--threads', '1', '--name', name, '--exit-when-idle', '20s']);
 
   beforeAll(async () => {
-    server = await startRedisServer();
-    tmp = mkdtempSync(join(tmpdir(), 'cfreplay-dist-stop-'));
-    url = `${server.url}#stop`;
-    file = await pushSyntheticCorpus(tmp, url, EVENTS, CHUNK, SEED);
+    url = `${env.server.url}#stop`;
+    file = await pushSyntheticCorpus(env.tmp, url, EVENTS, CHUNK, SEED);
   }, 120_000);
-
-  afterEach(async () => {
-    for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGKILL');
-    await Promise.all(children.map((c) => c.exit));
-    children = [];
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(tmp, { recursive: true, force: true });
-  });
 
   it('a function that hangs on a few of many events (more than maxStoppedCalls) is replayed to the end, as locally', async () => {
     const searches = syntheticRecords(EVENTS, SEED).filter((r) => r.request.uri === '/search').length;
     expect(searches).toBeGreaterThan(2);
     expect(searches * 2).toBeLessThan(EVENTS);
-    children.push(startCli(['worker', server.url, '--threads', '1', '--name', 'w1', '--exit-when-idle', '20s']));
+    worker('w1');
     const report = await replayDistributed({ oldPath: PASS, newPath: HANG_ON_SEARCH, corpus: url, timeoutMs: 150, maxStoppedCalls: 2 });
     expect(report.run.stoppedEarly).toBeFalsy();
     expect(report.events).toBe(EVENTS);
@@ -63,9 +44,9 @@ describe('replay --distributed: when stopped calls stop the run', () => {
   }, 150_000);
 
   it('a function that hangs on every event stops the run once the stopped calls pass maxStoppedCalls', async () => {
-    const hang = join(tmp, 'hang.js');
+    const hang = join(env.tmp, 'hang.js');
     writeFileSync(hang, 'function handler(event) { while (true) {} }');
-    children.push(startCli(['worker', server.url, '--threads', '1', '--name', 'w2', '--exit-when-idle', '20s']));
+    worker('w2');
     const report = await replayDistributed({ oldPath: PASS, newPath: hang, corpus: url, timeoutMs: 100, maxStoppedCalls: 2 });
     expect(report.run.stoppedEarly).toMatch(/function calls were stopped .*: the function seems to hang/);
   }, 150_000);
