@@ -89,6 +89,23 @@ describe('record events', () => {
     await expect(openEventSources([empty])).rejects.toThrow(/no event files/);
   });
 
+  it('a directory picks up compressed JSON lines (.jsonl.gz, .ndjson.gz) beside plain files, not other .gz files', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const fs = await import('node:fs');
+    const dir = join(tmp.path, 'mixed');
+    fs.mkdirSync(dir);
+    const line = (uri: string) => JSON.stringify({ version: '1.0', context: { eventType: 'viewer-request' }, viewer: { ip: '203.0.113.7' }, request: { method: 'GET', uri, querystring: {}, headers: {}, cookies: {} } });
+    writeFileSync(join(dir, 'a.jsonl'), `${line('/plain')}\n`);
+    writeFileSync(join(dir, 'b.jsonl.gz'), gzipSync(`${line('/gz-1')}\n${line('/gz-2')}\n`));
+    writeFileSync(join(dir, 'c.NDJSON.GZ'), gzipSync(`${line('/nd-gz')}\n`));
+    // Not event files: a compressed .json (only JSON lines may be compressed) and a .txt.gz.
+    writeFileSync(join(dir, 'd.json.gz'), gzipSync(line('/no-json-gz')));
+    writeFileSync(join(dir, 'e.txt.gz'), gzipSync(line('/no-txt-gz')));
+    const { records, summary } = await record([dir]);
+    expect(records.map((r) => r.request.uri)).toEqual(['/plain', '/gz-1', '/gz-2', '/nd-gz']);
+    expect(summary.recordsWritten).toBe(4);
+  });
+
   it('filters apply to events (host, method, URL)', async () => {
     const sink = new MemorySink();
     const { compileFilters } = await import('../../src/record/filters.js');

@@ -15,7 +15,7 @@ export const eventsCommand: CommandModule<object, EventsArgs> = {
   builder: (y: Argv) =>
     addRecordOptions(
       y
-        .positional('files', { type: 'string', array: true, describe: 'Event files (.json: one event or an array; .jsonl: one per line) or directories (read recursively)' })
+        .positional('files', { type: 'string', array: true, describe: 'Event files (.json: one event or an array; .jsonl/.ndjson: one per line, also gzip-compressed as .jsonl.gz) or directories (read recursively)' })
         .option('time', {
           type: 'string',
           requiresArg: true,

@@ -249,7 +249,14 @@ function isJson(s: string): boolean {
   }
 }
 
-/** The event files under `dir` (.json, .jsonl, .ndjson; recursive, in name order; dot files, node_modules and package/tsconfig files left out). */
+/** Whether a file found in a directory is an event file: .json, .jsonl, .ndjson, or compressed JSON lines (.jsonl.gz, .ndjson.gz). */
+function isEventFileName(name: string): boolean {
+  const lower = name.toLowerCase();
+  if (lower.endsWith('.gz')) return JSON_LINES.has(extname(lower.slice(0, -3)));
+  return EVENT_FILES.has(extname(lower)) && !lower.endsWith('package.json') && !lower.endsWith('tsconfig.json');
+}
+
+/** The event files under `dir` (.json, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz; recursive, in name order; dot files, node_modules and package/tsconfig files left out). */
 export async function listEventFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const entries = await readdir(dir, { withFileTypes: true });
@@ -258,7 +265,7 @@ export async function listEventFiles(dir: string): Promise<string[]> {
     if (e.name.startsWith('.') || e.name === 'node_modules') continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await listEventFiles(p)));
-    else if (e.isFile() && EVENT_FILES.has(extname(e.name).toLowerCase()) && !e.name.endsWith('package.json') && !e.name.endsWith('tsconfig.json')) out.push(p);
+    else if (e.isFile() && isEventFileName(e.name)) out.push(p);
   }
   return out;
 }
@@ -275,7 +282,7 @@ export async function openEventSources(paths: readonly string[], options: Events
     }
     if (st.isDirectory()) {
       const files = await listEventFiles(p);
-      if (files.length === 0) throw new InputError(`${p}: no event files (.json, .jsonl, .ndjson) in this directory`);
+      if (files.length === 0) throw new InputError(`${p}: no event files (.json, .jsonl, .ndjson, .jsonl.gz, .ndjson.gz) in this directory`);
       for (const f of files) sources.push(new EventFileSource(await FileInput.open(f, 'event file'), false, options));
     } else {
       sources.push(new EventFileSource(await FileInput.open(p, 'event file'), true, options));
