@@ -76,6 +76,19 @@ export function verifyChunk(framed: Uint8Array): ChunkHeader {
   return header;
 }
 
+/**
+ * zlib's sync output buffer: a little more than the header's raw length, so
+ * the whole payload decompresses in one native call into one buffer (the
+ * 16 KB default took ~90 calls and a concatenation per chunk; an exact fit
+ * makes zlib allocate a second buffer to find there is no more). Clamped: the
+ * raw length is only a hint (a damaged or hostile header may claim 4 GB); a
+ * longer output still decodes, in more pieces.
+ */
+const MAX_OUTPUT_CHUNK = 64 * 1024 * 1024;
+function outputChunkSize(rawLength: number): number {
+  return Math.min(MAX_OUTPUT_CHUNK, rawLength + 64);
+}
+
 /** Verify and decode a framed chunk into a record cursor. Throws ChunkDecodeError. */
 /** `requestOnly`: see ColumnsCursor (records without their response). */
 export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCursor {
@@ -84,7 +97,7 @@ export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCurso
   if (header.layout !== LAYOUT_COLUMNS_V1) throw new ChunkDecodeError(`unknown chunk layout ${header.layout}`);
   let raw: Uint8Array;
   try {
-    if (header.codec === Codec.Brotli) raw = brotliDecompressSync(payload);
+    if (header.codec === Codec.Brotli) raw = brotliDecompressSync(payload, { chunkSize: outputChunkSize(header.rawLength) });
     else if (header.codec === Codec.None) raw = payload;
     else throw new ChunkDecodeError(`unknown compression codec ${header.codec}`);
   } catch (e) {

@@ -18,7 +18,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { escapeKeys, hasEscapableKey, unescapeKeys } from './verbatim-keys.js';
 import { ownSet } from '../util/own-keys.js';
 import { parseRawQuery } from '../event/build.js';
-import { requestIdFromSeed, seedOfRequestId } from '../event/request-id.js';
+import { REQUEST_ID_LENGTH, requestIdsFromSeeds, seedOfRequestId } from '../event/request-id.js';
 import type {
   CfRequest,
   CfResponse,
@@ -634,7 +634,9 @@ export class ColumnsCursor {
   private readonly cols: ChunkColumns;
   private readonly times: VarintReader | undefined;
   private readonly timesFloat: Buffer | undefined;
-  private readonly seeds: VarintReader;
+  /** The generated ids of the chunk's records, back to back (see requestIdsFromSeeds), and where the next starts. */
+  private readonly generatedIds: string;
+  private generatedAt = 0;
   private readonly verbatimIds: StringColumnReader;
   private readonly fileRefs: VarintReader;
   private readonly entries: VarintReader;
@@ -679,7 +681,7 @@ export class ColumnsCursor {
     this.count = n + cols.x.length;
     this.times = cols.t !== undefined ? new VarintReader(cols.t) : undefined;
     this.timesFloat = cols.tf !== undefined ? Buffer.from(cols.tf.buffer, cols.tf.byteOffset, cols.tf.byteLength) : undefined;
-    this.seeds = new VarintReader(cols.is);
+    this.generatedIds = generatedIds(cols);
     this.verbatimIds = new StringColumnReader(cols.iv);
     this.fileRefs = new VarintReader(cols.sfr);
     this.entries = new VarintReader(cols.se);
@@ -714,7 +716,9 @@ export class ColumnsCursor {
     this.slot++;
     if (this.times !== undefined) this.time += this.times.int();
     else this.time = this.timesFloat!.readDoubleLE(i * 8);
-    const id = cols.ik[i] === 0 ? requestIdFromSeed(this.seeds.uint()) : this.verbatimIds.next();
+    let id: string;
+    if (cols.ik[i] === 0) id = this.generatedIds.slice(this.generatedAt, (this.generatedAt += REQUEST_ID_LENGTH));
+    else id = this.verbatimIds.next();
     this.entry += this.entries.int() + 1;
     const rawQuery = cols.rqp[i] === 1 ? this.rawQueries.next() : undefined;
     const request: CfRequest = {
@@ -749,6 +753,17 @@ export class ColumnsCursor {
     }
     return record;
   }
+}
+
+/** All generated ids of a chunk's column records, in record order (seeds of records whose id kind is 0). */
+function generatedIds(cols: ChunkColumns): string {
+  const kinds = cols.ik;
+  let count = 0;
+  for (let i = 0; i < cols.n; i++) if (kinds[i] === 0) count++;
+  const seeds = new Float64Array(count);
+  const reader = new VarintReader(cols.is);
+  for (let k = 0; k < count; k++) seeds[k] = reader.uint();
+  return requestIdsFromSeeds(seeds);
 }
 
 /** The records a cursor has left, as an array. */

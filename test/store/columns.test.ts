@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { Packr, Unpackr } from 'msgpackr';
 import { decodeColumns, encodeColumns } from '../../src/store/columns.js';
-import { requestIdFromSeed, seedOfRequestId } from '../../src/event/request-id.js';
+import { requestIdFromSeed, requestIdsFromSeeds, seedOfRequestId } from '../../src/event/request-id.js';
+import { openChunk, ChunkDecodeError } from '../../src/store/chunk.js';
+import { checksum, Codec, LAYOUT_COLUMNS_V1, writeChunkHeader } from '../../src/store/format.js';
 import { buildRecordedExchange, DEFAULT_BUILD_OPTIONS } from '../../src/event/build.js';
 import type { RecordedExchange } from '../../src/event/types.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
@@ -118,6 +120,35 @@ describe('generated request ids', () => {
     }
   });
 
+  it('are the same strings for the same seeds, forever (every stored corpus depends on them)', () => {
+    // Made by the implementation before the integer-only fast path; any change here breaks old corpora.
+    const pinned: [number, string][] = [
+      [0, 'WsMXnivUaGY0dc7M0j0dKmEu1wF4DPMYoJ-sqd0-qdQ4uR212_O86Q=='],
+      [1, 'WsMXnivUaV00lc8dZx0eFn1uawtWYYVfPxC8ZVX1g4x1nr-r2cxvJw=='],
+      [255, 'WsMXnivUlzsMVu17T5I8w74Rg7QL3RgCZsKV7e8Cb_FfNodJ8fx3pQ=='],
+      [256, 'WsMXnivVaEoMdu7MI3I9L9xRFxXpo8Zg8ue_ul_z-jpQdhqASmHlwA=='],
+      [4294967295, 'WsMXYdQrl280Vc17_l0cLcXuQrDYNWBowPCcaCBdrVKfHvo7r5rMsQ=='],
+      [4294967296, 'WsMWnivUaGY0lc8SZz0fZxF_bGk6oRnZHW5OVjn8klNjs_-JlrvnWg=='],
+      [987654321012, 'WsPyauMnHNZshk23FQq68uTOWTMHr4Ra42EciTK9TiFYqJdvWYrl1A=='],
+      [2 ** 48 - 1, 'WjzoYdQrl5gtN8xrY-KvHf-rZiRnarHYoHg-YT3hfbJymFYLSSDgTA=='],
+      [2 ** 48, 'W8MXnivUaIY2d87xpKPRShdgr9TGShYhQ4FRijk300KFuBkcMrGuaA=='],
+      [2 ** 52 - 1, 'VTzoYdQrl3i2NM1kjh1hKnc1PCxFcghFt_PKNS3LWAmS6YABWva8ig=='],
+      // Outside the seed range (a damaged chunk's varint can hold any number): the general arithmetic, unchanged.
+      [2 ** 52, 'SsMXnivUaGZGdc_gRt1iKEf6ZnvGZDDp_nroH7EZajSwhp9BO4xJOg=='],
+      [2 ** 53 - 1, 'RTzoYdQrl3g4NM5Pmn2mIR1symDzmUINw0A13L60OXR39EVaC-uVaA=='],
+      [2 ** 56 + 3, 'WsMXnivUaGZUfuCw0Dt3qkJU4dmxT9pKQYhI1vR9_D7TjXyS_iOm6Q=='],
+      [1.5, 'WsMXnivUaV00lc8dZx0eFn1uawtWYYVfPxC8ZVX1g4x1nr-r2cxvJw=='],
+      [-1, 'pTzoYdQrl3g0tccqmvcW8xQvhpjYAnopK5P1SB5hk6ASwNZjv04JCA=='],
+    ];
+    for (const [seed, id] of pinned) expect(requestIdFromSeed(seed), `seed ${seed}`).toBe(id);
+  });
+
+  it('made many at once are the same ids back to back (the decoder slices them)', () => {
+    const seeds = [0, 7, 2 ** 52 - 1, 4294967296, 123456789012, 2 ** 52, 1.5];
+    expect(requestIdsFromSeeds(seeds)).toBe(seeds.map((s) => requestIdFromSeed(s)).join(''));
+    expect(requestIdsFromSeeds(new Float64Array(0))).toBe('');
+  });
+
   it('refuse ids that were not generated from a seed', () => {
     const id = requestIdFromSeed(77);
     const tampered = `${id.slice(0, 30)}${id[30] === 'A' ? 'B' : 'A'}${id.slice(31)}`;
@@ -191,5 +222,42 @@ describe('verbatim records keep every key (msgpackr renames __proto__ on decode)
     expect(cols.xe).toBe(1);
     const old = new Packr({ useRecords: false }).pack({ ...cols, xe: undefined, x: [{ ...conn, event: { ...conn.event, '\u0000k': 'v' } }] });
     expect((decodeColumns(old)[0] as typeof conn).event).toEqual({ clientIp: '1.2.3.4', connectionId: 'c', '\u0000k': 'v' });
+  });
+});
+
+describe('generated ids on decode', () => {
+  function framedOf(payload: Buffer): Buffer {
+    const header = writeChunkHeader({
+      payloadLength: payload.length,
+      rawLength: payload.length,
+      events: (new Unpackr({ useRecords: false, mapsAsObjects: true }).unpack(payload) as { n: number }).n,
+      minTime: 0,
+      maxTime: 0,
+      payloadCrc: checksum(payload),
+      codec: Codec.None,
+      layout: LAYOUT_COLUMNS_V1,
+    });
+    return Buffer.concat([header, payload]);
+  }
+
+  it('come back exactly, mixed with verbatim ids, in record order', () => {
+    const records = syntheticRecords(300).map((r, i) => (i % 7 === 3 ? { ...r, id: `real-id-${i}` } : r));
+    const got = decodeColumns(encodeColumns(records));
+    expect(got.map((r) => r.id)).toEqual(records.map((r) => r.id));
+    expect(got.filter((r) => r.id.startsWith('real-id-'))).toHaveLength(43);
+  });
+
+  it('a chunk whose seed column is cut short is refused when opened, naming the cause', () => {
+    const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
+    const cols = unpackr.unpack(encodeColumns(syntheticRecords(50))) as { is: Uint8Array };
+    expect(cols.is.length).toBeGreaterThan(50);
+    const damaged = new Packr({ useRecords: false }).pack({ ...cols, is: cols.is.subarray(0, cols.is.length - 4) });
+    expect(() => openChunk(framedOf(damaged))).toThrow(ChunkDecodeError);
+    expect(() => openChunk(framedOf(damaged))).toThrow('cannot decode columns: varint column ends early');
+    // The same chunk undamaged opens and gives every record.
+    const whole = new Packr({ useRecords: false }).pack(cols);
+    let count = 0;
+    for (let c = openChunk(framedOf(whole)), r = c.next(); r !== undefined; r = c.next()) count++;
+    expect(count).toBe(50);
   });
 });
