@@ -21,6 +21,7 @@ import {
   ReplayTally,
   capRoutes,
   groupKey,
+  type ChunkPart,
   type ChunkResult,
   type ErrorPartial,
 } from '../results/chunk-result.js';
@@ -132,6 +133,7 @@ class ChunkAccumulator extends ReplayTally {
 
   constructor(
     readonly chunk: number,
+    private readonly part: ChunkPart | undefined,
     private readonly samplesCap: number,
     private readonly noiseEnabled: boolean,
     private readonly engine: Engine | undefined,
@@ -188,6 +190,7 @@ class ChunkAccumulator extends ReplayTally {
     for (const g of groups) g.routes = capRoutes(g.routes);
     return {
       chunk: this.chunk,
+      ...(this.part !== undefined ? { part: this.part } : {}),
       ...(this.engine !== undefined && this.engine !== 'v8' ? { engine: this.engine } : {}),
       events: this.events,
       changed: this.changed,
@@ -215,6 +218,11 @@ export interface ChunkTask {
   firstPosition: number;
   /** Calls already stopped by the supervisor on an earlier attempt. */
   killed?: readonly KilledCall[];
+  /**
+   * Only these records of the chunk (a chunk split between workers so they finish together,
+   * replay/split.ts); indices stay those of the whole chunk (call clock, killed calls, positions).
+   */
+  part?: ChunkPart;
 }
 
 export interface FunctionPair {
@@ -240,6 +248,7 @@ export async function processChunk(
   const cross = fns.cross;
   const acc = new ChunkAccumulator(
     task.chunk,
+    task.part,
     options.samplesPerChunk ?? 20,
     options.noise !== false,
     options.engine,
@@ -263,7 +272,12 @@ export async function processChunk(
     return res;
   };
 
-  for (let index = 0, record = cursor.next(); record !== undefined; index++, record = cursor.next()) {
+  const from = task.part?.from ?? 0;
+  const to = task.part?.to ?? cursor.count;
+  for (let index = 0, record = cursor.next(); record !== undefined && index < to; index++, record = cursor.next()) {
+    // One order draw per record, skipped or not, so a part of the chunk draws what the whole chunk would.
+    const nextNewFirst = newFirst();
+    if (index < from) continue;
     const event = eventOf(record, eventType);
     if (typeof event === 'string') {
       acc.skipped[event] = (acc.skipped[event] ?? 0) + 1;
@@ -272,7 +286,7 @@ export async function processChunk(
     const position = task.firstPosition + index;
     let oldRun: RunResult;
     let newRun: RunResult;
-    if (newFirst()) {
+    if (nextNewFirst) {
       const n = call(fns.new, 'new', index, event, record, 0);
       newRun = isThenable(n) ? await n : n;
       const o = call(fns.old, 'old', index, event, record, 0);

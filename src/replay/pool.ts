@@ -54,6 +54,15 @@ interface Slot {
 
 export class StopRunError extends Error {}
 
+/** Is `task` the chunk (and part) a worker's message names? */
+function sameTask(task: ChunkTask, chunk: number, part: number | undefined): boolean {
+  return task.chunk === chunk && task.part?.index === part;
+}
+
+function taskKey(task: ChunkTask): string {
+  return task.part === undefined ? String(task.chunk) : `${task.chunk}.${task.part.index}`;
+}
+
 /** Worker threads above this many per core only add scheduling and memory: the CLI caps --workers there, with a note. */
 export const MAX_WORKERS_PER_CORE = 4;
 
@@ -101,8 +110,8 @@ export class ReplayPool {
   private failure: Error | undefined;
   private waiters: (() => void)[] = [];
   private closed = false;
-  /** Crash count per chunk outside any function call (a bug or a bad chunk): give up after 2. */
-  private readonly crashes = new Map<number, number>();
+  /** Crash count per chunk (or part) outside any function call (a bug or a bad chunk): give up after 2. */
+  private readonly crashes = new Map<string, number>();
 
   constructor(
     init: Omit<WorkerInit, 'clock'>,
@@ -170,15 +179,38 @@ export class ReplayPool {
     this.dispatch({ task, killed: [...(task.killed ?? [])] });
   }
 
+  /**
+   * The least busy worker that can take `task` now. A part of a split chunk (the run's tail,
+   * split.ts) goes only to a worker with nothing in hand: queued behind another chunk it
+   * could wait there while another worker runs out of work.
+   */
+  private slotFor(task: ChunkTask): Slot | undefined {
+    const limit = task.part !== undefined ? 1 : (this.options.chunksPerWorker ?? 2);
+    return this.slots.filter((s) => !s.worker.gone && s.assigned.length < limit).sort((x, y) => x.assigned.length - y.assigned.length)[0];
+  }
+
   private dispatch(a: Assigned): void {
-    const per = this.options.chunksPerWorker ?? 2;
-    const slot = this.slots.filter((s) => !s.worker.gone && s.assigned.length < per).sort((x, y) => x.assigned.length - y.assigned.length)[0];
+    const slot = this.slotFor(a.task);
     if (slot === undefined) {
       this.backlog.push(a);
       return;
     }
+    this.place(slot, a);
+  }
+
+  private place(slot: Slot, a: Assigned): void {
     slot.assigned.push(a);
     slot.worker.post({ type: 'chunk', task: { ...a.task, killed: a.killed } });
+  }
+
+  /** Hand out the backlog, in order, while its first task finds a worker. */
+  private dispatchBacklog(): void {
+    for (let next = this.backlog[0]; next !== undefined; next = this.backlog[0]) {
+      const slot = this.slotFor(next.task);
+      if (slot === undefined) return;
+      this.backlog.shift();
+      this.place(slot, next);
+    }
   }
 
   private wake(): void {
@@ -195,22 +227,20 @@ export class ReplayPool {
         this.events.firstCall?.(msg.at);
         return;
       case 'result': {
-        slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.result.chunk);
+        slot.assigned = slot.assigned.filter((a) => !sameTask(a.task, msg.result.chunk, msg.result.part?.index));
         this.eventsDone += msg.result.events;
         this.events.result(msg.result);
         break;
       }
       case 'chunk-error':
-        slot.assigned = slot.assigned.filter((a) => a.task.chunk !== msg.chunk);
+        slot.assigned = slot.assigned.filter((a) => !sameTask(a.task, msg.chunk, msg.part));
         this.events.chunkError(msg.chunk, msg.message);
         break;
       case 'fatal':
         this.fail(new Error(`replay worker failed: ${msg.message}`));
         return;
     }
-    while (this.backlog.length > 0 && this.slots.some((s) => !s.worker.gone && s.assigned.length < (this.options.chunksPerWorker ?? 2))) {
-      this.dispatch(this.backlog.shift()!);
-    }
+    this.dispatchBacklog();
     this.wake();
   }
 
@@ -224,7 +254,8 @@ export class ReplayPool {
     const version = stop.call !== undefined ? VERSION_OF_STATE[stop.call.tag] : undefined;
     if (stop.call !== undefined && version !== undefined) {
       const { a: index, b: chunk } = stop.call;
-      const current = pending.find((a) => a.task.chunk === chunk);
+      // The call clock names the chunk and the record index in it: a split chunk's part is the one holding that record.
+      const current = pending.find((a) => a.task.chunk === chunk && (a.task.part === undefined || (index >= a.task.part.from && index < a.task.part.to)));
       if (current !== undefined) current.killed.push({ index, version, reason: stop.reason });
       this.stoppedCalls++;
       // Stop a function that hangs on most events (each stopped call costs a new worker), not
@@ -242,8 +273,9 @@ export class ReplayPool {
       // Died outside a function call: our bug, or something odd in the chunk. Retry twice, then give up on it.
       const first = pending[0];
       if (first !== undefined) {
-        const n = (this.crashes.get(first.task.chunk) ?? 0) + 1;
-        this.crashes.set(first.task.chunk, n);
+        const key = taskKey(first.task);
+        const n = (this.crashes.get(key) ?? 0) + 1;
+        this.crashes.set(key, n);
         if (n > 2) {
           pending.shift();
           const why = stop.error?.message ?? (stop.exitCode !== undefined ? `worker exited with code ${stop.exitCode}` : stop.reason);
@@ -259,9 +291,10 @@ export class ReplayPool {
   private eventsSeen(pending: readonly Assigned[]): number {
     let seen = this.eventsDone;
     const upTo = (a: Assigned): void => {
-      let last = -1;
+      const from = a.task.part?.from ?? 0;
+      let last = from - 1;
       for (const k of a.killed) if (k.index > last) last = k.index;
-      seen += last + 1;
+      seen += last + 1 - from;
     };
     for (const a of pending) upTo(a);
     for (const slot of this.slots) for (const a of slot.assigned) upTo(a);

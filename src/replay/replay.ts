@@ -23,6 +23,7 @@ import type { FunctionInfo, ReplayReport } from '../results/types.js';
 import { inferEventType } from './event-type.js';
 import { otherEngine } from './engine-check.js';
 import { ReplayPool, StopRunError } from './pool.js';
+import { splitPlan } from './split.js';
 import { RunAccumulator } from '../results/run-accumulator.js';
 import type { FunctionSource } from './worker-protocol.js';
 import { toolVersion } from '../util/version.js';
@@ -239,16 +240,18 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     {
       result(r) {
         if (acc.add(r)) {
-          chunksDone++;
-          recordsDone += chunkById.get(r.chunk)?.events ?? 0;
+          recordsDone += r.part !== undefined ? r.part.to - r.part.from : (chunkById.get(r.chunk)?.events ?? 0);
+          if (acc.seen.has(r.chunk)) chunksDone++;
           progress();
         }
       },
       chunkError(chunk, message) {
         const info = chunkById.get(chunk);
-        damage.chunkLost(acc, info ?? { index: chunk }, 'corrupt chunk', message);
+        // A split chunk: the error comes once per part, and parts already merged are not lost.
+        const merged = info !== undefined ? acc.mergedRecords(chunk, info.events) : 0;
+        if (!damage.chunkLost(acc, info !== undefined ? { ...info, events: info.events - merged } : { index: chunk }, 'corrupt chunk', message)) return;
         chunksDone++;
-        recordsDone += info?.events ?? 0;
+        recordsDone += (info?.events ?? 0) - merged;
         progress();
       },
       firstCall(at) {
@@ -298,14 +301,23 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   };
   try {
     let firstPosition = 0;
-    for (const chunk of corpus.chunks) {
+    // The last chunks go in parts, one per worker, so the workers finish together (split.ts).
+    const plan = splitPlan(
+      corpus.chunks.map((c) => c.events),
+      workers,
+    );
+    for (const [i, chunk] of corpus.chunks.entries()) {
       await unlessInterrupted(pool.waitForCapacity());
       const framed = await readChunkOrLose(corpus, chunk, (detail) => {
         damage.chunkLost(acc, chunk, 'missing chunk', detail);
         chunksDone++;
         recordsDone += chunk.events;
       });
-      if (framed !== undefined) pool.submit({ chunk: chunk.index, framed, firstPosition });
+      if (framed !== undefined) {
+        const parts = plan[i];
+        if (parts === undefined) pool.submit({ chunk: chunk.index, framed, firstPosition });
+        else for (const part of parts) pool.submit({ chunk: chunk.index, framed, firstPosition, part });
+      }
       firstPosition += chunk.events;
     }
     await unlessInterrupted(pool.drain());

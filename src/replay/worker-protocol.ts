@@ -43,5 +43,6 @@ export type FromWorker =
   /** Sent once, as the worker starts its first chunk: `at` is performance.timeOrigin + performance.now(). */
   | { type: 'first-call'; at: number }
   | { type: 'result'; result: ChunkResult }
-  | { type: 'chunk-error'; chunk: number; message: string }
+  /** `part`: the part's index, when the task was a part of a split chunk. */
+  | { type: 'chunk-error'; chunk: number; part?: number; message: string }
   | { type: 'fatal'; message: string };

@@ -78,7 +78,7 @@ function start(init: WorkerInit): void {
         traceMark(`chunk ${msg.task.chunk} done`);
       } catch (e) {
         clock.finished();
-        if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, message: e.message });
+        if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, ...(msg.task.part !== undefined ? { part: msg.task.part.index } : {}), message: e.message });
         else send({ type: 'fatal', message: (e as Error).stack ?? String(e) });
       }
     });

@@ -91,9 +91,21 @@ export interface ExactCost {
   sum: number;
 }
 
+/** Which part of a chunk split between workers a task or result covers (replay/split.ts). */
+export interface ChunkPart {
+  /** 0 .. of-1. */
+  index: number;
+  of: number;
+  /** Records of the chunk in this part: [from, to). */
+  from: number;
+  to: number;
+}
+
 export interface ChunkResult {
-  /** Chunk index in the corpus: merging the same chunk twice is ignored. */
+  /** Chunk index in the corpus: merging the same chunk (or part) twice is ignored. */
   chunk: number;
+  /** Set when only this part of the chunk was replayed: the chunk counts as merged once all its parts are. */
+  part?: ChunkPart;
   /** The engine both functions ran on, when not v8 (a distributed coordinator checks it). */
   engine?: Engine;
   events: number;

@@ -30,7 +30,10 @@ export const MAX_SAMPLES = 300;
 export const OVERFLOW_SIGNATURE = '(other changes past the group limit)';
 
 export class RunAccumulator extends ReplayTally {
+  /** Chunks merged whole (a split chunk once all its parts are) or skipped. */
   readonly seen = new Set<number>();
+  /** Split chunks with some parts merged: the parts' indices and their records. */
+  private readonly partial = new Map<number, { parts: Set<number>; records: number }>();
   private samples = new Map<string, EventSample>();
   /** Groups folded into overflow groups (count of distinct groups and events). */
   foldedGroups = 0;
@@ -40,10 +43,21 @@ export class RunAccumulator extends ReplayTally {
   /** Instructions per call, when the njs engine ran. */
   cost: CostTally | undefined;
 
-  /** True when the chunk was new and has been merged. */
+  /** True when the chunk (or the part of a chunk) was new and has been merged. */
   add(r: ChunkResult): boolean {
     if (this.seen.has(r.chunk)) return false;
-    this.seen.add(r.chunk);
+    if (r.part === undefined) this.seen.add(r.chunk);
+    else {
+      let p = this.partial.get(r.chunk);
+      if (p === undefined) this.partial.set(r.chunk, (p = { parts: new Set(), records: 0 }));
+      if (p.parts.has(r.part.index)) return false;
+      p.parts.add(r.part.index);
+      p.records += r.part.to - r.part.from;
+      if (p.parts.size === r.part.of) {
+        this.partial.delete(r.chunk);
+        this.seen.add(r.chunk);
+      }
+    }
     this.events += r.events;
     this.changed += r.changed;
     this.noiseOnly += r.noiseOnly;
@@ -75,11 +89,20 @@ export class RunAccumulator extends ReplayTally {
     return true;
   }
 
-  /** Record a chunk that could not be replayed (corrupt), so the report says so. */
+  /**
+   * Record a chunk that could not be replayed (corrupt), so the report says so: `events` are
+   * those not merged (of a split chunk, those outside the parts merged: mergedRecords).
+   */
   skipChunk(chunk: number, events: number, reason: string): void {
     if (this.seen.has(chunk)) return;
     this.seen.add(chunk);
+    this.partial.delete(chunk);
     this.skipped[reason] = (this.skipped[reason] ?? 0) + events;
+  }
+
+  /** Records of a chunk merged so far: all of them once it is seen, else those of its merged parts. */
+  mergedRecords(chunk: number, records: number): number {
+    return this.seen.has(chunk) ? records : (this.partial.get(chunk)?.records ?? 0);
   }
 
   private addGroup(g: GroupPartial): void {
