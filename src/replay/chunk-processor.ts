@@ -30,7 +30,7 @@ import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
 import { CostTally } from '../results/cost.js';
-import { callOptions, eventOf, NOISE_CLOCK_SHIFT_MS, NOISE_SEED_SALT } from './one-event.js';
+import { callOptions, eventOf, NOISE_CLOCK_SHIFT_MS, type CallOptions } from './one-event.js';
 
 /**
  * Which call of an event: OLD, NEW, the noise rerun of OLD; with --cross-check
@@ -262,11 +262,12 @@ export async function processChunk(
   const killed = new Map<string, KilledCall['reason']>();
   for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
 
-  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, record: CorpusRecord, shift: number, seedSalt = NOISE_SEED_SALT): RunResult | Promise<RunResult> => {
+  // `opts`: callOptions of the record (OLD and NEW share one; invoke only reads it).
+  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, opts: CallOptions): RunResult | Promise<RunResult> => {
     const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
     if (stopped !== undefined) return killedResult(stopped);
     observer?.starting(index, version);
-    const res = fn.invoke(event, callOptions(record, shift, seedSalt));
+    const res = fn.invoke(event, opts);
     if (isThenable(res)) return res.finally(() => observer?.finished());
     observer?.finished();
     return res;
@@ -286,27 +287,31 @@ export async function processChunk(
     const position = task.firstPosition + index;
     let oldRun: RunResult;
     let newRun: RunResult;
+    const same = callOptions(record, 0);
     if (nextNewFirst) {
-      const n = call(fns.new, 'new', index, event, record, 0);
+      const n = call(fns.new, 'new', index, event, same);
       newRun = isThenable(n) ? await n : n;
-      const o = call(fns.old, 'old', index, event, record, 0);
+      const o = call(fns.old, 'old', index, event, same);
       oldRun = isThenable(o) ? await o : o;
     } else {
-      const o = call(fns.old, 'old', index, event, record, 0);
+      const o = call(fns.old, 'old', index, event, same);
       oldRun = isThenable(o) ? await o : o;
-      const n = call(fns.new, 'new', index, event, record, 0);
+      const n = call(fns.new, 'new', index, event, same);
       newRun = isThenable(n) ? await n : n;
     }
-    if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun);
+    if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun, same);
     // Only events that differ return a promise: equal ones stay on the synchronous path.
-    const pending = recordEvent(acc, record, position, oldRun, newRun, async () => {
-      if (!noiseEnabled) return undefined;
-      const r = call(fns.old, 'rerun', index, event, record, NOISE_CLOCK_SHIFT_MS);
-      return isThenable(r) ? await r : r;
-    });
+    const pending = recordEvent(acc, record, position, oldRun, newRun, index, event);
     if (pending !== undefined) await pending;
   }
   return acc.finish();
+
+  /** OLD again with the noise clock and seed (undefined when noise checks are off). */
+  async function rerunOld(index: number, event: object, record: CorpusRecord): Promise<RunResult | undefined> {
+    if (!noiseEnabled) return undefined;
+    const r = call(fns.old, 'rerun', index, event, callOptions(record, NOISE_CLOCK_SHIFT_MS));
+    return isThenable(r) ? await r : r;
+  }
 
   /**
    * --cross-check: OLD and NEW again on the other engine, each compared with
@@ -323,11 +328,12 @@ export async function processChunk(
     position: number,
     oldRun: RunResult,
     newRun: RunResult,
+    same: CallOptions,
   ): Promise<void> {
     const t = a.engines!;
     t.checked++;
-    const ox = await call(other.old, 'old-cross', index, event, record, 0);
-    const nx = await call(other.new, 'new-cross', index, event, record, 0);
+    const ox = await call(other.old, 'old-cross', index, event, same);
+    const nx = await call(other.new, 'new-cross', index, event, same);
     // The njs side gives the cost when the primary engine is V8.
     if (oldRun.steps === undefined && ox.steps !== undefined) a.cost?.record('old', ox.steps, () => exampleOf(record, position));
     if (newRun.steps === undefined && nx.steps !== undefined) a.cost?.record('new', nx.steps, () => exampleOf(record, position));
@@ -339,7 +345,7 @@ export async function processChunk(
     let real = false;
     const route = routeOfRecord(record);
     for (const f of found) {
-      const again = await call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, record, 0, CROSS_SEED_SALT);
+      const again = await call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, callOptions(record, 0, CROSS_SEED_SALT));
       for (const d of splitBySeed(f.diffs, f.run, again).real) {
         real = true;
         t.add(
@@ -363,7 +369,9 @@ export async function processChunk(
     position: number,
     oldRun: RunResult,
     newRun: RunResult,
-    rerunOld: () => Promise<RunResult | undefined>,
+    /** For the noise rerun (no closure per event: nearly every event has no difference). */
+    index: number,
+    event: object,
   ): Promise<void> | void {
     // (see ChunkAccumulator.noiseVerdict for when OLD is run a second time)
     a.events++;
@@ -433,7 +441,7 @@ export async function processChunk(
       else a.noiseOnly++;
     };
     if (!needsRerun) return finish(undefined);
-    return rerunOld().then(finish);
+    return rerunOld(index, event, record).then(finish);
   }
 }
 

@@ -43,7 +43,7 @@ import { CAUGHT_NAME, instrumentSource } from './instrument.js';
 import { prepareSource, rewriteImports, seedHi, seedLo } from './function-source.js';
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
-import { buildRunResult } from './outcome.js';
+import { buildRunResult, type CallRecord } from './outcome.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import type {
   EdgeLocation,
@@ -74,6 +74,14 @@ export interface LoadedFunction {
 }
 
 const NO_OPTS: InvokeOptions = Object.freeze({});
+
+/** How a returned promise settled (filled in by the callbacks given to the realm's settle). */
+interface Settled {
+  done: boolean;
+  threw: boolean;
+  v: unknown;
+}
+const NOT_SETTLED: Settled = Object.freeze({ done: false, threw: false, v: undefined });
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 
 /** Evaluating any script runs the realm's queued microtasks afterwards (microtaskMode 'afterEvaluate'). */
@@ -165,7 +173,27 @@ class SandboxedFunction implements LoadedFunction {
     readonly filename: string,
     readonly isAsync: boolean,
     private readonly fixedEventType: EventType | undefined,
-  ) {}
+  ) {
+    this.record = {
+      kind,
+      runtime,
+      eventType: 'viewer-request',
+      event: undefined,
+      requestAfter: undefined,
+      ret: undefined,
+      error: undefined,
+      reason: undefined,
+      logs: EMPTY_LOGS,
+      logsTruncated: false,
+      origin: null,
+      customData: null,
+      decision: null,
+      durationNs: 0,
+    };
+  }
+
+  /** The CallRecord of the call being finished (see finish). */
+  private readonly record: CallRecord;
 
   invokeAsync(event: unknown, opts?: InvokeOptions): Promise<RunResult> {
     return Promise.resolve(this.invoke(event, opts));
@@ -269,7 +297,8 @@ class SandboxedFunction implements LoadedFunction {
     // part of this call: under its vm timeout when it has one, else under the supervisor's
     // budget (the replay pool and worker-runner see the call still running and stop it).
     const thenable = !threw && isThenable(ret);
-    const out: { done: boolean; threw: boolean; v: unknown } = { done: false, threw: false, v: undefined };
+    // Allocated only for a returned promise (nearly every call returns a plain value).
+    const out: Settled = thenable ? { done: false, threw: false, v: undefined } : NOT_SETTLED;
     if (thenable) {
       const end = (failed: boolean, v: unknown): void => {
         if (out.done) return;
@@ -323,22 +352,28 @@ class SandboxedFunction implements LoadedFunction {
     }
     const eventType = sb.state.eventType;
     const evAfter = eventType === 'viewer-response' ? ps.event : undefined;
-    return buildRunResult({
-      kind: this.kind,
-      runtime: this.runtime,
-      eventType,
-      event,
-      requestAfter: isObj(evAfter) ? evAfter.request : undefined,
-      ret,
-      error: info,
-      reason: why,
-      logs: ps.logs ?? EMPTY_LOGS,
-      logsTruncated: ps.logsTruncated,
-      origin: sb.state.origin,
-      customData: ps.customData,
-      decision: ps.decision,
-      durationNs,
-    });
+    // One record per function, filled in for each call (buildRunResult keeps none of it), emptied after.
+    const c = this.record;
+    c.eventType = eventType;
+    c.event = event;
+    c.requestAfter = isObj(evAfter) ? evAfter.request : undefined;
+    c.ret = ret;
+    c.error = info;
+    c.reason = why;
+    c.logs = ps.logs ?? EMPTY_LOGS;
+    c.logsTruncated = ps.logsTruncated;
+    c.origin = sb.state.origin;
+    c.customData = ps.customData;
+    c.decision = ps.decision;
+    c.durationNs = durationNs;
+    try {
+      return buildRunResult(c);
+    } finally {
+      // Not kept alive until the next call (the event, what the function returned).
+      c.event = c.requestAfter = c.ret = c.error = undefined;
+      c.logs = EMPTY_LOGS;
+      c.origin = null;
+    }
   }
 }
 

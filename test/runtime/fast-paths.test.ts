@@ -94,6 +94,27 @@ describe('read-only and disallowed headers through every path', () => {
   });
 });
 
+describe('every read-only name of both lists', () => {
+  // The read-only check after the header loop (validate.ts checkHeaders) counts the names the input had and
+  // looks for names for-in cannot see: each name, removed or hidden, must still be reported.
+  const all = (names: string[]) => Object.fromEntries(names.map((n) => [n, { value: `${n}-1` }]));
+  const REQUEST = ['host', 'content-length', 'transfer-encoding', 'via', 'cdn-loop'];
+  const RESPONSE = ['via', 'warning'];
+  const cases = [
+    ...REQUEST.map((name) => ({ part: 'request', name, names: REQUEST, run: (body: string, headers: Record<string, unknown>) => vr(body, vrEvent({ headers })) })),
+    ...RESPONSE.map((name) => ({ part: 'response', name, names: RESPONSE, run: (body: string, headers: Record<string, unknown>) => vres(body, vresEvent({ headers })) })),
+  ];
+  it.each(cases)('$part $name: removed, or added where for-in cannot see it, is reported', ({ part, name, names, run }) => {
+    const ret = `return ${part};`;
+    expect(problems(run(`delete ${part}.headers['${name}']; ${ret}`, all(names))).map((p) => p.message)).toEqual([`read-only header "${name}" was removed`]);
+    const others = all(names.filter((n) => n !== name));
+    expect(problems(run(`Object.defineProperty(${part}.headers, '${name}', {value: {value: 'x'}, enumerable: false}); ${ret}`, others)).map((p) => p.message)).toEqual([
+      `read-only header "${name}" was added`,
+    ]);
+    expect(problems(run(ret, all(names)))).toEqual([]);
+  });
+});
+
 describe('effective form: multiValue precedence and returned objects', () => {
   const mv = () =>
     hostEvent({ accept: { value: 'a', multiValue: [{ value: 'a' }, { value: 'b' }] } });
