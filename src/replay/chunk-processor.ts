@@ -25,7 +25,7 @@ import {
   type ChunkResult,
   type ErrorPartial,
 } from '../results/chunk-result.js';
-import { encodeHistogram } from '../results/latency.js';
+import { encodeHistogram, recordDuration } from '../results/latency.js';
 import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
@@ -377,9 +377,9 @@ export async function processChunk(
     a.events++;
     // Calls the supervisor stopped have no meaningful duration: counted apart, not in the histograms.
     if (wasStopped(oldRun)) a.killed.old++;
-    else a.histOld.recordValue(Math.max(1, oldRun.durationNs));
+    else recordDuration(a.histOld, Math.max(1, oldRun.durationNs));
     if (wasStopped(newRun)) a.killed.new++;
-    else a.histNew.recordValue(Math.max(1, newRun.durationNs));
+    else recordDuration(a.histNew, Math.max(1, newRun.durationNs));
     if (oldRun.steps !== undefined) a.cost?.record('old', oldRun.steps, () => exampleOf(record, position));
     if (newRun.steps !== undefined) a.cost?.record('new', newRun.steps, () => exampleOf(record, position));
     const oldLabel = outcomeLabel(oldRun.outcome);

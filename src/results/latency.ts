@@ -23,6 +23,32 @@ export function newHistogram(): LatencyHistogram {
   return h;
 }
 
+/**
+ * h.recordValue(value), the same counts, min, max and total: for a whole number
+ * of ns from 1 to 2^31 - 1 (every call shorter than 2 s) the counts index is
+ * found with integer arithmetic (31 - clz32 for floor(log2), shifts for the
+ * powers of two) instead of the library's Math.log2 / Math.pow / division,
+ * which took about 2% of a replay worker's CPU (two values per event). Other
+ * values, and an index past the counts array (the histogram must grow), go
+ * through recordValue.
+ */
+export function recordDuration(h: LatencyHistogram, value: number): void {
+  if (value >= 1 && value <= 0x7fffffff && Math.floor(value) === value) {
+    const half = h.subBucketHalfCountMagnitude;
+    const unit = h.unitMagnitude;
+    const over = 31 - Math.clz32(value) - half - unit;
+    const bucket = over > 0 ? over : 0;
+    const index = ((bucket + 1) << half) + (value >>> (bucket + unit)) - h.subBucketHalfCount;
+    if (index < h.countsArrayLength) {
+      h.incrementCountAtIndex(index);
+      h.updateMinAndMax(value);
+      h.incrementTotalCount();
+      return;
+    }
+  }
+  h.recordValue(value);
+}
+
 /** The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): worker results, Redis, the JSON report. */
 export function encodeHistogram(h: LatencyHistogram): string {
   return encodeCompressedBase64(h);

@@ -3,7 +3,7 @@
 // and the rank test must see the same bins.
 import { describe, expect, it } from 'vitest';
 import type * as hdr from 'hdr-histogram-js';
-import { compareLatency, latencyReport, latencyStats, mannWhitney, newHistogram, recordedBins } from '../../src/results/latency.js';
+import { compareLatency, encodeHistogram, latencyReport, latencyStats, mannWhitney, newHistogram, recordDuration, recordedBins } from '../../src/results/latency.js';
 
 function filled(seed: number, scale: number) {
   const h = newHistogram();
@@ -12,6 +12,37 @@ function filled(seed: number, scale: number) {
   for (let i = 0; i < 20_000; i++) h.recordValue(Math.max(1, Math.round(scale * Math.exp(0.4 * (rnd() + rnd() + rnd() - 1.5)) * (rnd() < 0.01 ? 20 : 1))));
   return h;
 }
+
+describe('recordDuration', () => {
+  it('gives the histogram recordValue gives: every power of two and its neighbours, random values of every size, values past 2^31, fractions', () => {
+    const values: number[] = [];
+    for (let k = 0; k <= 42; k++) for (const d of [-1, 0, 1]) values.push(2 ** k + d);
+    let s = 9;
+    const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 50_000; i++) values.push(Math.max(1, Math.round(2 ** (rnd() * 40))));
+    values.push(2 ** 31 - 1, 2 ** 31, 3_599_999_999_999, 1.5, 1000.25);
+    const a = newHistogram();
+    const b = newHistogram();
+    for (const v of values.filter((x) => x >= 1)) {
+      a.recordValue(v);
+      recordDuration(b, v);
+    }
+    expect(b.totalCount).toBe(a.totalCount);
+    expect(b.minNonZeroValue).toBe(a.minNonZeroValue);
+    expect(b.maxValue).toBe(a.maxValue);
+    expect(recordedBins(b)).toEqual(recordedBins(a));
+    expect(encodeHistogram(b)).toBe(encodeHistogram(a));
+  });
+  it('a histogram that must grow: the same as recordValue', () => {
+    const a = newHistogram();
+    const b = newHistogram();
+    for (const v of [5, 1e9, 2 ** 31 - 1, 7]) {
+      a.recordValue(v);
+      recordDuration(b, v);
+    }
+    expect(encodeHistogram(b)).toBe(encodeHistogram(a));
+  });
+});
 
 describe('latency statistics in one walk', () => {
   it('recordedBins are the values and counts the recorded-values iterator yields', () => {
