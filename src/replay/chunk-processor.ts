@@ -380,8 +380,7 @@ export async function processChunk(
     else recordDuration(a.histOld, Math.max(1, oldRun.durationNs));
     if (wasStopped(newRun)) a.killed.new++;
     else recordDuration(a.histNew, Math.max(1, newRun.durationNs));
-    if (oldRun.steps !== undefined) a.cost?.record('old', oldRun.steps, () => exampleOf(record, position));
-    if (newRun.steps !== undefined) a.cost?.record('new', newRun.steps, () => exampleOf(record, position));
+    if (a.cost !== undefined && (oldRun.steps !== undefined || newRun.steps !== undefined)) recordCost(a.cost, record, position, oldRun, newRun);
     const oldLabel = outcomeLabel(oldRun.outcome);
     const newLabel = outcomeLabel(newRun.outcome);
     a.outcomesOld[oldLabel] = (a.outcomesOld[oldLabel] ?? 0) + 1;
@@ -395,6 +394,24 @@ export async function processChunk(
 
     const diffs = diffRuns(oldRun, newRun, ignore);
     if (diffs.length === 0) return;
+    return recordDiffs(a, record, position, oldRun, newRun, index, event, diffs);
+  }
+
+  /**
+   * An event whose runs differ. Apart from recordEvent, which runs for every event: the
+   * closures here capture its parameters, and a function with such closures allocates a
+   * context for them on every call, whichever path it takes.
+   */
+  function recordDiffs(
+    a: ChunkAccumulator,
+    record: CorpusRecord,
+    position: number,
+    oldRun: RunResult,
+    newRun: RunResult,
+    index: number,
+    event: object,
+    diffs: DiffEntry[],
+  ): Promise<void> | void {
     const keys = diffs.map((d) => {
       const signature = signatureOf(d);
       return { d, signature, key: groupKey(d.path, d.kind, signature) };
@@ -443,6 +460,12 @@ export async function processChunk(
     if (!needsRerun) return finish(undefined);
     return rerunOld(index, event, record).then(finish);
   }
+}
+
+/** The njs engine's step counts of both runs (the example is built only when kept). */
+function recordCost(cost: CostTally, record: CorpusRecord, position: number, oldRun: RunResult, newRun: RunResult): void {
+  if (oldRun.steps !== undefined) cost.record('old', oldRun.steps, () => exampleOf(record, position));
+  if (newRun.steps !== undefined) cost.record('new', newRun.steps, () => exampleOf(record, position));
 }
 
 /**

@@ -82,6 +82,23 @@ interface Settled {
   v: unknown;
 }
 const NOT_SETTLED: Settled = Object.freeze({ done: false, threw: false, v: undefined });
+
+/**
+ * Hands a returned promise to the realm's settle; the record fills in when its reactions run.
+ * Its own function: a closure in attempt() capturing the record would make every call, promise
+ * or not, allocate a context for it.
+ */
+function followPromise(sb: Sandbox, ret: unknown): Settled {
+  const out: Settled = { done: false, threw: false, v: undefined };
+  const end = (failed: boolean, v: unknown): void => {
+    if (out.done) return;
+    out.done = true;
+    out.threw = failed;
+    out.v = v;
+  };
+  sb.api.settle(ret, (v) => end(false, v), (e) => end(true, e));
+  return out;
+}
 const EMPTY_LOGS: string[] = Object.freeze([] as string[]) as string[];
 
 /** Evaluating any script runs the realm's queued microtasks afterwards (microtaskMode 'afterEvaluate'). */
@@ -297,17 +314,7 @@ class SandboxedFunction implements LoadedFunction {
     // part of this call: under its vm timeout when it has one, else under the supervisor's
     // budget (the replay pool and worker-runner see the call still running and stop it).
     const thenable = !threw && isThenable(ret);
-    // Allocated only for a returned promise (nearly every call returns a plain value).
-    const out: Settled = thenable ? { done: false, threw: false, v: undefined } : NOT_SETTLED;
-    if (thenable) {
-      const end = (failed: boolean, v: unknown): void => {
-        if (out.done) return;
-        out.done = true;
-        out.threw = failed;
-        out.v = v;
-      };
-      sb.api.settle(ret, (v) => end(false, v), (e) => end(true, e));
-    }
+    const out = thenable ? followPromise(sb, ret) : NOT_SETTLED;
     // Draining costs a script evaluation (~0.5 us): skipped when the call cannot have queued a job.
     // (The timed script has already drained the queue once, after the call itself.)
     const mustDrain = thenable || (!timed && (this.spec.mayAwait || sb.api.state.queued));
