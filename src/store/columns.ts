@@ -18,7 +18,7 @@ import { Packr, Unpackr } from 'msgpackr';
 import { escapeKeys, hasEscapableKey, unescapeKeys } from './verbatim-keys.js';
 import { ownSet } from '../util/own-keys.js';
 import { parseRawQuery } from '../event/build.js';
-import { REQUEST_ID_LENGTH, requestIdsFromSeeds, seedOfRequestId } from '../event/request-id.js';
+import { REQUEST_ID_BLOCK, REQUEST_ID_LENGTH, requestIdsFromSeeds, seedOfRequestId } from '../event/request-id.js';
 import type {
   CfRequest,
   CfResponse,
@@ -243,8 +243,10 @@ class PairDecoder {
   private readonly refs: VarintReader;
   private readonly values: StringColumnReader[];
   private readonly attrs: StringColumnReader[] | undefined;
+  private readonly names: string[];
 
-  constructor(private readonly cols: PairColumns) {
+  constructor(cols: PairColumns) {
+    this.names = cols.n;
     this.counts = new VarintReader(cols.c);
     this.refs = new VarintReader(cols.r);
     this.values = cols.v.map((c) => new StringColumnReader(c));
@@ -259,7 +261,7 @@ class PairDecoder {
   next(): Record<string, MultiValueEntry> {
     const out: Record<string, MultiValueEntry> = {};
     const pairs = this.counts.uint();
-    const names = this.cols.n;
+    const names = this.names;
     const values = this.values;
     let prevIdx = -1;
     let prev: MultiValueEntry | undefined;
@@ -279,7 +281,7 @@ class PairDecoder {
   nextSetCookies(): SetCookieMap {
     const out: SetCookieMap = {};
     const pairs = this.counts.uint();
-    const names = this.cols.n;
+    const names = this.names;
     let prevIdx = -1;
     let prev: SetCookieEntry | undefined;
     for (let i = 0; i < pairs; i++) {
@@ -631,12 +633,34 @@ export class ColumnsFormatError extends Error {}
 export class ColumnsCursor {
   /** Number of records in the chunk. */
   readonly count: number;
-  private readonly cols: ChunkColumns;
+  /**
+   * The columns next() reads, as fields: msgpackr builds the container key by
+   * key, and with ~30 keys V8 keeps it as a dictionary (a hash lookup per
+   * `cols.x`, ~8 per record).
+   */
+  private readonly n: number;
+  private readonly verbatim: CorpusRecord[];
+  private readonly idKinds: Uint8Array;
+  private readonly rawQueryPresent: Uint8Array;
+  private readonly queryDerived: Uint8Array;
+  private readonly responsePresent: Uint8Array;
+  private readonly descPresent: Uint8Array;
+  private readonly methods: string[];
+  private readonly files: string[];
+  private readonly domains: string[];
+  private readonly distributions: string[];
   private readonly times: VarintReader | undefined;
   private readonly timesFloat: Buffer | undefined;
-  /** The generated ids of the chunk's records, back to back (see requestIdsFromSeeds), and where the next starts. */
-  private readonly generatedIds: string;
-  private generatedAt = 0;
+  /**
+   * The seeds of the chunk's generated ids (all read when the chunk opens, so
+   * a short column is found then), and the ids made from them a block at a
+   * time (see requestIdsFromSeeds): the current block, where its next id
+   * starts, and the seed the next block starts at.
+   */
+  private readonly seeds: Float64Array;
+  private idBlock = '';
+  private idBlockAt = 0;
+  private nextSeed = 0;
   private readonly verbatimIds: StringColumnReader;
   private readonly fileRefs: VarintReader;
   private readonly entries: VarintReader;
@@ -676,12 +700,22 @@ export class ColumnsCursor {
       throw new ColumnsFormatError(`unknown column layout version ${String((cols as { v?: unknown } | null)?.v)}`);
     }
     if (cols.xe === 1) cols.x = cols.x.map((r) => unescapeKeys(r) as CorpusRecord);
-    this.cols = cols;
     const n = cols.n;
+    this.n = n;
+    this.verbatim = cols.x;
+    this.idKinds = cols.ik;
+    this.rawQueryPresent = cols.rqp;
+    this.queryDerived = cols.qd;
+    this.responsePresent = cols.rp;
+    this.descPresent = cols.rdp;
+    this.methods = cols.m;
+    this.files = cols.sf;
+    this.domains = cols.dd;
+    this.distributions = cols.di;
     this.count = n + cols.x.length;
     this.times = cols.t !== undefined ? new VarintReader(cols.t) : undefined;
     this.timesFloat = cols.tf !== undefined ? Buffer.from(cols.tf.buffer, cols.tf.byteOffset, cols.tf.byteLength) : undefined;
-    this.generatedIds = generatedIds(cols);
+    this.seeds = generatedIdSeeds(cols);
     this.verbatimIds = new StringColumnReader(cols.iv);
     this.fileRefs = new VarintReader(cols.sfr);
     this.entries = new VarintReader(cols.se);
@@ -703,45 +737,51 @@ export class ColumnsCursor {
   }
 
   next(): CorpusRecord | undefined {
-    const cols = this.cols;
     if (this.slot === this.nextVerbatimAt) {
-      const record = cols.x[this.verbatimAt++]!;
+      const record = this.verbatim[this.verbatimAt++]!;
       this.slot++;
-      this.nextVerbatimAt = this.verbatimAt < cols.x.length ? this.nextVerbatimAt + this.verbatimPos.uint() : -1;
+      this.nextVerbatimAt = this.verbatimAt < this.verbatim.length ? this.nextVerbatimAt + this.verbatimPos.uint() : -1;
       return record;
     }
     const i = this.i;
-    if (i >= cols.n) return undefined;
+    if (i >= this.n) return undefined;
     this.i++;
     this.slot++;
     if (this.times !== undefined) this.time += this.times.int();
     else this.time = this.timesFloat!.readDoubleLE(i * 8);
     let id: string;
-    if (cols.ik[i] === 0) id = this.generatedIds.slice(this.generatedAt, (this.generatedAt += REQUEST_ID_LENGTH));
-    else id = this.verbatimIds.next();
+    if (this.idKinds[i] === 0) {
+      if (this.idBlockAt === this.idBlock.length) {
+        const end = Math.min(this.seeds.length, this.nextSeed + REQUEST_ID_BLOCK);
+        this.idBlock = requestIdsFromSeeds(this.seeds, this.nextSeed, end);
+        this.nextSeed = end;
+        this.idBlockAt = 0;
+      }
+      id = this.idBlock.slice(this.idBlockAt, (this.idBlockAt += REQUEST_ID_LENGTH));
+    } else id = this.verbatimIds.next();
     this.entry += this.entries.int() + 1;
-    const rawQuery = cols.rqp[i] === 1 ? this.rawQueries.next() : undefined;
+    const rawQuery = this.rawQueryPresent[i] === 1 ? this.rawQueries.next() : undefined;
     const request: CfRequest = {
-      method: cols.m[this.methodRefs.uint()]!,
+      method: this.methods[this.methodRefs.uint()]!,
       uri: this.uris.next(),
-      querystring: cols.qd[i] === 1 ? parseRawQuery(rawQuery) : this.query.next(),
+      querystring: this.queryDerived[i] === 1 ? parseRawQuery(rawQuery) : this.query.next(),
       headers: this.headers.next(),
       cookies: this.cookies.next(),
     };
     const record: RecordedExchange = {
       id,
       time: this.time,
-      source: { file: cols.sf[this.fileRefs.uint()]!, entry: this.entry },
-      distributionDomainName: cols.dd[this.domainRefs.uint()]!,
-      distributionId: cols.di[this.distRefs.uint()]!,
+      source: { file: this.files[this.fileRefs.uint()]!, entry: this.entry },
+      distributionDomainName: this.domains[this.domainRefs.uint()]!,
+      distributionId: this.distributions[this.distRefs.uint()]!,
       viewerIp: this.ips.next(),
       request,
     };
     if (rawQuery !== undefined) record.rawQuery = rawQuery;
-    if (!this.requestOnly && cols.rp[i] === 1) {
+    if (!this.requestOnly && this.responsePresent[i] === 1) {
       const statusCode = this.statuses.uint();
       const response: CfResponse =
-        cols.rdp[i] === 1
+        this.descPresent[i] === 1
           ? {
               statusCode,
               statusDescription: this.descriptions.next(),
@@ -755,15 +795,15 @@ export class ColumnsCursor {
   }
 }
 
-/** All generated ids of a chunk's column records, in record order (seeds of records whose id kind is 0). */
-function generatedIds(cols: ChunkColumns): string {
+/** The seeds of a chunk's generated ids, in record order (records whose id kind is 0). */
+function generatedIdSeeds(cols: ChunkColumns): Float64Array {
   const kinds = cols.ik;
   let count = 0;
   for (let i = 0; i < cols.n; i++) if (kinds[i] === 0) count++;
   const seeds = new Float64Array(count);
   const reader = new VarintReader(cols.is);
   for (let k = 0; k < count; k++) seeds[k] = reader.uint();
-  return requestIdsFromSeeds(seeds);
+  return seeds;
 }
 
 /** The records a cursor has left, as an array. */

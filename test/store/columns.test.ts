@@ -147,6 +147,14 @@ describe('generated request ids', () => {
     const seeds = [0, 7, 2 ** 52 - 1, 4294967296, 123456789012, 2 ** 52, 1.5];
     expect(requestIdsFromSeeds(seeds)).toBe(seeds.map((s) => requestIdFromSeed(s)).join(''));
     expect(requestIdsFromSeeds(new Float64Array(0))).toBe('');
+    // A range, and more ids than one reused block holds (REQUEST_ID_BLOCK = 64).
+    expect(requestIdsFromSeeds(seeds, 2, 5)).toBe(seeds.slice(2, 5).map((s) => requestIdFromSeed(s)).join(''));
+    const many = Array.from({ length: 150 }, (_, i) => i * 104729 + 3);
+    expect(requestIdsFromSeeds(many)).toBe(many.map((s) => requestIdFromSeed(s)).join(''));
+    // The block buffer is reused: a block made earlier keeps its characters.
+    const first = requestIdsFromSeeds([1, 2]);
+    requestIdsFromSeeds([3, 4]);
+    expect(first).toBe(requestIdFromSeed(1) + requestIdFromSeed(2));
   });
 
   it('refuse ids that were not generated from a seed', () => {
