@@ -10,6 +10,7 @@ import { userErrorMessage } from '../util/user-error.js';
 import { commandsFor, invokedCommand } from './commands/index.js';
 import { EPILOGUE, USAGE, helpWidth, packageVersion } from './top-help.js';
 import { traceMark } from '../util/trace.js';
+import { withDeferredSegmenter } from './deferred-segmenter.js';
 
 /**
  * yargs-parser never takes a lone "-" as an option's value (it becomes a
@@ -33,7 +34,8 @@ export function joinDashValues(argv: readonly string[]): string[] {
 
 /** The top-level yargs instance for `args` at `width` columns, before any command is registered. */
 export async function topLevelCli(args: string[], width: number): Promise<Argv> {
-  const { default: yargs } = await import('yargs');
+  // (its string-width copies each build an Intl.Segmenter as they load: deferred to first use)
+  const { default: yargs } = await withDeferredSegmenter(() => import('yargs'));
   const cli = yargs(args)
     .scriptName('cfreplay')
     .usage(USAGE)
