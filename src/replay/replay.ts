@@ -260,19 +260,34 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     },
   );
   traceMark('pool');
-  // The pool was started first: the workers load both functions while this thread loads them too
-  // (what an engine refuses at load time fails here, with its line and column) and reads the
-  // corpus header. The pool's callbacks read `corpus`, `damage` and `chunkById`, which exist before any
-  // chunk is submitted.
-  let corpus: ChunkSource;
-  try {
+  // The pool was started first: the workers load both functions while this thread reads the
+  // corpus header and hands out the first chunk, then loads both functions too (what an engine
+  // refuses at load time fails here, with its line and column; until then an error of any other
+  // step, a worker's failure to load included, first loads them, so theirs wins). The pool's
+  // callbacks read `corpus`, `damage` and `chunkById`, which exist before any chunk is submitted.
+  let functionsLoaded = false;
+  const loadFunctions = (): void => {
+    if (functionsLoaded) return;
+    functionsLoaded = true;
     oldFn.load();
     newFn.load();
     traceMark('functions loaded');
+  };
+  /** The functions' own load error before `e`, which came first. */
+  const functionsFirst = (e: unknown): unknown => {
+    try {
+      loadFunctions();
+    } catch (loadError) {
+      return loadError;
+    }
+    return e;
+  };
+  let corpus: ChunkSource;
+  try {
     corpus = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
   } catch (e) {
     await pool.close();
-    throw e;
+    throw functionsFirst(e);
   }
   traceMark('corpus open');
   const damage = new DamageLedger(corpus.path);
@@ -319,10 +334,13 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
         else for (const part of parts) pool.submit({ chunk: chunk.index, framed, firstPosition, part });
       }
       firstPosition += chunk.events;
+      loadFunctions(); // once: the workers run the first chunk meanwhile
     }
+    loadFunctions();
     await unlessInterrupted(pool.drain());
     traceMark('drained');
-  } catch (e) {
+  } catch (caught) {
+    const e = functionsFirst(caught);
     if (!(e instanceof StopRunError)) {
       await pool.close();
       if (typeof options.corpus === 'string') await corpus.close();

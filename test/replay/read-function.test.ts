@@ -32,4 +32,19 @@ describe('reading a function before the workers start', () => {
     await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: join(tmp.path, 'missing.js'), corpus, workers: 1 })).rejects.toThrow(/missing\.js: NEW function not found/);
     await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: fn('spa-rewrite.js'), corpus: join(tmp.path, 'nope.cfr'), workers: 1 })).rejects.toThrow(/nope\.cfr: corpus file not found/);
   });
+
+  it('what only the engine refuses (a compile error past the syntax gate) is the error of the run, named with its file, not a worker failure', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 20, 10);
+    const clash = join(tmp.path, 'clash.js');
+    // Passes the syntax gate; the engine's wrapper declares this name, so compiling it fails.
+    writeFileSync(clash, 'let __cfreplay_require = 1;\nfunction handler(event) {\n  return event.request;\n}\n');
+    expect(() => readFunctionSource(clash, 'NEW', undefined)).not.toThrow();
+    for (const workers of [1, 2]) {
+      const run = replay({ oldPath: fn('spa-rewrite.js'), newPath: clash, corpus, workers });
+      await expect(run).rejects.toThrow(/clash\.js: SyntaxError: Identifier '__cfreplay_require' has already been declared/);
+      await expect(run).rejects.not.toThrow(/replay worker failed/);
+    }
+    // before the corpus's own error too
+    await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: clash, corpus: join(tmp.path, 'nope.cfr'), workers: 1 })).rejects.toThrow(/clash\.js: SyntaxError/);
+  });
 });
