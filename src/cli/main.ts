@@ -89,6 +89,16 @@ async function startReplayWorkersEarly(args: readonly string[]): Promise<void> {
   prespawnReplayWorkers(Math.min(requestedWorkers(args) ?? cores, cores * MAX_WORKERS_PER_CORE));
 }
 
+/**
+ * Has everything the command does finished when main() resolves? A replay awaits its workers'
+ * end, its corpus and its reports, so bin/cfreplay ends the process then (stdout and stderr
+ * flushed first) instead of waiting for node's own teardown of a process that ran three
+ * isolates (~20 ms). Other commands may leave a server or a worker running on purpose.
+ */
+export function endsWhenDone(argv: readonly string[] = process.argv.slice(2)): boolean {
+  return invokedCommand(joinDashValues(argv)) === 'replay';
+}
+
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {
   traceMark('main');
   const args = joinDashValues(argv);
