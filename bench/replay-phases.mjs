@@ -4,7 +4,8 @@
 // with the CPU time that thread had used by then (on a shared machine the steadier figure), then
 // the process end (from the spawn) and the whole process's CPU time (user+sys, /usr/bin/time), with
 // the share of V8's and libuv's helper threads (bench/thread-cpu.cjs: background TurboFan
-// compilation of three isolates was ~40% of the sample's CPU on a 2-core machine).
+// compilation of three isolates was ~40% of the sample's CPU on a 2-core machine), and how far
+// apart the workers finished their last chunk (the idle tail, see src/replay/split.ts).
 // With --against <built checkout> (repeatable) each checkout's command runs in the same rounds, in
 // turn (its marks show when it has them).
 // Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]...
@@ -37,11 +38,13 @@ function once(root) {
       const end = performance.timeOrigin + performance.now() - start;
       if (code !== 0 && code !== 1) return fail(new Error(`exit ${code}: ${err}`));
       const marks = new Map();
+      const lastDone = new Map(); // worker -> its last chunk done (ms)
       for (const line of err.split('\n')) {
         const m = /^cfreplay-trace (\S+) ([\d.]+) cpu=([\d.]+|NaN) (.*)$/.exec(line);
         if (m === null) continue;
         const thread = m[1] === 'main' ? 'main' : 'worker';
         const label = /^chunk \d+ done$/.test(m[4]) ? 'last chunk done' : m[4];
+        if (label === 'last chunk done') lastDone.set(m[1], Math.max(lastDone.get(m[1]) ?? 0, Number(m[2])));
         const key = `${thread}: ${label}`;
         // Workers: the later of the two for every mark (the run waits for the slower one), CPU of that one.
         const at = Number(m[2]);
@@ -49,7 +52,8 @@ function once(root) {
       }
       const cpu = /CPU ([\d.]+) ([\d.]+)\s*$/.exec(err);
       const threads = /cfreplay-threads main=([\d.]+) helpers=([\d.]+)/.exec(err);
-      done({ marks, end, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, helpers: threads ? Number(threads[2]) : NaN });
+      const ends = [...lastDone.values()];
+      done({ marks, end, tail: ends.length > 1 ? Math.max(...ends) - Math.min(...ends) : NaN, cpu: cpu ? (Number(cpu[1]) + Number(cpu[2])) * 1000 : NaN, helpers: threads ? Number(threads[2]) : NaN });
     });
   });
 }
@@ -64,5 +68,7 @@ for (const [label, rs] of runs) {
   const at = (k) => median(rs.map((x) => x.marks.get(k)?.at).filter((v) => v !== undefined));
   const keys = [...new Set(rs.flatMap((x) => [...x.marks.keys()]))].sort((a, b) => at(a) - at(b));
   for (const k of keys) console.log(`  ${k.padEnd(34)} ${at(k).toFixed(0).padStart(5)}   cpu ${median(rs.map((x) => x.marks.get(k)?.cpu).filter((v) => v !== undefined)).toFixed(0).padStart(4)}`);
+  // How long the first worker to finish waited for the last one (the tail the chunk split shortens).
+  console.log(`  ${'workers finished apart by'.padEnd(34)} ${median(rs.map((x) => x.tail).filter((v) => !Number.isNaN(v))).toFixed(0).padStart(5)}`);
   console.log(`  ${'process ended (wall, from spawn)'.padEnd(34)} ${median(rs.map((x) => x.end)).toFixed(0).padStart(5)}   CPU of the process ${median(rs.map((x) => x.cpu)).toFixed(0)} ms, of which V8/libuv helper threads ${median(rs.map((x) => x.helpers)).toFixed(0)} ms (background JIT, GC helpers)`);
 }
