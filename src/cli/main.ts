@@ -76,27 +76,33 @@ function requestedWorkers(args: readonly string[]): number | undefined {
   return value !== undefined && Number.isInteger(n) && n >= 1 ? n : undefined;
 }
 
+/** A `replay` on this machine's worker threads (not --distributed, --resume, --help or --version). */
+function isLocalReplay(args: readonly string[]): boolean {
+  if (invokedCommand(args) !== 'replay') return false;
+  return !args.some((a) => a === '--help' || a === '--version' || a === '--distributed' || a.startsWith('--distributed=') || a === '--resume' || a.startsWith('--resume='));
+}
+
 /**
  * A local `replay` starts its worker threads first thing, before yargs and the command's
  * modules load: they boot on the other core meanwhile (see prespawnReplayWorkers). The
  * replay command still decides how many it uses; unused ones do not keep the process alive.
  */
 async function startReplayWorkersEarly(args: readonly string[]): Promise<void> {
-  if (invokedCommand(args) !== 'replay') return;
-  if (args.some((a) => a === '--help' || a === '--version' || a === '--distributed' || a.startsWith('--distributed=') || a === '--resume' || a.startsWith('--resume='))) return;
+  if (!isLocalReplay(args)) return;
   const cores = availableParallelism();
   const { prespawnReplayWorkers, MAX_WORKERS_PER_CORE } = await import('../replay/pool.js');
   prespawnReplayWorkers(Math.min(requestedWorkers(args) ?? cores, cores * MAX_WORKERS_PER_CORE));
 }
 
 /**
- * Has everything the command does finished when main() resolves? A replay awaits its workers'
- * end, its corpus and its reports, so bin/cfreplay ends the process then (stdout and stderr
- * flushed first) instead of waiting for node's own teardown of a process that ran three
- * isolates (~20 ms). Other commands may leave a server or a worker running on purpose.
+ * Has everything the command does finished when main() resolves? A local replay awaits its
+ * workers' end, its corpus and its reports, so bin/cfreplay ends the process then (stdout and
+ * stderr flushed first) instead of waiting for node's own teardown of a process that ran three
+ * isolates (~20 ms). Other commands may leave a server or a worker running on purpose, and a
+ * distributed coordinator keeps its way of ending (its Redis client winds down by itself).
  */
 export function endsWhenDone(argv: readonly string[] = process.argv.slice(2)): boolean {
-  return invokedCommand(joinDashValues(argv)) === 'replay';
+  return isLocalReplay(joinDashValues(argv));
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { endsWhenDone } from '../../src/cli/main.js';
 
 describe('endsWhenDone (bin/cfreplay ends the process once main() resolves)', () => {
-  it('holds for a replay, local or distributed', () => {
+  it('holds for a replay on local workers (a Redis corpus too), not for a distributed one', () => {
     expect(endsWhenDone(['replay', '--old', 'a.js', '--new', 'b.js', '--corpus', 'c.cfr'])).toBe(true);
-    expect(endsWhenDone(['replay', '--old', 'a.js', '--new', 'b.js', '--corpus', 'redis://h/0#c', '--distributed'])).toBe(true);
+    expect(endsWhenDone(['replay', '--old', 'a.js', '--new', 'b.js', '--corpus', 'redis://h/0#c'])).toBe(true);
+    expect(endsWhenDone(['replay', '--old', 'a.js', '--new', 'b.js', '--corpus', 'redis://h/0#c', '--distributed'])).toBe(false);
+    expect(endsWhenDone(['replay', '--old', 'a.js', '--new', 'b.js', '--corpus', 'redis://h/0#c', '--distributed', '--resume', 'r1'])).toBe(false);
+    expect(endsWhenDone(['replay', '--help'])).toBe(false);
   });
 
   it('not for commands that may leave a server or a worker running, nor when no command is named', () => {
