@@ -21,7 +21,7 @@ function loaded(args: string[]): { code: number | null; stdout: string; modules:
 }
 
 const HEAVY = ['ioredis', 'acorn', 'msgpackr', 'hdr-histogram-js', 'node_modules/diff/', 'hyparquet'];
-const CLI_CORE = ['dist/cli/main.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
+const CLI_CORE = ['dist/cli/main.js', 'dist/cli/deferred-segmenter.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
 
 describe('cfreplay loads command modules on use', () => {
   it.each([['--help'], ['--version']])('%s alone loads the help module and the command names only (no yargs)', (flag) => {
