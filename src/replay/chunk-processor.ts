@@ -275,10 +275,12 @@ export async function processChunk(
 
   const from = task.part?.from ?? 0;
   const to = task.part?.to ?? cursor.count;
-  for (let index = 0, record = cursor.next(); record !== undefined && index < to; index++, record = cursor.next()) {
-    // One order draw per record, skipped or not, so a part of the chunk draws what the whole chunk would.
+  // Records before a part are passed over without being built (cursor.skip), each still drawing
+  // its OLD/NEW order: one draw per record, so a part of the chunk draws what the whole chunk would.
+  const passed = cursor.skip(Math.min(from, to));
+  for (let k = 0; k < passed; k++) newFirst();
+  for (let index = passed, record = cursor.next(); record !== undefined && index < to; index++, record = cursor.next()) {
     const nextNewFirst = newFirst();
-    if (index < from) continue;
     const event = eventOf(record, eventType);
     if (typeof event === 'string') {
       acc.skipped[event] = (acc.skipped[event] ?? 0) + 1;

@@ -151,6 +151,21 @@ class StringColumnReader {
     }
   }
 
+  /** Move past the next value without making it. */
+  skip(): void {
+    if (this.refs !== undefined) {
+      this.refs.uint();
+      return;
+    }
+    const column = this.plain!;
+    if (typeof column !== 'string') {
+      this.at++;
+      return;
+    }
+    const end = column.indexOf('\0', this.pos);
+    this.pos = end < 0 ? column.length : end + 1;
+  }
+
   next(): string {
     if (this.refs !== undefined) return this.dictionary![this.refs.uint()]!;
     const column = this.plain!;
@@ -276,6 +291,18 @@ class PairDecoder {
       else prev!.multiValue.push({ value });
     }
     return out;
+  }
+
+  /** Move past the next map (with its Set-Cookie attributes, if any) without making it. */
+  skip(): void {
+    const pairs = this.counts.uint();
+    const values = this.values;
+    const attrs = this.attrs;
+    for (let i = 0; i < pairs; i++) {
+      const idx = this.refs.uint();
+      values[idx]!.skip();
+      if (attrs !== undefined) attrs[idx]!.skip();
+    }
   }
 
   nextSetCookies(): SetCookieMap {
@@ -659,8 +686,9 @@ export class ColumnsCursor {
    */
   private readonly seeds: Float64Array;
   private idBlock = '';
-  private idBlockAt = 0;
-  private nextSeed = 0;
+  private idBlockStart = 0;
+  /** Generated ids handed out (or skipped) so far. */
+  private idsUsed = 0;
   private readonly verbatimIds: StringColumnReader;
   private readonly fileRefs: VarintReader;
   private readonly entries: VarintReader;
@@ -736,6 +764,62 @@ export class ColumnsCursor {
     this.nextVerbatimAt = cols.x.length > 0 ? this.verbatimPos.uint() : -1;
   }
 
+  private nextGeneratedId(): string {
+    const k = this.idsUsed++;
+    let at = (k - this.idBlockStart) * REQUEST_ID_LENGTH;
+    if (at >= this.idBlock.length) {
+      this.idBlock = requestIdsFromSeeds(this.seeds, k, Math.min(this.seeds.length, k + REQUEST_ID_BLOCK));
+      this.idBlockStart = k;
+      at = 0;
+    }
+    return this.idBlock.slice(at, at + REQUEST_ID_LENGTH);
+  }
+
+  /**
+   * Move past the next `count` records without making them (a replay of part
+   * of a chunk starts at its first record): each column is read past, no
+   * object or string is built. Returns how many records were passed (fewer
+   * when the chunk ends first); next() then gives the record after them,
+   * exactly as if they had been read.
+   */
+  skip(count: number): number {
+    let done = 0;
+    for (; done < count; done++) {
+      if (this.slot === this.nextVerbatimAt) {
+        this.verbatimAt++;
+        this.slot++;
+        this.nextVerbatimAt = this.verbatimAt < this.verbatim.length ? this.nextVerbatimAt + this.verbatimPos.uint() : -1;
+        continue;
+      }
+      const i = this.i;
+      if (i >= this.n) break;
+      this.i++;
+      this.slot++;
+      if (this.times !== undefined) this.time += this.times.int();
+      else this.time = this.timesFloat!.readDoubleLE(i * 8);
+      if (this.idKinds[i] === 0) this.idsUsed++;
+      else this.verbatimIds.skip();
+      this.entry += this.entries.int() + 1;
+      if (this.rawQueryPresent[i] === 1) this.rawQueries.skip();
+      this.methodRefs.uint();
+      this.uris.skip();
+      if (this.queryDerived[i] !== 1) this.query.skip();
+      this.headers.skip();
+      this.cookies.skip();
+      this.fileRefs.uint();
+      this.domainRefs.uint();
+      this.distRefs.uint();
+      this.ips.skip();
+      if (!this.requestOnly && this.responsePresent[i] === 1) {
+        this.statuses.uint();
+        if (this.descPresent[i] === 1) this.descriptions.skip();
+        this.responseHeaders.skip();
+        this.setCookies.skip();
+      }
+    }
+    return done;
+  }
+
   next(): CorpusRecord | undefined {
     if (this.slot === this.nextVerbatimAt) {
       const record = this.verbatim[this.verbatimAt++]!;
@@ -750,15 +834,8 @@ export class ColumnsCursor {
     if (this.times !== undefined) this.time += this.times.int();
     else this.time = this.timesFloat!.readDoubleLE(i * 8);
     let id: string;
-    if (this.idKinds[i] === 0) {
-      if (this.idBlockAt === this.idBlock.length) {
-        const end = Math.min(this.seeds.length, this.nextSeed + REQUEST_ID_BLOCK);
-        this.idBlock = requestIdsFromSeeds(this.seeds, this.nextSeed, end);
-        this.nextSeed = end;
-        this.idBlockAt = 0;
-      }
-      id = this.idBlock.slice(this.idBlockAt, (this.idBlockAt += REQUEST_ID_LENGTH));
-    } else id = this.verbatimIds.next();
+    if (this.idKinds[i] === 0) id = this.nextGeneratedId();
+    else id = this.verbatimIds.next();
     this.entry += this.entries.int() + 1;
     const rawQuery = this.rawQueryPresent[i] === 1 ? this.rawQueries.next() : undefined;
     const request: CfRequest = {

@@ -269,3 +269,54 @@ describe('generated ids on decode', () => {
     expect(count).toBe(50);
   });
 });
+
+describe('skipping records', () => {
+  it('skip(k) then next() gives exactly the records a full read gives after the first k, request-only or not', async () => {
+    const { ColumnsCursor } = await import('../../src/store/columns.js');
+    const records = syntheticRecords(400).map((r, i) => {
+      if (i % 9 === 4) return { ...r, id: `real-id-${i}` }; // verbatim id column
+      if (i % 11 === 5) {
+        const { response: _response, ...rest } = r;
+        return rest as RecordedExchange; // no response
+      }
+      return r;
+    });
+    const odd = { ...base(), custom: 1 } as unknown as RecordedExchange; // stored verbatim
+    const conn = { kind: 'connection' as const, id: 'c', time: 1, source: { file: 'f', entry: 0 }, event: { clientIp: '1.2.3.4', connectionId: 'c' } };
+    // Columns the synthetic traffic leaves empty: a status description, a querystring not derived from the raw query.
+    // Each value differs from record to record, so a column left unread by skip() shows in the records after it.
+    const extra = Array.from({ length: 40 }, (_, i): RecordedExchange => {
+      const b = base();
+      const response = { ...b.response!, statusDescription: `S${i}`, cookies: { s: { value: `v${i}`, attributes: `Path=/${i}` } } };
+      if (i % 2 === 0) return { ...b, response };
+      return { ...b, response, request: { ...b.request, querystring: { z: { value: `${i}` }, y: { value: '', multiValue: [{ value: '' }, { value: `q${i}` }] } } } };
+    });
+    const all = [odd, ...records.slice(0, 130), conn, odd, ...extra, ...records.slice(130), odd] as RecordedExchange[];
+    const payload = encodeColumns(all);
+    for (const requestOnly of [false, true]) {
+      const full: unknown[] = [];
+      const c0 = new ColumnsCursor(payload, requestOnly);
+      for (let r = c0.next(); r !== undefined; r = c0.next()) full.push(r);
+      expect(full).toHaveLength(all.length);
+      for (const k of [0, 1, 2, 63, 64, 65, 100, 131, 132, 133, 150, 173, 250, all.length - 1, all.length, all.length + 5]) {
+        const cursor = new ColumnsCursor(payload, requestOnly);
+        expect(cursor.skip(k), `skip ${k}`).toBe(Math.min(k, all.length));
+        const rest: unknown[] = [];
+        for (let r = cursor.next(); r !== undefined; r = cursor.next()) rest.push(r);
+        expect(rest, `after skipping ${k}, requestOnly ${requestOnly}`).toEqual(full.slice(k));
+      }
+      // Skips and reads interleaved.
+      const cursor = new ColumnsCursor(payload, requestOnly);
+      const got: unknown[] = [];
+      const want: unknown[] = [];
+      for (let at = 0; at < all.length; ) {
+        at += cursor.skip(37);
+        const r = cursor.next();
+        if (r === undefined) break;
+        got.push(r);
+        want.push(full[at++]);
+      }
+      expect(got).toEqual(want);
+    }
+  });
+});
