@@ -28,7 +28,7 @@ text[55] = 61;
 let lastId: string | undefined;
 let lastSeed = 0;
 
-/** The 56-character id for a seed in [0, 2^52). Hot on decode: no allocation but the string. */
+/** The 56-character id for a seed in [0, 2^52), one at a time (the recorders; a chunk decode makes its ids in blocks with requestIdsFromSeeds). */
 export function requestIdFromSeed(seed: number): string {
   const id = idFromSeed(seed);
   if (Number.isSafeInteger(seed) && seed >= 0 && seed < 2 ** 52) {
