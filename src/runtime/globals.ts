@@ -59,7 +59,7 @@ export interface Sandbox {
    * changes, or -1 when the realm must be rebuilt.
    */
   restore: (() => number) | null;
-  /** Walk indices of the built-ins the last restore put back (see createSandbox's keep). */
+  /** Walk indices of the built-ins the last restore put back (see SandboxOptions.keep). */
   changed(): number[];
   /** Every object reachable from the realm's roots (for the isolation tests). */
   reachable(): unknown[];
@@ -192,21 +192,25 @@ interface Hardened {
   reachable(): unknown[];
 }
 
-/**
- * keep (frozen realms only): walk indices of built-ins to leave unfrozen and
- * restore after every call, as reported by a mutable realm's `changed()` for a
- * function that changes them (a polyfill, say): such a function then runs in a
- * frozen realm and pays only for the objects it changes.
- */
-export function createSandbox(
-  runtime: Runtime,
-  kvs: KvsSnapshot | undefined,
-  edge: EdgeLocation,
-  mode: RealmMode = 'frozen',
-  keep: readonly number[] = [],
+/** How a realm is built beyond its runtime, KeyValueStore and edge location. */
+export interface SandboxOptions {
+  /** Frozen built-ins (the fast realm, default) or built-ins restored after every call. */
+  mode?: RealmMode;
+  /**
+   * Frozen realms only: walk indices of built-ins to leave unfrozen and restore
+   * after every call, as reported by a mutable realm's `changed()` for a function
+   * that changes them (a polyfill, say): such a function then runs in a frozen
+   * realm and pays only for the objects it changes.
+   */
+  keep?: readonly number[];
   /** The function's file name as its script is compiled: the only frames `err.stack` shows besides built-ins. */
-  userFile?: string,
-): Sandbox {
+  userFile?: string;
+}
+
+export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, edge: EdgeLocation, built: SandboxOptions = {}): Sandbox {
+  const mode = built.mode ?? 'frozen';
+  const keep = built.keep ?? [];
+  const userFile = built.userFile;
   const runtime2 = runtime === 'cloudfront-js-2.0';
   // A null prototype: the global interceptor looks names up on this object first, and an
   // inherited host `constructor` would be the host's Object (the classic vm escape).

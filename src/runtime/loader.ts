@@ -156,7 +156,7 @@ interface Realm {
 }
 
 function compileRealm(spec: RealmSpec, mode: RealmMode, keep: readonly number[] = []): Realm {
-  const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, mode, keep, spec.filename);
+  const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, { mode, keep, userFile: spec.filename });
   const wrapped =
     `(function(${sb.shadowNames.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
     spec.body +

@@ -42,7 +42,7 @@ function labels(pairs: [string, unknown][]): string[] {
 
 describe('the walker finds what it must find (controls)', () => {
   it('reports a host function planted in a realm object, with its path', () => {
-    const sb = createSandbox('cloudfront-js-2.0', undefined, DEFAULT_EDGE_LOCATION, 'mutable');
+    const sb = createSandbox('cloudfront-js-2.0', undefined, DEFAULT_EDGE_LOCATION, { mode: 'mutable' });
     const o = vm.runInContext('({ inner: { list: [1] } })', sb.context) as { inner: { list: unknown[] } };
     o.inner.list.push(() => 1);
     const r = walkRealm([['planted', o]]);
@@ -50,7 +50,7 @@ describe('the walker finds what it must find (controls)', () => {
     expect(r.problems).toContain('planted.inner.list["1"].constructor: call with a string returned function (code was generated)');
   });
   it('reports a host object returned by a realm getter', () => {
-    const sb = createSandbox('cloudfront-js-1.0', undefined, DEFAULT_EDGE_LOCATION, 'mutable');
+    const sb = createSandbox('cloudfront-js-1.0', undefined, DEFAULT_EDGE_LOCATION, { mode: 'mutable' });
     const make = vm.runInContext('(function (h) { return { get g() { return h; } }; })', sb.context) as (h: unknown) => object;
     const r = walkRealm([['o', make({ host: true })]]);
     expect(r.problems).toEqual(["o.g(get): prototype chain reaches the host's Object.prototype (depth 1)"]);
@@ -71,7 +71,7 @@ describe.each(RUNTIMES)('%s: nothing reachable from the sandbox belongs to the h
     ['mutable', true],
     ['frozen', false],
   ])('%s realm (KVS snapshot: %s): globals, module results, thrown errors, near-overflow errors', async (mode, withKvs) => {
-    const sb = createSandbox(runtime, withKvs ? KVS : undefined, DEFAULT_EDGE_LOCATION, mode);
+    const sb = createSandbox(runtime, withKvs ? KVS : undefined, DEFAULT_EDGE_LOCATION, { mode });
     const pairs = await exercise(sb, runtime2);
     const got = labels(pairs);
     // The exercise really ran: valid calls returned, bad calls threw, promises settled.
