@@ -103,6 +103,9 @@ export interface LoadedSource {
   prepared: PreparedFunction;
 }
 
+/** Has a `load()` that loads it once (readFunctionSource): what an engine refuses at load time throws there. */
+type Loadable = { load(): void };
+
 export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8', crossCheck = false): LoadedSource {
   const read = readFunctionSource(path, label, runtimeFlag, transforms, engine, crossCheck);
   read.load();
@@ -123,7 +126,7 @@ export function readFunctionSource(
   transforms?: DeployTransforms,
   engine: Engine = 'v8',
   crossCheck = false,
-): LoadedSource & { load(): void } {
+): LoadedSource & Loadable {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -161,6 +164,29 @@ export function readFunctionSource(
  * purpose (kvsEmpty), or none; a function that uses a store without either
  * is refused, as is a --define that occurs in neither function.
  */
+/**
+ * The first load error of `fns`, else `e`: when a step after reading the functions fails, an
+ * engine's refusal of a function (with its file, line and column) wins, as it did when the
+ * functions were loaded before anything else.
+ */
+function loadErrorFirst(fns: readonly Loadable[], e: unknown): unknown {
+  try {
+    for (const f of fns) f.load();
+  } catch (loadError) {
+    return loadError;
+  }
+  return e;
+}
+
+/** `step()`, whose error comes after the load errors of `fns` (loadErrorFirst). */
+function loadedBefore<T>(fns: readonly Loadable[], step: () => T): T {
+  try {
+    return step();
+  } catch (e) {
+    throw loadErrorFirst(fns, e);
+  }
+}
+
 export function replayKvs(oldFn: LoadedSource, newFn: LoadedSource, options: Pick<ReplayOptions, 'kvsPath' | 'kvsEmpty' | 'transforms'>): KvsSnapshot | undefined {
   checkDefinesUsed([oldFn.prepared, newFn.prepared], options.transforms);
   checkKvsGiven([oldFn.prepared, newFn.prepared], { kvs: options.kvsPath !== undefined, kvsEmpty: options.kvsEmpty === true });
@@ -199,22 +225,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   // Errors come in the order readFunction(OLD), readFunction(NEW), event type, store, --ignore would
   // give them: a later step's error first loads the functions before it (whose own error wins).
   const oldFn = readFunctionSource(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
-  const loadedBefore = <T>(step: () => T, ...fns: { load(): void }[]): T => {
-    try {
-      return step();
-    } catch (e) {
-      for (const f of fns) f.load();
-      throw e;
-    }
-  };
-  const newFn = loadedBefore(() => readFunctionSource(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck), oldFn);
+  const newFn = loadedBefore([oldFn], () => readFunctionSource(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck));
+  const both = [oldFn, newFn];
   const ignore = options.ignore ?? [];
-  const { eventType, kvs } = loadedBefore(() => {
+  const { eventType, kvs } = loadedBefore(both, () => {
     const eventType = resolveEventType(oldFn, newFn, options.eventType);
     const kvs = replayKvs(oldFn, newFn, options);
     compileIgnore(ignore); // validates the patterns before any work starts
     return { eventType, kvs };
-  }, oldFn, newFn);
+  });
   traceMark('functions checked');
   const workers = Math.max(1, options.workers ?? availableParallelism());
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -269,25 +288,15 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   const loadFunctions = (): void => {
     if (functionsLoaded) return;
     functionsLoaded = true;
-    oldFn.load();
-    newFn.load();
+    for (const f of both) f.load();
     traceMark('functions loaded');
-  };
-  /** The functions' own load error before `e`, which came first. */
-  const functionsFirst = (e: unknown): unknown => {
-    try {
-      loadFunctions();
-    } catch (loadError) {
-      return loadError;
-    }
-    return e;
   };
   let corpus: ChunkSource;
   try {
     corpus = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
   } catch (e) {
     await pool.close();
-    throw functionsFirst(e);
+    throw loadErrorFirst(both, e);
   }
   traceMark('corpus open');
   const damage = new DamageLedger(corpus.path);
@@ -340,7 +349,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     await unlessInterrupted(pool.drain());
     traceMark('drained');
   } catch (caught) {
-    const e = functionsFirst(caught);
+    const e = loadErrorFirst(both, caught);
     if (!(e instanceof StopRunError)) {
       await pool.close();
       if (typeof options.corpus === 'string') await corpus.close();
