@@ -84,13 +84,13 @@ function writeId(seed: number, out: Uint8Array, o: number): void {
   if (seed >= 0 && seed < 2 ** 52 && Number.isInteger(seed)) {
     const lo = seed >>> 0;
     const hi = (seed - lo) / 0x100000000;
-    bytes[0] = (hi >>> 16) ^ 0x5a;
-    bytes[1] = ((hi >>> 8) & 0xff) ^ 0xc3;
-    bytes[2] = (hi & 0xff) ^ 0x17;
-    bytes[3] = (lo >>> 24) ^ 0x9e;
-    bytes[4] = ((lo >>> 16) & 0xff) ^ 0x2b;
-    bytes[5] = ((lo >>> 8) & 0xff) ^ 0xd4;
-    bytes[6] = (lo & 0xff) ^ 0x68;
+    bytes[0] = (hi >>> 16) ^ MASK[0]!;
+    bytes[1] = ((hi >>> 8) & 0xff) ^ MASK[1]!;
+    bytes[2] = (hi & 0xff) ^ MASK[2]!;
+    bytes[3] = (lo >>> 24) ^ MASK[3]!;
+    bytes[4] = ((lo >>> 16) & 0xff) ^ MASK[4]!;
+    bytes[5] = ((lo >>> 8) & 0xff) ^ MASK[5]!;
+    bytes[6] = (lo & 0xff) ^ MASK[6]!;
     a = lo;
     b = hi;
   } else {
