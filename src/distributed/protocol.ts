@@ -8,7 +8,7 @@
  *   cfreplay:run:{ID}:jobs      stream one entry per chunk: c=chunk index, f=corpus position of its first
  *                                      record; consumer group "workers" (XREADGROUP, XACK, XAUTOCLAIM)
  *   cfreplay:run:{ID}:done      stream what workers produced: c=chunk, k=kind, w=worker, d=data
- *                                      kind r: d = msgpack ChunkResult; e: d = chunk error message;
+ *                                      kind r: d = msgpack ChunkResult (histograms as compressed base64, portableResult); e: d = chunk error message;
  *                                      s: the run must stop (too many stopped calls), d = why; f: worker failure
  *   cfreplay:run:{ID}:workers   hash   consumer -> JSON WorkerSeen
  *   cfreplay:run:{ID}:stats     hash   reclaimed = chunks taken over from a silent worker
@@ -22,7 +22,7 @@ import { ownSet } from '../util/own-keys.js';
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { Engine } from '../runtime/engines.js';
-import type { ChunkResult } from '../results/chunk-result.js';
+import { portableResult, type ChunkResult } from '../results/chunk-result.js';
 import type { FunctionInfo } from '../results/types.js';
 
 export const RUNS_KEY = 'cfreplay:runs';
@@ -118,8 +118,9 @@ export function unpackResult(d: Buffer): ChunkResult {
   return plain(packr.unpack(d)) as ChunkResult;
 }
 
+/** The result as stored in Redis: its histograms in their portable form (compressed base64 strings). */
 export function packResult(r: ChunkResult): Buffer {
-  return packr.pack(r);
+  return packr.pack(portableResult(r));
 }
 
 const KIND_CODE = { result: 'r', 'chunk-error': 'e', stop: 's', fatal: 'f' } as const;

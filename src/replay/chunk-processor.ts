@@ -25,7 +25,7 @@ import {
   type ChunkResult,
   type ErrorPartial,
 } from '../results/chunk-result.js';
-import { encodeHistogram, recordDuration } from '../results/latency.js';
+import { histogramCounts, recordDuration } from '../results/latency.js';
 import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
@@ -201,7 +201,7 @@ class ChunkAccumulator extends ReplayTally {
       groups,
       noise: [...this.noise.values()],
       errors: { old: [...this.errorsOld.values()], new: [...this.errorsNew.values()] },
-      histograms: { old: encodeHistogram(this.histOld), new: encodeHistogram(this.histNew) },
+      histograms: { old: histogramCounts(this.histOld), new: histogramCounts(this.histNew) },
       samples: this.samples,
       killed: this.killed,
       ...(this.engines !== undefined ? { engines: this.engines.partial() } : {}),

@@ -6,7 +6,7 @@
  */
 import type { DiffKind, OutcomeLabel, Risk } from '../diff/types.js';
 import type { CostExample, DiffExample, EventSample } from './types.js';
-import { newHistogram, type LatencyHistogram } from './latency.js';
+import { newHistogram, portableHistogram, type ChunkHistogram, type LatencyHistogram } from './latency.js';
 import type { Engine } from '../runtime/engines.js';
 
 export interface GroupPartial {
@@ -77,8 +77,8 @@ export interface NearBudgetPartial {
 export interface CostPartial {
   /** The instruction budget per call the calls ran under. */
   budget: number;
-  /** HDR histograms of instructions per call (encoded like the latency ones). */
-  histograms: { old: string; new: string };
+  /** HDR histograms of instructions per call (in the form of the latency ones). */
+  histograms: { old: ChunkHistogram; new: ChunkHistogram };
   /** Exact figures the histograms only approximate above 2,047. */
   exact: { old: ExactCost; new: ExactCost };
   near: { old: NearBudgetPartial; new: NearBudgetPartial };
@@ -118,7 +118,8 @@ export interface ChunkResult {
   groups: GroupPartial[];
   noise: NoisePartial[];
   errors: { old: ErrorPartial[]; new: ErrorPartial[] };
-  histograms: { old: string; new: string };
+  /** Latency: counts from a replay worker of this process, compressed base64 strings from Redis (portableResult). */
+  histograms: { old: ChunkHistogram; new: ChunkHistogram };
   samples: EventSample[];
   /** Calls stopped by the time budget or the memory limit (by version). */
   killed: { old: number; new: number };
@@ -126,6 +127,16 @@ export interface ChunkResult {
   engines?: EngineCheckPartial;
   /** Instructions per call, when the njs engine ran. */
   cost?: CostPartial;
+}
+
+/**
+ * The result with its histograms (latency, cost) in the portable compressed base64 form, for
+ * another machine (the distributed protocol stores it in Redis); everything else shared.
+ */
+export function portableResult(r: ChunkResult): ChunkResult {
+  const out: ChunkResult = { ...r, histograms: { old: portableHistogram(r.histograms.old), new: portableHistogram(r.histograms.new) } };
+  if (r.cost !== undefined) out.cost = { ...r.cost, histograms: { old: portableHistogram(r.cost.histograms.old), new: portableHistogram(r.cost.histograms.new) } };
+  return out;
 }
 
 export const EXAMPLES_PER_GROUP = 5;

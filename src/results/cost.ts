@@ -12,7 +12,7 @@
 import type { CostExample, DiffExample } from './types.js';
 import { DEFAULT_STEP_LIMIT } from '../runtime/njs/loader.js';
 import { EXAMPLES_PER_GROUP, type CheckedVersion, type CostPartial, type ExactCost, type NearBudgetPartial } from './chunk-result.js';
-import { decodeHistogram, encodeHistogram, newHistogram, type LatencyHistogram } from './latency.js';
+import { addChunkHistogram, histogramCounts, newHistogram, type LatencyHistogram } from './latency.js';
 
 /** A call that used this share of the instruction budget or more is flagged. */
 export const NEAR_BUDGET_SHARE = 0.8;
@@ -71,8 +71,8 @@ export class CostTally {
   }
 
   merge(p: CostPartial): void {
-    this.old.add(decodeHistogram(p.histograms.old));
-    this.new.add(decodeHistogram(p.histograms.new));
+    addChunkHistogram(this.old, p.histograms.old);
+    addChunkHistogram(this.new, p.histograms.new);
     for (const v of ['old', 'new'] as const) {
       addExact(this.exact[v], p.exact[v]);
       const have = this.near[v];
@@ -86,7 +86,7 @@ export class CostTally {
   partial(): CostPartial {
     return {
       budget: this.budget,
-      histograms: { old: encodeHistogram(this.old), new: encodeHistogram(this.new) },
+      histograms: { old: histogramCounts(this.old), new: histogramCounts(this.new) },
       exact: { old: { ...this.exact.old }, new: { ...this.exact.new } },
       near: { old: { ...this.near.old }, new: { ...this.near.new } },
     };

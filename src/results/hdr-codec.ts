@@ -62,10 +62,21 @@ class Writer {
   /**
    * ZigZag LEB128-64b9B, as ZigZagEncoding.encode: 7 bits a byte, low bits first, at most
    * 9 bytes (the 9th takes 8 bits). Bitwise or goes through int32 like the original: only
-   * the low byte of each step is stored.
+   * the low byte of each step is stored. Values under 2^28 (every count and run of zeros a
+   * replay makes) take at most 4 bytes, written with 32-bit shifts: the same bytes.
    */
   zigZag(n: number): void {
     const value = n >= 0 ? n * 2 : -n * 2 - 1;
+    if (value < 0x10000000) {
+      this.room(4);
+      let v = value;
+      while (v >= 0x80) {
+        this.bytes[this.position++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      this.bytes[this.position++] = v;
+      return;
+    }
     for (let shift = 0; shift < 49; shift += 7) {
       const part = Math.floor(value / 2 ** shift);
       if (value < 2 ** (shift + 7)) {
@@ -112,16 +123,34 @@ class Reader {
   }
 }
 
+/** What the V2 header says of a histogram besides its counts. */
+export interface HistogramShape {
+  lowestDiscernibleValue: number;
+  highestTrackableValue: number;
+  numberOfSignificantValueDigits: number;
+}
+
+function header(out: Writer, shape: HistogramShape): void {
+  out.int32(ENCODING_COOKIE);
+  out.int32(0); // payload length, filled in by payloadLength
+  out.int32(1); // normalizing index offset
+  out.int32(shape.numberOfSignificantValueDigits);
+  out.int64(shape.lowestDiscernibleValue);
+  out.int64(shape.highestTrackableValue);
+  out.int64(1); // integer to double conversion ratio
+}
+
+function payloadLength(out: Writer): Uint8Array {
+  const end = out.position;
+  out.position = 4;
+  out.int32(end - HEADER_BYTES);
+  return out.bytes.subarray(0, end);
+}
+
 /** The uncompressed V2 encoding (JsHistogram.encoding.js encodeIntoByteBuffer). */
 function encodeUncompressed(h: JsHistogram): Uint8Array {
   const out = new Writer();
-  out.int32(ENCODING_COOKIE);
-  out.int32(0); // payload length, filled in below
-  out.int32(1); // normalizing index offset
-  out.int32(h.numberOfSignificantValueDigits);
-  out.int64(h.lowestDiscernibleValue);
-  out.int64(h.highestTrackableValue);
-  out.int64(1); // integer to double conversion ratio
+  header(out, h);
   const countsLimit = h.countsArrayIndex(h.maxValue) + 1;
   let index = 0;
   while (index < countsLimit) {
@@ -137,20 +166,53 @@ function encodeUncompressed(h: JsHistogram): Uint8Array {
     }
     out.zigZag(zeros > 1 ? -zeros : count);
   }
-  const end = out.position;
-  out.position = 4;
-  out.int32(end - HEADER_BYTES);
-  return out.bytes.subarray(0, end);
+  return payloadLength(out);
 }
 
-/** hdr-histogram-js encodeIntoCompressedBase64(h), the same string. */
-export function encodeCompressedBase64(h: JsHistogram): string {
-  const compressed = deflateSync(encodeUncompressed(h));
+/**
+ * encodeUncompressed of a histogram given by its non-zero counts: `pairs` holds
+ * [index, count] pairs in index order (latency.ts HistogramCounts), and the counts
+ * end after the last of them (a histogram's counts end at its maximum's index). The
+ * gaps between indices are the runs of zeros encodeUncompressed finds, a gap of one
+ * being a count of 0.
+ */
+function encodeUncompressedPairs(shape: HistogramShape, pairs: Float64Array): Uint8Array {
+  const out = new Writer();
+  header(out, shape);
+  let next = 0;
+  const gap = (to: number): void => {
+    if (to - next === 1) out.zigZag(0);
+    else if (to - next > 1) out.zigZag(-(to - next));
+  };
+  for (let k = 0; k < pairs.length; k += 2) {
+    const index = pairs[k]!;
+    const count = pairs[k + 1]!;
+    if (count < 0) throw new Error(`Cannot encode histogram containing negative counts (${count}) at index ${index + 1}`);
+    gap(index);
+    out.zigZag(count);
+    next = index + 1;
+  }
+  if (next === 0) out.zigZag(0); // no count: the one count at index 0, as an empty histogram encodes
+  return payloadLength(out);
+}
+
+function compressedBase64(uncompressed: Uint8Array): string {
+  const compressed = deflateSync(uncompressed);
   const out = Buffer.allocUnsafe(8 + compressed.length);
   out.writeUInt32BE(COMPRESSED_ENCODING_COOKIE >>> 0, 0);
   out.writeUInt32BE(compressed.length, 4);
   compressed.copy(out, 8);
   return out.toString('base64');
+}
+
+/** hdr-histogram-js encodeIntoCompressedBase64(h), the same string. */
+export function encodeCompressedBase64(h: JsHistogram): string {
+  return compressedBase64(encodeUncompressed(h));
+}
+
+/** encodeCompressedBase64 of the histogram of this shape with these non-zero counts ([index, count] pairs in index order). */
+export function encodePairsCompressedBase64(shape: HistogramShape, pairs: Float64Array): string {
+  return compressedBase64(encodeUncompressedPairs(shape, pairs));
 }
 
 /** hdr-histogram-js decodeFromCompressedBase64(encoded, 64, false): a Float64Histogram, same errors for what is not one. */

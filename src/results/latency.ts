@@ -6,19 +6,24 @@
  * 64-bit class and its encoding are loaded (hdr-codec.ts).
  */
 import type * as hdr from 'hdr-histogram-js';
-import { decodeCompressedBase64, encodeCompressedBase64, Float64Histogram } from './hdr-codec.js';
+import { decodeCompressedBase64, encodeCompressedBase64, encodePairsCompressedBase64, Float64Histogram } from './hdr-codec.js';
 import type { LatencyComparison, LatencyStats, PercentileComparison } from './types.js';
 
 export type LatencyHistogram = hdr.JsHistogram;
 
+/** The shape of every latency (and cost) histogram: 1 ns .. 1 hour, 3 significant digits (0.1% resolution). */
+const LOWEST = 1;
+const HIGHEST = 3_600_000_000_000;
+const DIGITS = 3;
+
 /**
- * 1 ns .. 1 hour, 3 significant digits (0.1% resolution), auto-resizing: hdr.build with
- * bitBucketSize 64 (without WebAssembly) builds exactly this.
+ * A new histogram of that shape, auto-resizing: hdr.build with bitBucketSize 64 (without
+ * WebAssembly) builds exactly this.
  * 64-bit counts: the 'packed' layout is smaller but measured at ~2 µs per
  * recordValue, more than the function calls it times.
  */
 export function newHistogram(): LatencyHistogram {
-  const h = new Float64Histogram(1, 3_600_000_000_000, 3);
+  const h = new Float64Histogram(LOWEST, HIGHEST, DIGITS);
   h.autoResize = true;
   return h;
 }
@@ -49,7 +54,7 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
   h.recordValue(value);
 }
 
-/** The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): worker results, Redis, the JSON report. */
+/** The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): Redis, the JSON report. */
 export function encodeHistogram(h: LatencyHistogram): string {
   return encodeCompressedBase64(h);
 }
@@ -57,6 +62,87 @@ export function encodeHistogram(h: LatencyHistogram): string {
 /** Callers read it or add it into another histogram: no copy into a fresh one is needed. */
 export function decodeHistogram(encoded: string): LatencyHistogram {
   return decodeCompressedBase64(encoded);
+}
+
+/**
+ * A histogram as a replay worker sends it to the main thread with a chunk's result: its
+ * non-zero counts as [index, count] pairs in index order, in one Float64Array (a chunk of
+ * 8,192 calls has a few hundred; structured-cloned in microseconds), and its highest
+ * trackable value (the size it grew to; the rest of its shape is newHistogram's). Encoding
+ * (walking ~20,000 counts, deflate, base64) in the worker and decoding (a new 270 KB
+ * histogram) on the main thread for every chunk cost more than the merge itself: the
+ * compressed string is made only where it must be portable (Redis, the report).
+ */
+export interface HistogramCounts {
+  highest: number;
+  pairs: Float64Array;
+}
+
+/** A histogram in a chunk result: counts between the threads of one process, the compressed base64 string across machines (Redis). */
+export type ChunkHistogram = HistogramCounts | string;
+
+/** The non-zero counts of `h` (a histogram of newHistogram's shape), up to its maximum. */
+export function histogramCounts(h: LatencyHistogram): HistogramCounts {
+  const limit = h.countsArrayIndex(h.maxValue) + 1;
+  let n = 0;
+  for (let i = 0; i < limit; i++) if (h.getCountAtIndex(i) !== 0) n++;
+  const pairs = new Float64Array(2 * n);
+  for (let i = 0, k = 0; k < pairs.length; i++) {
+    const count = h.getCountAtIndex(i);
+    if (count === 0) continue;
+    pairs[k++] = i;
+    pairs[k++] = count;
+  }
+  return { highest: h.highestTrackableValue, pairs };
+}
+
+/** The portable form of a chunk's histogram: what encodeHistogram gives for the histogram the counts came from. */
+export function portableHistogram(x: ChunkHistogram): string {
+  return typeof x === 'string' ? x : encodePairsCompressedBase64({ lowestDiscernibleValue: LOWEST, highestTrackableValue: x.highest, numberOfSignificantValueDigits: DIGITS }, x.pairs);
+}
+
+/** The histogram decodeHistogram(portableHistogram(c)) gives: a fresh one, counts set, its minimum and maximum found from them. */
+function materialize(c: HistogramCounts): LatencyHistogram {
+  const h = new Float64Histogram(LOWEST, c.highest, DIGITS);
+  const p = c.pairs;
+  for (let k = 0; k < p.length; k += 2) h.setCountAtIndex(p[k]!, p[k + 1]!);
+  h.establishInternalTackingValues(p.length > 0 ? p[p.length - 2]! + 1 : 1);
+  return h;
+}
+
+/**
+ * into.add(decodeHistogram(x)), without the decoded histogram when x is counts of the same size
+ * as `into`: the counts added at their indices, then the total, the maximum (the top of the last
+ * count's bucket) and the minimum (the bottom of the first non-zero value's bucket) updated as
+ * add() updates them from a decoded histogram (establishInternalTackingValues). Any other case
+ * (a string, or sizes that differ: add() then records value by value) goes through add().
+ */
+export function addChunkHistogram(into: LatencyHistogram, x: ChunkHistogram): void {
+  if (typeof x === 'string') return into.add(decodeHistogram(x));
+  if (x.highest !== into.highestTrackableValue) return into.add(materialize(x));
+  const p = x.pairs;
+  let total = 0;
+  for (let k = 0; k < p.length; k += 2) {
+    into.addToCountAtIndex(p[k]!, p[k + 1]!);
+    total += p[k + 1]!;
+  }
+  into.setTotalCount(into.totalCount + total);
+  // The decoded histogram's maximum and minimum (0 and Number.MAX_VALUE when it has no count).
+  let max = 0;
+  let min = Number.MAX_VALUE;
+  if (p.length > 0) {
+    max = into.highestEquivalentValue(into.valueFromIndex(p[p.length - 2]!)) + into.unitMagnitudeMask;
+    const first = p[0] !== 0 ? 0 : 2; // index 0 (the value 0) is no minimum
+    if (first < p.length) min = minNonZero(into, into.valueFromIndex(p[first]!), min);
+  }
+  into.maxValue = Math.max(into.maxValue, max) + into.unitMagnitudeMask;
+  into.minNonZeroValue = minNonZero(into, Math.min(into.minNonZeroValue, min), into.minNonZeroValue);
+}
+
+/** JsHistogram updateMinNonZeroValue(value) applied to `current`: values within the unit are ignored, others rounded down to it. */
+function minNonZero(h: LatencyHistogram, value: number, current: number): number {
+  if (value <= h.unitMagnitudeMask) return current;
+  return Math.floor(value / h.lowestDiscernibleValueRounded) * h.lowestDiscernibleValueRounded;
 }
 
 export interface Bin {

@@ -16,7 +16,7 @@ import {
   type ErrorPartial,
   type GroupPartial,
 } from './chunk-result.js';
-import { decodeHistogram } from './latency.js';
+import { addChunkHistogram } from './latency.js';
 import { EngineCheckTally } from './engine-tally.js';
 import { CostTally } from './cost.js';
 
@@ -78,8 +78,8 @@ export class RunAccumulator extends ReplayTally {
     }
     mergeErrors(this.errorsOld, r.errors.old);
     mergeErrors(this.errorsNew, r.errors.new);
-    this.histOld.add(decodeHistogram(r.histograms.old));
-    this.histNew.add(decodeHistogram(r.histograms.new));
+    addChunkHistogram(this.histOld, r.histograms.old);
+    addChunkHistogram(this.histNew, r.histograms.new);
     this.killed.old += r.killed.old;
     this.killed.new += r.killed.new;
     if (r.engines !== undefined) (this.engines ??= new EngineCheckTally(r.engines.primary, r.engines.other)).merge(r.engines);

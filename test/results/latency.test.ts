@@ -3,7 +3,21 @@
 // and the rank test must see the same bins.
 import { describe, expect, it } from 'vitest';
 import type * as hdr from 'hdr-histogram-js';
-import { compareLatency, encodeHistogram, latencyReport, latencyStats, mannWhitney, newHistogram, recordDuration, recordedBins } from '../../src/results/latency.js';
+import {
+  addChunkHistogram,
+  compareLatency,
+  decodeHistogram,
+  encodeHistogram,
+  histogramCounts,
+  latencyReport,
+  latencyStats,
+  mannWhitney,
+  newHistogram,
+  portableHistogram,
+  recordDuration,
+  recordedBins,
+  type LatencyHistogram,
+} from '../../src/results/latency.js';
 
 function filled(seed: number, scale: number) {
   const h = newHistogram();
@@ -90,5 +104,92 @@ describe('latency statistics in one walk', () => {
     const r = latencyReport(newHistogram(), newHistogram());
     expect(r.old.count).toBe(0);
     expect(r.comparison.pValue).toBe(1);
+  });
+});
+
+/**
+ * A replay worker sends its chunk's histograms to the main thread as counts (histogramCounts),
+ * the main thread adds them (addChunkHistogram); before, each went as the compressed base64
+ * string (encodeHistogram) and was added decoded. Both ways must give the same histogram, so the
+ * same report: counts, total, minimum, maximum, size, every percentile, the statistics.
+ */
+describe('histogram counts between threads: the same as the compressed string', () => {
+  let s = 11;
+  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  /** A chunk's histogram: `n` values around `scale` with a tail, recorded as the replay records them. */
+  const chunk = (n: number, scale: number, extra: readonly number[] = []): LatencyHistogram => {
+    const h = newHistogram();
+    for (let i = 0; i < n; i++) recordDuration(h, Math.max(1, Math.round(scale * Math.exp(1.5 * (rnd() + rnd() + rnd() - 1.5)) * (rnd() < 0.01 ? 100 : 1))));
+    for (const v of extra) h.recordValue(v);
+    return h;
+  };
+  const facts = (h: LatencyHistogram) => ({
+    total: h.totalCount,
+    min: h.minNonZeroValue,
+    max: h.maxValue,
+    highest: h.highestTrackableValue,
+    length: h.countsArrayLength,
+    encoded: encodeHistogram(h),
+    bins: recordedBins(h),
+    stats: latencyStats(h),
+    percentiles: Array.from({ length: 201 }, (_, i) => h.getValueAtPercentile(i / 2)).concat([99.9, 99.99, 99.999].map((p) => h.getValueAtPercentile(p))),
+  });
+  const chunks: [string, LatencyHistogram][] = [
+    ['empty', newHistogram()],
+    ['one call of 1 ns', chunk(0, 1, [1])],
+    ['a count at the value 0 only', chunk(0, 1, [0])],
+    ['the value 0 and others', chunk(50, 700, [0])],
+    ['ns-scale calls', chunk(8192, 600)],
+    ['µs-scale calls with outliers', chunk(8192, 40_000, [2 ** 31 + 5, 3_000_000_000_000])],
+    ['a few slow calls', chunk(300, 5_000_000)],
+  ];
+
+  it('portableHistogram(histogramCounts(h)) is encodeHistogram(h), and survives a structured clone', () => {
+    for (const [name, h] of chunks) {
+      const counts = histogramCounts(h);
+      expect(portableHistogram(counts), name).toBe(encodeHistogram(h));
+      expect(portableHistogram(structuredClone(counts)), name).toBe(encodeHistogram(h));
+      expect(portableHistogram(encodeHistogram(h))).toBe(encodeHistogram(h));
+    }
+    // A count past 2^28 (five LEB128 bytes) and one past 2^32.
+    const big = newHistogram();
+    big.recordValueWithCount(1234, 2 ** 40 + 3);
+    big.recordValueWithCount(99, 2 ** 29);
+    expect(portableHistogram(histogramCounts(big))).toBe(encodeHistogram(big));
+  });
+
+  it('adding counts gives the histogram adding the decoded string gives, after every chunk, in any order', () => {
+    for (let round = 0; round < 6; round++) {
+      const order = chunks.map(([, h]) => h).concat(Array.from({ length: 10 }, () => chunk(1 + Math.floor(rnd() * 8192), 100 * 10 ** (rnd() * 4))));
+      if (round > 0) order.sort(() => rnd() - 0.5);
+      const viaString = newHistogram();
+      const viaCounts = newHistogram();
+      for (const h of order) {
+        viaString.add(decodeHistogram(encodeHistogram(h)));
+        addChunkHistogram(viaCounts, histogramCounts(h));
+        expect(facts(viaCounts)).toEqual(facts(viaString));
+      }
+      expect(viaCounts.totalCount).toBeGreaterThan(10_000);
+    }
+  });
+
+  it('a histogram that grew (a value past an hour): its counts and the strings added after it give the same', () => {
+    const grown = chunk(100, 900, [5_000_000_000_000]);
+    expect(grown.highestTrackableValue).toBeGreaterThan(3_600_000_000_000);
+    for (const first of [grown, chunk(100, 900)]) {
+      const viaString = newHistogram();
+      const viaCounts = newHistogram();
+      for (const h of [first, grown, chunk(2000, 3000), newHistogram()]) {
+        viaString.add(decodeHistogram(encodeHistogram(h)));
+        addChunkHistogram(viaCounts, histogramCounts(h));
+        expect(facts(viaCounts)).toEqual(facts(viaString));
+      }
+      // A coordinator gets strings (Redis): the same as counts there too.
+      const fromRedis = newHistogram();
+      for (const h of [first, grown]) addChunkHistogram(fromRedis, encodeHistogram(h));
+      const viaString2 = newHistogram();
+      for (const h of [first, grown]) viaString2.add(decodeHistogram(encodeHistogram(h)));
+      expect(facts(fromRedis)).toEqual(facts(viaString2));
+    }
   });
 });
