@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { SUMMARIES } from './commands/summaries.js';
+import { PACKAGE_ROOT } from '../util/worker-scripts.js';
 
 export const USAGE = '$0 <command> [options]\n\nRecord real traffic as CloudFront Functions events, replay it through two versions of a function, and report every behavioural difference.';
 export const EPILOGUE = 'Exit codes: 0 ok / no difference, 1 differences or a failing outcome, 2 usage or input error.';
@@ -18,7 +19,7 @@ export function helpWidth(columns: number | undefined): number {
 export const MIN_FAST_WIDTH = 60;
 
 export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version: string };
   return pkg.version;
 }
 

@@ -13,7 +13,7 @@
  * event's outcome.
  */
 import type { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../util/compiled-sibling.js';
+import { workerScript } from '../util/worker-scripts.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, KilledCall, Version } from './chunk-processor.js';
 import { STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
@@ -72,7 +72,7 @@ export const DEFAULT_WORKER_HEAP_MB = DEFAULT_MAX_HEAP_MB;
 /** How a replay worker is started: its script and resource limits. */
 function replayWorkerStart(maxHeapMb: number): WorkerStart {
   return {
-    script: compiledSibling(import.meta.url, 'worker.js'),
+    script: workerScript('replay-worker'),
     resourceLimits: {
       maxOldGenerationSizeMb: maxHeapMb,
       // A roomier young generation: replay allocates many short-lived objects per event.

@@ -13,11 +13,10 @@
  * After timeout/memory/crash the next invoke transparently takes a new worker
  * (the supervisor's warm spare, started as the old one was lost).
  *
- * The worker script is plain JS (dist/runtime/sandbox-worker.js): when this
- * module runs from src/*.ts (vitest), it maps to the dist/ build, so build
- * first (`npx tsc -p tsconfig.json`).
+ * The worker script is plain JS (bundle/sandbox-worker.js or dist/runtime/sandbox-worker.js:
+ * util/worker-scripts.ts says which).
  */
-import { compiledSibling } from '../util/compiled-sibling.js';
+import { workerScript } from '../util/worker-scripts.js';
 import { FunctionLoadError, KvsFileError } from './errors.js';
 import type { FromWorker, ToWorker, WorkerLoadSpec } from './worker-protocol.js';
 import type { ExecutionErrorReason, FunctionKind, InvokeOptions, RunResult, Runtime } from './types.js';
@@ -43,7 +42,7 @@ export interface WorkerLimits {
 }
 
 export function workerScriptUrl(): URL {
-  return compiledSibling(import.meta.url, 'sandbox-worker.js');
+  return workerScript('sandbox-worker');
 }
 
 interface Pending {

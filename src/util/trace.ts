@@ -3,10 +3,12 @@
  * writes `cfreplay-trace <thread> <ms since the process started> cpu=<CPU ms of that thread> <label>`
  * to stderr (worker threads too: they inherit the variable and the main thread's start time,
  * CFREPLAY_TRACE_T0). bench/replay-phases.mjs reads these lines. Without the variable a mark
- * costs one test.
+ * costs one test. Each thread's first mark, `code from bundle/` (or dist/, src/), says where its
+ * code was loaded from (util/worker-scripts.ts).
  */
 import { readFileSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
+import { RUNNING_FROM } from './worker-scripts.js';
 
 const on = process.env['CFREPLAY_TRACE'] === '1';
 if (on && isMainThread) process.env['CFREPLAY_TRACE_T0'] ??= String(performance.timeOrigin);
@@ -28,4 +30,5 @@ export function traceMark(label: string): void {
   process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} cpu=${threadCpuMs().toFixed(1)} ${label}\n`);
 }
 
+traceMark(`code from ${RUNNING_FROM}/`);
 if (on && isMainThread) process.once('exit', () => traceMark('exit'));

@@ -1,6 +1,9 @@
 // First contact is fast: `cfreplay --help` and `--version` import no command module and
-// none of the heavy dependencies; a command imports its own module only.
+// none of the heavy dependencies; a command imports its own module only. bin/cfreplay runs the
+// bundle (bundle/, scripts/bundle.mjs): a file it loads stands for the modules esbuild put in it
+// (bundle/meta.json), so the same lists hold for the bundle and for dist/.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, invokedCommand, loadAllCommands } from '../../src/cli/commands/index.js';
 import { SUMMARIES } from '../../src/cli/commands/summaries.js';
@@ -11,30 +14,40 @@ const root = new URL('../../', import.meta.url).pathname;
 const hook = 'import { writeSync } from "node:fs"; export async function resolve(s, c, next) { const r = await next(s, c); writeSync(2, "LOADED " + r.url + "\\n"); return r; }';
 const register = `import { register } from "node:module"; register(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hook)}`)});`;
 
-function loaded(args: string[]): { code: number | null; stdout: string; modules: string[] } {
+/** The modules in each file of the bundle (inputs: dist/... and node_modules/... paths). */
+const bundled = (JSON.parse(readFileSync(`${root}bundle/meta.json`, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs;
+
+function loaded(args: string[]): { code: number | null; stdout: string; files: string[]; modules: string[] } {
   const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, `${root}bin/cfreplay`, ...args], { encoding: 'utf8' });
-  const modules = r.stderr
-    .split('\n')
-    .filter((l) => l.startsWith('LOADED '))
-    .map((l) => l.slice(7).replace(`file://${root}`, ''));
-  return { code: r.status, stdout: r.stdout, modules: [...new Set(modules)] };
+  const files = [
+    ...new Set(
+      r.stderr
+        .split('\n')
+        .filter((l) => l.startsWith('LOADED '))
+        .map((l) => l.slice(7).replace(`file://${root}`, '')),
+    ),
+  ];
+  const modules = files.flatMap((f) => (f.startsWith('bundle/') ? Object.keys(bundled[f]?.inputs ?? { [`${f} (not in bundle/meta.json)`]: 0 }) : [f]));
+  return { code: r.status, stdout: r.stdout, files, modules: [...new Set(modules)] };
 }
 
 const HEAVY = ['ioredis', 'acorn', 'msgpackr', 'hdr-histogram-js', 'node_modules/diff/', 'hyparquet'];
-const CLI_CORE = ['dist/cli/main.js', 'dist/cli/deferred-segmenter.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
+const CLI_CORE = ['dist/cli/main.js', 'dist/cli/deferred-segmenter.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/util/worker-scripts.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
 
 describe('cfreplay loads command modules on use', () => {
   it.each([['--help'], ['--version']])('%s alone loads the help module and the command names only (no yargs)', (flag) => {
     const r = loaded([flag]);
     expect(r.code).toBe(0);
     expect(r.stdout.length).toBeGreaterThan(0);
-    expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual(['dist/cli/commands/summaries.js', 'dist/cli/top-help.js']);
+    expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual(['dist/cli/commands/summaries.js', 'dist/cli/top-help.js', 'dist/util/worker-scripts.js']);
+    expect(r.files.filter((f) => f.startsWith('bundle/')), 'answered from dist/ without the bundle').toEqual([]);
     for (const h of [...HEAVY, 'node_modules/yargs']) expect(r.modules.filter((m) => m.includes(h)), h).toEqual([]);
   });
 
   it('--help with another argument goes through yargs, which loads no command module', () => {
     const r = loaded(['--help', '--no-color']);
     expect(r.stdout).toContain('cfreplay replay');
+    expect(r.files.filter((f) => f.startsWith('dist/')), 'the CLI runs from the bundle').toEqual([]);
     expect(r.modules.filter((m) => m.startsWith('dist/')).sort()).toEqual([...CLI_CORE].sort());
     for (const h of HEAVY) expect(r.modules.filter((m) => m.includes(h)), h).toEqual([]);
   });

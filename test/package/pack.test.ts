@@ -4,7 +4,8 @@
 // JavaScript, and a TypeScript file importing the API all work.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,8 +18,8 @@ const app = join(tmp, 'app');
 let files: string[] = [];
 let tarball = '';
 
-function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false' } });
+function run(cmd: string, args: string[], cwd: string, env: Record<string, string> = {}) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false', npm_config_fund: 'false', npm_config_audit: 'false', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 const cfreplay = (...args: string[]) => run(npm, ['exec', '--offline', '--', 'cfreplay', ...args], app);
@@ -68,7 +69,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('npm pack', () => {
   it('holds bin, package.json, README, the njs engines and the compiled code: no tests, bench, fixtures, source maps or sources', () => {
-    const outside = files.filter((f) => !f.startsWith('dist/'));
+    const outside = files.filter((f) => !f.startsWith('dist/') && !f.startsWith('bundle/'));
     expect([...outside].sort()).toEqual([
       'README.md',
       'bin/cfreplay',
@@ -84,8 +85,17 @@ describe('npm pack', () => {
     expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]); // e.g. the build's .tsbuildinfo
   });
 
+  it('holds the bundle bin/cfreplay runs (every file of bundle/ but its metafile, kept for tests and benches)', () => {
+    const built = readdirSync(`${root}bundle`).filter((f) => f !== 'meta.json').map((f) => `bundle/${f}`);
+    expect(files.filter((f) => f.startsWith('bundle/'))).toEqual(built.sort());
+    const entries = (JSON.parse(readFileSync(`${root}bundle/built.json`, 'utf8')) as { entries: string[] }).entries;
+    expect(entries).toContain('cli.js');
+    expect(entries).toContain('replay-worker.js');
+    for (const e of entries) expect(files).toContain(`bundle/${e}`);
+  });
+
   it('every compiled module has its source (no stale outputs), and every source is shipped', () => {
-    const js = files.filter((f) => f.endsWith('.js'));
+    const js = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
     for (const f of js) expect(existsSync(`${root}src/${f.slice(5, -3)}.ts`), f).toBe(true);
     const sources = execFileSync('git', ['ls-files', 'src/*.ts'], { cwd: root, encoding: 'utf8' }).trim().split('\n').filter((s) => !s.endsWith('.d.ts'));
     const expected = sources.map((s) => `dist/${s.slice(4, -3)}.js`);
@@ -102,7 +112,8 @@ describe('npm pack', () => {
         specifiers.add((m[1] ?? m[2] ?? m[3])!);
       }
     }
-    const bare = [...specifiers].filter((s) => !s.startsWith('.') && !s.startsWith('node:'));
+    // (bundled packages import Node's built-ins without the node: prefix)
+    const bare = [...specifiers].filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s));
     expect(bare.filter((s) => !/^(@[\w.-]+\/)?[\w.-]+(\/[\w.-]+)*$/.test(s))).toEqual([]);
     const names = new Set(bare.map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0]!)));
     expect(names.size).toBeGreaterThan(3);
@@ -123,8 +134,12 @@ describe('the tarball installed in an empty folder', () => {
     const rec = cfreplay('record', 'har', `${root}test/fixtures/har/edge-cases.har`, '-o', corpus);
     expect(rec.code, rec.stderr).toBe(0);
     expect(rec.stderr).toMatch(/recorded \d+ exchanges/);
-    const same = cfreplay('replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite.js`, '--corpus', corpus, '--workers', '1', '--json', join(app, 'same.json'));
+    const same = run(npm, ['exec', '--offline', '--', 'cfreplay', 'replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite.js`, '--corpus', corpus, '--workers', '1', '--json', join(app, 'same.json')], app, { CFREPLAY_TRACE: '1' });
     expect(same.code, same.stderr).toBe(0);
+    // The installed package runs its bundle, in the main thread and the worker (tar gives every file one mtime: not "older than dist/").
+    expect(same.stderr).toMatch(/^cfreplay-trace main \S+ \S+ code from bundle\/$/m);
+    expect(same.stderr).toMatch(/^cfreplay-trace w\d+ \S+ \S+ code from bundle\/$/m);
+    expect(same.stderr).not.toMatch(/code from dist|note: bundle/);
     const changed = cfreplay('replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite-v2.js`, '--corpus', corpus, '--workers', '1', '--json', join(app, 'changed.json'));
     expect(changed.code, changed.stderr).toBe(1);
     const report = JSON.parse(readFileSync(join(app, 'changed.json'), 'utf8')) as { events: number; changed: number };

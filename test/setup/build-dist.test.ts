@@ -3,7 +3,7 @@
 import { mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { orphanOutputs, staleReason } from './build-dist.js';
+import { bundleStaleReason, orphanOutputs, staleReason } from './build-dist.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 describe('globalSetup: dist/ is rebuilt when src/ is newer', () => {
@@ -37,5 +37,21 @@ describe('globalSetup: dist/ is rebuilt when src/ is newer', () => {
     mkdirSync(join(root, 'dist/a'), { recursive: true });
     for (const f of ['src/a/kept.ts', 'dist/a/kept.js', 'dist/a/kept.d.ts', 'dist/a/gone.js', 'dist/a/gone.d.ts', 'dist/a/gone.js.map', 'dist/b.js']) writeFileSync(join(root, f), '');
     expect(orphanOutputs(root).map((f) => f.slice(root.length)).sort()).toEqual(['dist/a/gone.d.ts', 'dist/a/gone.js', 'dist/a/gone.js.map', 'dist/b.js']);
+  });
+
+  it('the bundle is stale when its build mark is missing or older than a dist/ output', () => {
+    const root = `${tmp.path}/`;
+    mkdirSync(join(root, 'dist/cli'), { recursive: true });
+    mkdirSync(join(root, 'bundle'), { recursive: true });
+    const out = join(root, 'dist/cli/main.js');
+    const mark = join(root, 'bundle/built.json');
+    writeFileSync(out, '');
+    expect(bundleStaleReason(root)).toBe('bundle/built.json is missing');
+    writeFileSync(mark, '{}');
+    at(out, 3000);
+    at(mark, 4000);
+    expect(bundleStaleReason(root)).toBeUndefined();
+    at(out, 5000);
+    expect(bundleStaleReason(root)).toBe('dist/cli/main.js changed after the bundle was built');
   });
 });

@@ -3,6 +3,8 @@
 // dist/**/*.js; when one is missing or older (or tsconfig.json is newer than the oldest
 // output), `tsc -p tsconfig.json` builds, and a failed build fails the run. Outputs whose
 // source was deleted (tsc leaves them) are removed, so nothing can import or ship them.
+// Then bin/cfreplay's bundle (bundle/, scripts/bundle.mjs, built from dist/) is rebuilt when it
+// is missing or older than a dist/ output, so the CLI tests run the bundle of this code.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -43,14 +45,31 @@ export function staleReason(root: string = projectRoot): string | undefined {
   return undefined;
 }
 
+/** Why `root`/bundle must be rebuilt, or undefined when its build mark is newer than every dist/ output. */
+export function bundleStaleReason(root: string = projectRoot): string | undefined {
+  const mark = join(root, 'bundle/built.json');
+  if (!existsSync(mark)) return 'bundle/built.json is missing';
+  const built = statSync(mark).mtimeMs;
+  const newer = filesEnding(join(root, 'dist'), '.js').find((js) => statSync(js).mtimeMs > built);
+  return newer === undefined ? undefined : `${relative(root, newer)} changed after the bundle was built`;
+}
+
 export default function setup(): void {
   const root = projectRoot;
   for (const f of orphanOutputs(root)) rmSync(f);
   const reason = staleReason(root);
-  if (reason === undefined) return;
-  process.stderr.write(`building dist/ (${reason}): tsc -p tsconfig.json\n`);
-  const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
-  if (tsc.status !== 0) {
-    throw new Error(`tsc -p tsconfig.json failed (exit ${tsc.status ?? tsc.signal}): the tests would run on old code\n${tsc.stdout}${tsc.stderr}`);
+  if (reason !== undefined) {
+    process.stderr.write(`building dist/ (${reason}): tsc -p tsconfig.json\n`);
+    const tsc = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: root, encoding: 'utf8' });
+    if (tsc.status !== 0) {
+      throw new Error(`tsc -p tsconfig.json failed (exit ${tsc.status ?? tsc.signal}): the tests would run on old code\n${tsc.stdout}${tsc.stderr}`);
+    }
+  }
+  const bundleReason = bundleStaleReason(root);
+  if (bundleReason === undefined) return;
+  process.stderr.write(`building bundle/ (${bundleReason}): node scripts/bundle.mjs\n`);
+  const bundle = spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { cwd: root, encoding: 'utf8' });
+  if (bundle.status !== 0) {
+    throw new Error(`node scripts/bundle.mjs failed (exit ${bundle.status ?? bundle.signal}): the CLI tests would run on old code\n${bundle.stdout}${bundle.stderr}`);
   }
 }

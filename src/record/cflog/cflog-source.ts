@@ -11,7 +11,7 @@
  * real-time log has them, and the response status with its content type and
  * length. Bad lines are counted and skipped; RTMP logs are refused.
  */
-import { compiledSibling } from '../../util/compiled-sibling.js';
+import { workerScript } from '../../util/worker-scripts.js';
 import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource } from '../file-input.js';
 import type { BatchJob } from '../parallel/batch-recorder.js';
@@ -39,7 +39,7 @@ let lineParserUrl: string | undefined;
 
 /** The module the recording workers load to parse this source's lines (it exports `lineParser`). */
 function cflogLineParser(): string {
-  lineParserUrl ??= compiledSibling(import.meta.url, 'cflog-lines.js').href;
+  lineParserUrl ??= workerScript('cflog-lines').href;
   return lineParserUrl;
 }
 

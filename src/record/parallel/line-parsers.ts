@@ -12,6 +12,7 @@
  * from batch to batch; the batches of a source come in file order.
  */
 import type { SourceItem } from '../types.js';
+import { BUNDLE_DIR, PACKAGE_ROOT } from '../../util/worker-scripts.js';
 
 /** Which parser reads a batch, and from which state (structured-clonable). */
 export interface LineParserSpec<State = unknown> {
@@ -37,9 +38,8 @@ export interface LineParserFactory<State = unknown> {
   create(state: State): LineParser<State>;
 }
 
-/** Where a batch's module may be: this package's record/ folders (compiled, or the sources under vitest) and its test fixtures. */
-const PACKAGE_ROOT = new URL('../../../', import.meta.url).href;
-const ALLOWED = [`${PACKAGE_ROOT}dist/record/`, `${PACKAGE_ROOT}src/record/`, `${PACKAGE_ROOT}test/fixtures/`];
+/** Where a batch's module may be: this package's record/ folders (compiled, or the sources under vitest), its bundle and its test fixtures. */
+const ALLOWED = [...['dist/record/', 'src/record/', 'test/fixtures/'].map((dir) => new URL(dir, PACKAGE_ROOT).href), BUNDLE_DIR.href];
 
 export class LineParsers {
   private readonly factories = new Map<string, Promise<LineParserFactory>>();

@@ -10,7 +10,7 @@
  * silently lost.
  */
 import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../../util/compiled-sibling.js';
+import { workerScript } from '../../util/worker-scripts.js';
 import { InputError } from '../errors.js';
 import type { BatchJob, BatchResult } from './batch-recorder.js';
 import type { BatchMessage, WorkerReply, WorkerSetup } from './protocol.js';
@@ -38,7 +38,7 @@ export class RecordingWorkers {
 
   constructor(setup: WorkerSetup, count: number) {
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(compiledSibling(import.meta.url, 'worker.js'), {
+      const worker = new Worker(workerScript('record-worker'), {
         workerData: setup,
         // A roomier young generation: a batch's records and strings die before a scavenge promotes them.
         resourceLimits: { maxYoungGenerationSizeMb: 48 },

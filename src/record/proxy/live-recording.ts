@@ -13,7 +13,7 @@
  * unflushed state, so stopping or replacing it would lose recorded data.
  */
 import { Worker } from 'node:worker_threads';
-import { compiledSibling } from '../../util/compiled-sibling.js';
+import { workerScript } from '../../util/worker-scripts.js';
 import type { RecordCommonArgs } from '../cli.js';
 import { InputError } from '../errors.js';
 import type { ProxyItem } from './capture.js';
@@ -33,7 +33,7 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
   const options: ProxyOptions = log === undefined ? proxyOptions : { ...proxyOptions, log: (line) => progress.aside(() => log(line)) };
   const label = `proxy ${proxyOptions.listen.host}:${proxyOptions.listen.port} -> ${proxyOptions.target.origin}`;
   const data: WorkerData = { args: plainArgs, label, progress: progress.enabled, flushIntervalMs: Math.max(1, flushIntervalMs - HANDOFF_MS) };
-  const worker = new Worker(compiledSibling(import.meta.url, 'recording-worker.js'), { workerData: data });
+  const worker = new Worker(workerScript('recording-worker'), { workerData: data });
   const post = (m: MainToWorker) => worker.postMessage(m);
   let proxy: ProxySource | undefined;
   let failure: Error | undefined;

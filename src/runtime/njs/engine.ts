@@ -11,9 +11,10 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Runtime } from '../types.js';
+import { PACKAGE_ROOT } from '../../util/worker-scripts.js';
 
-/** engine/dist of the package (same depth from src/runtime/njs and dist/runtime/njs). */
-export const ENGINE_DIST = fileURLToPath(new URL('../../../engine/dist/', import.meta.url));
+/** engine/dist of the package. */
+export const ENGINE_DIST = fileURLToPath(new URL('engine/dist/', PACKAGE_ROOT));
 
 /** The emscripten module object (only what cfreplay uses). */
 interface NjswModule {
