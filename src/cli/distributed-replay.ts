@@ -45,7 +45,7 @@ export async function replayDistributedFromArgs(
       ...(args['run-ttl'] !== undefined ? { ttlSeconds: parseDuration(args['run-ttl'], '--run-ttl') / 1000 } : {}),
       ...(args['reclaim-after'] !== undefined ? { reclaimMs: parseDuration(args['reclaim-after'], '--reclaim-after') } : {}),
       keepRun: args['keep-run'] === true,
-      onProgress: (p) => line.update(describeDistributedProgress(p)),
+      onProgress: (p) => line.update(() => describeDistributedProgress(p)),
       onInfo: (text) => {
         line.clear();
         process.stderr.write(`cfreplay: ${text}\n`);

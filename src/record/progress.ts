@@ -41,13 +41,15 @@ export function createProgress(stream: NodeJS.WriteStream = process.stderr, opti
   const start = performance.now();
   return {
     update(s) {
-      const secs = (performance.now() - start) / 1000;
-      const pct = s.totalBytes !== undefined && s.totalBytes > 0 ? ` ${((100 * s.bytesRead) / s.totalBytes).toFixed(1)}%` : '';
-      const total = s.totalBytes !== undefined ? `/${mb(s.totalBytes)}` : '';
-      line.update(
-        `recording ${s.label}: ${mb(s.bytesRead)}${total} MB${pct}, ${s.entries.toLocaleString('en-US')} entries, ` +
-          `${s.written.toLocaleString('en-US')} recorded, ${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s`,
-      );
+      line.update(() => {
+        const secs = (performance.now() - start) / 1000;
+        const pct = s.totalBytes !== undefined && s.totalBytes > 0 ? ` ${((100 * s.bytesRead) / s.totalBytes).toFixed(1)}%` : '';
+        const total = s.totalBytes !== undefined ? `/${mb(s.totalBytes)}` : '';
+        return (
+          `recording ${s.label}: ${mb(s.bytesRead)}${total} MB${pct}, ${s.entries.toLocaleString('en-US')} entries, ` +
+          `${s.written.toLocaleString('en-US')} recorded, ${(s.bytesRead / 1e6 / secs).toFixed(1)} MB/s`
+        );
+      });
     },
     done() {
       line.clear();

@@ -5,7 +5,7 @@
  */
 export class ProgressLine {
   private readonly start = performance.now();
-  private last = 0;
+  private last = -Infinity;
   private shown = false;
 
   constructor(
@@ -15,11 +15,17 @@ export class ProgressLine {
     private readonly intervalMs = 200,
   ) {}
 
-  update(text: string): void {
+  /**
+   * `text` may be a function: called only when the line is written (a replay reports progress
+   * after every chunk, and formatting numbers with toLocaleString costs ~50 ms of main-thread
+   * CPU over a run, which the workers need, even when nothing is shown).
+   */
+  update(text: string | (() => string)): void {
     if (!this.enabled) return;
     const now = performance.now();
     if (now - this.start < this.delayMs || now - this.last < this.intervalMs) return;
     this.last = now;
+    if (typeof text === 'function') text = text();
     const width = (this.stream.columns ?? 100) - 1;
     this.stream.write(`\r${text.length > width ? text.slice(0, width) : text}\x1b[K`);
     this.shown = true;

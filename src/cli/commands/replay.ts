@@ -143,7 +143,7 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
             ...(workers ? { workers } : {}),
             startupMs,
             signal: controller.signal,
-            onProgress: (p) => line.update(describeProgress(p)),
+            onProgress: (p) => line.update(() => describeProgress(p)),
           });
     } finally {
       line.clear();
