@@ -35,6 +35,8 @@ const NEW = `function handler(event) {
 }`;
 const fOld = loadFunction(OLD);
 const fNew = loadFunction(NEW);
+fOld.startBatch?.(); // as in a replay chunk (symbol-keyed globals looked for per batch)
+fNew.startBatch?.();
 const a = [], a2 = [], b = [];
 let hdrs = 0, cks = 0, qs = 0;
 for (const rec of syntheticRecords(N)) {

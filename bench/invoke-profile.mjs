@@ -43,6 +43,8 @@ function observable(r) {
 const selected = FUNCTIONS.filter((f) => ONLY === undefined || f.name === ONLY);
 for (const f of selected) {
   const fn = loadFunction(readFileSync(new URL(f.file, root), 'utf8'), { filename: f.file });
+  // As in a replay chunk: state left in symbol-keyed globals is looked for per batch, not per call.
+  fn.startBatch?.();
   const list = inputs[f.type];
   if (DIGEST) {
     const h = createHash('sha256');

@@ -122,6 +122,7 @@ for (const [name, file] of FUNCTIONS) {
   const source = readFileSync(new URL(file, root), 'utf8');
   const list = /event\.response/.test(source) ? events.map(withResponse) : events;
   const v8 = loadFunction(source, { filename: file });
+  v8.startBatch(); // as in a replay chunk (symbol-keyed globals looked for per batch, not per call)
   const t = performance.now();
   const njs = loadNjsFunction(source, { filename: file });
   const loadMs = performance.now() - t;

@@ -33,6 +33,9 @@ if (mode === '--child-pure') {
   await corpus.close();
   const oldFn = loadFunction(readFileSync(OLD, 'utf8'), { filename: OLD });
   const newFn = loadFunction(readFileSync(NEW, 'utf8'), { filename: NEW });
+  // As in a replay chunk: state left in symbol-keyed globals is looked for per batch, not per call.
+  oldFn.startBatch?.();
+  newFn.startBatch?.();
   let best = 0;
   let bestCpu = 0;
   for (let round = 0; round < 3; round++) {

@@ -53,6 +53,7 @@ function bench(name, file, type) {
   const source = readFileSync(new URL(file, fixtures), 'utf8');
   const events = makeRequestEvents(N, type);
   const loaded = loadFunction(source, { filename: file });
+  loaded.startBatch?.(); // as in a replay chunk (symbol-keyed globals looked for per batch)
   // Direct: the same source compiled as a plain Node function (compiled once, like the sandbox).
   const directHandler = new Function(`'use strict';\n${source}\n;return handler;`)();
   const variants = {

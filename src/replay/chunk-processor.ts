@@ -233,10 +233,37 @@ export interface FunctionPair {
 }
 
 /**
- * Replay a chunk. Synchronous handlers keep the whole loop synchronous (the
- * fast path); the first async result switches to awaiting.
+ * Replay a chunk. Its calls are one batch of each function (LoadedFunction.startBatch): when a
+ * call left state that is only looked for at the end of a batch (a symbol-keyed global), later
+ * events of the chunk may have seen it, so the chunk runs again, that function now checked
+ * after every call (it stays so: at most one rerun per function and worker).
  */
 export async function processChunk(
+  task: ChunkTask,
+  fns: FunctionPair,
+  options: ProcessorOptions,
+  observer?: CallObserver,
+): Promise<ChunkResult> {
+  const all = fns.cross !== undefined ? [fns.old, fns.new, fns.cross.old, fns.cross.new] : [fns.old, fns.new];
+  for (;;) {
+    for (const f of all) f.startBatch();
+    let result: ChunkResult;
+    let leaked = false;
+    try {
+      result = await replayChunk(task, fns, options, observer);
+    } finally {
+      // Every function's batch ends (no short-circuit): each cleans its own realm.
+      for (const f of all) leaked = f.endBatch() || leaked;
+    }
+    if (!leaked) return result;
+  }
+}
+
+/**
+ * One pass over the chunk. Synchronous handlers keep the whole loop synchronous (the
+ * fast path); the first async result switches to awaiting.
+ */
+async function replayChunk(
   task: ChunkTask,
   fns: FunctionPair,
   options: ProcessorOptions,

@@ -20,7 +20,7 @@
  * (hashing, KVS lookups, origin checks; see HostBridges).
  */
 import vm from 'node:vm';
-import nodeCrypto from 'node:crypto';
+import nodeCrypto, { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { PRELUDE_SOURCE, type PreludeHost, type SandboxApi } from './prelude.js';
@@ -63,6 +63,12 @@ export interface Sandbox {
   changed(): number[];
   /** Every object reachable from the realm's roots (for the isolation tests). */
   reachable(): unknown[];
+  /**
+   * Source of the script that makes the call prepared by api.setPending (the vm-timeout path):
+   * it names a binding of the context's global scope, not a global property, with a random
+   * name, so function code can neither list nor guess it (njs's global has no such thing).
+   */
+  timedCall: string;
   /** Global names passed to the wrapper as parameters (fast lookups, see loader.ts). */
   shadowNames: string[];
   shadowValues: unknown[];
@@ -233,6 +239,8 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   };
   const preludeFn = vm.runInContext(PRELUDE_SOURCE, context, { filename: 'cfreplay:prelude' }) as (h: PreludeHost) => SandboxApi;
   const api = preludeFn(settings);
+  const timedName = `cfreplayTimed_${randomBytes(12).toString('hex')}`;
+  (vm.runInContext(`let ${timedName}; (function (f) { ${timedName} = f; })`, context, { filename: 'cfreplay:timed' }) as (f: unknown) => void)(api.runPending);
   const state = newInvocationState();
   const { bridges, reset } = hostBridges(state, runtime2, kvs, edge);
 
@@ -280,6 +288,7 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
     restore: hardened.restore,
     changed: () => [...hardened.changed()],
     reachable: () => hardened.reachable(),
+    timedCall: `${timedName}()`,
     shadowNames,
     shadowValues,
   };

@@ -113,6 +113,10 @@ del(DataView.prototype, 'DataView.prototype.', ['getBigInt64', 'getBigUint64', '
 del(ArrayBuffer.prototype, 'ArrayBuffer.prototype.', ['maxByteLength', 'resizable', 'resize', 'transfer', 'transferToFixedLength', 'detached']);
 del(Symbol, 'Symbol.', ['asyncDispose', 'dispose']);
 
+// njs's global object has its own Symbol.toStringTag: Object.prototype.toString gives
+// "[object global]" and it is the one own symbol of the global (njs 0.7.9 and 0.8.x).
+defineProperty(G, Symbol.toStringTag, { value: 'global', writable: false, enumerable: false, configurable: true });
+
 // Globals the prelude may still read at call time (e.g. Reflect.construct in
 // its frozen Date): removed only when the prelude keeps working without them.
 var REMOVE_UNLESS_NEEDED = ['Reflect'];

@@ -29,7 +29,9 @@ const FINGERPRINT = `function fingerprint(event) {
     typeof globalThis.hidden, typeof globalThis.fixed, typeof globalThis.plain, typeof hidden2,
     'polluted' in o, 'hiddenPol' in o, o.polluted, o.hiddenPol, typeof o.toString, [][0], Array.prototype.length, [].length,
     typeof Array.prototype.map, typeof String.prototype.trim, typeof JSON.stringify, typeof Math.floor, Object.keys(o).length,
-    typeof Object.prototype.polluted, Number('12'), parseInt('0x10'), [3, 1, 2].sort().join('')];
+    typeof Object.prototype.polluted, Number('12'), parseInt('0x10'), [3, 1, 2].sort().join(''),
+    Object.prototype.toString.call(globalThis), Object.getOwnPropertySymbols(globalThis).length,
+    typeof o[Symbol.for('p')], typeof [][Symbol.for('p')], typeof globalThis[Symbol.for('x')]];
   var keys = [];
   for (var k in o) keys.push(k);
   for (var j in []) keys.push('array:' + j);
@@ -46,6 +48,12 @@ const MUTATIONS: Record<string, string> = {
   'non-enumerable global': "Object.defineProperty(globalThis, 'hidden', { value: 1, enumerable: false, configurable: true, writable: true });",
   'non-configurable global': "Object.defineProperty(globalThis, 'fixed', { value: 1 });",
   'plain global': 'globalThis.plain = 1;',
+  'global toStringTag deleted': 'delete globalThis[Symbol.toStringTag];',
+  'global toStringTag redefined': "Object.defineProperty(globalThis, Symbol.toStringTag, { value: 'hacked' });",
+  'symbol global': "globalThis[Symbol.for('x')] = 1;",
+  'symbol global, defined': "Object.defineProperty(globalThis, Symbol.for('x'), { value: 1, configurable: true });",
+  'Object.prototype symbol': "Object.prototype[Symbol.for('p')] = 1;",
+  'Array.prototype symbol': "Array.prototype[Symbol.for('p')] = 1;",
   'Object.prototype enumerable': 'Object.prototype.polluted = 1;',
   'Object.prototype non-enumerable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 1, enumerable: false, configurable: true, writable: true });",
   'Object.prototype non-configurable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 2 });",

@@ -192,6 +192,8 @@ export const PROBES: Probe[] = [
     v1: '"object"',
     known: [{ engine: 'v8', v1: '"undefined"', v2: '"undefined"', reason: "top-level declarations are locals of the closure each event runs in (fresh state per event without a new context); njs puts them on the global object" }],
   },
+  { name: "the global object's own symbols", expr: 'Object.getOwnPropertySymbols(globalThis).map(String)', v1: '["Symbol(Symbol.toStringTag)"]' },
+  { name: 'the global object as a string', expr: '[Object.prototype.toString.call(globalThis), String(topThis)]', v1: '["[object global]","[object global]"]' },
   // ---- messages ---------------------------------------------------------------------
   { name: 'reading a property of undefined', expr: '(function () { var u; return u.x; })()', v1: 'THROW TypeError: cannot get property "x" of undefined' },
   { name: 'reading an index of undefined', expr: '(function () { var u; return u[0]; })()', v1: 'THROW TypeError: cannot get property "0" of undefined' },

@@ -138,6 +138,13 @@ class NjsFunction implements LoadedFunction {
     return Promise.resolve(this.invoke(event, opts));
   }
 
+  /** Each call runs in a fresh clone of the loaded VM: no state outlives a call, nothing to look for. */
+  startBatch(): void {}
+
+  endBatch(): boolean {
+    return false;
+  }
+
   /** Always synchronous: promise jobs run to completion inside the engine. */
   invoke(event: unknown, opts?: InvokeOptions): RunResult {
     const o = opts ?? NO_OPTS;
