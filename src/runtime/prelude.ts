@@ -611,7 +611,7 @@ var querystring = {};
 var qsNames = ['parse', 'decode', 'stringify', 'encode', 'escape', 'unescape'];
 var qsFns = [qsParse, qsParse, qsStringify, qsStringify, qsEscape, qsUnescape];
 for (var qi = 0; qi < qsNames.length; qi++) hide(querystring, qsNames[qi], qsFns[qi]);
-Object.freeze(querystring);
+// Not frozen here: see crypto in realm-libs.ts (njs's module objects are writable).
 
 return {
   invoke: invoke,

@@ -328,7 +328,10 @@ var crypto = {};
 // Enumerable, as njs's (Object.keys(require('crypto')) is ['createHash', 'createHmac']).
 defineProperty(crypto, 'createHash', { value: function createHash(alg) { return makeDigest(hashNew(algOf(alg), undefined, false)); }, writable: true, enumerable: true, configurable: true });
 defineProperty(crypto, 'createHmac', { value: function createHmac(alg, key) { var a = algOf(alg); var k = hashInput(key, 'key'); return makeDigest(hashNew(a, k, inputUtf8)); }, writable: true, enumerable: true, configurable: true });
-freeze(crypto);
+// Not frozen here: njs's module objects (crypto, querystring, buffer) are extensible and their
+// properties writable and configurable. They are roots of the realm's hardening (globals.ts
+// extraRoots), so they behave like the built-ins: frozen in the fast realm, a call that writes
+// one runs again in the mutable realm, where they are put back after every call.
 
 // ---- cloudfront (2.0) --------------------------------------------------------
 var NO_STORE = 'no KeyValueStore is associated with this function (pass a KVS snapshot, e.g. --kvs kvs.json)';
@@ -384,8 +387,15 @@ modules.crypto = crypto;
 modules.querystring = core.querystring;
 if (host.runtime2) {
   var bufferModule = {};
+  // As crypto above: not frozen here (njs's buffer module is extensible); its three properties
+  // are read-only and enumerable, as in njs 0.8.
   defineProperty(bufferModule, 'Buffer', { value: BufferCtor, enumerable: true });
-  modules.buffer = freeze(bufferModule);
+  var bufferConstants = {};
+  defineProperty(bufferConstants, 'MAX_LENGTH', { value: 2147483647, enumerable: true });
+  defineProperty(bufferConstants, 'MAX_STRING_LENGTH', { value: 2147483647, enumerable: true });
+  defineProperty(bufferModule, 'constants', { value: bufferConstants, enumerable: true });
+  defineProperty(bufferModule, 'kMaxLength', { value: 2147483647, enumerable: true });
+  modules.buffer = bufferModule;
   modules.cloudfront = cf;
 }
 freeze(modules);

@@ -31,7 +31,8 @@ const FINGERPRINT = `function fingerprint(event) {
     typeof Array.prototype.map, typeof String.prototype.trim, typeof JSON.stringify, typeof Math.floor, Object.keys(o).length,
     typeof Object.prototype.polluted, Number('12'), parseInt('0x10'), [3, 1, 2].sort().join(''),
     Object.prototype.toString.call(globalThis), Object.getOwnPropertySymbols(globalThis).length,
-    typeof o[Symbol.for('p')], typeof [][Symbol.for('p')], typeof globalThis[Symbol.for('x')]];
+    typeof o[Symbol.for('p')], typeof [][Symbol.for('p')], typeof globalThis[Symbol.for('x')],
+    typeof require('querystring').added, typeof require('crypto').createHash, typeof require('querystring').stringify];
   var keys = [];
   for (var k in o) keys.push(k);
   for (var j in []) keys.push('array:' + j);
@@ -54,6 +55,7 @@ const MUTATIONS: Record<string, string> = {
   'symbol global, defined': "Object.defineProperty(globalThis, Symbol.for('x'), { value: 1, configurable: true });",
   'Object.prototype symbol': "Object.prototype[Symbol.for('p')] = 1;",
   'Array.prototype symbol': "Array.prototype[Symbol.for('p')] = 1;",
+  'module objects': "require('querystring').added = 1; require('crypto').createHash = null; delete require('querystring').stringify;",
   'Object.prototype enumerable': 'Object.prototype.polluted = 1;',
   'Object.prototype non-enumerable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 1, enumerable: false, configurable: true, writable: true });",
   'Object.prototype non-configurable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 2 });",

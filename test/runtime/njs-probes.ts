@@ -194,6 +194,31 @@ export const PROBES: Probe[] = [
   },
   { name: "the global object's own symbols", expr: 'Object.getOwnPropertySymbols(globalThis).map(String)', v1: '["Symbol(Symbol.toStringTag)"]' },
   { name: 'the global object as a string', expr: '[Object.prototype.toString.call(globalThis), String(topThis)]', v1: '["[object global]","[object global]"]' },
+  // ---- module objects: extensible and writable in njs (a fresh VM per event) --------------
+  // (Debian's njs runs every probe in one VM: each probe puts back what it changed.)
+  {
+    name: 'a module object takes new properties',
+    expr: '(function () { var q = require("querystring"); q.added = 1; var r = [q.added, Object.isExtensible(q)]; delete q.added; return r; })()',
+    v1: '[1,true]',
+  },
+  {
+    name: "a module's function can be replaced",
+    expr: '(function () { var c = require("crypto"), h = c.createHash; c.createHash = 1; var t = typeof c.createHash; c.createHash = h; return t; })()',
+    v1: '"number"',
+  },
+  {
+    name: "a module's function can be deleted",
+    expr: '(function () { var q = require("querystring"), d = Object.getOwnPropertyDescriptor(q, "stringify"); delete q.stringify; var t = typeof q.stringify; Object.defineProperty(q, "stringify", d); return t; })()',
+    v1: '"undefined"',
+  },
+  {
+    name: 'the buffer module',
+    expr: '(function () { var b = require("buffer"), d = Object.getOwnPropertyDescriptor(b, "kMaxLength"); return [Object.keys(b), b.kMaxLength, b.constants, d.writable, d.configurable]; })()',
+    v1: '[["kMaxLength","Buffer","constants"],2147483647,{"MAX_LENGTH":2147483647,"MAX_STRING_LENGTH":2147483647},false,false]',
+    v2: '[["Buffer","constants","kMaxLength"],2147483647,{"MAX_LENGTH":2147483647,"MAX_STRING_LENGTH":2147483647},false,false]',
+    why: 'njs 0.8 defines Buffer first (measured on njs 0.8.10, the njs engine); 0.7.9 lists kMaxLength first',
+    only: 'v2',
+  },
   // ---- messages ---------------------------------------------------------------------
   { name: 'reading a property of undefined', expr: '(function () { var u; return u.x; })()', v1: 'THROW TypeError: cannot get property "x" of undefined' },
   { name: 'reading an index of undefined', expr: '(function () { var u; return u[0]; })()', v1: 'THROW TypeError: cannot get property "0" of undefined' },
