@@ -2,7 +2,7 @@
 // user runs it) beside bare `node -e 0`, interleaved round by round so machine load
 // hits all alike. With --against <other checkout> (built), the same commands of that
 // checkout run in the same rounds: before/after side by side.
-// Usage: npx tsc -p tsconfig.json && node bench/cli-startup.mjs [--runs 30] [--against ../old-checkout]
+// Usage: npm run build && node bench/cli-startup.mjs [--runs 30] [--against ../old-checkout]
 // Target (issue 15): --help and --version under 150 ms. The CPU time of each command (user+sys,
 // from /usr/bin/time when there is one) is printed beside the wall time: on a loaded machine
 // the wall time waits for a core, the CPU time hardly moves.

@@ -13,7 +13,7 @@
 // ratio script loop / whole command, and the replay's own figures from its JSON report
 // (duration, events/s, time to first event).
 //
-// Usage: npx tsc -p tsconfig.json && node bench/e2e-bench.mjs [--events 300000] [--rounds 3]
+// Usage: npm run build && node bench/e2e-bench.mjs [--events 300000] [--rounds 3]
 //          [--workers 2] [--busy] [--engine njs] [--sample]
 //   --busy    a CPU-bound process runs beside both (a CI runner's neighbour); target >= 2.0x
 //   --engine  njs: the command with --engine njs as well, beside the V8 figures

@@ -8,7 +8,9 @@
 // apart the workers finished their last chunk (the idle tail, see src/replay/split.ts).
 // With --against <built checkout> (repeatable) each checkout's command runs in the same rounds, in
 // turn (its marks show when it has them).
-// Usage: npx tsc -p tsconfig.json && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]...
+// Each thread's first mark says where its code came from (`code from bundle/`: bin/cfreplay ran the
+// bundle; `dist/`: it fell back, the bundle missing or older than dist/).
+// Usage: npm run build && node bench/replay-phases.mjs [--rounds 7] [--corpus x.cfr] [--against ../base]...
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';

@@ -15,7 +15,6 @@
 // bundle/meta.json holds the builds' metafiles merged (which module went into which file: for
 // tests and benches, not shipped). bundle/built.json is written last: bin/cfreplay takes the
 // bundle only when it is there and no older than dist/ (a build that ran tsc alone falls back).
-import { build, version } from 'esbuild';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +25,11 @@ if (!existsSync(`${dist}cli/main.js`)) {
   process.stderr.write('scripts/bundle.mjs: dist/ is missing: run `npx tsc -p tsconfig.json` first (npm run build does both)\n');
   process.exit(2);
 }
+// esbuild is a devDependency since the bundle came: a node_modules/ installed before it lacks it.
+const { build, version } = await import('esbuild').catch(() => {
+  process.stderr.write('scripts/bundle.mjs: esbuild is not installed: run `npm install` (or `npm ci`) in the cfreplay folder\n');
+  process.exit(2);
+});
 const { WORKER_SCRIPTS } = await import(new URL('dist/util/worker-scripts.js', `file://${root}`).href);
 
 /**
