@@ -190,6 +190,8 @@ interface RealmLibs {
   require: unknown;
   globals: Record<string, unknown>;
   modules: Record<string, unknown>;
+  /** Realm objects reachable only through what a call returns (hardening roots beside the modules). */
+  roots: unknown[];
 }
 
 interface Hardened {
@@ -271,7 +273,7 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   options.freeze = mode === 'frozen';
   options.userFile = userFile;
   options.keep = toRealmArray(context, [...keep]);
-  options.extraRoots = toRealmArray(context, Object.values(libs.modules));
+  options.extraRoots = toRealmArray(context, [...Object.values(libs.modules), ...libs.roots]);
   const hardened = hardenFn(api, options);
 
   const shadowNames = (vm.runInContext('Object.getOwnPropertyNames(globalThis)', context) as string[]).filter(

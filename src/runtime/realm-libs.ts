@@ -420,5 +420,8 @@ var r = {};
 r.require = require;
 r.globals = globals;
 r.modules = modules;
+// Reachable only through what a call returns (createHash's result's prototype): hardened and
+// put back like the built-ins, or a change made in one event would reach the next.
+r.roots = [Hash];
 return r;
 })`;
