@@ -420,8 +420,9 @@ var r = {};
 r.require = require;
 r.globals = globals;
 r.modules = modules;
-// Reachable only through what a call returns (createHash's result's prototype): hardened and
-// put back like the built-ins, or a change made in one event would reach the next.
-r.roots = [Hash];
+// Reachable only through what a call returns (createHash's result's prototype, the KVS handle
+// cf.kvs() returns, with its methods): hardened and put back like the built-ins, or a change
+// made in one event would reach the next (isolation-reachability.test.ts finds such objects).
+r.roots = [Hash, kvsHandle];
 return r;
 })`;

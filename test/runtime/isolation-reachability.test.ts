@@ -101,6 +101,38 @@ describe.each(RUNTIMES)('%s: nothing reachable from the sandbox belongs to the h
     expect(r.constructorsTried).toBeGreaterThanOrEqual(1); // the realm's Function (async and generator functions share it or their own)
   });
 
+  it('everything a call can reach that outlives the call is hardened (frozen or put back after each call), or frozen itself', async () => {
+    // Objects reachable (properties, accessors' functions, prototypes) from what the built-in modules return or throw in
+    // two separate calls: those found both times outlive a call, so a change made to one in an event would reach the
+    // next, unless the realm hardens it (sb.reachable(): frozen in the fast realm, put back in the mutable one).
+    const sb = createSandbox(runtime, KVS, DEFAULT_EDGE_LOCATION, { mode: 'mutable' });
+    // Walked host-side (the realm has no Set or Reflect, as njs), reading descriptors through the realm's own
+    // getOwnPropertyDescriptor (see realmDescriber); getters are not called.
+    const describe = realmDescriber(vm.runInContext('({})', sb.context) as object);
+    const reach = (pairs: [string, unknown][]): unknown[] => {
+      const seen = new Set<unknown>();
+      const stack: unknown[] = pairs.map((p) => p[1]);
+      while (stack.length > 0) {
+        const o = stack.pop();
+        if (o === null || (typeof o !== 'object' && typeof o !== 'function') || seen.has(o)) continue;
+        seen.add(o);
+        stack.push(Object.getPrototypeOf(o));
+        for (const k of Reflect.ownKeys(o)) {
+          const d = describe(o as object, k)!;
+          stack.push(d.value, d.get, d.set);
+        }
+      }
+      return [...seen];
+    };
+    const first = new Set(reach(await exercise(sb, runtime2)));
+    const second = reach(await exercise(sb, runtime2));
+    const hardened = new Set(sb.reachable());
+    const outlives = second.filter((o) => first.has(o));
+    expect(outlives.length).toBeGreaterThan(100); // the built-ins themselves
+    const unguarded = outlives.filter((o) => !hardened.has(o) && !Object.isFrozen(o));
+    expect(unguarded.map((o) => Object.prototype.toString.call(o) + ' ' + (typeof o === 'function' ? (o as { name: string }).name : String((o as { constructor?: { name?: string } }).constructor?.name)))).toEqual([]);
+  });
+
   it('the event, its parts, the handler\'s `this` and the values the handler reaches, through loadFunction', async () => {
     const src = `function handler(event) {
       var self = this;
