@@ -144,6 +144,7 @@ export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunc
     filename,
     // Conservative (a word in a string counts): async functions and await queue jobs the realm cannot flag.
     mayAwait: /\b(async|await)\b/.test(source),
+    assigned: new Set(analysis.assignedNames),
   };
   const fast = compileRealm(spec, 'frozen');
   return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);
@@ -159,6 +160,12 @@ interface RealmSpec {
   filename: string;
   /** The source may queue promise jobs without a flag (async functions, await): drain after every call. */
   mayAwait: boolean;
+  /**
+   * Names the source assigns somewhere (SourceAnalysis.assignedNames): global names among them are
+   * not closure parameters, so \`JSON = x\` writes the global (put back after the call like any
+   * built-in) rather than a binding every later event of this realm would see.
+   */
+  assigned: ReadonlySet<string>;
 }
 
 interface Realm {
@@ -169,14 +176,21 @@ interface Realm {
 
 function compileRealm(spec: RealmSpec, mode: RealmMode, keep: readonly number[] = []): Realm {
   const sb = createSandbox(spec.runtime, spec.kvs, spec.edge, { mode, keep, userFile: spec.filename });
+  const names: string[] = [];
+  const values: unknown[] = [];
+  for (let i = 0; i < sb.shadowNames.length; i++) {
+    if (spec.assigned.has(sb.shadowNames[i]!)) continue;
+    names.push(sb.shadowNames[i]!);
+    values.push(sb.shadowValues[i]);
+  }
   const wrapped =
-    `(function(${sb.shadowNames.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
+    `(function(${names.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
     spec.body +
     `\n;return typeof ${spec.entryName} === 'function' ? ${spec.entryName} : undefined;\n}})`;
   try {
     const script = new vm.Script(wrapped, { filename: spec.filename, lineOffset: -1 });
     const outer = script.runInContext(sb.context) as (...globals: unknown[]) => Realm['factory'];
-    return { sb, factory: outer(...sb.shadowValues), timedScript: null };
+    return { sb, factory: outer(...values), timedScript: null };
   } catch (e) {
     const info = toErrorInfo(e, spec.filename);
     throw new FunctionLoadError(spec.filename, `${info.name}: ${info.message}`, info.line !== undefined ? [{ message: `${info.name}: ${info.message}`, line: info.line, column: info.column ?? 1 }] : []);
@@ -313,7 +327,10 @@ class SandboxedFunction implements LoadedFunction {
   private sweep(realm: Realm): Realm {
     let leaked = realm.sb.api.state.globalTouched;
     if (!leaked) {
-      for (const _k in realm.sb.sandboxObject) {
+      for (const k in realm.sb.sandboxObject) {
+        // \`global\` is njs's own enumerable global (njs-surface.ts), hardened and put back like the
+        // built-ins; any other enumerable name there is one the function added.
+        if (k === 'global') continue;
         leaked = true;
         break;
       }

@@ -116,6 +116,11 @@ del(Symbol, 'Symbol.', ['asyncDispose', 'dispose']);
 // njs's global object has its own Symbol.toStringTag: Object.prototype.toString gives
 // "[object global]" and it is the one own symbol of the global (njs 0.7.9 and 0.8.x).
 defineProperty(G, Symbol.toStringTag, { value: 'global', writable: false, enumerable: false, configurable: true });
+// njs's global object also has \`global\` (itself; the one enumerable global: Object.keys(globalThis)
+// is ['global']) and its own toString (Object.prototype.toString's behaviour, another function).
+// The loader's leak check skips the name global on the sandbox object (loader.ts sweep).
+defineProperty(G, 'global', { value: G, writable: true, enumerable: true, configurable: true });
+hide(G, 'toString', function toString() { return objToString.call(this); });
 
 // Globals the prelude may still read at call time (e.g. Reflect.construct in
 // its frozen Date): removed only when the prelude keeps working without them.

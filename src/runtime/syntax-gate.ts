@@ -73,6 +73,12 @@ export interface SourceAnalysis {
   hasConnectionHandler: boolean;
   /** Uses `exports.handler` / `module.exports` / `exports.x =` (Lambda@Edge / Node style). */
   looksLikeLambda: boolean;
+  /**
+   * Names assigned anywhere in the source (`x = ...`, `x += ...`, `x++`, `for (x in o)`), in
+   * whatever scope: the loader does not pass such global names to the function as closure
+   * parameters (its fast global look-ups), or an assignment to one would outlive the event.
+   */
+  assignedNames: string[];
 }
 
 interface AnyNode {
@@ -173,7 +179,12 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
   const add = (node: AnyNode, message: string): void => {
     problems.push(at(node, message));
   };
-  const analysis: SourceAnalysis = { imports: [], notes: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false };
+  const analysis: SourceAnalysis = { imports: [], notes: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false, assignedNames: [] };
+  const assigned = new Set<string>();
+  const assigns = (target: unknown): void => {
+    const t = target as AnyNode;
+    if (t.type === 'Identifier') assigned.add(String(t.name));
+  };
   const note = (node: AnyNode, message: string): void => {
     analysis.notes.push(at(node, message));
   };
@@ -250,6 +261,13 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
       case 'AssignmentExpression':
         if (node.operator === '||=' || node.operator === '&&=' || node.operator === '??=')
           add(node, `SyntaxError: logical assignment (${String(node.operator)}) is not supported`);
+        assigns(node.left);
+        break;
+      case 'UpdateExpression':
+        assigns(node.argument);
+        break;
+      case 'ForInStatement':
+        assigns(node.left);
         break;
       case 'CatchClause':
         if (node.param === null) add(node, 'SyntaxError: catch without a binding is not supported (write catch (e))');
@@ -321,6 +339,7 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
   });
 
   analysis.notes.sort((a, b) => a.line - b.line || a.column - b.column);
+  analysis.assignedNames = [...assigned].sort();
   if (problems.length > 0) {
     problems.sort((a, b) => a.line - b.line || a.column - b.column);
     throw new FunctionLoadError(filename, problems[0]!.message + (problems.length > 1 ? ` (and ${problems.length - 1} more problem(s))` : ''), problems);

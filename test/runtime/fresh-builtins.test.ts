@@ -33,7 +33,8 @@ const FINGERPRINT = `function fingerprint(event) {
     Object.prototype.toString.call(globalThis), Object.getOwnPropertySymbols(globalThis).length,
     typeof o[Symbol.for('p')], typeof [][Symbol.for('p')], typeof globalThis[Symbol.for('x')],
     typeof require('querystring').added, typeof require('crypto').createHash, typeof require('querystring').stringify,
-    typeof Object.getPrototypeOf(require('crypto').createHash('sha1')).added, typeof require('crypto').createHash('sha1').update('a').digest];
+    typeof Object.getPrototypeOf(require('crypto').createHash('sha1')).added, typeof require('crypto').createHash('sha1').update('a').digest,
+    typeof global, global === globalThis, typeof toString, Object.keys(globalThis).join()];
   var keys = [];
   for (var k in o) keys.push(k);
   for (var j in []) keys.push('array:' + j);
@@ -57,6 +58,8 @@ const MUTATIONS: Record<string, string> = {
   'Object.prototype symbol': "Object.prototype[Symbol.for('p')] = 1;",
   'Array.prototype symbol': "Array.prototype[Symbol.for('p')] = 1;",
   'module objects': "require('querystring').added = 1; require('crypto').createHash = null; delete require('querystring').stringify;",
+  'bare assignment of a global built-in': "JSON = { parse: function () { return { a: 'bare' }; }, stringify: JSON.stringify }; Math = 1; toString = 2; global = 3;",
+  'a property of global': 'global.plain = 1;',
   'hash prototype': "var hp = Object.getPrototypeOf(require('crypto').createHash('sha1')); hp.added = 1; hp.update = function () { return 1; };",
   'Object.prototype enumerable': 'Object.prototype.polluted = 1;',
   'Object.prototype non-enumerable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 1, enumerable: false, configurable: true, writable: true });",

@@ -192,6 +192,12 @@ export const PROBES: Probe[] = [
     v1: '"object"',
     known: [{ engine: 'v8', v1: '"undefined"', v2: '"undefined"', reason: "top-level declarations are locals of the closure each event runs in (fresh state per event without a new context); njs puts them on the global object" }],
   },
+  { name: 'global is the global object', expr: '[typeof global, global === topThis, Object.getOwnPropertyDescriptor(topThis, "global").enumerable]', v1: '["object",true,true]' },
+  {
+    name: "the global object's own toString",
+    expr: '[Object.prototype.hasOwnProperty.call(topThis, "toString"), toString === Object.prototype.toString, toString.call([]), toString.name, toString.length]',
+    v1: '[true,false,"[object Array]","toString",0]',
+  },
   { name: "the global object's own symbols", expr: 'Object.getOwnPropertySymbols(globalThis).map(String)', v1: '["Symbol(Symbol.toStringTag)"]' },
   { name: 'the global object as a string', expr: '[Object.prototype.toString.call(globalThis), String(topThis)]', v1: '["[object global]","[object global]"]' },
   // ---- module objects: extensible and writable in njs (a fresh VM per event) --------------

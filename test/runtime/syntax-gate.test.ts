@@ -185,3 +185,18 @@ describe('syntax probes (njs-probes.ts; njs-parity and njs/probes-on-wasm check 
     }
   });
 });
+
+describe('assigned names (the loader does not pass them to the function as closure parameters)', () => {
+  it('lists every name assigned, updated or used as a for-in target, in any scope; not declarations or member writes', () => {
+    const src = `var kept = 1;
+function handler(e) {
+  JSON = 1; Math.x = 2; count++; --other; total += 3;
+  for (key in e) {}
+  for (var declared in e) {}
+  var local; local = 4;
+  function inner() { deep = 5; }
+  return e.request;
+}`;
+    expect(checkSource(src, 'cloudfront-js-1.0', 'f.js').assignedNames).toEqual(['JSON', 'count', 'deep', 'key', 'local', 'other', 'total']);
+  });
+});
