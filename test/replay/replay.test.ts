@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { replay } from '../../src/replay/replay.js';
 import { openCorpusFile, CHUNK_HEADER_SIZE } from '../../src/store/index.js';
-import { syntheticRecords } from '../helpers/synthetic.js';
+import { syntheticRecords, syntheticRecordsWithSearches } from '../helpers/synthetic.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
 
@@ -89,12 +89,14 @@ describe('replay', () => {
 
   it('stops a call that hangs, counts it as a timeout, and goes on', async () => {
     // A budget well above a normal call even on a loaded machine: a descheduled
-    // worker thread must not be mistaken for a hanging function.
-    const records = syntheticRecords(200);
+    // worker thread must not be mistaken for a hanging function (at 150 ms, a passthrough call
+    // in a worker starved by other processes was stopped: one timeout more than searches).
+    // The hanging calls are stopped whatever the budget; six of them keep the wait short.
+    const records = syntheticRecordsWithSearches(200, 6);
     const corpus = await writeSyntheticCorpus(tmp.path, 200, 100, records);
     const searches = records.filter((x) => x.request.uri === '/search').length;
-    expect(searches).toBeGreaterThan(5);
-    const r = await replay({ oldPath: fx('passthrough.js'), newPath: fx('hang-on-search.js'), corpus, workers: 2, timeoutMs: 150, maxStoppedCalls: 1000 });
+    expect(searches).toBe(6);
+    const r = await replay({ oldPath: fx('passthrough.js'), newPath: fx('hang-on-search.js'), corpus, workers: 2, timeoutMs: 1_000, maxStoppedCalls: 1000 });
     expect(r.events).toBe(200);
     expect(r.outcomes.new['timeout']).toBe(searches);
     expect(r.outcomes.new['forward']).toBe(200 - searches);
@@ -106,10 +108,11 @@ describe('replay', () => {
 
   it('stops the run with a clear reason when a function hangs on most events', async () => {
     const corpus = await writeSyntheticCorpus(tmp.path, 600, 200);
-    // The stop rule is under test, not the budget: 100 ms stays above the first (cold) call of a
-    // passthrough in a new worker on a loaded machine, while a spare worker boots beside it.
-    const r = await replay({ oldPath: fx('passthrough.js'), newPath: new URL('../fixtures/functions/infinite-loop.js', import.meta.url).pathname, corpus, workers: 1, timeoutMs: 100, maxStoppedCalls: 3 });
-    expect(r.run.stoppedEarly).toMatch(/^4 function calls were stopped \(time budget 100 ms or memory limit\) in the first 4 events: the function seems to hang/);
+    // The stop rule is under test, not the budget: 1 s stays above the first (cold) call of a
+    // passthrough in a new worker on a loaded machine, while a spare worker boots beside it
+    // (100 ms did not, with the worker thread starved by other processes).
+    const r = await replay({ oldPath: fx('passthrough.js'), newPath: new URL('../fixtures/functions/infinite-loop.js', import.meta.url).pathname, corpus, workers: 1, timeoutMs: 1_000, maxStoppedCalls: 3 });
+    expect(r.run.stoppedEarly).toMatch(/^4 function calls were stopped \(time budget 1000 ms or memory limit\) in the first 4 events: the function seems to hang/);
     expect(r.gate.passed).toBe(false);
     expect(r.gate.checks.find((c) => c.name === 'completed')?.passed).toBe(false);
   }, 60_000);
