@@ -9,9 +9,16 @@ import type { RecordedExchange } from '../../src/event/index.js';
 import type { ProxyOptions } from '../../src/record/proxy/proxy-source.js';
 import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
 
-/** Per-test guard; every read has its own, shorter one (READ_MS) with the bytes seen in its message. */
-const TEST_MS = 5_000;
-const READ_MS = 1_500;
+/**
+ * Per-test guard; every read has its own, shorter one (READ_MS) with the bytes seen in its message,
+ * and a close or an event the test waits for has CLOSE_MS. They are there to turn a hang into a
+ * failure with a message, not to time anything: on a loaded machine (other processes on the two
+ * cores) the proxy, the origin and the viewer, all in this process, take seconds where they take
+ * milliseconds on a quiet one (5 s per test and 1-1.5 s per wait failed there).
+ */
+const TEST_MS = 60_000;
+const READ_MS = 15_000;
+const CLOSE_MS = 15_000;
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -212,7 +219,7 @@ const record = (target: URL, options: Partial<ProxyOptions> = {}): Promise<Proxy
 /** Stops the proxy and returns what it recorded. */
 async function recorded(rec: ProxyRecording): Promise<RecordedExchange[]> {
   rec.proxy.stop('test', 500);
-  await within(rec.done, 2_000, 'the recording to finish');
+  await within(rec.done, CLOSE_MS, 'the recording to finish');
   return rec.sink.records;
 }
 const uriStatus = (records: RecordedExchange[]) => records.map((r) => [r.request.method, r.request.uri, r.response?.statusCode]);
@@ -284,7 +291,7 @@ describe('record proxy: HTTP/1.1 connections', () => {
       at += n;
       if (rand(4) === 0) await new Promise((r) => setImmediate(r)); // let some pieces arrive as reads of their own
     }
-    const answers = await v.read(40, { timeoutMs: 4_000 });
+    const answers = await v.read(40);
     expect(answers.map((a) => a.body.toString())).toEqual(expected);
     expect(o.seen.map((x) => x.url)).toEqual(expected.map((e) => e.split(' ')[1]));
     const records = await recorded(rec);
@@ -423,7 +430,7 @@ describe('record proxy: HTTP/1.1 connections', () => {
     const v = await viewer(rec.proxy.port);
     const body = randomBytes(10_000);
     await v.send(`POST /upload HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: ${body.length}\r\nExpect: 100-continue\r\n\r\n`);
-    const [interim] = await v.read(1, { timeoutMs: 2_000 });
+    const [interim] = await v.read(1);
     expect(interim!.raw.toString('latin1')).toMatch(/^HTTP\/1\.1 100 Continue\r\n/);
     await v.send(body);
     const [final] = await v.read();
@@ -441,7 +448,7 @@ describe('record proxy: HTTP/1.1 connections', () => {
     const [a] = await v.read();
     expect(a!.status).toBe(200);
     expect(a!.body.toString()).toBe(`GET /old 0 ${EMPTY}`);
-    await within(v.closed, 1_000, 'the proxy closing the HTTP/1.0 connection');
+    await within(v.closed, CLOSE_MS, 'the proxy closing the HTTP/1.0 connection');
     expect(v.unread().length).toBe(0);
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/old', 200]]);
   }, TEST_MS);
@@ -455,7 +462,7 @@ describe('record proxy: HTTP/1.1 connections', () => {
     const [a] = await v.read();
     expect(a!.status).toBe(200);
     expect(a!.body.toString()).toBe('late answer for /half');
-    await within(v.closed, 1_000, 'the proxy closing the half-closed connection');
+    await within(v.closed, CLOSE_MS, 'the proxy closing the half-closed connection');
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/half', 200]]);
   }, TEST_MS);
 
@@ -472,7 +479,7 @@ describe('record proxy: HTTP/1.1 connections', () => {
     const v = await viewer(rec.proxy.port);
     await v.send(get('/before'));
     expect((await v.read())[0]!.status).toBe(200);
-    await within(closedP, 1_000, 'the origin closing its connection');
+    await within(closedP, CLOSE_MS, 'the origin closing its connection');
     await sleep(20);
     await v.send(get('/after-idle'));
     const [a] = await v.read();
@@ -504,7 +511,7 @@ describe('record proxy: HTTP/1.1 errors', () => {
     const [c] = await w.read();
     expect(c!.status).toBe(400);
     expect(c!.body.toString()).toBe('cfreplay proxy: a request Transfer-Encoding must end with chunked\n');
-    await within(w.closed, 1_000, 'the proxy closing the connection');
+    await within(w.closed, CLOSE_MS, 'the proxy closing the connection');
     expect(o.seen.map((x) => x.url)).toEqual(['/both', '/next']);
     expect(uriStatus(await recorded(rec))).toEqual([
       ['POST', '/both', 200],
@@ -519,12 +526,12 @@ describe('record proxy: HTTP/1.1 errors', () => {
     const garbage = await viewer(rec.proxy.port);
     await garbage.send('NOT A REQUEST\r\n\r\n');
     expect((await garbage.read())[0]!.status).toBe(400);
-    await within(garbage.closed, 1_000, 'the proxy closing after 400');
+    await within(garbage.closed, CLOSE_MS, 'the proxy closing after 400');
 
     const huge = await viewer(rec.proxy.port);
     await huge.send(`GET /huge HTTP/1.1\r\nHost: www.example.com\r\nX-Huge: ${'a'.repeat(70 * 1024)}\r\n\r\n`).catch(() => undefined); // may be reset mid-write
     expect((await huge.read())[0]!.status).toBe(431);
-    await within(huge.closed, 1_000, 'the proxy closing after 431');
+    await within(huge.closed, CLOSE_MS, 'the proxy closing after 431');
 
     // Still serving new connections.
     const good = await viewer(rec.proxy.port);
@@ -535,18 +542,27 @@ describe('record proxy: HTTP/1.1 errors', () => {
   }, TEST_MS);
 
   it('a viewer that reads slowly holds the origin back, and that wait is not taken for origin silence (no 504, no cut)', async () => {
+    // The origin's time limit is 1 s, and the viewer holds the answer up for three of them once the
+    // origin has begun to answer. (With 300 ms and a fixed 900 ms hold from the request, a loaded
+    // machine could leave the origin, in this process, silent for the whole limit before its
+    // first byte: a real origin timeout, not what is under test.)
+    const LIMIT_MS = 1_000;
     const big = Buffer.alloc(16 << 20, 97); // more than the socket buffers hold, so the proxy must pause the origin
+    let answering!: () => void;
+    const answered = new Promise<void>((r) => (answering = r));
     const o = await httpOrigin((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(big.length) });
       res.end(big);
+      answering();
     });
-    const rec = await record(o.url, { timeoutMs: 300 });
+    const rec = await record(o.url, { timeoutMs: LIMIT_MS });
     const socket = net.connect(rec.proxy.port, '127.0.0.1');
     closers.push(async () => void socket.destroy());
     await within(new Promise((r) => socket.once('connect', r)), READ_MS, 'connect to the proxy');
     socket.pause();
     socket.write(get('/big'));
-    await sleep(900); // three origin time limits with the answer held up by this viewer
+    await within(answered, READ_MS, 'the origin to answer');
+    await sleep(3 * LIMIT_MS); // three origin time limits with the answer held up by this viewer
     let bytes = 0;
     const all = new Promise<void>((resolve, reject) => {
       socket.on('data', (c: Buffer) => {
@@ -556,40 +572,56 @@ describe('record proxy: HTTP/1.1 errors', () => {
       socket.once('close', () => reject(new Error(`connection closed after ${bytes} bytes`)));
     });
     socket.resume();
-    await within(all, 4_000, 'the whole answer');
+    await within(all, CLOSE_MS, 'the whole answer');
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/big', 200]]);
     const summary = await rec.done;
     expect(summary.notes).toEqual([]);
     expect(summary.warnings.join('\n')).not.toMatch(/timeout/);
-  }, 10_000);
+  }, TEST_MS);
 
   it('an idle keep-alive connection is closed after the idle limit; a head dribbled slower than that gets 408 (nothing recorded)', async () => {
+    // A 1 s limit and a byte every 20 ms: on a loaded machine the drip's timer fires late, and with
+    // a 200 ms limit a few late ticks were the whole limit (the premise "bytes kept coming" then
+    // failed). The largest gap between two bytes is checked against the limit: only the head
+    // limit, never the idle one, can have ended the dribbled head.
+    const IDLE_MS = 1_000;
     const o = await httpOrigin();
-    const rec = await record(o.url, { idleMs: 200 });
+    const rec = await record(o.url, { idleMs: IDLE_MS });
     const idle = await viewer(rec.proxy.port);
+    // Timed from before the request (the last byte from the viewer), not from when this test got to
+    // read the answer: on a loaded machine that came after the limit (closed 0.7 ms after the read).
+    const idleStart = performance.now();
     await idle.send(get('/once'));
     expect((await idle.read())[0]!.status).toBe(200);
-    const idleStart = performance.now();
-    await within(idle.closed, 1_500, 'the idle connection to be closed');
-    expect(performance.now() - idleStart).toBeGreaterThanOrEqual(150);
+    await within(idle.closed, IDLE_MS + CLOSE_MS, 'the idle connection to be closed');
+    expect(performance.now() - idleStart).toBeGreaterThanOrEqual(IDLE_MS - 10);
 
     const slow = await viewer(rec.proxy.port);
     const started = performance.now();
     const head = get('/slow');
     let i = 0;
+    let last = started;
+    let widestGap = 0;
     const drip = setInterval(() => {
-      if (!slow.socket.destroyed && i < head.length - 2) slow.socket.write(head[i++]!); // never the final CRLF
+      if (!slow.socket.destroyed && i < head.length - 2) {
+        slow.socket.write(head[i++]!); // never the final CRLF
+        const now = performance.now();
+        widestGap = Math.max(widestGap, now - last);
+        last = now;
+      }
     }, 20);
     try {
-      const [a] = await slow.read(1, { timeoutMs: 2_000 });
+      const [a] = await slow.read(1, { timeoutMs: IDLE_MS + READ_MS });
       expect(a!.status).toBe(408);
-      expect(a!.body.toString()).toBe('cfreplay proxy: request head not complete within 0.2 s\n');
-      expect(performance.now() - started).toBeGreaterThanOrEqual(190);
-      await within(slow.closed, 1_000, 'the proxy closing the connection');
+      expect(a!.body.toString()).toBe('cfreplay proxy: request head not complete within 1 s\n');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(IDLE_MS - 10);
+      await within(slow.closed, CLOSE_MS, 'the proxy closing the connection');
     } finally {
       clearInterval(drip);
     }
-    expect(i).toBeGreaterThan(5); // bytes kept coming, so only the head limit could end it
+    // Bytes kept coming, so only the head limit could end it.
+    expect(i).toBeGreaterThan(5);
+    expect(widestGap).toBeLessThan(IDLE_MS);
     expect(uriStatus(await recorded(rec))).toEqual([['GET', '/once', 200]]);
     expect(o.seen.map((x) => x.url)).toEqual(['/once']);
   }, TEST_MS);

@@ -10,6 +10,7 @@ import type { ProxyOptions } from '../../src/record/proxy/proxy-source.js';
 import { isWebSocketUpgrade, upgradeRequestHeaders } from '../../src/record/proxy/websocket.js';
 import { openCorpusFile } from '../../src/store/index.js';
 import { requireCliBuilt, runCli, startCli } from '../helpers/cli-process.js';
+import { waitFor } from '../helpers/wait.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
 
@@ -297,12 +298,8 @@ describe('record proxy: WebSocket through the CLI into a corpus file', () => {
     closers.push(async () => {
       run.child.kill('SIGKILL');
     });
-    let port = 0;
-    for (let i = 0; i < 500 && port === 0; i++) {
-      const m = /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stderr());
-      if (m !== null) port = Number(m[1]);
-      else await new Promise((r) => setTimeout(r, 20));
-    }
+    // Waits for the line, not a fixed 10 s: a loaded machine took longer to start the CLI.
+    const port = Number(await waitFor('the proxy to listen', () => /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/.exec(run.stderr())?.[1]));
     expect(port).toBeGreaterThan(0);
     const ws = await connect(`ws://127.0.0.1:${port}/live?v=2`);
     ws.send('through the CLI');
@@ -322,9 +319,8 @@ describe('record proxy: WebSocket through the CLI into a corpus file', () => {
       ['/live', 101],
       ['/index.html', 200],
     ]);
-    const requests = await runCli(['cat', out]);
+    const [requests, responses] = await Promise.all([runCli(['cat', out]), runCli(['cat', out, '--event-type', 'viewer-response'])]);
     expect(requests.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request: { uri: string } }).request.uri)).toEqual(['/live', '/index.html']);
-    const responses = await runCli(['cat', out, '--event-type', 'viewer-response']);
     expect(responses.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { request: { uri: string } }).request.uri)).toEqual(['/index.html']);
-  }, 30_000);
+  }, 120_000); // three CLI processes: seconds each on a loaded machine
 });

@@ -11,6 +11,7 @@ import { parseDuration } from '../../src/util/duration.js';
 import { openCorpusFile } from '../../src/store/index.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { recordThroughProxy, type ProxyRecording } from '../helpers/proxy-recording.js';
+import { waitFor } from '../helpers/wait.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const built = existsSync(join(root, 'dist/cli/main.js'));
@@ -173,7 +174,9 @@ describe('record proxy: loopback end to end', () => {
       }
       res.end('ok');
     });
-    const rec = await recordThrough(o.url, { timeoutMs: 300 });
+    // 1 s: /hang never answers whatever the limit; /reset must get its reset (502) before the
+    // limit, and its origin, in this process, can be slow to run on a loaded machine.
+    const rec = await recordThrough(o.url, { timeoutMs: 1_000 });
     const hang = await request(`${rec.base}/hang`);
     expect(hang.status).toBe(504);
     const reset = await request(`${rec.base}/reset`);
@@ -191,28 +194,33 @@ describe('record proxy: loopback end to end', () => {
     const o = await origin((req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       if (req.url === '/steady') {
-        // 6 chunks 120 ms apart: 720 ms in all, more than the 300 ms limit, never quiet for 300 ms.
+        // 10 chunks 150 ms apart: 1.5 s in all, more than the 1 s limit, never quiet for 1 s. (With
+        // 120 ms against a 300 ms limit, one late tick of this origin's timer on a loaded machine
+        // was a real silence of 300 ms.)
         let n = 0;
         const t = setInterval(() => {
           res.write(`chunk ${n}\n`);
-          if (++n === 6) {
+          if (++n === 10) {
             clearInterval(t);
             res.end();
           }
-        }, 120);
+        }, 150);
         return;
       }
       res.write('first part\n'); // /stall: then nothing
     });
-    const rec = await recordThrough(o.url, { timeoutMs: 300 });
+    const LIMIT_MS = 1_000;
+    const rec = await recordThrough(o.url, { timeoutMs: LIMIT_MS });
     const steady = await request(`${rec.base}/steady`);
     expect(steady.status).toBe(200);
-    expect(steady.body.toString().split('\n').filter(Boolean)).toHaveLength(6);
+    expect(steady.body.toString().split('\n').filter(Boolean)).toHaveLength(10);
     const started = performance.now();
     await expect(request(`${rec.base}/stall`)).rejects.toThrow();
     const waited = performance.now() - started;
-    expect(waited).toBeGreaterThanOrEqual(290);
-    expect(waited).toBeLessThan(2_000);
+    // Cut after the limit of silence, not before; and cut (the upper bound is a hang guard: the
+    // proxy's check runs late on a loaded machine).
+    expect(waited).toBeGreaterThanOrEqual(LIMIT_MS - 10);
+    expect(waited).toBeLessThan(10 * LIMIT_MS);
     rec.proxy.stop('test');
     const summary = await rec.done;
     expect(rec.sink.records.map((r) => [r.request.uri, r.response?.statusCode])).toEqual([
@@ -261,26 +269,31 @@ describe('record proxy: the CLI in a child process', () => {
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const port = await new Promise<number>((resolve, reject) => {
-      const t = setInterval(() => {
-        const m = /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr);
-        if (m) {
-          clearInterval(t);
-          resolve(Number(m[1]));
-        }
-      }, 20);
-      setTimeout(() => reject(new Error(`proxy did not start: ${stderr}`)), 10_000);
-    });
+    // Waits for the line (a loaded machine took more than the fixed 10 s it had to start the CLI).
+    const port = Number(await waitFor('the proxy to start', () => /recording proxy on http:\/\/127\.0\.0\.1:(\d+)/.exec(stderr)?.[1]));
     const n = 25;
     for (let i = 0; i < n; i++) expect((await request(`http://127.0.0.1:${port}/item/${i}`)).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 1600));
-    // Unfinished file: the chunks flushed so far are readable already.
-    const partial = await openCorpusFile(out);
-    expect(partial.complete).toBe(false);
-    let flushed = 0;
-    for await (const _ of partial.records()) flushed++;
-    await partial.close();
+    // Unfinished file: the chunks flushed so far are readable already, while the proxy runs (25
+    // records fill no chunk: only the periodic flush writes them). Read until all are there, up
+    // to 15 s: the flush is due after a second, but a loaded machine runs the child's timer late
+    // (a fixed 1.6 s wait found fewer); a proxy that flushed only when it ends never gets there.
+    const flushed = await waitFor(
+      `the ${n} records to be flushed while the proxy runs`,
+      async () => {
+        const partial = await openCorpusFile(out);
+        try {
+          expect(partial.complete).toBe(false);
+          let count = 0;
+          for await (const _ of partial.records()) count++;
+          return count === n ? count : undefined;
+        } finally {
+          await partial.close();
+        }
+      },
+      15_000,
+    );
     expect(flushed).toBe(n);
+    expect(child.exitCode).toBeNull();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(stderr).toMatch(/SIGTERM: stopping/);
@@ -292,5 +305,5 @@ describe('record proxy: the CLI in a child process', () => {
     expect(f.complete).toBe(true);
     expect(f.events).toBe(n);
     await f.close();
-  }, 30_000);
+  }, 120_000);
 });
