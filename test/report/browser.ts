@@ -30,6 +30,8 @@ export interface OpenedPage {
 /** Open a report file (file://) in a new page, watching requests and errors, and wait until the report says it is ready. */
 export async function openReportPage(browser: Browser, url: string, waitUntil: 'load' | 'commit' = 'load'): Promise<OpenedPage> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  // Clicks, reads and waits in the page: hang guards, not timings (30 s did not do on a loaded machine).
+  page.setDefaultTimeout(60_000);
   const requests: string[] = [];
   const errors: string[] = [];
   page.on('request', (r) => requests.push(r.url()));
@@ -42,6 +44,7 @@ export async function openReportPage(browser: Browser, url: string, waitUntil: '
     void d.dismiss();
   });
   await page.goto(url, { waitUntil });
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 15_000 });
+  // A hang guard (a loaded machine took past 15 s to get a large report ready).
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 120_000 });
   return { page, url, errors, offPage: () => requests.filter((u) => u !== url) };
 }

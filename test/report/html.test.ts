@@ -21,6 +21,11 @@ const out = new URL('../../test-output/', import.meta.url).pathname;
 mkdirSync(out, { recursive: true });
 const n = (x: number) => x.toLocaleString('en-US');
 const RANK = { high: 0, medium: 1, low: 2 } as const;
+// What a test waits for in the page (a filter applied, examples drawn) and each test of the
+// first block: hang guards, not timings. Chromium beside other processes on two cores took
+// past 5-15 s per wait and 30 s per test for what takes a fraction of a second on a quiet machine.
+const WAIT_MS = 60_000;
+const TEST_MS = 120_000;
 
 let browser: Browser | undefined;
 let launchError: unknown;
@@ -50,10 +55,10 @@ async function shownIds(page: Page): Promise<string[]> {
 }
 
 async function waitForShown(page: Page, text: RegExp): Promise<void> {
-  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('shown')?.textContent ?? ''), text.source, { timeout: 5_000 });
+  await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('shown')?.textContent ?? ''), text.source, { timeout: WAIT_MS });
 }
 
-describe('HTML report in headless Chromium', () => {
+describe('HTML report in headless Chromium', { timeout: TEST_MS }, () => {
   const report = generateReport({ seed: 21, groups: 40, examplesPerGroup: 8, samples: 24 });
   // One group with more examples than a page, and one non-significant percentile.
   report.diffs[0]!.examples.push(...generateReport({ seed: 22, groups: 1, examplesPerGroup: 4, samples: 0 }).diffs[0]!.examples);
@@ -253,35 +258,64 @@ describe('HTML report in headless Chromium', () => {
   });
 
   it('stays responsive with 100,000 diff examples (groups paged, examples drawn on expand)', async () => {
-    const big = generateReport({ seed: 5, events: 1_000_000, groups: 2_000, examplesPerGroup: 50, samples: 50, latencyDraws: 5_000, changeRate: 0.2 });
+    if (browser === undefined) throw launchError;
+    const b = browser;
+    const options = { seed: 5, events: 1_000_000, groups: 2_000, samples: 50, latencyDraws: 5_000, changeRate: 0.2 };
+    const big = generateReport({ ...options, examplesPerGroup: 50 });
     expect(big.diffs.reduce((a, g) => a + g.examples.length, 0)).toBe(100_000);
-    const t0 = Date.now();
-    // Not waiting for 'load': the group list is usable before the examples (at the end of the file) are read.
-    const { page, errors, offPage } = await open(big, 'report-100k.html', 'commit');
-    const loaded = Date.now() - t0;
-    const size = statSync(`${out}report-100k.html`).size;
-    expect(await page.locator('#groups .group').count()).toBe(50);
-    expect(await page.locator('#groups .ex').count()).toBe(0);
-    const all = sorted(big.diffs);
-    const t1 = Date.now();
-    // Expanded at once: either drawn now or "Loading..." and drawn when the examples are read.
-    await page.locator('#groups .g-head').first().click();
-    await page.waitForFunction(() => document.querySelectorAll('#groups .ex').length === 10, undefined, { timeout: 10_000 });
-    expect(await page.locator('#groups .g-body').count()).toBe(1);
-    expect(await page.locator('#groups .g-body .ex-more').first().textContent()).toMatch(/^Examples 1–10 of 50 kept/);
-    await page.uncheck('input[data-risk="high"]');
-    await waitForShown(page, new RegExp(`^${n(all.filter((g) => g.risk !== 'high').length)} of ${n(all.length)} groups`));
-    await page.locator('#pager-top button[data-act="next"]').click();
-    expect((await shownIds(page))[0]).toBe(all.filter((g) => g.risk !== 'high')[50]!.id);
-    const interacted = Date.now() - t1;
-    console.log(`100,000 examples: ${(size / 1e6).toFixed(1)} MB, loaded and ready in ${loaded} ms, expand + filter + page in ${interacted} ms`);
-    // Generous bounds for a shared CI machine; bench/report-bench.mjs measures the real figures.
-    expect(loaded).toBeLessThan(10_000);
-    expect(interacted).toBeLessThan(5_000);
-    expect(errors).toEqual([]);
-    expect(offPage()).toEqual([]);
-    await page.close();
-  }, 90_000);
+    // The same 2,000 groups with one example each: the page's cost without the examples, measured
+    // in the same browser at the same moment, twice each, alternating, the best of each kept. The
+    // verdict compares the two, so it holds on a loaded machine (fixed bounds of 10 s and 5 s did
+    // not: 47 s to load there), and it still fails a page that parses or draws every example
+    // before it is usable.
+    const ref = generateReport({ ...options, examplesPerGroup: 1 });
+    const written = (report: ReplayReport, name: string) => {
+      writeFileSync(`${out}${name}`, renderHtml(report));
+      return { report, name, size: statSync(`${out}${name}`).size, all: sorted(report.diffs) };
+    };
+    const session = async ({ report, name, all }: ReturnType<typeof written>) => {
+      const t0 = Date.now();
+      // Not waiting for 'load': the group list is usable before the examples (at the end of the file) are read.
+      const { page, errors, offPage } = await openReportPage(b, pathToFileURL(`${out}${name}`).href, 'commit');
+      const loaded = Date.now() - t0;
+      expect(await page.locator('#groups .group').count()).toBe(50);
+      expect(await page.locator('#groups .ex').count()).toBe(0);
+      const shown = Math.min(10, all[0]!.examples.length);
+      const t1 = Date.now();
+      // Expanded at once: either drawn now or "Loading..." and drawn when the examples are read.
+      await page.locator('#groups .g-head').first().click();
+      await page.waitForFunction((k) => document.querySelectorAll('#groups .ex').length === k, shown, { timeout: WAIT_MS });
+      expect(await page.locator('#groups .g-body').count()).toBe(1);
+      const more = await page.locator('#groups .g-body .ex-more').first().textContent();
+      await page.uncheck('input[data-risk="high"]');
+      await waitForShown(page, new RegExp(`^${n(all.filter((g) => g.risk !== 'high').length)} of ${n(all.length)} groups`));
+      await page.locator('#pager-top button[data-act="next"]').click();
+      expect((await shownIds(page))[0]).toBe(all.filter((g) => g.risk !== 'high')[50]!.id);
+      const interacted = Date.now() - t1;
+      expect(errors).toEqual([]);
+      expect(offPage()).toEqual([]);
+      await page.close();
+      return { loaded, interacted, more };
+    };
+    const files = { few: written(ref, 'report-2k.html'), many: written(big, 'report-100k.html') };
+    const best = { few: { loaded: Infinity, interacted: Infinity }, many: { loaded: Infinity, interacted: Infinity } };
+    for (let round = 0; round < 2; round++) {
+      for (const k of ['few', 'many'] as const) {
+        const r = await session(files[k]);
+        if (k === 'many') expect(r.more).toMatch(/^Examples 1–10 of 50 kept/);
+        best[k] = { loaded: Math.min(best[k].loaded, r.loaded), interacted: Math.min(best[k].interacted, r.interacted) };
+      }
+    }
+    const { few, many } = best;
+    console.log(
+      `100,000 examples: ${(files.many.size / 1e6).toFixed(1)} MB, loaded and ready in ${many.loaded} ms, expand + filter + page in ${many.interacted} ms; ` +
+        `the same groups with 2,000 examples: ${(files.few.size / 1e6).toFixed(1)} MB, ${few.loaded} ms and ${few.interacted} ms (best of 2 each)`,
+    );
+    // bench/report-bench.mjs measures the real figures; here only: 50 times the examples do not
+    // make the page much slower to become usable or to use.
+    expect(many.loaded).toBeLessThan(3 * few.loaded + 2_000);
+    expect(many.interacted).toBeLessThan(3 * few.interacted + 1_000);
+  }, 240_000);
 });
 
 describe('HTML report: the engines (--cross-check) and cost (njs instructions) sections, in headless Chromium', () => {
