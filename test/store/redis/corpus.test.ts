@@ -142,13 +142,16 @@ describe('corpus in Redis', () => {
 
   it('replay --corpus <redis-url> (local workers) gives the report of the file', async () => {
     await pushCorpus(file, target('replay-local'));
-    const opts = { oldPath: `${root}examples/spa-rewrite.js`, newPath: `${root}examples/spa-rewrite-v2.js`, workers: 2 };
+    // Neither function hangs: a 10 s call budget, so that a call in a worker starved by other
+    // processes is not stopped in one run and not the other (the default is 250 ms). Two replays
+    // of 2,500 events took past the default 30 s per test on a loaded machine.
+    const opts = { oldPath: `${root}examples/spa-rewrite.js`, newPath: `${root}examples/spa-rewrite-v2.js`, workers: 2, timeoutMs: 10_000 };
     const fromFile = await replay({ ...opts, corpus: file });
     const fromRedis = await replay({ ...opts, corpus: `${server.url}#replay-local` });
     expect(fromRedis.events).toBe(2_500);
     expect(fromRedis.corpus.name).toBe('replay-local');
     expect(comparable(fromRedis)).toEqual(comparable(fromFile));
-  });
+  }, 120_000);
 
   // Each CLI test runs four to twelve bin/cfreplay processes one after another: a process takes
   // ~0.5 s on a quiet machine and 3-5 s on a loaded one, past the default 30 s per test. What is
