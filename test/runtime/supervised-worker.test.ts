@@ -35,11 +35,21 @@ afterEach(async () => {
   supervisor = undefined;
 });
 
+/** Workers of the last make() that have booted (said { up: true }), attached or not. */
+let workersUp = 0;
+
 function make(timeoutMs: number, spare?: boolean): Supervisor<Msg, Call> {
+  workersUp = 0;
   supervisor = new Supervisor<Msg, Call>({
     timeoutMs,
     ...(spare !== undefined ? { spare } : {}),
-    start: (clock) => new Worker(WORKER, { eval: true, workerData: { clock }, resourceLimits: { maxOldGenerationSizeMb: 32 } }),
+    start: (clock) => {
+      const w = new Worker(WORKER, { eval: true, workerData: { clock }, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+      w.on('message', (m: Msg) => {
+        if (m.up === true) workersUp++;
+      });
+      return w;
+    },
   });
   return supervisor;
 }
@@ -101,7 +111,8 @@ describe('supervised worker', () => {
     first.post({ tag: 1, a: 0, b: 0, loop: true });
     await a.stopped;
     expect(s.hasSpare).toBe(true); // started as the worker was lost
-    await new Promise((r) => setTimeout(r, 1500)); // let it boot
+    // Let it boot: waited for (it says { up: true }), not a fixed 1.5 s a loaded machine may not meet.
+    await expect.poll(() => workersUp, { timeout: 60_000 }).toBe(2);
     const second = s.spawn();
     expect(s.sparesTaken).toBe(1);
     const b = watch(second);
