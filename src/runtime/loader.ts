@@ -145,6 +145,7 @@ export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunc
     // Conservative (a word in a string counts): async functions and await queue jobs the realm cannot flag.
     mayAwait: /\b(async|await)\b/.test(source),
     assigned: new Set(analysis.assignedNames),
+    accessorSyntax: analysis.accessorSyntax,
   };
   const fast = compileRealm(spec, 'frozen');
   return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);
@@ -166,6 +167,8 @@ interface RealmSpec {
    * built-in) rather than a binding every later event of this realm would see.
    */
   assigned: ReadonlySet<string>;
+  /** The source writes object-literal accessors: every call's result is copied to plain data (see finish). */
+  accessorSyntax: boolean;
 }
 
 interface Realm {
@@ -280,9 +283,11 @@ class SandboxedFunction implements LoadedFunction {
   /** Always settles before it returns: the realm's microtasks are drained inside the call. */
   invoke(event: unknown, opts?: InvokeOptions): RunResult {
     const realm = this.sweep(this.mutating ? this.mutableRealm() : this.fast);
+    const inFast = realm === this.fast;
     const res = this.attempt(realm, event, opts);
-    // A call that hit a frozen built-in runs again in the mutable realm.
-    if (realm !== this.fast || !realm.sb.api.state.frozenWrite) return res;
+    // A call that hit a frozen built-in runs again in the mutable realm (also when the call's
+    // end replaced the fast realm: this.fast is then another one).
+    if (!inFast || !realm.sb.api.state.frozenWrite) return res;
     return this.attempt(this.sweep(this.mutableRealm()), event, opts);
   }
 
@@ -411,6 +416,20 @@ class SandboxedFunction implements LoadedFunction {
     const sb = realm.sb;
     const api = sb.api;
     const ps = api.state;
+    // A result that may have accessors (the call defined properties, or the source writes
+    // get/set) is read once, now, as plain data: its getters are the function's code and run
+    // inside the call (its time budget, before the realm is put back), as CloudFront reads the
+    // result when the function returns; what they throw is the function's exception. Later
+    // reads (validation, the lazy effective form, the diff) then run no function code.
+    if (!threw && typeof ret === 'object' && ret !== null && (ps.accessors || this.spec.accessorSyntax)) {
+      try {
+        ret = api.snapshot(ret);
+      } catch (e) {
+        threw = true;
+        error = e;
+        ret = undefined;
+      }
+    }
     if (threw) api.caught(error);
     this.sweep(realm);
     if (realm.sb.restore) this.restore(realm);

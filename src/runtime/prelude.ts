@@ -28,6 +28,8 @@ export interface SandboxApi {
   setPending(...call: CallArgs): void;
   /** Makes the call setPending prepared (once); bound to Sandbox.timedCall's name. */
   runPending(): unknown;
+  /** What a call returned as plain data properties (getters run once, now); throws what they throw. */
+  snapshot(v: unknown): unknown;
   /** Built-ins later steps need after njs-surface.ts has removed them from the globals. */
   intrinsics: { ownKeys: typeof Reflect.ownKeys; construct: typeof Reflect.construct; apply: typeof Reflect.apply; Set: SetConstructor };
   /** njs's console.log formatting and error-message translation (njs-surface.ts, in-realm). */
@@ -95,6 +97,12 @@ export interface PreludeState {
   frozenWrite: boolean;
   /** The function touched the global object in a way the enumerable-leak check cannot see. */
   globalTouched: boolean;
+  /**
+   * The call defined properties (Object.defineProperty/defineProperties, Object.create with
+   * descriptors; realm-harden.ts flags it): what it returned may have accessors, so the loader
+   * copies it to plain data before the call ends (api.snapshot).
+   */
+  accessors: boolean;
   /**
    * The call may have queued a promise job (it made a promise or called `then`; realm-harden.ts
    * flags it): the loader then runs the realm's microtask queue before the call ends.
@@ -189,7 +197,7 @@ hide(Math, 'random', random);
 
 // ---- console -------------------------------------------------------------
 var st = { event: undefined, logs: null, logBytes: 0, logsTruncated: false, decision: null, customData: null, polluted: null,
-  eventType: 'viewer-request', allocated: 0, memoryExceeded: false, frozenWrite: false, globalTouched: false, queued: false };
+  eventType: 'viewer-request', allocated: 0, memoryExceeded: false, frozenWrite: false, globalTouched: false, accessors: false, queued: false };
 function utf8Length(s) {
   var n = 0;
   for (var i = 0; i < s.length; i++) {
@@ -270,6 +278,39 @@ function clone(v) {
 // attributes?, multiValue? } (other keys inside an entry are dropped: the
 // event format has none); unknown top-level / request / response keys are
 // copied generically.
+// What a call returned, as plain data properties (api.snapshot): its own enumerable names, and
+// the named fields the validation and the effective form read even when inherited or not
+// enumerable; getters run once, here. It is made before the realm is put back, so a name the
+// function added to Object.prototype is left out (it is not part of the result). Below the depth
+// those reads reach, values are kept as they are (nothing reads them later).
+var RESULT_FIELDS = ['method', 'uri', 'querystring', 'headers', 'cookies', 'statusCode', 'statusDescription', 'body',
+  'value', 'multiValue', 'attributes', 'encoding', 'data', 'request', 'response'];
+// Written with the original defineProperty (no setter the function put on a prototype runs),
+// and no method the function could have replaced is called.
+var RApplyFn = Reflect.apply, isEnumP = Object.prototype.propertyIsEnumerable;
+function plainPut(o, k, v, enumerable) { defineProperty(o, k, { value: v, writable: true, enumerable: enumerable, configurable: true }); }
+function plainCopy(v, depth) {
+  if (typeof v !== 'object' || v === null || depth > 6) return v;
+  if (isArray(v)) {
+    var a = [];
+    for (var i = 0; i < v.length; i++) plainPut(a, i, plainCopy(v[i], depth + 1), true);
+    return a;
+  }
+  var o = {}, seen = {};
+  // Own names only (a name the function put on Object.prototype is not part of what it returned),
+  // each as enumerable as it was (the validation reads hidden read-only headers too).
+  var names = ownNames(v);
+  for (var j = 0; j < names.length; j++) {
+    var k = names[j];
+    seen['$' + k] = true;
+    plainPut(o, k, plainCopy(v[k], depth + 1), RApplyFn(isEnumP, v, [k]));
+  }
+  for (var f = 0; f < RESULT_FIELDS.length; f++) {
+    var n = RESULT_FIELDS[f];
+    if (seen['$' + n] !== true && n in v) plainPut(o, n, plainCopy(v[n], depth + 1), false);
+  }
+  return o;
+}
 function cloneEntry(e) {
   if (typeof e !== 'object' || e === null || isArray(e)) return clone(e);
   var at = e.attributes, mv = e.multiValue;
@@ -391,7 +432,7 @@ function settle(v, onValue, onError) {
 }
 function reset() {
   st.logs = null; st.logBytes = 0; st.logsTruncated = false; st.decision = null; st.customData = null; st.polluted = null;
-  st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false; st.queued = false;
+  st.allocated = 0; st.memoryExceeded = false; st.frozenWrite = false; st.globalTouched = false; st.accessors = false; st.queued = false;
   byteStrings = null;
 }
 function invoke(factory, event, now, lo, hi, rq, eventType) {
@@ -630,6 +671,7 @@ return {
   intrinsics: { ownKeys: Reflect.ownKeys, construct: Reflect.construct, apply: Reflect.apply, Set: Set },
   setPending: setPending,
   runPending: runPending,
+  snapshot: function snapshot(v) { return plainCopy(v, 0); },
   reset: reset,
   charge: charge,
   caught: caught,

@@ -127,12 +127,15 @@ defineProperty(OPromise.prototype, 'then', { value: function then(onFulfilled, o
 // additions are cleaned after each call (loader.ts); the built-in names are
 // made read-only in the fast realm; definitions and prototype changes that the
 // enumerable-leak check cannot see are flagged here.
-var ODefineProperty = O.defineProperty, ODefineProperties = O.defineProperties, OSetProto = O.setPrototypeOf;
+// Definitions also flag st.accessors: an object the call returns may then have getters, which
+// must run inside the call (loader.ts copies such a result to plain data before the call ends).
+var ODefineProperty = O.defineProperty, ODefineProperties = O.defineProperties, OSetProto = O.setPrototypeOf, OCreate = O.create;
 function touches(t) { if (t === G) st.globalTouched = true; }
 var wrappers = {
-  defineProperty: function defineProperty(o, k, d) { touches(o); return ODefineProperty(o, k, d); },
-  defineProperties: function defineProperties(o, ds) { touches(o); return ODefineProperties(o, ds); },
+  defineProperty: function defineProperty(o, k, d) { touches(o); st.accessors = true; return ODefineProperty(o, k, d); },
+  defineProperties: function defineProperties(o, ds) { touches(o); st.accessors = true; return ODefineProperties(o, ds); },
   setPrototypeOf: function setPrototypeOf(o, p) { touches(o); return OSetProto(o, p); },
+  create: function create(p, ds) { if (ds !== undefined) st.accessors = true; return OCreate(p, ds); },
 };
 for (var wk in wrappers) ODefineProperty(O, wk, { value: wrappers[wk], writable: true, enumerable: false, configurable: true });
 var protoDesc = getOwnDesc(O.prototype, '__proto__');

@@ -79,6 +79,8 @@ export interface SourceAnalysis {
    * parameters (its fast global look-ups), or an assignment to one would outlive the event.
    */
   assignedNames: string[];
+  /** The source writes an accessor (\`get x() {}\` / \`set x(v) {}\` in an object literal): see LoadedFunction's snapshot. */
+  accessorSyntax: boolean;
 }
 
 interface AnyNode {
@@ -179,7 +181,7 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
   const add = (node: AnyNode, message: string): void => {
     problems.push(at(node, message));
   };
-  const analysis: SourceAnalysis = { imports: [], notes: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false, assignedNames: [] };
+  const analysis: SourceAnalysis = { imports: [], notes: [], hasHandler: false, hasConnectionHandler: false, looksLikeLambda: false, assignedNames: [], accessorSyntax: false };
   const assigned = new Set<string>();
   const assigns = (target: unknown): void => {
     const t = target as AnyNode;
@@ -265,6 +267,9 @@ export function checkSource(source: string, runtime: Runtime, filename: string):
         break;
       case 'UpdateExpression':
         assigns(node.argument);
+        break;
+      case 'Property':
+        if (node.kind === 'get' || node.kind === 'set') analysis.accessorSyntax = true;
         break;
       case 'ForInStatement':
         assigns(node.left);

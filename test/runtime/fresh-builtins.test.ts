@@ -60,6 +60,9 @@ const MUTATIONS: Record<string, string> = {
   'module objects': "require('querystring').added = 1; require('crypto').createHash = null; delete require('querystring').stringify;",
   'bare assignment of a global built-in': "JSON = { parse: function () { return { a: 'bare' }; }, stringify: JSON.stringify }; Math = 1; toString = 2; global = 3;",
   'a property of global': 'global.plain = 1;',
+  // (runs when the result is read, as the call ends; another built-in than the ones the other
+  // mutations change or freeze: the replay test makes them all in one call)
+  'a getter of the result changing a built-in': "Object.defineProperty(event.request, 'late', { get: function () { Array.prototype.push('late'); return undefined; }, enumerable: true });",
   'hash prototype': "var hp = Object.getPrototypeOf(require('crypto').createHash('sha1')); hp.added = 1; hp.update = function () { return 1; };",
   'Object.prototype enumerable': 'Object.prototype.polluted = 1;',
   'Object.prototype non-enumerable': "Object.defineProperty(Object.prototype, 'hiddenPol', { value: 1, enumerable: false, configurable: true, writable: true });",
