@@ -86,6 +86,29 @@ describe('latency statistics in one walk', () => {
     }
   });
 
+  it('every counts index of a histogram, and of one that grew: the values, means and deviations hdr-histogram-js gives', () => {
+    const everyIndex = newHistogram();
+    for (let i = 0; i < everyIndex.countsArrayLength; i++) everyIndex.setCountAtIndex(i, 1 + (i % 3));
+    everyIndex.establishInternalTackingValues();
+    const grown = filled(5, 2_000);
+    grown.recordValue(2 ** 50 + 12345);
+    expect(grown.highestTrackableValue).toBeGreaterThan(newHistogram().highestTrackableValue);
+    for (const h of [everyIndex, grown]) {
+      const bins = recordedBins(h);
+      const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+      it.reset();
+      let k = 0;
+      while (it.hasNext()) {
+        const v = it.next();
+        expect(bins[k++]).toEqual({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+      }
+      expect(k).toBe(bins.length);
+      const s = latencyStats(h);
+      expect([s.mean, s.stddev]).toEqual([h.mean, h.stdDeviation]);
+    }
+    expect(recordedBins(everyIndex).length).toBe(everyIndex.countsArrayLength);
+  });
+
   it('latencyReport gives the same stats and comparison as the separate calls', () => {
     const a = filled(3, 1_000);
     const b = filled(5, 1_300);
