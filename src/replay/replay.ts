@@ -10,7 +10,7 @@ import type { EventType } from '../event/types.js';
 import type { ReplayEventType } from '../event/connection.js';
 import { loadFunctionWith, type Engine } from '../runtime/engines.js';
 import { formatLoadNotes } from '../runtime/syntax-gate.js';
-import { prepareSource } from '../runtime/function-source.js';
+import { checkedSource, prepareSource } from '../runtime/function-source.js';
 import { loadKvsFile } from '../runtime/kvs.js';
 import { checkDefinesUsed, checkKvsGiven, emptyKvs, explainPreparedError, prepareFunction, type PreparedFunction } from '../runtime/prepare.js';
 import type { DeployTransforms } from '../runtime/transforms.js';
@@ -145,18 +145,20 @@ export function readFunctionSource(
   const notes = formatLoadNotes(path, checked.analysis.notes);
   const info: FunctionInfo = { path, sha256: prepared.sha256, runtime, bytes: prepared.bytes, runtimeNote: prepared.runtimeNote, ...(notes.length > 0 ? { notes } : {}), ...(engine !== 'v8' ? { engine } : {}) };
   if (prepared.transforms.length > 0) info.transforms = prepared.transforms;
+  // Loads of this source, here and in the workers, take the gate's verdict instead of parsing it again.
+  const verdict = checkedSource(source, checked);
   let loaded = false;
   const load = (): void => {
     if (loaded) return;
     loaded = true;
     try {
-      loadFunctionWith(engine, source, { runtime, filename: path });
-      if (crossCheck) loadFunctionWith(otherEngine(engine), source, { runtime, filename: path });
+      loadFunctionWith(engine, source, { runtime, filename: path }, verdict);
+      if (crossCheck) loadFunctionWith(otherEngine(engine), source, { runtime, filename: path }, verdict);
     } catch (e) {
       throw explainPreparedError(e, prepared, transforms);
     }
   };
-  return { info, source: { source, filename: path, runtime }, kind: checked.kind, prepared, load };
+  return { info, source: { source, filename: path, runtime, checked: verdict }, kind: checked.kind, prepared, load };
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { ReplayEventType } from '../event/connection.js';
 import type { KvsSnapshot, Runtime } from '../runtime/types.js';
 import type { Engine } from '../runtime/engines.js';
+import type { CheckedSource } from '../runtime/function-source.js';
 import type { ChunkResult } from '../results/chunk-result.js';
 import type { ChunkTask, Version } from './chunk-processor.js';
 
@@ -9,6 +10,12 @@ export interface FunctionSource {
   source: string;
   filename: string;
   runtime: Runtime;
+  /**
+   * The main thread's syntax gate verdict on this source (a local replay): the worker's load
+   * skips the gate's parse for this very source (runtime/function-source.ts checkedFor). A
+   * distributed worker's sources come from Redis without one: its threads run the gate.
+   */
+  checked?: CheckedSource;
 }
 
 export interface WorkerInit {

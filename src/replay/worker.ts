@@ -34,8 +34,8 @@ function start(init: WorkerInit): void {
     // A connection function has no viewer event type to fix.
     const viewerType = init.eventType === 'connection' ? {} : { eventType: init.eventType };
     const pair = (engine: Engine) => ({
-      old: loadFunctionWith(engine, init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
-      new: loadFunctionWith(engine, init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }),
+      old: loadFunctionWith(engine, init.old.source, { runtime: init.old.runtime, filename: init.old.filename, ...viewerType, ...(kvs ? { kvs } : {}) }, init.old.checked),
+      new: loadFunctionWith(engine, init.new.source, { runtime: init.new.runtime, filename: init.new.filename, ...viewerType, ...(kvs ? { kvs } : {}) }, init.new.checked),
     });
     const engine = init.engine ?? 'v8';
     fns = { ...pair(engine), ...(init.crossCheck === true ? { cross: pair(otherEngine(engine)) } : {}) };

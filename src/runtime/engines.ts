@@ -5,12 +5,14 @@
  */
 import { loadFunction, type LoadedFunction } from './loader.js';
 import { loadNjsFunction } from './njs/loader.js';
+import type { CheckedSource } from './function-source.js';
 import type { LoadOptions } from './types.js';
 
 export type Engine = 'v8' | 'njs';
 export const ENGINES: readonly Engine[] = ['v8', 'njs'];
 export const DEFAULT_ENGINE: Engine = 'v8';
 
-export function loadFunctionWith(engine: Engine, source: string, opts: LoadOptions = {}): LoadedFunction {
-  return engine === 'njs' ? loadNjsFunction(source, opts) : loadFunction(source, opts);
+/** `checked`: the syntax gate's verdict on this source from another thread (function-source.ts checkedFor). */
+export function loadFunctionWith(engine: Engine, source: string, opts: LoadOptions = {}, checked?: CheckedSource): LoadedFunction {
+  return engine === 'njs' ? loadNjsFunction(source, opts, checked) : loadFunction(source, opts, checked);
 }

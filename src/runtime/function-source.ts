@@ -4,6 +4,7 @@
  * rewriting of `import x from 'm'` lines. Shared by the V8 engine
  * (loader.ts) and the njs engine (njs/loader.ts).
  */
+import { createHash } from 'node:crypto';
 import { FunctionLoadError } from './errors.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
@@ -38,6 +39,45 @@ export function prepareSource(source: unknown, opts: LoadOptions): PreparedSourc
   const entryName = kind === 'viewer' ? 'handler' : 'connectionHandler';
   const isAsync = new RegExp(`async\\s+function\\s+${entryName}\\s*\\(`).test(source);
   return { filename, runtime, analysis, kind, entryName, isAsync };
+}
+
+/**
+ * What prepareSource found for a source, handed to loads of that same source in other threads
+ * (a replay's workers: the main thread has checked both functions before it starts them), so
+ * they do not parse and walk it again. Bound to the source by its SHA-256 and to the file name
+ * and runtime it was checked with: checkedFor ignores it for any other source or options and
+ * the whole gate runs. It says only what the gate found; the engine still compiles the source
+ * itself (what it refuses is refused) and runs it in the sandbox like any other.
+ */
+export interface CheckedSource {
+  sha256: string;
+  prepared: PreparedSource;
+}
+
+function sourceHash(source: string): string {
+  return createHash('sha256').update(source).digest('hex');
+}
+
+/** The verdict to hand on for a source prepareSource accepted as `prepared`. */
+export function checkedSource(source: string, prepared: PreparedSource): CheckedSource {
+  return { sha256: sourceHash(source), prepared };
+}
+
+/**
+ * prepareSource(source, opts), or the verdict `c` when it was made for this very source (same
+ * SHA-256), file name and runtime (given, not detected).
+ */
+export function checkedFor(source: unknown, opts: LoadOptions, c: CheckedSource | undefined): PreparedSource {
+  if (
+    c !== undefined &&
+    typeof source === 'string' &&
+    opts.runtime !== undefined &&
+    c.prepared.runtime === opts.runtime &&
+    c.prepared.filename === (opts.filename ?? 'function.js') &&
+    c.sha256 === sourceHash(source)
+  )
+    return c.prepared;
+  return prepareSource(source, opts);
 }
 
 /** Replace `import x from 'm'` statements in place with `const x = <requireName>("m");`, keeping every line where it was. */

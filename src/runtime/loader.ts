@@ -40,7 +40,7 @@ import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
 import { createSandbox, type RealmMode, type Sandbox } from './globals.js';
 import { CAUGHT_NAME, instrumentSource } from './instrument.js';
-import { prepareSource, rewriteImports, seedHi, seedLo } from './function-source.js';
+import { checkedFor, rewriteImports, seedHi, seedLo, type CheckedSource } from './function-source.js';
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
 import { buildRunResult, type CallRecord } from './outcome.js';
@@ -132,8 +132,13 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
 const clock = performance.now.bind(performance);
 const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
 
-export function loadFunction(source: string, opts: LoadOptions = {}): LoadedFunction {
-  const { filename, runtime, analysis, kind, entryName, isAsync } = prepareSource(source, opts);
+/**
+ * `checked`: the syntax gate's verdict on this source, made in another thread (a replay's main
+ * thread hands its own to the workers): the gate's parse and walk are skipped when it was made
+ * for this very source, file name and runtime (function-source.ts checkedFor), and run otherwise.
+ */
+export function loadFunction(source: string, opts: LoadOptions = {}, checked?: CheckedSource): LoadedFunction {
+  const { filename, runtime, analysis, kind, entryName, isAsync } = checkedFor(source, opts, checked);
   const body = instrumentSource(rewriteImports(source, analysis, '__cfreplay_require'), 'script');
   const spec: RealmSpec = {
     runtime,

@@ -7,6 +7,7 @@ import { ReplayPool } from '../../src/replay/pool.js';
 import { replay } from '../../src/replay/replay.js';
 import { openCorpusFile } from '../../src/store/index.js';
 import type { ChunkResult } from '../../src/results/chunk-result.js';
+import { checkedSource, prepareSource } from '../../src/runtime/function-source.js';
 import { syntheticRecords, syntheticRecordsWithSearches } from '../helpers/synthetic.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
@@ -45,6 +46,26 @@ async function runPool(corpusPath: string, spareWorker: boolean) {
 }
 
 describe('replay pool', () => {
+  it("a worker handed the main thread's syntax gate verdict of another source runs the gate itself and refuses what it refuses", async () => {
+    const corpus = await openCorpusFile(await writeSyntheticCorpus(tmp.path, 20, 20, syntheticRecords(20)));
+    const runtime = 'cloudfront-js-1.0' as const;
+    const clean = { source: readFileSync(fx('passthrough.js'), 'utf8'), filename: fx('passthrough.js'), runtime };
+    const verdict = checkedSource(clean.source, prepareSource(clean.source, clean));
+    const hostile = { ...clean, source: 'function handler(event) { var { request } = event; return request; }\n', checked: verdict };
+    const pool = new ReplayPool(
+      { old: { ...clean, checked: verdict }, new: hostile, eventType: 'viewer-request', ignore: [], noise: false, seed: 1, samplesPerChunk: 5 },
+      { workers: 1, timeoutMs: 1000 },
+      { result: () => expect.fail('no chunk can be replayed'), chunkError: (chunk, message) => expect.fail(`chunk ${chunk}: ${message}`) },
+    );
+    try {
+      pool.submit({ chunk: 0, framed: await corpus.readFramedChunk(0), firstPosition: 0 });
+      await expect(pool.drain()).rejects.toThrow(/^replay worker failed: .*passthrough\.js.*destructuring is not supported/);
+    } finally {
+      await pool.close();
+      await corpus.close();
+    }
+  }, 60_000);
+
   it('once a call was stopped, each replacement is a spare started at the stop before (the first at that stop); without spares a worker is started at each stop', async () => {
     const records = syntheticRecordsWithSearches(120, 4);
     const searches = records.filter((x) => x.request.uri === '/search').length;

@@ -30,7 +30,7 @@
 import { performance } from 'node:perf_hooks';
 import type { EventType } from '../../event/types.js';
 import { FunctionLoadError } from '../errors.js';
-import { prepareSource, rewriteImports, seedHi, seedLo } from '../function-source.js';
+import { checkedFor, rewriteImports, seedHi, seedLo, type CheckedSource } from '../function-source.js';
 import { buildRunResult, type CallRecord } from '../outcome.js';
 import { DEFAULT_EDGE_LOCATION, originCallProblem } from '../modules/cloudfront.js';
 import { isObj } from '../effective.js';
@@ -86,8 +86,9 @@ function reasonOf(text: string): ExecutionErrorReason {
 
 const clock = performance.now.bind(performance);
 
-export function loadNjsFunction(source: string, opts: NjsLoadOptions = {}): LoadedFunction {
-  const prep = prepareSource(source, opts);
+/** `checked`: as loadFunction's. */
+export function loadNjsFunction(source: string, opts: NjsLoadOptions = {}, checked?: CheckedSource): LoadedFunction {
+  const prep = checkedFor(source, opts, checked);
   const prelude = njsPrelude({ runtime: prep.runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION });
   // The prelude has no newline: the user's line numbers stay as written.
   const program = prelude + rewriteImports(source, prep.analysis, 'require');
