@@ -244,20 +244,46 @@ function summarize(h: LatencyHistogram): Summary {
     const d = medians[i]! - mean;
     deviations += d * d * bins[i]!.count;
   }
+  const [p50, p90, p99, p999] = percentilesOf(bins, count, [50, 90, 99, 99.9]);
   return {
     stats: {
       count,
       min: h.minNonZeroValue,
       mean,
       stddev: Math.sqrt(deviations / count),
-      p50: h.getValueAtPercentile(50),
-      p90: h.getValueAtPercentile(90),
-      p99: h.getValueAtPercentile(99),
-      p999: h.getValueAtPercentile(99.9),
+      p50: p50!,
+      p90: p90!,
+      p99: p99!,
+      p999: p999!,
       max: h.maxValue,
     },
     bins,
   };
+}
+
+/**
+ * h.getValueAtPercentile(p) for each p (above 0, ascending) of the histogram whose recorded bins
+ * and total are given, in one walk over the bins: the top of the first bin where the running count
+ * reaches the percentile's count, that count computed as the library computes it (rounded up,
+ * less one ulp of slack, at least 1). The library walks the counts array from index 0 for each
+ * percentile: four more walks of each histogram at the end of a run.
+ */
+function percentilesOf(bins: readonly Bin[], total: number, percentiles: readonly number[]): number[] {
+  // hdr-histogram-js's ulp (dist/ulp.js).
+  const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
+  const wanted = percentiles.map((p) => {
+    const fp = (Math.min(p, 100) / 100) * total;
+    return Math.max(Math.ceil(fp - ulp(fp)), 1);
+  });
+  const out = percentiles.map(() => 0);
+  let running = 0;
+  let next = 0;
+  for (const bin of bins) {
+    running += bin.count;
+    while (next < wanted.length && running >= wanted[next]!) out[next++] = bin.value;
+    if (next === wanted.length) break;
+  }
+  return out;
 }
 
 export function latencyStats(h: LatencyHistogram): LatencyStats {
