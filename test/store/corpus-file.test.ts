@@ -7,6 +7,7 @@ import { createCorpusWriter, openCorpusFile, CorpusError, CorruptChunkError, CHU
 import type { RecordedExchange } from '../../src/event/types.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
 import { useTempDir } from '../helpers/tmp.js';
+import { waitFor } from '../helpers/wait.js';
 
 async function writeCorpus(path: string, records: RecordedExchange[], chunkEvents = 100): Promise<void> {
   const w = await createCorpusWriter(path, { chunkEvents });
@@ -152,10 +153,22 @@ describe('corpus file', () => {
     const path = join(tmp.path, 'timer.cfr');
     const w = await createCorpusWriter(path, { chunkEvents: 1000, flushIntervalMs: 100 });
     for (const r of records.slice(0, 10)) await w.write(r);
-    await new Promise((r) => setTimeout(r, 400));
-    const c = await openCorpusFile(path);
-    expect(c.events).toBe(10); // readable before close: a crash now would lose nothing
-    await c.close();
+    // Readable before close: a crash now would lose nothing. Read until the timer has flushed
+    // them (up to 10 s), not once after a fixed 400 ms a loaded machine's timers may miss; a
+    // writer that flushed only at close (or at a full chunk of 1,000) never gets there.
+    const events = await waitFor(
+      'the 10 records to be flushed before close',
+      async () => {
+        const c = await openCorpusFile(path);
+        try {
+          return c.events === 10 ? c.events : undefined;
+        } finally {
+          await c.close();
+        }
+      },
+      10_000,
+    );
+    expect(events).toBe(10);
     await w.close();
     expect(statSync(path).size).toBeGreaterThan(0);
   });
