@@ -168,7 +168,7 @@ interface RealmSpec {
   mayAwait: boolean;
   /**
    * Names the source assigns somewhere (SourceAnalysis.assignedNames): global names among them are
-   * not closure parameters, so \`JSON = x\` writes the global (put back after the call like any
+   * not closure parameters, so `JSON = x` writes the global (put back after the call like any
    * built-in) rather than a binding every later event of this realm would see.
    */
   assigned: ReadonlySet<string>;
@@ -338,7 +338,7 @@ class SandboxedFunction implements LoadedFunction {
     let leaked = realm.sb.api.state.globalTouched;
     if (!leaked) {
       for (const k in realm.sb.sandboxObject) {
-        // \`global\` is njs's own enumerable global (njs-surface.ts), hardened and put back like the
+        // `global` is njs's own enumerable global (njs-surface.ts), hardened and put back like the
         // built-ins; any other enumerable name there is one the function added.
         if (k === 'global') continue;
         leaked = true;

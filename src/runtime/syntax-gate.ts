@@ -79,7 +79,7 @@ export interface SourceAnalysis {
    * parameters (its fast global look-ups), or an assignment to one would outlive the event.
    */
   assignedNames: string[];
-  /** The source writes an accessor (\`get x() {}\` / \`set x(v) {}\` in an object literal): see LoadedFunction's snapshot. */
+  /** The source writes an accessor (`get x() {}` / `set x(v) {}` in an object literal): the loader copies every result to plain data (loader.ts finish). */
   accessorSyntax: boolean;
 }
 
