@@ -11,16 +11,6 @@ import type { LatencyComparison, LatencyStats, PercentileComparison } from './ty
 
 export type LatencyHistogram = hdr.JsHistogram;
 
-/**
- * The counts array of a histogram of ours (hdr-histogram-js's TypedArrayHistogram declares it,
- * `_counts`; every histogram here is a Float64Histogram): the walks below read it directly,
- * a keyed load instead of a getCountAtIndex call per index, which counts at the end of a run
- * when the walks run once, not yet compiled.
- */
-function countsOf(h: LatencyHistogram): Float64Array {
-  return (h as unknown as { _counts: Float64Array })._counts;
-}
-
 /** The shape of every latency (and cost) histogram: 1 ns .. 1 hour, 3 significant digits (0.1% resolution). */
 const LOWEST = 1;
 const HIGHEST = 3_600_000_000_000;
@@ -94,12 +84,11 @@ export type ChunkHistogram = HistogramCounts | string;
 /** The non-zero counts of `h` (a histogram of newHistogram's shape), up to its maximum. */
 export function histogramCounts(h: LatencyHistogram): HistogramCounts {
   const limit = h.countsArrayIndex(h.maxValue) + 1;
-  const counts = countsOf(h);
   let n = 0;
-  for (let i = 0; i < limit; i++) if (counts[i] !== 0) n++;
+  for (let i = 0; i < limit; i++) if (h.getCountAtIndex(i) !== 0) n++;
   const pairs = new Float64Array(2 * n);
   for (let i = 0, k = 0; k < pairs.length; i++) {
-    const count = counts[i]!;
+    const count = h.getCountAtIndex(i);
     if (count === 0) continue;
     pairs[k++] = i;
     pairs[k++] = count;
@@ -170,48 +159,15 @@ export interface Bin {
  */
 export function recordedBins(h: LatencyHistogram): Bin[] {
   const bins: Bin[] = [];
-  walkBins(h, (value, _median, count) => bins.push({ value, count }));
-  return bins;
-}
-
-/**
- * Each non-zero count of `h` in index order, with the top of its bucket (highestEquivalentValue,
- * the value recordedBins reports) and its median equivalent value (medianEquivalentValue: the
- * bottom of the bucket plus half its width, rounded down). In a
- * histogram of newHistogram's size both come from the index with integer arithmetic: counts
- * index i is sub-bucket (i mod H) + H of bucket floor(i / H) - 1 (H = subBucketHalfCount; below
- * index H, sub-bucket i of bucket 0), whose values are sub * 2^(bucket + unit) up to
- * (sub + 1) * 2^(bucket + unit) - 1. The library finds them from the value (Math.log2, Math.pow,
- * four calls a bin): ~25 ms of the main thread's end of a 300k-event run, where the report and
- * the terminal summary walk both histograms twice each. A grown histogram (values past an hour,
- * where Math.log2 may round differently) asks the library. test/results/latency.test.ts compares
- * every index.
- */
-function walkBins(h: LatencyHistogram, visit: (top: number, median: number, count: number) => void): void {
   let remaining = h.totalCount;
-  const counts = countsOf(h);
   const n = h.countsArrayLength;
-  const exact = h.highestTrackableValue === HIGHEST;
-  const half = h.subBucketHalfCount;
-  const unit = h.unitMagnitude;
   for (let i = 0; i < n && remaining > 0; i++) {
-    const count = counts[i]!;
+    const count = h.getCountAtIndex(i);
     if (count === 0) continue;
+    bins.push({ value: h.highestEquivalentValue(h.valueFromIndex(i)), count });
     remaining -= count;
-    if (exact) {
-      let bucket = Math.floor(i / half) - 1;
-      let sub = (i % half) + half;
-      if (bucket < 0) {
-        sub -= half;
-        bucket = 0;
-      }
-      const width = 2 ** (bucket + unit);
-      visit((sub + 1) * width - 1, sub * width + Math.floor(width / 2), count);
-    } else {
-      const top = h.highestEquivalentValue(h.valueFromIndex(i));
-      visit(top, h.medianEquivalentValue(top), count);
-    }
   }
+  return bins;
 }
 
 /** One walk over a histogram's recorded values: its statistics and its bins (for the rank test). */
@@ -230,60 +186,34 @@ interface Summary {
 function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
-  const bins: Bin[] = [];
+  const bins = recordedBins(h);
   const medians: number[] = [];
   let total = 0;
-  walkBins(h, (top, median, n) => {
-    bins.push({ value: top, count: n });
+  for (const bin of bins) {
+    const median = h.medianEquivalentValue(bin.value);
     medians.push(median);
-    total += median * n;
-  });
+    total += median * bin.count;
+  }
   const mean = total / count;
   let deviations = 0;
   for (let i = 0; i < bins.length; i++) {
     const d = medians[i]! - mean;
     deviations += d * d * bins[i]!.count;
   }
-  const [p50, p90, p99, p999] = percentilesOf(bins, count, [50, 90, 99, 99.9]);
   return {
     stats: {
       count,
       min: h.minNonZeroValue,
       mean,
       stddev: Math.sqrt(deviations / count),
-      p50: p50!,
-      p90: p90!,
-      p99: p99!,
-      p999: p999!,
+      p50: h.getValueAtPercentile(50),
+      p90: h.getValueAtPercentile(90),
+      p99: h.getValueAtPercentile(99),
+      p999: h.getValueAtPercentile(99.9),
       max: h.maxValue,
     },
     bins,
   };
-}
-
-/**
- * h.getValueAtPercentile(p) for each p (above 0, ascending) of the histogram whose recorded bins
- * and total are given, in one walk over the bins: the top of the first bin where the running count
- * reaches the percentile's count, that count computed as the library computes it (rounded up,
- * less one ulp of slack, at least 1). The library walks the counts array from index 0 for each
- * percentile: four more walks of each histogram at the end of a run.
- */
-function percentilesOf(bins: readonly Bin[], total: number, percentiles: readonly number[]): number[] {
-  // hdr-histogram-js's ulp (dist/ulp.js).
-  const ulp = (x: number): number => Math.pow(2, Math.floor(Math.log2(x)) - 52);
-  const wanted = percentiles.map((p) => {
-    const fp = (Math.min(p, 100) / 100) * total;
-    return Math.max(Math.ceil(fp - ulp(fp)), 1);
-  });
-  const out = percentiles.map(() => 0);
-  let running = 0;
-  let next = 0;
-  for (const bin of bins) {
-    running += bin.count;
-    while (next < wanted.length && running >= wanted[next]!) out[next++] = bin.value;
-    if (next === wanted.length) break;
-  }
-  return out;
 }
 
 export function latencyStats(h: LatencyHistogram): LatencyStats {
