@@ -46,7 +46,7 @@ export interface SandboxApi {
   cleanupLeaks(): boolean;
   /** A symbol-keyed global the baseline does not have (~1.4 us: see loader.ts for when it runs). */
   symbolsAdded(): boolean;
-  /** Record the current global names as the baseline (after all globals are installed). */
+  /** Record the global's current own keys as the baseline (after all globals are installed). */
   snapshotBaseline(): void;
   /** Install a non-enumerable global. */
   defineGlobal(name: string, value: unknown): void;
@@ -473,25 +473,22 @@ function runPending() {
 }
 
 // ---- leaks -------------------------------------------------------------
-var baseline = {};
+// The global's own keys once set up, names and symbols alike. No prototype: a global the
+// function adds named hasOwnProperty or valueOf is not taken for a baseline one.
+var baseline = OObject.create(null);
 var baseProto = Object.getPrototypeOf(G), getProtoOf = Object.getPrototypeOf, setProtoOf = Object.setPrototypeOf;
 // Symbol-keyed globals: an assignment (globalThis[sym] = v) bypasses the sandbox
 // object and every hook, and listing the global's symbols costs ~1.4 us, so the
 // loader looks for them once per batch of calls unless told to after every call
 // (loader.ts, symbolsAdded).
-var ownSymbols = Object.getOwnPropertySymbols, baseSymbols = [];
+var ownKeys = Reflect.ownKeys, ownSymbols = Object.getOwnPropertySymbols;
 function snapshotBaseline() {
-  var names = ownNames(G);
-  for (var i = 0; i < names.length; i++) baseline[names[i]] = true;
-  baseSymbols = ownSymbols(G);
-}
-function isBaseSymbol(s) {
-  for (var i = 0; i < baseSymbols.length; i++) if (baseSymbols[i] === s) return true;
-  return false;
+  var keys = ownKeys(G);
+  for (var i = 0; i < keys.length; i++) baseline[keys[i]] = true;
 }
 function symbolsAdded() {
   var syms = ownSymbols(G);
-  for (var i = 0; i < syms.length; i++) if (!isBaseSymbol(syms[i])) return true;
+  for (var i = 0; i < syms.length; i++) if (baseline[syms[i]] !== true) return true;
   return false;
 }
 function defineGlobal(name, value) { hide(G, name, value); }
@@ -511,14 +508,10 @@ function protoPolluted() {
 function cleanupLeaks() {
   var clean = true;
   try { if (getProtoOf(G) !== baseProto) setProtoOf(G, baseProto); } catch (e) { clean = false; }
-  var own = ownNames(G);
+  var own = ownKeys(G);
   for (var i = 0; i < own.length; i++) {
     // A vm global's deleter may report success for a property it could not remove: check.
-    if (!baseline[own[i]]) { try { delete G[own[i]]; } catch (e) { /* checked below */ } if (hasOwnP.call(G, own[i])) clean = false; }
-  }
-  var syms = ownSymbols(G);
-  for (var j = 0; j < syms.length; j++) {
-    if (!isBaseSymbol(syms[j])) { try { delete G[syms[j]]; } catch (e) { /* checked below */ } if (hasOwnP.call(G, syms[j])) clean = false; }
+    if (baseline[own[i]] !== true) { try { delete G[own[i]]; } catch (e) { /* checked below */ } if (hasOwnP.call(G, own[i])) clean = false; }
   }
   for (var p = 0; p < protos.length; p++) {
     var proto = protos[p];

@@ -34,7 +34,7 @@ const FINGERPRINT = `function fingerprint(event) {
     typeof o[Symbol.for('p')], typeof [][Symbol.for('p')], typeof globalThis[Symbol.for('x')],
     typeof require('querystring').added, typeof require('crypto').createHash, typeof require('querystring').stringify,
     typeof Object.getPrototypeOf(require('crypto').createHash('sha1')).added, typeof require('crypto').createHash('sha1').update('a').digest,
-    typeof global, global === globalThis, typeof toString, Object.keys(globalThis).join()];
+    typeof global, global === globalThis, typeof toString, Object.keys(globalThis).join(), typeof globalThis.hasOwnProperty];
   var keys = [];
   for (var k in o) keys.push(k);
   for (var j in []) keys.push('array:' + j);
@@ -60,6 +60,7 @@ const MUTATIONS: Record<string, string> = {
   'module objects': "require('querystring').added = 1; require('crypto').createHash = null; delete require('querystring').stringify;",
   'bare assignment of a global built-in': "JSON = { parse: function () { return { a: 'bare' }; }, stringify: JSON.stringify }; Math = 1; toString = 2; global = 3;",
   'a property of global': 'global.plain = 1;',
+  'a global named like an Object.prototype method': "Object.defineProperty(globalThis, 'hasOwnProperty', { value: 7, configurable: true, writable: true });",
   // (runs when the result is read, as the call ends; another built-in than the ones the other
   // mutations change or freeze: the replay test makes them all in one call)
   'a getter of the result changing a built-in': "Object.defineProperty(event.request, 'late', { get: function () { Array.prototype.push('late'); return undefined; }, enumerable: true });",
