@@ -278,39 +278,6 @@ function clone(v) {
 // attributes?, multiValue? } (other keys inside an entry are dropped: the
 // event format has none); unknown top-level / request / response keys are
 // copied generically.
-// What a call returned, as plain data properties (api.snapshot): its own enumerable names, and
-// the named fields the validation and the effective form read even when inherited or not
-// enumerable; getters run once, here. It is made before the realm is put back, so a name the
-// function added to Object.prototype is left out (it is not part of the result). Below the depth
-// those reads reach, values are kept as they are (nothing reads them later).
-var RESULT_FIELDS = ['method', 'uri', 'querystring', 'headers', 'cookies', 'statusCode', 'statusDescription', 'body',
-  'value', 'multiValue', 'attributes', 'encoding', 'data', 'request', 'response'];
-// Written with the original defineProperty (no setter the function put on a prototype runs),
-// and no method the function could have replaced is called.
-var RApplyFn = Reflect.apply, isEnumP = Object.prototype.propertyIsEnumerable;
-function plainPut(o, k, v, enumerable) { defineProperty(o, k, { value: v, writable: true, enumerable: enumerable, configurable: true }); }
-function plainCopy(v, depth) {
-  if (typeof v !== 'object' || v === null || depth > 6) return v;
-  if (isArray(v)) {
-    var a = [];
-    for (var i = 0; i < v.length; i++) plainPut(a, i, plainCopy(v[i], depth + 1), true);
-    return a;
-  }
-  var o = {}, seen = {};
-  // Own names only (a name the function put on Object.prototype is not part of what it returned),
-  // each as enumerable as it was (the validation reads hidden read-only headers too).
-  var names = ownNames(v);
-  for (var j = 0; j < names.length; j++) {
-    var k = names[j];
-    seen['$' + k] = true;
-    plainPut(o, k, plainCopy(v[k], depth + 1), RApplyFn(isEnumP, v, [k]));
-  }
-  for (var f = 0; f < RESULT_FIELDS.length; f++) {
-    var n = RESULT_FIELDS[f];
-    if (seen['$' + n] !== true && n in v) plainPut(o, n, plainCopy(v[n], depth + 1), false);
-  }
-  return o;
-}
 function cloneEntry(e) {
   if (typeof e !== 'object' || e === null || isArray(e)) return clone(e);
   var at = e.attributes, mv = e.multiValue;
@@ -375,6 +342,35 @@ function cloneEvent(e) {
   var o = { version: e.version, context: cloneContext(e.context), viewer: cloneViewer(e.viewer), request: cloneRequest(e.request) };
   if (e.response !== undefined) o.response = cloneResponse(e.response);
   for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') setOwn(o, k, clone(e[k]));
+  return o;
+}
+// What a call returned, as plain data properties (api.snapshot): its own names, and
+// the named fields the validation and the effective form read even when inherited or not
+// enumerable; getters run once, here. It is made before the realm is put back, so a name the
+// function added to Object.prototype is left out (it is not part of the result). Below the depth
+// those reads reach, values are kept as they are (nothing reads them later).
+var RESULT_FIELDS = ['method', 'uri', 'querystring', 'headers', 'cookies', 'statusCode', 'statusDescription', 'body',
+  'value', 'multiValue', 'attributes', 'encoding', 'data', 'request', 'response'];
+// Written with the original defineProperty (no setter the function put on a prototype runs),
+// and no method the function could have replaced is called.
+var RApplyFn = Reflect.apply, isEnumP = Object.prototype.propertyIsEnumerable;
+function plainPut(o, k, v, enumerable) { defineProperty(o, k, { value: v, writable: true, enumerable: enumerable, configurable: true }); }
+function plainCopy(v, depth) {
+  if (typeof v !== 'object' || v === null || depth > 6) return v;
+  if (isArray(v)) {
+    var a = [];
+    for (var i = 0; i < v.length; i++) plainPut(a, i, plainCopy(v[i], depth + 1), true);
+    return a;
+  }
+  var o = {};
+  // Own names only (a name the function put on Object.prototype is not part of what it returned),
+  // each as enumerable as it was (the validation reads hidden read-only headers too).
+  var names = ownNames(v);
+  for (var j = 0; j < names.length; j++) plainPut(o, names[j], plainCopy(v[names[j]], depth + 1), RApplyFn(isEnumP, v, [names[j]]));
+  for (var f = 0; f < RESULT_FIELDS.length; f++) {
+    var n = RESULT_FIELDS[f];
+    if (!RApplyFn(hasOwnP, o, [n]) && n in v) plainPut(o, n, plainCopy(v[n], depth + 1), false);
+  }
   return o;
 }
 var rawQ;
