@@ -47,6 +47,12 @@ export interface Sandbox {
   context: vm.Context;
   /** The object vm contextified: globals a function writes show up here (cheap leak check). */
   sandboxObject: Record<string, unknown>;
+  /**
+   * The enumerable globals the sandbox defines itself (njs's `global`), which land on the sandbox
+   * object too: the enumerable-leak check (loader.ts sweep) passes over them. They are built-ins,
+   * hardened and put back like the others.
+   */
+  ownEnumerable: ReadonlySet<string>;
   api: SandboxApi;
   state: InvocationState;
   /** njs-shaped built-ins (njs-surface.ts): console.log formatter, caught-error translator. */
@@ -283,6 +289,7 @@ export function createSandbox(runtime: Runtime, kvs: KvsSnapshot | undefined, ed
   return {
     context,
     sandboxObject,
+    ownEnumerable: new Set(Object.keys(sandboxObject)),
     api,
     state,
     njs,

@@ -338,9 +338,7 @@ class SandboxedFunction implements LoadedFunction {
     let leaked = realm.sb.api.state.globalTouched;
     if (!leaked) {
       for (const k in realm.sb.sandboxObject) {
-        // `global` is njs's own enumerable global (njs-surface.ts), hardened and put back like the
-        // built-ins; any other enumerable name there is one the function added.
-        if (k === 'global') continue;
+        if (realm.sb.ownEnumerable.has(k)) continue;
         leaked = true;
         break;
       }

@@ -118,7 +118,7 @@ del(Symbol, 'Symbol.', ['asyncDispose', 'dispose']);
 defineProperty(G, Symbol.toStringTag, { value: 'global', writable: false, enumerable: false, configurable: true });
 // njs's global object also has \`global\` (itself; the one enumerable global: Object.keys(globalThis)
 // is ['global']) and its own toString (Object.prototype.toString's behaviour, another function).
-// The loader's leak check skips the name global on the sandbox object (loader.ts sweep).
+// (It lands on the vm sandbox object: globals.ts Sandbox.ownEnumerable keeps the leak check off it.)
 defineProperty(G, 'global', { value: G, writable: true, enumerable: true, configurable: true });
 hide(G, 'toString', function toString() { return objToString.call(this); });
 
