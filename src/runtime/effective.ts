@@ -223,6 +223,34 @@ export function sameEffectiveOutput(a: Obj, b: Obj, response: boolean): boolean 
   );
 }
 
+/**
+ * The for-in keys of the map a comparison walked first (noteKey), so that the other map can be
+ * checked to enumerate the very same keys (sameKeysAsNoted). Counting the other map's keys is not
+ * enough: `y[k]` also finds a key y does not enumerate (a non-enumerable or inherited property),
+ * and the effective form (and validation) only see what for-in lists. Reused: no allocation.
+ */
+const noted: string[] = [];
+
+export function noteKey(i: number, k: string): void {
+  noted[i] = k;
+}
+
+/** `y` enumerates exactly the `n` keys last noted, in any order (usually the same order: checked first). */
+export function sameKeysAsNoted(y: object, n: number): boolean {
+  let i = 0;
+  for (const k in y) {
+    if (i >= n) return false;
+    if (noted[i] !== k && !notedHas(k, n)) return false;
+    i++;
+  }
+  return i === n;
+}
+
+function notedHas(k: string, n: number): boolean {
+  for (let j = 0; j < n; j++) if (noted[j] === k) return true;
+  return false;
+}
+
 /** Maps of validated `{ value, attributes?, multiValue? }` entries (any key order). */
 function sameEntries(x: unknown, y: unknown, attributes: boolean): boolean {
   if (x === y) return true;
@@ -236,10 +264,9 @@ function sameEntries(x: unknown, y: unknown, attributes: boolean): boolean {
     if (typeof ey !== 'object' || ey === null || ex.value !== ey.value) return false;
     if (attributes && ex.attributes !== ey.attributes) return false;
     if ((ex.multiValue !== undefined || ey.multiValue !== undefined) && !sameMultiValue(ex.multiValue, ey.multiValue, attributes)) return false;
-    keys++;
+    noteKey(keys++, k);
   }
-  for (const _k in ym) if (--keys < 0) return false;
-  return keys === 0;
+  return sameKeysAsNoted(ym, keys);
 }
 
 function sameMultiValue(x: unknown, y: unknown, attributes: boolean): boolean {

@@ -19,7 +19,7 @@
  */
 import { isDisallowedHeader, READ_ONLY_REQUEST_HEADERS, READ_ONLY_RESPONSE_HEADERS } from '../event/header-policy.js';
 import type { ValidationProblem } from './types.js';
-import { effectiveQuery, effectiveValues, isObj, queryLength, type Obj } from './effective.js';
+import { effectiveQuery, effectiveValues, isObj, noteKey, queryLength, sameKeysAsNoted, type Obj } from './effective.js';
 
 export const MAX_URI_AND_QUERY = 8192;
 const NO_PROBLEMS: ValidationProblem[] = Object.freeze([]) as unknown as ValidationProblem[];
@@ -257,22 +257,19 @@ export function validateResponse(out: Obj, inputResponse: Obj | undefined): Vali
 /** Viewer-response: the query string is read-only (compared in effective form). */
 export function validateQueryUnchanged(after: unknown, input: unknown): ValidationProblem[] {
   if (isObj(after) && isObj(input)) {
-    // Fast path, no allocation: same names with the same single values.
+    // Fast path, no allocation: the same names (as for-in lists them) with the same single values.
     let same = true;
     let n = 0;
     for (const k in after) {
-      n++;
       const a = after[k];
       const b = input[k];
       if (!isObj(a) || !isObj(b) || a.value !== b.value || a.multiValue !== undefined || b.multiValue !== undefined) {
         same = false;
         break;
       }
+      noteKey(n++, k);
     }
-    if (same) {
-      for (const _k in input) n--;
-      if (n === 0) return NO_PROBLEMS;
-    }
+    if (same && sameKeysAsNoted(input, n)) return NO_PROBLEMS;
   }
   const a = effectiveQuery(after ?? {}, input);
   const b = effectiveQuery(input ?? {}, input);

@@ -78,6 +78,10 @@ describe('validation errors (502), every rule listed', () => {
     expect(rules(runVRes("event.request.querystring.q = {value: '2'}; return response;"))).toEqual(['querystring-read-only']);
     expect(rules(runVRes("delete response.headers.via; response.headers.warning = {value: '1'}; return response;")).sort()).toEqual(['header-read-only', 'header-read-only']);
     expect(runVRes("response.headers['x-a'] = {value: '1'}; return response;").outcome.kind).toBe('modified-response');
+    // The same number of names, one of them only found by a lookup (`__proto__` reads the prototype): still a change.
+    expect(
+      rules(runVRes("var q = event.request.querystring; for (var k in q) delete q[k]; Object.defineProperty(q, '__proto__', {value: {}, enumerable: true, writable: true, configurable: true}); return response;")),
+    ).toEqual(['querystring-read-only']);
   });
   it('returning nothing or the event itself', () => {
     expect(rules(runVR('return;'))).toEqual(['invalid-return']);

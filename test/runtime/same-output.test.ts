@@ -43,6 +43,8 @@ const REQUEST_PAIRS: [string, string, string, boolean][] = [
   ['same body written two ways', 'return {statusCode: 200, body: "a"};', 'return {statusCode: 200, body: {encoding: "text", data: "a"}};', false],
   ['generated response, other body', 'return {statusCode: 200, body: "a"};', 'return {statusCode: 200, body: "b"};', false],
   ['generated response, other description', 'return {statusCode: 200, statusDescription: "OK"};', 'return {statusCode: 200, statusDescription: "Fine"};', false],
+  // `y[k]` finds a key y does not enumerate: a count of y's keys alone said "same" here.
+  ['a header made non-enumerable, another added (same count)', 'return request;', "Object.defineProperty(request.headers, 'accept', {enumerable: false}); request.headers['x-new'] = {value: 'text/html'}; return request;", false],
   ['origin modification', 'return request;', "var cf = require('cloudfront'); cf.updateRequestOrigin({domainName: 'b.example.com'}); return request;", false],
 ];
 
