@@ -22,6 +22,7 @@ import type { ValidationProblem } from './types.js';
 import { effectiveQuery, effectiveValues, isObj, noteKey, queryLength, sameKeysAsNoted, type Obj } from './effective.js';
 
 export const MAX_URI_AND_QUERY = 8192;
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 const NO_PROBLEMS: ValidationProblem[] = Object.freeze([]) as unknown as ValidationProblem[];
 const EMPTY: Obj = Object.freeze({}) as Obj;
 
@@ -150,7 +151,9 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: Read
     const v = nameVerdict(name);
     // The usual case, decided without looking the name up in the input.
     if (v === NAME_OK) continue;
-    const had = name in i;
+    // The input's own names only: `in` would also find Object.prototype's (`toString`, `valueOf`...), and an
+    // uppercase header so named would pass as "present in the input".
+    const had = hasOwn(i, name);
     if ((v & roBit) !== 0) {
       if (had && sameEntry(i[name], e)) roKept++;
       else roBroken = true;

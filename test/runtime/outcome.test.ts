@@ -61,6 +61,14 @@ describe('validation errors (502), every rule listed', () => {
       'header-read-only request.headers.host',
     ]);
   });
+  it("header names Object.prototype has are still checked (the input's own names only count as received)", () => {
+    const r = runVR("request.headers.toString = {value: 'x'}; request.headers.valueOf = {value: 'y'}; return request;");
+    expect(r.outcome.kind === 'validation-error' ? r.outcome.problems.map((p) => `${p.rule} ${p.path}`) : []).toEqual([
+      'header-name-uppercase request.headers.toString',
+      'header-name-uppercase request.headers.valueOf',
+    ]);
+    expect(runVR("request.headers.constructor = {value: 'x'}; return request;").outcome.kind).toBe('forward');
+  });
   it('non-string values', () => {
     expect(rules(runVR("request.headers['x-n'] = {value: 5}; request.cookies.c = {value: null}; return request;"))).toEqual(['value-not-string', 'value-not-string']);
   });
