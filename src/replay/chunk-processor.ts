@@ -317,17 +317,21 @@ async function replayChunk(
     let oldRun: RunResult;
     let newRun: RunResult;
     const same = callOptions(record, 0);
+    // The second call gets the first one's result: when it returns the same, validation is not repeated (InvokeOptions.twin).
     if (nextNewFirst) {
       const n = call(fns.new, 'new', index, event, same);
       newRun = isThenable(n) ? await n : n;
+      same.twin = newRun;
       const o = call(fns.old, 'old', index, event, same);
       oldRun = isThenable(o) ? await o : o;
     } else {
       const o = call(fns.old, 'old', index, event, same);
       oldRun = isThenable(o) ? await o : o;
+      same.twin = oldRun;
       const n = call(fns.new, 'new', index, event, same);
       newRun = isThenable(n) ? await n : n;
     }
+    same.twin = undefined;
     if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun, same);
     // Only events that differ return a promise: equal ones stay on the synchronous path.
     const pending = recordEvent(acc, record, position, oldRun, newRun, index, event);

@@ -29,12 +29,14 @@ export interface CallOptions {
   now: number;
   seed?: number;
   rawQuery?: string;
+  /** The other version's result on the same event (InvokeOptions.twin): set for the second call of a pair only. */
+  twin?: RunResult;
 }
 
 export function callOptions(record: CorpusRecord, shift: number, seedSalt = NOISE_SEED_SALT): CallOptions {
   const now = record.time + shift;
   const rawQuery = isRecordedConnection(record) ? undefined : record.rawQuery;
-  return shift === 0 && seedSalt === NOISE_SEED_SALT ? { now, rawQuery } : { now, seed: now ^ seedSalt, rawQuery };
+  return shift === 0 && seedSalt === NOISE_SEED_SALT ? { now, rawQuery, twin: undefined } : { now, seed: now ^ seedSalt, rawQuery };
 }
 
 /** A function ready to run events: a LoadedFunction in this thread, or a sandbox worker. */

@@ -202,6 +202,10 @@ export function effectiveResponse(out: Obj, inputResponse: Obj | undefined): Eff
  * function that leaves other keys around (`method`, extra entry keys) still
  * compares equal, as its effective form does. Much cheaper than building the
  * two effective forms: no allocation, one pass per map.
+ *
+ * `b` need not have been validated: maps and entries must be objects as validation wants them
+ * (not arrays), so "same as a valid `a`" also means "passes every check validation makes of
+ * these fields" (validate.ts passesLike relies on it).
  */
 export function sameEffectiveOutput(a: Obj, b: Obj, response: boolean): boolean {
   if (response) {
@@ -217,7 +221,7 @@ export function sameEffectiveOutput(a: Obj, b: Obj, response: boolean): boolean 
   const qb = b.querystring;
   return (
     a.uri === b.uri &&
-    (qa === qb || (typeof qa === 'object' && typeof qb === 'object' && sameEntries(qa, qb, false))) &&
+    (qa === qb || (isObj(qa) && isObj(qb) && sameEntries(qa, qb, false))) &&
     sameEntries(a.headers, b.headers, false) &&
     sameEntries(a.cookies, b.cookies, false)
   );
@@ -254,14 +258,14 @@ function notedHas(k: string, n: number): boolean {
 /** Maps of validated `{ value, attributes?, multiValue? }` entries (any key order). */
 function sameEntries(x: unknown, y: unknown, attributes: boolean): boolean {
   if (x === y) return true;
-  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  if (!isObj(x) || !isObj(y)) return false;
   const xm = x as Record<string, Obj>;
-  const ym = y as Record<string, Obj | undefined>;
+  const ym = y as Record<string, unknown>;
   let keys = 0;
   for (const k in xm) {
     const ex = xm[k]!;
     const ey = ym[k];
-    if (typeof ey !== 'object' || ey === null || ex.value !== ey.value) return false;
+    if (!isObj(ey) || ex.value !== ey.value) return false;
     if (attributes && ex.attributes !== ey.attributes) return false;
     if ((ex.multiValue !== undefined || ey.multiValue !== undefined) && !sameMultiValue(ex.multiValue, ey.multiValue, attributes)) return false;
     noteKey(keys++, k);

@@ -246,6 +246,7 @@ class SandboxedFunction implements LoadedFunction {
       customData: null,
       decision: null,
       durationNs: 0,
+      twin: undefined,
     };
   }
 
@@ -370,6 +371,7 @@ class SandboxedFunction implements LoadedFunction {
     st.eventType = eventType;
     st.origin = null;
     sb.resetBridges();
+    this.record.twin = o.twin;
 
     let ret: unknown;
     let error: unknown;
@@ -471,7 +473,7 @@ class SandboxedFunction implements LoadedFunction {
       return buildRunResult(c);
     } finally {
       // Not kept alive until the next call (the event, what the function returned).
-      c.event = c.requestAfter = c.ret = c.error = undefined;
+      c.event = c.requestAfter = c.ret = c.error = c.twin = undefined;
       c.logs = EMPTY_LOGS;
       c.origin = null;
     }

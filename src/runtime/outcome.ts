@@ -47,6 +47,8 @@ export interface CallRecord {
   /** Connection functions: null when neither allow() nor deny() was called (deny). */
   decision: 'allow' | 'deny' | null;
   durationNs: number;
+  /** InvokeOptions.twin, when the engine passes it on. */
+  twin?: RunResult;
 }
 
 const NO_SIDE_EFFECTS: SideEffects = Object.freeze({ origin: Object.freeze([]) as unknown as [] }) as SideEffects;
@@ -83,6 +85,10 @@ export function buildRunResult(c: CallRecord): RunResult {
     outcome = allowed ? OUT_ALLOW : c.decision === null ? OUT_NEITHER : OUT_DENY;
     effective = allowed ? EFF_ALLOW : EFF_DENY;
   } else {
+    const twin = c.twin;
+    if (twin instanceof ValidRunResult && twin.vouchesFor(c.event, c.ret, c.eventType, c.requestAfter)) {
+      return new ValidRunResult(twin.outcome, c.ret as Obj, c.event as Obj, c.logs, c.logsTruncated, sideEffects, c.durationNs, c.runtime, twin.eventType, twin);
+    }
     const problems = validationProblems(c.event, c.ret, c.eventType, c.requestAfter);
     if (problems.length > 0) {
       outcome = { kind: 'validation-error', status: 502, problems };

@@ -17,11 +17,14 @@
  */
 import type { EventType } from '../event/types.js';
 import { effectiveRequest, effectiveResponse, isObj, sameEffectiveOutput, type Obj } from './effective.js';
+import { passesLike } from './validate.js';
 import type { EffectiveOutput, Outcome, RunResult, Runtime, SideEffects } from './types.js';
 
 export class ValidRunResult implements RunResult {
   readonly #input: Obj;
   #effective: EffectiveOutput | undefined;
+  /** The result whose verdict this one took over (vouches): both have the same effective form. */
+  #twin: ValidRunResult | undefined;
 
   constructor(
     readonly outcome: Outcome,
@@ -34,8 +37,26 @@ export class ValidRunResult implements RunResult {
     readonly durationNs: number,
     readonly runtime: Runtime,
     readonly eventType: EventType,
+    twin?: ValidRunResult,
   ) {
     this.#input = input;
+    this.#twin = twin;
+  }
+
+  /**
+   * True when `ret`, returned by another call on the very same event object, certainly passes
+   * validation because this result's output did (validate.ts passesLike): a replay's second call
+   * then takes this verdict instead of validating again.
+   */
+  vouchesFor(event: unknown, ret: unknown, eventType: EventType | 'connection', requestAfter: unknown): boolean {
+    const kind = this.outcome.kind;
+    return (
+      this.#input === event &&
+      this.eventType === eventType &&
+      isObj(ret) &&
+      (kind === 'forward' || kind === 'response' || kind === 'modified-response') &&
+      passesLike(this.raw, ret, this.#input, kind, requestAfter)
+    );
   }
 
   get effective(): EffectiveOutput {
@@ -65,7 +86,8 @@ export class ValidRunResult implements RunResult {
       this.eventType === other.eventType &&
       this.sideEffects.origin.length === 0 &&
       other.sideEffects.origin.length === 0 &&
-      sameEffectiveOutput(this.raw, other.raw, this.outcome.kind !== 'forward')
+      // One vouched for the other: their outputs were compared then (passesLike includes sameEffectiveOutput).
+      (this.#twin === other || other.#twin === this || sameEffectiveOutput(this.raw, other.raw, this.outcome.kind !== 'forward'))
     );
   }
 

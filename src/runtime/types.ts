@@ -61,6 +61,14 @@ export interface InvokeOptions {
    * an `await` are not covered: use the worker runner for a hard limit.
    */
   timeoutMs?: number;
+  /**
+   * The result of another function's call on this very event object (a replay runs OLD and NEW
+   * on the same event). When that call's output passed validation and this one returns the same
+   * in everything validation and the effective form read (validate.ts passesLike), its verdict is
+   * taken instead of validating again, and the two results compare equal without another walk.
+   * The V8 engine uses it; the njs engine validates every call.
+   */
+  twin?: RunResult;
 }
 
 export interface ErrorInfo {

@@ -19,7 +19,7 @@
  */
 import { isDisallowedHeader, READ_ONLY_REQUEST_HEADERS, READ_ONLY_RESPONSE_HEADERS } from '../event/header-policy.js';
 import type { ValidationProblem } from './types.js';
-import { effectiveQuery, effectiveValues, isObj, noteKey, queryLength, sameKeysAsNoted, type Obj } from './effective.js';
+import { effectiveQuery, effectiveValues, isObj, noteKey, queryLength, sameEffectiveOutput, sameKeysAsNoted, type Obj } from './effective.js';
 
 export const MAX_URI_AND_QUERY = 8192;
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
@@ -281,4 +281,39 @@ export function validateQueryUnchanged(after: unknown, input: unknown): Validati
   for (let k = 0; same && k < ka.length; k++) same = sameValues(a[ka[k]!]!, b[ka[k]!]);
   if (same) return [];
   return [{ rule: 'querystring-read-only', path: 'request.querystring', message: 'the query string is read-only in viewer-response functions' }];
+}
+
+/**
+ * A replay calls OLD and NEW on the very same event, and nearly always both return the same
+ * thing: the second output need not be validated again when it certainly gets the verdict the
+ * first one got. True when `out` passes validation because `valid` (returned for the same
+ * `event` and event type, outcome `kind`, no problems) did:
+ * - sameEffectiveOutput: every field and map entry validation reads, with the shapes it wants
+ *   (maps and entries objects, not arrays), the same for-in names (so the same name rules apply);
+ * - what validation reads beyond the effective form: a request's method, whether a returned
+ *   object is a response (`statusCode` found by `in`), read-only header names that a lookup finds
+ *   although for-in does not list them (`valid` had none the input lacks: checked for `out`), and in
+ *   viewer-response the query string of the function's own copy of the request after the call.
+ * False means "validate it", not "invalid".
+ */
+export function passesLike(valid: Obj, out: Obj, event: Obj, kind: 'forward' | 'response' | 'modified-response', requestAfter: unknown): boolean {
+  const inReq = isObj(event.request) ? event.request : EMPTY;
+  if (kind === 'forward') {
+    return !('statusCode' in out) && out.method === valid.method && sameEffectiveOutput(valid, out, false) && noHiddenReadOnly(out.headers, inReq.headers, RO_REQUEST_RULE.names);
+  }
+  if (!sameEffectiveOutput(valid, out, true)) return false;
+  if (kind === 'response') return true;
+  const inRes = isObj(event.response) ? event.response : EMPTY;
+  return (
+    noHiddenReadOnly(out.headers, inRes.headers, RO_RESPONSE_RULE.names) &&
+    (!isObj(requestAfter) || validateQueryUnchanged(requestAfter.querystring, inReq.querystring).length === 0)
+  );
+}
+
+/** No read-only name the input lacks is found in `headers` (checkHeaders' check of names for-in does not list). */
+function noHiddenReadOnly(headers: unknown, input: unknown, names: readonly string[]): boolean {
+  if (!isObj(headers)) return true;
+  const i = isObj(input) ? input : EMPTY;
+  for (let k = 0; k < names.length; k++) if (!(names[k]! in i) && names[k]! in headers) return false;
+  return true;
 }

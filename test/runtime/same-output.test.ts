@@ -3,7 +3,7 @@
 // the lazily built effective form must be the one the eager code built.
 import { describe, expect, it } from 'vitest';
 import { loadFunction, type RunResult } from '../../src/runtime/index.js';
-import { sameOutput } from '../../src/runtime/run-result.js';
+import { sameOutput, ValidRunResult } from '../../src/runtime/run-result.js';
 import { diffRuns } from '../../src/diff/index.js';
 import { sync, vrEvent, vresEvent } from './helpers.js';
 
@@ -99,5 +99,60 @@ describe('the effective form of a valid run, built on first read', () => {
     const json = JSON.parse(JSON.stringify(r)) as { effective: unknown; outcome: unknown };
     expect(json.effective).toEqual(eff);
     expect(json.outcome).toEqual({ kind: 'forward' });
+  });
+});
+
+// A replay's second call on an event takes the first call's verdict when its output is the same
+// (InvokeOptions.twin): the result must be exactly what validating it would give, including for
+// outputs that look the same to the effective form but not to validation.
+describe('the second call of a pair: the first verdict is taken only when validation would give it', () => {
+  const fn = (body: string, eventType: 'viewer-request' | 'viewer-response' = 'viewer-request') =>
+    loadFunction(`function handler(event) { var request = event.request; var response = event.response; ${body} }`, { eventType });
+  // [description, first (valid) body, second body, verdict taken over?]
+  const CASES: [string, string, string, boolean][] = [
+    ['the same request', 'return request;', 'return request;', true],
+    ['the same headers added', "request.headers['x-a'] = {value: '1'}; return request;", "request.headers['x-a'] = {value: '1'}; return request;", true],
+    ['the same generated response', "return {statusCode: 302, headers: {location: {value: '/x'}}};", "return {statusCode: 302, headers: {location: {value: '/x'}}};", true],
+    ['another uri', 'return request;', "request.uri = '/b'; return request;", false],
+    ['method changed (not in the effective form)', 'return request;', "request.method = 'POST'; return request;", false],
+    ['a read-only header only a lookup finds', 'return request;', "Object.defineProperty(request.headers, 'via', {value: {value: '1'}, enumerable: false}); return request;", false],
+    ['statusCode inherited: a response', 'return request;', 'return Object.setPrototypeOf(request, {statusCode: 200});', false],
+    ['an array entry with a value', 'return request;', "request.headers.host = Object.assign(['x'], {value: 'www.example.com'}); return request;", false],
+    ['an array as the query map', "request.querystring = {q: {value: '1'}}; return request;", "request.querystring = Object.assign([], {q: {value: '1'}}); return request;", false],
+    ['a header named like a prototype method', 'return request;', "request.headers.toString = {value: 'x'}; return request;", false],
+  ];
+  for (const [what, firstBody, secondBody, taken] of CASES) {
+    it(what, () => {
+      const ev = event();
+      const first = sync(fn(firstBody).invoke(ev));
+      expect(first.outcome.kind).not.toBe('validation-error');
+      const alone = sync(fn(secondBody).invoke(ev));
+      const paired = sync(fn(secondBody).invoke(ev, { twin: first }));
+      expect(paired.outcome).toEqual(alone.outcome);
+      expect(normal(paired)).toBe(normal(alone));
+      expect(diffRuns(first, paired)).toEqual(diffRuns(first, alone));
+      expect((first as ValidRunResult).vouchesFor(ev, alone.raw, 'viewer-request', undefined)).toBe(taken);
+      if (taken) expect(sameOutput(first, paired)).toBe(true);
+    });
+  }
+  it('viewer-response: the query string after the call and hidden read-only headers are still checked', () => {
+    const ev = vresEvent();
+    const first = sync(fn('return response;', 'viewer-response').invoke(ev));
+    expect(first.outcome.kind).toBe('modified-response');
+    for (const body of [
+      'return response;',
+      "event.request.querystring.q = {value: '2'}; return response;",
+      "Object.defineProperty(response.headers, 'warning', {value: {value: '1'}, enumerable: false}); return response;",
+      "response.statusCode = 404; return response;",
+    ]) {
+      const alone = sync(fn(body, 'viewer-response').invoke(ev));
+      const paired = sync(fn(body, 'viewer-response').invoke(ev, { twin: first }));
+      expect(paired.outcome).toEqual(alone.outcome);
+      expect(normal(paired)).toBe(normal(alone));
+    }
+  });
+  it('another event object: never taken', () => {
+    const first = sync(fn('return request;').invoke(event()));
+    expect((first as ValidRunResult).vouchesFor(event(), (first as ValidRunResult).raw, 'viewer-request', undefined)).toBe(false);
   });
 });
