@@ -132,6 +132,39 @@ interface ReadOnlyRule {
 const RO_REQUEST_RULE: ReadOnlyRule = { names: READ_ONLY_REQUEST_HEADERS, bit: NAME_RO_REQUEST };
 const RO_RESPONSE_RULE: ReadOnlyRule = { names: READ_ONLY_RESPONSE_HEADERS, bit: NAME_RO_RESPONSE };
 
+/**
+ * The read-only names of `rule` the input headers have, as bits (bit k: rule.names[k]); their number in
+ * roCount. The last answer is kept for the second call of a pair (passesLike, on the very same input
+ * object, right after the first call's validation); a validation always looks again (`fresh`): a
+ * caller of the API may change its event object between two calls.
+ */
+let roInput: Obj | null = null;
+let roRule: ReadOnlyRule | null = null;
+let roMask = 0;
+let roCount = 0;
+function inputReadOnly(i: Obj, rule: ReadOnlyRule, fresh: boolean): number {
+  if (!fresh && i === roInput && rule === roRule) return roMask;
+  let mask = 0;
+  let count = 0;
+  for (let k = 0; k < rule.names.length; k++) {
+    if (rule.names[k]! in i) {
+      mask |= 1 << k;
+      count++;
+    }
+  }
+  roInput = i;
+  roRule = rule;
+  roMask = mask;
+  roCount = count;
+  return mask;
+}
+
+/** `o` has a read-only name the input lacks (`received`: inputReadOnly's bits), found by a lookup. */
+function hiddenReadOnly(o: Obj, received: number, names: readonly string[]): boolean {
+  for (let k = 0; k < names.length; k++) if ((received & (1 << k)) === 0 && names[k]! in o) return true;
+  return false;
+}
+
 function checkHeaders(out: unknown, input: unknown, path: string, readOnly: ReadOnlyRule | null): void {
   if (out === undefined) {
     /* no headers */
@@ -168,13 +201,8 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: Read
   if (!roBroken) {
     // Every read-only name the loop saw is the input's, unchanged: a rule is broken only if one the input had is
     // gone, or if the output has one the loop could not see (not enumerable, or inherited) that the input lacks.
-    let received = 0;
-    let hidden = false;
-    for (let k = 0; k < ro.length && !hidden; k++) {
-      if (ro[k]! in i) received++;
-      else hidden = ro[k]! in o;
-    }
-    if (!hidden && received === roKept) return;
+    const received = inputReadOnly(i, readOnly, true);
+    if (roCount === roKept && !hiddenReadOnly(o, received, ro)) return;
   }
   // Some read-only rule is broken: each one, in the list's order.
   for (let k = 0; k < ro.length; k++) {
@@ -299,21 +327,18 @@ export function validateQueryUnchanged(after: unknown, input: unknown): Validati
 export function passesLike(valid: Obj, out: Obj, event: Obj, kind: 'forward' | 'response' | 'modified-response', requestAfter: unknown): boolean {
   const inReq = isObj(event.request) ? event.request : EMPTY;
   if (kind === 'forward') {
-    return !('statusCode' in out) && out.method === valid.method && sameEffectiveOutput(valid, out, false) && noHiddenReadOnly(out.headers, inReq.headers, RO_REQUEST_RULE.names);
+    return !('statusCode' in out) && out.method === valid.method && sameEffectiveOutput(valid, out, false) && noHiddenReadOnly(out.headers, inReq.headers, RO_REQUEST_RULE);
   }
   if (!sameEffectiveOutput(valid, out, true)) return false;
   if (kind === 'response') return true;
   const inRes = isObj(event.response) ? event.response : EMPTY;
   return (
-    noHiddenReadOnly(out.headers, inRes.headers, RO_RESPONSE_RULE.names) &&
+    noHiddenReadOnly(out.headers, inRes.headers, RO_RESPONSE_RULE) &&
     (!isObj(requestAfter) || validateQueryUnchanged(requestAfter.querystring, inReq.querystring).length === 0)
   );
 }
 
 /** No read-only name the input lacks is found in `headers` (checkHeaders' check of names for-in does not list). */
-function noHiddenReadOnly(headers: unknown, input: unknown, names: readonly string[]): boolean {
-  if (!isObj(headers)) return true;
-  const i = isObj(input) ? input : EMPTY;
-  for (let k = 0; k < names.length; k++) if (!(names[k]! in i) && names[k]! in headers) return false;
-  return true;
+function noHiddenReadOnly(headers: unknown, input: unknown, rule: ReadOnlyRule): boolean {
+  return !isObj(headers) || !hiddenReadOnly(headers, inputReadOnly(isObj(input) ? input : EMPTY, rule, false), rule.names);
 }
