@@ -38,6 +38,8 @@ export interface PoolEvents {
   chunkError(chunk: number, message: string): void;
   /** A worker starts its first chunk, at this time (performance.timeOrigin + performance.now() of that worker). */
   firstCall?(at: number): void;
+  /** A worker has loaded both functions (its init went through). */
+  ready?(): void;
 }
 
 const VERSION_OF_STATE: Record<number, Version> = Object.fromEntries(Object.entries(STATE_OF_VERSION).map(([v, s]) => [s, v as Version]));
@@ -222,6 +224,7 @@ export class ReplayPool {
   private onMessage(slot: Slot, msg: FromWorker): void {
     switch (msg.type) {
       case 'ready':
+        this.events.ready?.();
         return;
       case 'first-call':
         this.events.firstCall?.(msg.at);

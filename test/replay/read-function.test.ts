@@ -47,4 +47,14 @@ describe('reading a function before the workers start', () => {
     // before the corpus's own error too
     await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: clash, corpus: join(tmp.path, 'nope.cfr'), workers: 1 })).rejects.toThrow(/clash\.js: SyntaxError/);
   });
+
+  it('a corpus without events still fails a function only the engine refuses (no worker loaded it, the main thread does)', async () => {
+    const empty = await writeSyntheticCorpus(tmp.path, 0, 10);
+    const clash = join(tmp.path, 'clash-empty.js');
+    writeFileSync(clash, 'let __cfreplay_require = 1;\nfunction handler(event) {\n  return event.request;\n}\n');
+    await expect(replay({ oldPath: fn('spa-rewrite.js'), newPath: clash, corpus: empty, workers: 1 })).rejects.toThrow(/clash-empty\.js: SyntaxError: Identifier '__cfreplay_require' has already been declared/);
+    // the same corpus with two good functions is a run without events, not an error
+    const report = await replay({ oldPath: fn('spa-rewrite.js'), newPath: fn('spa-rewrite.js'), corpus: empty, workers: 1 });
+    expect(report.events).toBe(0);
+  });
 });
