@@ -4,6 +4,7 @@
  */
 import { decodeHistogram, recordedBins, type LatencyHistogram } from '../results/latency.js';
 import type { CostReport, EngineCheckReport, PercentileComparison, ReplayReport } from '../results/types.js';
+import { groupDigits } from '../util/group-digits.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -20,7 +21,7 @@ function painter(color: boolean) {
   return { red: wrap('31'), green: wrap('32'), yellow: wrap('33'), dim: wrap('2'), bold: wrap('1'), cyan: wrap('36') };
 }
 
-const int = (n: number) => Math.round(n).toLocaleString('en-US');
+const int = (n: number) => groupDigits(Math.round(n));
 const pct = (n: number, of: number) => (of === 0 ? '0%' : `${((n / of) * 100).toFixed(n / of < 0.001 && n > 0 ? 4 : 2)}%`);
 
 export function formatNs(ns: number): string {

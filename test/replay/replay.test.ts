@@ -30,6 +30,25 @@ describe('replay', () => {
     expect(r.run.startupMs).toBeUndefined();
   });
 
+  it('hands its report to onReport before it resolves (the workers torn down meanwhile), and rejects with its error', async () => {
+    const corpus = await writeSyntheticCorpus(tmp.path, 300);
+    const seen: unknown[] = [];
+    const r = await replay({ oldPath: SPA, newPath: SPA, corpus, workers: 2, onReport: (report) => void seen.push(report) });
+    expect(seen).toEqual([r]);
+    expect(seen[0]).toBe(r);
+    const late = replay({
+      oldPath: SPA,
+      newPath: SPA,
+      corpus,
+      workers: 2,
+      onReport: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        throw new Error('cannot write the report');
+      },
+    });
+    await expect(late).rejects.toThrow('cannot write the report');
+  });
+
   it('groups the effect of a fix by path and signature, with routes and examples', async () => {
     const records = syntheticRecords(1500);
     const corpus = await writeSyntheticCorpus(tmp.path, 1500, 400, records);

@@ -1,6 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { availableParallelism } from 'node:os';
 import { INTERRUPTED, replay, type ReplayProgress } from '../../replay/replay.js';
+import type { ReplayReport } from '../../results/types.js';
+import { groupDigits } from '../../util/group-digits.js';
 import { MAX_WORKERS_PER_CORE } from '../../replay/pool.js';
 import { formatTerminalReport } from '../../report/terminal.js';
 import { EXIT_DIFFERENCES, EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../errors.js';
@@ -45,7 +47,7 @@ function describeProgress(p: ReplayProgress): string {
   const rate = secs > 0 ? p.recordsDone / secs : 0;
   const left = rate > 0 ? (p.recordsTotal - p.recordsDone) / rate : 0;
   const pctDone = p.recordsTotal === 0 ? 100 : (p.recordsDone / p.recordsTotal) * 100;
-  return `replay ${pctDone.toFixed(1)}%  ${p.recordsDone.toLocaleString('en-US')}/${p.recordsTotal.toLocaleString('en-US')} records  ${Math.round(rate).toLocaleString('en-US')}/s  ETA ${left.toFixed(0)} s  changed ${p.changed.toLocaleString('en-US')}`;
+  return `replay ${pctDone.toFixed(1)}%  ${groupDigits(p.recordsDone)}/${groupDigits(p.recordsTotal)} records  ${groupDigits(Math.round(rate))}/s  ETA ${left.toFixed(0)} s  changed ${groupDigits(p.changed)}`;
 }
 
 export const replayCommandModule: CommandModule<object, ReplayArgs> = {
@@ -134,6 +136,23 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       process.on('SIGINT', onSignal);
       process.on('SIGTERM', onSignal);
     }
+    // The report files, then the summary on stdout. A local replay does this while its workers
+    // are torn down (replay's onReport), a distributed one once its run is over.
+    const present = async (report: ReplayReport): Promise<void> => {
+      line.clear();
+      if (args.json || args.html || args.markdown || args.junit) {
+        const { writeReportOutputs } = await import('../../report/outputs.js');
+        await writeReportOutputs(report, {
+          ...(args.json ? { json: args.json } : {}),
+          ...(args.html ? { html: args.html } : {}),
+          ...(args.markdown ? { markdown: args.markdown } : {}),
+          ...(args.junit ? { junit: args.junit } : {}),
+        });
+      }
+      traceMark('outputs written');
+      process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
+      traceMark('terminal written');
+    };
     let report;
     try {
       report = distributed
@@ -144,25 +163,15 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
             startupMs,
             signal: controller.signal,
             onProgress: (p) => line.update(() => describeProgress(p)),
+            onReport: present,
           });
     } finally {
       line.clear();
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    if (distributed) await present(report);
     const interrupted = report.run.stoppedEarly === INTERRUPTED;
-    if (args.json || args.html || args.markdown || args.junit) {
-      const { writeReportOutputs } = await import('../../report/outputs.js');
-      await writeReportOutputs(report, {
-        ...(args.json ? { json: args.json } : {}),
-        ...(args.html ? { html: args.html } : {}),
-        ...(args.markdown ? { markdown: args.markdown } : {}),
-        ...(args.junit ? { junit: args.junit } : {}),
-      });
-    }
-    traceMark('outputs written');
-    process.stdout.write(`${formatTerminalReport(report, { color: process.stdout.isTTY === true, topGroups: args.top })}\n`);
-    traceMark('terminal written');
     if (interrupted) {
       process.exitCode = EXIT_INTERRUPTED;
       return;
