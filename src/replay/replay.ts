@@ -16,7 +16,9 @@ import { checkDefinesUsed, checkKvsGiven, emptyKvs, explainPreparedError, prepar
 import type { DeployTransforms } from '../runtime/transforms.js';
 import type { FunctionKind, KvsSnapshot, Runtime } from '../runtime/types.js';
 import { compileIgnore } from '../diff/index.js';
-import { MissingChunkError, openCorpus, type ChunkInfo, type Corpus } from '../store/index.js';
+import { openCorpus } from '../store/open.js';
+import { MissingChunkError } from '../store/errors.js';
+import type { ChunkInfo, Corpus } from '../store/corpus.js';
 import { DamageLedger } from './damage.js';
 import { buildReport, DEFAULT_MAX_OLD_ERROR_RATE, type GateLimits } from '../results/build.js';
 import type { FunctionInfo, ReplayReport } from '../results/types.js';

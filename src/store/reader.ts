@@ -4,9 +4,11 @@
  * events or handing chunks to workers never decodes anything.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import { Unpackr } from 'msgpackr';
+// msgpackr's decoder without its entry point: the header and the index are a few maps, and the
+// entry point loads the native string extractor (node-gyp-build, detect-libc, child_process:
+// ~15 ms of CPU on a replay's main thread, which never decodes a record).
+import { Unpackr } from 'msgpackr/unpack';
 import type { CorpusRecord } from '../event/connection.js';
-import { ChunkDecodeError, openChunk } from './chunk.js';
 import type { ColumnsCursor } from './columns.js';
 import { CorpusError, CorruptChunkError } from './errors.js';
 import {
@@ -86,6 +88,8 @@ export class CorpusFile {
   /** A record cursor over one chunk; throws CorruptChunkError naming file, chunk and offset. */
   async openChunk(index: number): Promise<ColumnsCursor> {
     const framed = await this.readFramedChunk(index);
+    // Loaded on the first record asked for: a replay's main thread only hands framed chunks on.
+    const { ChunkDecodeError, openChunk } = await import('./chunk.js');
     try {
       return openChunk(framed);
     } catch (e) {
