@@ -10,15 +10,19 @@
  * module), pako, base64-js, the log reader/writer and the packed arrays: ~35 ms of
  * CPU in the main thread and in every replay worker, for nothing a replay uses.
  */
-import { createRequire } from 'node:module';
 import { deflateSync, inflateSync } from 'node:zlib';
 import type { JsHistogram } from 'hdr-histogram-js';
+// Imported (not required through createRequire) so that esbuild bundles it: a require left to
+// node at run time cost each thread of a replay (main and workers) a CommonJS load of its six
+// files (~4 ms of CPU). A CommonJS module: node and esbuild give its module.exports as the
+// default import (the class is its `default`), vitest the class itself.
+import float64Module from 'hdr-histogram-js/dist/Float64Histogram.js';
 
 type HistogramClass = new (lowestDiscernibleValue: number, highestTrackableValue: number, numberOfSignificantValueDigits: number) => JsHistogram;
 
-const require = createRequire(import.meta.url);
+const float64 = float64Module as unknown as HistogramClass | { default: HistogramClass };
 /** hdr-histogram-js's Float64Histogram (bitBucketSize 64), loaded alone. */
-export const Float64Histogram = (require('hdr-histogram-js/dist/Float64Histogram.js') as { default: HistogramClass }).default;
+export const Float64Histogram: HistogramClass = typeof float64 === 'function' ? float64 : float64.default;
 
 const V2_ENCODING_COOKIE_BASE = 0x1c849303;
 const V2_COMPRESSED_ENCODING_COOKIE_BASE = 0x1c849304;
