@@ -56,6 +56,32 @@ const MINIFY = process.env.CFREPLAY_BUNDLE_MINIFY === '1';
  */
 const REQUIRE_BANNER = "import { createRequire as __cfreplayCreateRequire } from 'node:module';\nconst require = __cfreplayCreateRequire(import.meta.url);";
 
+/**
+ * yargs's own copy of string-width builds five Unicode-property regular expressions (`v` flag,
+ * \p{RGI_Emoji}...) as it loads: ~15 ms of the main thread before a replay can start (issue
+ * 19), for a function only help and usage output call. In the bundle, yargs's import of it
+ * gets a stand-in whose first call loads it (esbuild evaluates a module reached through
+ * require() on its first require, not as the bundle loads): the same function, the same results.
+ * Its other copies (cliui's, wrap-ansi's) cost little once their Intl.Segmenter is deferred
+ * (src/cli/deferred-segmenter.ts).
+ */
+const lazyStringWidth = {
+  name: 'lazy-string-width',
+  setup(b) {
+    b.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData?.real === true || !/[\\/]node_modules[\\/]yargs[\\/]/.test(args.importer)) return undefined;
+      const real = await b.resolve(args.path, { importer: args.importer, resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      contents: `let real;\nexport default function stringWidth(string, options) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(string, options);\n}\n`,
+      resolveDir: root,
+      loader: 'js',
+    }));
+  },
+};
+
 /** Entry name -> dist/ file, grouped by the thread that loads them. */
 const groups = [{ entries: { cli: `${dist}cli/main.js` }, split: CLI_SPLIT }];
 for (const [name, entry] of Object.entries(WORKER_SCRIPTS)) {
@@ -90,6 +116,7 @@ const metas = await Promise.all(
       minifyWhitespace: MINIFY,
       minifySyntax: MINIFY,
       metafile: true,
+      plugins: [lazyStringWidth],
       logLevel: 'warning',
     });
     return result.metafile;

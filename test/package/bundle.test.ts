@@ -59,6 +59,17 @@ describe('bin/cfreplay runs the bundle', () => {
     expect(stable(join(tmp.path, 'bundle.json'))).toEqual(stable(join(tmp.path, 'dist.json')));
   }, 120_000);
 
+  it("help measured through the bundle's stand-in for yargs's string-width (loaded on first use) is the help dist/ prints", () => {
+    const pkg = packageWithoutBundle(join(tmp.path, 'pkg-help'));
+    for (const args of [['replay', '--help'], ['record', 'har', '--help'], ['--help', '--no-color']]) {
+      const bundled = cli(root, args);
+      const plain = cli(pkg, args);
+      expect(bundled.code, bundled.stderr).toBe(0);
+      expect(bundled.stdout.length).toBeGreaterThan(500);
+      expect(bundled.stdout, args.join(' ')).toBe(plain.stdout);
+    }
+  }, 60_000);
+
   it('without bundle/, or with one older than dist/, runs dist/ and says what to run', () => {
     const pkg = packageWithoutBundle(join(tmp.path, 'pkg'));
     const missing = cli(pkg, ['ls', '--help']);
