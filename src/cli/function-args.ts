@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { RUNTIMES, type Runtime } from '../runtime/types.js';
-import { DEFAULT_ENGINE, ENGINES, type Engine } from '../runtime/engines.js';
+import { DEFAULT_ENGINE, ENGINES, type Engine } from '../runtime/engine-names.js';
 import { parseDefine, type DeployTransforms } from '../runtime/transforms.js';
 import { UsageError } from './errors.js';
 import { inputFileMessage } from '../util/input-file.js';

@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import type { EventType } from '../event/types.js';
 import type { ReplayEventType } from '../event/connection.js';
-import { loadFunctionWith, type Engine } from '../runtime/engines.js';
+import type { Engine } from '../runtime/engines.js';
 import { formatLoadNotes } from '../runtime/syntax-gate.js';
 import { checkedSource, prepareSource } from '../runtime/function-source.js';
 import { loadKvsFile } from '../runtime/kvs.js';
@@ -112,21 +112,24 @@ export interface LoadedSource {
   prepared: PreparedFunction;
 }
 
-/** Has a `load()` that loads it once (readFunctionSource): what an engine refuses at load time throws there. */
-type Loadable = { load(): void };
+/** runtime/engines.ts loadFunctionWith: what loads a checked source on an engine (the sandbox). */
+export type LoadWith = typeof import('../runtime/engines.js').loadFunctionWith;
 
-export function readFunction(path: string, label: 'OLD' | 'NEW', runtimeFlag: Runtime | undefined, transforms?: DeployTransforms, engine: Engine = 'v8', crossCheck = false): LoadedSource {
-  const read = readFunctionSource(path, label, runtimeFlag, transforms, engine, crossCheck);
-  read.load();
-  return read;
-}
+/** Loads it once (readFunctionSource): what an engine refuses at load time throws there. */
+type Loadable = {
+  /** With the engines imported here (a replay's main thread imports them only when it must load a function itself). */
+  load(): Promise<void>;
+  /** With the engines' loader given. */
+  loadWith(loadFunctionWith: LoadWith): void;
+};
 
 /**
- * readFunction in two steps: the checks of the source (read, deploy transforms, runtime, the
- * syntax gate, which also tells the function's kind), then `load()`, which loads it once on
- * the main thread as readFunction does, so that what the engine itself refuses when it
- * compiles the function fails fast with its line and column. A local replay starts its
- * workers in between (they load both functions meanwhile).
+ * readFunction (read-function.ts) in two steps: the checks of the source (read, deploy
+ * transforms, runtime, the syntax gate, which also tells the function's kind), then `load()`,
+ * which loads it once on the main thread as readFunction does, so that what the engine itself
+ * refuses when it compiles the function fails with its line and column. A local replay starts
+ * its workers in between (they load both functions meanwhile) and loads them itself only when
+ * it must (replay below).
  */
 export function readFunctionSource(
   path: string,
@@ -157,7 +160,7 @@ export function readFunctionSource(
   // Loads of this source, here and in the workers, take the gate's verdict instead of parsing it again.
   const verdict = checkedSource(source, checked);
   let loaded = false;
-  const load = (): void => {
+  const loadWith = (loadFunctionWith: LoadWith): void => {
     if (loaded) return;
     loaded = true;
     try {
@@ -167,7 +170,10 @@ export function readFunctionSource(
       throw explainPreparedError(e, prepared, transforms);
     }
   };
-  return { info, source: { source, filename: path, runtime, checked: verdict }, kind: checked.kind, prepared, load };
+  const load = async (): Promise<void> => {
+    if (!loaded) loadWith((await import('../runtime/engines.js')).loadFunctionWith);
+  };
+  return { info, source: { source, filename: path, runtime, checked: verdict }, kind: checked.kind, prepared, load, loadWith };
 }
 
 /**
@@ -180,9 +186,9 @@ export function readFunctionSource(
  * engine's refusal of a function (with its file, line and column) wins, as it did when the
  * functions were loaded before anything else.
  */
-function loadErrorFirst(fns: readonly Loadable[], e: unknown): unknown {
+async function loadErrorFirst(fns: readonly Loadable[], e: unknown): Promise<unknown> {
   try {
-    for (const f of fns) f.load();
+    for (const f of fns) await f.load();
   } catch (loadError) {
     return loadError;
   }
@@ -190,11 +196,11 @@ function loadErrorFirst(fns: readonly Loadable[], e: unknown): unknown {
 }
 
 /** `step()`, whose error comes after the load errors of `fns` (loadErrorFirst). */
-function loadedBefore<T>(fns: readonly Loadable[], step: () => T): T {
+async function loadedBefore<T>(fns: readonly Loadable[], step: () => T): Promise<T> {
   try {
     return step();
   } catch (e) {
-    throw loadErrorFirst(fns, e);
+    throw await loadErrorFirst(fns, e);
   }
 }
 
@@ -236,10 +242,10 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   // Errors come in the order readFunction(OLD), readFunction(NEW), event type, store, --ignore would
   // give them: a later step's error first loads the functions before it (whose own error wins).
   const oldFn = readFunctionSource(options.oldPath, 'OLD', options.runtime, options.transforms, engine, crossCheck);
-  const newFn = loadedBefore([oldFn], () => readFunctionSource(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck));
+  const newFn = await loadedBefore([oldFn], () => readFunctionSource(options.newPath, 'NEW', options.runtime, options.transforms, engine, crossCheck));
   const both = [oldFn, newFn];
   const ignore = options.ignore ?? [];
-  const { eventType, kvs } = loadedBefore(both, () => {
+  const { eventType, kvs } = await loadedBefore(both, () => {
     const eventType = resolveEventType(oldFn, newFn, options.eventType);
     const kvs = replayKvs(oldFn, newFn, options);
     compileIgnore(ignore); // validates the patterns before any work starts
@@ -304,8 +310,8 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
   // repeating it saves the main thread ~15-30 ms of CPU (a sandbox built and hardened per
   // function) while the workers warm up on the other core. The pool's callbacks read `corpus`,
   // `damage` and `chunkById`, which exist before any chunk is submitted.
-  const loadFunctions = (): void => {
-    for (const f of both) f.load();
+  const loadFunctions = async (): Promise<void> => {
+    for (const f of both) await f.load();
     traceMark('functions loaded');
   };
   let corpus: ChunkSource;
@@ -313,7 +319,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     corpus = typeof options.corpus === 'string' ? await openCorpus(options.corpus) : options.corpus;
   } catch (e) {
     await pool.close();
-    throw loadErrorFirst(both, e);
+    throw await loadErrorFirst(both, e);
   }
   traceMark('corpus open');
   const damage = new DamageLedger(corpus.path);
@@ -363,9 +369,9 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
     }
     await unlessInterrupted(pool.drain());
     traceMark('drained');
-    if (!workerLoaded) loadFunctions();
+    if (!workerLoaded) await loadFunctions();
   } catch (caught) {
-    const e = loadErrorFirst(both, caught);
+    const e = await loadErrorFirst(both, caught);
     if (!(e instanceof StopRunError)) {
       await pool.close();
       if (typeof options.corpus === 'string') await corpus.close();

@@ -10,7 +10,7 @@
  * meters its own way and does not publish).
  */
 import type { CostExample, DiffExample } from './types.js';
-import { DEFAULT_STEP_LIMIT } from '../runtime/njs/loader.js';
+import { DEFAULT_STEP_LIMIT } from '../runtime/limits.js';
 import { EXAMPLES_PER_GROUP, type CheckedVersion, type CostPartial, type ExactCost, type NearBudgetPartial } from './chunk-result.js';
 import { addChunkHistogram, histogramCounts, newHistogram, type LatencyHistogram } from './latency.js';
 

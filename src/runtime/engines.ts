@@ -8,9 +8,9 @@ import { loadNjsFunction } from './njs/loader.js';
 import type { CheckedSource } from './function-source.js';
 import type { LoadOptions } from './types.js';
 
-export type Engine = 'v8' | 'njs';
-export const ENGINES: readonly Engine[] = ['v8', 'njs'];
-export const DEFAULT_ENGINE: Engine = 'v8';
+import type { Engine } from './engine-names.js';
+
+export { DEFAULT_ENGINE, ENGINES, type Engine } from './engine-names.js';
 
 /** `checked`: the syntax gate's verdict on this source from another thread (function-source.ts checkedFor). */
 export function loadFunctionWith(engine: Engine, source: string, opts: LoadOptions = {}, checked?: CheckedSource): LoadedFunction {

@@ -28,3 +28,6 @@
 export const DEFAULT_TIMEOUT_MS = 250;
 export const RUN_TIMEOUT_MS = 1000;
 export const DEFAULT_MAX_HEAP_MB = 256;
+
+/** The njs engine's default instruction budget per call (see README "njs engine": about 0.1-0.3 s of wasm time; runtime/njs/loader.ts). */
+export const DEFAULT_STEP_LIMIT = 10_000_000;

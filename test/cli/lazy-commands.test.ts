@@ -65,14 +65,17 @@ describe('cfreplay loads command modules on use', () => {
     expect(commandModules).toEqual(['dist/cli/commands/ls.js']);
   });
 
-  it("a replay's main thread, which only hands framed chunks to its workers, loads no record decoding and not msgpackr's native extractor", () => {
+  it("a replay's main thread, which only hands framed chunks to its workers (which load the functions), loads no record decoding, not msgpackr's native extractor and no engine", () => {
     const r = loaded(['replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite-v2.js`, '--corpus', `${root}recordings/sample.cfr`]);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain('events   10,000 replayed');
     // The workers load bundle/replay-worker.js (one file, with the decoders); every other bundle file is the main thread's.
     const main = r.files.filter((f) => f.startsWith('bundle/') && f !== 'bundle/replay-worker.js').flatMap((f) => Object.keys(bundled[f]?.inputs ?? {}));
     expect(main).toContain('dist/store/reader.js');
-    for (const m of ['dist/store/columns.js', 'dist/store/chunk.js', 'node_modules/msgpackr/node-index.js', 'node_modules/msgpackr-extract']) expect(main.filter((x) => x.includes(m)), m).toEqual([]);
+    expect(main).toContain('dist/runtime/syntax-gate.js'); // it checks both functions
+    for (const m of ['dist/store/columns.js', 'dist/store/chunk.js', 'node_modules/msgpackr/node-index.js', 'node_modules/msgpackr-extract', 'dist/runtime/engines.js', 'dist/runtime/loader.js', 'dist/runtime/realm-harden.js', 'dist/runtime/njs/loader.js']) {
+      expect(main.filter((x) => x.includes(m)), m).toEqual([]);
+    }
   });
 
   it('each name loads the module of that command (name, usage and description agree)', async () => {

@@ -1,7 +1,8 @@
 // readFunctionSource (the checks a replay does before starting its workers) tells what
 // readFunction (the same checks plus a load on the main thread) tells: kind, notes, runtime.
 import { describe, expect, it } from 'vitest';
-import { readFunction, readFunctionSource, replay } from '../../src/replay/replay.js';
+import { readFunctionSource, replay } from '../../src/replay/replay.js';
+import { readFunction } from '../../src/replay/read-function.js';
 import { writeSyntheticCorpus } from '../helpers/corpus.js';
 import { useTempDir } from '../helpers/tmp.js';
 import { writeFileSync } from 'node:fs';
@@ -11,11 +12,11 @@ const fn = (name: string) => new URL(`../fixtures/functions/${name}`, import.met
 const tmp = useTempDir();
 
 describe('reading a function before the workers start', () => {
-  it.each(['spa-rewrite.js', 'async-origin.js', 'connection.js', 'security-headers.js', 'jwt-kvs.js'])('%s: the same facts as readFunction', (name) => {
+  it.each(['spa-rewrite.js', 'async-origin.js', 'connection.js', 'security-headers.js', 'jwt-kvs.js'])('%s: the same facts as readFunction', async (name) => {
     const early = readFunctionSource(fn(name), 'OLD', undefined);
     const full = readFunction(fn(name), 'OLD', undefined);
     expect({ info: early.info, kind: early.kind, source: early.source }).toEqual({ info: full.info, kind: full.kind, source: full.source });
-    expect(() => early.load()).not.toThrow();
+    await expect(early.load()).resolves.toBeUndefined();
   });
 
   it('a function the syntax gate refuses fails before any load, naming its line', () => {

@@ -2,7 +2,7 @@
 // (whose values njs-parity.test.ts checks against the real njs binary).
 import { describe, expect, it } from 'vitest';
 import { loadFunction } from '../../src/runtime/index.js';
-import { readFunction } from '../../src/replay/replay.js';
+import { readFunction } from '../../src/replay/read-function.js';
 import { fixturePath, sync, vrEvent } from './helpers.js';
 import { describeProbeTable, PROBE_RUNTIMES } from './njs-probes.js';
 
