@@ -10,6 +10,7 @@
 import { isRecordedConnection, populationOf, type CorpusRecord, type ReplayEventType } from '../event/connection.js';
 import { sourceLabel } from '../event/source-label.js';
 import { openChunk } from '../store/chunk.js';
+import type { ColumnsCursor } from '../store/columns.js';
 import type { LoadedFunction } from '../runtime/loader.js';
 import type { RunResult, Outcome } from '../runtime/types.js';
 import { outcomeErrorMessage } from '../runtime/outcome.js';
@@ -98,17 +99,28 @@ function isThenable<T>(v: T | Promise<T>): v is Promise<T> {
   return typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** xorshift32 per chunk: the order of OLD/NEW per event is reproducible whichever worker runs the chunk. */
-function orderRng(seed: number, chunk: number): () => boolean {
-  let s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(chunk + 1, 0xc2b2ae35)) >>> 0 || 1;
-  return () => {
+/**
+ * xorshift32 per chunk: the order of OLD/NEW per event is reproducible whichever worker runs the chunk.
+ * A class, not a closure: one call target for every chunk (see ChunkReplay).
+ */
+class OrderRng {
+  private s: number;
+
+  constructor(seed: number, chunk: number) {
+    this.s = (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(chunk + 1, 0xc2b2ae35)) >>> 0 || 1;
+  }
+
+  /** Does NEW run first on the next event? */
+  newFirst(): boolean {
+    let s = this.s;
     s ^= s << 13;
     s >>>= 0;
     s ^= s >>> 17;
     s ^= s << 5;
     s >>>= 0;
+    this.s = s;
     return (s & 1) === 1;
-  };
+  }
 }
 
 function errorMessageOf(run: RunResult): string {
@@ -282,67 +294,139 @@ async function replayChunk(
     cross !== undefined ? new EngineCheckTally(engine, otherEngine(engine)) : undefined,
     engine === 'njs' || cross !== undefined ? new CostTally() : undefined,
   );
-  const newFirst = orderRng(options.seed ?? 1, task.chunk);
-  const noiseEnabled = options.noise !== false;
-  const eventType = options.eventType;
-  const ignore = options.ignore;
+  const order = new OrderRng(options.seed ?? 1, task.chunk);
   const killed = new Map<string, KilledCall['reason']>();
   for (const k of task.killed ?? []) killed.set(`${k.index}:${k.version}`, k.reason);
-
-  // `opts`: callOptions of the record (OLD and NEW share one; invoke only reads it).
-  const call = (fn: LoadedFunction, version: Version, index: number, event: unknown, opts: CallOptions): RunResult | Promise<RunResult> => {
-    const stopped = killed.size > 0 ? killed.get(`${index}:${version}`) : undefined;
-    if (stopped !== undefined) return killedResult(stopped);
-    observer?.starting(index, version);
-    const res = fn.invoke(event, opts);
-    if (isThenable(res)) return res.finally(() => observer?.finished());
-    observer?.finished();
-    return res;
-  };
+  const replay = new ChunkReplay(fns, acc, options.eventType, options.ignore, options.noise !== false, killed, observer, task.firstPosition);
 
   const from = task.part?.from ?? 0;
   const to = task.part?.to ?? cursor.count;
   // Records before a part are passed over without being built (cursor.skip), each still drawing
   // its OLD/NEW order: one draw per record, so a part of the chunk draws what the whole chunk would.
   const passed = cursor.skip(Math.min(from, to));
-  for (let k = 0; k < passed; k++) newFirst();
-  for (let index = passed, record = cursor.next(); record !== undefined && index < to; index++, record = cursor.next()) {
-    const nextNewFirst = newFirst();
-    const event = eventOf(record, eventType);
-    if (typeof event === 'string') {
-      acc.skipped[event] = (acc.skipped[event] ?? 0) + 1;
-      continue;
-    }
-    const position = task.firstPosition + index;
-    let oldRun: RunResult;
-    let newRun: RunResult;
-    const same = callOptions(record, 0);
-    // The second call gets the first one's result: when it returns the same, validation is not repeated (InvokeOptions.twin).
-    if (nextNewFirst) {
-      const n = call(fns.new, 'new', index, event, same);
-      newRun = isThenable(n) ? await n : n;
-      same.twin = newRun;
-      const o = call(fns.old, 'old', index, event, same);
-      oldRun = isThenable(o) ? await o : o;
-    } else {
-      const o = call(fns.old, 'old', index, event, same);
-      oldRun = isThenable(o) ? await o : o;
-      same.twin = oldRun;
-      const n = call(fns.new, 'new', index, event, same);
-      newRun = isThenable(n) ? await n : n;
-    }
-    same.twin = undefined;
-    if (cross !== undefined) await checkEngines(acc, cross, index, event, record, position, oldRun, newRun, same);
-    // Only events that differ return a promise: equal ones stay on the synchronous path.
-    const pending = recordEvent(acc, record, position, oldRun, newRun, index, event);
+  for (let k = 0; k < passed; k++) order.newFirst();
+  await replayRecords(cursor, replay, order, passed, to);
+  return acc.finish();
+}
+
+/**
+ * The records from `index` to `to`. A function of its own, apart from the set-up above that
+ * runs once per chunk: V8 compiles this loop in the first chunk (on-stack), before the set-up
+ * had run with type feedback, and code holding both deoptimized on it (and after the loop).
+ */
+async function replayRecords(cursor: ColumnsCursor, replay: ChunkReplay, order: OrderRng, index: number, to: number): Promise<void> {
+  for (let record = cursor.next(); record !== undefined && index < to; index++, record = cursor.next()) {
+    // Only an async handler, an event that differs or --cross-check give a promise: the
+    // rest stays on the synchronous path.
+    const pending = replay.event(record, index, order.newFirst());
     if (pending !== undefined) await pending;
   }
-  return acc.finish();
+}
+
+/**
+ * The work on each record of one chunk. A class rather than closures inside replayChunk: its
+ * methods are the same functions for every chunk, so the optimized code of one chunk stays
+ * valid for the next (closures made anew per chunk were new call targets each time, and
+ * deoptimized replayChunk: "wrong call target"), and no closure context is allocated per event.
+ */
+class ChunkReplay {
+  private readonly cross: FunctionPair['cross'];
+
+  constructor(
+    private readonly fns: FunctionPair,
+    private readonly acc: ChunkAccumulator,
+    private readonly eventType: ReplayEventType,
+    private readonly ignore: IgnoreMatcher | undefined,
+    private readonly noiseEnabled: boolean,
+    private readonly killed: Map<string, KilledCall['reason']>,
+    private readonly observer: CallObserver | undefined,
+    private readonly firstPosition: number,
+  ) {
+    this.cross = fns.cross;
+  }
+
+  // `opts`: callOptions of the record (OLD and NEW share one; invoke only reads it).
+  private call(fn: LoadedFunction, version: Version, index: number, event: unknown, opts: CallOptions): RunResult | Promise<RunResult> {
+    const stopped = this.killed.size > 0 ? this.killed.get(`${index}:${version}`) : undefined;
+    if (stopped !== undefined) return killedResult(stopped);
+    const observer = this.observer;
+    observer?.starting(index, version);
+    const res = fn.invoke(event, opts);
+    if (isThenable(res)) return res.finally(() => observer?.finished());
+    observer?.finished();
+    return res;
+  }
+
+  /** One record, `newFirst`: its order draw. A promise only when something async is left to do. */
+  event(record: CorpusRecord, index: number, newFirst: boolean): Promise<void> | undefined {
+    const event = eventOf(record, this.eventType);
+    if (typeof event === 'string') {
+      const skipped = this.acc.skipped;
+      skipped[event] = (skipped[event] ?? 0) + 1;
+      return undefined;
+    }
+    const same = callOptions(record, 0);
+    const fns = this.fns;
+    const first = newFirst ? this.call(fns.new, 'new', index, event, same) : this.call(fns.old, 'old', index, event, same);
+    if (isThenable(first)) return this.eventAsync(record, index, event, same, newFirst, first);
+    // The second call gets the first one's result: when it returns the same, validation is not repeated (InvokeOptions.twin).
+    same.twin = first;
+    const second = newFirst ? this.call(fns.old, 'old', index, event, same) : this.call(fns.new, 'new', index, event, same);
+    if (isThenable(second)) return this.eventAsync(record, index, event, same, newFirst, first, second);
+    same.twin = undefined;
+    return this.compare(record, index, event, same, newFirst ? second : first, newFirst ? first : second);
+  }
+
+  /** The rest of event() once a call returned a promise (`second`: the second call, when it was that one). */
+  private async eventAsync(
+    record: CorpusRecord,
+    index: number,
+    event: object,
+    same: CallOptions,
+    newFirst: boolean,
+    first: RunResult | Promise<RunResult>,
+    second?: Promise<RunResult>,
+  ): Promise<void> {
+    const firstRun = isThenable(first) ? await first : first;
+    const fns = this.fns;
+    let s: RunResult | Promise<RunResult> | undefined = second;
+    if (s === undefined) {
+      same.twin = firstRun;
+      s = newFirst ? this.call(fns.old, 'old', index, event, same) : this.call(fns.new, 'new', index, event, same);
+    }
+    const secondRun = isThenable(s) ? await s : s;
+    same.twin = undefined;
+    const pending = this.compare(record, index, event, same, newFirst ? secondRun : firstRun, newFirst ? firstRun : secondRun);
+    if (pending !== undefined) await pending;
+  }
+
+  /** Both runs of a record are there: the engine check (--cross-check), then the tallies. */
+  private compare(record: CorpusRecord, index: number, event: object, same: CallOptions, oldRun: RunResult, newRun: RunResult): Promise<void> | undefined {
+    const position = this.firstPosition + index;
+    const cross = this.cross;
+    if (cross !== undefined) return this.compareCrossChecked(cross, record, index, event, same, position, oldRun, newRun);
+    return this.recordEvent(record, position, oldRun, newRun, index, event);
+  }
+
+  private async compareCrossChecked(
+    cross: NonNullable<FunctionPair['cross']>,
+    record: CorpusRecord,
+    index: number,
+    event: object,
+    same: CallOptions,
+    position: number,
+    oldRun: RunResult,
+    newRun: RunResult,
+  ): Promise<void> {
+    await this.checkEngines(cross, index, event, record, position, oldRun, newRun, same);
+    const pending = this.recordEvent(record, position, oldRun, newRun, index, event);
+    if (pending !== undefined) await pending;
+  }
 
   /** OLD again with the noise clock and seed (undefined when noise checks are off). */
-  async function rerunOld(index: number, event: object, record: CorpusRecord): Promise<RunResult | undefined> {
-    if (!noiseEnabled) return undefined;
-    const r = call(fns.old, 'rerun', index, event, callOptions(record, NOISE_CLOCK_SHIFT_MS));
+  private async rerunOld(index: number, event: object, record: CorpusRecord): Promise<RunResult | undefined> {
+    if (!this.noiseEnabled) return undefined;
+    const r = this.call(this.fns.old, 'rerun', index, event, callOptions(record, NOISE_CLOCK_SHIFT_MS));
     return isThenable(r) ? await r : r;
   }
 
@@ -352,8 +436,7 @@ async function replayChunk(
    * runs that version once more with another seed (same clock) to tell
    * seed-dependent values apart (see engine-check.ts).
    */
-  async function checkEngines(
-    a: ChunkAccumulator,
+  private async checkEngines(
     other: NonNullable<FunctionPair['cross']>,
     index: number,
     event: object,
@@ -363,10 +446,14 @@ async function replayChunk(
     newRun: RunResult,
     same: CallOptions,
   ): Promise<void> {
+    const a = this.acc;
+    const fns = this.fns;
+    const ignore = this.ignore;
+    const eventType = this.eventType;
     const t = a.engines!;
     t.checked++;
-    const ox = await call(other.old, 'old-cross', index, event, same);
-    const nx = await call(other.new, 'new-cross', index, event, same);
+    const ox = await this.call(other.old, 'old-cross', index, event, same);
+    const nx = await this.call(other.new, 'new-cross', index, event, same);
     // The njs side gives the cost when the primary engine is V8.
     if (oldRun.steps === undefined && ox.steps !== undefined) a.cost?.record('old', ox.steps, () => exampleOf(record, position));
     if (newRun.steps === undefined && nx.steps !== undefined) a.cost?.record('new', nx.steps, () => exampleOf(record, position));
@@ -378,7 +465,7 @@ async function replayChunk(
     let real = false;
     const route = routeOfRecord(record);
     for (const f of found) {
-      const again = await call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, callOptions(record, 0, CROSS_SEED_SALT));
+      const again = await this.call(f.fn, f.version === 'old' ? 'old-seed' : 'new-seed', index, event, callOptions(record, 0, CROSS_SEED_SALT));
       for (const d of splitBySeed(f.diffs, f.run, again).real) {
         real = true;
         t.add(
@@ -396,16 +483,16 @@ async function replayChunk(
     else t.seedDependent++;
   }
 
-  function recordEvent(
-    a: ChunkAccumulator,
+  private recordEvent(
     record: CorpusRecord,
     position: number,
     oldRun: RunResult,
     newRun: RunResult,
-    /** For the noise rerun (no closure per event: nearly every event has no difference). */
+    /** For the noise rerun. */
     index: number,
     event: object,
-  ): Promise<void> | void {
+  ): Promise<void> | undefined {
+    const a = this.acc;
     // (see ChunkAccumulator.noiseVerdict for when OLD is run a second time)
     a.events++;
     // Calls the supervisor stopped have no meaningful duration: counted apart, not in the histograms.
@@ -425,18 +512,13 @@ async function replayChunk(
     if (isErrorLabel(oldLabel)) a.error(a.errorsOld, oldLabel, errorMessageOf(oldRun), record, position);
     if (isErrorLabel(newLabel)) a.error(a.errorsNew, newLabel, errorMessageOf(newRun), record, position);
 
-    const diffs = diffRuns(oldRun, newRun, ignore);
-    if (diffs.length === 0) return;
-    return recordDiffs(a, record, position, oldRun, newRun, index, event, diffs);
+    const diffs = diffRuns(oldRun, newRun, this.ignore);
+    if (diffs.length === 0) return undefined;
+    return this.recordDiffs(record, position, oldRun, newRun, index, event, diffs);
   }
 
-  /**
-   * An event whose runs differ. Apart from recordEvent, which runs for every event: the
-   * closures here capture its parameters, and a function with such closures allocates a
-   * context for them on every call, whichever path it takes.
-   */
-  function recordDiffs(
-    a: ChunkAccumulator,
+  /** An event whose runs differ: OLD again when a change's noise verdict is still open, then the tallies (settle). */
+  private recordDiffs(
     record: CorpusRecord,
     position: number,
     oldRun: RunResult,
@@ -444,55 +526,71 @@ async function replayChunk(
     index: number,
     event: object,
     diffs: DiffEntry[],
-  ): Promise<void> | void {
-    const keys = diffs.map((d) => {
+  ): Promise<void> | undefined {
+    const a = this.acc;
+    const keys: KeyedDiff[] = [];
+    let needsRerun = false;
+    for (const d of diffs) {
       const signature = signatureOf(d);
-      return { d, signature, key: groupKey(d.path, d.kind, signature) };
-    });
-    const needsRerun = keys.some(({ key }) => a.noiseVerdict(key) === undefined);
-    const finish = (rerun: RunResult | undefined): void => {
-      let real = 0;
-      const route = routeOfRecord(record);
-      for (const { d, signature, key } of keys) {
-        let noisy: boolean;
-        if (rerun !== undefined && a.noiseVerdict(key) === undefined) {
-          noisy = isNoisyDiff(d, oldRun, rerun);
-          a.noiseChecked(key, noisy);
-        } else noisy = a.noiseVerdict(key) === true;
-        if (noiseEnabled) {
-          const nk = `${d.path}\u0000${d.kind}`;
-          let n = a.noise.get(nk);
-          if (n === undefined) {
-            n = { path: d.path, kind: d.kind, count: 0, noisyCount: 0, examples: [] };
-            a.noise.set(nk, n);
-          }
-          n.count++;
-          if (noisy) {
-            n.noisyCount++;
-            if (n.examples.length < EXAMPLES_PER_GROUP) n.examples.push(exampleOf(record, position, d));
-          }
-        }
-        if (noisy) continue;
-        real++;
-        let g = a.groups.get(key);
-        if (g === undefined) {
-          g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [], sameNew: d.new ?? null };
-          a.groups.set(key, g);
-          if (a.wantsSample()) {
-            a.samples.push({ eventId: record.id, position, event: eventOf(record, eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
-          }
-        }
-        g.count++;
-        if (g.sameNew !== null && g.sameNew !== (d.new ?? null)) g.sameNew = null;
-        g.routes[route] = (g.routes[route] ?? 0) + 1;
-        if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(exampleOf(record, position, d));
-      }
-      if (real > 0) a.changed++;
-      else a.noiseOnly++;
-    };
-    if (!needsRerun) return finish(undefined);
-    return rerunOld(index, event, record).then(finish);
+      const key = groupKey(d.path, d.kind, signature);
+      keys.push({ d, signature, key });
+      if (!needsRerun && a.noiseVerdict(key) === undefined) needsRerun = true;
+    }
+    if (!needsRerun) {
+      this.settle(record, position, oldRun, newRun, keys, undefined);
+      return undefined;
+    }
+    return this.rerunOld(index, event, record).then((rerun) => this.settle(record, position, oldRun, newRun, keys, rerun));
   }
+
+  private settle(record: CorpusRecord, position: number, oldRun: RunResult, newRun: RunResult, keys: readonly KeyedDiff[], rerun: RunResult | undefined): void {
+    const a = this.acc;
+    let real = 0;
+    const route = routeOfRecord(record);
+    for (const { d, signature, key } of keys) {
+      let noisy: boolean;
+      if (rerun !== undefined && a.noiseVerdict(key) === undefined) {
+        noisy = isNoisyDiff(d, oldRun, rerun);
+        a.noiseChecked(key, noisy);
+      } else noisy = a.noiseVerdict(key) === true;
+      if (this.noiseEnabled) {
+        const nk = `${d.path}\u0000${d.kind}`;
+        let n = a.noise.get(nk);
+        if (n === undefined) {
+          n = { path: d.path, kind: d.kind, count: 0, noisyCount: 0, examples: [] };
+          a.noise.set(nk, n);
+        }
+        n.count++;
+        if (noisy) {
+          n.noisyCount++;
+          if (n.examples.length < EXAMPLES_PER_GROUP) n.examples.push(exampleOf(record, position, d));
+        }
+      }
+      if (noisy) continue;
+      real++;
+      let g = a.groups.get(key);
+      if (g === undefined) {
+        g = { path: d.path, kind: d.kind, risk: riskOf(d), signature, count: 0, routes: {}, examples: [], sameNew: d.new ?? null };
+        a.groups.set(key, g);
+        if (a.wantsSample()) {
+          a.samples.push({ eventId: record.id, position, event: eventOf(record, this.eventType), old: sampleRun(oldRun), new: sampleRun(newRun) });
+        }
+      }
+      g.count++;
+      if (g.sameNew !== null && g.sameNew !== (d.new ?? null)) g.sameNew = null;
+      g.routes[route] = (g.routes[route] ?? 0) + 1;
+      if (g.examples.length < EXAMPLES_PER_GROUP) g.examples.push(exampleOf(record, position, d));
+    }
+    if (real > 0) a.changed++;
+    else a.noiseOnly++;
+  }
+}
+
+/** A difference of an event with its signature and group key. */
+interface KeyedDiff {
+  d: DiffEntry;
+  signature: string;
+  key: string;
 }
 
 /** The njs engine's step counts of both runs (the example is built only when kept). */

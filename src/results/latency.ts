@@ -83,17 +83,26 @@ export type ChunkHistogram = HistogramCounts | string;
 
 /** The non-zero counts of `h` (a histogram of newHistogram's shape), up to its maximum. */
 export function histogramCounts(h: LatencyHistogram): HistogramCounts {
-  const limit = h.countsArrayIndex(h.maxValue) + 1;
+  const pairs = new Float64Array(2 * nonZeroCounts(h, h.countsArrayIndex(h.maxValue) + 1));
+  fillPairs(h, pairs);
+  return { highest: h.highestTrackableValue, pairs };
+}
+
+// One loop per function: the code V8 compiled on-stack in a first loop (OSR) deoptimized on
+// reaching what followed it, twice per chunk in every worker ("insufficient type feedback").
+function nonZeroCounts(h: LatencyHistogram, limit: number): number {
   let n = 0;
   for (let i = 0; i < limit; i++) if (h.getCountAtIndex(i) !== 0) n++;
-  const pairs = new Float64Array(2 * n);
+  return n;
+}
+
+function fillPairs(h: LatencyHistogram, pairs: Float64Array): void {
   for (let i = 0, k = 0; k < pairs.length; i++) {
     const count = h.getCountAtIndex(i);
     if (count === 0) continue;
     pairs[k++] = i;
     pairs[k++] = count;
   }
-  return { highest: h.highestTrackableValue, pairs };
 }
 
 /** The portable form of a chunk's histogram: what encodeHistogram gives for the histogram the counts came from. */

@@ -139,6 +139,8 @@ class StringColumnReader {
   private pos = 0;
   private at = 0;
   private readonly plain: PlainStringColumn | undefined;
+  /** The plain string's length (0 for the other forms), read on every next() (see there). */
+  private readonly plainLength: number = 0;
   private readonly dictionary: string[] | undefined;
   private readonly refs: VarintReader | undefined;
 
@@ -148,6 +150,7 @@ class StringColumnReader {
       this.refs = new VarintReader(column.r);
     } else {
       this.plain = column;
+      if (typeof column === 'string') this.plainLength = column.length;
     }
   }
 
@@ -163,17 +166,22 @@ class StringColumnReader {
       return;
     }
     const end = column.indexOf('\0', this.pos);
-    this.pos = end < 0 ? column.length : end + 1;
+    this.pos = (end < 0 ? column.length : end) + 1;
   }
 
   next(): string {
     if (this.refs !== undefined) return this.dictionary![this.refs.uint()]!;
     const column = this.plain!;
     if (typeof column !== 'string') return column[this.at++]!;
-    const end = column.indexOf('\0', this.pos);
-    const value = end < 0 ? column.slice(this.pos) : column.slice(this.pos, end);
-    this.pos = end < 0 ? column.length : end + 1;
-    return value;
+    // One slice call whether or not this is the column's last value, and the length read
+    // before the branch: a property read first reached at the end of the first column
+    // deoptimized every decoder that had inlined this ("insufficient type feedback").
+    const pos = this.pos;
+    const length = this.plainLength;
+    let end = column.indexOf('\0', pos);
+    if (end < 0) end = length;
+    this.pos = end + 1;
+    return column.slice(pos, end);
   }
 }
 
@@ -742,6 +750,10 @@ export class ColumnsCursor {
     this.distributions = cols.di;
     this.count = n + cols.x.length;
     this.times = cols.t !== undefined ? new VarintReader(cols.t) : undefined;
+    // The first time is the chunk's absolute time (~1.7e12), the others small deltas: read here,
+    // by the general path, so int() in next() only meets small values (once per chunk a large
+    // one deoptimized it: the first call of all ran before V8 kept type feedback for it).
+    if (this.times !== undefined && n > 0) this.time = this.times.intAnySize();
     this.timesFloat = cols.tf !== undefined ? Buffer.from(cols.tf.buffer, cols.tf.byteOffset, cols.tf.byteLength) : undefined;
     this.seeds = generatedIdSeeds(cols);
     this.verbatimIds = new StringColumnReader(cols.iv);
@@ -795,8 +807,9 @@ export class ColumnsCursor {
       if (i >= this.n) break;
       this.i++;
       this.slot++;
-      if (this.times !== undefined) this.time += this.times.int();
-      else this.time = this.timesFloat!.readDoubleLE(i * 8);
+      if (this.times !== undefined) {
+        if (i > 0) this.time += this.times.int();
+      } else this.time = this.timesFloat!.readDoubleLE(i * 8);
       if (this.idKinds[i] === 0) this.idsUsed++;
       else this.verbatimIds.skip();
       this.entry += this.entries.int() + 1;
@@ -831,8 +844,9 @@ export class ColumnsCursor {
     if (i >= this.n) return undefined;
     this.i++;
     this.slot++;
-    if (this.times !== undefined) this.time += this.times.int();
-    else this.time = this.timesFloat!.readDoubleLE(i * 8);
+    if (this.times !== undefined) {
+      if (i > 0) this.time += this.times.int();
+    } else this.time = this.timesFloat!.readDoubleLE(i * 8);
     let id: string;
     if (this.idKinds[i] === 0) id = this.nextGeneratedId();
     else id = this.verbatimIds.next();
@@ -872,15 +886,25 @@ export class ColumnsCursor {
   }
 }
 
-/** The seeds of a chunk's generated ids, in record order (records whose id kind is 0). */
+/**
+ * The seeds of a chunk's generated ids, in record order (records whose id kind is 0). One
+ * loop per function: code compiled on-stack in the first loop (OSR) deoptimized on reaching
+ * what came after it, on every chunk ("insufficient type feedback for construct").
+ */
 function generatedIdSeeds(cols: ChunkColumns): Float64Array {
-  const kinds = cols.ik;
-  let count = 0;
-  for (let i = 0; i < cols.n; i++) if (kinds[i] === 0) count++;
-  const seeds = new Float64Array(count);
-  const reader = new VarintReader(cols.is);
-  for (let k = 0; k < count; k++) seeds[k] = reader.uint();
+  const seeds = new Float64Array(countZeros(cols.ik, cols.n));
+  readUints(new VarintReader(cols.is), seeds);
   return seeds;
+}
+
+function countZeros(bytes: Uint8Array, n: number): number {
+  let count = 0;
+  for (let i = 0; i < n; i++) if (bytes[i] === 0) count++;
+  return count;
+}
+
+function readUints(reader: VarintReader, into: Float64Array): void {
+  for (let k = 0; k < into.length; k++) into[k] = reader.uint();
 }
 
 /** The records a cursor has left, as an array. */

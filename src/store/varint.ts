@@ -45,25 +45,49 @@ export class VarintReader {
 
   constructor(private readonly buf: Uint8Array) {}
 
+  /**
+   * One byte is the common case (refs, counts, small deltas) and stays small enough to be
+   * inlined into every decoder; longer varints go out of line (uintLong).
+   */
   uint(): number {
+    const b = this.buf[this.pos++]!;
+    return b < 0x80 ? b : this.uintLong(b);
+  }
+
+  /** The rest of a varint whose first byte was `first` (>= 0x80). */
+  private uintLong(first: number): number {
     const buf = this.buf;
-    let b = buf[this.pos++]!;
-    if (b < 0x80) return b;
-    let value = b & 0x7f;
+    let value = first & 0x7f;
     let scale = 0x80;
     for (;;) {
       if (this.pos >= buf.length) throw new RangeError('varint column ends early');
-      b = buf[this.pos++]!;
+      const b = buf[this.pos++]!;
       value += (b & 0x7f) * scale;
       if (b < 0x80) return value;
       scale *= 0x80;
     }
   }
 
-  /** Zigzag: even z is z / 2, odd z is -(z + 1) / 2. No `%`: on a number V8 cannot prove small it is a call to fmod. */
+  /**
+   * Zigzag: even z is z / 2, odd z is -(z + 1) / 2. Small z (nearly all: deltas, entry
+   * gaps) with 32-bit operations; large ones (a chunk's first time, ~1.7e12) out of line, so
+   * the optimized code of the small path never meets a number outside int32 (it deoptimized
+   * on the first time of each chunk, and on the -0 of `-(z & 1)`: "lost precision or NaN").
+   */
   int(): number {
     const z = this.uint();
-    const half = Math.floor(z / 2);
-    return z === half * 2 ? half : -half - 1;
+    // `0 - bit`, not `-bit`: -0 is no int32, and the optimized code deoptimized on it.
+    return z <= 0x3fffffff ? (z >>> 1) ^ (0 - (z & 1)) : zigzagLarge(z);
   }
+
+  /** A signed integer of any size (zigzag) by the general path: a value known to be large. */
+  intAnySize(): number {
+    return zigzagLarge(this.uint());
+  }
+}
+
+/** No `%`: on a number V8 cannot prove small it is a call to fmod. */
+function zigzagLarge(z: number): number {
+  const half = Math.floor(z / 2);
+  return z === half * 2 ? half : -half - 1;
 }

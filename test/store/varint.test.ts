@@ -10,6 +10,17 @@ describe('varint columns', () => {
     expect(values.map(() => r.int())).toEqual(values);
   });
 
+  it('round-trip signed integers on both sides of the 32-bit fast path (zigzag 2^30 - 1)', () => {
+    // zigzag 2^30 - 1 is the largest value int() reads with 32-bit operations; one more goes out of line.
+    const values = [2 ** 29 - 1, -(2 ** 29), 2 ** 29, -(2 ** 29) - 1, 2 ** 30 - 1, -(2 ** 30), 2 ** 30, 1.7e12, -0.5e12];
+    const w = new VarintWriter(4);
+    for (const v of values) w.int(v);
+    const r = new VarintReader(w.finish());
+    const read = values.map(() => r.int());
+    expect(read).toEqual(values);
+    expect(read.some((v) => Object.is(v, -0))).toBe(false);
+  });
+
   it('round-trip unsigned integers up to 2^53 - 1', () => {
     const values = [0, 127, 128, 16383, 16384, 2 ** 32, 2 ** 52 + 1, 2 ** 53 - 1];
     const w = new VarintWriter(2);
