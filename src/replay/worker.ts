@@ -7,6 +7,8 @@
  * prespawnReplayWorkers in pool.ts) as the first message: the thread and its
  * modules are then loaded while the main thread is still starting up.
  */
+// First: tells msgpackr's native-addon loader which C library this is before anything loads msgpackr.
+import './libc-hint.js';
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadFunctionWith, type Engine } from '../runtime/engines.js';
 import { otherEngine } from './engine-check.js';
