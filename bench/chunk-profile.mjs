@@ -10,7 +10,11 @@
 //                prints both per round, the ratio this/D, the median per-chunk ratio (rounds 2+),
 //                and whether both gave the same chunk results (every field but the timings).
 //                On a shared machine this is the figure to trust: both sides see the same load.
-import { readFileSync } from 'node:fs';
+//                D needs node_modules of its own (cp -a, not a symlink to this checkout's): two sides
+//                that share one copy share its modules (msgpackr, hdr-histogram-js) and their type
+//                feedback, and the ratio can be off by far more than what is measured (0.70 instead
+//                of 0.98 for two builds whose own code differed only in the replay worker's loop).
+import { readFileSync, realpathSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 
 const args = process.argv.slice(2);
@@ -37,6 +41,13 @@ const run = (s, task) => s.m.processChunk(task, s.fns, { eventType: 'viewer-requ
 /** A chunk result without its timings (histograms, durations), for the same-results check. */
 const untimed = (r) => JSON.stringify(r, (k, v) => (k === 'histograms' || k === 'durationNs' ? undefined : v));
 
+if (AGAINST) {
+  const modules = (dir) => { try { return realpathSync(`${dir}/node_modules`); } catch { return undefined; } };
+  const shared = modules(AGAINST);
+  if (shared !== undefined && shared === modules(here)) {
+    console.log(`warning: ${AGAINST} and this checkout share ${shared}: library code is shared between the sides (see the usage note); give ${AGAINST} its own copy`);
+  }
+}
 const sides = AGAINST ? [await side(AGAINST), await side(here.replace(/\/$/, ''))] : [await side(here.replace(/\/$/, ''))];
 const corpus = await sides[0].m.openCorpusFile(path);
 const framed = [];
