@@ -137,8 +137,11 @@ export const replayCommandModule: CommandModule<object, ReplayArgs> = {
       process.on('SIGTERM', onSignal);
     }
     // The report files, then the summary on stdout. A local replay does this while its workers
-    // are torn down (replay's onReport), a distributed one once its run is over.
+    // are torn down (replay's onReport), a distributed one once its run is over. The run is over
+    // either way: Ctrl-C is no longer the run's (as before onReport, it ends the process).
     const present = async (report: ReplayReport): Promise<void> => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       line.clear();
       if (args.json || args.html || args.markdown || args.junit) {
         const { writeReportOutputs } = await import('../../report/outputs.js');
