@@ -39,9 +39,8 @@ import type { ErrorInfo, ExecutionErrorReason, FunctionKind, InvokeOptions, Load
 import { EngineCrash, NjsInstance } from './engine.js';
 import { njsPrelude } from './prelude.js';
 
-// Default instruction budget per call: in limits.ts with the other limits (results/cost.ts reads it without loading this engine).
+// The default instruction budget per call is in limits.ts with the other limits (results/cost.ts reads it without loading this engine).
 import { DEFAULT_STEP_LIMIT } from '../limits.js';
-export { DEFAULT_STEP_LIMIT };
 /** Default cap on what njs allocates during one call, the VM clone and the event included (CloudFront: 2 MB; a 150 KB event with 400 headers runs well under it). */
 export const DEFAULT_MEMORY_LIMIT_BYTES = 2 * 1024 * 1024;
 /** Wasm memory above which an instance is replaced after the call. */
