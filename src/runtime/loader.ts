@@ -426,13 +426,23 @@ class SandboxedFunction implements LoadedFunction {
     // inside the call (its time budget, before the realm is put back), as CloudFront reads the
     // result when the function returns; what they throw is the function's exception. Later
     // reads (validation, the lazy effective form, the diff) then run no function code.
-    if (!threw && typeof ret === 'object' && ret !== null && (ps.accessors || this.spec.accessorSyntax)) {
+    // A map with another prototype than Object.prototype (inheritsNames) is copied too: for-in,
+    // which validation and the effective form use, would list what it inherits.
+    // In a viewer-response the request as the call left it is read now as well (its query string
+    // must be unchanged): it may have getters too.
+    const mayHaveAccessors = ps.accessors || this.spec.accessorSyntax;
+    let requestAfter: unknown;
+    if (!threw) {
       try {
-        ret = api.snapshot(ret);
+        if (typeof ret === 'object' && ret !== null && (mayHaveAccessors || api.inheritsNames(ret))) ret = api.snapshot(ret);
+        if (sb.state.eventType === 'viewer-response' && isObj(ps.event)) {
+          requestAfter = ps.event.request;
+          if (isObj(requestAfter) && (mayHaveAccessors || api.inheritsNames(requestAfter))) requestAfter = api.snapshot(requestAfter);
+        }
       } catch (e) {
         threw = true;
         error = e;
-        ret = undefined;
+        ret = requestAfter = undefined;
       }
     }
     if (threw) api.caught(error);
@@ -454,12 +464,11 @@ class SandboxedFunction implements LoadedFunction {
       } else info = toErrorInfo(error, this.filename);
     }
     const eventType = sb.state.eventType;
-    const evAfter = eventType === 'viewer-response' ? ps.event : undefined;
     // One record per function, filled in for each call (buildRunResult keeps none of it), emptied after.
     const c = this.record;
     c.eventType = eventType;
     c.event = event;
-    c.requestAfter = isObj(evAfter) ? evAfter.request : undefined;
+    c.requestAfter = requestAfter;
     c.ret = ret;
     c.error = info;
     c.reason = why;

@@ -30,6 +30,11 @@ export interface SandboxApi {
   runPending(): unknown;
   /** What a call returned as plain data properties (getters run once, now); throws what they throw. */
   snapshot(v: unknown): unknown;
+  /**
+   * A request or response (no accessors: it is read) whose query string, headers or cookies map has
+   * a prototype other than Object.prototype: for-in would list inherited names (snapshot copies own ones).
+   */
+  inheritsNames(v: unknown): boolean;
   /** Built-ins later steps need after njs-surface.ts has removed them from the globals. */
   intrinsics: { ownKeys: typeof Reflect.ownKeys; construct: typeof Reflect.construct; apply: typeof Reflect.apply; Set: SetConstructor };
   /** njs's console.log formatting and error-message translation (njs-surface.ts, in-realm). */
@@ -364,7 +369,7 @@ function plainCopy(v, depth) {
   }
   var o = {};
   // Own names only (a name the function put on Object.prototype is not part of what it returned),
-  // each as enumerable as it was (the validation reads hidden read-only headers too).
+  // each as enumerable as it was (a name defined not enumerable is no header: validation lists names with for-in).
   var names = ownNames(v);
   for (var j = 0; j < names.length; j++) plainPut(o, names[j], plainCopy(v[names[j]], depth + 1), RApplyFn(isEnumP, v, [names[j]]));
   for (var f = 0; f < RESULT_FIELDS.length; f++) {
@@ -372,6 +377,19 @@ function plainCopy(v, depth) {
     if (!RApplyFn(hasOwnP, o, [n]) && n in v) plainPut(o, n, plainCopy(v[n], depth + 1), false);
   }
   return o;
+}
+// A map validation and the effective form walk with for-in, made with a prototype other than
+// the realm's Object.prototype (an ES5 helper: "new Headers()" whose prototype has a "set"
+// method): for-in would also list what it inherits, which is not part of what the function
+// returned (njs reads a result's own names), so such a result is copied too (own names only).
+var ObjProto = OObject.prototype;
+function customProto(m) {
+  if (typeof m !== 'object' || m === null) return false;
+  var p = getProtoOf(m);
+  return p !== ObjProto && p !== null;
+}
+function inheritsNames(v) {
+  return typeof v === 'object' && v !== null && (customProto(v.querystring) || customProto(v.headers) || customProto(v.cookies));
 }
 var rawQ;
 function rawQueryString() { return rawQ; }
@@ -661,6 +679,7 @@ return {
   setPending: setPending,
   runPending: runPending,
   snapshot: function snapshot(v) { return plainCopy(v, 0); },
+  inheritsNames: inheritsNames,
   reset: reset,
   charge: charge,
   caught: caught,

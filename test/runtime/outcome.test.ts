@@ -43,16 +43,17 @@ describe('validation errors (502), every rule listed', () => {
       'header-read-only request.headers.via',
       'header-read-only request.headers.cdn-loop',
     ]);
-    // A read-only header for-in does not see (not enumerable, or inherited) still counts as returned.
-    expect(paths(runVR("Object.defineProperty(request.headers, 'cdn-loop', {value: {value: 'x'}, enumerable: false}); return request;", ev))).toEqual([
-      'header-read-only request.headers.cdn-loop',
-    ]);
-    expect(paths(runVR("request.headers = Object.assign(Object.create({'transfer-encoding': {value: 'x'}}), request.headers); return request;", ev))).toEqual([
-      'header-read-only request.headers.transfer-encoding',
-    ]);
-    expect(paths(runVR("Object.defineProperty(request.headers, 'host', {value: {value: 'other'}, enumerable: false}); return request;", ev))).toEqual([
+    // A header is an own enumerable name, as njs reads what a function returned (the njs engine
+    // agrees on each of these): a read-only name defined not enumerable, or inherited, is no header.
+    expect(paths(runVR("Object.defineProperty(request.headers, 'cdn-loop', {value: {value: 'x'}, enumerable: false}); return request;", ev))).toEqual([]);
+    expect(paths(runVR("request.headers = Object.assign(Object.create({'transfer-encoding': {value: 'x'}}), request.headers); return request;", ev))).toEqual([]);
+    expect(paths(runVR("Object.defineProperty(request.headers, 'host', {value: {value: 'www.example.com'}, enumerable: false}); return request;", ev))).toEqual([
       'header-read-only request.headers.host',
     ]);
+    expect(runVR("Object.defineProperty(request.headers, 'host', {value: {value: 'other'}, enumerable: false}); return request;", ev).outcome).toMatchObject({
+      kind: 'validation-error',
+      problems: [{ rule: 'header-read-only', path: 'request.headers.host', message: 'read-only header "host" was removed' }],
+    });
     // Every read-only header kept as received: no problem; one of them dropped while the others are kept: that one.
     expect(paths(runVR('return request;', ev))).toEqual([]);
     expect(paths(runVR("request.headers.via = {value: '1.1 a'}; return request;", ev))).toEqual([]);
