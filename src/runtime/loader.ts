@@ -44,6 +44,7 @@ import { checkedFor, rewriteImports, seedHi, seedLo, type CheckedSource } from '
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
 import { buildRunResult, type CallRecord } from './outcome.js';
+import { jsonLike } from './json-like.js';
 import { DEFAULT_EDGE_LOCATION } from './modules/cloudfront.js';
 import type {
   EdgeLocation,
@@ -151,10 +152,21 @@ export function loadFunction(source: string, opts: LoadOptions = {}, checked?: C
     mayAwait: /\b(async|await)\b/.test(source),
     assigned: new Set(analysis.assignedNames),
     accessorSyntax: analysis.accessorSyntax,
+    jsonSensitive: JSON_SENSITIVE.test(source),
   };
   const fast = compileRealm(spec, 'frozen');
   return new SandboxedFunction(spec, fast, runtime, kind, filename, isAsync, opts.eventType);
 }
+
+/**
+ * A source that may give its result names it inherits (Object.create, setPrototypeOf,
+ * __proto__, a constructor's prototype) or a JSON other than its plain reads (toJSON): its
+ * results are read as their JSON in the call (see finish). Conservative (a word in a comment
+ * counts), but a built-in's prototype (`Object.prototype.hasOwnProperty.call`, a polyfill on
+ * `String.prototype`) does not make a result inherit anything and does not count.
+ */
+const JSON_SENSITIVE =
+  /\b(?:setPrototypeOf|__proto__|toJSON)\b|\bcreate\s*\(|(?<!\b(?:Object|Array|String|Number|Boolean|Function|Date|RegExp|Error|TypeError|RangeError|Promise|Map|Set|Symbol|Uint8Array|ArrayBuffer|Buffer)\s*\.\s*)\bprototype\b/;
 
 interface RealmSpec {
   runtime: Runtime;
@@ -172,8 +184,10 @@ interface RealmSpec {
    * built-in) rather than a binding every later event of this realm would see.
    */
   assigned: ReadonlySet<string>;
-  /** The source writes object-literal accessors: every call's result is copied to plain data (see finish). */
+  /** The source writes object-literal accessors: every call's result is read as its JSON (see finish). */
   accessorSyntax: boolean;
+  /** The source may give a result inherited names or a toJSON: every call's result is read as its JSON. */
+  jsonSensitive: boolean;
 }
 
 interface Realm {
@@ -421,23 +435,29 @@ class SandboxedFunction implements LoadedFunction {
     const sb = realm.sb;
     const api = sb.api;
     const ps = api.state;
-    // A result that may have accessors (the call defined properties, or the source writes
-    // get/set) is read once, now, as plain data: its getters are the function's code and run
-    // inside the call (its time budget, before the realm is put back), as CloudFront reads the
-    // result when the function returns; what they throw is the function's exception. Later
-    // reads (validation, the lazy effective form, the diff) then run no function code.
-    // A map with another prototype than Object.prototype (inheritsNames) is copied too: for-in,
-    // which validation and the effective form use, would list what it inherits.
-    // In a viewer-response the request as the call left it is read now as well (its query string
-    // must be unchanged): it may have getters too.
-    const mayHaveAccessors = ps.accessors || this.spec.accessorSyntax;
+    // What a function returns is read as its JSON (api.jsonForm), as njs reads it (the njs engine
+    // and CloudFront's test API both give a function's output as that JSON): own enumerable names,
+    // getters and toJSON run once. The JSON is made now, inside the call (its time budget, before
+    // the realm is put back: getters and toJSON are the function's code; what they throw is its
+    // exception), when the result may differ from its plain reads in a way that runs code or hides
+    // a name: the call defined properties, the source writes get/set, Object.create, a prototype
+    // or toJSON, or a map has another prototype. Other results are read as they are (their JSON
+    // would be the same but for undefined and function values: see jsonLike below). In a
+    // viewer-response the request as the call left it is read now too (its query string must be
+    // unchanged).
+    const spec = this.spec;
+    const mayDiffer = ps.accessors || spec.accessorSyntax || spec.jsonSensitive;
     let requestAfter: unknown;
+    let formed = false;
     if (!threw) {
       try {
-        if (typeof ret === 'object' && ret !== null && (mayHaveAccessors || api.inheritsNames(ret))) ret = api.snapshot(ret);
+        if (typeof ret === 'object' && ret !== null && (mayDiffer || api.inheritsNames(ret))) {
+          ret = api.jsonForm(ret);
+          formed = true;
+        }
         if (sb.state.eventType === 'viewer-response' && isObj(ps.event)) {
           requestAfter = ps.event.request;
-          if (isObj(requestAfter) && (mayHaveAccessors || api.inheritsNames(requestAfter))) requestAfter = api.snapshot(requestAfter);
+          if (isObj(requestAfter) && (mayDiffer || api.inheritsNames(requestAfter))) requestAfter = api.jsonForm(requestAfter);
         }
       } catch (e) {
         threw = true;
@@ -479,7 +499,16 @@ class SandboxedFunction implements LoadedFunction {
     c.decision = ps.decision;
     c.durationNs = durationNs;
     try {
-      return buildRunResult(c);
+      const r = buildRunResult(c);
+      // A result read as it is that failed validation: its JSON (jsonLike: no code runs, the
+      // call could not have made getters or toJSON) leaves out undefined and function values,
+      // as njs reads it; that is validated instead (`headers['x-a'] = undefined` is no header).
+      // (Still invalid: `raw` stays what the function returned, the realm's own objects.)
+      if (r.outcome.kind !== 'validation-error' || formed || !isObj(ret)) return r;
+      c.ret = jsonLike(ret);
+      c.requestAfter = jsonLike(requestAfter);
+      const again = buildRunResult(c);
+      return again.outcome.kind === 'validation-error' ? { ...again, raw: ret } : again;
     } finally {
       // Not kept alive until the next call (the event, what the function returned).
       c.event = c.requestAfter = c.ret = c.error = c.twin = undefined;

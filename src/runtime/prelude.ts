@@ -28,11 +28,11 @@ export interface SandboxApi {
   setPending(...call: CallArgs): void;
   /** Makes the call setPending prepared (once); bound to Sandbox.timedCall's name. */
   runPending(): unknown;
-  /** What a call returned as plain data properties (getters run once, now); throws what they throw. */
-  snapshot(v: unknown): unknown;
+  /** What a call returned as njs reads it: JSON.parse(JSON.stringify(v)) (getters and toJSON run now); throws what they throw. */
+  jsonForm(v: unknown): unknown;
   /**
-   * A request or response (no accessors: it is read) whose query string, headers or cookies map has
-   * a prototype other than Object.prototype: for-in would list inherited names (snapshot copies own ones).
+   * A result (no accessors: it is read) with a prototype other than Object.prototype, or whose
+   * query string, headers or cookies map has one: plain reads would find inherited names.
    */
   inheritsNames(v: unknown): boolean;
   /** Built-ins later steps need after njs-surface.ts has removed them from the globals. */
@@ -349,39 +349,74 @@ function cloneEvent(e) {
   for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') setOwn(o, k, clone(e[k]));
   return o;
 }
-// What a call returned, as plain data properties (api.snapshot): its own names, and
-// the named fields the validation and the effective form read even when inherited or not
-// enumerable; getters run once, here. It is made before the realm is put back, so a name the
-// function added to Object.prototype is left out (it is not part of the result). Below the depth
-// those reads reach, values are kept as they are (nothing reads them later).
-var RESULT_FIELDS = ['method', 'uri', 'querystring', 'headers', 'cookies', 'statusCode', 'statusDescription', 'body',
-  'value', 'multiValue', 'attributes', 'encoding', 'data', 'request', 'response'];
-// Written with the original defineProperty (no setter the function put on a prototype runs),
-// and no method the function could have replaced is called.
-var RApplyFn = Reflect.apply, isEnumP = Object.prototype.propertyIsEnumerable;
-function plainPut(o, k, v, enumerable) { defineProperty(o, k, { value: v, writable: true, enumerable: enumerable, configurable: true }); }
-function plainCopy(v, depth) {
-  if (typeof v !== 'object' || v === null || depth > 6) return v;
+// What a call returned as njs reads it: the result of its JSON (api.jsonForm). The njs engine
+// gets a result that way (the shim serializes it with njs's JSON), and CloudFront's test API
+// gives a function's output as that JSON: own enumerable names only, getters and toJSON run
+// once, undefined and functions dropped (null in arrays), a cycle an error. Made when the call
+// ends (inside its time budget, before the realm is put back: getters and toJSON are the
+// function's code, and what they throw is its exception), for calls whose result may differ from
+// what plain reads of it give (see loader.ts finish); with the JSON functions as they were when
+// the realm was built.
+// The value JSON.parse(JSON.stringify(v)) gives, made by one walk (a round trip through a string
+// cost ~5 us a request, three times a replay's whole per-event work): the steps of
+// SerializeJSONProperty, in its order (toJSON, then the value; names as Object.keys lists them;
+// getters run as they are read), with undefined, functions and symbols left out (null in an
+// array), non-finite numbers null, -0 0, boxed primitives unboxed; a cycle throws V8's own
+// TypeError (JSON.stringify is called on it).
+var jsonStringify = OJSON.stringify, jsonApply = Reflect.apply, ONumber = Number, OBoolean = Boolean, OIsFinite = isFinite, ArrProto = OArray.prototype;
+// Bound now: a call that replaced Function.prototype.call does not change the walk.
+var jsonHasOwn = Function.prototype.call.bind(hasOwnP);
+var jsonStack = [];
+function jsonValue(key, v) {
+  if (typeof v === 'object' && v !== null || typeof v === 'function') {
+    var toJSON = v.toJSON;
+    if (typeof toJSON === 'function') v = jsonApply(toJSON, v, [key]);
+  }
+  if (typeof v === 'object' && v !== null) {
+    var p = getProtoOf(v);
+    if (p !== ObjProto && p !== ArrProto && p !== null) {
+      if (v instanceof ONumber) v = +v;
+      else if (v instanceof OString) v = '' + v;
+      else if (v instanceof OBoolean) v = jsonApply(OBoolean.prototype.valueOf, v, []);
+    }
+  }
+  switch (typeof v) {
+    case 'string': case 'boolean': return v;
+    case 'number': return OIsFinite(v) ? (v === 0 ? 0 : v) : null;
+    case 'object': break;
+    default: return undefined;
+  }
+  if (v === null) return null;
+  for (var s = 0; s < jsonStack.length; s++) if (jsonStack[s] === v) { jsonStack.length = 0; jsonStringify(v); }
+  jsonStack.push(v);
+  var out;
   if (isArray(v)) {
-    var a = [];
-    for (var i = 0; i < v.length; i++) plainPut(a, i, plainCopy(v[i], depth + 1), true);
-    return a;
+    out = [];
+    var n = v.length;
+    for (var i = 0; i < n; i++) {
+      var x = jsonValue('' + i, v[i]);
+      out.push(x === undefined ? null : x);
+    }
+  } else {
+    out = {};
+    // for-in lists own enumerable names first, in Object.keys order; inherited ones are skipped.
+    for (var k in v) {
+      if (!jsonHasOwn(v, k)) continue;
+      var y = jsonValue(k, v[k]);
+      if (y !== undefined) setOwn(out, k, y);
+    }
   }
-  var o = {};
-  // Own names only (a name the function put on Object.prototype is not part of what it returned),
-  // each as enumerable as it was (a name defined not enumerable is no header: validation lists names with for-in).
-  var names = ownNames(v);
-  for (var j = 0; j < names.length; j++) plainPut(o, names[j], plainCopy(v[names[j]], depth + 1), RApplyFn(isEnumP, v, [names[j]]));
-  for (var f = 0; f < RESULT_FIELDS.length; f++) {
-    var n = RESULT_FIELDS[f];
-    if (!RApplyFn(hasOwnP, o, [n]) && n in v) plainPut(o, n, plainCopy(v[n], depth + 1), false);
-  }
-  return o;
+  jsonStack.pop();
+  return out;
 }
-// A map validation and the effective form walk with for-in, made with a prototype other than
-// the realm's Object.prototype (an ES5 helper: "new Headers()" whose prototype has a "set"
-// method): for-in would also list what it inherits, which is not part of what the function
-// returned (njs reads a result's own names), so such a result is copied too (own names only).
+function jsonForm(v) {
+  jsonStack.length = 0;
+  return jsonValue('', v);
+}
+// A result, or a map of it validation and the effective form walk with for-in, made with a
+// prototype other than the realm's Object.prototype (an ES5 helper: "new Headers()" whose
+// prototype has a "set" method): plain reads would find what it inherits, which is not part of
+// what the function returned (its JSON has own names only).
 var ObjProto = OObject.prototype;
 function customProto(m) {
   if (typeof m !== 'object' || m === null) return false;
@@ -389,7 +424,7 @@ function customProto(m) {
   return p !== ObjProto && p !== null;
 }
 function inheritsNames(v) {
-  return typeof v === 'object' && v !== null && (customProto(v.querystring) || customProto(v.headers) || customProto(v.cookies));
+  return customProto(v) || (typeof v === 'object' && v !== null && (customProto(v.querystring) || customProto(v.headers) || customProto(v.cookies)));
 }
 var rawQ;
 function rawQueryString() { return rawQ; }
@@ -678,7 +713,7 @@ return {
   intrinsics: { ownKeys: Reflect.ownKeys, construct: Reflect.construct, apply: Reflect.apply, Set: Set },
   setPending: setPending,
   runPending: runPending,
-  snapshot: function snapshot(v) { return plainCopy(v, 0); },
+  jsonForm: jsonForm,
   inheritsNames: inheritsNames,
   reset: reset,
   charge: charge,
