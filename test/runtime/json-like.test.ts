@@ -22,12 +22,17 @@ describe('jsonLike: a result as its JSON would be, with no code of the function 
     expect(ran).toBe(0);
   });
 
-  it('objects of another realm are plain too; a Date or a boxed string is kept as it is', () => {
-    const realm = vm.runInNewContext('({ m: { a: { value: "1" }, b: undefined }, d: new Date(0), s: new String("s") })') as Record<string, unknown>;
+  it('objects of another realm are plain too; a Date or a boxed primitive is its JSON unless it has a property of its own', () => {
+    const plain = 'm: { a: { value: "1" }, b: undefined }, d: new Date(0), bad: new Date(NaN), s: new String("s"), n: new Number(-0), b: new Boolean(false), z: -0';
+    const own = 'dt: Object.assign(new Date(0), { toJSON: function () { throw new Error("ran"); } }), st: Object.assign(new String("s"), { extra: 1 })';
+    const realm = vm.runInNewContext(`({ ${plain}, ${own} })`) as Record<string, unknown>;
     const out = jsonLike(realm) as Record<string, unknown>;
-    expect(out.m).toEqual({ a: { value: '1' } });
-    expect(out.d).toBe(realm.d);
-    expect(out.s).toBe(realm.s);
+    const json = JSON.parse(JSON.stringify(vm.runInNewContext(`({ ${plain} })`))) as Record<string, unknown>;
+    for (const k of ['m', 'd', 'bad', 's', 'n', 'b', 'z']) expect(out[k]).toEqual(json[k]);
+    expect(Object.is(out.z, 0)).toBe(true);
+    // Own properties (a toJSON the function set): kept as they are, no code run.
+    expect(out.dt).toBe(realm.dt);
+    expect(out.st).toBe(realm.st);
   });
 
   it('a cycle ends at the depth limit instead of recursing forever', () => {

@@ -134,6 +134,8 @@ const AS_JSON: [string, string, string, string[]][] = [
   ['a function as a header: no header', "request.headers['x-a'] = function () {}; return request;", 'forward', []],
   ['a query parameter set to undefined: none', 'request.querystring = {q: undefined}; return request;', 'forward', []],
   ['toJSON: its result is the output', "request.toJSON = function () { return {uri: '/j', method: 'GET', headers: {host: {value: 'www.example.com'}}}; }; return request;", 'forward', []],
+  ['a Date as a header value: its JSON string', "request.headers['x-t'] = {value: new Date(0)}; return request;", 'forward', []],
+  ['a boxed string as a header value: the string', "request.headers['x-s'] = {value: new String('s')}; return request;", 'forward', []],
   ['undefined beside a real error: only the error', "request.headers['x-a'] = undefined; request.uri = 'no-slash'; return request;", 'validation-error', ['uri-invalid']],
 ];
 
