@@ -349,21 +349,18 @@ function cloneEvent(e) {
   for (var k in e) if (k !== 'version' && k !== 'context' && k !== 'viewer' && k !== 'request' && k !== 'response') setOwn(o, k, clone(e[k]));
   return o;
 }
-// What a call returned as njs reads it: the result of its JSON (api.jsonForm). The njs engine
-// gets a result that way (the shim serializes it with njs's JSON), and CloudFront's test API
-// gives a function's output as that JSON: own enumerable names only, getters and toJSON run
-// once, undefined and functions dropped (null in arrays), a cycle an error. Made when the call
+// What a call returned as njs reads it: the value JSON.parse(JSON.stringify(v)) gives
+// (api.jsonForm). The njs engine gets a result that way (the shim serializes it with njs's
+// JSON), and CloudFront's test API gives a function's output as that JSON. Made when the call
 // ends (inside its time budget, before the realm is put back: getters and toJSON are the
 // function's code, and what they throw is its exception), for calls whose result may differ from
-// what plain reads of it give (see loader.ts finish); with the JSON functions as they were when
-// the realm was built.
-// The value JSON.parse(JSON.stringify(v)) gives, made by one walk (a round trip through a string
-// cost ~5 us a request, three times a replay's whole per-event work): the steps of
-// SerializeJSONProperty, in its order (toJSON, then the value; names as Object.keys lists them;
-// getters run as they are read), with undefined, functions and symbols left out (null in an
-// array), non-finite numbers null, -0 0, boxed primitives unboxed; a cycle throws V8's own
-// TypeError (JSON.stringify is called on it).
-var jsonStringify = OJSON.stringify, jsonApply = Reflect.apply, ONumber = Number, OBoolean = Boolean, OIsFinite = isFinite, ArrProto = OArray.prototype;
+// what plain reads of it give (see loader.ts finish). One walk, not a round trip through a
+// string (~5 us a request, three times a replay's whole per-event work), following
+// SerializeJSONProperty in its order: toJSON, then the value; own enumerable names as
+// Object.keys lists them, getters run as they are read; undefined, functions and symbols left
+// out (null in an array), non-finite numbers null, -0 0, boxed primitives unboxed; a cycle is
+// the TypeError V8's JSON.stringify throws (njs-errors.ts gives it njs's words).
+var jsonApply = Reflect.apply, ONumber = Number, OBoolean = Boolean, OIsFinite = isFinite, ArrProto = OArray.prototype;
 // Bound now: a call that replaced Function.prototype.call does not change the walk.
 var jsonHasOwn = Function.prototype.call.bind(hasOwnP);
 var jsonStack = [];
@@ -387,7 +384,9 @@ function jsonValue(key, v) {
     default: return undefined;
   }
   if (v === null) return null;
-  for (var s = 0; s < jsonStack.length; s++) if (jsonStack[s] === v) { jsonStack.length = 0; jsonStringify(v); }
+  for (var s = 0; s < jsonStack.length; s++) {
+    if (jsonStack[s] === v) { jsonStack.length = 0; throw new OTypeError('Converting circular structure to JSON'); }
+  }
   jsonStack.push(v);
   var out;
   if (isArray(v)) {

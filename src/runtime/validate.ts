@@ -134,7 +134,7 @@ const RO_REQUEST_RULE: ReadOnlyRule = { names: READ_ONLY_REQUEST_HEADERS, bit: N
 const RO_RESPONSE_RULE: ReadOnlyRule = { names: READ_ONLY_RESPONSE_HEADERS, bit: NAME_RO_RESPONSE };
 
 /** How many of `rule`'s read-only names the input headers have. */
-function inputReadOnly(i: Obj, rule: ReadOnlyRule): number {
+function readOnlyCount(i: Obj, rule: ReadOnlyRule): number {
   let count = 0;
   for (let k = 0; k < rule.names.length; k++) if (hasOwn(i, rule.names[k]!)) count++;
   return count;
@@ -175,7 +175,7 @@ function checkHeaders(out: unknown, input: unknown, path: string, readOnly: Read
   const ro = readOnly.names;
   if (!roBroken) {
     // Every read-only name the loop saw is the input's, unchanged: a rule is broken only if one the input had is gone.
-    if (inputReadOnly(i, readOnly) === roKept) return;
+    if (readOnlyCount(i, readOnly) === roKept) return;
   }
   // Some read-only rule is broken: each one, in the list's order. A header is an own enumerable name, as
   // for-in lists it above (a result's maps with another prototype were copied to own names when the call
