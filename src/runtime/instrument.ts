@@ -8,17 +8,39 @@
  * - the body of every async function is wrapped in a try/catch that reports
  *   and rethrows (its exceptions become rejections that may be dropped).
  *
- * `__cfreplay_c` is a parameter of the wrapper the loader compiles around the
+ * `__cfreplay_c` (see wrapperNames) is a parameter of the wrapper the loader compiles around the
  * source (an in-realm function that only records the exception). Nothing
  * inserted contains a newline, so line numbers stay the user's; columns after
  * an insertion on the same line move right.
  */
+import { randomBytes } from 'node:crypto';
 import { Parser, type Node } from 'acorn';
 import { simple } from 'acorn-walk';
 
-export const CAUGHT_NAME = '__cfreplay_c';
-const E = '__cfreplay_e';
-const REPORT_RETHROW = `catch(${E}){${CAUGHT_NAME}(${E});throw ${E}}`;
+/**
+ * The names the loader's wrapper and this instrumentation put around and into a function's
+ * source: the wrapper's parameters (`require` for rewritten imports, the exception hook) and the
+ * catch parameter inserted here. A source that uses one of the usual names itself (`let
+ * __cfreplay_c`, legal on CloudFront) would clash with a parameter (a SyntaxError here) or shadow
+ * the hook (a write to a frozen built-in it catches would go unseen): such a source gets names
+ * with a random suffix it does not contain.
+ */
+export interface WrapperNames {
+  require: string;
+  require2: string;
+  caught: string;
+  error: string;
+}
+
+const USUAL_NAMES: WrapperNames = { require: '__cfreplay_require', require2: '__cfreplay_require2', caught: '__cfreplay_c', error: '__cfreplay_e' };
+
+export function wrapperNames(source: string): WrapperNames {
+  if (!source.includes('__cfreplay')) return USUAL_NAMES;
+  for (;;) {
+    const tag = `__cfreplay${randomBytes(6).toString('hex')}`;
+    if (!source.includes(tag)) return { require: `${tag}_require`, require2: `${tag}_require2`, caught: `${tag}_c`, error: `${tag}_e` };
+  }
+}
 
 interface Insert {
   at: number;
@@ -33,8 +55,11 @@ interface TryNode extends Node { block: Node & Pos; handler: CatchNode | null; f
 interface FnNode extends Node { async: boolean; expression?: boolean; body: Node & Pos & { type: string } }
 
 /** The instrumented source, or the source itself when nothing needs it. Throws acorn's SyntaxError for unparsable code (callers gate first). */
-export function instrumentSource(source: string, sourceType: 'script' | 'module'): string {
+export function instrumentSource(source: string, sourceType: 'script' | 'module', names: WrapperNames = USUAL_NAMES): string {
   if (!/\b(catch|finally|async)\b/.test(source)) return source;
+  const caught = names.caught;
+  const e = names.error;
+  const reportRethrow = `catch(${e}){${caught}(${e});throw ${e}}`;
   const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType, allowReturnOutsideFunction: true, preserveParens: true, allowAwaitOutsideFunction: true });
   const inserts: Insert[] = [];
   const fn = (node: Node): void => {
@@ -43,24 +68,24 @@ export function instrumentSource(source: string, sourceType: 'script' | 'module'
     const b = f.body;
     if (b.type === 'BlockStatement') {
       inserts.push({ at: b.start + 1, text: 'try{', order: 0 });
-      inserts.push({ at: b.end - 1, text: `}${REPORT_RETHROW}`, order: 1 });
+      inserts.push({ at: b.end - 1, text: `}${reportRethrow}`, order: 1 });
     } else {
       inserts.push({ at: b.start, text: '{try{return ', order: 0 });
-      inserts.push({ at: b.end, text: `}${REPORT_RETHROW}}`, order: 1 });
+      inserts.push({ at: b.end, text: `}${reportRethrow}}`, order: 1 });
     }
   };
   simple(ast, {
     TryStatement(node) {
       const t = node as unknown as TryNode;
-      if (!t.handler && t.finalizer) inserts.push({ at: t.block.end, text: REPORT_RETHROW, order: 2 });
+      if (!t.handler && t.finalizer) inserts.push({ at: t.block.end, text: reportRethrow, order: 2 });
     },
     CatchClause(node) {
       const c = node as unknown as CatchNode;
       if (c.param && c.param.type === 'Identifier') {
-        inserts.push({ at: c.body.start + 1, text: `${CAUGHT_NAME}(${source.slice(c.param.start, c.param.end)});`, order: 3 });
+        inserts.push({ at: c.body.start + 1, text: `${caught}(${source.slice(c.param.start, c.param.end)});`, order: 3 });
       } else if (!c.param) {
-        inserts.push({ at: c.body.start, text: `(${E})`, order: 3 });
-        inserts.push({ at: c.body.start + 1, text: `${CAUGHT_NAME}(${E});`, order: 4 });
+        inserts.push({ at: c.body.start, text: `(${e})`, order: 3 });
+        inserts.push({ at: c.body.start + 1, text: `${caught}(${e});`, order: 4 });
       }
       // A destructuring parameter cannot pass the syntax gate (njs has no destructuring).
     },

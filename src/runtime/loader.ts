@@ -39,7 +39,7 @@ import { performance } from 'node:perf_hooks';
 import type { EventType } from '../event/types.js';
 import { FunctionLoadError } from './errors.js';
 import { createSandbox, type RealmMode, type Sandbox } from './globals.js';
-import { CAUGHT_NAME, instrumentSource } from './instrument.js';
+import { instrumentSource, wrapperNames, type WrapperNames } from './instrument.js';
 import { checkedFor, rewriteImports, seedHi, seedLo, type CheckedSource } from './function-source.js';
 import { toErrorInfo } from './njs-errors.js';
 import { isObj } from './effective.js';
@@ -140,12 +140,14 @@ const elapsedNs = (t0: number): number => Math.round((clock() - t0) * 1e6);
  */
 export function loadFunction(source: string, opts: LoadOptions = {}, checked?: CheckedSource): LoadedFunction {
   const { filename, runtime, analysis, kind, entryName, isAsync } = checkedFor(source, opts, checked);
-  const body = instrumentSource(rewriteImports(source, analysis, '__cfreplay_require'), 'script');
+  const names = wrapperNames(source);
+  const body = instrumentSource(rewriteImports(source, analysis, names.require), 'script', names);
   const spec: RealmSpec = {
     runtime,
     kvs: opts.kvs,
     edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION,
     body,
+    names,
     entryName,
     filename,
     // Conservative (a word in a string counts): async functions and await queue jobs the realm cannot flag.
@@ -174,6 +176,8 @@ interface RealmSpec {
   edge: EdgeLocation;
   /** The rewritten, instrumented source. */
   body: string;
+  /** The wrapper's parameter names (instrument.ts wrapperNames: none the source uses itself). */
+  names: WrapperNames;
   entryName: string;
   filename: string;
   /** The source may queue promise jobs without a flag (async functions, await): drain after every call. */
@@ -206,7 +210,7 @@ function compileRealm(spec: RealmSpec, mode: RealmMode, keep: readonly number[] 
     values.push(sb.shadowValues[i]);
   }
   const wrapped =
-    `(function(${names.join(',')}){return function(__cfreplay_require,__cfreplay_require2,${CAUGHT_NAME}){'use strict';\n` +
+    `(function(${names.join(',')}){return function(${spec.names.require},${spec.names.require2},${spec.names.caught}){'use strict';\n` +
     spec.body +
     `\n;return typeof ${spec.entryName} === 'function' ? ${spec.entryName} : undefined;\n}})`;
   try {
