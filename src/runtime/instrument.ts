@@ -54,8 +54,11 @@ interface CatchNode extends Node { param: (Node & Pos) | null; body: Node & Pos 
 interface TryNode extends Node { block: Node & Pos; handler: CatchNode | null; finalizer: (Node & Pos) | null }
 interface FnNode extends Node { async: boolean; expression?: boolean; body: Node & Pos & { type: string } }
 
-/** The instrumented source, or the source itself when nothing needs it. Throws acorn's SyntaxError for unparsable code (callers gate first). */
-export function instrumentSource(source: string, sourceType: 'script' | 'module', names: WrapperNames = USUAL_NAMES): string {
+/**
+ * The instrumented source, or the source itself when nothing needs it. Throws acorn's SyntaxError for unparsable code (callers gate first).
+ * `names`: the ones the loader's wrapper declares for this source (wrapperNames).
+ */
+export function instrumentSource(source: string, sourceType: 'script' | 'module', names: WrapperNames): string {
   if (!/\b(catch|finally|async)\b/.test(source)) return source;
   const caught = names.caught;
   const e = names.error;

@@ -446,10 +446,11 @@ class SandboxedFunction implements LoadedFunction {
     // exception), when the result may differ from its plain reads in a way that runs code or hides
     // a name: the call defined properties, the source writes get/set, Object.create, a prototype
     // or toJSON, or a map has another prototype. Other results are read as they are (their JSON
-    // would be the same but for undefined and function values: see jsonLike below). In a
-    // viewer-response the request as the call left it is read now too (its query string must be
-    // unchanged).
+    // would be the same but for undefined and function values, a Date or a boxed primitive: see
+    // jsonLike below). In a viewer-response the request as the call left it is read now too (its
+    // query string must be unchanged).
     const spec = this.spec;
+    const eventType = sb.state.eventType;
     const mayDiffer = ps.accessors || spec.accessorSyntax || spec.jsonSensitive;
     let requestAfter: unknown;
     let formed = false;
@@ -459,7 +460,7 @@ class SandboxedFunction implements LoadedFunction {
           ret = api.jsonForm(ret);
           formed = true;
         }
-        if (sb.state.eventType === 'viewer-response' && isObj(ps.event)) {
+        if (eventType === 'viewer-response' && isObj(ps.event)) {
           requestAfter = ps.event.request;
           if (isObj(requestAfter) && (mayDiffer || api.inheritsNames(requestAfter))) requestAfter = api.jsonForm(requestAfter);
         }
@@ -487,7 +488,6 @@ class SandboxedFunction implements LoadedFunction {
         info = { name: 'InternalError', message: 'function execution time limit exceeded', v8Message: String((error as { message?: unknown }).message) };
       } else info = toErrorInfo(error, this.filename);
     }
-    const eventType = sb.state.eventType;
     // One record per function, filled in for each call (buildRunResult keeps none of it), emptied after.
     const c = this.record;
     c.eventType = eventType;

@@ -361,6 +361,10 @@ function cloneEvent(e) {
 // out (null in an array), non-finite numbers null, -0 0, boxed primitives unboxed; a cycle is
 // the TypeError V8's JSON.stringify throws (njs-errors.ts gives it njs's words).
 var jsonApply = Reflect.apply, ONumber = Number, OBoolean = Boolean, OIsFinite = isFinite, ArrProto = OArray.prototype;
+// JSON reads a Boolean object's internal value, not its valueOf (which a call may have replaced):
+// the original one reads it. (A Number or String object goes through ToNumber / ToString, which
+// do call the function's valueOf / toString, as JSON does.)
+var boolValueOf = Boolean.prototype.valueOf;
 // Bound now: a call that replaced Function.prototype.call does not change the walk.
 var jsonHasOwn = Function.prototype.call.bind(hasOwnP);
 var jsonStack = [];
@@ -374,7 +378,7 @@ function jsonValue(key, v) {
     if (p !== ObjProto && p !== ArrProto && p !== null) {
       if (v instanceof ONumber) v = +v;
       else if (v instanceof OString) v = '' + v;
-      else if (v instanceof OBoolean) v = jsonApply(OBoolean.prototype.valueOf, v, []);
+      else if (v instanceof OBoolean) v = jsonApply(boolValueOf, v, []);
     }
   }
   switch (typeof v) {
