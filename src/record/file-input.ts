@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises';
 import { open, stat } from 'node:fs/promises';
 import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { createGunzip, gunzipSync } from '../util/zlib.js';
 import { InputError } from './errors.js';
 import { inputFileMessage } from '../util/input-file.js';
 

@@ -10,7 +10,7 @@
  * module), pako, base64-js, the log reader/writer and the packed arrays: ~35 ms of
  * CPU in the main thread and in every replay worker, for nothing a replay uses.
  */
-import { deflateSync, inflateSync } from 'node:zlib';
+import { deflateSync, inflateSync } from '../util/zlib.js';
 import type { JsHistogram } from 'hdr-histogram-js';
 // Imported (not required through createRequire) so that esbuild bundles it: a require left to
 // node at run time cost each thread of a replay (main and workers) a CommonJS load of its six

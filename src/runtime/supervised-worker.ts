@@ -45,6 +45,7 @@
  * owner takes it are kept and delivered when it is taken.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { forgetGate, terminateThroughGate, useTerminationGate, watchGate, type GateCell } from '../util/termination-gate.js';
 
 export type StopReason = 'timeout' | 'memory' | 'crash';
 
@@ -65,13 +66,15 @@ export interface Stop {
   exitCode?: number;
 }
 
-// Layout of a call clock: [tag, seq, a, b]. tag 0 = no call running; seq
+// Layout of a call clock: [tag, seq, a, b, gate]. tag 0 = no call running; seq
 // changes at every call, so the watchdog tells one long call from many short ones.
+// gate: the thread's termination gate (util/termination-gate.ts): every stop goes through it.
 const TAG = 0;
 const SEQ = 1;
 const A = 2;
 const B = 3;
-const CELLS = 4;
+const GATE = 4;
+const CELLS = 5;
 
 /** A new call clock for one worker (pass it to the worker, which wraps it in a CallClock). */
 export function newCallClockBuffer(): SharedArrayBuffer {
@@ -83,8 +86,10 @@ export class CallClock {
   private readonly cells: Int32Array;
   private seq = 0;
 
+  /** Also makes the clock's gate this thread's termination gate: build it once, at the thread's start. */
   constructor(buffer: SharedArrayBuffer) {
     this.cells = new Int32Array(buffer);
+    useTerminationGate({ cells: this.cells, index: GATE });
   }
 
   /** A call starts: `tag` (not 0), `a` and `b` say which (they come back in Stop.call). */
@@ -117,6 +122,7 @@ export interface WorkerStart {
 /** One worker under supervision. */
 export class SupervisedWorker<From = unknown, To = unknown> {
   private readonly cells: Int32Array;
+  private readonly gate: GateCell;
   private handlers: SupervisedHandlers<From> | undefined;
   private early: From[] = [];
   private earlyStop: Stop | undefined;
@@ -132,12 +138,17 @@ export class SupervisedWorker<From = unknown, To = unknown> {
     private readonly onGone: (w: SupervisedWorker<From, To>, stop: Stop | undefined) => void,
   ) {
     this.cells = new Int32Array(clock);
+    this.gate = { cells: this.cells, index: GATE };
+    watchGate(this.gate);
     worker.on('message', (m: From) => {
       if (this.handlers !== undefined) this.handlers.message(m);
       else this.early.push(m);
     });
     worker.on('error', (err: Error & { code?: string }) => this.end({ reason: err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', call: this.current(), error: err }));
-    worker.on('exit', (exitCode) => this.end({ reason: 'crash', call: this.current(), exitCode }));
+    worker.on('exit', (exitCode) => {
+      forgetGate(this.gate);
+      this.end({ reason: 'crash', call: this.current(), exitCode });
+    });
   }
 
   /** Start delivering messages and stops to `handlers` (those that came before first). */
@@ -188,7 +199,6 @@ export class SupervisedWorker<From = unknown, To = unknown> {
   /** Stop it past its budget: terminate the thread and report 'timeout' with the call it was running. */
   stopForTime(): void {
     const call = this.current();
-    void this.worker.terminate();
     this.end({ reason: 'timeout', call });
   }
 
@@ -196,13 +206,13 @@ export class SupervisedWorker<From = unknown, To = unknown> {
   retire(): Promise<number> {
     this.gone = true;
     this.onGone(this, undefined);
-    return this.worker.terminate();
+    return terminateThroughGate(this.worker, this.gate);
   }
 
   private end(stop: Stop): void {
     if (this.gone) return;
     this.gone = true;
-    void this.worker.terminate();
+    void terminateThroughGate(this.worker, this.gate);
     this.onGone(this, stop);
     if (this.handlers !== undefined) this.handlers.stopped(stop);
     else this.earlyStop = stop;

@@ -4,8 +4,8 @@
  * them as binary values. Encoding and decoding live here so all paths check
  * the same checksums.
  */
-import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
-import { promisify } from 'node:util';
+import { constants } from 'node:zlib';
+import { brotliCompress, brotliDecompressSync } from '../util/zlib.js';
 import type { RecordedExchange } from '../event/types.js';
 import type { CorpusRecord } from '../event/connection.js';
 import { ColumnsCursor, ColumnsEncoder, remainingRecords } from './columns.js';
@@ -18,8 +18,6 @@ import {
   writeChunkHeader,
   type ChunkHeader,
 } from './format.js';
-
-const brotliCompressAsync = promisify(brotliCompress);
 
 /**
  * Brotli quality 4 with a 16 MB window: measured on realistic columns it is
@@ -61,7 +59,7 @@ export async function encodeChunk(records: readonly RecordedExchange[]): Promise
 /** The framed chunk of the records an encoder holds (it is finished). */
 export async function encodeChunkOf(encoder: ColumnsEncoder): Promise<Buffer> {
   const raw = encoder.finish();
-  return frame(encoder, raw, await brotliCompressAsync(raw, brotliOptions(raw.length)));
+  return frame(encoder, raw, await brotliCompress(raw, brotliOptions(raw.length)));
 }
 
 export class ChunkDecodeError extends Error {}

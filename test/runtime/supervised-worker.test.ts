@@ -6,16 +6,22 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Supervisor, type Stop, type SupervisedWorker } from '../../src/runtime/supervised-worker.js';
 
 const CLOCK_MODULE = new URL('../../dist/runtime/supervised-worker.js', import.meta.url).href;
+const ZLIB_MODULE = new URL('../../dist/util/zlib.js', import.meta.url).href;
 
 // A worker that marks a call per message: {loop} loops forever inside it, {alloc} allocates
-// without bound, anything else is answered at once. Its first message says it is up.
+// without bound, {zlib} loops forever in node:zlib (the project's gated call, util/zlib.ts)
+// inside the call, {zlibBetween} the same between calls (as a replay worker decoding a chunk);
+// anything else is answered at once. Its first message says it is up.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
-import(${JSON.stringify(CLOCK_MODULE)}).then(({ CallClock }) => {
+Promise.all([import(${JSON.stringify(CLOCK_MODULE)}), import(${JSON.stringify(ZLIB_MODULE)})]).then(([{ CallClock }, ours]) => {
   const clock = new CallClock(workerData.clock);
+  const packed = require('node:zlib').brotliCompressSync(Buffer.alloc(4096, 7));
   parentPort.on('message', (m) => {
+    if (m.zlibBetween) for (;;) ours.brotliDecompressSync(packed);
     clock.starting(m.tag, m.a, m.b);
     if (m.loop) for (;;) {}
+    if (m.zlib) for (;;) ours.brotliDecompressSync(packed);
     if (m.alloc) { const keep = []; for (;;) keep.push(new Array(1e5).fill(keep.length)); }
     parentPort.postMessage({ echo: m.a });
     clock.finished();
@@ -27,7 +33,7 @@ interface Msg {
   up?: true;
   echo?: number;
 }
-type Call = { tag: number; a: number; b: number; loop?: true; alloc?: true };
+type Call = { tag: number; a: number; b: number; loop?: true; alloc?: true; zlib?: true; zlibBetween?: true };
 
 let supervisor: Supervisor<Msg, Call> | undefined;
 afterEach(async () => {
@@ -89,6 +95,34 @@ describe('supervised worker', () => {
     expect(took).toBeLessThan(5000);
     expect(first.gone).toBe(true);
   });
+
+  // Terminated inside node:zlib, a thread aborts the whole process (util/termination-gate.ts):
+  // were the stops not through the clock's gate, vitest's own process would die here.
+  it('60 calls stopped past their budget while they loop inside node:zlib: each is a timeout, and the process lives', async () => {
+    const s = make(10);
+    for (let i = 0; i < 60; i++) {
+      const w = s.spawn();
+      const seen = watch(w);
+      await seen.up;
+      w.post({ tag: 4, a: i, b: 0, zlib: true });
+      const stop = await seen.stopped;
+      expect(stop).toMatchObject({ reason: 'timeout', call: { tag: 4, a: i, b: 0 } });
+    }
+  }, 60_000);
+
+  it('40 supervisors closed while their worker loops inside node:zlib between calls: closed, and the process lives', async () => {
+    for (let i = 0; i < 40; i++) {
+      const s = make(10_000);
+      const w = s.spawn();
+      const seen = watch(w);
+      await seen.up;
+      w.post({ tag: 1, a: 0, b: 0, zlibBetween: true });
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      await s.close();
+      supervisor = undefined;
+      expect(w.gone).toBe(true);
+    }
+  }, 60_000);
 
   it('a worker out of heap is reported as memory, with the call it was running', async () => {
     const s = make(20_000);

@@ -12,7 +12,7 @@
  * page) stops the recording with the file and the row group (exit 2).
  */
 import { readFile } from 'node:fs/promises';
-import * as zlib from 'node:zlib';
+import * as zlib from '../../util/zlib.js';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetRead, parquetSchema, type AsyncBuffer, type Compressors, type FileMetaData } from 'hyparquet';
 import { InputError } from '../errors.js';
 import { FileInput, FileRecordSource, fileError, gzipError, isZlibError } from '../file-input.js';
@@ -27,7 +27,7 @@ export const V2_PARQUET_FORMAT = 'CloudFront standard log v2 (Parquet)';
 export const PARQUET_MAGIC = Buffer.from('PAR1');
 
 type Decompress = (input: Uint8Array, outputLength: number) => Uint8Array;
-const zstd = (zlib as unknown as { zstdDecompressSync?: (b: Uint8Array) => Buffer }).zstdDecompressSync;
+const zstd = zlib.zstdDecompressSync;
 
 const COMPRESSORS: Compressors = {
   GZIP: ((input) => zlib.gunzipSync(input)) as Decompress,

@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip } from '../../util/zlib.js';
 import { HarFormatError, HarScanner, type ScannerOptions } from './scanner.js';
 import { HAR_SKIP, harEntryToItem, type HarFileStats } from './entry.js';
 import type { RecordSource, SourceItem, SourceReport } from '../types.js';

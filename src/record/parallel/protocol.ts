@@ -1,8 +1,14 @@
 /** Messages between the main thread and the recording workers (src/record/parallel/). */
 import type { BatchJob, BatchResult, RecorderSetup } from './batch-recorder.js';
 
-/** workerData: the recording options every batch is recorded with. */
+/** The recording options every batch is recorded with. */
 export type WorkerSetup = RecorderSetup;
+
+/** workerData: the set-up, and the thread's termination gate (util/termination-gate.ts). */
+export interface WorkerData {
+  setup: WorkerSetup;
+  gate: SharedArrayBuffer;
+}
 
 export interface BatchMessage {
   id: number;

@@ -13,10 +13,13 @@ import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../util/worker-scripts.js';
 import { InputError } from '../errors.js';
 import type { BatchJob, BatchResult } from './batch-recorder.js';
-import type { BatchMessage, WorkerReply, WorkerSetup } from './protocol.js';
+import type { BatchMessage, WorkerData, WorkerReply, WorkerSetup } from './protocol.js';
+import { forgetGate, newGateBuffer, terminateThroughGate, watchGate, type GateCell } from '../../util/termination-gate.js';
 
 interface Slot {
   worker: Worker;
+  /** Its termination gate: close() stops it where it is not inside node:zlib. */
+  gate: GateCell;
   busy: number;
   /** Why the worker is gone (it is never chosen again). */
   died?: Error;
@@ -38,15 +41,19 @@ export class RecordingWorkers {
 
   constructor(setup: WorkerSetup, count: number) {
     for (let i = 0; i < count; i++) {
+      const gateBuffer = newGateBuffer();
+      const data: WorkerData = { setup, gate: gateBuffer };
       const worker = new Worker(workerScript('record-worker'), {
-        workerData: setup,
+        workerData: data,
         // A roomier young generation: a batch's records and strings die before a scavenge promotes them.
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { worker, busy: 0 };
+      const slot: Slot = { worker, gate: { cells: new Int32Array(gateBuffer), index: 0 }, busy: 0 };
+      watchGate(slot.gate);
       worker.on('message', (m: WorkerReply) => this.onReply(m));
       worker.on('error', (e: Error) => this.failAll(slot, e));
       worker.on('exit', (code) => {
+        forgetGate(slot.gate);
         if (!this.closing) this.failAll(slot, new Error(`recording worker exited with code ${code}`));
       });
       this.slots.push(slot);
@@ -88,9 +95,10 @@ export class RecordingWorkers {
     return result;
   }
 
+  /** Stop the workers, at once: a batch in flight is dropped (the recording is over or failed). */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => terminateThroughGate(s.worker, s.gate)));
   }
 
   private onReply(m: WorkerReply): void {

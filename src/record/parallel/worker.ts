@@ -5,11 +5,14 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { BatchRecorder } from './batch-recorder.js';
-import type { BatchMessage, WorkerReply, WorkerSetup } from './protocol.js';
+import type { BatchMessage, WorkerData, WorkerReply } from './protocol.js';
 import { userErrorMessage } from '../../util/user-error.js';
+import { useTerminationGate } from '../../util/termination-gate.js';
 
 const port = parentPort!;
-const recorder = new BatchRecorder(workerData as WorkerSetup);
+const data = workerData as WorkerData;
+useTerminationGate(data.gate);
+const recorder = new BatchRecorder(data.setup);
 
 /** A buffer that can be transferred: its own whole ArrayBuffer (small Buffers share a pool). */
 function owned(b: Uint8Array): Uint8Array {

@@ -16,6 +16,7 @@ import { CountedSink } from '../sink-stats.js';
 import { PROGRESS_TICK_MS } from './progress.js';
 import { lowerThisThreadPriority } from '../../util/thread-priority.js';
 import { UserError, userErrorMessage } from '../../util/user-error.js';
+import { useTerminationGate } from '../../util/termination-gate.js';
 
 const RECORDER_NICE = 10;
 
@@ -27,6 +28,7 @@ lowerThisThreadPriority(RECORDER_NICE);
 
 const port = parentPort!;
 const data = workerData as WorkerData;
+useTerminationGate(data.gate);
 const send = (m: WorkerToMain) => port.postMessage(m);
 
 // Progress line on: the main thread draws it; this thread reports what it has written a few times a second.

@@ -10,6 +10,8 @@ export interface WorkerData {
   flushIntervalMs: number;
   /** Report SinkStats for the main thread's progress line. */
   progress: boolean;
+  /** The thread's termination gate (util/termination-gate.ts): closed if the process exits under it. */
+  gate: SharedArrayBuffer;
 }
 
 export type WorkerToMain =

@@ -1,0 +1,134 @@
+/**
+ * Terminating a worker thread without aborting the process: a gate around node:zlib.
+ *
+ * `worker.terminate()` stops a thread's JavaScript wherever it is. If that is
+ * inside one of node:zlib's constructors, after the native handle is created
+ * and before its `init()` (both happen in Node's own zlib.js, in every
+ * brotli/gzip/deflate call, sync or not), the thread's clean-up closes a
+ * handle that was never initialised and Node aborts the WHOLE process:
+ * `Assertion failed: init_done_ && "close before init"` (node_zlib.cc), then
+ * a fatal HandleScope error. Node 20.20 does this; a thread looping on
+ * brotliDecompressSync, terminated after 5-25 ms, takes it down within a few
+ * hundred tries (test/util/termination-gate.test.ts measures it). Our workers
+ * decode chunks (brotli), encode them (brotli) and their latency histograms
+ * (deflate), so every stop of a worker (a call past its budget, a replay or
+ * a recording closed early) could land there.
+ *
+ * The gate: one Int32 cell the thread and its owner share.
+ * - The thread holds it while it is inside node:zlib's synchronous part
+ *   (zlibSection): a CAS from OPEN to HELD, and back to OPEN after.
+ * - The owner closes it for good before terminating (terminateThroughGate):
+ *   a CAS from OPEN to CLOSED; if it finds it HELD it waits until the thread
+ *   lets go (one zlib call: milliseconds).
+ * - A thread that finds it CLOSED never enters zlib again: it waits
+ *   (Atomics.wait, which the termination interrupts) for the end it was sent.
+ *
+ * So a termination through the gate lands anywhere but inside zlib. On the
+ * owner's process exit every gate still open is closed the same way
+ * (synchronously), since Node then terminates the threads that are left.
+ *
+ * Not covered: a thread Node stops by itself (its heap limit reached inside a
+ * zlib constructor). That needs a function that keeps its heap full between
+ * calls, and the sandbox resets what a call leaves (runtime/loader.ts).
+ */
+import type { Worker } from 'node:worker_threads';
+
+/** Atomics.waitAsync (Node 16 and later; the project's TypeScript lib predates its types). */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(cells: Int32Array, index: number, value: number, timeoutMs: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+const OPEN = 0;
+const HELD = 1;
+const CLOSED = 2;
+
+/** One gate: a cell of a shared Int32Array (a worker's call clock has one, runtime/supervised-worker.ts). */
+export interface GateCell {
+  cells: Int32Array;
+  index: number;
+}
+
+/** A gate of its own (the recording workers'): pass `buffer` to the thread, which calls useTerminationGate. */
+export function newGateBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(4);
+}
+
+// ---- the thread's side ----
+
+let mine: GateCell | undefined;
+let depth = 0;
+
+/** This thread's zlib sections go through `gate` (call once, at the thread's start). */
+export function useTerminationGate(gate: GateCell | SharedArrayBuffer): void {
+  mine = gate instanceof SharedArrayBuffer ? { cells: new Int32Array(gate), index: 0 } : gate;
+}
+
+/**
+ * Run `fn`, which calls node:zlib, where a termination cannot reach it. On a
+ * thread with no gate (the main thread) it simply runs `fn`. For an async
+ * zlib call, wrap the call itself: its handle is created and initialised
+ * before it returns.
+ */
+export function zlibSection<T>(fn: () => T): T {
+  const gate = mine;
+  if (gate === undefined || depth > 0) return fn();
+  if (Atomics.compareExchange(gate.cells, gate.index, OPEN, HELD) !== OPEN) {
+    // Closed: this thread is being terminated. Stay out of zlib until it is.
+    for (;;) Atomics.wait(gate.cells, gate.index, CLOSED);
+  }
+  depth++;
+  try {
+    return fn();
+  } finally {
+    depth--;
+    Atomics.store(gate.cells, gate.index, OPEN);
+    Atomics.notify(gate.cells, gate.index);
+  }
+}
+
+// ---- the owner's side ----
+
+/** Gates of this thread's workers that may still be running (closed on exit). */
+const open = new Set<GateCell>();
+let exitHook = false;
+
+/** Close `gate` at the latest when this process exits (call when the worker starts). */
+export function watchGate(gate: GateCell): void {
+  open.add(gate);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', closeOpenGates);
+  }
+}
+
+/** Try to close: true once closed (it was open or already closed), false while the thread holds it. */
+function tryClose(gate: GateCell): boolean {
+  return Atomics.compareExchange(gate.cells, gate.index, OPEN, CLOSED) !== HELD;
+}
+
+/**
+ * Close the gate (waiting while the thread is in zlib), then terminate the
+ * thread. A thread that has exited meanwhile (threadId -1) is not waited for.
+ */
+export async function terminateThroughGate(worker: Worker, gate: GateCell): Promise<number> {
+  while (worker.threadId !== -1 && !tryClose(gate)) {
+    const wait = waitAsync(gate.cells, gate.index, HELD, 100);
+    if (wait.async) await wait.value;
+  }
+  open.delete(gate);
+  return worker.terminate();
+}
+
+/** The worker is gone by itself: nothing to close any more. */
+export function forgetGate(gate: GateCell): void {
+  open.delete(gate);
+}
+
+/** On exit: close every gate still open, waiting at most a second in all for threads inside zlib. */
+function closeOpenGates(): void {
+  const until = performance.now() + 1000;
+  for (const gate of open) {
+    while (!tryClose(gate) && performance.now() < until) Atomics.wait(gate.cells, gate.index, HELD, 20);
+  }
+  open.clear();
+}
