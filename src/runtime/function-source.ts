@@ -4,7 +4,7 @@
  * rewriting of `import x from 'm'` lines. Shared by the V8 engine
  * (loader.ts) and the njs engine (njs/loader.ts).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { FunctionLoadError } from './errors.js';
 import { checkSource, detectRuntime, type SourceAnalysis } from './syntax-gate.js';
 import { LAMBDA_EDGE_SOURCE_MESSAGE, looksLikeLambdaEdgeSource } from './validate-event.js';
@@ -102,4 +102,18 @@ export function seedLo(seed: number): number {
 }
 export function seedHi(seed: number): number {
   return Math.floor(Math.floor(Math.abs(seed)) / 4294967296) >>> 0;
+}
+
+/**
+ * The prefix of the names a loader puts around or in front of a function's source (the V8
+ * wrapper's parameters, the njs prelude's globals): `__cfreplay`, or, for a source that uses
+ * that string itself (legal on CloudFront: `let __cfreplay_c`), `__cfreplay` and a random
+ * suffix the source does not contain, so that no name of ours clashes with one of the function's.
+ */
+export function namePrefix(source: string): string {
+  if (!source.includes('__cfreplay')) return '__cfreplay';
+  for (;;) {
+    const tag = `__cfreplay${randomBytes(6).toString('hex')}`;
+    if (!source.includes(tag)) return tag;
+  }
 }

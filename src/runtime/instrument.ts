@@ -13,9 +13,9 @@
  * inserted contains a newline, so line numbers stay the user's; columns after
  * an insertion on the same line move right.
  */
-import { randomBytes } from 'node:crypto';
 import { Parser, type Node } from 'acorn';
 import { simple } from 'acorn-walk';
+import { namePrefix } from './function-source.js';
 
 /**
  * The names the loader's wrapper and this instrumentation put around and into a function's
@@ -32,14 +32,9 @@ export interface WrapperNames {
   error: string;
 }
 
-const USUAL_NAMES: WrapperNames = { require: '__cfreplay_require', require2: '__cfreplay_require2', caught: '__cfreplay_c', error: '__cfreplay_e' };
-
 export function wrapperNames(source: string): WrapperNames {
-  if (!source.includes('__cfreplay')) return USUAL_NAMES;
-  for (;;) {
-    const tag = `__cfreplay${randomBytes(6).toString('hex')}`;
-    if (!source.includes(tag)) return { require: `${tag}_require`, require2: `${tag}_require2`, caught: `${tag}_c`, error: `${tag}_e` };
-  }
+  const tag = namePrefix(source);
+  return { require: `${tag}_require`, require2: `${tag}_require2`, caught: `${tag}_c`, error: `${tag}_e` };
 }
 
 interface Insert {

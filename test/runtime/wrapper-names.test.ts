@@ -5,11 +5,15 @@
  * CloudFront. Before, `let __cfreplay_c` was a SyntaxError here, and a top-level
  * `function __cfreplay_c(){}` replaced the hook: a write to a frozen built-in the function
  * caught went unseen, and it saw a TypeError CloudFront does not raise.
+ * The njs engine's prelude has globals in front of the function: its API object (before,
+ * `var __cfreplay_api = 1` made every event fail) now takes a name the function does not use;
+ * the two the C shim calls by name are refused with a clear load error.
  */
 import { describe, expect, it } from 'vitest';
 import { loadFunctionWith, type Engine } from '../../src/runtime/engines.js';
 import type { Runtime } from '../../src/runtime/index.js';
 import { wrapperNames } from '../../src/runtime/instrument.js';
+import { FunctionLoadError } from '../../src/runtime/errors.js';
 import { vrEvent } from './helpers.js';
 
 const CASES = (['v8', 'njs'] as Engine[]).flatMap((engine) => (['cloudfront-js-1.0', 'cloudfront-js-2.0'] as Runtime[]).map((runtime) => [engine, runtime] as const));
@@ -41,6 +45,48 @@ function handler(event) {
   return event.request;
 }`;
     expect(await header(engine, runtime, source)).toBe('7');
+  });
+});
+
+describe.each(CASES)('%s engine, %s: the njs prelude\'s globals', (engine, runtime) => {
+  it('a variable named like the prelude\'s API object (__cfreplay_api) is the function\'s', async () => {
+    const decl = runtime === 'cloudfront-js-2.0' ? 'let' : 'var';
+    const source = `${decl} __cfreplay_api = 'mine';
+function handler(event) {
+  event.request.headers['x-r'] = { value: __cfreplay_api };
+  return event.request;
+}`;
+    expect(await header(engine, runtime, source)).toBe('mine');
+  });
+
+  it('the two names the C shim calls: refused on njs with the name and where it is, run on V8; in a comment or a string they are no use', async () => {
+    const source = `var x = 1;
+  function __cfreplay_finish() { return 'mine'; }
+function handler(event) {
+  event.request.headers['x-r'] = { value: __cfreplay_finish() };
+  return event.request;
+}`;
+    if (engine === 'njs') {
+      const err = (() => {
+        try {
+          loadFunctionWith(engine, source, { runtime, filename: 'f.js' });
+          return undefined;
+        } catch (e) {
+          return e as FunctionLoadError;
+        }
+      })();
+      expect(err).toBeInstanceOf(FunctionLoadError);
+      expect(err!.message).toContain("__cfreplay_finish is a name cfreplay's njs engine calls by itself");
+      expect(err!.problems[0]).toMatchObject({ line: 2, column: 12 });
+    } else {
+      expect(await header(engine, runtime, source)).toBe('mine');
+    }
+    const mentions = `// __cfreplay_run and __cfreplay_finish
+function handler(event) {
+  event.request.headers['x-r'] = { value: '__cfreplay_run' + \`\${'__cfreplay_finish'}\` };
+  return event.request;
+}`;
+    expect(await header(engine, runtime, mentions)).toBe('__cfreplay_run__cfreplay_finish');
   });
 });
 

@@ -28,16 +28,17 @@
  * Every RunResult carries `steps`, the opcodes the call executed.
  */
 import { performance } from 'node:perf_hooks';
+import { tokenizer } from 'acorn';
 import type { EventType } from '../../event/types.js';
 import { FunctionLoadError } from '../errors.js';
-import { checkedFor, rewriteImports, seedHi, seedLo, type CheckedSource } from '../function-source.js';
+import { checkedFor, namePrefix, rewriteImports, seedHi, seedLo, type CheckedSource } from '../function-source.js';
 import { buildRunResult, type CallRecord } from '../outcome.js';
 import { DEFAULT_EDGE_LOCATION, originCallProblem } from '../modules/cloudfront.js';
 import { isObj } from '../effective.js';
 import type { LoadedFunction } from '../loader.js';
 import type { ErrorInfo, ExecutionErrorReason, FunctionKind, InvokeOptions, LoadOptions, OriginChange, RunResult, Runtime } from '../types.js';
 import { EngineCrash, NjsInstance } from './engine.js';
-import { njsPrelude } from './prelude.js';
+import { NJS_SHIM_NAMES, njsPrelude } from './prelude.js';
 
 // The default instruction budget per call is in limits.ts with the other limits (results/cost.ts reads it without loading this engine).
 import { DEFAULT_STEP_LIMIT } from '../limits.js';
@@ -89,11 +90,36 @@ const clock = performance.now.bind(performance);
 /** `checked`: as loadFunction's. */
 export function loadNjsFunction(source: string, opts: NjsLoadOptions = {}, checked?: CheckedSource): LoadedFunction {
   const prep = checkedFor(source, opts, checked);
-  const prelude = njsPrelude({ runtime: prep.runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION });
+  refuseShimNames(source, prep.filename);
+  const prelude = njsPrelude({ runtime: prep.runtime, kvs: opts.kvs, edge: opts.edgeLocation ?? DEFAULT_EDGE_LOCATION }, `${namePrefix(source)}_api`);
   // The prelude has no newline: the user's line numbers stay as written.
   const program = prelude + rewriteImports(source, prep.analysis, 'require');
   const fn = new NjsFunction(program, prep.runtime, prep.kind, prep.filename, prep.isAsync, opts);
   return fn;
+}
+
+/**
+ * A function that uses a name the C shim calls (NJS_SHIM_NAMES) would replace what the shim runs
+ * (`var __cfreplay_run = 1` made every event "TypeError: ... is not a function"): it is refused
+ * with the name and where it is, since those two names are compiled into the engine. CloudFront
+ * has no such names, so the V8 engine runs it. Found as identifier tokens: in a comment or a
+ * string the words are no use of the name.
+ */
+function refuseShimNames(source: string, filename: string): void {
+  if (!source.includes('__cfreplay_')) return;
+  try {
+    for (const token of tokenizer(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true })) {
+      const name = source.slice(token.start, token.end);
+      if (token.type.label !== 'name' || !NJS_SHIM_NAMES.includes(name)) continue;
+      const line = token.loc?.start.line ?? 1;
+      const column = (token.loc?.start.column ?? 0) + 1;
+      const message = `${name} is a name cfreplay's njs engine calls by itself: rename it in the function, or run it with --engine v8`;
+      throw new FunctionLoadError(filename, message, [{ message, line, column }]);
+    }
+  } catch (e) {
+    if (e instanceof FunctionLoadError) throw e;
+    // The syntax gate has accepted the source; what acorn's tokenizer alone cannot lex is left to njs.
+  }
 }
 
 class NjsFunction implements LoadedFunction {

@@ -21,6 +21,9 @@
  *   shim (engine/shim/njsw.c) calls; the shim parses the event and serializes
  *   the envelope with njs's own JSON, natively (if the envelope cannot be
  *   serialized, it calls __cfreplay_finish again with that error's text).
+ *   Those two names are fixed (the shim looks them up by name: NJS_SHIM_NAMES,
+ *   a function that uses one is refused, loader.ts); the prelude's other
+ *   global, its API object, gets a name the function does not use.
  *
  * The frozen clock and the seeded Math.random are in C (the shim and the
  * njs patches), outside the function's reach. The prelude is written for
@@ -232,7 +235,11 @@ var __cfreplay_api = (function (G, C) {
 `;
 
 /** The prelude as one line (ends with `;`), for the given function's runtime, KVS snapshot and edge location. */
-export function njsPrelude(cfg: NjsPreludeConfig): string {
+/** The globals the C shim calls by name (engine/shim/njsw.c njsw_run): a function must not use them. */
+export const NJS_SHIM_NAMES: readonly string[] = ['__cfreplay_run', '__cfreplay_finish'];
+
+/** `apiName`: the global the prelude's API object is kept in (one the function does not use). */
+export function njsPrelude(cfg: NjsPreludeConfig, apiName: string): string {
   const config = {
     r2: cfg.runtime === 'cloudfront-js-2.0',
     modules: Object.fromEntries(modulesFor(cfg.runtime).map((m) => [m, true])),
@@ -248,5 +255,6 @@ export function njsPrelude(cfg: NjsPreludeConfig): string {
     .map((l) => l.trim())
     .filter((l) => l.length > 0)
     .join(' ')
+    .replaceAll('__cfreplay_api', apiName)
     .replace('__CONFIG__', () => literal);
 }
