@@ -53,6 +53,20 @@ describe('replay interrupts and limits', () => {
     });
   }
 
+  it('a second SIGINT quits at once: exit 130, and the workers still running end without a native abort', { timeout: 120_000 }, async () => {
+    requireCliBuilt();
+    const corpus = await writeSyntheticCorpus(tmp.path, 3000, 20);
+    const run = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', corpus, '--workers', '2', '--progress']);
+    await waitFor('progress', () => /replay [\d.]+%\s+([1-9][\d,]*)\//.test(run.stderr()));
+    run.child.kill('SIGINT');
+    await waitFor('the first interrupt', () => /interrupted: writing the reports/.test(run.stderr()));
+    run.child.kill('SIGINT');
+    expect(await run.exit).toBe(130);
+    // The process exits with its workers running: every termination goes through their
+    // gates (util/termination-gate.ts), never inside node:zlib.
+    expect(run.stderr()).not.toMatch(/Assertion failed|FATAL ERROR|Native stack trace/);
+  });
+
   it('--workers above 4 per core is capped with a note; --timeout-ms must be a positive number', { timeout: 120_000 }, async () => {
     requireCliBuilt();
     const corpus = await writeSyntheticCorpus(tmp.path, 40, 20);
