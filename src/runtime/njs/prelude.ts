@@ -234,11 +234,13 @@ var __cfreplay_api = (function (G, C) {
 })(globalThis, __CONFIG__);
 `;
 
-/** The prelude as one line (ends with `;`), for the given function's runtime, KVS snapshot and edge location. */
 /** The globals the C shim calls by name (engine/shim/njsw.c njsw_run): a function must not use them. */
 export const NJS_SHIM_NAMES: readonly string[] = ['__cfreplay_run', '__cfreplay_finish'];
 
-/** `apiName`: the global the prelude's API object is kept in (one the function does not use). */
+/**
+ * The prelude as one line (ends with `;`), for the given function's runtime, KVS snapshot and
+ * edge location; `apiName`: the global its API object is kept in (one the function does not use).
+ */
 export function njsPrelude(cfg: NjsPreludeConfig, apiName: string): string {
   const config = {
     r2: cfg.runtime === 'cloudfront-js-2.0',
