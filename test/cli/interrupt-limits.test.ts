@@ -53,7 +53,7 @@ describe('replay interrupts and limits', () => {
     });
   }
 
-  it('a second SIGINT quits at once: exit 130, and the workers still running end without a native abort', { timeout: 120_000 }, async () => {
+  it('a second SIGINT quits at once (130), and the workers still running end without a native abort', { timeout: 120_000 }, async () => {
     requireCliBuilt();
     const corpus = await writeSyntheticCorpus(tmp.path, 3000, 20);
     const run = startCli(['replay', '--old', slowOld, '--new', slowNew, '--corpus', corpus, '--workers', '2', '--progress']);
@@ -61,9 +61,11 @@ describe('replay interrupts and limits', () => {
     run.child.kill('SIGINT');
     await waitFor('the first interrupt', () => /interrupted: writing the reports/.test(run.stderr()));
     run.child.kill('SIGINT');
-    expect(await run.exit).toBe(130);
-    // The process exits with its workers running: every termination goes through their
-    // gates (util/termination-gate.ts), never inside node:zlib.
+    // 130 from the handler (process.exit with the workers running: every termination goes
+    // through their gates, util/termination-gate.ts, never inside node:zlib); or, if the second
+    // signal lands once the reports are being written (the handler is off then, replay.ts
+    // present), the signal itself ends the process, as a shell reports with 130 too.
+    expect([130, 'SIGINT']).toContain(await run.exit);
     expect(run.stderr()).not.toMatch(/Assertion failed|FATAL ERROR|Native stack trace/);
   });
 
