@@ -72,6 +72,8 @@ export class CorpusFile {
       return new CorpusFile(fh, await readStructure(fh, path));
     } catch (e) {
       await fh.close();
+      // A directory opens (read-only) on Linux and fails at the first read: EISDIR; an I/O error likewise.
+      if (typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall !== undefined) throw new CorpusError(inputFileMessage(path, e, 'corpus file'));
       throw e;
     }
   }

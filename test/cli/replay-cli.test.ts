@@ -56,6 +56,7 @@ describe('cfreplay replay (CLI)', () => {
       [['replay', '--old', SPA, '--new', fx('broken.js'), '--corpus', corpus], /broken\.js:2:\d+/],
       [['replay', '--old', SPA, '--new', SPA, '--corpus', join(tmp.path, 'x.cfr')], /x\.cfr: corpus file not found/],
       [['replay', '--old', SPA, '--new', SPA, '--corpus', SPA], /spa-rewrite\.js: not a cfreplay corpus/],
+      [['replay', '--old', SPA, '--new', SPA, '--corpus', tmp.path], /: is a directory, expected a corpus file$/m],
       [['replay', '--old', SPA, '--new', SPA, '--corpus', corpus, '--max-diff-rate', 'lots'], /--max-diff-rate: expected/],
       [['replay', '--old', SPA, '--new', SPA, '--corpus', corpus, '--ignore', 'outcome'], /outcome/],
       [['replay', '--old', SPA, '--new', fx('security-headers.js'), '--corpus', corpus], /--event-type/],

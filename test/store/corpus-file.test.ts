@@ -175,6 +175,8 @@ describe('corpus file', () => {
 
   it('gives one-line errors naming the file for bad paths and non-corpora', async () => {
     await expect(openCorpusFile(join(tmp.path, 'missing.cfr'))).rejects.toThrow(/missing\.cfr: corpus file not found/);
+    // A directory opens read-only on Linux and fails at the first read (EISDIR): before, that escaped as a raw error.
+    await expect(openCorpusFile(tmp.path)).rejects.toThrow(new CorpusError(`${tmp.path}: is a directory, expected a corpus file`));
     await expect(createCorpusWriter(join(tmp.path, 'no-such-dir', 'x.cfr'))).rejects.toThrow(/does not exist/);
     const text = join(tmp.path, 'text.cfr');
     writeFileSync(text, '{"log": {}}');
