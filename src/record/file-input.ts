@@ -19,7 +19,7 @@ import { isAscii } from 'node:buffer';
 import type { Readable } from 'node:stream';
 import { createGunzip, gunzipSync } from '../util/zlib.js';
 import { InputError } from './errors.js';
-import { inputFileMessage } from '../util/input-file.js';
+import { inputFileMessage, withArticle } from '../util/input-file.js';
 
 /** How the CLI names standard input (src/cli/main.ts turns a lone "-" into it). */
 export const STDIN_PATH = '/dev/stdin';
@@ -52,7 +52,7 @@ export class FileInput {
     readonly readPath: string = path,
   ) {}
 
-  /** Check the file can be read; `what` names the expected kind in messages ("a GoReplay file"). */
+  /** Check the file can be read; `what` names the expected kind in messages, without an article ("GoReplay file (.gor)"). */
   static async open(path: string, what: string): Promise<FileInput> {
     try {
       let readPath = path;
@@ -63,9 +63,9 @@ export class FileInput {
         if (!st0.isFile()) readPath = await spoolStdin();
       }
       const st = await stat(readPath);
-      if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected ${what}`);
+      if (st.isDirectory()) throw new InputError(`${path}: is a directory, expected ${withArticle(what)}`);
       // An empty pipe almost always means the command feeding it failed: never a silent "0 recorded".
-      if (path === STDIN_PATH && st.size === 0) throw new InputError(`${path}: standard input is empty, expected ${what}`);
+      if (path === STDIN_PATH && st.size === 0) throw new InputError(`${path}: standard input is empty, expected ${withArticle(what)}`);
       const fh = await open(readPath, 'r');
       let gzip = false;
       try {

@@ -8,13 +8,16 @@
  */
 const article = (what: string): string => (/^[aeiou]/i.test(what) ? 'an' : 'a');
 
+/** `what` with its article: "a CloudFront log file", "an event file". */
+export const withArticle = (what: string): string => `${article(what)} ${what}`;
+
 export function inputFileMessage(path: string, e: unknown, what: string): string {
   const code = (e as NodeJS.ErrnoException).code;
   switch (code) {
     case 'ENOENT':
       return `${path}: ${what} not found`;
     case 'EISDIR':
-      return `${path}: is a directory, expected ${article(what)} ${what}`;
+      return `${path}: is a directory, expected ${withArticle(what)}`;
     case 'EACCES':
     case 'EPERM':
       return `${path}: permission denied, cannot read the ${what}`;
