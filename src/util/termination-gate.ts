@@ -19,10 +19,14 @@
  * - The thread holds it while it is inside node:zlib's synchronous part
  *   (zlibSection): a CAS from OPEN to HELD, and back to OPEN after.
  * - The owner closes it for good before terminating (terminateThroughGate):
- *   a CAS from OPEN to CLOSED; if it finds it HELD it waits until the thread
- *   lets go (one zlib call: milliseconds).
- * - A thread that finds it CLOSED never enters zlib again: it waits
+ *   a CAS from OPEN to CLOSED. If it finds it HELD, it marks it CLOSING and
+ *   waits (one zlib call: milliseconds); the thread, ending its section and
+ *   finding CLOSING, sets CLOSED and runs nothing more.
+ * - A thread that finds it CLOSED or CLOSING runs nothing more: it waits
  *   (Atomics.wait, which the termination interrupts) for the end it was sent.
+ *   So an owner never waits for more than the zlib call in progress (a thread
+ *   that loops on zlib cannot keep taking the gate back), and a thread asked
+ *   to stop inside zlib runs none of its own code after it.
  *
  * So a termination through the gate lands anywhere but inside zlib. On the
  * owner's process exit every gate still open is closed the same way
@@ -42,6 +46,8 @@ const waitAsync = (Atomics as unknown as {
 const OPEN = 0;
 const HELD = 1;
 const CLOSED = 2;
+/** Held, and the owner wants it closed: the thread closes it as its section ends. */
+const CLOSING = 3;
 
 /** One gate: a cell of a shared Int32Array (a worker's call clock has one, runtime/supervised-worker.ts). */
 export interface GateCell {
@@ -73,18 +79,24 @@ export function useTerminationGate(gate: GateCell | SharedArrayBuffer): void {
 export function zlibSection<T>(fn: () => T): T {
   const gate = mine;
   if (gate === undefined || depth > 0) return fn();
-  if (Atomics.compareExchange(gate.cells, gate.index, OPEN, HELD) !== OPEN) {
-    // Closed: this thread is being terminated. Stay out of zlib until it is.
-    for (;;) Atomics.wait(gate.cells, gate.index, CLOSED);
-  }
+  if (Atomics.compareExchange(gate.cells, gate.index, OPEN, HELD) !== OPEN) park(gate);
   depth++;
   try {
     return fn();
   } finally {
     depth--;
-    Atomics.store(gate.cells, gate.index, OPEN);
-    Atomics.notify(gate.cells, gate.index);
+    if (Atomics.compareExchange(gate.cells, gate.index, HELD, OPEN) !== HELD) {
+      // CLOSING: the owner is waiting to terminate this thread.
+      Atomics.store(gate.cells, gate.index, CLOSED);
+      Atomics.notify(gate.cells, gate.index);
+      park(gate);
+    }
   }
+}
+
+/** This thread is being terminated: run nothing more until it is. */
+function park(gate: GateCell): never {
+  for (;;) Atomics.wait(gate.cells, gate.index, CLOSED);
 }
 
 // ---- the owner's side ----
@@ -102,9 +114,12 @@ export function watchGate(gate: GateCell): void {
   }
 }
 
-/** Try to close: true once closed (it was open or already closed), false while the thread holds it. */
+/** Close it, or ask the thread to as its zlib call ends: true once closed. */
 function tryClose(gate: GateCell): boolean {
-  return Atomics.compareExchange(gate.cells, gate.index, OPEN, CLOSED) !== HELD;
+  const was = Atomics.compareExchange(gate.cells, gate.index, OPEN, CLOSED);
+  if (was === OPEN || was === CLOSED) return true;
+  if (was === HELD) Atomics.compareExchange(gate.cells, gate.index, HELD, CLOSING);
+  return Atomics.load(gate.cells, gate.index) === CLOSED;
 }
 
 /**
@@ -113,7 +128,7 @@ function tryClose(gate: GateCell): boolean {
  */
 export async function terminateThroughGate(worker: Worker, gate: GateCell): Promise<number> {
   while (worker.threadId !== -1 && !tryClose(gate)) {
-    const wait = waitAsync(gate.cells, gate.index, HELD, 100);
+    const wait = waitAsync(gate.cells, gate.index, CLOSING, 100);
     if (wait.async) await wait.value;
   }
   open.delete(gate);
@@ -129,7 +144,7 @@ export function forgetGate(gate: GateCell): void {
 function closeOpenGates(): void {
   const until = performance.now() + 1000;
   for (const gate of open) {
-    while (!tryClose(gate) && performance.now() < until) Atomics.wait(gate.cells, gate.index, HELD, 20);
+    while (!tryClose(gate) && performance.now() < until) Atomics.wait(gate.cells, gate.index, CLOSING, 20);
   }
   open.clear();
 }
