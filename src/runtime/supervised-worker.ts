@@ -45,7 +45,7 @@
  * owner takes it are kept and delivered when it is taken.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import { forgetGate, terminateThroughGate, useTerminationGate, watchGate, type GateCell } from '../util/termination-gate.js';
+import { terminateThroughGate, useTerminationGate, watchGate, type GateCell } from '../util/termination-gate.js';
 
 export type StopReason = 'timeout' | 'memory' | 'crash';
 
@@ -139,16 +139,13 @@ export class SupervisedWorker<From = unknown, To = unknown> {
   ) {
     this.cells = new Int32Array(clock);
     this.gate = { cells: this.cells, index: GATE };
-    watchGate(this.gate);
+    watchGate(worker, this.gate);
     worker.on('message', (m: From) => {
       if (this.handlers !== undefined) this.handlers.message(m);
       else this.early.push(m);
     });
     worker.on('error', (err: Error & { code?: string }) => this.end({ reason: err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crash', call: this.current(), error: err }));
-    worker.on('exit', (exitCode) => {
-      forgetGate(this.gate);
-      this.end({ reason: 'crash', call: this.current(), exitCode });
-    });
+    worker.on('exit', (exitCode) => this.end({ reason: 'crash', call: this.current(), exitCode }));
   }
 
   /** Start delivering messages and stops to `handlers` (those that came before first). */

@@ -55,9 +55,9 @@ export interface GateCell {
   index: number;
 }
 
-/** A gate of its own (the recording workers'): pass `buffer` to the thread, which calls useTerminationGate. */
-export function newGateBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(4);
+/** A gate of its own (the recording workers'): pass it to the thread (its Int32Array is shared, not copied), which calls useTerminationGate. */
+export function newGate(): GateCell {
+  return { cells: new Int32Array(new SharedArrayBuffer(4)), index: 0 };
 }
 
 // ---- the thread's side ----
@@ -66,8 +66,8 @@ let mine: GateCell | undefined;
 let depth = 0;
 
 /** This thread's zlib sections go through `gate` (call once, at the thread's start). */
-export function useTerminationGate(gate: GateCell | SharedArrayBuffer): void {
-  mine = gate instanceof SharedArrayBuffer ? { cells: new Int32Array(gate), index: 0 } : gate;
+export function useTerminationGate(gate: GateCell): void {
+  mine = gate;
 }
 
 /**
@@ -105,9 +105,10 @@ function park(gate: GateCell): never {
 const open = new Set<GateCell>();
 let exitHook = false;
 
-/** Close `gate` at the latest when this process exits (call when the worker starts). */
-export function watchGate(gate: GateCell): void {
+/** Close `worker`'s gate at the latest when this process exits, unless the worker has exited first (call when it starts). */
+export function watchGate(worker: Worker, gate: GateCell): void {
   open.add(gate);
+  worker.once('exit', () => open.delete(gate));
   if (!exitHook) {
     exitHook = true;
     process.on('exit', closeOpenGates);
@@ -133,11 +134,6 @@ export async function terminateThroughGate(worker: Worker, gate: GateCell): Prom
   }
   open.delete(gate);
   return worker.terminate();
-}
-
-/** The worker is gone by itself: nothing to close any more. */
-export function forgetGate(gate: GateCell): void {
-  open.delete(gate);
 }
 
 /** On exit: close every gate still open, waiting at most a second in all for threads inside zlib. */

@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 
 const dist = new URL('../../dist/util/', import.meta.url);
-const { newGateBuffer, terminateThroughGate, watchGate } = await import(new URL('termination-gate.js', dist).href);
+const { newGate, terminateThroughGate, watchGate } = await import(new URL('termination-gate.js', dist).href);
 const [mode, kind, count] = [process.argv[2], process.argv[3], Number(process.argv[4])];
 const gated = kind === 'gated';
 
@@ -26,10 +26,9 @@ const zlib = require('node:zlib');
 })();`;
 
 function start() {
-  const buffer = newGateBuffer();
-  const gate = { cells: new Int32Array(buffer), index: 0 };
-  const worker = new Worker(THREAD, { eval: true, workerData: { dist: dist.href, gate: buffer, gated } });
-  if (gated) watchGate(gate);
+  const gate = newGate();
+  const worker = new Worker(THREAD, { eval: true, workerData: { dist: dist.href, gate, gated } });
+  if (gated) watchGate(worker, gate);
   return { worker, gate, up: new Promise((resolve) => worker.once('message', resolve)) };
 }
 

@@ -1,4 +1,5 @@
 /** Messages between the main thread and the recording workers (src/record/parallel/). */
+import type { GateCell } from '../../util/termination-gate.js';
 import type { BatchJob, BatchResult, RecorderSetup } from './batch-recorder.js';
 
 /** The recording options every batch is recorded with. */
@@ -7,7 +8,7 @@ export type WorkerSetup = RecorderSetup;
 /** workerData: the set-up, and the thread's termination gate (util/termination-gate.ts). */
 export interface WorkerData {
   setup: WorkerSetup;
-  gate: SharedArrayBuffer;
+  gate: GateCell;
 }
 
 export interface BatchMessage {

@@ -14,7 +14,7 @@ import { workerScript } from '../../util/worker-scripts.js';
 import { InputError } from '../errors.js';
 import type { BatchJob, BatchResult } from './batch-recorder.js';
 import type { BatchMessage, WorkerData, WorkerReply, WorkerSetup } from './protocol.js';
-import { forgetGate, newGateBuffer, terminateThroughGate, watchGate, type GateCell } from '../../util/termination-gate.js';
+import { newGate, terminateThroughGate, watchGate, type GateCell } from '../../util/termination-gate.js';
 
 interface Slot {
   worker: Worker;
@@ -41,19 +41,18 @@ export class RecordingWorkers {
 
   constructor(setup: WorkerSetup, count: number) {
     for (let i = 0; i < count; i++) {
-      const gateBuffer = newGateBuffer();
-      const data: WorkerData = { setup, gate: gateBuffer };
+      const gate = newGate();
+      const data: WorkerData = { setup, gate };
       const worker = new Worker(workerScript('record-worker'), {
         workerData: data,
         // A roomier young generation: a batch's records and strings die before a scavenge promotes them.
         resourceLimits: { maxYoungGenerationSizeMb: 48 },
       });
-      const slot: Slot = { worker, gate: { cells: new Int32Array(gateBuffer), index: 0 }, busy: 0 };
-      watchGate(slot.gate);
+      const slot: Slot = { worker, gate, busy: 0 };
+      watchGate(worker, gate);
       worker.on('message', (m: WorkerReply) => this.onReply(m));
       worker.on('error', (e: Error) => this.failAll(slot, e));
       worker.on('exit', (code) => {
-        forgetGate(slot.gate);
         if (!this.closing) this.failAll(slot, new Error(`recording worker exited with code ${code}`));
       });
       this.slots.push(slot);

@@ -14,7 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { workerScript } from '../../util/worker-scripts.js';
-import { forgetGate, newGateBuffer, watchGate } from '../../util/termination-gate.js';
+import { newGate, watchGate } from '../../util/termination-gate.js';
 import type { RecordCommonArgs } from '../cli.js';
 import { InputError } from '../errors.js';
 import type { ProxyItem } from './capture.js';
@@ -33,11 +33,10 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
   const log = proxyOptions.log;
   const options: ProxyOptions = log === undefined ? proxyOptions : { ...proxyOptions, log: (line) => progress.aside(() => log(line)) };
   const label = `proxy ${proxyOptions.listen.host}:${proxyOptions.listen.port} -> ${proxyOptions.target.origin}`;
-  const gate = newGateBuffer();
+  const gate = newGate();
   const data: WorkerData = { args: plainArgs, label, progress: progress.enabled, flushIntervalMs: Math.max(1, flushIntervalMs - HANDOFF_MS), gate };
   const worker = new Worker(workerScript('recording-worker'), { workerData: data });
-  const gateCell = { cells: new Int32Array(gate), index: 0 };
-  watchGate(gateCell);
+  watchGate(worker, gate);
   const post = (m: MainToWorker) => worker.postMessage(m);
   let proxy: ProxySource | undefined;
   let failure: Error | undefined;
@@ -88,7 +87,6 @@ export async function runProxyRecording(args: RecordCommonArgs, proxyOptions: Pr
       proxy?.stop('recording failed', 0);
     });
     worker.on('exit', () => {
-      forgetGate(gateCell);
       progress.stop();
       resolve();
     });

@@ -2,6 +2,7 @@
 import type { SinkStats } from '../sink-stats.js';
 import type { SourceReport } from '../types.js';
 import type { ProxyItem } from './capture.js';
+import type { GateCell } from '../../util/termination-gate.js';
 
 export interface WorkerData {
   /** The record command's options (plain data). */
@@ -11,7 +12,7 @@ export interface WorkerData {
   /** Report SinkStats for the main thread's progress line. */
   progress: boolean;
   /** The thread's termination gate (util/termination-gate.ts): closed if the process exits under it. */
-  gate: SharedArrayBuffer;
+  gate: GateCell;
 }
 
 export type WorkerToMain =
