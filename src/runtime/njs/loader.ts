@@ -106,20 +106,23 @@ export function loadNjsFunction(source: string, opts: NjsLoadOptions = {}, check
  * string the words are no use of the name.
  */
 function refuseShimNames(source: string, filename: string): void {
-  if (!source.includes('__cfreplay_')) return;
+  const use = shimNameUse(source);
+  if (use === undefined) return;
+  const message = `${use.name} is a name cfreplay's njs engine calls by itself: rename it in the function, or run it with --engine v8`;
+  throw new FunctionLoadError(filename, message, [{ message, line: use.line, column: use.column }]);
+}
+
+function shimNameUse(source: string): { name: string; line: number; column: number } | undefined {
+  if (!source.includes('__cfreplay_')) return undefined;
   try {
     for (const token of tokenizer(source, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true, locations: true })) {
       const name = source.slice(token.start, token.end);
-      if (token.type.label !== 'name' || !NJS_SHIM_NAMES.includes(name)) continue;
-      const line = token.loc?.start.line ?? 1;
-      const column = (token.loc?.start.column ?? 0) + 1;
-      const message = `${name} is a name cfreplay's njs engine calls by itself: rename it in the function, or run it with --engine v8`;
-      throw new FunctionLoadError(filename, message, [{ message, line, column }]);
+      if (token.type.label === 'name' && NJS_SHIM_NAMES.includes(name)) return { name, line: token.loc?.start.line ?? 1, column: (token.loc?.start.column ?? 0) + 1 };
     }
-  } catch (e) {
-    if (e instanceof FunctionLoadError) throw e;
+  } catch {
     // The syntax gate has accepted the source; what acorn's tokenizer alone cannot lex is left to njs.
   }
+  return undefined;
 }
 
 class NjsFunction implements LoadedFunction {
