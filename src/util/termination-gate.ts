@@ -63,7 +63,6 @@ export function newGate(): GateCell {
 // ---- the thread's side ----
 
 let mine: GateCell | undefined;
-let depth = 0;
 
 /** This thread's zlib sections go through `gate` (call once, at the thread's start). */
 export function useTerminationGate(gate: GateCell): void {
@@ -74,17 +73,17 @@ export function useTerminationGate(gate: GateCell): void {
  * Run `fn`, which calls node:zlib, where a termination cannot reach it. On a
  * thread with no gate (the main thread) it simply runs `fn`. For an async
  * zlib call, wrap the call itself: its handle is created and initialised
- * before it returns.
+ * before it returns. Not reentrant (`fn` must not open another section: it
+ * would wait for itself); util/zlib.ts's wrappers, the only callers, call
+ * node:zlib directly.
  */
 export function zlibSection<T>(fn: () => T): T {
   const gate = mine;
-  if (gate === undefined || depth > 0) return fn();
+  if (gate === undefined) return fn();
   if (Atomics.compareExchange(gate.cells, gate.index, OPEN, HELD) !== OPEN) park(gate);
-  depth++;
   try {
     return fn();
   } finally {
-    depth--;
     if (Atomics.compareExchange(gate.cells, gate.index, HELD, OPEN) !== HELD) {
       // CLOSING: the owner is waiting to terminate this thread.
       Atomics.store(gate.cells, gate.index, CLOSED);
