@@ -46,6 +46,7 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { terminateThroughGate, useTerminationGate, watchGate, type GateCell } from '../util/termination-gate.js';
+import { compileOnWorkerThreads } from './worker-jit.js';
 
 export type StopReason = 'timeout' | 'memory' | 'crash';
 
@@ -362,6 +363,7 @@ function prestartKey(start: WorkerStart): string {
 }
 
 export function newWorker(start: WorkerStart, workerData: unknown): Worker {
+  compileOnWorkerThreads();
   return new Worker(start.script, { workerData, resourceLimits: start.resourceLimits, ...(start.quiet === true ? { stdout: true, stderr: true } : {}) });
 }
 
