@@ -22,7 +22,7 @@
 // Targets: >= 3.0x at 300,000 and 1,000,000 events (median of 3, 2 workers), >= 2.0x with --busy,
 // the sample under 1 s warm.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -53,25 +53,72 @@ function timed(argv, okCodes = [0]) {
   return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, status: p.status, stdout: p.stdout };
 }
 
-function setup(n) {
+/** The corpus format version a built checkout writes (its dist/store/format.js). */
+async function formatOf(checkout) {
+  return (await import(`${checkout}/dist/store/format.js`)).FORMAT_VERSION;
+}
+
+/** A corpus file's format version (the u16 at byte 8 of its header). */
+function fileFormat(path) {
+  const fd = openSync(path, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    readSync(fd, b, 0, 2, 8);
+    return b.readUInt16LE(0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function recordHar(n, dir, out, binPath) {
+  const har = `${dir}/traffic.har`;
+  const g = timed([process.execPath, `${root}bench/gen-har.mjs`, '--entries', String(n), '--no-bodies', '--out', har]);
+  const r = timed([process.execPath, binPath, 'record', 'har', har, '-o', out, '--force']);
+  console.log(`(setup: HAR of ${n} requests, ${(statSync(har).size / 1e6).toFixed(0)} MB, in ${(g.wallMs / 1000).toFixed(0)} s; recorded by ${binPath} in ${(r.wallMs / 1000).toFixed(0)} s)`);
+  rmSync(har);
+}
+
+/**
+ * The corpus of N requests in this checkout's format (cached), its JSON lines, and the corpus the
+ * --against checkout reads: the same file, or, when that checkout writes an older format, the same
+ * traffic in its format (corpus-v<version>.cfr: a cached corpus of an older format is kept as that
+ * when it is rewritten in this checkout's, record for record).
+ */
+async function setup(n) {
   const dir = `${root}bench/out/e2e-${n}`;
   mkdirSync(dir, { recursive: true });
   const corpus = `${dir}/corpus.cfr`;
   const jsonl = `${dir}/events.jsonl`;
+  const format = await formatOf(root);
   if (!existsSync(corpus) || !existsSync(`${corpus}.done`)) {
-    const har = `${dir}/traffic.har`;
-    const g = timed([process.execPath, `${root}bench/gen-har.mjs`, '--entries', String(n), '--no-bodies', '--out', har]);
-    const r = timed([process.execPath, bin, 'record', 'har', har, '-o', corpus, '--force']);
-    console.log(`(setup: HAR of ${n} requests, ${(statSync(har).size / 1e6).toFixed(0)} MB, in ${(g.wallMs / 1000).toFixed(0)} s; recorded in ${(r.wallMs / 1000).toFixed(0)} s)`);
-    rmSync(har);
+    recordHar(n, dir, corpus, bin);
     rmSync(jsonl, { force: true });
     spawnSync('touch', [`${corpus}.done`]);
+  } else if (fileFormat(corpus) < format) {
+    const older = `${dir}/corpus-v${fileFormat(corpus)}.cfr`;
+    renameSync(corpus, older);
+    const { openCorpus, createCorpusWriter } = await import(`${root}dist/store/index.js`);
+    const { remainingRecords } = await import(`${root}dist/store/columns.js`);
+    const from = await openCorpus(older);
+    const to = await createCorpusWriter(corpus);
+    for (const chunk of from.chunks) for (const r of remainingRecords(await from.openChunk(chunk.index))) await to.write(r);
+    await to.close();
+    await from.close();
+    console.log(`(setup: the cached corpus was of format ${fileFormat(older)}: rewritten in format ${format}, the old one kept as ${older})`);
   }
   if (!existsSync(jsonl)) {
     const c = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" cat "${corpus}" > "${jsonl}"`], { stdio: 'inherit' });
     if (c.status !== 0) throw new Error('cfreplay cat failed');
   }
-  return { corpus, jsonl };
+  let againstCorpus = corpus;
+  if (AGAINST !== undefined) {
+    const theirs = await formatOf(AGAINST);
+    if (theirs < format) {
+      againstCorpus = `${dir}/corpus-v${theirs}.cfr`;
+      if (!existsSync(againstCorpus)) recordHar(n, dir, againstCorpus, `${AGAINST}/bin/cfreplay`);
+    }
+  }
+  return { corpus, jsonl, againstCorpus };
 }
 
 function median(xs) {
@@ -92,7 +139,7 @@ if (BUSY) {
   console.log(`a CPU-bound process (pid ${busy.pid}) runs beside every measurement`);
 }
 try {
-  const { corpus, jsonl } = setup(N);
+  const { corpus, jsonl, againstCorpus } = await setup(N);
   const dir = `${root}bench/out/e2e-${N}`;
   console.log(`${N} requests: corpus ${(statSync(corpus).size / 1e6).toFixed(1)} MB, JSON lines ${(statSync(jsonl).size / 1e6).toFixed(0)} MB; ${OLD.slice(root.length)} vs ${NEW.slice(root.length)}; ${WORKERS} workers; ${ROUNDS} rounds`);
   const rows = { script: [], against: [], ...Object.fromEntries(ENGINES.map((e) => [e, []])) };
@@ -108,7 +155,7 @@ try {
       line += ` | cfreplay${engine === 'v8' ? '' : ` --engine ${engine}`} ${(r.wallMs / 1000).toFixed(2)} s (CPU ${(r.cpuMs / 1000).toFixed(2)} s; report ${(r.run.durationMs / 1000).toFixed(2)} s, ${r.run.eventsPerSecond} ev/s${r.run.firstEventMs !== undefined ? `, first event at ${r.run.firstEventMs} ms` : ''}) ratio ${(script.loopMs / r.wallMs).toFixed(2)}x`;
     }
     if (AGAINST !== undefined) {
-      const a = replayOnce(corpus, 'v8', dir, `${AGAINST}/bin/cfreplay`);
+      const a = replayOnce(againstCorpus, 'v8', dir, `${AGAINST}/bin/cfreplay`);
       rows.against.push(a);
       line += ` | against ${(a.wallMs / 1000).toFixed(2)} s (CPU ${(a.cpuMs / 1000).toFixed(2)} s) ratio ${(script.loopMs / a.wallMs).toFixed(2)}x`;
     }

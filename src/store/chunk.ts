@@ -13,6 +13,8 @@ import {
   CHUNK_HEADER_SIZE,
   Codec,
   LAYOUT_COLUMNS_V1,
+  LAYOUT_COLUMNS_V2,
+  PARTS_HEADER_SIZE,
   checksum,
   readChunkHeader,
   writeChunkHeader,
@@ -34,17 +36,17 @@ function brotliOptions(rawLength: number) {
   };
 }
 
-function frame(encoder: ColumnsEncoder, raw: Buffer, payload: Buffer): Buffer {
+function frame(encoder: ColumnsEncoder, rawLength: number, payload: Buffer): Buffer {
   const empty = encoder.count === 0;
   const header = writeChunkHeader({
     payloadLength: payload.length,
-    rawLength: raw.length,
+    rawLength,
     events: encoder.count,
     minTime: empty ? 0 : encoder.minTime,
     maxTime: empty ? 0 : encoder.maxTime,
     payloadCrc: checksum(payload),
     codec: Codec.Brotli,
-    layout: LAYOUT_COLUMNS_V1,
+    layout: LAYOUT_COLUMNS_V2,
   });
   return Buffer.concat([header, payload]);
 }
@@ -56,10 +58,17 @@ export async function encodeChunk(records: readonly RecordedExchange[]): Promise
   return encodeChunkOf(encoder);
 }
 
-/** The framed chunk of the records an encoder holds (it is finished). */
+/** The framed chunk of the records an encoder holds (it is finished): layout 2, its two parts compressed side by side. */
 export async function encodeChunkOf(encoder: ColumnsEncoder): Promise<Buffer> {
-  const raw = encoder.finish();
-  return frame(encoder, raw, await brotliCompress(raw, brotliOptions(raw.length)));
+  const parts = encoder.finishParts();
+  const [request, response] = await Promise.all([
+    brotliCompress(parts.request, brotliOptions(parts.request.length)),
+    brotliCompress(parts.response, brotliOptions(parts.response.length)),
+  ]);
+  const lengths = Buffer.alloc(PARTS_HEADER_SIZE);
+  lengths.writeUInt32LE(request.length, 0);
+  lengths.writeUInt32LE(parts.request.length, 4);
+  return frame(encoder, parts.request.length + parts.response.length, Buffer.concat([lengths, request, response]));
 }
 
 export class ChunkDecodeError extends Error {}
@@ -87,23 +96,55 @@ function outputChunkSize(rawLength: number): number {
   return Math.min(MAX_OUTPUT_CHUNK, rawLength + 64);
 }
 
-/** Verify and decode a framed chunk into a record cursor. Throws ChunkDecodeError. */
-/** `requestOnly`: see ColumnsCursor (records without their response). */
+/** One compressed stream of a chunk, `rawLength` bytes once decompressed (a hint: see outputChunkSize). */
+function decompress(codec: number, bytes: Uint8Array, rawLength: number): Uint8Array {
+  if (codec === Codec.None) return bytes;
+  if (codec !== Codec.Brotli) throw new ChunkDecodeError(`unknown compression codec ${codec}`);
+  try {
+    return brotliDecompressSync(bytes, { chunkSize: outputChunkSize(rawLength) });
+  } catch (e) {
+    throw new ChunkDecodeError(`cannot decompress: ${(e as Error).message}`);
+  }
+}
+
+/** A layout-2 payload's two parts (store/format.ts), their lengths checked against the chunk header. */
+function payloadParts(payload: Uint8Array, header: ChunkHeader): { request: Uint8Array; requestRaw: number; response: Uint8Array; responseRaw: number } {
+  if (payload.length < PARTS_HEADER_SIZE) throw new ChunkDecodeError('payload too short for its two parts');
+  const view = Buffer.from(payload.buffer, payload.byteOffset, PARTS_HEADER_SIZE);
+  const requestLength = view.readUInt32LE(0);
+  const requestRaw = view.readUInt32LE(4);
+  if (requestLength > payload.length - PARTS_HEADER_SIZE) throw new ChunkDecodeError(`request part of ${requestLength} bytes in a payload of ${payload.length}`);
+  if (requestRaw > header.rawLength) throw new ChunkDecodeError(`request part of ${requestRaw} raw bytes in a chunk of ${header.rawLength}`);
+  return {
+    request: payload.subarray(PARTS_HEADER_SIZE, PARTS_HEADER_SIZE + requestLength),
+    requestRaw,
+    response: payload.subarray(PARTS_HEADER_SIZE + requestLength),
+    responseRaw: header.rawLength - requestRaw,
+  };
+}
+
+/**
+ * Verify and decode a framed chunk into a record cursor. Throws ChunkDecodeError.
+ * `requestOnly`: see ColumnsCursor (records without their response); a layout-2 chunk's
+ * response part is then not decompressed at all.
+ */
 export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCursor {
   const header = verifyChunk(framed);
   const payload = framed.subarray(CHUNK_HEADER_SIZE, CHUNK_HEADER_SIZE + header.payloadLength);
-  if (header.layout !== LAYOUT_COLUMNS_V1) throw new ChunkDecodeError(`unknown chunk layout ${header.layout}`);
-  let raw: Uint8Array;
-  try {
-    if (header.codec === Codec.Brotli) raw = brotliDecompressSync(payload, { chunkSize: outputChunkSize(header.rawLength) });
-    else if (header.codec === Codec.None) raw = payload;
-    else throw new ChunkDecodeError(`unknown compression codec ${header.codec}`);
-  } catch (e) {
-    if (e instanceof ChunkDecodeError) throw e;
-    throw new ChunkDecodeError(`cannot decompress: ${(e as Error).message}`);
+  let columns: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined };
+  if (header.layout === LAYOUT_COLUMNS_V2) {
+    const parts = payloadParts(payload, header);
+    columns = {
+      request: decompress(header.codec, parts.request, parts.requestRaw),
+      response: requestOnly ? undefined : decompress(header.codec, parts.response, parts.responseRaw),
+    };
+  } else if (header.layout === LAYOUT_COLUMNS_V1) {
+    columns = decompress(header.codec, payload, header.rawLength);
+  } else {
+    throw new ChunkDecodeError(`unknown chunk layout ${header.layout} (written by a newer cfreplay?)`);
   }
   try {
-    const cursor = new ColumnsCursor(raw, requestOnly);
+    const cursor = new ColumnsCursor(columns, requestOnly);
     if (cursor.count !== header.events) throw new ChunkDecodeError(`header says ${header.events} events, payload holds ${cursor.count}`);
     return cursor;
   } catch (e) {

@@ -482,6 +482,49 @@ interface ChunkColumns {
 const packr = new Packr({ useRecords: false, moreTypes: false });
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
+/** The columns only a response is built from: the response part of a layout-2 chunk. */
+const RESPONSE_COLUMNS = ['rp', 'rs', 'rdp', 'rd', 'rh', 'rc'] as const satisfies readonly (keyof ChunkColumns)[];
+
+/** A chunk's columns as the two msgpack containers of layout 2 (ColumnsEncoder.finishParts). */
+export interface ColumnParts {
+  request: Uint8Array;
+  response: Uint8Array;
+}
+
+/**
+ * The response columns of a chunk whose response part was not decompressed (a request-only
+ * cursor never reads them): empty columns of the right types, so the cursor's readers build.
+ */
+const NO_RESPONSE_COLUMNS: Pick<ChunkColumns, (typeof RESPONSE_COLUMNS)[number]> = {
+  rp: new Uint8Array(0),
+  rs: new Uint8Array(0),
+  rdp: new Uint8Array(0),
+  rd: '',
+  rh: { n: [], c: new Uint8Array(0), r: new Uint8Array(0), v: [] },
+  rc: { n: [], c: new Uint8Array(0), r: new Uint8Array(0), v: [], a: [] },
+};
+
+function unpackContainer(bytes: Uint8Array): Record<string, unknown> {
+  const value: unknown = unpackr.unpack(bytes);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ColumnsFormatError('the columns are not a map');
+  return value as Record<string, unknown>;
+}
+
+/**
+ * The columns of one chunk: one container (layout 1), or the request part and the response
+ * part (layout 2; `response` undefined when it was not decompressed, for a request-only cursor).
+ */
+function unpackColumns(payload: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined }): ChunkColumns {
+  if (payload instanceof Uint8Array) return unpackContainer(payload) as unknown as ChunkColumns;
+  const cols = unpackContainer(payload.request);
+  const response = payload.response === undefined ? NO_RESPONSE_COLUMNS : unpackContainer(payload.response);
+  for (const key of RESPONSE_COLUMNS) {
+    if (!Object.hasOwn(response, key)) throw new ColumnsFormatError(`the response part has no column ${key}`);
+    cols[key] = (response as Record<string, unknown>)[key];
+  }
+  return cols as unknown as ChunkColumns;
+}
+
 /**
  * Builds the columns of one chunk record by record. Adding each record as it
  * is written (rather than holding a chunk of records and encoding them at
@@ -596,7 +639,26 @@ export class ColumnsEncoder {
   }
 
   /** The encoded columns (the chunk payload before compression). Call once. */
+  /** The chunk's columns as one container (a chunk of layout 1). */
   finish(): Buffer {
+    return packr.pack(this.columns());
+  }
+
+  /**
+   * The chunk's columns as two containers, the request part and the response part (a chunk
+   * of layout 2, store/format.ts): a reader that needs no response decompresses the first only.
+   */
+  finishParts(): ColumnParts {
+    const cols = this.columns();
+    const response: Partial<ChunkColumns> = {};
+    for (const key of RESPONSE_COLUMNS) {
+      (response as Record<string, unknown>)[key] = cols[key];
+      delete (cols as Partial<ChunkColumns>)[key];
+    }
+    return { request: packr.pack(cols), response: packr.pack(response) };
+  }
+
+  private columns(): ChunkColumns {
     const n = this.n;
     const cols: ChunkColumns = {
       v: this.hasConnections ? COLUMNS_VERSION : COLUMNS_VERSION_HTTP_ONLY,
@@ -648,7 +710,7 @@ export class ColumnsEncoder {
       for (let i = 0; i < n; i++) floats.writeDoubleLE(times[i]!, i * 8);
       cols.tf = floats;
     }
-    return packr.pack(cols);
+    return cols;
   }
 }
 
@@ -722,18 +784,24 @@ export class ColumnsCursor {
   private entry = -1;
 
   /**
+   * `payload`: the chunk's columns, one container (layout 1) or its two parts
+   * (layout 2), the response part left undefined when it was not decompressed
+   * (only for a request-only cursor).
    * `requestOnly`: leave the response columns alone (records come without
    * `response`, except verbatim ones). A viewer-request replay never reads the
    * response, and the columns are separate streams, so skipping them costs
    * nothing and saves building every response's headers and cookies.
    */
   constructor(
-    payload: Uint8Array,
+    payload: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined },
     private readonly requestOnly = false,
   ) {
-    const cols = unpackr.unpack(payload) as ChunkColumns;
-    if (typeof cols !== 'object' || cols === null || (cols.v !== COLUMNS_VERSION && cols.v !== COLUMNS_VERSION_HTTP_ONLY)) {
-      throw new ColumnsFormatError(`unknown column layout version ${String((cols as { v?: unknown } | null)?.v)}`);
+    if (!(payload instanceof Uint8Array) && payload.response === undefined && !requestOnly) {
+      throw new ColumnsFormatError('the response part is needed to read whole records');
+    }
+    const cols = unpackColumns(payload);
+    if (cols.v !== COLUMNS_VERSION && cols.v !== COLUMNS_VERSION_HTTP_ONLY) {
+      throw new ColumnsFormatError(`unknown column layout version ${String(cols.v)}`);
     }
     if (cols.xe === 1) cols.x = cols.x.map((r) => unescapeKeys(r) as CorpusRecord);
     const n = cols.n;

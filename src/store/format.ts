@@ -1,5 +1,5 @@
 /**
- * The corpus file format, version 1 (all integers little-endian):
+ * The corpus file format, version 2 (all integers little-endian):
  *
  *   file header   magic(8) "\x89CFR\r\n\x1a\n" | u16 version | u16 flags | u32 metaLength | u32 crc32(meta) | meta (msgpack)
  *   chunk*        "CHNK" | u32 payloadLength | u32 rawLength | u32 events | f64 minTime | f64 maxTime
@@ -12,12 +12,38 @@
  * chunk can be handed to a worker or stored in Redis as it is, and a crash
  * during recording leaves every completed chunk readable: without the
  * trailer, a reader rebuilds the index by walking the chunk headers.
+ *
+ * Chunk layouts (the header's layout byte; the payload is compressed with its codec):
+ *   1  columns-v1: one msgpack container of every column (store/columns.ts), compressed as one
+ *      stream. Files of format version 1 hold only these.
+ *   2  columns-v2: the same columns as two containers compressed apart, the request part (every
+ *      column but the response's) and the response part:
+ *        u32 requestPayloadLength | u32 requestRawLength | request stream | response stream
+ *      (the response part's lengths are the rest of payloadLength and rawLength). A reader that
+ *      needs no response (a viewer-request replay) decompresses the request part only: on
+ *      recorded browser traffic the response columns are about a quarter of the raw bytes and
+ *      ~45% of the decompression time, and the two parts decompress faster than one stream of both.
+ * Format version 2 is the first that may hold layout 2 chunks (a version-1 file that got
+ * chunks appended is marked version 2), so a cfreplay that knows only layouts 1 refuses the
+ * file with "upgrade cfreplay" instead of reporting its chunks as damaged. This cfreplay
+ * reads both versions and both layouts, and writes version 2 with layout 2.
  */
 import { crc32 } from 'node:zlib';
 
 export const FILE_MAGIC = Buffer.from([0x89, 0x43, 0x46, 0x52, 0x0d, 0x0a, 0x1a, 0x0a]);
-export const FORMAT_VERSION = 1;
+/** The version written; every version from 1 up to it is read. */
+export const FORMAT_VERSION = 2;
+/** The layout name a corpus's meta gives (informational: each chunk's header says its own). */
+export const LAYOUT_NAME = 'columns-v2';
+
+/** Why a corpus of format `version` cannot be read here (`where`: the file or the Redis corpus), or undefined when it can. */
+export function unsupportedVersion(where: string, version: number): string | undefined {
+  if (Number.isInteger(version) && version >= 1 && version <= FORMAT_VERSION) return undefined;
+  return `${where}: corpus format version ${version} is not supported by this cfreplay (it reads versions 1 to ${FORMAT_VERSION}); upgrade cfreplay`;
+}
 export const FILE_HEADER_FIXED = 20;
+/** Where the file header's u16 version is. */
+export const FILE_VERSION_OFFSET = 8;
 export const CHUNK_MAGIC = Buffer.from('CHNK', 'latin1');
 export const CHUNK_HEADER_SIZE = 44;
 export const INDEX_MAGIC = Buffer.from('CIDX', 'latin1');
@@ -31,6 +57,9 @@ export const enum Codec {
 }
 
 export const LAYOUT_COLUMNS_V1 = 1;
+export const LAYOUT_COLUMNS_V2 = 2;
+/** Layout 2: the two u32 lengths in front of the request part. */
+export const PARTS_HEADER_SIZE = 8;
 
 export interface ChunkHeader {
   payloadLength: number;

@@ -26,13 +26,14 @@ import {
   CHUNK_MAGIC,
   FILE_HEADER_FIXED,
   FILE_MAGIC,
-  FORMAT_VERSION,
+  FILE_VERSION_OFFSET,
   INDEX_HEADER_SIZE,
   INDEX_MAGIC,
   TRAILER_SIZE,
   checksum,
   readChunkHeader,
   readTrailer,
+  unsupportedVersion,
 } from './format.js';
 import { inputFileMessage } from '../util/input-file.js';
 
@@ -132,10 +133,9 @@ async function readStructure(fh: FileHandle, path: string): Promise<CorpusSummar
   if (head.length < FILE_HEADER_FIXED || !head.subarray(0, 8).equals(FILE_MAGIC)) {
     throw new CorpusError(`${path}: not a cfreplay corpus (no corpus header at byte 0)`);
   }
-  const version = head.readUInt16LE(8);
-  if (version !== FORMAT_VERSION) {
-    throw new CorpusError(`${path}: corpus format version ${version} is not supported by this cfreplay (it reads version ${FORMAT_VERSION}); upgrade cfreplay`);
-  }
+  const version = head.readUInt16LE(FILE_VERSION_OFFSET);
+  const unsupported = unsupportedVersion(path, version);
+  if (unsupported !== undefined) throw new CorpusError(unsupported);
   const metaLength = head.readUInt32LE(12);
   const metaBytes = await readAt(fh, FILE_HEADER_FIXED, metaLength);
   if (metaBytes.length !== metaLength || checksum(metaBytes) !== head.readUInt32LE(16)) {

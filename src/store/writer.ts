@@ -17,7 +17,9 @@ import { CorpusError } from './errors.js';
 import {
   FILE_HEADER_FIXED,
   FILE_MAGIC,
+  FILE_VERSION_OFFSET,
   FORMAT_VERSION,
+  LAYOUT_NAME,
   INDEX_HEADER_SIZE,
   INDEX_MAGIC,
   checksum,
@@ -96,10 +98,10 @@ export function encodeIndex(chunks: readonly ChunkInfo[], events: number, droppe
 }
 
 export function encodeFileHeader(tool: string): Buffer {
-  const meta = metaPackr.pack({ created: new Date().toISOString(), tool, layout: 'columns-v1', codec: 'brotli' });
+  const meta = metaPackr.pack({ created: new Date().toISOString(), tool, layout: LAYOUT_NAME, codec: 'brotli' });
   const head = Buffer.alloc(FILE_HEADER_FIXED);
   FILE_MAGIC.copy(head, 0);
-  head.writeUInt16LE(FORMAT_VERSION, 8);
+  head.writeUInt16LE(FORMAT_VERSION, FILE_VERSION_OFFSET);
   head.writeUInt16LE(0, 10);
   head.writeUInt32LE(meta.length, 12);
   head.writeUInt32LE(checksum(meta), 16);
@@ -129,6 +131,8 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
     private readonly previousEvents: number,
     /** For append: bytes to restore on abort (old index + trailer) and where they go. */
     private readonly restore: { at: number; tail: Buffer } | undefined,
+    /** For append to a file of an older format version: its header is marked FORMAT_VERSION when the records are in. */
+    private readonly upgradeVersion: boolean,
     options: CorpusWriterOptions,
   ) {
     super({
@@ -163,7 +167,7 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
       const tail = Buffer.alloc(size - info.dataEnd);
       await fh.read(tail, 0, tail.length, info.dataEnd);
       await fh.truncate(info.dataEnd);
-      return new CorpusFileWriter(path, fh, info.dataEnd, [...info.chunks], info.events, { at: info.dataEnd, tail }, options);
+      return new CorpusFileWriter(path, fh, info.dataEnd, [...info.chunks], info.events, { at: info.dataEnd, tail }, info.formatVersion < FORMAT_VERSION, options);
     }
     if (exists && options.overwrite !== true && options.append !== true) {
       throw new CorpusError(`${path}: already exists (use --append to add to it, or --force to replace it)`);
@@ -176,7 +180,7 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
     }
     const header = encodeFileHeader(tool);
     await fh.write(header, 0, header.length, 0);
-    const writer = new CorpusFileWriter(path, fh, header.length, [], 0, undefined, options);
+    const writer = new CorpusFileWriter(path, fh, header.length, [], 0, undefined, false, options);
     writer.bytesWritten = header.length;
     return writer;
   }
@@ -208,6 +212,14 @@ export class CorpusFileWriter extends ChunkPipeline implements RecordSink {
     const index = encodeIndex(this.chunks, totalEvents, this.dropped);
     const trailer = writeTrailer(this.offset);
     const tail = Buffer.concat([index, trailer]);
+    if (this.upgradeVersion) {
+      // The appended chunks are of this version's layout (store/format.ts): a cfreplay that knows
+      // only the older version then refuses the file ("upgrade cfreplay") instead of finding
+      // chunks it cannot read. Written before the index, so no reader sees the new index with the old version.
+      const version = Buffer.alloc(2);
+      version.writeUInt16LE(FORMAT_VERSION, 0);
+      await this.fh.write(version, 0, 2, FILE_VERSION_OFFSET);
+    }
     await this.fh.write(tail, 0, tail.length, this.offset);
     this.bytesWritten += tail.length;
     await this.fh.sync();

@@ -12,7 +12,7 @@ import { ChunkDecodeError, openChunk } from '../chunk.js';
 import type { ColumnsCursor } from '../columns.js';
 import { recordAtOf, recordsOf, verifyAll, type Corpus } from '../corpus.js';
 import { CorpusError, CorruptChunkError, MissingChunkError } from '../errors.js';
-import { CHUNK_HEADER_SIZE, FORMAT_VERSION, readChunkHeader, type ChunkHeader } from '../format.js';
+import { CHUNK_HEADER_SIZE, FORMAT_VERSION, LAYOUT_NAME, readChunkHeader, unsupportedVersion, type ChunkHeader } from '../format.js';
 import { ChunkPipeline } from '../chunk-pipeline.js';
 import type { ChunkInfo, CorpusProblem, CorpusSummary, ReadOptions } from '../corpus.js';
 import { DEFAULT_CHUNK_EVENTS, type CorpusWriteStats, type RecordSink } from '../writer.js';
@@ -24,6 +24,8 @@ export interface RedisCorpusMeta {
   created: string;
   tool: string;
   format: number;
+  /** The layout name its meta gives (informational: each chunk's header says its own). */
+  layout: string;
   events: number;
   chunks: number;
   bytes: number;
@@ -44,6 +46,7 @@ export function parseMeta(h: Record<string, string>): RedisCorpusMeta | undefine
     created: h['created'] ?? '',
     tool: h['tool'] ?? '',
     format: Number(h['format'] ?? FORMAT_VERSION),
+    layout: h['layout'] ?? 'columns-v1',
     events: Number(h['events'] ?? 0),
     chunks: Number(h['chunks'] ?? 0),
     bytes: Number(h['bytes'] ?? 0),
@@ -96,6 +99,8 @@ export class RedisCorpus implements Corpus {
         throw describeRedisError(target, e);
       }
       if (meta === undefined) throw new CorpusError(`${target.display}: no such corpus in Redis (cfreplay ls ${target.server} lists them)`);
+      const unsupported = unsupportedVersion(target.display, meta.format);
+      if (unsupported !== undefined) throw new CorpusError(unsupported);
       const chunks: ChunkInfo[] = [];
       const problems: CorpusProblem[] = [];
       let offset = 0;
@@ -118,7 +123,7 @@ export class RedisCorpus implements Corpus {
       const info: CorpusSummary = {
         path: target.display,
         formatVersion: meta.format,
-        meta: { created: meta.created, tool: meta.tool, layout: 'columns-v1', codec: 'brotli', redis: { name, gen: meta.gen } },
+        meta: { created: meta.created, tool: meta.tool, layout: meta.layout, codec: 'brotli', redis: { name, gen: meta.gen } },
         chunks,
         events,
         complete: meta.complete,
@@ -259,7 +264,7 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
       if (claimed === 0) throw new CorpusError(`${target.display}: already exists in Redis (created just now by someone else)`);
       await conn
         .multi()
-        .hset(keys.meta, { created, tool, format: String(FORMAT_VERSION), layout: 'columns-v1', codec: 'brotli', events: '0', chunks: '0', bytes: '0', complete: '0' })
+        .hset(keys.meta, { created, tool, format: String(FORMAT_VERSION), layout: LAYOUT_NAME, codec: 'brotli', events: '0', chunks: '0', bytes: '0', complete: '0' })
         .zadd(CORPORA_KEY, Date.parse(created) || Date.now(), name)
         .exec();
       return make('new', gen);
@@ -313,6 +318,7 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
             created: this.created,
             tool: this.tool,
             format: String(FORMAT_VERSION),
+            layout: LAYOUT_NAME,
             events: String(this.events),
             chunks: String(this.chunksWritten),
             bytes: String(this.bytesWritten),
@@ -323,7 +329,9 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
         const old = this.before!;
         if (old.gen !== this.gen) await unlinkAll(this.redis, [this.keys.index(old.gen), ...range(old.chunks).map((i) => this.keys.chunk(old.gen, i))]);
       } else {
-        await this.redis.hset(this.keys.meta, 'complete', '1');
+        // Chunks of this cfreplay's layout were added: the corpus is now of its format (a cfreplay
+        // that knows only version 1 then says "upgrade" rather than finding unknown chunks).
+        await this.redis.hset(this.keys.meta, { complete: '1', format: String(FORMAT_VERSION), layout: LAYOUT_NAME });
       }
       const m = parseMeta(await this.redis.hgetall(this.keys.meta));
       total = { events: m?.events ?? this.events, bytes: m?.bytes ?? this.bytesWritten };

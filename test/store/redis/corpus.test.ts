@@ -129,6 +129,34 @@ describe('corpus in Redis', () => {
     redis.disconnect();
   });
 
+  it('format versions: a format-1 corpus pushed from a file reads back; appending to it marks it format 2; a newer format is refused', async () => {
+    const t = target('formats');
+    // The layout-1 fixture (test/fixtures/store/layout1.cfr, format 1), chunk for chunk.
+    await pushCorpus(new URL('../../fixtures/store/layout1.cfr', import.meta.url).pathname, t);
+    const redis = await connectRedis(target());
+    const metaKey = 'cfreplay:corpus:{formats}:meta';
+    // push writes this cfreplay's meta; a corpus in Redis written by a format-1 cfreplay said format 1.
+    await redis.hset(metaKey, { format: '1', layout: 'columns-v1' });
+    let c = await RedisCorpus.open(t);
+    expect([c.summary().formatVersion, c.summary().meta['layout'], c.events]).toEqual([1, 'columns-v1', 409]);
+    await c.close();
+
+    const app = await RedisCorpusWriter.create(t, { append: true, chunkEvents: 100 });
+    for (const r of records.slice(0, 150)) await app.write(r);
+    await app.close();
+    expect(await redis.hmget(metaKey, 'format', 'layout')).toEqual(['2', 'columns-v2']);
+    c = await RedisCorpus.open(t);
+    const got = [];
+    for await (const r of c.records()) got.push(r);
+    await c.close();
+    expect(got).toHaveLength(409 + 150);
+    expect(got.slice(409)).toEqual(records.slice(0, 150));
+
+    await redis.hset(metaKey, 'format', '3');
+    await expect(RedisCorpus.open(t)).rejects.toThrow(/corpus format version 3 is not supported by this cfreplay \(it reads versions 1 to 2\); upgrade cfreplay/);
+    redis.disconnect();
+  });
+
   it('ls lists corpora, rm deletes every key of one', async () => {
     await pushCorpus(file, target('to-delete'));
     const before = await listCorpora(target());
