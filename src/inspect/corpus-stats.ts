@@ -7,7 +7,7 @@ import { isRecordedConnection, type CorpusRecord } from '../event/connection.js'
 import { viewerResponseSkipReason } from '../event/views.js';
 import type { Corpus } from '../store/corpus.js';
 import { CorruptChunkError } from '../store/errors.js';
-import { CHUNK_HEADER_SIZE } from '../store/format.js';
+import { CHUNK_HEADER_SIZE, CHUNK_LAYOUT_OFFSET } from '../store/format.js';
 
 export interface CorpusStats {
   corpus: string;
@@ -26,6 +26,8 @@ export interface CorpusStats {
   bytesPerEvent: number;
   /** Uncompressed column bytes / compressed bytes. */
   compressionRatio: number;
+  /** The corpus format version (file header or Redis meta) and its chunks by layout (store/format.ts): what a cfreplay needs to read it. */
+  format: { version: number; chunkLayouts: Record<string, number> };
   /** problems: one line each; damage: the same, structured (kind, byte offset, chunk, events lost when known). */
   integrity: { ok: boolean; problems: string[]; damage: { kind: string; offset: number; chunk?: number; lostEvents?: number }[] };
 }
@@ -54,6 +56,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
   let maxTime = -Infinity;
   let rawBytes = 0;
   let compressedBytes = 0;
+  const layouts = new Map<string, number>();
   const structural = corpus.summary().problems;
   const problems: string[] = structural.map((p) => `byte ${p.offset}: ${p.message}`);
   const damage: CorpusStats['integrity']['damage'] = structural.map((p) => ({ kind: p.kind, offset: p.offset, ...(p.lostEvents !== undefined ? { lostEvents: p.lostEvents } : {}) }));
@@ -76,6 +79,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     const framed = await corpus.readFramedChunk(chunk.index);
     rawBytes += framed.length >= 12 ? framed.readUInt32LE(8) : 0;
     compressedBytes += framed.length - CHUNK_HEADER_SIZE;
+    if (framed.length >= CHUNK_HEADER_SIZE) bump(layouts, String(framed[CHUNK_LAYOUT_OFFSET]));
     try {
       const cursor = await corpus.openChunk(chunk.index);
       for (let r: CorpusRecord | undefined = cursor.next(); r !== undefined; r = cursor.next()) {
@@ -112,6 +116,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     timeRange: records === 0 ? null : { first: new Date(minTime).toISOString(), last: new Date(maxTime).toISOString() },
     bytesPerEvent: records === 0 ? 0 : fileBytes / records,
     compressionRatio: compressedBytes === 0 ? 0 : rawBytes / compressedBytes,
+    format: { version: corpus.summary().formatVersion, chunkLayouts: Object.fromEntries([...layouts].sort()) },
     integrity: { ok: problems.length === 0, problems, damage },
   };
 }
@@ -130,6 +135,8 @@ export function formatCorpusStats(s: CorpusStats): string {
   }
   lines.push(`time range   ${s.timeRange ? `${s.timeRange.first} .. ${s.timeRange.last}` : '-'}`);
   lines.push(`size         ${s.fileBytes} bytes in ${s.chunks} chunks, ${s.bytesPerEvent.toFixed(1)} bytes/event, compression ${s.compressionRatio.toFixed(1)}x`);
+  const layouts = Object.entries(s.format.chunkLayouts).map(([layout, n]) => `${n} of layout ${layout}`);
+  lines.push(`format       version ${s.format.version}${layouts.length > 0 ? `, chunks: ${layouts.join(', ')}` : ''}`);
   table('methods', s.methods);
   table('hosts', s.hosts);
   table('status', s.statusClasses);

@@ -46,6 +46,8 @@ export const FILE_HEADER_FIXED = 20;
 export const FILE_VERSION_OFFSET = 8;
 export const CHUNK_MAGIC = Buffer.from('CHNK', 'latin1');
 export const CHUNK_HEADER_SIZE = 44;
+/** Where a chunk header's u8 layout is. */
+export const CHUNK_LAYOUT_OFFSET = 37;
 export const INDEX_MAGIC = Buffer.from('CIDX', 'latin1');
 export const INDEX_HEADER_SIZE = 12;
 export const TRAILER_MAGIC = Buffer.from('CFRINDEX', 'latin1');
@@ -86,7 +88,7 @@ export function writeChunkHeader(h: ChunkHeader): Buffer {
   b.writeDoubleLE(h.maxTime, 24);
   b.writeUInt32LE(h.payloadCrc, 32);
   b.writeUInt8(h.codec, 36);
-  b.writeUInt8(h.layout, 37);
+  b.writeUInt8(h.layout, CHUNK_LAYOUT_OFFSET);
   b.writeUInt32LE(checksum(b.subarray(0, 40)), 40);
   return b;
 }
@@ -105,7 +107,7 @@ export function readChunkHeader(b: Uint8Array): ChunkHeader | string {
     maxTime: buf.readDoubleLE(24),
     payloadCrc: buf.readUInt32LE(32),
     codec: buf.readUInt8(36),
-    layout: buf.readUInt8(37),
+    layout: buf.readUInt8(CHUNK_LAYOUT_OFFSET),
   };
 }
 

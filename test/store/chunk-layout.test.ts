@@ -21,6 +21,7 @@ import {
 import { CorpusError, createCorpusWriter, openCorpusFile } from '../../src/store/index.js';
 import type { CorpusRecord } from '../../src/event/connection.js';
 import type { RecordedExchange } from '../../src/event/types.js';
+import { corpusStats, formatCorpusStats } from '../../src/inspect/corpus-stats.js';
 import { syntheticRecords } from '../helpers/synthetic.js';
 import { useTempDir } from '../helpers/tmp.js';
 
@@ -186,6 +187,15 @@ describe('corpus format versions', () => {
     }
     await c.close();
     expect(layouts).toEqual([1, 1, 1, 2, 2, 2]);
+    // inspect says so: the version, and the chunks by layout.
+    const mixed = await openCorpusFile(path);
+    const stats = await corpusStats(mixed);
+    await mixed.close();
+    expect(stats.format).toEqual({ version: 2, chunkLayouts: { '1': 3, '2': 3 } });
+    expect(formatCorpusStats(stats)).toContain('format       version 2, chunks: 3 of layout 1, 3 of layout 2');
+    const old = await openCorpusFile(FIXTURE_V1);
+    expect((await corpusStats(old)).format).toEqual({ version: 1, chunkLayouts: { '1': 3 } });
+    await old.close();
     const back = await readAll(path);
     expect(digest(back.slice(0, FIXTURE_V1_RECORDS))).toBe(FIXTURE_V1_DIGEST);
     expect(back.slice(FIXTURE_V1_RECORDS)).toEqual(more);

@@ -14,7 +14,7 @@ export const SUMMARIES = {
   },
   inspect: {
     command: 'inspect <corpus>',
-    describe: 'Summarise a corpus: events by type, method, host, status, top URIs, size, and an integrity check',
+    describe: 'Summarise a corpus: events by type, method, host, status, top URIs, size, format, and an integrity check',
   },
   cat: { command: 'cat <corpus>', describe: 'Print the events of a corpus as JSON lines, exactly as a function receives them' },
   run: { command: 'run <function>', describe: 'Run a CloudFront Function on one event, like TestFunction but local' },
