@@ -8,7 +8,7 @@ import { constants } from 'node:zlib';
 import { brotliCompress, brotliDecompressSync } from '../util/zlib.js';
 import type { RecordedExchange } from '../event/types.js';
 import type { CorpusRecord } from '../event/connection.js';
-import { ColumnsCursor, ColumnsEncoder, remainingRecords } from './columns.js';
+import { ColumnsCursor, ColumnsEncoder, remainingRecords, type ColumnsPayload } from './columns.js';
 import {
   CHUNK_HEADER_SIZE,
   Codec,
@@ -131,7 +131,7 @@ function payloadParts(payload: Uint8Array, header: ChunkHeader): { request: Uint
 export function openChunk(framed: Uint8Array, requestOnly = false): ColumnsCursor {
   const header = verifyChunk(framed);
   const payload = framed.subarray(CHUNK_HEADER_SIZE, CHUNK_HEADER_SIZE + header.payloadLength);
-  let columns: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined };
+  let columns: ColumnsPayload;
   if (header.layout === LAYOUT_COLUMNS_V2) {
     const parts = payloadParts(payload, header);
     columns = {

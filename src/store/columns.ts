@@ -492,6 +492,12 @@ export interface ColumnParts {
 }
 
 /**
+ * What a cursor reads: one container (layout 1), or the two parts of layout 2, the response
+ * part left undefined when it was not decompressed (only for a request-only cursor).
+ */
+export type ColumnsPayload = Uint8Array | { request: Uint8Array; response: Uint8Array | undefined };
+
+/**
  * The response columns of a chunk whose response part was not decompressed (a request-only
  * cursor never reads them): empty columns of the right types, so the cursor's readers build.
  */
@@ -510,11 +516,8 @@ function unpackContainer(bytes: Uint8Array): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/**
- * The columns of one chunk: one container (layout 1), or the request part and the response
- * part (layout 2; `response` undefined when it was not decompressed, for a request-only cursor).
- */
-function unpackColumns(payload: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined }): ChunkColumns {
+/** The columns of one chunk, from its one container or its two parts (see ColumnsPayload). */
+function unpackColumns(payload: ColumnsPayload): ChunkColumns {
   if (payload instanceof Uint8Array) return unpackContainer(payload) as unknown as ChunkColumns;
   const cols = unpackContainer(payload.request);
   const response = payload.response === undefined ? NO_RESPONSE_COLUMNS : unpackContainer(payload.response);
@@ -638,8 +641,7 @@ export class ColumnsEncoder {
     this.setCookies.addSetCookies(s.cookies);
   }
 
-  /** The encoded columns (the chunk payload before compression). Call once. */
-  /** The chunk's columns as one container (a chunk of layout 1). */
+  /** The chunk's columns as one container (a chunk of layout 1: encodeColumns). Call once (this or finishParts). */
   finish(): Buffer {
     return packr.pack(this.columns());
   }
@@ -784,16 +786,14 @@ export class ColumnsCursor {
   private entry = -1;
 
   /**
-   * `payload`: the chunk's columns, one container (layout 1) or its two parts
-   * (layout 2), the response part left undefined when it was not decompressed
-   * (only for a request-only cursor).
+   * `payload`: the chunk's columns (see ColumnsPayload).
    * `requestOnly`: leave the response columns alone (records come without
    * `response`, except verbatim ones). A viewer-request replay never reads the
    * response, and the columns are separate streams, so skipping them costs
    * nothing and saves building every response's headers and cookies.
    */
   constructor(
-    payload: Uint8Array | { request: Uint8Array; response: Uint8Array | undefined },
+    payload: ColumnsPayload,
     private readonly requestOnly = false,
   ) {
     if (!(payload instanceof Uint8Array) && payload.response === undefined && !requestOnly) {

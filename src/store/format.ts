@@ -24,7 +24,7 @@
  *      recorded browser traffic the response columns are about a quarter of the raw bytes and
  *      ~45% of the decompression time, and the two parts decompress faster than one stream of both.
  * Format version 2 is the first that may hold layout 2 chunks (a version-1 file that got
- * chunks appended is marked version 2), so a cfreplay that knows only layouts 1 refuses the
+ * chunks appended is marked version 2), so a cfreplay that knows only layout 1 refuses the
  * file with "upgrade cfreplay" instead of reporting its chunks as damaged. This cfreplay
  * reads both versions and both layouts, and writes version 2 with layout 2.
  */
@@ -36,11 +36,6 @@ export const FORMAT_VERSION = 2;
 /** The layout name a corpus's meta gives (informational: each chunk's header says its own). */
 export const LAYOUT_NAME = 'columns-v2';
 
-/** Why a corpus of format `version` cannot be read here (`where`: the file or the Redis corpus), or undefined when it can. */
-export function unsupportedVersion(where: string, version: number): string | undefined {
-  if (Number.isInteger(version) && version >= 1 && version <= FORMAT_VERSION) return undefined;
-  return `${where}: corpus format version ${version} is not supported by this cfreplay (it reads versions 1 to ${FORMAT_VERSION}); upgrade cfreplay`;
-}
 export const FILE_HEADER_FIXED = 20;
 /** Where the file header's u16 version is. */
 export const FILE_VERSION_OFFSET = 8;
@@ -56,6 +51,12 @@ export const TRAILER_SIZE = 16;
 export const enum Codec {
   None = 0,
   Brotli = 1,
+}
+
+/** Why a corpus of format `version` cannot be read here (`where`: the file or the Redis corpus), or undefined when it can. */
+export function unsupportedVersion(where: string, version: number): string | undefined {
+  if (Number.isInteger(version) && version >= 1 && version <= FORMAT_VERSION) return undefined;
+  return `${where}: corpus format version ${version} is not supported by this cfreplay (it reads versions 1 to ${FORMAT_VERSION}); upgrade cfreplay`;
 }
 
 export const LAYOUT_COLUMNS_V1 = 1;
