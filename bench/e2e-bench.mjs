@@ -191,7 +191,8 @@ try {
     const other = [];
     for (let i = 0; i < ROUNDS; i++) {
       warm.push(replayOnce(sample, 'v8', dir));
-      if (AGAINST !== undefined) other.push(replayOnce(sample, 'v8', dir, `${AGAINST}/bin/cfreplay`));
+      // The other checkout's own shipped sample: it may be of a corpus format this one no longer writes.
+      if (AGAINST !== undefined) other.push(replayOnce(`${AGAINST}/recordings/sample.cfr`, 'v8', dir, `${AGAINST}/bin/cfreplay`));
     }
     console.log(`shipped sample (${warm[0].events} events), whole command warm: median ${median(warm.map((x) => x.wallMs)).toFixed(0)} ms wall, ${median(warm.map((x) => x.cpuMs)).toFixed(0)} ms CPU; report ${median(warm.map((x) => x.run.durationMs)).toFixed(0)} ms${warm[0].run.firstEventMs !== undefined ? `, first event at ${median(warm.map((x) => x.run.firstEventMs)).toFixed(0)} ms` : ''} (target < 1000 ms wall)`);
     if (AGAINST !== undefined) {
