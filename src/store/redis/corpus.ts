@@ -329,8 +329,9 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
         const old = this.before!;
         if (old.gen !== this.gen) await unlinkAll(this.redis, [this.keys.index(old.gen), ...range(old.chunks).map((i) => this.keys.chunk(old.gen, i))]);
       } else {
-        // Chunks of this cfreplay's layout were added: the corpus is now of its format (a cfreplay
-        // that knows only version 1 then says "upgrade" rather than finding unknown chunks).
+        // Chunks of this cfreplay's layout were added (an append): the meta says the corpus is now of
+        // its format. A cfreplay that reads format 1 does not check a Redis corpus's format (it
+        // reports chunks of an unknown layout as unreadable); a later one refuses what it cannot read.
         await this.redis.hset(this.keys.meta, { complete: '1', format: String(FORMAT_VERSION), layout: LAYOUT_NAME });
       }
       const m = parseMeta(await this.redis.hgetall(this.keys.meta));
