@@ -23,6 +23,7 @@ import { DamageLedger } from '../replay/damage.js';
 import { RunAccumulator } from '../results/run-accumulator.js';
 import { connectRedis, describeRedisError, isConnectionError, parseRedisTarget, quit, type RedisTarget } from '../store/redis/connect.js';
 import { RedisCorpus } from '../store/redis/corpus.js';
+import { isUnknownLayoutError } from '../store/chunk.js';
 import {
   GROUP,
   RUNS_KEY,
@@ -79,7 +80,11 @@ export class RunInterruptedError extends UserError {
   }
 }
 
-/** A worker's chunk result was made on another engine than the run's (a worker of an older cfreplay ignores the spec's engine). */
+/**
+ * A worker of another cfreplay version took part: its chunk result was made on another engine
+ * than the run's (an older worker ignores the spec's engine), or it could not read the
+ * corpus's chunk layout (an older worker meeting layout 2).
+ */
 export class EngineMismatchError extends UserError {
   override name = 'EngineMismatchError';
 }
@@ -217,6 +222,9 @@ export async function replayDistributed(options: DistributedReplayOptions): Prom
         if (crossCheck && d.result.engines === undefined) throw new EngineMismatchError(`worker ${d.worker} did not cross-check chunk ${d.chunk}, but run ${spec.id} asks for --cross-check (an older cfreplay worker?): run the same cfreplay version on every worker`);
         if (acc.add(d.result)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'chunk-error') {
+        if (isUnknownLayoutError(d.message)) {
+          throw new EngineMismatchError(`worker ${d.worker} cannot read chunk ${d.chunk} of ${corpus.path} (${d.message}; an older cfreplay worker?): run the same cfreplay version on every worker`);
+        }
         const reason = /is missing from Redis/.test(d.message) ? 'missing chunk' : 'corrupt chunk';
         if (damage.chunkLost(acc, chunkInfo.get(d.chunk) ?? { index: d.chunk }, reason, d.message)) recordsDone += chunkEvents.get(d.chunk) ?? 0;
       } else if (d.kind === 'stop') stoppedEarly ??= d.message;

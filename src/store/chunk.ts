@@ -73,6 +73,16 @@ export async function encodeChunkOf(encoder: ColumnsEncoder): Promise<Buffer> {
 
 export class ChunkDecodeError extends Error {}
 
+/**
+ * Whether a chunk error says the chunk's layout is unknown to the cfreplay that read it
+ * ("unknown chunk layout N", the wording of every version so far). The layout byte is under
+ * the header's checksum, so this is not damage: the reader is older than the writer (a
+ * distributed worker of an older cfreplay meeting layout 2, store/format.ts).
+ */
+export function isUnknownLayoutError(message: string): boolean {
+  return /^unknown chunk layout \d+/.test(message);
+}
+
 /** Verify a framed chunk and return its header, without decompressing. */
 export function verifyChunk(framed: Uint8Array): ChunkHeader {
   const header = readChunkHeader(framed);

@@ -84,4 +84,19 @@ describe('replay --distributed --engine njs', () => {
     await expect(run).rejects.toThrow(EngineMismatchError);
     await expect(run).rejects.toThrow(`worker old ran chunk ${chunk} on the v8 engine, but run ${runId} asks for njs`);
   }, 60_000);
+
+  it('a worker that cannot read the chunk layout (an older cfreplay meeting format 2) stops the coordinator with a message, not as damage', async () => {
+    let runId = '';
+    const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });
+    run.catch(() => undefined);
+    const deadline = Date.now() + 30_000;
+    while (runId === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const keys = runKeys(runId);
+    const raw = await redis.callBuffer('XREADGROUP', 'GROUP', GROUP, 'old', 'COUNT', '1', 'STREAMS', keys.jobs, '>');
+    const chunk = Number(parseStreams(raw).get(keys.jobs)![0]!.fields[1]!.toString());
+    // What a worker of c161008 (format 1 only) sends for a layout-2 chunk: its ChunkDecodeError's message.
+    await redis.xadd(keys.done, '*', ...doneFields({ kind: 'chunk-error', chunk, worker: 'old', message: 'unknown chunk layout 2' }));
+    await expect(run).rejects.toThrow(EngineMismatchError);
+    await expect(run).rejects.toThrow(`worker old cannot read chunk ${chunk} of ${url} (unknown chunk layout 2; an older cfreplay worker?): run the same cfreplay version on every worker`);
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ColumnsCursor, remainingRecords } from '../../src/store/columns.js';
-import { ChunkDecodeError, encodeChunk, openChunk } from '../../src/store/chunk.js';
+import { ChunkDecodeError, encodeChunk, isUnknownLayoutError, openChunk } from '../../src/store/chunk.js';
 import {
   CHUNK_HEADER_SIZE,
   FILE_VERSION_OFFSET,
@@ -117,6 +117,12 @@ describe('chunk layout 2', () => {
     if (typeof h === 'string') throw new Error(h);
     const relabelled = Buffer.concat([writeChunkHeader({ ...h, layout: 3 }), framed.subarray(CHUNK_HEADER_SIZE)]);
     expect(() => openChunk(relabelled)).toThrow(new ChunkDecodeError('unknown chunk layout 3 (written by a newer cfreplay?)'));
+    // Told apart from damage (a distributed coordinator stops on it: a worker older than the corpus),
+    // in this wording and in that of format-1 cfreplay ("unknown chunk layout 2").
+    expect(isUnknownLayoutError('unknown chunk layout 3 (written by a newer cfreplay?)')).toBe(true);
+    expect(isUnknownLayoutError('unknown chunk layout 2')).toBe(true);
+    expect(isUnknownLayoutError('payload checksum mismatch')).toBe(false);
+    expect(isUnknownLayoutError('cannot decode columns: unknown column layout version 9')).toBe(false);
   });
 
   it('a cursor over the two parts wants the response part unless it reads requests only', async () => {
