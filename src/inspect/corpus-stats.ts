@@ -7,7 +7,7 @@ import { isRecordedConnection, type CorpusRecord } from '../event/connection.js'
 import { viewerResponseSkipReason } from '../event/views.js';
 import type { Corpus } from '../store/corpus.js';
 import { CorruptChunkError } from '../store/errors.js';
-import { CHUNK_HEADER_SIZE, CHUNK_LAYOUT_OFFSET } from '../store/format.js';
+import { CHUNK_HEADER_SIZE, readChunkHeader } from '../store/format.js';
 
 export interface CorpusStats {
   corpus: string;
@@ -77,9 +77,14 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
 
   for (const chunk of corpus.chunks) {
     const framed = await corpus.readFramedChunk(chunk.index);
-    rawBytes += framed.length >= 12 ? framed.readUInt32LE(8) : 0;
+    // The header read once, by the store's own reader: a damaged one (its checksum fails) gives
+    // no raw length and no layout to count (the chunk is reported below, when it is opened).
+    const header = readChunkHeader(framed);
+    if (typeof header !== 'string') {
+      rawBytes += header.rawLength;
+      bump(layouts, String(header.layout));
+    }
     compressedBytes += framed.length - CHUNK_HEADER_SIZE;
-    if (framed.length >= CHUNK_HEADER_SIZE) bump(layouts, String(framed[CHUNK_LAYOUT_OFFSET]));
     try {
       const cursor = await corpus.openChunk(chunk.index);
       for (let r: CorpusRecord | undefined = cursor.next(); r !== undefined; r = cursor.next()) {

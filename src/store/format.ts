@@ -42,7 +42,7 @@ export const FILE_VERSION_OFFSET = 8;
 export const CHUNK_MAGIC = Buffer.from('CHNK', 'latin1');
 export const CHUNK_HEADER_SIZE = 44;
 /** Where a chunk header's u8 layout is. */
-export const CHUNK_LAYOUT_OFFSET = 37;
+const CHUNK_LAYOUT_OFFSET = 37;
 export const INDEX_MAGIC = Buffer.from('CIDX', 'latin1');
 export const INDEX_HEADER_SIZE = 12;
 export const TRAILER_MAGIC = Buffer.from('CFRINDEX', 'latin1');
