@@ -64,17 +64,22 @@ describe('replay --distributed --engine njs', () => {
     expect({ old: report.cost!.old, new: report.cost!.new }).toEqual({ old: local.cost!.old, new: local.cost!.new });
   }, 120_000);
 
-  it('a chunk result made on another engine (a worker ignoring the engine) stops the coordinator with a message', async () => {
+  /** Start a distributed run (no worker) and take one of its jobs as a worker named "old" would. */
+  async function runWithOldWorker(engine?: 'njs'): Promise<{ run: Promise<unknown>; runId: string; keys: ReturnType<typeof runKeys>; chunk: number }> {
     let runId = '';
-    const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, engine: 'njs', onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });
+    const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, ...(engine ? { engine } : {}), onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });
     run.catch(() => undefined);
     const deadline = Date.now() + 30_000;
     while (runId === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const keys = runKeys(runId);
-    // An "old worker": takes a job and answers with a result made on V8, as a worker would that never read spec.engine.
     const raw = await redis.callBuffer('XREADGROUP', 'GROUP', GROUP, 'old', 'COUNT', '1', 'STREAMS', keys.jobs, '>');
-    const job = parseStreams(raw).get(keys.jobs)![0]!;
-    const chunk = Number(job.fields[1]!.toString());
+    const chunk = Number(parseStreams(raw).get(keys.jobs)![0]!.fields[1]!.toString());
+    return { run, runId, keys, chunk };
+  }
+
+  it('a chunk result made on another engine (a worker ignoring the engine) stops the coordinator with a message', async () => {
+    // An "old worker": takes a job and answers with a result made on V8, as a worker would that never read spec.engine.
+    const { run, runId, keys, chunk } = await runWithOldWorker('njs');
     const corpus = await RedisCorpus.open(parseRedisTarget(url), redis);
     const framed = await corpus.readFramedChunk(chunk);
     const fns = { old: loadFunction(readFileSync(OLD, 'utf8')), new: loadFunction(readFileSync(NEW, 'utf8')) };
@@ -86,14 +91,7 @@ describe('replay --distributed --engine njs', () => {
   }, 60_000);
 
   it('a worker that cannot read the chunk layout (an older cfreplay meeting format 2) stops the coordinator with a message, not as damage', async () => {
-    let runId = '';
-    const run = replayDistributed({ oldPath: OLD, newPath: NEW, corpus: url, onInfo: (t) => (runId = /run (\S+):/.exec(t)?.[1] ?? runId) });
-    run.catch(() => undefined);
-    const deadline = Date.now() + 30_000;
-    while (runId === '' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-    const keys = runKeys(runId);
-    const raw = await redis.callBuffer('XREADGROUP', 'GROUP', GROUP, 'old', 'COUNT', '1', 'STREAMS', keys.jobs, '>');
-    const chunk = Number(parseStreams(raw).get(keys.jobs)![0]!.fields[1]!.toString());
+    const { run, keys, chunk } = await runWithOldWorker();
     // What a worker of c161008 (format 1 only) sends for a layout-2 chunk: its ChunkDecodeError's message.
     await redis.xadd(keys.done, '*', ...doneFields({ kind: 'chunk-error', chunk, worker: 'old', message: 'unknown chunk layout 2' }));
     await expect(run).rejects.toThrow(EngineMismatchError);
