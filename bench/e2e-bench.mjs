@@ -90,12 +90,13 @@ async function setup(n) {
   const corpus = `${dir}/corpus.cfr`;
   const jsonl = `${dir}/events.jsonl`;
   const format = await formatOf(root);
-  if (!existsSync(corpus) || !existsSync(`${corpus}.done`)) {
+  const cached = existsSync(corpus) && existsSync(`${corpus}.done`) ? fileFormat(corpus) : undefined;
+  if (cached === undefined) {
     recordHar(n, dir, corpus, bin);
     rmSync(jsonl, { force: true });
     spawnSync('touch', [`${corpus}.done`]);
-  } else if (fileFormat(corpus) < format) {
-    const older = `${dir}/corpus-v${fileFormat(corpus)}.cfr`;
+  } else if (cached < format) {
+    const older = `${dir}/corpus-v${cached}.cfr`;
     renameSync(corpus, older);
     const { openCorpus, createCorpusWriter } = await import(`${root}dist/store/index.js`);
     const { remainingRecords } = await import(`${root}dist/store/columns.js`);
@@ -104,7 +105,7 @@ async function setup(n) {
     for (const chunk of from.chunks) for (const r of remainingRecords(await from.openChunk(chunk.index))) await to.write(r);
     await to.close();
     await from.close();
-    console.log(`(setup: the cached corpus was of format ${fileFormat(older)}: rewritten in format ${format}, the old one kept as ${older})`);
+    console.log(`(setup: the cached corpus was of format ${cached}: rewritten in format ${format}, the old one kept as ${older})`);
   }
   if (!existsSync(jsonl)) {
     const c = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" cat "${corpus}" > "${jsonl}"`], { stdio: 'inherit' });
