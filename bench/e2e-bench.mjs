@@ -99,10 +99,9 @@ async function setup(n) {
     const older = `${dir}/corpus-v${cached}.cfr`;
     renameSync(corpus, older);
     const { openCorpus, createCorpusWriter } = await import(`${root}dist/store/index.js`);
-    const { remainingRecords } = await import(`${root}dist/store/columns.js`);
     const from = await openCorpus(older);
     const to = await createCorpusWriter(corpus);
-    for (const chunk of from.chunks) for (const r of remainingRecords(await from.openChunk(chunk.index))) await to.write(r);
+    for await (const r of from.records()) await to.write(r);
     await to.close();
     await from.close();
     console.log(`(setup: the cached corpus was of format ${cached}: rewritten in format ${format}, the old one kept as ${older})`);
