@@ -43,7 +43,7 @@ async function readAll(path: string): Promise<CorpusRecord[]> {
   const c = await openCorpusFile(path);
   try {
     const out: CorpusRecord[] = [];
-    for (const chunk of c.chunks) out.push(...remainingRecords(await c.openChunk(chunk.index)));
+    for await (const r of c.records()) out.push(r);
     return out;
   } finally {
     await c.close();
