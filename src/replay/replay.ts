@@ -401,6 +401,7 @@ export async function replay(options: ReplayOptions): Promise<ReplayReport> {
       ...(stoppedEarly !== undefined ? { stoppedEarly } : {}),
       ...(crossCheck ? { crossCheck } : {}),
     });
+    traceMark('report built');
     await options.onReport?.(report);
     return report;
   } finally {

@@ -2,7 +2,7 @@
  * The terminal summary of a replay: what a person reads in ten seconds.
  * Colour only when the output is a TTY.
  */
-import { decodeHistogram, recordedBins, type LatencyHistogram } from '../results/latency.js';
+import { decodeHistogram, recordedBins, valueAtPercentile, type Bin, type LatencyHistogram } from '../results/latency.js';
 import type { CostReport, EngineCheckReport, PercentileComparison, ReplayReport } from '../results/types.js';
 import { groupDigits } from '../util/group-digits.js';
 
@@ -43,19 +43,23 @@ function truncate(s: string, n: number): string {
 /** Log-scaled buckets covering both versions; bars side by side. */
 export function asciiHistogram(oldH: LatencyHistogram, newH: LatencyHistogram, width = 40, rows = 12): string[] {
   if (oldH.totalCount === 0 && newH.totalCount === 0) return ['  (no calls timed)'];
-  const lo = Math.max(1, Math.min(oldH.getValueAtPercentile(0.1), newH.getValueAtPercentile(0.1)));
-  const hi = Math.max(lo * 1.01, Math.max(oldH.getValueAtPercentile(99.9), newH.getValueAtPercentile(99.9)));
+  // Each histogram walked once: its bins give the percentiles (getValueAtPercentile walks it again per call).
+  const oldBins = recordedBins(oldH);
+  const newBins = recordedBins(newH);
+  const at = (bins: readonly Bin[], h: LatencyHistogram, p: number) => valueAtPercentile(bins, h.totalCount, p);
+  const lo = Math.max(1, Math.min(at(oldBins, oldH, 0.1), at(newBins, newH, 0.1)));
+  const hi = Math.max(lo * 1.01, Math.max(at(oldBins, oldH, 99.9), at(newBins, newH, 99.9)));
   const step = Math.log(hi / lo) / rows;
-  const bucket = (h: LatencyHistogram): number[] => {
+  const bucket = (h: LatencyHistogram, bins: readonly Bin[]): number[] => {
     const counts = new Array<number>(rows).fill(0);
-    for (const v of recordedBins(h)) {
+    for (const v of bins) {
       const i = Math.min(rows - 1, Math.max(0, Math.floor(Math.log(Math.max(v.value, lo) / lo) / step)));
       counts[i]! += v.count;
     }
     return counts.map((c) => (h.totalCount === 0 ? 0 : c / h.totalCount));
   };
-  const o = bucket(oldH);
-  const n = bucket(newH);
+  const o = bucket(oldH, oldBins);
+  const n = bucket(newH, newBins);
   const peak = Math.max(...o, ...n, 1e-9);
   const bar = (share: number, ch: string) => ch.repeat(Math.round((share / peak) * width));
   const lines = [`  ${'upper bound'.padStart(11)}  ${'OLD'.padEnd(width)}  NEW`];

@@ -54,8 +54,15 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
   h.recordValue(value);
 }
 
-/** The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): Redis, the JSON report. */
+/**
+ * The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): Redis, the JSON
+ * report. From the histogram's non-zero counts (walk) when its counts end with the last of them
+ * (the encoding's counts end at the maximum's index): the same bytes, without a second loop over
+ * the whole counts array through the library's accessors.
+ */
 export function encodeHistogram(h: LatencyHistogram): string {
+  const { pairs, length } = walk(h);
+  if (length > 0 && pairs[2 * length - 2] === h.countsArrayIndex(h.maxValue)) return encodePairsCompressedBase64(h, pairs.subarray(0, 2 * length));
   return encodeCompressedBase64(h);
 }
 
@@ -160,23 +167,134 @@ export interface Bin {
 }
 
 /**
- * The recorded values of a histogram with their counts, in value order: what its
- * recordedValuesIterator yields (valueIteratedTo, countAtValueIteratedTo), read
- * straight off the counts array. The iterator steps through every index with two
- * valueFromIndex calls and an Object.assign per value: ~4x slower, and the report
- * and the terminal summary walked each histogram several times at the end of a run.
+ * A histogram's recorded counts in index order: the index of each non-zero count and the
+ * count. One loop over the counts array, read straight (hdr-histogram-js's typed-array
+ * histograms keep it in `_counts`; any other goes through getCountAtIndex), up to where the
+ * total is reached.
+ *
+ * Why not the library's methods per index: the report's statistics walked each histogram
+ * (~34,000 counts) six times with two or three method calls per step (the recorded values,
+ * four percentiles, then the terminal's own), all once, at the end of a run. V8 compiled
+ * those loops with the library's log2 / pow arithmetic inlined, ~70 ms of optimizing-compiler
+ * CPU on helper threads, competing with the report for the cores while the workers were torn
+ * down (issue 19). A loop over a Float64Array and integer steps compile in a few ms.
  */
-export function recordedBins(h: LatencyHistogram): Bin[] {
-  const bins: Bin[] = [];
-  let remaining = h.totalCount;
+interface Walk {
+  /** [index, count] of each non-zero count in index order (HistogramCounts' pairs), in the first 2 * length numbers. */
+  pairs: Float64Array;
+  length: number;
+}
+
+function walk(h: LatencyHistogram): Walk {
+  const raw = (h as unknown as { _counts?: unknown })._counts;
   const n = h.countsArrayLength;
+  const pairs = new Float64Array(2 * Math.min(n, h.totalCount));
+  const length = raw instanceof Float64Array && raw.length >= n ? scanCounts(raw, n, h.totalCount, pairs) : scanHistogram(h, n, pairs);
+  return { pairs, length };
+}
+
+// The loop in a function of its own that sees only numbers and typed arrays: V8 compiles it
+// once, whatever the histogram objects' hidden classes (a decoded histogram's differs from a
+// recording one's: one loop over both was deoptimized and compiled again).
+function scanCounts(raw: Float64Array, n: number, remaining: number, pairs: Float64Array): number {
+  let k = 0;
+  for (let i = 0; i < n && remaining > 0; i++) {
+    const count = raw[i]!;
+    if (count === 0) continue;
+    pairs[k++] = i;
+    pairs[k++] = count;
+    remaining -= count;
+  }
+  return k / 2;
+}
+
+function scanHistogram(h: LatencyHistogram, n: number, pairs: Float64Array): number {
+  let k = 0;
+  let remaining = h.totalCount;
   for (let i = 0; i < n && remaining > 0; i++) {
     const count = h.getCountAtIndex(i);
     if (count === 0) continue;
-    bins.push({ value: h.highestEquivalentValue(h.valueFromIndex(i)), count });
+    pairs[k++] = i;
+    pairs[k++] = count;
     remaining -= count;
   }
+  return k / 2;
+}
+
+/**
+ * Where a counts index lies in values, in integer steps: hdr-histogram-js's
+ * valueFromIndex(i) (the lowest value counted at i, `lowest`) and the size of the range of
+ * values counted there (sizeOfEquivalentValueRange of it, `size`, a power of two), which give
+ * lowestEquivalentValue (lowest), highestEquivalentValue (lowest + size - 1) and
+ * medianEquivalentValue (lowest + floor(size / 2)). Exact below 2^53 (an hour in ns is under
+ * 2^42); test/results/latency.test.ts compares all four with the library at every index.
+ */
+class Shape {
+  private readonly half: number;
+  private readonly unit: number;
+
+  constructor(h: LatencyHistogram) {
+    this.half = h.subBucketHalfCount;
+    this.unit = h.unitMagnitude;
+  }
+
+  private bucket(i: number): number {
+    return Math.max(Math.floor(i / this.half) - 1, 0);
+  }
+
+  lowest(i: number): number {
+    const b = Math.floor(i / this.half) - 1;
+    const sub = b < 0 ? i : (i % this.half) + this.half;
+    return sub * 2 ** (Math.max(b, 0) + this.unit);
+  }
+
+  size(i: number): number {
+    return 2 ** (this.bucket(i) + this.unit);
+  }
+
+  highest(i: number): number {
+    return this.lowest(i) + this.size(i) - 1;
+  }
+
+  median(i: number): number {
+    return this.lowest(i) + Math.floor(this.size(i) / 2);
+  }
+}
+
+/**
+ * The recorded values of a histogram with their counts, in value order: what its
+ * recordedValuesIterator yields (valueIteratedTo, countAtValueIteratedTo). The iterator steps
+ * through every index with two valueFromIndex calls and an Object.assign per value.
+ */
+export function recordedBins(h: LatencyHistogram): Bin[] {
+  const { pairs, length } = walk(h);
+  const shape = new Shape(h);
+  const bins: Bin[] = new Array<Bin>(length);
+  for (let k = 0; k < length; k++) bins[k] = { value: shape.highest(pairs[2 * k]!), count: pairs[2 * k + 1]! };
   return bins;
+}
+
+/** hdr-histogram-js's count at a percentile: the number of recorded values the percentile reaches, at least 1. */
+function countAtPercentile(percentile: number, total: number): number {
+  const fp = (Math.min(percentile, 100) / 100) * total;
+  // The library's ulp (hdr-histogram-js/dist/ulp.js): an fp result one ulp above the whole count is not rounded up past it.
+  return Math.max(Math.ceil(fp - 2 ** (Math.floor(Math.log2(fp)) - 52)), 1);
+}
+
+/**
+ * h.getValueAtPercentile(percentile) from recordedBins(h): the value of the first bin at which
+ * the running count reaches the percentile's count (0 when none does). For a percentile above
+ * 0, as the library's walk: zero counts never move the running count.
+ */
+export function valueAtPercentile(bins: readonly Bin[], total: number, percentile: number): number {
+  if (!(percentile > 0)) throw new RangeError(`valueAtPercentile: a percentile above 0, got ${percentile}`);
+  const target = countAtPercentile(percentile, total);
+  let running = 0;
+  for (const bin of bins) {
+    running += bin.count;
+    if (running >= target) return bin.value;
+  }
+  return 0;
 }
 
 /** One walk over a histogram's recorded values: its statistics and its bins (for the rank test). */
@@ -185,29 +303,45 @@ interface Summary {
   bins: Bin[];
 }
 
+/** The statistics' percentiles, in increasing order (one pass over the bins finds them all). */
+const PERCENTILES = [50, 90, 99, 99.9] as const;
+
 /**
  * hdr-histogram-js walks the recorded values once for `mean` and twice more
  * for `stdDeviation` (which recomputes the mean), with an object per step;
  * a report asked for both of both versions and the bins on top, ~150 ms at
  * the end of every 1M-event replay, after all workers had finished. This is
- * one walk, with the same formulas (median equivalent value of each bucket).
+ * one walk, with the same formulas (median equivalent value of each bucket),
+ * and the percentiles found on the way.
  */
 function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
-  const bins = recordedBins(h);
-  const medians: number[] = [];
+  const { pairs, length } = walk(h);
+  const shape = new Shape(h);
+  const bins: Bin[] = new Array<Bin>(length);
+  const medians: number[] = new Array<number>(length);
+  const targets = PERCENTILES.map((p) => countAtPercentile(p, count));
+  const at = PERCENTILES.map(() => 0);
+  let next = 0;
+  let running = 0;
   let total = 0;
-  for (const bin of bins) {
-    const median = h.medianEquivalentValue(bin.value);
-    medians.push(median);
-    total += median * bin.count;
+  for (let k = 0; k < length; k++) {
+    const i = pairs[2 * k]!;
+    const c = pairs[2 * k + 1]!;
+    const value = shape.highest(i);
+    bins[k] = { value, count: c };
+    const median = shape.median(i);
+    medians[k] = median;
+    total += median * c;
+    running += c;
+    while (next < targets.length && running >= targets[next]!) at[next++] = value;
   }
   const mean = total / count;
   let deviations = 0;
-  for (let i = 0; i < bins.length; i++) {
-    const d = medians[i]! - mean;
-    deviations += d * d * bins[i]!.count;
+  for (let k = 0; k < bins.length; k++) {
+    const d = medians[k]! - mean;
+    deviations += d * d * bins[k]!.count;
   }
   return {
     stats: {
@@ -215,10 +349,10 @@ function summarize(h: LatencyHistogram): Summary {
       min: h.minNonZeroValue,
       mean,
       stddev: Math.sqrt(deviations / count),
-      p50: h.getValueAtPercentile(50),
-      p90: h.getValueAtPercentile(90),
-      p99: h.getValueAtPercentile(99),
-      p999: h.getValueAtPercentile(99.9),
+      p50: at[0]!,
+      p90: at[1]!,
+      p99: at[2]!,
+      p999: at[3]!,
       max: h.maxValue,
     },
     bins,

@@ -16,8 +16,10 @@ import {
   portableHistogram,
   recordDuration,
   recordedBins,
+  valueAtPercentile,
   type LatencyHistogram,
 } from '../../src/results/latency.js';
+import { encodeCompressedBase64 } from '../../src/results/hdr-codec.js';
 
 function filled(seed: number, scale: number) {
   const h = newHistogram();
@@ -98,6 +100,53 @@ describe('latency statistics in one walk', () => {
     expect(r.comparison.pValue).toBeLessThan(0.001);
     expect(r.comparison.probabilityNewSlower).toBeGreaterThan(0.6);
     expect(r.comparison.p50.significant).toBe(true);
+  });
+
+  it('bins, medians and percentiles are the library\'s at every index of the counts array, grown or not', () => {
+    for (const grow of [false, true]) {
+      const h = newHistogram();
+      if (grow) h.recordValue(7_200_000_000_000); // past an hour: the counts array grows
+      const n = h.countsArrayLength;
+      for (let i = 0; i < n; i++) h.setCountAtIndex(i, 1 + (i % 3));
+      h.setTotalCount(0);
+      for (let i = 0; i < n; i++) h.setTotalCount(h.totalCount + h.getCountAtIndex(i));
+      const bins = recordedBins(h);
+      expect(bins.length).toBe(n);
+      for (let i = 0; i < n; i++) {
+        const v = bins[i]!.value;
+        if (v !== h.highestEquivalentValue(h.valueFromIndex(i))) expect([i, v]).toEqual([i, h.highestEquivalentValue(h.valueFromIndex(i))]);
+      }
+      // the library's mean is the count-weighted medianEquivalentValue of every bin
+      expect(latencyStats(h).mean).toBe(h.mean);
+      expect(latencyStats(h).stddev).toBe(h.stdDeviation);
+    }
+  });
+
+  it('valueAtPercentile and the statistics\' percentiles are getValueAtPercentile', () => {
+    const ps = [1e-9, 0.1, 1, 25, 33.333333, 50, 66.7, 90, 99, 99.9, 99.99, 100, 150];
+    for (const [seed, scale] of [[1, 900], [7, 25_000], [42, 3_000_000]] as const) {
+      const h = filled(seed, scale);
+      const bins = recordedBins(h);
+      for (const p of ps) expect([p, valueAtPercentile(bins, h.totalCount, p)]).toEqual([p, h.getValueAtPercentile(p)]);
+      const s = latencyStats(h);
+      expect([s.p50, s.p90, s.p99, s.p999]).toEqual([50, 90, 99, 99.9].map((p) => h.getValueAtPercentile(p)));
+    }
+    const one = newHistogram();
+    one.recordValue(1234);
+    expect(valueAtPercentile(recordedBins(one), 1, 99.9)).toBe(one.getValueAtPercentile(99.9));
+    expect(valueAtPercentile([], 0, 50)).toBe(newHistogram().getValueAtPercentile(50));
+    expect(() => valueAtPercentile(recordedBins(one), 1, 0)).toThrow(/above 0/);
+  });
+
+  it('encodeHistogram is the library encoding, byte for byte: recorded, grown, decoded, merged from chunk counts, empty', () => {
+    const grown = filled(9, 2_000);
+    grown.recordValue(7_200_000_000_000);
+    const merged = newHistogram();
+    for (const seed of [11, 12]) addChunkHistogram(merged, histogramCounts(filled(seed, 40_000)));
+    const zeroOnly = newHistogram();
+    zeroOnly.recordValue(0);
+    const cases = [filled(1, 900), filled(42, 3_000_000), grown, decodeHistogram(encodeHistogram(filled(3, 700))), merged, newHistogram(), zeroOnly];
+    for (const h of cases) expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
   });
 
   it('empty histograms', () => {
