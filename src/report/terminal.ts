@@ -2,7 +2,7 @@
  * The terminal summary of a replay: what a person reads in ten seconds.
  * Colour only when the output is a TTY.
  */
-import { decodeHistogram, recordedBins, valueAtPercentile, type Bin, type LatencyHistogram } from '../results/latency.js';
+import { histogramToRead, recordedBins, valueAtPercentile, type Bin, type LatencyHistogram } from '../results/latency.js';
 import type { CostReport, EngineCheckReport, PercentileComparison, ReplayReport } from '../results/types.js';
 import { groupDigits } from '../util/group-digits.js';
 
@@ -185,7 +185,7 @@ export function formatTerminalReport(r: ReplayReport, opts: TerminalOptions): st
   out.push(`  ${'OLD'.padEnd(8)}${cols.map((k) => formatNs(l.old[k]).padStart(11)).join('')}`);
   out.push(`  ${'NEW'.padEnd(8)}${cols.map((k) => formatNs(l.new[k]).padStart(11)).join('')}`);
   out.push(`  ${'new/old'.padEnd(8)}${cols.map((k) => ratio(c[k]).padStart(11)).join('')}`);
-  out.push(...asciiHistogram(decodeHistogram(l.histograms.old), decodeHistogram(l.histograms.new), opts.barWidth ?? 40));
+  out.push(...asciiHistogram(histogramToRead(l.histograms.old), histogramToRead(l.histograms.new), opts.barWidth ?? 40));
   if (r.cost !== undefined) out.push('', ...costLines(r.cost, p));
 
   out.push('');

@@ -62,12 +62,37 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
  */
 export function encodeHistogram(h: LatencyHistogram): string {
   const { pairs, length } = walk(h);
-  if (length > 0 && pairs[2 * length - 2] === h.countsArrayIndex(h.maxValue)) return encodePairsCompressedBase64(h, pairs.subarray(0, 2 * length));
-  return encodeCompressedBase64(h);
+  const encoded =
+    length > 0 && pairs[2 * length - 2] === h.countsArrayIndex(h.maxValue) ? encodePairsCompressedBase64(h, pairs.subarray(0, 2 * length)) : encodeCompressedBase64(h);
+  recentlyEncoded.set(encoded, { h, total: h.totalCount });
+  if (recentlyEncoded.size > RECENT) recentlyEncoded.delete(recentlyEncoded.keys().next().value!);
+  return encoded;
 }
 
 /** Callers read it or add it into another histogram: no copy into a fresh one is needed. */
 export function decodeHistogram(encoded: string): LatencyHistogram {
+  return decodeCompressedBase64(encoded);
+}
+
+/**
+ * The histograms encodeHistogram encoded last, by their strings (a report's OLD and NEW, and a
+ * cost section's): the terminal summary and the HTML chart read the strings of the report just
+ * built, whose histograms are at hand. Decoding one is an inflate, a 270 KB counts array and a
+ * loop setting ~7,000 entries, compiled on its first use at the end of a run. An entry holds
+ * while its histogram keeps the total it had when encoded (a value recorded or a histogram
+ * added since changes it).
+ */
+const recentlyEncoded = new Map<string, { h: LatencyHistogram; total: number }>();
+const RECENT = 4;
+
+/**
+ * decodeHistogram(encoded), for callers that only read it (percentiles, bins, counts): the
+ * histogram it was encoded from when that was one of the last few and has not changed since,
+ * else a fresh decode.
+ */
+export function histogramToRead(encoded: string): LatencyHistogram {
+  const recent = recentlyEncoded.get(encoded);
+  if (recent !== undefined && recent.h.totalCount === recent.total) return recent.h;
   return decodeCompressedBase64(encoded);
 }
 

@@ -17,6 +17,7 @@ import {
   recordDuration,
   recordedBins,
   valueAtPercentile,
+  histogramToRead,
   type LatencyHistogram,
 } from '../../src/results/latency.js';
 import { encodeCompressedBase64 } from '../../src/results/hdr-codec.js';
@@ -147,6 +148,23 @@ describe('latency statistics in one walk', () => {
     zeroOnly.recordValue(0);
     const cases = [filled(1, 900), filled(42, 3_000_000), grown, decodeHistogram(encodeHistogram(filled(3, 700))), merged, newHistogram(), zeroOnly];
     for (const h of cases) expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
+  });
+
+  it('histogramToRead gives the histogram just encoded while it is unchanged, else a decode of the string', () => {
+    const h = filled(21, 5_000);
+    const s = encodeHistogram(h);
+    expect(histogramToRead(s)).toBe(h);
+    h.recordValue(77); // changed since: the string no longer describes it
+    const read = histogramToRead(s);
+    expect(read).not.toBe(h);
+    expect(encodeHistogram(read)).toBe(s);
+    expect(read.totalCount).toBe(h.totalCount - 1);
+    // only the last few encodes are kept
+    const first = filled(22, 100);
+    const firstString = encodeHistogram(first);
+    for (let i = 0; i < 4; i++) encodeHistogram(filled(30 + i, 100 * (i + 2)));
+    expect(histogramToRead(firstString)).not.toBe(first);
+    expect(encodeHistogram(histogramToRead(firstString))).toBe(firstString);
   });
 
   it('empty histograms', () => {

@@ -7,8 +7,7 @@
  * - percentile spectrum: latency (log) against percentile on the usual
  *   1/(1-q) axis, which makes tails readable.
  */
-import { decodeHistogram, type LatencyHistogram } from '../../results/latency.js';
-import type * as hdr from 'hdr-histogram-js';
+import { histogramToRead, recordedBins, type LatencyHistogram } from '../../results/latency.js';
 import type { LatencyStats } from '../../results/types.js';
 import { formatNs } from './format.js';
 import { esc } from './escape.js';
@@ -23,18 +22,12 @@ function decode(encoded: string): Decoded | undefined {
   if (encoded === '') return undefined;
   let h: LatencyHistogram;
   try {
-    h = decodeHistogram(encoded);
+    h = histogramToRead(encoded);
   } catch {
     return undefined;
   }
-  const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
-  it.reset();
-  const bins: { value: number; count: number }[] = [];
-  while (it.hasNext()) {
-    const v = it.next();
-    bins.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
-  }
-  return { bins, total: h.totalCount, h };
+  // What the library's recorded-values iterator yields (test/results/latency.test.ts), in one loop.
+  return { bins: recordedBins(h), total: h.totalCount, h };
 }
 
 /** 1-2-5 ticks covering [lo, hi] on a log axis. */
