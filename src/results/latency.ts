@@ -281,10 +281,6 @@ class Shape {
   highest(i: number): number {
     return this.lowest(i) + this.size(i) - 1;
   }
-
-  median(i: number): number {
-    return this.lowest(i) + Math.floor(this.size(i) / 2);
-  }
 }
 
 /**
@@ -355,9 +351,11 @@ function summarize(h: LatencyHistogram): Summary {
   for (let k = 0; k < length; k++) {
     const i = pairs[2 * k]!;
     const c = pairs[2 * k + 1]!;
-    const value = shape.highest(i);
+    const lowest = shape.lowest(i);
+    const size = shape.size(i);
+    const value = lowest + size - 1; // highestEquivalentValue, as shape.highest(i)
     bins[k] = { value, count: c };
-    const median = shape.median(i);
+    const median = lowest + Math.floor(size / 2); // medianEquivalentValue
     medians[k] = median;
     total += median * c;
     running += c;
