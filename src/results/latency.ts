@@ -253,7 +253,8 @@ function scanHistogram(h: LatencyHistogram, n: number, pairs: Float64Array): num
  * values counted there (sizeOfEquivalentValueRange of it, `size`, a power of two), which give
  * lowestEquivalentValue (lowest), highestEquivalentValue (lowest + size - 1) and
  * medianEquivalentValue (lowest + floor(size / 2)). Exact below 2^53 (an hour in ns is under
- * 2^42); test/results/latency.test.ts compares all four with the library at every index.
+ * 2^42); test/results/latency.test.ts compares the highest value, and the median through the
+ * mean and standard deviation, with the library at every index.
  */
 class Shape {
   private readonly half: number;
