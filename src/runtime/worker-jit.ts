@@ -29,8 +29,8 @@
  * as --initial-old-space-size or --min-semi-space-size, compiler limits such as
  * --max-inlined-bytecode-size-cumulative or --max-lazy) makes every isolate started after it
  * reject node's embedded code cache for its own built-in modules, and compile them instead:
- * measured +8-14 ms of CPU for `node <flag> -e "require('http'); require('zlib');
- * require('worker_threads')"` (46 ms without), +10-25 ms per replay worker's start-up.
+ * measured +8-14 ms of CPU for a node started with the flag that requires http, zlib and
+ * worker_threads (46 ms without), +10-25 ms per replay worker's start-up.
  * This flag, --no-memory-reducer and --stack-size cost nothing there. --initial-old-space-size=128
  * (one full GC per replay worker instead of three or four) gained 2-4% at 300,000 events and
  * nothing at 1,000,000, lost 2% on the 10,000-event sample through that start-up cost, and took
