@@ -56,14 +56,13 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
 
 /**
  * The compressed base64 form (hdr-histogram-js encodeIntoCompressedBase64): Redis, the JSON
- * report. From the histogram's non-zero counts (walk) when its counts end with the last of them
+ * report. From the histogram's non-zero counts (nonZeroPairs) when its counts end with the last of them
  * (the encoding's counts end at the maximum's index): the same bytes, without a second loop over
  * the whole counts array through the library's accessors.
  */
 export function encodeHistogram(h: LatencyHistogram): string {
-  const { pairs, length } = walk(h);
-  const encoded =
-    length > 0 && pairs[2 * length - 2] === h.countsArrayIndex(h.maxValue) ? encodePairsCompressedBase64(h, pairs.subarray(0, 2 * length)) : encodeCompressedBase64(h);
+  const pairs = nonZeroPairs(h);
+  const encoded = pairs.length > 0 && pairs[pairs.length - 2] === h.countsArrayIndex(h.maxValue) ? encodePairsCompressedBase64(h, pairs) : encodeCompressedBase64(h);
   recentlyEncoded.set(encoded, { h, total: h.totalCount });
   if (recentlyEncoded.size > RECENT) recentlyEncoded.delete(recentlyEncoded.keys().next().value!);
   return encoded;
@@ -113,28 +112,9 @@ export interface HistogramCounts {
 /** A histogram in a chunk result: counts between the threads of one process, the compressed base64 string across machines (Redis). */
 export type ChunkHistogram = HistogramCounts | string;
 
-/** The non-zero counts of `h` (a histogram of newHistogram's shape), up to its maximum. */
+/** The non-zero counts of `h` (a histogram of newHistogram's shape): its recorded counts, exactly sized. */
 export function histogramCounts(h: LatencyHistogram): HistogramCounts {
-  const pairs = new Float64Array(2 * nonZeroCounts(h, h.countsArrayIndex(h.maxValue) + 1));
-  fillPairs(h, pairs);
-  return { highest: h.highestTrackableValue, pairs };
-}
-
-// One loop per function: the code V8 compiled on-stack in a first loop (OSR) deoptimized on
-// reaching what followed it, twice per chunk in every worker ("insufficient type feedback").
-function nonZeroCounts(h: LatencyHistogram, limit: number): number {
-  let n = 0;
-  for (let i = 0; i < limit; i++) if (h.getCountAtIndex(i) !== 0) n++;
-  return n;
-}
-
-function fillPairs(h: LatencyHistogram, pairs: Float64Array): void {
-  for (let i = 0, k = 0; k < pairs.length; i++) {
-    const count = h.getCountAtIndex(i);
-    if (count === 0) continue;
-    pairs[k++] = i;
-    pairs[k++] = count;
-  }
+  return { highest: h.highestTrackableValue, pairs: nonZeroPairs(h) };
 }
 
 /** The portable form of a chunk's histogram: what encodeHistogram gives for the histogram the counts came from. */
@@ -192,10 +172,10 @@ export interface Bin {
 }
 
 /**
- * A histogram's recorded counts in index order: the index of each non-zero count and the
- * count. One loop over the counts array, read straight (hdr-histogram-js's typed-array
- * histograms keep it in `_counts`; any other goes through getCountAtIndex), up to where the
- * total is reached.
+ * A histogram's recorded counts in index order, as [index, count] pairs (HistogramCounts'
+ * pairs): the counts array read straight (hdr-histogram-js's typed-array histograms keep it in
+ * `_counts`; any other is copied out through getCountAtIndex), up to where the total is reached
+ * (as the library's recorded-values iterator stops), once to count them and once to fill them.
  *
  * Why not the library's methods per index: the report's statistics walked each histogram
  * (~34,000 counts) six times with two or three method calls per step (the recorded values,
@@ -205,46 +185,37 @@ export interface Bin {
  * nextNonEquivalentValue 16, rankTest 11, lowestEquivalentValue 8, getBucketIndex 6),
  * competing with the report for the cores while the workers were torn down (issue 19).
  */
-interface Walk {
-  /** [index, count] of each non-zero count in index order (HistogramCounts' pairs), in the first 2 * length numbers. */
-  pairs: Float64Array;
-  length: number;
-}
-
-function walk(h: LatencyHistogram): Walk {
-  const raw = (h as unknown as { _counts?: unknown })._counts;
+function nonZeroPairs(h: LatencyHistogram): Float64Array {
   const n = h.countsArrayLength;
-  const pairs = new Float64Array(2 * Math.min(n, h.totalCount));
-  const length = raw instanceof Float64Array && raw.length >= n ? scanCounts(raw, n, h.totalCount, pairs) : scanHistogram(h, n, pairs);
-  return { pairs, length };
+  const stored = (h as unknown as { _counts?: unknown })._counts;
+  const counts = stored instanceof Float64Array && stored.length >= n ? stored : Float64Array.from({ length: n }, (_, i) => h.getCountAtIndex(i));
+  const pairs = new Float64Array(2 * countNonZero(counts, n, h.totalCount));
+  fillPairs(counts, pairs);
+  return pairs;
 }
 
-// The loop in a function of its own that sees only numbers and typed arrays: V8 compiles it
-// once, whatever the histogram objects' hidden classes (a decoded histogram's differs from a
-// recording one's: one loop over both was deoptimized and compiled again).
-function scanCounts(raw: Float64Array, n: number, remaining: number, pairs: Float64Array): number {
+// Each loop in a function of its own that sees only numbers and typed arrays: V8 compiles it once,
+// whatever the histogram objects' hidden classes (a decoded histogram's differs from a recording
+// one's), and code it compiled on-stack in a first loop is not deoptimized on reaching a second
+// (which happened twice per chunk in every worker, "insufficient type feedback").
+function countNonZero(counts: Float64Array, n: number, remaining: number): number {
   let k = 0;
   for (let i = 0; i < n && remaining > 0; i++) {
-    const count = raw[i]!;
+    const count = counts[i]!;
+    if (count === 0) continue;
+    k++;
+    remaining -= count;
+  }
+  return k;
+}
+
+function fillPairs(counts: Float64Array, pairs: Float64Array): void {
+  for (let i = 0, k = 0; k < pairs.length; i++) {
+    const count = counts[i]!;
     if (count === 0) continue;
     pairs[k++] = i;
     pairs[k++] = count;
-    remaining -= count;
   }
-  return k / 2;
-}
-
-function scanHistogram(h: LatencyHistogram, n: number, pairs: Float64Array): number {
-  let k = 0;
-  let remaining = h.totalCount;
-  for (let i = 0; i < n && remaining > 0; i++) {
-    const count = h.getCountAtIndex(i);
-    if (count === 0) continue;
-    pairs[k++] = i;
-    pairs[k++] = count;
-    remaining -= count;
-  }
-  return k / 2;
 }
 
 /**
@@ -290,10 +261,10 @@ class Shape {
  * through every index with two valueFromIndex calls and an Object.assign per value.
  */
 export function recordedBins(h: LatencyHistogram): Bin[] {
-  const { pairs, length } = walk(h);
+  const pairs = nonZeroPairs(h);
   const shape = new Shape(h);
-  const bins: Bin[] = new Array<Bin>(length);
-  for (let k = 0; k < length; k++) bins[k] = { value: shape.highest(pairs[2 * k]!), count: pairs[2 * k + 1]! };
+  const bins: Bin[] = new Array<Bin>(pairs.length / 2);
+  for (let k = 0; k < bins.length; k++) bins[k] = { value: shape.highest(pairs[2 * k]!), count: pairs[2 * k + 1]! };
   return bins;
 }
 
@@ -340,16 +311,16 @@ const PERCENTILES = [50, 90, 99, 99.9] as const;
 function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
-  const { pairs, length } = walk(h);
+  const pairs = nonZeroPairs(h);
   const shape = new Shape(h);
-  const bins: Bin[] = new Array<Bin>(length);
-  const medians: number[] = new Array<number>(length);
+  const bins: Bin[] = new Array<Bin>(pairs.length / 2);
+  const medians: number[] = new Array<number>(bins.length);
   const targets = PERCENTILES.map((p) => countAtPercentile(p, count));
   const at = PERCENTILES.map(() => 0);
   let next = 0;
   let running = 0;
   let total = 0;
-  for (let k = 0; k < length; k++) {
+  for (let k = 0; k < bins.length; k++) {
     const i = pairs[2 * k]!;
     const c = pairs[2 * k + 1]!;
     const lowest = shape.lowest(i);

@@ -22,8 +22,7 @@ import {
 } from '../../src/results/latency.js';
 import { encodeCompressedBase64 } from '../../src/results/hdr-codec.js';
 
-function filled(seed: number, scale: number) {
-  const h = newHistogram();
+function filled(seed: number, scale: number, h: LatencyHistogram = newHistogram()) {
   let s = seed;
   const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
   for (let i = 0; i < 20_000; i++) h.recordValue(Math.max(1, Math.round(scale * Math.exp(0.4 * (rnd() + rnd() + rnd() - 1.5)) * (rnd() < 0.01 ? 20 : 1))));
@@ -165,6 +164,16 @@ describe('latency statistics in one walk', () => {
     for (let i = 0; i < 4; i++) encodeHistogram(filled(30 + i, 100 * (i + 2)));
     expect(histogramToRead(firstString)).not.toBe(first);
     expect(encodeHistogram(histogramToRead(firstString))).toBe(firstString);
+  });
+
+  it('a histogram whose counts are not a Float64Array (read through getCountAtIndex) gives the same bins, statistics and encoding', async () => {
+    const { default: Int32Histogram } = (await import('hdr-histogram-js/dist/Int32Histogram.js')) as unknown as { default: new (lo: number, hi: number, digits: number) => LatencyHistogram };
+    const h = filled(8, 12_000, new Int32Histogram(1, 3_600_000_000_000, 3));
+    const f = filled(8, 12_000);
+    expect(recordedBins(h)).toEqual(recordedBins(f));
+    expect(latencyStats(h)).toEqual(latencyStats(f));
+    expect(histogramCounts(h).pairs).toEqual(histogramCounts(f).pairs);
+    expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
   });
 
   it('empty histograms', () => {
