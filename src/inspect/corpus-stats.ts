@@ -57,7 +57,8 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
   let rawBytes = 0;
   let compressedBytes = 0;
   const layouts = new Map<string, number>();
-  const structural = corpus.summary().problems;
+  const summary = corpus.summary();
+  const structural = summary.problems;
   const problems: string[] = structural.map((p) => `byte ${p.offset}: ${p.message}`);
   const damage: CorpusStats['integrity']['damage'] = structural.map((p) => ({ kind: p.kind, offset: p.offset, ...(p.lostEvents !== undefined ? { lostEvents: p.lostEvents } : {}) }));
 
@@ -105,7 +106,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
       else throw e;
     }
   }
-  const fileBytes = corpus.summary().fileBytes;
+  const fileBytes = summary.fileBytes;
   return {
     corpus: corpus.path,
     complete: corpus.complete,
@@ -121,7 +122,7 @@ export async function corpusStats(corpus: Corpus, topN = 10): Promise<CorpusStat
     timeRange: records === 0 ? null : { first: new Date(minTime).toISOString(), last: new Date(maxTime).toISOString() },
     bytesPerEvent: records === 0 ? 0 : fileBytes / records,
     compressionRatio: compressedBytes === 0 ? 0 : rawBytes / compressedBytes,
-    format: { version: corpus.summary().formatVersion, chunkLayouts: Object.fromEntries([...layouts].sort()) },
+    format: { version: summary.formatVersion, chunkLayouts: Object.fromEntries([...layouts].sort()) },
     integrity: { ok: problems.length === 0, problems, damage },
   };
 }
