@@ -19,6 +19,9 @@ import { DEFAULT_CHUNK_EVENTS, type CorpusWriteStats, type RecordSink } from '..
 import { connectRedis, describeRedisError, parseRedisTarget, quit, type RedisTarget } from './connect.js';
 import { CORPORA_KEY, corpusKeys, type CorpusKeys } from './keys.js';
 
+/** What a corpus's meta says of its format when this cfreplay writes it: at creation, at a rewrite, and after an append (its chunks are now of this layout). */
+const FORMAT_FIELDS = { format: String(FORMAT_VERSION), layout: LAYOUT_NAME };
+
 export interface RedisCorpusMeta {
   gen: string;
   created: string;
@@ -264,7 +267,7 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
       if (claimed === 0) throw new CorpusError(`${target.display}: already exists in Redis (created just now by someone else)`);
       await conn
         .multi()
-        .hset(keys.meta, { created, tool, format: String(FORMAT_VERSION), layout: LAYOUT_NAME, codec: 'brotli', events: '0', chunks: '0', bytes: '0', complete: '0' })
+        .hset(keys.meta, { created, tool, ...FORMAT_FIELDS, codec: 'brotli', events: '0', chunks: '0', bytes: '0', complete: '0' })
         .zadd(CORPORA_KEY, Date.parse(created) || Date.now(), name)
         .exec();
       return make('new', gen);
@@ -317,8 +320,7 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
             gen: this.gen,
             created: this.created,
             tool: this.tool,
-            format: String(FORMAT_VERSION),
-            layout: LAYOUT_NAME,
+            ...FORMAT_FIELDS,
             events: String(this.events),
             chunks: String(this.chunksWritten),
             bytes: String(this.bytesWritten),
@@ -332,7 +334,7 @@ export class RedisCorpusWriter extends ChunkPipeline implements RecordSink {
         // Chunks of this cfreplay's layout were added (an append): the meta says the corpus is now of
         // its format. A cfreplay that reads format 1 does not check a Redis corpus's format (it
         // reports chunks of an unknown layout as unreadable); a later one refuses what it cannot read.
-        await this.redis.hset(this.keys.meta, { complete: '1', format: String(FORMAT_VERSION), layout: LAYOUT_NAME });
+        await this.redis.hset(this.keys.meta, { complete: '1', ...FORMAT_FIELDS });
       }
       const m = parseMeta(await this.redis.hgetall(this.keys.meta));
       total = { events: m?.events ?? this.events, bytes: m?.bytes ?? this.bytesWritten };
