@@ -22,7 +22,7 @@
 // Targets: >= 3.0x at 300,000 and 1,000,000 events (median of 3, 2 workers), >= 2.0x with --busy,
 // the sample under 1 s warm.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : dflt; };
@@ -58,15 +58,14 @@ async function formatOf(checkout) {
   return (await import(`${checkout}/dist/store/format.js`)).FORMAT_VERSION;
 }
 
-/** A corpus file's format version (the u16 at byte 8 of its header). */
-function fileFormat(path) {
-  const fd = openSync(path, 'r');
+/** A corpus file's format version, as this checkout's store reads it. */
+async function fileFormat(path) {
+  const { openCorpus } = await import(`${root}dist/store/index.js`);
+  const corpus = await openCorpus(path);
   try {
-    const b = Buffer.alloc(2);
-    readSync(fd, b, 0, 2, 8);
-    return b.readUInt16LE(0);
+    return corpus.summary().formatVersion;
   } finally {
-    closeSync(fd);
+    await corpus.close();
   }
 }
 
@@ -90,7 +89,7 @@ async function setup(n) {
   const corpus = `${dir}/corpus.cfr`;
   const jsonl = `${dir}/events.jsonl`;
   const format = await formatOf(root);
-  const cached = existsSync(corpus) && existsSync(`${corpus}.done`) ? fileFormat(corpus) : undefined;
+  const cached = existsSync(corpus) && existsSync(`${corpus}.done`) ? await fileFormat(corpus) : undefined;
   if (cached === undefined) {
     recordHar(n, dir, corpus, bin);
     rmSync(jsonl, { force: true });
