@@ -52,7 +52,9 @@ export function asciiHistogram(oldH: LatencyHistogram, newH: LatencyHistogram, w
   const step = Math.log(hi / lo) / rows;
   const bucket = (h: LatencyHistogram, bins: readonly Bin[]): number[] => {
     const counts = new Array<number>(rows).fill(0);
-    for (const v of bins) {
+    // An index loop: this runs once per run, uncompiled, where for-of's iterator steps cost ~1 us a bin.
+    for (let k = 0; k < bins.length; k++) {
+      const v = bins[k]!;
       const i = Math.min(rows - 1, Math.max(0, Math.floor(Math.log(Math.max(v.value, lo) / lo) / step)));
       counts[i]! += v.count;
     }

@@ -61,7 +61,7 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
  * the whole counts array through the library's accessors.
  */
 export function encodeHistogram(h: LatencyHistogram): string {
-  const pairs = nonZeroPairs(h);
+  const pairs = walk(h).pairs;
   const encoded = pairs.length > 0 && pairs[pairs.length - 2] === h.countsArrayIndex(h.maxValue) ? encodePairsCompressedBase64(h, pairs) : encodeCompressedBase64(h);
   recentlyEncoded.set(encoded, { h, total: h.totalCount });
   if (recentlyEncoded.size > RECENT) recentlyEncoded.delete(recentlyEncoded.keys().next().value!);
@@ -219,53 +219,70 @@ function fillPairs(counts: Float64Array, pairs: Float64Array): void {
 }
 
 /**
- * Where a counts index lies in values, in integer steps: hdr-histogram-js's
- * valueFromIndex(i) (the lowest value counted at i, `lowest`) and the size of the range of
- * values counted there (sizeOfEquivalentValueRange of it, `size`, a power of two), which give
- * lowestEquivalentValue (lowest), highestEquivalentValue (lowest + size - 1) and
- * medianEquivalentValue (lowest + floor(size / 2)). Exact below 2^53 (an hour in ns is under
- * 2^42); test/results/latency.test.ts compares the highest value, and the median through the
- * mean and standard deviation, with the library at every index.
+ * One walk over a histogram's recorded counts, shared by everything the end of a run reads from
+ * it: the statistics and the rank test (summarize), the JSON report's encoding (encodeHistogram)
+ * and the terminal's and HTML chart's bins (recordedBins). Each of those walked the counts and
+ * built the bins again: at the end of a 300,000-event replay that was ~3,000 bins per version
+ * walked five times by code run once, in V8's interpreter (~30 ms of the main thread after the
+ * workers were done, issue 19). Kept per histogram while it has the total, minimum and maximum
+ * it had when walked (recording a value or adding a histogram changes the total).
  */
-class Shape {
-  private readonly half: number;
-  private readonly unit: number;
+interface Walk {
+  total: number;
+  min: number;
+  max: number;
+  /** nonZeroPairs(h). */
+  pairs: Float64Array;
+  /** The recorded values (highestEquivalentValue of each non-zero index) with their counts. */
+  bins: Bin[];
+  /** medianEquivalentValue of each bin's index. */
+  medians: Float64Array;
+}
 
-  constructor(h: LatencyHistogram) {
-    this.half = h.subBucketHalfCount;
-    this.unit = h.unitMagnitude;
-  }
+const walks = new WeakMap<LatencyHistogram, Walk>();
 
-  private bucket(i: number): number {
-    return Math.max(Math.floor(i / this.half) - 1, 0);
-  }
+function walk(h: LatencyHistogram): Walk {
+  const known = walks.get(h);
+  if (known !== undefined && known.total === h.totalCount && known.min === h.minNonZeroValue && known.max === h.maxValue) return known;
+  const pairs = nonZeroPairs(h);
+  const bins: Bin[] = new Array<Bin>(pairs.length / 2);
+  const medians = new Float64Array(bins.length);
+  fillBins(pairs, h.subBucketHalfCountMagnitude, h.unitMagnitude, bins, medians);
+  const w: Walk = { total: h.totalCount, min: h.minNonZeroValue, max: h.maxValue, pairs, bins, medians };
+  walks.set(h, w);
+  return w;
+}
 
-  lowest(i: number): number {
-    const b = Math.floor(i / this.half) - 1;
-    const sub = b < 0 ? i : (i % this.half) + this.half;
-    return sub * 2 ** (Math.max(b, 0) + this.unit);
-  }
-
-  size(i: number): number {
-    return 2 ** (this.bucket(i) + this.unit);
-  }
-
-  highest(i: number): number {
-    return this.lowest(i) + this.size(i) - 1;
+/**
+ * Where each counts index lies in values, in integer steps: hdr-histogram-js's valueFromIndex(i)
+ * (the lowest value counted at i) and the size of the range of values counted there
+ * (sizeOfEquivalentValueRange, a power of two) give highestEquivalentValue (lowest + size - 1)
+ * and medianEquivalentValue (lowest + floor(size / 2)). `half`: log2 of the sub-bucket half count
+ * (indices stay far below 2^31); exact below 2^53 (an hour in ns is under 2^42).
+ * test/results/latency.test.ts compares the highest value, and the median through the mean and
+ * standard deviation, with the library at every index. No calls inside the loop: it runs once,
+ * uncompiled.
+ */
+function fillBins(pairs: Float64Array, half: number, unit: number, bins: Bin[], medians: Float64Array): void {
+  const mask = (1 << half) - 1;
+  for (let k = 0; k < bins.length; k++) {
+    const i = pairs[2 * k]!;
+    const b = (i >> half) - 1;
+    const size = 2 ** ((b > 0 ? b : 0) + unit);
+    const lowest = (b < 0 ? i : (i & mask) + mask + 1) * size;
+    bins[k] = { value: lowest + size - 1, count: pairs[2 * k + 1]! };
+    medians[k] = lowest + Math.floor(size / 2);
   }
 }
 
 /**
  * The recorded values of a histogram with their counts, in value order: what its
  * recordedValuesIterator yields (valueIteratedTo, countAtValueIteratedTo). The iterator steps
- * through every index with two valueFromIndex calls and an Object.assign per value.
+ * through every index with two valueFromIndex calls and an Object.assign per value. The array
+ * is shared with the histogram's other readers (see walk): read it, do not change it.
  */
-export function recordedBins(h: LatencyHistogram): Bin[] {
-  const pairs = nonZeroPairs(h);
-  const shape = new Shape(h);
-  const bins: Bin[] = new Array<Bin>(pairs.length / 2);
-  for (let k = 0; k < bins.length; k++) bins[k] = { value: shape.highest(pairs[2 * k]!), count: pairs[2 * k + 1]! };
-  return bins;
+export function recordedBins(h: LatencyHistogram): readonly Bin[] {
+  return walk(h).bins;
 }
 
 /** hdr-histogram-js's count at a percentile: the number of recorded values the percentile reaches, at least 1. */
@@ -284,9 +301,9 @@ export function valueAtPercentile(bins: readonly Bin[], total: number, percentil
   if (!(percentile > 0)) throw new RangeError(`valueAtPercentile: a percentile above 0, got ${percentile}`);
   const target = countAtPercentile(percentile, total);
   let running = 0;
-  for (const bin of bins) {
-    running += bin.count;
-    if (running >= target) return bin.value;
+  for (let k = 0; k < bins.length; k++) {
+    running += bins[k]!.count;
+    if (running >= target) return bins[k]!.value;
   }
   return 0;
 }
@@ -294,7 +311,7 @@ export function valueAtPercentile(bins: readonly Bin[], total: number, percentil
 /** One walk over a histogram's recorded values: its statistics and its bins (for the rank test). */
 interface Summary {
   stats: LatencyStats;
-  bins: Bin[];
+  bins: readonly Bin[];
 }
 
 /** The statistics' percentiles, in increasing order (one pass over the bins finds them all). */
@@ -311,27 +328,17 @@ const PERCENTILES = [50, 90, 99, 99.9] as const;
 function summarize(h: LatencyHistogram): Summary {
   const count = h.totalCount;
   if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
-  const pairs = nonZeroPairs(h);
-  const shape = new Shape(h);
-  const bins: Bin[] = new Array<Bin>(pairs.length / 2);
-  const medians: number[] = new Array<number>(bins.length);
+  const { bins, medians } = walk(h);
   const targets = PERCENTILES.map((p) => countAtPercentile(p, count));
   const at = PERCENTILES.map(() => 0);
   let next = 0;
   let running = 0;
   let total = 0;
   for (let k = 0; k < bins.length; k++) {
-    const i = pairs[2 * k]!;
-    const c = pairs[2 * k + 1]!;
-    const lowest = shape.lowest(i);
-    const size = shape.size(i);
-    const value = lowest + size - 1; // highestEquivalentValue, as shape.highest(i)
-    bins[k] = { value, count: c };
-    const median = lowest + Math.floor(size / 2); // medianEquivalentValue
-    medians[k] = median;
-    total += median * c;
+    const c = bins[k]!.count;
+    total += medians[k]! * c;
     running += c;
-    while (next < targets.length && running >= targets[next]!) at[next++] = value;
+    while (next < targets.length && running >= targets[next]!) at[next++] = bins[k]!.value;
   }
   const mean = total / count;
   let deviations = 0;
@@ -393,7 +400,7 @@ function rankTest(a: readonly Bin[], n1: number, b: readonly Bin[], n2: number):
   while (i < a.length || j < b.length) {
     const va = i < a.length ? a[i]!.value : Infinity;
     const vb = j < b.length ? b[j]!.value : Infinity;
-    const v = Math.min(va, vb);
+    const v = va < vb ? va : vb;
     const ca = va === v ? a[i++]!.count : 0;
     const cb = vb === v ? b[j++]!.count : 0;
     const t = ca + cb;

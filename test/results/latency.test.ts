@@ -77,6 +77,33 @@ describe('latency statistics in one walk', () => {
     expect(recordedBins(newHistogram())).toEqual([]);
   });
 
+  it("a histogram read, then changed, is walked again: bins, statistics and encoding follow what it holds now", () => {
+    const h = filled(3, 2_000);
+    const before = { bins: recordedBins(h), stats: latencyStats(h), encoded: encodeHistogram(h) };
+    // Read again unchanged: the same walk.
+    expect(recordedBins(h)).toBe(before.bins);
+    recordDuration(h, 50_000_000);
+    expect(recordedBins(h)).not.toEqual(before.bins);
+    expect(latencyStats(h).max).toBeGreaterThan(before.stats.max);
+    expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
+    // Reset and refilled to the same count with other values: not taken for the old walk.
+    const total = h.totalCount;
+    h.reset();
+    filled(11, 700_000, h);
+    for (let i = h.totalCount; i < total; i++) recordDuration(h, 9);
+    expect(h.totalCount).toBe(total);
+    const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+    it.reset();
+    const walked: { value: number; count: number }[] = [];
+    while (it.hasNext()) {
+      const v = it.next();
+      walked.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+    }
+    expect(recordedBins(h)).toEqual(walked);
+    expect(latencyStats(h).mean).toBe(h.mean);
+    expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
+  });
+
   it('mean and standard deviation are hdr-histogram-js values, exactly', () => {
     for (const [seed, scale] of [[1, 900], [7, 25_000], [42, 3_000_000]] as const) {
       const h = filled(seed, scale);

@@ -13,7 +13,7 @@ import { formatNs } from './format.js';
 import { esc } from './escape.js';
 
 interface Decoded {
-  bins: { value: number; count: number }[];
+  bins: readonly { value: number; count: number }[];
   total: number;
   h: LatencyHistogram;
 }
