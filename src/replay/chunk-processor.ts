@@ -26,7 +26,7 @@ import {
   type ChunkResult,
   type ErrorPartial,
 } from '../results/chunk-result.js';
-import { histogramCounts, recordDuration } from '../results/latency.js';
+import { histogramCounts, newHistogram, recordDuration, type LatencyHistogram } from '../results/latency.js';
 import type { Engine } from '../runtime/engines.js';
 import { CROSS_SEED_SALT, engineDiffs, otherEngine, splitBySeed } from './engine-check.js';
 import { EngineCheckTally } from '../results/engine-tally.js';
@@ -139,6 +139,23 @@ function sampleRun(run: RunResult): SampleRun {
   return out;
 }
 
+/**
+ * The latency histograms of finished chunks, to be reset and reused by the next chunk of this
+ * thread. A histogram's counts are a 270 KB Float64Array: two new ones per chunk (~10 MB over a
+ * 300,000-event replay per worker) were allocated as large objects and set off one or two more
+ * full garbage collections per worker (issue 19). A chunk's accumulator gives its two back once
+ * finish() has read their counts; an accumulator dropped unfinished (an error, a chunk run
+ * again) keeps its own, and the next one takes fresh ones: two never share one.
+ */
+const finishedHistograms: LatencyHistogram[] = [];
+
+function reusedHistogram(): LatencyHistogram {
+  const h = finishedHistograms.pop();
+  if (h === undefined) return newHistogram();
+  h.reset();
+  return h;
+}
+
 class ChunkAccumulator extends ReplayTally {
   readonly samples: EventSample[] = [];
   private readonly noiseState = new Map<string, { checked: number; noisy: number }>();
@@ -154,7 +171,7 @@ class ChunkAccumulator extends ReplayTally {
     /** When the njs engine runs (primary or cross-check). */
     readonly cost: CostTally | undefined,
   ) {
-    super();
+    super(reusedHistogram(), reusedHistogram());
   }
 
   error(map: Map<string, ErrorPartial>, label: OutcomeLabel, message: string, record: CorpusRecord, position: number): void {
@@ -197,10 +214,14 @@ class ChunkAccumulator extends ReplayTally {
     return this.samples.length < this.samplesCap;
   }
 
+  /** Once finished: the result was made and its histograms are given back (finish again makes the same result). */
+  private result: ChunkResult | undefined;
+
   finish(): ChunkResult {
+    if (this.result !== undefined) return this.result;
     const groups = [...this.groups.values()];
     for (const g of groups) g.routes = capRoutes(g.routes);
-    return {
+    this.result = {
       chunk: this.chunk,
       ...(this.part !== undefined ? { part: this.part } : {}),
       ...(this.engine !== undefined && this.engine !== 'v8' ? { engine: this.engine } : {}),
@@ -219,6 +240,8 @@ class ChunkAccumulator extends ReplayTally {
       ...(this.engines !== undefined ? { engines: this.engines.partial() } : {}),
       ...(this.cost !== undefined && this.cost.used ? { cost: this.cost.partial() } : {}),
     };
+    if (finishedHistograms.length < 4) finishedHistograms.push(this.histOld, this.histNew);
+    return this.result;
   }
 }
 

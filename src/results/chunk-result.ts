@@ -208,7 +208,11 @@ export class ReplayTally {
   readonly noise = new Map<string, NoisePartial>();
   readonly errorsOld = new Map<string, ErrorPartial>();
   readonly errorsNew = new Map<string, ErrorPartial>();
-  readonly histOld: LatencyHistogram = newHistogram();
-  readonly histNew: LatencyHistogram = newHistogram();
   readonly killed = { old: 0, new: 0 };
+
+  /** The latency histograms of both versions: new ones unless given (a chunk's may be reused, chunk-processor.ts). */
+  constructor(
+    readonly histOld: LatencyHistogram = newHistogram(),
+    readonly histNew: LatencyHistogram = newHistogram(),
+  ) {}
 }

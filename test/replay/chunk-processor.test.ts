@@ -66,3 +66,41 @@ describe('processChunk: state left in symbol-keyed globals', () => {
     expect(fn.endBatch()).toBe(false);
   });
 });
+
+describe('processChunk: latency histograms reused from chunk to chunk', () => {
+  const SLOW_ON_ODD = `function handler(event) {
+  var n = 0;
+  if (event.request.uri.length % 2 === 1) for (var i = 0; i < 20000; i++) n += i;
+  event.request.headers['x-n'] = { value: String(n > 0) };
+  return event.request;
+}`;
+
+  it("a chunk's histograms hold its own calls only, whatever ran before it in the thread, also when chunks run side by side", async () => {
+    const file = await writeSyntheticCorpus(tmp.path, 300, 100);
+    const corpus = await openCorpusFile(file);
+    try {
+      const fns = { old: loadFunction(ONE, { filename: 'one.js' }), new: loadFunction(SLOW_ON_ODD, { filename: 'slow.js' }) };
+      const task = async (chunk: number) => ({ chunk, framed: await corpus.readFramedChunk(chunk), firstPosition: chunk * 100 });
+      const totals = (r: Awaited<ReturnType<typeof processChunk>>) =>
+        (['old', 'new'] as const).map((v) => {
+          const h = r.histograms[v];
+          if (typeof h === 'string') throw new Error('counts expected');
+          let n = 0;
+          for (let k = 1; k < h.pairs.length; k += 2) n += h.pairs[k]!;
+          return n;
+        });
+      const opts = { eventType: 'viewer-request' as const, samplesPerChunk: 0, noise: false };
+      for (const chunk of [0, 1, 2]) expect(totals(await processChunk(await task(chunk), fns, opts)), `chunk ${chunk}`).toEqual([100, 100]);
+      // Two chunks in progress at once (an async caller): each keeps its own pair of histograms.
+      const both = await Promise.all([0, 1].map(async (c) => processChunk(await task(c), fns, opts)));
+      expect(both.map(totals)).toEqual([[100, 100], [100, 100]]);
+      // The counts a chunk sent are its own: a later chunk's reuse of the histograms does not change them.
+      const first = await processChunk(await task(0), fns, opts);
+      const copy = JSON.stringify(first.histograms, (_, v: unknown) => (v instanceof Float64Array ? [...v] : v));
+      await processChunk(await task(1), fns, opts);
+      expect(JSON.stringify(first.histograms, (_, v: unknown) => (v instanceof Float64Array ? [...v] : v))).toBe(copy);
+    } finally {
+      await corpus.close();
+    }
+  });
+});
