@@ -12,10 +12,15 @@
 // dynamic imports (one chunk per command and per lazily loaded part, shared code in chunks):
 // CLI_SPLIT below says whether that measured better than one file.
 //
+// The CLI and the replay worker are also built as one CommonJS file each, run from a V8 code
+// cache made at the end of the build (CACHED below, src/util/code-cache.ts).
+//
 // bundle/meta.json holds the builds' metafiles merged (which module went into which file: for
 // tests and benches, not shipped). bundle/built.json is written last: bin/cfreplay takes the
 // bundle only when it is there and no older than dist/ (a build that ran tsc alone falls back).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -82,10 +87,21 @@ const lazyStringWidth = {
   },
 };
 
-/** Entry name -> dist/ file, grouped by the thread that loads them. */
+/**
+ * Entries also built as one CommonJS file each (bundle/<name>.cjs), run from a V8 code cache
+ * (src/util/code-cache.ts): the CLI (bin/cfreplay runs it when its cache is there, else the
+ * split ES-module build) and the replay worker (whose bundle/<name>.js is then a loader that runs
+ * the .cjs file, with its cache or without). The caches are made at the end of this build by a
+ * replay of the shipped sample (CFREPLAY_CODE_CACHE=write).
+ */
+const CACHED = { cli: `${dist}cli/main.js`, 'replay-worker': `${dist}${WORKER_SCRIPTS['replay-worker'].dist}` };
+/** Workers whose bundle/<name>.js is a loader of their .cjs file. */
+const CACHED_WORKERS = Object.keys(CACHED).filter((n) => n !== 'cli');
+
+/** Entry name -> dist/ file, grouped by the thread that loads them (ES modules). */
 const groups = [{ entries: { cli: `${dist}cli/main.js` }, split: CLI_SPLIT }];
 for (const [name, entry] of Object.entries(WORKER_SCRIPTS)) {
-  if (entry.loadedBy !== undefined) continue;
+  if (entry.loadedBy !== undefined || CACHED_WORKERS.includes(name)) continue;
   groups.push({ entries: { [name]: `${dist}${entry.dist}` }, split: false });
 }
 for (const [name, entry] of Object.entries(WORKER_SCRIPTS)) {
@@ -122,7 +138,88 @@ const metas = await Promise.all(
     return result.metafile;
   }),
 );
-const meta = { inputs: Object.assign({}, ...metas.map((m) => m.inputs)), outputs: Object.assign({}, ...metas.map((m) => m.outputs)) };
+
+// The CommonJS files: every module in one file (no splitting in this format), import.meta.url
+// the file's own URL (in bundle/, as the ES-module files' is), `require` node's own.
+const cjsMetas = await Promise.all(
+  Object.entries(CACHED).map(async ([name, entry]) => {
+    const result = await build({
+      absWorkingDir: root,
+      entryPoints: { [name]: entry },
+      outdir: out,
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      external: EXTERNAL,
+      define: { CFREPLAY_BUNDLED: 'true', 'import.meta.url': '__cfreplayImportMetaUrl' },
+      banner: { js: "var __cfreplayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+      minifyWhitespace: MINIFY,
+      minifySyntax: MINIFY,
+      metafile: true,
+      plugins: [lazyStringWidth],
+      logLevel: 'warning',
+    });
+    return result.metafile;
+  }),
+);
+// The loader of the CommonJS files and their caches (bin/cfreplay imports it; so do the workers' loaders).
+const loaderMeta = (
+  await build({
+    absWorkingDir: root,
+    entryPoints: { 'code-cache': `${dist}util/code-cache.js` },
+    outdir: out,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    metafile: true,
+    logLevel: 'warning',
+  })
+).metafile;
+/** A cache is made for, and used with, one build of its file: named by the file's content hash. */
+const codeCache = Object.fromEntries(Object.keys(CACHED).map((name) => [name, createHash('sha256').update(readFileSync(`${out}${name}.cjs`)).digest('hex').slice(0, 16)]));
+for (const name of CACHED_WORKERS) {
+  writeFileSync(
+    `${out}${name}.js`,
+    `// Written by scripts/bundle.mjs: this worker runs ${name}.cjs (its modules in one CommonJS file) from its V8 code cache\n` +
+      `// when there is a usable one (src/util/code-cache.ts).\nimport { runBundleFile } from './code-cache.js';\n\n` +
+      `runBundleFile(new URL('./', import.meta.url), ${JSON.stringify(name)}, ${JSON.stringify(codeCache[name])});\n`,
+  );
+}
+const all = [...metas, ...cjsMetas, loaderMeta];
+const meta = { inputs: Object.assign({}, ...all.map((m) => m.inputs)), outputs: Object.assign({}, ...all.map((m) => m.outputs)) };
 writeFileSync(`${out}meta.json`, JSON.stringify(meta));
-const entries = groups.flatMap((g) => Object.keys(g.entries).map((name) => `${name}.js`)).sort();
-writeFileSync(`${out}built.json`, `${JSON.stringify({ esbuild: version, entries })}\n`);
+const entries = [...groups.flatMap((g) => Object.keys(g.entries)), ...CACHED_WORKERS].map((name) => `${name}.js`).sort();
+writeFileSync(`${out}built.json`, `${JSON.stringify({ esbuild: version, entries, codeCache })}\n`);
+
+/**
+ * The caches: a replay of the shipped sample with CFREPLAY_CODE_CACHE=write, through bin/cfreplay
+ * and this bundle (complete now: built.json is written), on 2 workers. The CLI writes its cache
+ * when its command is done, each worker after its first chunk (util/code-cache.ts). Without the
+ * sample (an installed package: the build does not run there) or when the run fails, there is no
+ * cache: the CLI starts from its ES-module files and the workers compile their file, as before.
+ */
+const sample = ['examples/spa-rewrite.js', 'examples/spa-rewrite-v2.js', 'recordings/sample.cfr'];
+if (process.env.CFREPLAY_BUNDLE_CODE_CACHE === '0') {
+  process.stderr.write('scripts/bundle.mjs: no code cache (CFREPLAY_BUNDLE_CODE_CACHE=0)\n');
+} else if (!sample.every((f) => existsSync(`${root}${f}`))) {
+  process.stderr.write(`scripts/bundle.mjs: no code cache: ${sample.filter((f) => !existsSync(`${root}${f}`)).join(', ')} missing (the CLI starts from its ES-module files)\n`);
+} else {
+  const run = spawnSync(
+    process.execPath,
+    [`${root}bin/cfreplay`, 'replay', '--old', `${root}${sample[0]}`, '--new', `${root}${sample[1]}`, '--corpus', `${root}${sample[2]}`, '--workers', '2'],
+    { cwd: root, env: { ...process.env, CFREPLAY_CODE_CACHE: 'write', CFREPLAY_TRACE: '' }, encoding: 'utf8', maxBuffer: 64 << 20 },
+  );
+  // The sample's v2 changes behaviour: the replay ends with 1 (differences found). A run that
+  // ended otherwise did not run what a replay runs: what it may have written is not kept.
+  if (run.status !== 1) {
+    rmSync(`${out}code-cache`, { recursive: true, force: true });
+    process.stderr.write(`scripts/bundle.mjs: no code cache: the sample's replay ended with ${run.status ?? run.signal}, not 1 (the CLI starts slower)\n${run.stderr}`);
+  } else {
+    const made = existsSync(`${out}code-cache`) ? readdirSync(`${out}code-cache`) : [];
+    const missing = Object.keys(CACHED).filter((name) => !made.includes(`${name}-${codeCache[name]}-${process.version}-${process.arch}.bin`));
+    if (missing.length > 0) process.stderr.write(`scripts/bundle.mjs: no code cache made for ${missing.join(', ')} (that code is compiled at each start)\n${run.stderr}`);
+  }
+}

@@ -18,6 +18,7 @@ import { processChunk, type CallObserver, type FunctionPair } from './chunk-proc
 import { STATE_OF_VERSION, type FromWorker, type ToWorker, type WorkerInit } from './worker-protocol.js';
 import { CallClock } from '../runtime/supervised-worker.js';
 import { traceMark } from '../util/trace.js';
+import { codeCacheCheckpoint } from '../util/code-cache-state.js';
 
 traceMark('worker modules loaded');
 
@@ -78,6 +79,8 @@ function start(init: WorkerInit): void {
         );
         send({ type: 'result', result });
         traceMark(`chunk ${msg.task.chunk} done`);
+        // The build's cache-making run: what a chunk needs is compiled by now (util/code-cache.ts).
+        codeCacheCheckpoint();
       } catch (e) {
         clock.finished();
         if (e instanceof ChunkDecodeError) send({ type: 'chunk-error', chunk: msg.task.chunk, ...(msg.task.part !== undefined ? { part: msg.task.part.index } : {}), message: e.message });

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { RUNNING_FROM } from './worker-scripts.js';
+import { codeCacheState } from './code-cache-state.js';
 
 const on = process.env['CFREPLAY_TRACE'] === '1';
 if (on && isMainThread) process.env['CFREPLAY_TRACE_T0'] ??= String(performance.timeOrigin);
@@ -25,10 +26,19 @@ function threadCpuMs(): number {
 
 /** Marks `label`; the main thread's last mark, `exit`, is made once as the process exits. */
 export function traceMark(label: string): void {
-  if (!on) return;
-  const ms = performance.timeOrigin + performance.now() - t0;
-  process.stderr.write(`cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} cpu=${threadCpuMs().toFixed(1)} ${label}\n`);
+  traceMarks([label]);
 }
 
-traceMark(`code from ${RUNNING_FROM}/`);
+/** Several marks at this instant, in one write (a worker's output reaches the main thread in pieces, the last ones maybe not at all). */
+function traceMarks(labels: readonly string[]): void {
+  if (!on) return;
+  const ms = performance.timeOrigin + performance.now() - t0;
+  const head = `cfreplay-trace ${isMainThread ? 'main' : `w${threadId}`} ${ms.toFixed(1)} cpu=${threadCpuMs().toFixed(1)}`;
+  process.stderr.write(labels.map((l) => `${head} ${l}\n`).join(''));
+}
+
+// The thread's first marks: where its code is from and, for a bundle file run with a V8 code
+// cache (util/code-cache.ts), what became of the cache.
+const codeCache = codeCacheState();
+traceMarks([`code from ${RUNNING_FROM}/`, ...(codeCache !== undefined ? [`code cache ${codeCache}`] : [])]);
 if (on && isMainThread) process.once('exit', () => traceMark('exit'));

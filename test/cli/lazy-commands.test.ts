@@ -1,7 +1,10 @@
 // First contact is fast: `cfreplay --help` and `--version` import no command module and
 // none of the heavy dependencies; a command imports its own module only. bin/cfreplay runs the
-// bundle (bundle/, scripts/bundle.mjs): a file it loads stands for the modules esbuild put in it
-// (bundle/meta.json), so the same lists hold for the bundle and for dist/.
+// bundle (bundle/, scripts/bundle.mjs): its CommonJS file from the V8 code cache the build made
+// (util/code-cache.ts), in which esbuild keeps each command module's code in a function run on
+// the module's first import; without a usable cache, its split ES-module files, which node
+// loads on use. The lists of modules below are those of the split files (CFREPLAY_CODE_CACHE=off),
+// where a file loaded stands for the modules esbuild put in it (bundle/meta.json).
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -18,7 +21,10 @@ const register = `import { register } from "node:module"; register(${JSON.string
 const bundled = (JSON.parse(readFileSync(`${root}bundle/meta.json`, 'utf8')) as { outputs: Record<string, { inputs: Record<string, unknown> }> }).outputs;
 
 function loaded(args: string[]): { code: number | null; stdout: string; files: string[]; modules: string[] } {
-  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, `${root}bin/cfreplay`, ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', `data:text/javascript,${encodeURIComponent(register)}`, `${root}bin/cfreplay`, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, CFREPLAY_CODE_CACHE: 'off' },
+  });
   const files = [
     ...new Set(
       r.stderr
@@ -32,7 +38,7 @@ function loaded(args: string[]): { code: number | null; stdout: string; files: s
 }
 
 const HEAVY = ['ioredis', 'acorn', 'msgpackr', 'hdr-histogram-js', 'node_modules/diff/', 'hyparquet'];
-const CLI_CORE = ['dist/cli/main.js', 'dist/cli/deferred-segmenter.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/util/worker-scripts.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
+const CLI_CORE = ['dist/cli/main.js', 'dist/cli/deferred-segmenter.js', 'dist/cli/errors.js', 'dist/util/user-error.js', 'dist/util/trace.js', 'dist/util/code-cache.js', 'dist/util/code-cache-state.js', 'dist/util/worker-scripts.js', 'dist/cli/commands/index.js', 'dist/cli/commands/summaries.js', 'dist/cli/top-help.js'];
 
 describe('cfreplay loads command modules on use', () => {
   it.each([['--help'], ['--version']])('%s alone loads the help module and the command names only (no yargs)', (flag) => {
@@ -76,6 +82,19 @@ describe('cfreplay loads command modules on use', () => {
     for (const m of ['dist/store/columns.js', 'dist/store/chunk.js', 'node_modules/msgpackr/node-index.js', 'node_modules/msgpackr-extract', 'dist/runtime/engines.js', 'dist/runtime/loader.js', 'dist/runtime/realm-harden.js', 'dist/runtime/njs/loader.js']) {
       expect(main.filter((x) => x.includes(m)), m).toEqual([]);
     }
+  });
+
+  it("in the CommonJS file the cached CLI runs, every command's modules run on the command's first use only", () => {
+    const cjs = readFileSync(`${root}bundle/cli.cjs`, 'utf8');
+    const lazy = new Set([...cjs.matchAll(/^var init_\w+ = __esm\(\{\n  "([^"]+)"\(\)/gm)].map((m) => m[1]!));
+    // The command modules: those the command table imports on use.
+    const table = readFileSync(`${root}dist/cli/commands/index.js`, 'utf8');
+    const commands = [...new Set([...table.matchAll(/import\('\.\/([\w-]+\.js)'\)/g)].map((m) => `dist/cli/commands/${m[1]!}`))];
+    expect(commands.length).toBeGreaterThan(5);
+    for (const m of commands) expect(Object.keys(bundled['bundle/cli.cjs']?.inputs ?? {}), m).toContain(m);
+    expect(commands.filter((m) => !lazy.has(m))).toEqual([]);
+    // And what a command loads with it: the heavy dependencies are not run by the CLI's start either.
+    for (const m of ['dist/replay/replay.js', 'dist/store/reader.js', 'dist/runtime/syntax-gate.js']) expect(lazy, m).toContain(m);
   });
 
   it('each name loads the module of that command (name, usage and description agree)', async () => {

@@ -39,16 +39,34 @@ function stable(json: string): Record<string, unknown> {
 }
 
 describe('bin/cfreplay runs the bundle', () => {
-  it('a replay on 2 workers loads only bundle/ in every thread, and reports what the same replay on dist/ reports', () => {
-    const bundled = cli(root, replayArgs(join(tmp.path, 'bundle.json')), { CFREPLAY_TRACE: '1' }, ['--import', `data:text/javascript,${encodeURIComponent(register)}`]);
-    expect(bundled.code, bundled.stderr).toBe(1); // the sample's v2 changes behaviour
-    const trace = bundled.stderr.split('\n').filter((l) => l.startsWith('cfreplay-trace '));
-    const from = trace.filter((l) => / code from \w+\/$/.test(l)).map((l) => `${l.split(' ')[1]!.replace(/^w\d+$/, 'worker')} ${l.split(' ').at(-1)}`);
-    expect(from.sort()).toEqual(['main bundle/', 'worker bundle/', 'worker bundle/']);
-    const files = bundled.stderr
+  /** The trace's marks of where each thread's code came from ("main bundle/", "worker bundle/") and what became of its code cache. */
+  const origins = (stderr: string) => {
+    const trace = stderr.split('\n').filter((l) => l.startsWith('cfreplay-trace '));
+    const thread = (l: string) => l.split(' ')[1]!.replace(/^w\d+$/, 'worker');
+    return {
+      from: trace.filter((l) => / code from \w+\/$/.test(l)).map((l) => `${thread(l)} ${l.split(' ').at(-1)}`).sort(),
+      cache: trace.filter((l) => / code cache \w+$/.test(l)).map((l) => `${thread(l)} ${l.split(' ').at(-1)}`).sort(),
+    };
+  };
+  const loadedFiles = (stderr: string) =>
+    stderr
       .split('\n')
       .filter((l) => l.startsWith('LOADED file:'))
       .map((l) => l.slice('LOADED '.length).replace(`file://${root}`, ''));
+
+  it('a replay on 2 workers runs bundle/ in every thread, from the code caches the build made, and reports what the same replay on dist/ reports', () => {
+    const hooked = ['--import', `data:text/javascript,${encodeURIComponent(register)}`];
+    const cached = cli(root, replayArgs(join(tmp.path, 'cached.json')), { CFREPLAY_TRACE: '1' }, hooked);
+    expect(cached.code, cached.stderr).toBe(1); // the sample's v2 changes behaviour
+    expect(origins(cached.stderr)).toEqual({ from: ['main bundle/', 'worker bundle/', 'worker bundle/'], cache: ['main used', 'worker used', 'worker used'] });
+    // Modules are loaded by node only for the loaders: the CLI's and the workers' code is read from bundle/*.cjs.
+    expect([...new Set(loadedFiles(cached.stderr))].sort()).toEqual(['bin/cfreplay', 'bundle/code-cache.js', 'bundle/replay-worker.js']);
+
+    // Caches ignored: the CLI's split ES-module files, the workers' CommonJS file compiled from source.
+    const split = cli(root, replayArgs(join(tmp.path, 'split.json')), { CFREPLAY_TRACE: '1', CFREPLAY_CODE_CACHE: 'off' }, hooked);
+    expect(split.code, split.stderr).toBe(1);
+    expect(origins(split.stderr)).toEqual({ from: ['main bundle/', 'worker bundle/', 'worker bundle/'], cache: ['worker off', 'worker off'] });
+    const files = loadedFiles(split.stderr);
     expect(files).toContain('bundle/cli.js');
     expect(files.filter((f) => !f.startsWith('bundle/') && f !== 'bin/cfreplay')).toEqual([]);
 
@@ -56,7 +74,10 @@ describe('bin/cfreplay runs the bundle', () => {
     const plain = cli(pkg, replayArgs(join(tmp.path, 'dist.json')), { CFREPLAY_TRACE: '1' });
     expect(plain.code, plain.stderr).toBe(1);
     expect(plain.stderr).toMatch(/^cfreplay-trace w\d+ \S+ \S+ code from dist\/$/m);
-    expect(stable(join(tmp.path, 'bundle.json'))).toEqual(stable(join(tmp.path, 'dist.json')));
+    expect(plain.stderr).not.toMatch(/ code cache /);
+    const reference = stable(join(tmp.path, 'dist.json'));
+    expect(stable(join(tmp.path, 'cached.json'))).toEqual(reference);
+    expect(stable(join(tmp.path, 'split.json'))).toEqual(reference);
   }, 120_000);
 
   it("help measured through the bundle's stand-in for yargs's string-width (loaded on first use) is the help dist/ prints", () => {

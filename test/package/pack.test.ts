@@ -4,7 +4,7 @@
 // JavaScript, and a TypeScript file importing the API all work.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,13 +85,21 @@ describe('npm pack', () => {
     expect(files.filter((f) => f.startsWith('dist/') && !/\.(js|d\.ts)$/.test(f))).toEqual([]); // e.g. the build's .tsbuildinfo
   });
 
-  it('holds the bundle bin/cfreplay runs (every file of bundle/ but its metafile, kept for tests and benches)', () => {
-    const built = readdirSync(`${root}bundle`).filter((f) => f !== 'meta.json').map((f) => `bundle/${f}`);
+  it('holds the bundle bin/cfreplay runs (every file of bundle/ but its metafile, kept for tests and benches), its CommonJS files and their code caches', () => {
+    const built = readdirSync(`${root}bundle`, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f !== 'meta.json' && statSync(`${root}bundle/${f}`).isFile())
+      .map((f) => `bundle/${f}`);
     expect(files.filter((f) => f.startsWith('bundle/'))).toEqual(built.sort());
-    const entries = (JSON.parse(readFileSync(`${root}bundle/built.json`, 'utf8')) as { entries: string[] }).entries;
-    expect(entries).toContain('cli.js');
-    expect(entries).toContain('replay-worker.js');
-    for (const e of entries) expect(files).toContain(`bundle/${e}`);
+    const mark = JSON.parse(readFileSync(`${root}bundle/built.json`, 'utf8')) as { entries: string[]; codeCache: Record<string, string> };
+    expect(mark.entries).toContain('cli.js');
+    expect(mark.entries).toContain('replay-worker.js');
+    for (const e of mark.entries) expect(files).toContain(`bundle/${e}`);
+    // The caches the build made (for the Node.js it ran on: an install with another one compiles instead).
+    expect(Object.keys(mark.codeCache).sort()).toEqual(['cli', 'replay-worker']);
+    for (const [name, id] of Object.entries(mark.codeCache)) {
+      expect(files).toContain(`bundle/${name}.cjs`);
+      expect(files).toContain(`bundle/code-cache/${name}-${id}-${process.version}-${process.arch}.bin`);
+    }
   });
 
   it('every compiled module has its source (no stale outputs), and every source is shipped', () => {
