@@ -112,28 +112,33 @@ for (const [name, entry] of Object.entries(WORKER_SCRIPTS)) {
   group.split = true;
 }
 
+/** What every build below shares. */
+const COMMON = {
+  absWorkingDir: root,
+  outdir: out,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  minifyWhitespace: MINIFY,
+  minifySyntax: MINIFY,
+  metafile: true,
+  plugins: [lazyStringWidth],
+  logLevel: 'warning',
+};
+
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out);
 const metas = await Promise.all(
   groups.map(async (g) => {
     const result = await build({
-      absWorkingDir: root,
+      ...COMMON,
       entryPoints: g.entries,
-      outdir: out,
-      bundle: true,
       splitting: g.split,
       format: 'esm',
-      platform: 'node',
-      target: 'node20',
       chunkNames: `chunk-${Object.keys(g.entries)[0]}-[hash]`,
-      external: EXTERNAL,
       define: { CFREPLAY_BUNDLED: 'true' },
       banner: { js: REQUIRE_BANNER },
-      minifyWhitespace: MINIFY,
-      minifySyntax: MINIFY,
-      metafile: true,
-      plugins: [lazyStringWidth],
-      logLevel: 'warning',
     });
     return result.metafile;
   }),
@@ -144,39 +149,19 @@ const metas = await Promise.all(
 const cjsMetas = await Promise.all(
   Object.entries(CACHED).map(async ([name, entry]) => {
     const result = await build({
-      absWorkingDir: root,
+      ...COMMON,
       entryPoints: { [name]: entry },
-      outdir: out,
       outExtension: { '.js': '.cjs' },
-      bundle: true,
       format: 'cjs',
-      platform: 'node',
-      target: 'node20',
-      external: EXTERNAL,
       define: { CFREPLAY_BUNDLED: 'true', 'import.meta.url': '__cfreplayImportMetaUrl' },
       banner: { js: "var __cfreplayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
-      minifyWhitespace: MINIFY,
-      minifySyntax: MINIFY,
-      metafile: true,
-      plugins: [lazyStringWidth],
-      logLevel: 'warning',
     });
     return result.metafile;
   }),
 );
 // The loader of the CommonJS files and their caches (bin/cfreplay imports it; so do the workers' loaders).
 const loaderMeta = (
-  await build({
-    absWorkingDir: root,
-    entryPoints: { 'code-cache': `${dist}util/code-cache.js` },
-    outdir: out,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    metafile: true,
-    logLevel: 'warning',
-  })
+  await build({ ...COMMON, entryPoints: { 'code-cache': `${dist}util/code-cache.js` }, format: 'esm' })
 ).metafile;
 /** A cache is made for, and used with, one build of its file: named by the file's content hash. */
 const codeCache = Object.fromEntries(Object.keys(CACHED).map((name) => [name, createHash('sha256').update(readFileSync(`${out}${name}.cjs`)).digest('hex').slice(0, 16)]));

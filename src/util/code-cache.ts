@@ -9,8 +9,10 @@
  * Measured (300,000-event replay, 2 workers, 2 cores, 10 paired runs): the worker's cache takes
  * ~23 ms of CPU off each worker's start and first chunk (load 41 -> 33 ms, first chunk
  * 208 -> 197 ms: the functions a chunk runs come compiled); the CLI's takes the main thread from
- * ~125 to ~110 ms of CPU before the corpus is open. Whole command: -2.3% (CLI) and -1.3%
- * (worker) at 300,000 events, -8% on the 10,000-event sample.
+ * ~125 to ~98 ms of CPU before the corpus is open (loading the file and its cache costs ~13 ms
+ * more up front, the commands' modules then come compiled). Whole command, each cache alone:
+ * -2.3% (CLI) and -1.3% (worker) at 300,000 events; both: 1.06 vs 1.15 s at 300,000 events
+ * (with two smaller changes of the same day), 388 vs 430 ms on the 10,000-event sample.
  *
  * A cache is used only when it was made from this very build of the file (its name holds the
  * file's content hash, from bundle/built.json or the worker's loader) by this Node.js version

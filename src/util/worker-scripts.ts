@@ -5,7 +5,8 @@
  * The same code runs in three worlds:
  * - bundled (bin/cfreplay, when bundle/ is built and fresh): scripts/bundle.mjs packs the CLI
  *   and every entry below into bundle/, one file per entry plus shared chunks, and defines
- *   CFREPLAY_BUNDLED; a worker starts from bundle/<name>.js, one file instead of ~80 modules;
+ *   CFREPLAY_BUNDLED; a worker starts from bundle/<name>.js, one file instead of ~80 modules (the
+ *   replay worker's is a loader of bundle/replay-worker.cjs, run from a V8 code cache: util/code-cache.ts);
  * - compiled (the programmatic API, the CLI's fallback): dist/<path>, as tsc emits it;
  * - under vitest, from src/*.ts: workers run plain JS, so they are taken from dist/ too
  *   (the test command builds it first).

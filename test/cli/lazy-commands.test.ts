@@ -75,7 +75,8 @@ describe('cfreplay loads command modules on use', () => {
     const r = loaded(['replay', '--old', `${root}examples/spa-rewrite.js`, '--new', `${root}examples/spa-rewrite-v2.js`, '--corpus', `${root}recordings/sample.cfr`]);
     expect(r.code, r.stdout).toBe(1);
     expect(r.stdout).toContain('events   10,000 replayed');
-    // The workers load bundle/replay-worker.js (one file, with the decoders); every other bundle file is the main thread's.
+    // The workers load bundle/replay-worker.js (the loader of replay-worker.cjs, which holds the decoders); every other
+    // bundle file is (also) the main thread's.
     const main = r.files.filter((f) => f.startsWith('bundle/') && f !== 'bundle/replay-worker.js').flatMap((f) => Object.keys(bundled[f]?.inputs ?? {}));
     expect(main).toContain('dist/store/reader.js');
     expect(main).toContain('dist/runtime/syntax-gate.js'); // it checks both functions

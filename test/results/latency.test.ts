@@ -60,17 +60,23 @@ describe('recordDuration', () => {
   });
 });
 
+/** What the library's recorded-values iterator yields for `h`. */
+function iterated(h: LatencyHistogram): { value: number; count: number }[] {
+  const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
+  it.reset();
+  const walked: { value: number; count: number }[] = [];
+  while (it.hasNext()) {
+    const v = it.next();
+    walked.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
+  }
+  return walked;
+}
+
 describe('latency statistics in one walk', () => {
   it('recordedBins are the values and counts the recorded-values iterator yields', () => {
     for (const [seed, scale] of [[1, 900], [7, 25_000], [42, 3_000_000]] as const) {
       const h = filled(seed, scale);
-      const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
-      it.reset();
-      const walked: { value: number; count: number }[] = [];
-      while (it.hasNext()) {
-        const v = it.next();
-        walked.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
-      }
+      const walked = iterated(h);
       expect(walked.length).toBeGreaterThan(100);
       expect(recordedBins(h)).toEqual(walked);
     }
@@ -92,14 +98,7 @@ describe('latency statistics in one walk', () => {
     filled(11, 700_000, h);
     for (let i = h.totalCount; i < total; i++) recordDuration(h, 9);
     expect(h.totalCount).toBe(total);
-    const it = (h as unknown as hdr.JsHistogram).recordedValuesIterator;
-    it.reset();
-    const walked: { value: number; count: number }[] = [];
-    while (it.hasNext()) {
-      const v = it.next();
-      walked.push({ value: v.valueIteratedTo, count: v.countAtValueIteratedTo });
-    }
-    expect(recordedBins(h)).toEqual(walked);
+    expect(recordedBins(h)).toEqual(iterated(h));
     expect(latencyStats(h).mean).toBe(h.mean);
     expect(encodeHistogram(h)).toBe(encodeCompressedBase64(h));
   });
