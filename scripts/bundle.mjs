@@ -21,6 +21,7 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -77,7 +78,8 @@ const lazyStringWidth = {
       if (args.pluginData?.real === true || !/[\\/]node_modules[\\/]yargs[\\/]/.test(args.importer)) return undefined;
       const real = await b.resolve(args.path, { importer: args.importer, resolveDir: args.resolveDir, kind: args.kind, pluginData: { real: true } });
       if (real.errors.length > 0) return { errors: real.errors };
-      return { path: real.path, namespace: 'lazy-string-width' };
+      // Named relative to the package (the name lands in the output's comments: no builder's path in a shipped file).
+      return { path: `./${relative(root, real.path).split(sep).join('/')}`, namespace: 'lazy-string-width' };
     });
     b.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
       contents: `let real;\nexport default function stringWidth(string, options) {\n  real ??= require(${JSON.stringify(args.path)}).default;\n  return real(string, options);\n}\n`,

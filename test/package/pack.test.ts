@@ -94,6 +94,10 @@ describe('npm pack', () => {
     expect(mark.entries).toContain('cli.js');
     expect(mark.entries).toContain('replay-worker.js');
     for (const e of mark.entries) expect(files).toContain(`bundle/${e}`);
+    // No file names the folder it was built in (a builder's path in a published package).
+    const text = files.filter((f) => /\.(js|cjs|json|md|ts)$/.test(f));
+    expect(text.length).toBeGreaterThan(50);
+    expect(text.filter((f) => readFileSync(`${root}${f}`, 'utf8').includes(root.replace(/\/$/, '')))).toEqual([]);
     // The caches the build made (for the Node.js it ran on: an install with another one compiles instead).
     expect(Object.keys(mark.codeCache).sort()).toEqual(['cli', 'replay-worker']);
     for (const [name, id] of Object.entries(mark.codeCache)) {
