@@ -18,10 +18,11 @@
  * file's content hash, from bundle/built.json or the worker's loader) by this Node.js version
  * on this architecture (also in its name), and its checksum holds (V8 checks its own header,
  * versions and flags, and the source's length, but not the bytecode itself in release builds:
- * a damaged file must never be run). V8 may still refuse it (another set of V8 flags): the code
- * is then compiled from its source, as without a cache. The CLI without a usable cache runs
- * the split ES-module bundle instead (bundle/cli.js: loading the whole CommonJS file uncached
- * cost ~65 ms more); a worker runs its CommonJS file either way.
+ * a damaged file must never be run), and V8 would take it under this process's V8 flags (a probe
+ * the build's run made, see PROBE_SOURCE: NODE_OPTIONS=--max-old-space-size=4096 makes V8 refuse
+ * every cache). The CLI without a usable cache runs the split ES-module bundle instead
+ * (bundle/cli.js: loading the whole CommonJS file uncached cost ~65 ms more); a worker runs its
+ * CommonJS file either way, compiled from source.
  *
  * The cache holds only this package's own code: the functions a replay runs are compiled in
  * their realms from their own source (runtime/), never through here.
@@ -68,6 +69,27 @@ function writeCache(file: URL, data: Buffer): void {
   renameSync(tmp, file);
 }
 
+/**
+ * V8 refuses every cache made under other V8 flags (a heap size in NODE_OPTIONS, as CI runners
+ * often set: --max-old-space-size=4096), and only once it has the whole file to compile: the CLI
+ * would then compile its 1.7 MB file from source, slower than its split ES-module files. A
+ * probe tells first: a two-line script whose cache the same build run made; V8 takes or refuses
+ * it in microseconds, for the same reasons it would take or refuse the others.
+ */
+const PROBE_SOURCE = '(function cfreplayCodeCacheProbe() {\n  return 1;\n})';
+
+function probeFile(bundleDir: URL): URL {
+  return new URL(`code-cache/probe-${process.version}-${process.arch}.bin`, bundleDir);
+}
+
+/** Would V8 take this process's caches? 'absent' (or damaged): no probe, so no complete set of caches either. */
+function probeCaches(bundleDir: URL): 'taken' | 'rejected' | 'absent' | 'damaged' {
+  const probe = readCache(probeFile(bundleDir));
+  if (probe.data === undefined) return probe.state === 'damaged' ? 'damaged' : 'absent';
+  const script = new vm.Script(PROBE_SOURCE, { filename: 'cfreplay:code-cache-probe', cachedData: probe.data });
+  return script.cachedDataRejected === true ? 'rejected' : 'taken';
+}
+
 function mode(): 'write' | 'off' | undefined {
   const v = process.env[CODE_CACHE_ENV];
   return v === 'write' || v === 'off' ? v : undefined;
@@ -90,8 +112,17 @@ export function runBundleFile(bundleDir: URL, name: string, id: string | undefin
     const found = readCache(codeCacheFile(bundleDir, name, id));
     data = found.data;
     state = found.state === 'found' ? 'used' : found.state;
+    const probe = data === undefined ? 'taken' : probeCaches(bundleDir);
+    if (probe !== 'taken') {
+      data = undefined;
+      state = probe;
+    }
   }
-  if (options.onlyCached === true && state !== 'used' && state !== 'writing') return undefined;
+  if (options.onlyCached === true && state !== 'used' && state !== 'writing') {
+    // The caller runs its ES-module files; their trace says why.
+    setCodeCacheRecord({ name, state });
+    return undefined;
+  }
   const file = fileURLToPath(new URL(`${name}.cjs`, bundleDir));
   const source = readFileSync(file, 'utf8');
   // The wrapper node gives a CommonJS module, on one line: the file's own lines keep their numbers.
@@ -107,6 +138,7 @@ export function runBundleFile(bundleDir: URL, name: string, id: string | undefin
       if (written) return;
       written = true;
       writeCache(codeCacheFile(bundleDir, name, id), script.createCachedData());
+      writeCache(probeFile(bundleDir), new vm.Script(PROBE_SOURCE, { filename: 'cfreplay:code-cache-probe' }).createCachedData());
     };
   }
   setCodeCacheRecord(rec);

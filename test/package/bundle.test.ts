@@ -65,10 +65,17 @@ describe('bin/cfreplay runs the bundle', () => {
     // Caches ignored: the CLI's split ES-module files, the workers' CommonJS file compiled from source.
     const split = cli(root, replayArgs(join(tmp.path, 'split.json')), { CFREPLAY_TRACE: '1', CFREPLAY_CODE_CACHE: 'off' }, hooked);
     expect(split.code, split.stderr).toBe(1);
-    expect(origins(split.stderr)).toEqual({ from: ['main bundle/', 'worker bundle/', 'worker bundle/'], cache: ['worker off', 'worker off'] });
+    expect(origins(split.stderr)).toEqual({ from: ['main bundle/', 'worker bundle/', 'worker bundle/'], cache: ['main off', 'worker off', 'worker off'] });
     const files = loadedFiles(split.stderr);
     expect(files).toContain('bundle/cli.js');
     expect(files.filter((f) => !f.startsWith('bundle/') && f !== 'bin/cfreplay')).toEqual([]);
+
+    // Under V8 flags of its own (a heap size in NODE_OPTIONS, as CI runners set), V8 would refuse the caches: the CLI
+    // runs its split files rather than compile its whole CommonJS file, and the workers compile theirs.
+    const flagged = cli(root, replayArgs(join(tmp.path, 'flagged.json')), { CFREPLAY_TRACE: '1', NODE_OPTIONS: '--max-old-space-size=3072' }, hooked);
+    expect(flagged.code, flagged.stderr).toBe(1);
+    expect(origins(flagged.stderr)).toEqual({ from: ['main bundle/', 'worker bundle/', 'worker bundle/'], cache: ['main rejected', 'worker rejected', 'worker rejected'] });
+    expect(loadedFiles(flagged.stderr)).toContain('bundle/cli.js');
 
     const pkg = packageWithoutBundle(join(tmp.path, 'pkg'));
     const plain = cli(pkg, replayArgs(join(tmp.path, 'dist.json')), { CFREPLAY_TRACE: '1' });
@@ -78,6 +85,7 @@ describe('bin/cfreplay runs the bundle', () => {
     const reference = stable(join(tmp.path, 'dist.json'));
     expect(stable(join(tmp.path, 'cached.json'))).toEqual(reference);
     expect(stable(join(tmp.path, 'split.json'))).toEqual(reference);
+    expect(stable(join(tmp.path, 'flagged.json'))).toEqual(reference);
   }, 120_000);
 
   it("help measured through the bundle's stand-in for yargs's string-width (loaded on first use) is the help dist/ prints", () => {

@@ -1,7 +1,8 @@
 // A bundle's CommonJS file runs as node runs a CommonJS module, from a V8 code cache only when
 // one was made for that very build of it, by this Node.js, and is intact: a cache that is
 // missing, damaged, made for another build or refused by V8 never changes what the code does.
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -105,10 +106,33 @@ describe('runBundleFile', () => {
     const made = makeCache(other, 'dddd');
     mkdirSync(new URL('code-cache/', dir), { recursive: true });
     writeFileSync(codeCacheFile(dir, 'lib', 'dddd'), readFileSync(made));
+    const probe = `code-cache/probe-${process.version}-${process.arch}.bin`;
+    writeFileSync(new URL(probe, dir), readFileSync(new URL(probe, other)));
     const out = runBundleFile(dir, 'lib', 'dddd')!;
     expect(codeCacheState()).toBe('rejected');
     expect(out.extra).toBeUndefined();
     expect((out.sum as (n: number) => number)(4)).toBe(expected(4));
+  });
+
+  it("under other V8 flags (a heap size in NODE_OPTIONS) the caches are not used, found out from the build's probe before the file is compiled", () => {
+    const dir = bundle('flags');
+    makeCache(dir, 'ffff');
+    const loader = new URL('../../dist/util/code-cache.js', import.meta.url).href;
+    const run = (flags: string[]) => {
+      const code = `const m = await import(${JSON.stringify(loader)}); const s = await import(${JSON.stringify(new URL('../../dist/util/code-cache-state.js', import.meta.url).href)});
+        const only = m.runBundleFile(new URL(${JSON.stringify(dir.href)}), 'lib', 'ffff', { onlyCached: true }) === undefined ? 'fallback' : 'cjs';
+        const state1 = s.codeCacheState();
+        const out = m.runBundleFile(new URL(${JSON.stringify(dir.href)}), 'lib', 'ffff');
+        console.log(JSON.stringify([only, state1, s.codeCacheState(), out.sum(2)]));`;
+      const r = spawnSync(process.execPath, [...flags, '--input-type=module', '-e', code], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as unknown[];
+    };
+    expect(run([])).toEqual(['cjs', 'used', 'used', expected(2)]);
+    expect(run(['--max-old-space-size=4096'])).toEqual(['fallback', 'rejected', 'rejected', expected(2)]);
+    // Without the probe (a set of caches from no complete run): not used either.
+    rmSync(new URL(`code-cache/probe-${process.version}-${process.arch}.bin`, dir));
+    expect(run([])).toEqual(['fallback', 'absent', 'absent', expected(2)]);
   });
 
   it('the checkpoint writes once per thread, and does nothing outside the cache-making run', () => {
