@@ -156,7 +156,9 @@ const cjsMetas = await Promise.all(
       outExtension: { '.js': '.cjs' },
       format: 'cjs',
       define: { CFREPLAY_BUNDLED: 'true', 'import.meta.url': '__cfreplayImportMetaUrl' },
-      banner: { js: "var __cfreplayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+      // "use strict" first: the banner goes before esbuild's own directive, which would then no longer
+      // be one, and the whole file (ES modules, strict by definition) would run in sloppy mode.
+      banner: { js: "'use strict';\nvar __cfreplayImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     });
     return result.metafile;
   }),

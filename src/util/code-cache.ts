@@ -90,6 +90,11 @@ function probeCaches(bundleDir: URL): 'taken' | 'rejected' | 'absent' | 'damaged
   return script.cachedDataRejected === true ? 'rejected' : 'taken';
 }
 
+/** The wrapper node gives a CommonJS module, on one line: the file's own lines keep their numbers, and its "use strict" stays a directive. */
+export function commonJsWrapper(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
 function mode(): 'write' | 'off' | undefined {
   const v = process.env[CODE_CACHE_ENV];
   return v === 'write' || v === 'off' ? v : undefined;
@@ -125,8 +130,7 @@ export function runBundleFile(bundleDir: URL, name: string, id: string | undefin
   }
   const file = fileURLToPath(new URL(`${name}.cjs`, bundleDir));
   const source = readFileSync(file, 'utf8');
-  // The wrapper node gives a CommonJS module, on one line: the file's own lines keep their numbers.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new vm.Script(commonJsWrapper(source), {
     filename: file,
     ...(data !== undefined ? { cachedData: data } : {}),
   });

@@ -4,7 +4,9 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { commonJsWrapper } from '../../src/util/code-cache.js';
 import { useTempDir } from '../helpers/tmp.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -87,6 +89,20 @@ describe('bin/cfreplay runs the bundle', () => {
     expect(stable(join(tmp.path, 'split.json'))).toEqual(reference);
     expect(stable(join(tmp.path, 'flagged.json'))).toEqual(reference);
   }, 120_000);
+
+  it('its CommonJS files run in strict mode, as the ES modules they are built from', () => {
+    const strict = (source: string) => {
+      const wrapper = new vm.Script(commonJsWrapper(source)).runInThisContext() as { caller?: unknown };
+      try {
+        return wrapper.caller === undefined ? 'strict' : 'sloppy'; // a sloppy function's caller is null
+      } catch {
+        return 'strict'; // a strict function's caller throws
+      }
+    };
+    expect(strict('var x = 1;')).toBe('sloppy');
+    expect(strict("'use strict';\nvar x = 1;")).toBe('strict');
+    for (const f of ['cli.cjs', 'replay-worker.cjs']) expect(strict(readFileSync(join(root, 'bundle', f), 'utf8')), f).toBe('strict');
+  });
 
   it("help measured through the bundle's stand-in for yargs's string-width (loaded on first use) is the help dist/ prints", () => {
     const pkg = packageWithoutBundle(join(tmp.path, 'pkg-help'));
