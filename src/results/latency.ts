@@ -63,7 +63,7 @@ export function recordDuration(h: LatencyHistogram, value: number): void {
 export function encodeHistogram(h: LatencyHistogram): string {
   const pairs = walk(h).pairs;
   const encoded = pairs.length > 0 && pairs[pairs.length - 2] === h.countsArrayIndex(h.maxValue) ? encodePairsCompressedBase64(h, pairs) : encodeCompressedBase64(h);
-  recentlyEncoded.set(encoded, { h, total: h.totalCount });
+  recentlyEncoded.set(encoded, { h, state: stateOf(h) });
   if (recentlyEncoded.size > RECENT) recentlyEncoded.delete(recentlyEncoded.keys().next().value!);
   return encoded;
 }
@@ -78,10 +78,9 @@ export function decodeHistogram(encoded: string): LatencyHistogram {
  * cost section's): the terminal summary and the HTML chart read the strings of the report just
  * built, whose histograms are at hand. Decoding one is an inflate, a 270 KB counts array and a
  * loop setting ~7,000 entries, compiled on its first use at the end of a run. An entry holds
- * while its histogram keeps the total it had when encoded (a value recorded or a histogram
- * added since changes it).
+ * while its histogram is unchanged since it was encoded (see unchanged).
  */
-const recentlyEncoded = new Map<string, { h: LatencyHistogram; total: number }>();
+const recentlyEncoded = new Map<string, { h: LatencyHistogram; state: HistogramState }>();
 const RECENT = 4;
 
 /**
@@ -91,7 +90,7 @@ const RECENT = 4;
  */
 export function histogramToRead(encoded: string): LatencyHistogram {
   const recent = recentlyEncoded.get(encoded);
-  if (recent !== undefined && recent.h.totalCount === recent.total) return recent.h;
+  if (recent !== undefined && unchanged(recent.h, recent.state)) return recent.h;
   return decodeCompressedBase64(encoded);
 }
 
@@ -220,17 +219,14 @@ function fillPairs(counts: Float64Array, pairs: Float64Array): void {
 
 /**
  * One walk over a histogram's recorded counts, shared by everything the end of a run reads from
- * it: the statistics and the rank test (summarize), the JSON report's encoding (encodeHistogram)
+ * it: the statistics (summarize), the rank test, the JSON report's encoding (encodeHistogram)
  * and the terminal's and HTML chart's bins (recordedBins). Each of those walked the counts and
  * built the bins again: at the end of a 300,000-event replay that was ~3,000 bins per version
  * walked five times by code run once, in V8's interpreter (~30 ms of the main thread after the
- * workers were done, issue 19). Kept per histogram while it has the total, minimum and maximum
- * it had when walked (recording a value or adding a histogram changes the total).
+ * workers were done, issue 19). Kept per histogram while it is unchanged since the walk.
  */
 interface Walk {
-  total: number;
-  min: number;
-  max: number;
+  state: HistogramState;
   /** nonZeroPairs(h). */
   pairs: Float64Array;
   /** The recorded values (highestEquivalentValue of each non-zero index) with their counts. */
@@ -239,16 +235,35 @@ interface Walk {
   medians: Float64Array;
 }
 
+/**
+ * What the caches of this module (walks, recentlyEncoded) compare to tell that a histogram is
+ * unchanged since they read it: recording a value or adding a histogram changes its total; one
+ * reset and refilled to the same total would also have to end with the same minimum and maximum.
+ */
+interface HistogramState {
+  total: number;
+  min: number;
+  max: number;
+}
+
+function stateOf(h: LatencyHistogram): HistogramState {
+  return { total: h.totalCount, min: h.minNonZeroValue, max: h.maxValue };
+}
+
+function unchanged(h: LatencyHistogram, s: HistogramState): boolean {
+  return s.total === h.totalCount && s.min === h.minNonZeroValue && s.max === h.maxValue;
+}
+
 const walks = new WeakMap<LatencyHistogram, Walk>();
 
 function walk(h: LatencyHistogram): Walk {
   const known = walks.get(h);
-  if (known !== undefined && known.total === h.totalCount && known.min === h.minNonZeroValue && known.max === h.maxValue) return known;
+  if (known !== undefined && unchanged(h, known.state)) return known;
   const pairs = nonZeroPairs(h);
   const bins: Bin[] = new Array<Bin>(pairs.length / 2);
   const medians = new Float64Array(bins.length);
   fillBins(pairs, h.subBucketHalfCountMagnitude, h.unitMagnitude, bins, medians);
-  const w: Walk = { total: h.totalCount, min: h.minNonZeroValue, max: h.maxValue, pairs, bins, medians };
+  const w: Walk = { state: stateOf(h), pairs, bins, medians };
   walks.set(h, w);
   return w;
 }
@@ -308,12 +323,6 @@ export function valueAtPercentile(bins: readonly Bin[], total: number, percentil
   return 0;
 }
 
-/** One walk over a histogram's recorded values: its statistics and its bins (for the rank test). */
-interface Summary {
-  stats: LatencyStats;
-  bins: readonly Bin[];
-}
-
 /** The statistics' percentiles, in increasing order (one pass over the bins finds them all). */
 const PERCENTILES = [50, 90, 99, 99.9] as const;
 
@@ -325,9 +334,9 @@ const PERCENTILES = [50, 90, 99, 99.9] as const;
  * one walk, with the same formulas (median equivalent value of each bucket),
  * and the percentiles found on the way.
  */
-function summarize(h: LatencyHistogram): Summary {
+function summarize(h: LatencyHistogram): LatencyStats {
   const count = h.totalCount;
-  if (count === 0) return { stats: { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 }, bins: [] };
+  if (count === 0) return { count: 0, min: 0, mean: 0, stddev: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0 };
   const { bins, medians } = walk(h);
   const targets = PERCENTILES.map((p) => countAtPercentile(p, count));
   const at = PERCENTILES.map(() => 0);
@@ -347,23 +356,20 @@ function summarize(h: LatencyHistogram): Summary {
     deviations += d * d * bins[k]!.count;
   }
   return {
-    stats: {
-      count,
-      min: h.minNonZeroValue,
-      mean,
-      stddev: Math.sqrt(deviations / count),
-      p50: at[0]!,
-      p90: at[1]!,
-      p99: at[2]!,
-      p999: at[3]!,
-      max: h.maxValue,
-    },
-    bins,
+    count,
+    min: h.minNonZeroValue,
+    mean,
+    stddev: Math.sqrt(deviations / count),
+    p50: at[0]!,
+    p90: at[1]!,
+    p99: at[2]!,
+    p999: at[3]!,
+    max: h.maxValue,
   };
 }
 
 export function latencyStats(h: LatencyHistogram): LatencyStats {
-  return summarize(h).stats;
+  return summarize(h);
 }
 
 /** Standard normal CDF (Abramowitz-Stegun 7.1.26 erf, |error| < 1.5e-7). */
@@ -387,7 +393,7 @@ export interface MannWhitney {
  * produces, and it needs no raw samples.
  */
 export function mannWhitney(oldH: LatencyHistogram, newH: LatencyHistogram): MannWhitney {
-  return rankTest(summarize(oldH).bins, oldH.totalCount, summarize(newH).bins, newH.totalCount);
+  return rankTest(recordedBins(oldH), oldH.totalCount, recordedBins(newH), newH.totalCount);
 }
 
 function rankTest(a: readonly Bin[], n1: number, b: readonly Bin[], n2: number): MannWhitney {
@@ -429,11 +435,9 @@ export function compareLatency(oldH: LatencyHistogram, newH: LatencyHistogram): 
 
 /** Statistics of both versions and their comparison, walking each histogram once. */
 export function latencyReport(oldH: LatencyHistogram, newH: LatencyHistogram): { old: LatencyStats; new: LatencyStats; comparison: LatencyComparison } {
-  const a = summarize(oldH);
-  const b = summarize(newH);
-  const o = a.stats;
-  const n = b.stats;
-  const test = rankTest(a.bins, o.count, b.bins, n.count);
+  const o = summarize(oldH);
+  const n = summarize(newH);
+  const test = rankTest(recordedBins(oldH), o.count, recordedBins(newH), n.count);
   const significantOverall = test.pValue < SIGNIFICANCE_LEVEL;
   const cmp = (x: number, y: number): PercentileComparison => {
     const ratio = x === 0 ? (y === 0 ? 1 : Infinity) : y / x;
