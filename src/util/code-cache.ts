@@ -118,10 +118,12 @@ export function runBundleFile(bundleDir: URL, name: string, id: string | undefin
     const found = readCache(codeCacheFile(bundleDir, name, id));
     data = found.data;
     state = found.state === 'found' ? 'used' : found.state;
-    const probe = data === undefined ? 'taken' : probeCaches(bundleDir);
-    if (probe !== 'taken') {
-      data = undefined;
-      state = probe;
+    if (data !== undefined) {
+      const probe = probeCaches(bundleDir);
+      if (probe !== 'taken') {
+        data = undefined;
+        state = probe;
+      }
     }
   }
   if (options.onlyCached === true && state !== 'used' && state !== 'writing') {

@@ -26,7 +26,7 @@ function threadCpuMs(): number {
 
 /** Marks `label`; the main thread's last mark, `exit`, is made once as the process exits. */
 export function traceMark(label: string): void {
-  traceMarks([label]);
+  if (on) traceMarks([label]);
 }
 
 /** Several marks at this instant, in one write (a worker's output reaches the main thread in pieces, the last ones maybe not at all). */
